@@ -1,0 +1,109 @@
+"""The exception types of derive. This module imports nothing from the package."""
+
+from __future__ import annotations
+
+
+class DeriveError(Exception):
+    """Base class of every error derive raises on purpose."""
+
+
+class SourceError(DeriveError):
+    """An error tied to a place in a text: file, line, column, what was expected."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        line: int = 1,
+        column: int = 1,
+        expected: tuple[str, ...] = (),
+        source: str = "<input>",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.line = line
+        self.column = column
+        self.expected = expected
+        self.source = source
+
+    def located(self, source: str, line_offset: int = 0, column_offset: int = 0) -> SourceError:
+        """The same error, placed inside a larger file (for LaTeX read out of a proof file)."""
+        return type(self)(
+            self.message,
+            text=self.text,
+            line=self.line + line_offset,
+            column=self.column + (column_offset if self.line == 1 else 0),
+            expected=self.expected,
+            source=source,
+        )
+
+    def excerpt(self) -> str:
+        """The offending line with a caret under the column."""
+        lines = self.text.splitlines() or [""]
+        index = min(max(self.line, 1), len(lines)) - 1
+        shown = lines[index] if self.line <= len(lines) else ""
+        if len(shown) > 120:
+            start = max(0, self.column - 60)
+            shown = shown[start : start + 120]
+            caret_at = self.column - start
+        else:
+            caret_at = self.column
+        return f"    {shown}\n    {' ' * max(caret_at - 1, 0)}^"
+
+    def __str__(self) -> str:
+        head = f"{self.source}:{self.line}:{self.column}: {self.message}"
+        if self.expected:
+            head += "\n  expected: " + ", ".join(self.expected)
+        if self.text:
+            head += "\n" + self.excerpt()
+        return head
+
+
+class ParseError(SourceError):
+    """The reader could not read a LaTeX string unambiguously."""
+
+
+class AmbiguityError(ParseError):
+    """A LaTeX string has more than one reading; every reading is listed."""
+
+    def __init__(self, message: str, *, readings: tuple[str, ...] = (), **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.readings = readings
+
+    def located(self, source: str, line_offset: int = 0, column_offset: int = 0) -> SourceError:
+        moved = super().located(source, line_offset, column_offset)
+        moved.readings = self.readings  # type: ignore[attr-defined]
+        return moved
+
+
+class ProofFileError(SourceError):
+    """A proof file is not usable: bad TOML, an unknown key, a duplicate id, ..."""
+
+
+class MissingRuleError(DeriveError):
+    """The engine has no rule for an operation; the operation is named."""
+
+    def __init__(self, operation: str, expression: str = "") -> None:
+        message = f"no differentiation rule for {operation}"
+        if expression:
+            message += f" (in {expression})"
+        super().__init__(message)
+        self.operation = operation
+
+
+class ShapeError(DeriveError):
+    """Shapes do not conform; names the sub-expression and its shapes."""
+
+
+class UnknownModelError(DeriveError):
+    """A built-in model or variable name that does not exist."""
+
+
+class BudgetExceeded(DeriveError):
+    """A symbolic computation ran out of its time budget."""
+
+
+class VerificationError(DeriveError):
+    """Generated code or a derived step failed its independent check."""
