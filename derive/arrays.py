@@ -1,0 +1,125 @@
+"""Arrays in matrix formulas: entrywise templates and instantiation at concrete sizes.
+
+Elementwise algebra is scalar algebra on entries: ``Entrywise(t, (s,), (A,))`` is the array
+whose (i, j) entry is the scalar formula ``t`` with the entry symbol ``s`` read as ``A[i, j]``.
+So (ŷ − y) ⊘ (ŷ ⊙ (1 − ŷ)) is ``Entrywise((ŷ − y)/(ŷ(1 − ŷ)), (ŷ, y), (Ŷ, Y))`` and simplifies
+with ordinary SymPy. Matrix structure (products, transposes, sums over the batch) stays in
+SymPy's matrix expressions around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+
+
+class Entrywise(sp.MatrixExpr):  # type: ignore[misc]
+    """An array given by a scalar template applied entry by entry to arrays of one shape."""
+
+    def __new__(
+        cls, template: sp.Expr, symbols: tuple[sp.Symbol, ...], arrays: tuple[Any, ...]
+    ) -> Entrywise:
+        if not arrays:
+            raise ValueError("an entrywise array needs at least one array")
+        shape = arrays[0].shape
+        for array in arrays[1:]:
+            if array.shape != shape:
+                raise ValueError(f"entrywise arrays differ in shape: {shape} and {array.shape}")
+        return sp.Basic.__new__(cls, template, sp.Tuple(*symbols), sp.Tuple(*arrays))  # type: ignore[no-any-return]
+
+    @property
+    def template(self) -> sp.Expr:
+        return self.args[0]
+
+    @property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(self.args[1])
+
+    @property
+    def arrays(self) -> tuple[Any, ...]:
+        return tuple(self.args[2])
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.args[2][0].shape  # type: ignore[no-any-return]
+
+    def binding(self) -> dict[sp.Symbol, Any]:
+        return dict(zip(self.symbols, self.arrays, strict=True))
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        return self.template.xreplace({s: a[i, j] for s, a in self.binding().items()})
+
+    def _eval_transpose(self) -> Entrywise:
+        return Entrywise(self.template, self.symbols, tuple(a.T for a in self.arrays))
+
+
+class Dot(sp.Function):  # type: ignore[misc]
+    """wᵀx for two column vectors: a scalar, printed as the documents write it."""
+
+    nargs = 2
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        left, right = (printer._print(a) for a in self.args)
+        return rf"{left}^{{\top}} {right}"
+
+    def _sympystr(self, printer: Any) -> str:
+        left, right = (printer._print(a) for a in self.args)
+        return f"{left}ᵀ{right}"
+
+
+def entrywise(template: sp.Expr, binding: Mapping[sp.Symbol, Any]) -> Any:
+    """The array of ``template`` over the arrays bound to its entry symbols (only the symbols
+    that occur); a template with no array symbol is returned as the scalar it is."""
+    used = [(s, a) for s, a in binding.items() if template.has(s)]
+    if not used:
+        return template
+    return Entrywise(template, tuple(s for s, _ in used), tuple(a for _, a in used))
+
+
+def hadamard(left: Any, right: Any) -> Any:
+    """left ⊙ right, merging entrywise templates so their algebra stays scalar algebra."""
+    if isinstance(left, Entrywise) and isinstance(right, Entrywise):
+        binding = {**left.binding(), **right.binding()}
+        return entrywise(left.template * right.template, binding)
+    if isinstance(left, Entrywise) and not isinstance(right, sp.MatrixExpr):
+        return entrywise(left.template * right, left.binding())
+    if isinstance(right, Entrywise) and not isinstance(left, sp.MatrixExpr):
+        return entrywise(left * right.template, right.binding())
+    if not isinstance(left, sp.MatrixExpr) or not isinstance(right, sp.MatrixExpr):
+        return left * right
+    return sp.HadamardProduct(left, right)
+
+
+def map_templates(expr: Any, function: Any) -> Any:
+    """Apply ``function`` to every entrywise template inside a matrix expression (and to a
+    scalar expression itself)."""
+    if isinstance(expr, Entrywise):
+        return entrywise(function(expr.template), expr.binding())
+    if isinstance(expr, sp.MatrixExpr) and expr.args:
+        args = [map_templates(a, function) if isinstance(a, sp.Basic) else a for a in expr.args]
+        return expr.func(*args)
+    if isinstance(expr, sp.Expr) and not isinstance(expr, sp.MatrixExpr):
+        return function(expr)
+    return expr
+
+
+def explicit(expr: Any, sizes: Mapping[sp.Symbol, int]) -> sp.Matrix:
+    """The explicit matrix of ``expr`` at concrete sizes (a scalar becomes 1×1)."""
+    if not isinstance(expr, sp.MatrixExpr):
+        return sp.Matrix([[expr]])
+    concrete = expr.xreplace(dict(sizes))
+    return sp.Matrix(concrete.as_explicit())
+
+
+def entry_symbols(matrix: sp.MatrixSymbol, symbol: sp.Symbol) -> dict[Any, sp.Symbol]:
+    """Scalar symbols for the entries of an instantiated matrix symbol, carrying the
+    assumptions of the array's entry symbol: X[0, 1] ↦ X_0_1."""
+    rows, cols = matrix.shape
+    assumptions = symbol.assumptions0
+    return {
+        matrix[i, j]: sp.Symbol(f"{matrix.name}_{i}_{j}", **assumptions)
+        for i in range(int(rows))
+        for j in range(int(cols))
+    }

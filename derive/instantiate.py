@@ -1,0 +1,246 @@
+"""Checking matrix formulas by instantiation at small, pairwise distinct sizes.
+
+SymPy cannot differentiate a BCE loss through an elementwise σ at the matrix level, so a
+matrix claim is checked entry by entry: every array becomes an explicit matrix of scalar
+symbols (m = 3, d = 2, h = 4, so a transposition cannot hide), the model's loss is computed
+explicitly, SymPy differentiates it entry by entry, and the claimed formula is compared with
+that at random points of the domains. Agreement is ``CheckedAtSizes``: a check at one
+instantiation, not a proof for every size.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.arrays import explicit
+from derive.domains import Domain
+from derive.functions import NUMPY_FUNCTIONS
+from derive.models import (
+    AffineDef,
+    BatchLossDef,
+    LinearDef,
+    MapDef,
+    Model,
+    ScalarDef,
+)
+
+
+@dataclass(frozen=True)
+class CheckedAtSizes:
+    """Equal entry by entry at concrete sizes, at ``samples`` random points."""
+
+    sizes: tuple[tuple[str, int], ...]
+    samples: int
+    max_difference: float
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class DiffersAtSizes:
+    """Different at concrete sizes: the entry, the point, both values."""
+
+    sizes: tuple[tuple[str, int], ...]
+    entry: tuple[int, int]
+    point: tuple[tuple[str, str], ...]
+    claimed: float
+    true: float
+
+
+SizedOutcome = CheckedAtSizes | DiffersAtSizes
+
+
+def _entries(model: Model, sizes: Mapping[sp.Symbol, int]) -> dict[Any, Any]:
+    """Each input's explicit value: a matrix of entry symbols, or the scalar symbol."""
+    values: dict[Any, Any] = {}
+    for variable in model.variables:
+        if model.definition_of(variable.name) is not None:
+            continue
+        if variable.array is None:
+            values[variable.symbol] = variable.symbol
+            continue
+        rows, cols = (int(sp.sympify(n).xreplace(dict(sizes))) for n in variable.array.shape)
+        values[variable.array] = sp.Matrix(
+            rows, cols,
+            lambda i, j, v=variable: sp.Symbol(f"{v.name}_{i}_{j}", **v.symbol.assumptions0),
+        )
+    return values
+
+
+def forward(model: Model, sizes: Mapping[sp.Symbol, int]) -> dict[str, Any]:
+    """Every variable's explicit value at ``sizes``: inputs as symbols, the rest computed."""
+    values = _entries(model, sizes)
+    by_name: dict[str, Any] = {}
+    for variable in model.variables:
+        key = variable.array if variable.array is not None else variable.symbol
+        if key in values:
+            by_name[variable.name] = values[key]
+    scalars = {v.symbol: by_name[v.name] for v in model.variables
+               if v.array is None and v.name in by_name}
+    for definition in model.definitions:
+        value = _evaluate(model, definition, by_name, scalars, sizes)
+        by_name[definition.target] = value
+        target = model.variable(definition.target)
+        if target.array is None:
+            scalars[target.symbol] = value
+    return by_name
+
+
+def _evaluate(model: Model, definition: Any, by_name: dict[str, Any],
+              scalars: dict[sp.Symbol, Any], sizes: Mapping[sp.Symbol, int]) -> Any:
+    match definition:
+        case ScalarDef(expr=expr):
+            return expr.xreplace(scalars)
+        case AffineDef(weight=w, input=x, bias=b):
+            return (by_name[w].T * by_name[x])[0, 0] + by_name[b]
+        case LinearDef(left=a, right=w, bias=b):
+            product = by_name[a] * by_name[w]
+            bias = by_name[b]
+            if isinstance(bias, sp.MatrixBase):
+                return product + sp.ones(product.rows, 1) * bias
+            return product + bias * sp.ones(*product.shape)
+        case MapDef(argument=a, template=t):
+            symbol = model.variable(a).symbol
+            return by_name[a].applyfunc(lambda e: t.xreplace({symbol: e}))
+        case BatchLossDef(scale=c, template=t, arguments=names):
+            rows = by_name[names[0]].rows
+            scale = c.xreplace(dict(sizes))
+            return scale * sum(
+                (t.xreplace({model.variable(n).symbol: by_name[n][i, 0] for n in names})
+                 for i in range(rows)),
+                sp.S.Zero,
+            )
+    raise TypeError(f"unknown definition record {type(definition).__name__}")
+
+
+def true_gradient(model: Model, wrt: str, sizes: Mapping[sp.Symbol, int]) -> sp.Matrix:
+    """SymPy's gradient of the explicit loss w.r.t. every entry of ``wrt``."""
+    values = forward(model, sizes)
+    loss = values[model.output]
+    parameter = values[wrt]
+    if not isinstance(parameter, sp.MatrixBase):
+        return sp.Matrix([[sp.diff(loss, parameter)]])
+    return parameter.applyfunc(lambda entry: sp.diff(loss, entry))
+
+
+def instantiate(model: Model, claim: Any, sizes: Mapping[sp.Symbol, int]) -> sp.Matrix:
+    """A claimed formula over the model's variables as an explicit matrix at ``sizes``,
+    every intermediate replaced by its explicit value."""
+    values = forward(model, sizes)
+    concrete = explicit(claim, sizes)
+    mapping: dict[Any, Any] = {}
+    for variable in model.variables:
+        value = values.get(variable.name)
+        if value is None:
+            continue
+        if variable.array is not None:
+            rows, cols = value.shape
+            for i in range(rows):
+                for j in range(cols):
+                    mapping[variable.array.xreplace(dict(sizes))[i, j]] = value[i, j]
+        else:
+            mapping[variable.symbol] = value
+    return concrete.applyfunc(lambda e: e.xreplace(mapping).xreplace(mapping))
+
+
+def compare_at_sizes(
+    claimed: sp.Matrix,
+    true: sp.Matrix,
+    domains: Mapping[str, Domain],
+    sizes: Mapping[sp.Symbol, int],
+    *,
+    samples: int = 6,
+    seed: int = 0,
+    tolerance: float = 1e-9,
+) -> SizedOutcome:
+    """Compare two explicit matrices at random points (float64), entry by entry."""
+    size_list = tuple(sorted((s.name, n) for s, n in sizes.items()))
+    if claimed.shape != true.shape:
+        raise ValueError(f"shapes differ: claimed {claimed.shape}, true {true.shape}")
+    symbols = sorted(
+        set().union(*(e.free_symbols for e in claimed), *(e.free_symbols for e in true)),
+        key=lambda s: s.name,
+    )
+    difference = claimed - true
+    if all(sp.expand(e) == 0 for e in difference if e.is_polynomial(*symbols)) and all(
+        e.is_polynomial(*symbols) for e in difference
+    ):
+        return CheckedAtSizes(size_list, 0, 0.0, exact=True)
+    modules = [NUMPY_FUNCTIONS, {"Heaviside": lambda x, h=0.0: np.heaviside(x, h)}, "numpy"]
+    claimed_fn = sp.lambdify(symbols, claimed, modules=modules)
+    true_fn = sp.lambdify(symbols, true, modules=modules)
+    rng = random.Random(seed)
+    worst = 0.0
+    for _ in range(samples):
+        point = [float(_domain_for(s, domains).sample(rng)) for s in symbols]
+        a = np.asarray(claimed_fn(*point), dtype=float)
+        b = np.asarray(true_fn(*point), dtype=float)
+        scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+        gap = np.abs(a - b) / scale
+        if np.all(np.isfinite(gap)):
+            index = np.unravel_index(int(np.argmax(gap)), gap.shape)
+            if gap[index] > tolerance:
+                return DiffersAtSizes(
+                    size_list, (int(index[0]), int(index[1])),
+                    tuple((s.name, f"{v:.6g}") for s, v in zip(symbols, point, strict=True)),
+                    float(a[index]), float(b[index]),
+                )
+            worst = max(worst, float(gap[index]))
+    return CheckedAtSizes(size_list, samples, worst)
+
+
+def check_vjp(model: Model, definition: Any, input_name: str, claimed: Any,
+              upstream: Any) -> SizedOutcome:
+    """Check a linear rule: for a generic upstream gradient G of the target's shape, the
+    claimed ∂L/∂input equals the gradient of ⟨G, target(input)⟩ computed entry by entry."""
+    sizes = dict(model.sizes)
+    values = _entries(model, sizes)
+    by_name = {v.name: values[v.array if v.array is not None else v.symbol]
+               for v in model.variables if (v.array if v.array is not None else v.symbol) in values}
+    target_value = _evaluate(model, definition, by_name, {}, sizes)
+    if not isinstance(target_value, sp.MatrixBase):
+        target_value = sp.Matrix([[target_value]])
+    upstream_explicit = explicit(upstream, sizes)
+    pairing = sum((upstream_explicit[i, j] * target_value[i, j]
+                   for i in range(target_value.rows) for j in range(target_value.cols)), sp.S.Zero)
+    parameter = by_name[input_name]
+    if isinstance(parameter, sp.MatrixBase):
+        true = parameter.applyfunc(lambda entry: sp.diff(pairing, entry))
+    else:
+        true = sp.Matrix([[sp.diff(pairing, parameter)]])
+    mapping = {}
+    for variable in model.variables:
+        value = by_name.get(variable.name)
+        if isinstance(value, sp.MatrixBase) and variable.array is not None:
+            concrete_array = variable.array.xreplace(sizes)
+            for i in range(value.rows):
+                for j in range(value.cols):
+                    mapping[concrete_array[i, j]] = value[i, j]
+    concrete = explicit(claimed, sizes).applyfunc(lambda e: e.xreplace(mapping))
+    domains = {v.name: v.domain for v in model.variables}
+    return compare_at_sizes(concrete, true, domains, sizes)
+
+
+def _domain_for(symbol: sp.Symbol, domains: Mapping[str, Domain]) -> Domain:
+    """An entry symbol X_0_1 takes the domain of its array X."""
+    from derive.domains import REAL
+
+    name = symbol.name
+    if name in domains:
+        return domains[name]
+    base = name.split("_")[0]
+    return domains.get(base, REAL)
+
+
+def check_gradient(model: Model, wrt: str, claimed: Any, *, samples: int = 6) -> SizedOutcome:
+    """Compare a claimed gradient formula with the explicit gradient of the model's loss."""
+    sizes = dict(model.sizes)
+    true = true_gradient(model, wrt, sizes)
+    concrete = instantiate(model, claimed, sizes)
+    domains = {v.name: v.domain for v in model.variables}
+    return compare_at_sizes(concrete, true, domains, sizes, samples=samples)

@@ -1,0 +1,674 @@
+"""Printers: derivations and verdicts as text, LaTeX, Markdown and JSON.
+
+Each printer dispatches on the record type (``_print_<Record>``), as SymPy's printers do.
+Expressions print through two SymPy printers of our own: Unicode text (ŷ, σ, ⊙, ᵀ, −) and
+LaTeX (\\hat{y}, \\sigma, \\odot, ^{\\top}).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import precedence
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
+from sympy.printing.str import StrPrinter
+
+from derive.arrays import Entrywise
+from derive.engine import lines
+from derive.rules import RULES
+from derive.steps import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
+
+SCHEMA_VERSION = 1
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
+    """Factors over and under the fraction bar, keeping the written order."""
+    numerator: list[sp.Expr] = []
+    denominator: list[sp.Expr] = []
+    for factor in expr.args:
+        if factor.is_Pow and factor.exp.is_number and factor.exp.is_negative:
+            base = factor.base
+            power = -factor.exp
+            denominator.append(base if power == 1 else sp.Pow(base, power, evaluate=False))
+        elif factor.is_Rational and factor.q != 1:
+            if factor.p != 1:
+                numerator.append(sp.Integer(factor.p))
+            denominator.append(sp.Integer(factor.q))
+        else:
+            numerator.append(factor)
+    return numerator, denominator
+
+
+def _ordered_terms(terms: list[sp.Expr]) -> list[sp.Expr]:
+    """Positive terms first, as people write ŷ − y and 1 − ŷ."""
+    return sorted(terms, key=lambda t: (t.could_extract_minus_sign(), not t.is_number))
+
+
+class TextPrinter(StrPrinter):  # type: ignore[misc]
+    """SymPy expressions in Unicode math: ŷ, σ(z), ∂/∂w, Xᵀ, ⊙, −."""
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        # Indexed brings its own str method, which would win over ours
+        if isinstance(expr, sp.Indexed):
+            return self._print_Indexed(expr)
+        return str(super()._print(expr, **kwargs))
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return str(pretty_symbol(expr.name))
+
+    _print_Dummy = _print_Symbol
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
+        return str(pretty_symbol(expr.name))
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        index = "".join(str(i) for i in expr.indices)
+        return str(pretty_symbol(f"{expr.base.label.name}_{index}"))
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        parts = []
+        for index, low, high in expr.limits:
+            parts.append(f"Σ_{{{self._print(index)}={self._print(low)}..{self._print(high)}}}")
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add | sp.Mul):
+            body = f"({body})"
+        return "".join(parts) + " " + body
+
+    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
+        return str(pretty_symbol(expr.label.name))
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        terms = _ordered_terms(list(expr.args))
+        out = []
+        for i, term in enumerate(terms):
+            printed = self._print(term)
+            if printed.startswith("-") or printed.startswith("−"):
+                sign, printed = "−", printed[1:]
+            else:
+                sign = "+"
+            if precedence(term) < precedence(expr) and not term.could_extract_minus_sign():
+                printed = f"({printed})"
+            out.append(printed if i == 0 and sign == "+" else (
+                f"−{printed}" if i == 0 else f" {sign} {printed}"))
+        return "".join(out)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        numerator, denominator = _split_fraction(expr)
+        sign = ""
+        if numerator and numerator[0].is_number and numerator[0].could_extract_minus_sign():
+            sign = "−"
+            first = -numerator[0]
+            numerator = numerator[1:] if first == 1 else [first, *numerator[1:]]
+        top = self._factors(numerator, bool(denominator) or bool(sign)) if numerator else "1"
+        if not denominator:
+            return sign + top
+        bottom = self._factors(denominator, False)
+        if len(denominator) > 1 or isinstance(denominator[0], sp.Add | sp.Mul):
+            bottom = f"({bottom})"
+        return f"{sign}{top}/{bottom}"
+
+    def _factors(self, factors: list[sp.Expr], wrap_sums: bool) -> str:
+        printed = []
+        for factor in factors:
+            text_ = self._print(factor)
+            if isinstance(factor, sp.Add) and (len(factors) > 1 or wrap_sums):
+                text_ = f"({text_})"
+            elif isinstance(factor, sp.Mul) and len(factors) > 1:
+                text_ = f"({text_})"
+            elif text_.startswith("−") and printed:
+                text_ = f"({text_})"
+            printed.append(text_)
+        return "·".join(printed)
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base, exponent = expr.args
+        if exponent == sp.S.Half:
+            return f"√({self._print(base)})"
+        if exponent.is_negative and exponent.is_Integer:
+            if exponent == -1:
+                return f"1/{self.parenthesize(base, precedence(expr), strict=False)}"
+            return f"1/{self._print(sp.Pow(base, -exponent, evaluate=False))}"
+        printed_base = self.parenthesize(base, precedence(expr), strict=True)
+        if exponent.is_Integer:
+            return printed_base + str(exponent).translate(_SUPERSCRIPTS)
+        return f"{printed_base}^({self._print(exponent)})"
+
+    def _print_exp(self, expr: sp.Expr) -> str:
+        argument = expr.args[0]
+        printed = self._print(argument)
+        if argument.is_Symbol:
+            return f"e^{printed}"
+        return f"e^({printed})"
+
+    def _print_Exp1(self, expr: sp.Expr) -> str:
+        return "e"
+
+    def _print_log(self, expr: sp.Expr) -> str:
+        return f"log({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr: sp.Expr) -> str:
+        return f"relu′({self._print(expr.args[0])})"
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        (variable, count), *_ = expr.variable_count
+        sign = "∂" if isinstance(variable, sp.MatrixSymbol) else "d"
+        inner = self._print(expr.expr)
+        if not (expr.expr.is_Atom or isinstance(expr.expr, sp.Function | sp.Indexed)):
+            inner = f"({inner})"
+        return f"{sign}/{sign}{self._print(variable)} {inner}"
+
+    def _print_Transpose(self, expr: Any) -> str:
+        return f"{self.parenthesize(expr.arg, precedence(expr), strict=True)}ᵀ"
+
+    def _print_MatMul(self, expr: Any) -> str:
+        parts = []
+        for arg in expr.args:
+            printed = self._print(arg)
+            if isinstance(arg, sp.MatAdd | sp.HadamardProduct):
+                printed = f"[{printed}]"
+            elif isinstance(arg, sp.Add) or (
+                isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add | sp.Mul)
+            ) or (not isinstance(arg, sp.MatrixExpr) and not arg.is_Atom):
+                printed = f"({printed})"
+            parts.append(printed)
+        return "".join(parts)
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        terms = sorted(expr.args, key=lambda t: bool(t.atoms(sp.OneMatrix)))
+        return " + ".join(self._print(t) for t in terms)
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        parts = []
+        for arg in expr.args:
+            printed = self._print(arg)
+            if isinstance(arg, sp.MatMul | sp.MatAdd) or (
+                isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add)
+            ):
+                printed = f"({printed})"
+            parts.append(printed)
+        return " ⊙ ".join(parts)
+
+    def _print_OneMatrix(self, expr: Any) -> str:
+        return "𝟏ᵀ" if expr.shape[0] == 1 and expr.shape[1] != 1 else "𝟏"
+
+    def _print_Entrywise(self, expr: Entrywise) -> str:
+        return str(self._print(expr.template))
+
+    def _print_sigmoid(self, expr: sp.Expr) -> str:
+        return f"σ({self._print(expr.args[0])})"
+
+
+class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]
+    """SymPy expressions in LaTeX, as the documents write them."""
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        terms = _ordered_terms(list(expr.args))
+        out = ""
+        for i, term in enumerate(terms):
+            printed = self._print(term)
+            if i == 0:
+                out = printed
+            elif printed.startswith("-"):
+                out += " - " + printed[1:]
+            else:
+                out += " + " + printed
+        return out
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        (variable, _), *_ = expr.variable_count
+        d = r"\partial" if isinstance(variable, sp.MatrixSymbol) else "d"
+        return (rf"\frac{{{d}}}{{{d} {self._print(variable)}}}"
+                rf"\left({self._print(expr.expr)}\right)")
+
+    def _print_Heaviside(self, expr: sp.Expr, exp: Any = None) -> str:
+        return rf"\operatorname{{relu}}'\left({self._print(expr.args[0])}\right)"
+
+    def _print_Transpose(self, expr: Any) -> str:
+        return rf"{self.parenthesize(expr.arg, precedence(expr), strict=True)}^{{\top}}"
+
+    def _print_OneMatrix(self, expr: Any) -> str:
+        row = expr.shape[0] == 1 and expr.shape[1] != 1
+        return r"\mathbf{1}^{\top}" if row else r"\mathbf{1}"
+
+    def _print_Entrywise(self, expr: Entrywise) -> str:
+        return str(self._print(expr.template))
+
+    def _print_MatMul(self, expr: Any) -> str:
+        parts = []
+        for arg in expr.args:
+            printed = self._print(arg)
+            if isinstance(arg, sp.MatAdd | sp.HadamardProduct | sp.Add) or (
+                isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add | sp.Mul)
+            ):
+                printed = rf"\left({printed}\right)"
+            parts.append(printed)
+        return " ".join(parts)
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        parts = []
+        for arg in expr.args:
+            printed = self._print(arg)
+            if isinstance(arg, sp.MatMul | sp.MatAdd) or (
+                isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add)
+            ):
+                printed = rf"\left({printed}\right)"
+            parts.append(printed)
+        return r" \odot ".join(parts)
+
+
+_TEXT = TextPrinter({"order": "none"})
+_LATEX = MathLatexPrinter({"order": "none"})
+
+
+def text(expr: Any) -> str:
+    """An expression (or name) in Unicode math."""
+    if isinstance(expr, str):
+        return str(pretty_symbol(expr))
+    return str(_TEXT.doprint(expr)).replace("-", "−")
+
+
+def latex(expr: Any) -> str:
+    """An expression in LaTeX."""
+    if isinstance(expr, str):
+        return str(_LATEX.doprint(sp.Symbol(expr)))
+    return str(_LATEX.doprint(expr))
+
+
+def goal_text(d: Derivation) -> str:
+    sign = "∂" if d.partial else "d"
+    return f"{sign}{text(d.output)}/{sign}{text(d.wrt)}"
+
+
+def goal_latex(d: Derivation) -> str:
+    sign = r"\partial " if d.partial else "d"
+    return rf"\frac{{{sign}{latex(d.output)}}}{{{sign}{latex(d.wrt)}}}"
+
+
+# ---------------------------------------------------------------------------------------------
+# outcomes of checks
+
+
+def verdict_of(outcome: Any) -> str:
+    """The verdict word for an outcome record of a check."""
+    names = {
+        "Proved": "proved",
+        "Checked": "checked",
+        "CheckedAtSizes": "checked",
+        "Refuted": "refuted",
+        "DiffersAtSizes": "refuted",
+        "Undecided": "undecided",
+    }
+    if outcome is None:
+        return "unchecked"
+    return names.get(type(outcome).__name__, type(outcome).__name__.lower())
+
+
+def evidence_of(outcome: Any) -> str:
+    """One line of evidence for an outcome record."""
+    kind = type(outcome).__name__
+    if kind == "Proved":
+        return f"by {outcome.method}"
+    if kind == "Checked":
+        return (f"equal at {outcome.samples} points, {outcome.digits} digits, "
+                f"largest difference {outcome.max_difference:.1e}")
+    if kind == "CheckedAtSizes":
+        sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
+        if outcome.exact:
+            return f"entry by entry at {sizes}, exactly"
+        return (f"entry by entry at {sizes}, {outcome.samples} points, "
+                f"largest difference {outcome.max_difference:.1e}")
+    if kind == "Refuted":
+        point = ", ".join(f"{text(n)} = {v}" for n, v in outcome.point)
+        return f"at {point}: claimed {outcome.lhs_value}, true {outcome.rhs_value}"
+    if kind == "DiffersAtSizes":
+        point = ", ".join(f"{n} = {v}" for n, v in outcome.point[:6])
+        return (f"entry {outcome.entry} differs: claimed {outcome.claimed:.6g}, "
+                f"true {outcome.true:.6g} at {point}")
+    if kind == "Undecided":
+        return f"{outcome.reason}; tried {', '.join(outcome.tried)}"
+    return ""
+
+
+def outcome_json(outcome: Any) -> dict[str, Any] | None:
+    if outcome is None:
+        return None
+    data: dict[str, Any] = {"verdict": verdict_of(outcome)}
+    for key, value in vars(outcome).items():
+        data[key] = [list(v) for v in value] if isinstance(value, tuple) else value
+    data["evidence"] = evidence_of(outcome)
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# text
+
+
+class Style:
+    """ANSI colour when writing to a terminal, plain otherwise; NO_COLOR is respected."""
+
+    COLOURS = {"proved": "32", "checked": "36", "refuted": "31", "undecided": "33",
+               "conditional": "35", "ill-formed": "31", "unreadable": "31", "dim": "2",
+               "bold": "1"}
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    @classmethod
+    def for_stream(cls, stream: TextIO) -> Style:
+        wanted = stream.isatty() and "NO_COLOR" not in os.environ
+        return cls(bool(wanted) and os.environ.get("TERM") != "dumb")
+
+    def __call__(self, kind: str, value: str) -> str:
+        code = self.COLOURS.get(kind)
+        return f"\x1b[{code}m{value}\x1b[0m" if self.enabled and code else value
+
+
+PLAIN = Style(False)
+
+
+class TextRenderer:
+    """Derivations as Unicode text, the way the documents lay them out."""
+
+    def __init__(self, style: Style = PLAIN, *, detail: bool = True) -> None:
+        self.style = style
+        self.detail = detail
+
+    def render(self, record: Any) -> str:
+        method: Callable[[Any], list[str]] = getattr(self, f"_print_{type(record).__name__}")
+        return "\n".join(method(record)) + "\n"
+
+    def _mark(self, outcome: Any) -> str:
+        verdict = verdict_of(outcome)
+        symbol = {"proved": "✓", "checked": "✓", "refuted": "✗", "undecided": "?"}.get(
+            verdict, "·")
+        return self.style(verdict, f"{symbol} {verdict}")
+
+    def _print_Derivation(self, d: Derivation) -> list[str]:
+        out = [self.style("bold", d.title)]
+        for name, value in d.definitions:
+            out.append(f"  {text(name)} = {text(value)}")
+        out.append("")
+        if d.lines:
+            out += self._lines(goal_text(d), d.lines)
+        for step in d.steps:
+            if isinstance(step, DiffStep) and d.lines:
+                continue
+            out += self._step(step, 0)
+        for note in d.notes:
+            out.append(self.style("dim", f"note: {note}"))
+        out.append("")
+        out.append(f"result: {goal_text(d)} = {text(d.result)}")
+        out.append(self._summary(d))
+        if d.lines and self.detail:
+            out.append("")
+            out.append(self.style("dim", "steps and their rules:"))
+            for step in d.steps:
+                if isinstance(step, DiffStep):
+                    out += self._tree(step, 1)
+        return out
+
+    def _summary(self, d: Derivation) -> str:
+        steps = [s for s in d.all_steps() if hasattr(s, "check")]
+        counts: dict[str, int] = {}
+        for step in steps:
+            verdict = verdict_of(getattr(step, "check", None))
+            counts[verdict] = counts.get(verdict, 0) + 1
+        bad = sum(n for k, n in counts.items() if k not in ("proved", "checked"))
+        detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        if bad:
+            return self.style("refuted", f"✗ {len(steps)} steps, {bad} not verified ({detail})")
+        return self.style("proved", f"✓ {len(steps)} steps, every one verified ({detail})")
+
+    def _lines(self, goal: str, lines: tuple[Line, ...]) -> list[str]:
+        out = []
+        width = max(len(text(line.expression)) for line in lines) + len(goal) + 6
+        width = min(width, 96)
+        for i, line in enumerate(lines):
+            head = f"{goal} = " if i == 0 else " " * len(goal) + " = "
+            body = head + text(line.expression)
+            reasons = [*line.rules, *(f"{text(a)} = {text(b)}" for a, b in line.facts)]
+            reason = self.style("dim", "; ".join(reasons))
+            mark = f"  {self._mark(line.check)}" if line.check is not None else ""
+            out.append(f"{body.ljust(width)}  {reason}{mark}")
+        return out
+
+    def _tree(self, step: Step, depth: int) -> list[str]:
+        pad = "  " * depth
+        out: list[str] = []
+        if isinstance(step, DiffStep):
+            wrt = text(step.wrt)
+            if isinstance(step.wrt, sp.Symbol | sp.Indexed | sp.MatrixSymbol):
+                claim = f"d/d{wrt} {self._paren(step.expr)} = {text(step.result)}"
+            else:
+                claim = f"outer derivative at u = {wrt}: {text(step.result)}"
+            out.append(f"{pad}{step.rule}: {claim}   {self._mark(step.check)}")
+            for child in step.substeps:
+                out += self._tree(child, depth + 1)
+        else:
+            out += self._step(step, depth)
+        return out
+
+    @staticmethod
+    def _paren(expr: Any) -> str:
+        printed = text(expr)
+        return printed if isinstance(expr, sp.Symbol) else f"[{printed}]"
+
+    def _step(self, step: Step, depth: int) -> list[str]:
+        method = getattr(self, f"_print_{type(step).__name__}")
+        return [("  " * depth) + line for line in method(step)]
+
+    def _print_DiffStep(self, step: DiffStep) -> list[str]:
+        return self._tree(step, 0)
+
+    def _print_RewriteStep(self, step: RewriteStep) -> list[str]:
+        statement = RULES[step.rule].statement
+        del statement
+        return [f"  = {text(step.after)}".ljust(60)
+                + f"  {self.style('dim', step.rule)}  {self._mark(step.check)}"]
+
+    def _print_ChainStep(self, step: ChainStep) -> list[str]:
+        target, wrt = text(step.target), text(step.wrt)
+        lhs = f"∂{target}/∂{wrt}"
+        out: list[str] = []
+        if step.rule == "chain":
+            factors = " · ".join(f"∂{text(f.output)}/∂{text(f.input)}" for f in step.factors)
+            out.append(self.style("bold", f"{lhs} = {factors}"))
+            out.append(f"{' ' * len(lhs)} = {text(step.result)}   {self._mark(step.check)}")
+            return out
+        (factor,) = step.factors
+        upstream, local = step.product
+        if upstream == 1:
+            out.append(f"{lhs} = {text(step.result)}")
+        else:
+            via = _combination(step.rule, text(step.target), factor, upstream, local)
+            out.append(f"{lhs} = {via} = {text(step.result)}")
+        out.append(self.style("dim", f"    {step.rule}: {RULES[step.rule].statement}")
+                   + f"   {self._mark(getattr(factor.step, 'check', None))}")
+        if self.detail and isinstance(factor.step, DiffStep) and factor.step.substeps:
+            local_goal = f"∂{text(factor.output)}/∂{text(factor.input)}"
+            if step.rule == "batch loss":
+                local_goal = f"dℓ/d{text(factor.step.wrt)}"
+            elif step.rule == "elementwise":
+                local_goal = f"d{text(factor.output)}/d{text(factor.step.wrt)}"
+            for line in self._lines(local_goal, lines(factor.step)):
+                out.append("      " + line)
+        return out
+
+
+def _combination(rule: str, target: str, factor: Any, upstream: Any, local: Any) -> str:
+    up = f"∂{target}/∂{text(factor.output)}"
+    if upstream == 1:
+        return f"∂{text(factor.output)}/∂{text(factor.input)}"
+    if rule == "scalar chain":
+        return f"{up} · ∂{text(factor.output)}/∂{text(factor.input)}"
+    if rule == "affine":
+        return f"{up} · {text(local)}"
+    if rule == "matmul right":
+        return f"{text(local)} {up}"
+    if rule == "matmul left":
+        return f"{up} {text(local)}"
+    if rule == "bias":
+        return f"1ᵀ {up}"
+    if rule == "elementwise":
+        return f"{up} ⊙ {text(local)}"
+    if rule == "batch loss":
+        return f"{up} · {text(local)}"
+    return f"{up} · {text(local)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# LaTeX and Markdown
+
+
+class LatexRenderer:
+    """A derivation as a LaTeX ``aligned`` block, each line tagged with its rule."""
+
+    def render(self, record: Any) -> str:
+        method: Callable[[Any], str] = getattr(self, f"_print_{type(record).__name__}")
+        return method(record)
+
+    def _print_Derivation(self, d: Derivation) -> str:
+        rows = [rf"{latex(name)} &= {latex(value)} \\" for name, value in d.definitions]
+        goal = goal_latex(d)
+        if d.lines:
+            for i, line in enumerate(d.lines):
+                head = goal if i == 0 else ""
+                rows.append(rf"{head} &= {latex(line.expression)} "
+                            rf"&& \text{{{'; '.join(line.rules) or 'evaluate'}}} \\")
+        for step in d.steps:
+            rows += self._step(step)
+        rows.append(rf"{goal} &= {latex(d.result)}")
+        return "\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}\n"
+
+    def _step(self, step: Step) -> list[str]:
+        if isinstance(step, RewriteStep):
+            return [rf" &= {latex(step.after)} && \text{{{step.rule}}} \\"]
+        if isinstance(step, ChainStep):
+            lhs = rf"\frac{{\partial {latex(step.target)}}}{{\partial {latex(step.wrt)}}}"
+            return [rf"{lhs} &= {latex(step.result)} && \text{{{step.rule}}} \\"]
+        return []
+
+
+class MarkdownRenderer:
+    """A derivation as Markdown: a table of lines with LaTeX math and the rules."""
+
+    def render(self, record: Any) -> str:
+        method: Callable[[Any], str] = getattr(self, f"_print_{type(record).__name__}")
+        return method(record)
+
+    def _print_Derivation(self, d: Derivation) -> str:
+        out = [f"### {d.title}", ""]
+        for name, value in d.definitions:
+            out.append(f"- ${latex(name)} = {latex(value)}$")
+        out += ["", "| | step | rule | check |", "|---|---|---|---|"]
+        goal = goal_latex(d)
+        for i, line in enumerate(d.lines):
+            head = goal if i == 0 else ""
+            out.append(f"| {i + 1} | ${head} = {latex(line.expression)}$ | "
+                       f"{'; '.join(line.rules)} | {verdict_of(line.check)} |")
+        for step in d.steps:
+            if isinstance(step, ChainStep | RewriteStep):
+                value = step.result if isinstance(step, ChainStep) else step.after
+                lhs = (rf"\frac{{\partial {latex(step.target)}}}{{\partial {latex(step.wrt)}}}"
+                       if isinstance(step, ChainStep) else "")
+                out.append(f"| | ${lhs} = {latex(value)}$ | {step.rule} | "
+                           f"{verdict_of(step.check)} |")
+        out += ["", f"**Result:** ${goal} = {latex(d.result)}$", ""]
+        out += [f"> {note}" for note in d.notes]
+        return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+class JsonRenderer:
+    """Stable JSON (documented in docs/json.md); every expression as text and LaTeX."""
+
+    def render(self, record: Any) -> str:
+        return json.dumps(self.data(record), ensure_ascii=False, indent=2) + "\n"
+
+    def data(self, record: Any) -> Any:
+        method: Callable[[Any], Any] = getattr(self, f"_data_{type(record).__name__}")
+        return method(record)
+
+    @staticmethod
+    def expression(expr: Any) -> dict[str, str]:
+        return {"text": text(expr), "latex": latex(expr)}
+
+    def _data_Derivation(self, d: Derivation) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "kind": "derivation",
+            "title": d.title,
+            "goal": d.goal,
+            "definitions": [{"name": name, **self.expression(value)}
+                            for name, value in d.definitions],
+            "lines": [{"expression": self.expression(line.expression), "rules": list(line.rules),
+                       "facts": [{"derivative": self.expression(a), "value": self.expression(b)}
+                                 for a, b in line.facts],
+                       "check": outcome_json(line.check)} for line in d.lines],
+            "steps": [self.data(step) for step in d.steps],
+            "result": self.expression(d.result),
+            "verified": not d.unverified(),
+            "notes": list(d.notes),
+        }
+
+    def _data_DiffStep(self, step: DiffStep) -> dict[str, Any]:
+        return {
+            "type": "derivative",
+            "rule": step.rule,
+            "statement": RULES[step.rule].statement,
+            "expression": self.expression(step.expr),
+            "wrt": self.expression(step.wrt),
+            "result": self.expression(step.result),
+            "check": outcome_json(step.check),
+            "substeps": [self.data(s) for s in step.substeps],
+        }
+
+    def _data_RewriteStep(self, step: RewriteStep) -> dict[str, Any]:
+        return {
+            "type": "rewrite",
+            "rule": step.rule,
+            "statement": RULES[step.rule].statement,
+            "before": self.expression(step.before),
+            "after": self.expression(step.after),
+            "check": outcome_json(step.check),
+        }
+
+    def _data_ChainStep(self, step: ChainStep) -> dict[str, Any]:
+        return {
+            "type": "chain",
+            "rule": step.rule,
+            "statement": RULES[step.rule].statement,
+            "target": step.target,
+            "wrt": step.wrt,
+            "path": list(step.path),
+            "factors": [{"output": f.output, "input": f.input, "value": self.expression(f.value),
+                         "step": self.data(f.step)} for f in step.factors],
+            "result": self.expression(step.result),
+            "check": outcome_json(step.check),
+        }
+
+
+RENDERERS: dict[str, Callable[[], Any]] = {
+    "text": TextRenderer,
+    "latex": LatexRenderer,
+    "markdown": MarkdownRenderer,
+    "json": JsonRenderer,
+}
+
+
+def render(record: Any, fmt: str = "text", *, stream: TextIO | None = None) -> str:
+    """A record in the format asked for; text is coloured only for a terminal."""
+    if fmt == "text":
+        return TextRenderer(Style.for_stream(stream or sys.stdout)).render(record)
+    return str(RENDERERS[fmt]().render(record))

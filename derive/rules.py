@@ -1,0 +1,100 @@
+"""The rule table: every rule the engine may cite, one statement of the math each.
+
+Local derivatives of elementary functions are one-line entries grouped by kind, as in
+HIPS autograd; the engine looks an operation up here and raises ``MissingRuleError``
+naming the operation when there is no entry. A rule that is not in ``RULES`` cannot be
+cited by a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive.functions import relu, sigmoid, softplus
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rule and its statement in one line."""
+
+    name: str
+    statement: str
+    kind: str
+
+
+_TABLE: tuple[Rule, ...] = (
+    # basic
+    Rule("constant", "d/dx c = 0", "basic"),
+    Rule("identity", "d/dx x = 1", "basic"),
+    Rule("constant multiple", "(c·u)′ = c·u′", "basic"),
+    Rule("sum", "(u + v)′ = u′ + v′", "basic"),
+    Rule("product", "(u·v)′ = u′·v + u·v′", "basic"),
+    Rule("quotient", "(u/v)′ = (u′·v − u·v′)/v²", "basic"),
+    Rule("power", "(uⁿ)′ = n·uⁿ⁻¹·u′", "basic"),
+    Rule("exponential", "(aᵘ)′ = aᵘ·ln a·u′", "basic"),
+    Rule("general power", "(uᵛ)′ = uᵛ·(v′·ln u + v·u′/u)", "basic"),
+    Rule("chain", "(f∘u)′ = f′(u)·u′", "basic"),
+    # elementary functions
+    Rule("exp", "(eˣ)′ = eˣ", "function"),
+    Rule("log", "(ln x)′ = 1/x", "function"),
+    Rule("sigmoid", "σ′(x) = σ(x)·(1 − σ(x))", "function"),
+    Rule("relu", "relu′(x) = H(x), the step function; relu′(0) = 0 by convention", "function"),
+    Rule("softplus", "softplus′(x) = σ(x)", "function"),
+    Rule("tanh", "tanh′(x) = 1 − tanh²(x)", "function"),
+    Rule("sin", "sin′(x) = cos x", "function"),
+    Rule("cos", "cos′(x) = −sin x", "function"),
+    Rule("abs", "|x|′ = sign(x) for x ≠ 0", "function"),
+    Rule("step", "H′(x) = 0 for x ≠ 0", "function"),
+    # sums over a batch
+    Rule("batch sum", "∂/∂xᵢ Σₖ f(xₖ) = f′(xᵢ): only the term k = i depends on xᵢ", "batch"),
+    # linear algebra (gradients of a scalar L, denominator layout: ∂L/∂V has V's shape)
+    Rule("affine", "z = wᵀx + b ⇒ ∂z/∂w = x, ∂z/∂x = w, ∂z/∂b = 1", "linear"),
+    Rule("matmul right", "Y = XW ⇒ ∂L/∂W = Xᵀ·∂L/∂Y", "linear"),
+    Rule("matmul left", "Y = XW ⇒ ∂L/∂X = ∂L/∂Y·Wᵀ", "linear"),
+    Rule("bias", "Y = A + 1bᵀ ⇒ ∂L/∂b = 1ᵀ·∂L/∂Y, the sum over the batch", "linear"),
+    Rule("elementwise", "Y = f(A) entrywise ⇒ ∂L/∂A = ∂L/∂Y ⊙ f′(A)", "linear"),
+    Rule("batch loss", "L = c·Σᵢ ℓ(ŷᵢ) ⇒ (∂L/∂ŷ)ᵢ = c·ℓ′(ŷᵢ)", "linear"),
+    Rule("scalar chain", "∂L/∂v = ∂L/∂u·∂u/∂v for a scalar u", "linear"),
+    Rule("accumulate", "∂L/∂v = Σ over the uses u of v of ∂L/∂u·∂u/∂v", "linear"),
+    # algebra
+    Rule("simplify", "algebra: cancel, combine over a common denominator, factor", "algebra"),
+    Rule("cancel", "algebra: a common factor of numerator and denominator cancels", "algebra"),
+    Rule("common denominator", "algebra: a/b + c/d = (ad + cb)/(bd)", "algebra"),
+    Rule("split fraction", "algebra: a/(b·c) = (1/b)·(a/c)", "algebra"),
+    Rule("add and subtract", "algebra: a = (a + 1) − 1", "algebra"),
+    Rule("divide through", "algebra: (a − b)/a = 1 − b/a", "algebra"),
+    Rule("definition", "substitute a definition: a named quantity for its formula", "algebra"),
+    Rule("named intermediate", "write a formula in terms of a named intermediate", "algebra"),
+)
+
+RULES: dict[str, Rule] = {rule.name: rule for rule in _TABLE}
+
+
+def _sigmoid_prime(u: sp.Expr) -> sp.Expr:
+    return sigmoid(u) * (1 - sigmoid(u))
+
+
+# Local derivatives of elementary functions: f ↦ (rule name, f′ as a function of the argument).
+ELEMENTARY: dict[type, tuple[str, Callable[[sp.Expr], sp.Expr]]] = {
+    sp.exp: ("exp", sp.exp),
+    sp.log: ("log", lambda u: 1 / u),
+    sigmoid: ("sigmoid", _sigmoid_prime),
+    relu: ("relu", lambda u: sp.Heaviside(u, 0)),
+    softplus: ("softplus", sigmoid),
+    sp.tanh: ("tanh", lambda u: 1 - sp.tanh(u) ** 2),
+    sp.sin: ("sin", sp.cos),
+    sp.cos: ("cos", lambda u: -sp.sin(u)),
+    sp.Abs: ("abs", sp.sign),
+    sp.Heaviside: ("step", lambda u: sp.S.Zero),
+}
+
+
+def rule(name: str) -> Rule:
+    """The rule called ``name``; a KeyError names a rule the table does not have."""
+    try:
+        return RULES[name]
+    except KeyError:
+        raise KeyError(f"no rule named {name!r} in the rule table") from None
