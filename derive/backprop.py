@@ -148,18 +148,19 @@ class _Backprop:
         self.parent.setdefault(name, definition.target)
         factor = Factor(definition.target, name, local_step, local)
         self.factor_of.setdefault(name, factor)
-        self.steps.append(
-            ChainStep(
-                rule=rule,
-                target=self.model.output,
-                wrt=name,
-                path=(definition.target, name),
-                factors=(factor,),
-                combine=rule,
-                product=(upstream, local),
-                result=total,
-            )
+        step = ChainStep(
+            rule=rule,
+            target=self.model.output,
+            wrt=name,
+            path=(definition.target, name),
+            factors=(factor,),
+            combine=rule,
+            product=(upstream, local),
+            result=total,
         )
+        if self.check:
+            step = replace(step, check=check_gradient(self.model, name, total))
+        self.steps.append(step)
         del variable
 
     def _local(self, definition: Definition, name: str, upstream: Any) -> tuple[Step, Any, str, Any]:
@@ -169,7 +170,7 @@ class _Backprop:
         match definition:
             case ScalarDef(expr=expr):
                 step = self._verified(differentiate(expr, variable.symbol))
-                local = self._named(step.result)  # type: ignore[attr-defined]
+                local = tidy(self._named(step.result))  # type: ignore[attr-defined]
                 return step, local, "scalar chain", _scale(upstream, local)
             case AffineDef():
                 local = {definition.weight: model.variable(definition.input).value,
@@ -201,12 +202,12 @@ class _Backprop:
                 return step, local, rule, contribution
             case MapDef(template=template):
                 step = self._verified(differentiate(template, variable.symbol))
-                local_template = self._named(step.result)  # type: ignore[attr-defined]
+                local_template = tidy(self._named(step.result))  # type: ignore[attr-defined]
                 local = entrywise(local_template, self.binding)
                 return step, local, "elementwise", hadamard(upstream, local)
             case BatchLossDef(scale=scale, template=template):
                 step = self._verified(differentiate(template, variable.symbol))
-                local_template = scale * self._named(step.result)  # type: ignore[attr-defined]
+                local_template = tidy(scale * self._named(step.result))  # type: ignore[attr-defined]
                 local = entrywise(local_template, self.binding)
                 return step, local, "batch loss", _scale(upstream, local)
         raise TypeError(f"unknown definition record {type(definition).__name__}")
@@ -327,6 +328,14 @@ def scalar_derivation(model: Model, wrt: str, *, check: bool = True,
         step = verify(step, domains, budget=budget)
     assert isinstance(step, DiffStep)
     shown = lines(step)
+    if check:
+        from derive.equivalence import compare
+
+        truth = step.result
+        shown = tuple(
+            replace(line, check=compare(line.expression.doit(), truth, domains, budget=budget))
+            for line in shown
+        )
     extra: list[Step] = []
     result = tidy(step.result)
     route = _sigmoid_route(step.result)

@@ -263,9 +263,7 @@ def _indexed_truth(step: DiffStep) -> sp.Expr:
     """SymPy's derivative w.r.t. an indexed entry, with a sum over the batch resolved by
     taking the index inside the range (the term k = i)."""
     truth = sp.diff(step.expr, step.wrt).doit()
-    if isinstance(truth, sp.Piecewise):
-        truth = truth.args[0].expr
-    return truth
+    return truth.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0].expr)
 
 
 def named(expr: sp.Expr, names: Mapping[sp.Expr, sp.Symbol]) -> sp.Expr:

@@ -55,11 +55,13 @@ class DiffersAtSizes:
 SizedOutcome = CheckedAtSizes | DiffersAtSizes
 
 
-def _entries(model: Model, sizes: Mapping[sp.Symbol, int]) -> dict[Any, Any]:
-    """Each input's explicit value: a matrix of entry symbols, or the scalar symbol."""
+def _entries(model: Model, sizes: Mapping[sp.Symbol, int],
+             free: frozenset[str] = frozenset()) -> dict[Any, Any]:
+    """Each input's explicit value (and each name in ``free``, taken as an input): a matrix
+    of entry symbols, or the scalar symbol."""
     values: dict[Any, Any] = {}
     for variable in model.variables:
-        if model.definition_of(variable.name) is not None:
+        if model.definition_of(variable.name) is not None and variable.name not in free:
             continue
         if variable.array is None:
             values[variable.symbol] = variable.symbol
@@ -72,9 +74,11 @@ def _entries(model: Model, sizes: Mapping[sp.Symbol, int]) -> dict[Any, Any]:
     return values
 
 
-def forward(model: Model, sizes: Mapping[sp.Symbol, int]) -> dict[str, Any]:
-    """Every variable's explicit value at ``sizes``: inputs as symbols, the rest computed."""
-    values = _entries(model, sizes)
+def forward(model: Model, sizes: Mapping[sp.Symbol, int],
+            free: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Every variable's explicit value at ``sizes``: inputs (and ``free`` names) as symbols,
+    the rest computed from their definitions."""
+    values = _entries(model, sizes, free)
     by_name: dict[str, Any] = {}
     for variable in model.variables:
         key = variable.array if variable.array is not None else variable.symbol
@@ -83,6 +87,8 @@ def forward(model: Model, sizes: Mapping[sp.Symbol, int]) -> dict[str, Any]:
     scalars = {v.symbol: by_name[v.name] for v in model.variables
                if v.array is None and v.name in by_name}
     for definition in model.definitions:
+        if definition.target in free:
+            continue
         value = _evaluate(model, definition, by_name, scalars, sizes)
         by_name[definition.target] = value
         target = model.variable(definition.target)
@@ -119,8 +125,9 @@ def _evaluate(model: Model, definition: Any, by_name: dict[str, Any],
 
 
 def true_gradient(model: Model, wrt: str, sizes: Mapping[sp.Symbol, int]) -> sp.Matrix:
-    """SymPy's gradient of the explicit loss w.r.t. every entry of ``wrt``."""
-    values = forward(model, sizes)
+    """SymPy's gradient of the explicit loss w.r.t. every entry of ``wrt`` (an input, or an
+    intermediate taken as free: the loss as a function of it)."""
+    values = forward(model, sizes, frozenset({wrt}))
     loss = values[model.output]
     parameter = values[wrt]
     if not isinstance(parameter, sp.MatrixBase):
@@ -128,10 +135,11 @@ def true_gradient(model: Model, wrt: str, sizes: Mapping[sp.Symbol, int]) -> sp.
     return parameter.applyfunc(lambda entry: sp.diff(loss, entry))
 
 
-def instantiate(model: Model, claim: Any, sizes: Mapping[sp.Symbol, int]) -> sp.Matrix:
+def instantiate(model: Model, claim: Any, sizes: Mapping[sp.Symbol, int],
+                free: frozenset[str] = frozenset()) -> sp.Matrix:
     """A claimed formula over the model's variables as an explicit matrix at ``sizes``,
-    every intermediate replaced by its explicit value."""
-    values = forward(model, sizes)
+    every intermediate (but the ``free`` ones) replaced by its explicit value."""
+    values = forward(model, sizes, free)
     concrete = explicit(claim, sizes)
     mapping: dict[Any, Any] = {}
     for variable in model.variables:
@@ -199,7 +207,7 @@ def check_vjp(model: Model, definition: Any, input_name: str, claimed: Any,
     """Check a linear rule: for a generic upstream gradient G of the target's shape, the
     claimed ∂L/∂input equals the gradient of ⟨G, target(input)⟩ computed entry by entry."""
     sizes = dict(model.sizes)
-    values = _entries(model, sizes)
+    values = _entries(model, sizes, frozenset(v.name for v in model.variables))
     by_name = {v.name: values[v.array if v.array is not None else v.symbol]
                for v in model.variables if (v.array if v.array is not None else v.symbol) in values}
     target_value = _evaluate(model, definition, by_name, {}, sizes)
@@ -241,6 +249,6 @@ def check_gradient(model: Model, wrt: str, claimed: Any, *, samples: int = 6) ->
     """Compare a claimed gradient formula with the explicit gradient of the model's loss."""
     sizes = dict(model.sizes)
     true = true_gradient(model, wrt, sizes)
-    concrete = instantiate(model, claimed, sizes)
+    concrete = instantiate(model, claimed, sizes, frozenset({wrt}))
     domains = {v.name: v.domain for v in model.variables}
     return compare_at_sizes(concrete, true, domains, sizes, samples=samples)

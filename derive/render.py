@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -44,6 +45,20 @@ def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
             denominator.append(sp.Integer(factor.q))
         else:
             numerator.append(factor)
+    if not expr.is_commutative:
+        return numerator, denominator
+
+    def rank(factor: sp.Expr) -> int:
+        if factor.is_number:
+            return 0
+        # σ(z)(1 − σ(z)), ŷ(1 − ŷ): a factor goes before the sum that contains it
+        if isinstance(factor, sp.Add) and any(
+            other is not factor and factor.has(other) for other in numerator
+        ):
+            return 2
+        return 1
+
+    numerator.sort(key=rank)
     return numerator, denominator
 
 
@@ -101,6 +116,18 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         return "".join(out)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
+        over_sum = any(a.is_Pow and a.exp == -1 and isinstance(a.base, sp.Add) for a in expr.args)
+        if any(isinstance(arg, sp.Mul) for arg in expr.args) or (
+            over_sum and any(isinstance(a, sp.Add) for a in expr.args)
+        ):
+            # a product written as a product of fractions: keep each factor as written
+            parts = []
+            for arg in expr.args:
+                printed = self._print(arg)
+                if isinstance(arg, sp.Add) or (parts and printed.startswith("−")):
+                    printed = f"({printed})"
+                parts.append(printed)
+            return " · ".join(parts)
         numerator, denominator = _split_fraction(expr)
         sign = ""
         if numerator and numerator[0].is_number and numerator[0].could_extract_minus_sign():
@@ -374,6 +401,15 @@ class Style:
 PLAIN = Style(False)
 
 
+def _width(value: str) -> int:
+    """Columns a string takes on a terminal: combining marks (the hat of ŷ) take none."""
+    return sum(0 if unicodedata.combining(c) else 1 for c in value)
+
+
+def _pad(value: str, width: int) -> str:
+    return value + " " * max(width - _width(value), 0)
+
+
 class TextRenderer:
     """Derivations as Unicode text, the way the documents lay them out."""
 
@@ -429,15 +465,15 @@ class TextRenderer:
 
     def _lines(self, goal: str, lines: tuple[Line, ...]) -> list[str]:
         out = []
-        width = max(len(text(line.expression)) for line in lines) + len(goal) + 6
+        width = max(_width(text(line.expression)) for line in lines) + _width(goal) + 3
         width = min(width, 96)
         for i, line in enumerate(lines):
-            head = f"{goal} = " if i == 0 else " " * len(goal) + " = "
+            head = f"{goal} = " if i == 0 else " " * _width(goal) + " = "
             body = head + text(line.expression)
             reasons = [*line.rules, *(f"{text(a)} = {text(b)}" for a, b in line.facts)]
             reason = self.style("dim", "; ".join(reasons))
             mark = f"  {self._mark(line.check)}" if line.check is not None else ""
-            out.append(f"{body.ljust(width)}  {reason}{mark}")
+            out.append(f"{_pad(body, width)}  {reason}{mark}")
         return out
 
     def _tree(self, step: Step, depth: int) -> list[str]:
@@ -471,36 +507,57 @@ class TextRenderer:
     def _print_RewriteStep(self, step: RewriteStep) -> list[str]:
         statement = RULES[step.rule].statement
         del statement
-        return [f"  = {text(step.after)}".ljust(60)
+        return [_pad(f"  = {text(step.after)}", 60)
                 + f"  {self.style('dim', step.rule)}  {self._mark(step.check)}"]
 
     def _print_ChainStep(self, step: ChainStep) -> list[str]:
-        target, wrt = text(step.target), text(step.wrt)
-        lhs = f"∂{target}/∂{wrt}"
-        out: list[str] = []
+        lhs = f"∂{text(step.target)}/∂{text(step.wrt)}"
+        pad = " " * _width(lhs)
+        rule = self.style("dim", step.rule)
         if step.rule == "chain":
-            factors = " · ".join(f"∂{text(f.output)}/∂{text(f.input)}" for f in step.factors)
-            out.append(self.style("bold", f"{lhs} = {factors}"))
-            out.append(f"{' ' * len(lhs)} = {text(step.result)}   {self._mark(step.check)}")
+            names = " · ".join(f"∂{text(f.output)}/∂{text(f.input)}" for f in step.factors)
+            out = [self.style("bold", f"{lhs} = {names}")]
+            values = step.product
+            if all(not isinstance(v, sp.MatrixExpr) or v.shape[1] == 1 for v in values[:-1]) \
+                    and not any(isinstance(v, sp.MatrixExpr) for v in values[:-1]):
+                out.append(f"{pad} = " + " · ".join(self._factor(v) for v in values))
+            out.append(f"{pad} = {text(step.result)}   {self._mark(step.check)}")
             return out
         (factor,) = step.factors
         upstream, local = step.product
+        local_name = f"∂{text(factor.output)}/∂{text(factor.input)}"
         if upstream == 1:
-            out.append(f"{lhs} = {text(step.result)}")
+            out = [_pad(f"{lhs} = {text(step.result)}", 56) + f"  {rule}  {self._mark(step.check)}"]
         else:
             via = _combination(step.rule, text(step.target), factor, upstream, local)
-            out.append(f"{lhs} = {via} = {text(step.result)}")
-        out.append(self.style("dim", f"    {step.rule}: {RULES[step.rule].statement}")
-                   + f"   {self._mark(getattr(factor.step, 'check', None))}")
-        if self.detail and isinstance(factor.step, DiffStep) and factor.step.substeps:
-            local_goal = f"∂{text(factor.output)}/∂{text(factor.input)}"
-            if step.rule == "batch loss":
-                local_goal = f"dℓ/d{text(factor.step.wrt)}"
-            elif step.rule == "elementwise":
-                local_goal = f"d{text(factor.output)}/d{text(factor.step.wrt)}"
-            for line in self._lines(local_goal, lines(factor.step)):
-                out.append("      " + line)
+            out = [_pad(f"{lhs} = {via}", 56) + f"  {rule}"]
+            if step.rule == "scalar chain":
+                out.append(f"{pad} = {self._factor(upstream)} · {self._factor(local)}")
+            out.append(_pad(f"{pad} = {text(step.result)}", 56) + f"  {self._mark(step.check)}")
+        derivation = factor.step
+        if not isinstance(derivation, DiffStep):
+            return out
+        if step.rule == "batch loss":
+            local_name = f"dℓ/d{text(derivation.wrt)}"
+        elif step.rule == "elementwise":
+            local_name = f"d{text(factor.output)}/d{text(derivation.wrt)}"
+        if derivation.substeps and self.detail:
+            out.append(self.style("dim", f"    where, with ℓ = {text(derivation.expr)}:")
+                       if step.rule == "batch loss" else self.style("dim", "    where"))
+            out += ["      " + line for line in self._lines(local_name, lines(derivation))]
+        else:
+            shown = text(derivation.result)
+            named = text(local.template if isinstance(local, Entrywise) else local)
+            value = shown if shown == named else f"{shown} = {named}"
+            out.append(_pad(f"    where {local_name} = {value}", 58)
+                       + f"  {self.style('dim', derivation.rule)}  {self._mark(derivation.check)}")
         return out
+
+    @staticmethod
+    def _factor(value: Any) -> str:
+        printed = text(value.template if isinstance(value, Entrywise) else value)
+        simple = isinstance(value, sp.Symbol | sp.MatrixSymbol) or value.is_number
+        return printed if simple else f"[{printed}]"
 
 
 def _combination(rule: str, target: str, factor: Any, upstream: Any, local: Any) -> str:

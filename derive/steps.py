@@ -131,4 +131,4 @@ class Derivation:
 
 def _confirmed(outcome: Outcome | None) -> bool:
     name = type(outcome).__name__
-    return name in ("Proved", "Checked")
+    return name in ("Proved", "Checked", "CheckedAtSizes")

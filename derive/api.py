@@ -1,0 +1,69 @@
+"""The public API: what the command line, the pytest plugin and notebooks call."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive import models
+from derive.backprop import derive_model, scalar_derivation
+from derive.context import Context
+from derive.domains import REAL, Domain, parse_domain
+from derive.models import Model, ScalarDef, Variable
+from derive.steps import Derivation
+
+
+def steps(
+    target: str | Model | sp.Expr,
+    wrt: str | sp.Symbol | None = None,
+    *,
+    check: bool = True,
+    budget: float = 2.0,
+    domains: dict[str, str | Domain] | None = None,
+    context: Context | None = None,
+) -> Derivation:
+    """The step-by-step derivation of a gradient, every step checked.
+
+    ``target`` is a built-in model's name (``"bce"``, ``"logistic"``, ``"mlp"``, ...), a
+    ``Model``, a SymPy expression, or an ML-LaTeX string (read by ``derive.latex``).
+    """
+    if isinstance(target, str) and (target in models.BUILTIN or target.startswith("chain-")):
+        return derive_model(models.get(target), _name(wrt), check=check, budget=budget)
+    if isinstance(target, Model):
+        return derive_model(target, _name(wrt), check=check, budget=budget)
+    if isinstance(target, str):
+        from derive.latex import parse_expression
+
+        target = parse_expression(target, context)
+    if wrt is None:
+        raise ValueError("say which variable to differentiate with respect to (wrt=...)")
+    return scalar_derivation(_expression_model(target, wrt, domains or {}), _name(wrt),
+                             check=check, budget=budget)
+
+
+def _name(wrt: str | sp.Symbol | None) -> str | None:
+    if wrt is None or isinstance(wrt, str):
+        return wrt
+    return str(wrt.name)
+
+
+def _expression_model(expr: sp.Expr, wrt: str | sp.Symbol,
+                      domains: dict[str, str | Domain]) -> Model:
+    """A one-formula model around a user's expression."""
+    variables: list[Variable] = []
+    for symbol in sorted(expr.free_symbols, key=lambda s: s.name):
+        given = domains.get(symbol.name)
+        domain = parse_domain(given) if isinstance(given, str) else (given or REAL)
+        variables.append(Variable(symbol.name, symbol, None, domain, "data"))
+    output = Variable("f", sp.Symbol("f"), None, REAL, "output")
+    name = _name(wrt)
+    if name not in {v.name for v in variables}:
+        raise ValueError(f"the expression does not contain {name!r}")
+    return Model("expression", "Your expression", (*variables, output),
+                 (ScalarDef("f", expr),), "f", (str(name),))
+
+
+def model_names() -> tuple[str, ...]:
+    return tuple(models.BUILTIN)
+
+
+__all__ = ["model_names", "steps"]

@@ -1,0 +1,102 @@
+"""The command line: argument parsing and exit codes only, over the public API.
+
+Exit codes: 0 when everything checked out, 1 when a result is wrong (a step not verified, a
+verdict other than the one expected), 2 when the input cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from derive import __version__
+from derive.errors import DeriveError
+
+OK, WRONG, UNUSABLE = 0, 1, 2
+FORMATS = ("text", "latex", "markdown", "json")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="derive",
+        description="Derive and verify gradients of machine-learning losses, step by step.",
+    )
+    parser.add_argument("--version", action="version", version=f"derive {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    steps = commands.add_parser(
+        "steps", help="derive a gradient step by step, every step verified",
+        description="Derive a gradient step by step with named rules; every step is checked "
+                    "against an independent route before it is printed.")
+    steps.add_argument("model", nargs="?", help="bce, bce-mean, sigmoid, logistic, "
+                       "logistic-batch, mlp, or chain-N")
+    steps.add_argument("--wrt", help="the variable to differentiate with respect to")
+    steps.add_argument("--expr", metavar="LATEX", help="your own expression, in LaTeX")
+    steps.add_argument("--domain", action="append", default=[], metavar="NAME=DOMAIN",
+                       help="a symbol's domain for --expr, e.g. y={0,1} or yhat=(0,1)")
+    steps.add_argument("--format", choices=FORMATS, default="text")
+    steps.add_argument("--no-check", action="store_true",
+                       help="skip the independent check of each step (faster)")
+    steps.add_argument("--budget", type=float, default=2.0,
+                       help="seconds allowed for each symbolic check (default 2)")
+
+    commands.add_parser("models", help="list the built-in models and their variables")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "steps":
+            return _steps(args, parser)
+        if args.command == "models":
+            return _models()
+    except DeriveError as error:
+        print(f"derive: {error}", file=sys.stderr)
+        return UNUSABLE
+    parser.print_help()
+    return UNUSABLE
+
+
+def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from derive.api import steps
+    from derive.render import render
+
+    if bool(args.model) == bool(args.expr):
+        parser.error("give a built-in MODEL or --expr LATEX (one of them)")
+    domains = {}
+    for item in args.domain:
+        name, sep, domain = item.partition("=")
+        if not sep:
+            parser.error(f"--domain takes NAME=DOMAIN, not {item!r}")
+        domains[name.strip()] = domain.strip()
+    try:
+        if args.expr:
+            if not args.wrt:
+                parser.error("--expr needs --wrt")
+            derivation = steps(args.expr, args.wrt, check=not args.no_check,
+                               budget=args.budget, domains=domains)
+        else:
+            derivation = steps(args.model, args.wrt, check=not args.no_check, budget=args.budget)
+    except ValueError as error:
+        print(f"derive: {error}", file=sys.stderr)
+        return UNUSABLE
+    sys.stdout.write(render(derivation, args.format, stream=sys.stdout))
+    if not args.no_check and derivation.unverified():
+        print("derive: a step failed its independent check; this is a bug in derive",
+              file=sys.stderr)
+        return WRONG
+    return OK
+
+
+def _models() -> int:
+    from derive import models
+
+    for name in models.BUILTIN:
+        model = models.get(name)
+        print(f"{name:15} {model.title}")
+        print(f"{'':15} wrt: {', '.join(model.parameters)}")
+    print(f"{'chain-N':15} A chain of N sigmoid layers (for benchmarks)")
+    return OK

@@ -1,0 +1,755 @@
+"""Is A = B? Symbolic canonical forms first, high-precision sampling second, all time-bounded.
+
+:func:`compare` gives one of four outcomes, each with its evidence:
+
+``Proved``
+    A symbolic transformation turned ``lhs - rhs`` into exactly ``0`` (SymPy's ``S.Zero``;
+    a zero-looking ``0.0`` or an unsimplified remainder never counts). Forms tried, cheapest
+    first: structural equality, ``expand``, ``cancel``, ``together`` (numerator expanded),
+    ``rewrite(exp)`` of σ/softplus/tanh followed by ``expand`` or ``cancel``, then ``simplify``
+    and ``rewrite(exp)+simplify``. Only the symbols' own assumptions are used (they come from
+    the domains); none are added. Floats in a claim are replaced by their exact binary value
+    first, so that rounding can never "prove" ``1 + 1e-20 == 1``. An equality shown this way
+    holds wherever both sides are defined.
+``Refuted``
+    A point of the domain where both sides are defined and real and differ by more than the
+    tolerance, confirmed at a higher precision (2× and, when needed, 4× the digits): the
+    difference must persist and agree between two successive precisions to 0.1 %. So
+    cancellation (``log(1 - σ(z))`` at ``z ≈ 60`` evaluated with too few digits) is never
+    reported as a counterexample. The point is then "snapped" to simple values (1 or 2
+    significant digits, or a whole number) inside the domain when it still refutes there.
+``Checked``
+    The symbolic forms did not close the gap within the budget, but both sides agree at every
+    usable sample point: ``|a - b| <= relative_tolerance * max(1, |a|, |b|)``. A difference
+    below that tolerance (say an exact ``10**-35`` added to one side) is therefore ``Checked``:
+    sampling cannot tell it apart from equality, and it is never ``Proved``.
+``Undecided``
+    Neither route reached a verdict: the budget ran out, or no point could be evaluated; the
+    routes tried are listed.
+
+Sampling: every free symbol is drawn from its domain (``derive.domains``; a symbol without a
+domain is real, looked up by the symbol and then by its name). A discrete domain such as the
+labels ``{0, 1}`` is cycled so that every value is used. For every kink (an argument ``u`` of
+``Heaviside``, ``relu``, ``Abs``, ``sign``, ``Max``/``Min``, or a ``Piecewise`` condition) that
+is linear in a single symbol, points are added on both sides of the kink, at ±0.5 and ±0.001
+times its scale. Values exactly *at* a kink are a convention (``relu'(0)``), not a fact, so a
+point where a kink argument is exactly zero is skipped. A point where a side is undefined
+(division by zero, log of 0, a complex value, mpmath raising) is skipped too, and more points
+are drawn until ``samples`` usable ones are found or four times as many were tried. A
+``Sum`` or ``Product`` whose limit is a count symbol is expanded at the sampled count, and
+each indexed quantity ``y[i]`` it produces is sampled from the domain of ``y``. Unevaluated
+``Derivative`` objects are evaluated (``doit``) first. Matrices are refused (``TypeError``).
+
+Time: ``budget`` seconds bound the whole call. The cheap symbolic forms get at most 35 % of
+it; sampling then runs (it usually needs milliseconds, and keeps at least 30 % of the budget
+for itself); ``simplify`` gets whatever is left, and only when sampling found no
+counterexample. Each symbolic step runs under :func:`derive.budget.run_with_budget` with at
+most half the time left for its stage (the stage's last step gets all of it). When a symbolic
+form proves the identity, sampling still runs as a second, independent route; should it find a
+confirmed counterexample, the routes disagree and the answer is ``Undecided``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import lru_cache, partial
+from typing import Any, TypeAlias
+
+import mpmath
+import sympy as sp
+from sympy.matrices.expressions import MatrixExpr
+
+from derive.budget import Deadline, run_with_budget, time_limit
+from derive.domains import REAL, Count, Discrete, Domain, Interval, RealLine
+from derive.errors import BudgetExceeded
+from derive.functions import MPMATH_FUNCTIONS, relu, sigmoid, softplus
+
+
+@dataclass(frozen=True)
+class Proved:
+    """A symbolic transformation reduced ``lhs - rhs`` to exactly zero."""
+
+    method: str
+
+
+@dataclass(frozen=True)
+class Checked:
+    """No symbolic closure in budget; both sides agree at every usable sample point."""
+
+    samples: int
+    digits: int
+    max_difference: float
+    """The largest relative difference ``|a - b| / max(1, |a|, |b|)`` seen."""
+
+
+@dataclass(frozen=True)
+class Refuted:
+    """A point of the domain where the two sides really differ."""
+
+    point: tuple[tuple[str, str], ...]
+    """``((name, value), ...)`` sorted by name, values as short decimal strings."""
+    lhs_value: str
+    rhs_value: str
+    difference: float
+    """``|lhs - rhs|`` at the point."""
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """Neither route reached a verdict."""
+
+    tried: tuple[str, ...]
+    reason: str
+
+
+Outcome: TypeAlias = Proved | Checked | Refuted | Undecided
+
+CHEAP_SHARE = 0.35
+"""At most this share of the budget goes to the cheap symbolic forms."""
+
+SHOWN_DIGITS = 6
+"""Significant digits of the values shown in a ``Refuted``."""
+
+STABLE_TO = 1e-3
+"""A difference is stable when two successive precisions agree on it to this relative amount."""
+
+_MIN_STEP = 0.005
+"""A symbolic step with less time than this is not started."""
+
+_KINK_OFFSETS = (0.5, -0.5, 1e-3, -1e-3)
+_REWRITTEN_TO_EXP: tuple[type[sp.Basic], ...] = (sigmoid, softplus, sp.tanh)
+_KINKED: tuple[type[sp.Basic], ...] = (sp.Heaviside, relu, sp.Abs, sp.sign)
+
+Number: TypeAlias = Fraction | float | int
+Point: TypeAlias = dict[Any, Number]
+"""Values of a sample point, keyed by ``Symbol`` (or ``Indexed``)."""
+
+
+# --- the symbolic route ----------------------------------------------------------------------
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    return expr is sp.S.Zero
+
+
+def _has_rewritable(expr: sp.Expr) -> bool:
+    return bool(expr.atoms(*_REWRITTEN_TO_EXP))
+
+
+def _to_exp(expr: sp.Expr) -> sp.Expr:
+    return expr.rewrite(list(_REWRITTEN_TO_EXP), sp.exp)
+
+
+def _together_zero(expr: sp.Expr) -> bool:
+    numerator, denominator = sp.fraction(sp.together(expr))
+    return denominator is not sp.S.Zero and _is_zero(sp.expand(numerator))
+
+
+@dataclass(frozen=True)
+class _Step:
+    name: str
+    closes: Callable[[sp.Expr], bool]
+    needs_rewrite: bool = False
+
+
+_CHEAP_STEPS = (
+    _Step("expand", lambda e: _is_zero(sp.expand(e))),
+    _Step("cancel", lambda e: _is_zero(sp.cancel(e))),
+    _Step("together", _together_zero),
+    _Step("rewrite(exp)+expand", lambda e: _is_zero(sp.expand(_to_exp(e))), True),
+    _Step("rewrite(exp)+cancel", lambda e: _is_zero(sp.cancel(_to_exp(e))), True),
+)
+_SLOW_STEPS = (
+    _Step("simplify", lambda e: _is_zero(sp.simplify(e))),
+    _Step("rewrite(exp)+simplify", lambda e: _is_zero(sp.simplify(_to_exp(e))), True),
+)
+
+
+def _run_steps(
+    expr: sp.Expr, steps: Iterable[_Step], deadline: Deadline, tried: list[str]
+) -> str | None:
+    """The name of the first step that reduces ``expr`` to exactly zero, or ``None``."""
+    if _is_zero(expr):
+        return "structural"
+    usable = [step for step in steps if not step.needs_rewrite or _has_rewritable(expr)]
+    for index, step in enumerate(usable):
+        left = deadline.remaining()
+        if left < _MIN_STEP:
+            tried.append(f"{step.name} (no time left)")
+            continue
+        share = left if index == len(usable) - 1 else left / 2
+        try:
+            closed = run_with_budget(partial(step.closes, expr), share)
+        except BudgetExceeded:
+            tried.append(f"{step.name} (timed out after {share:.2g} s)")
+            continue
+        except Exception as exc:  # SymPy may fail on exotic input (RecursionError included)
+            tried.append(f"{step.name} (failed: {type(exc).__name__})")
+            continue
+        tried.append(step.name)
+        if closed:
+            return step.name
+    return None
+
+
+def symbolic_zero(expr: sp.Expr, budget: float) -> str | None:
+    """The name of the transformation that shows ``expr == 0`` within ``budget`` s, or None.
+
+    Floats are replaced by their exact binary values first; see the module docstring for the
+    transformations tried and their order.
+    """
+    deadline = Deadline(budget)
+    exact = _exact_floats(_scalar(expr, "expr"))
+    return _run_steps(exact, (*_CHEAP_STEPS, *_SLOW_STEPS), deadline, [])
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+def evaluate_at(
+    expr: sp.Expr, point: Mapping[sp.Symbol, object], digits: int
+) -> mpmath.mpf | mpmath.mpc | None:
+    """The value of ``expr`` at ``point``, computed with mpmath at ``digits`` decimal digits.
+
+    ``point`` maps each free symbol (or ``Indexed`` element) to a number: ``int``,
+    ``Fraction``, ``float``, a SymPy rational or float, or an mpmath number. ``Sum``/``Product``
+    limits given an integer are expanded. Returns ``None`` where ``expr`` is undefined:
+    a missing value, division by zero, a logarithm of zero, a non-finite or a genuinely
+    complex result, or mpmath raising. A complex result whose imaginary part is rounding noise
+    is returned as real.
+    """
+    values = dict(point)
+    specialised = _specialise(expr, _integer_items(values))
+    if not isinstance(specialised, sp.Expr):
+        return None
+    indexed = {
+        atom: _exact_sympy_number(values[atom])
+        for atom in specialised.atoms(sp.Indexed)
+        if atom in values
+    }
+    if indexed:
+        specialised = specialised.xreplace(indexed)
+    arguments = tuple(sorted(specialised.free_symbols, key=sp.default_sort_key))
+    if any(symbol not in values for symbol in arguments):
+        return None
+    compiled = _compiled(specialised, arguments)
+    if compiled is None:
+        return None
+    with mpmath.workdps(digits):
+        try:
+            raw = compiled(*(_to_mpmath(values[symbol]) for symbol in arguments))
+            return _as_real_or_complex(raw, digits)
+        except BudgetExceeded:
+            raise
+        except Exception:
+            return None
+
+
+@lru_cache(maxsize=512)
+def _compiled(expr: sp.Expr, arguments: tuple[sp.Symbol, ...]) -> Callable[..., Any] | None:
+    try:
+        function: Callable[..., Any] = sp.lambdify(
+            arguments, expr, modules=[MPMATH_FUNCTIONS, "mpmath"]
+        )
+    except BudgetExceeded:
+        raise
+    except Exception:
+        return None
+    return function
+
+
+@lru_cache(maxsize=256)
+def _specialise(expr: sp.Expr, integers: frozenset[tuple[sp.Symbol, int]]) -> sp.Expr:
+    """``expr`` with integer-valued limit symbols of its sums and products substituted."""
+    loops = expr.atoms(sp.Sum, sp.Product)
+    if not loops:
+        return expr
+    limit_symbols = set().union(
+        *(bound.free_symbols for loop in loops for limit in loop.limits for bound in limit[1:])
+    )
+    substitution = {
+        symbol: sp.Integer(value) for symbol, value in integers if symbol in limit_symbols
+    }
+    if not substitution:
+        return expr
+    return expr.xreplace(substitution).replace(
+        lambda node: isinstance(node, (sp.Sum, sp.Product)), lambda node: node.doit()
+    )
+
+
+def _integer_items(values: Mapping[Any, object]) -> frozenset[tuple[sp.Symbol, int]]:
+    found: set[tuple[sp.Symbol, int]] = set()
+    for key, value in values.items():
+        if not isinstance(key, sp.Symbol):
+            continue
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            found.add((key, value))
+        elif isinstance(value, Fraction) and value.denominator == 1:
+            found.add((key, value.numerator))
+        elif isinstance(value, sp.Integer):
+            found.add((key, int(value.p)))
+    return frozenset(found)
+
+
+def _to_mpmath(value: object) -> mpmath.mpf | mpmath.mpc:
+    if isinstance(value, Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
+    if isinstance(value, (int, float, mpmath.mpf, mpmath.mpc)):
+        return mpmath.mpmathify(value)
+    if isinstance(value, sp.Rational):
+        return mpmath.mpf(int(value.p)) / int(value.q)
+    if isinstance(value, sp.Float):
+        return mpmath.mpf(value._mpf_)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _exact_sympy_number(value: object) -> sp.Expr:
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, bool):
+        raise TypeError(f"not a number: {value!r}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        numerator, denominator = value.as_integer_ratio()
+        return sp.Rational(numerator, denominator)
+    if isinstance(value, sp.Expr) and value.is_number:
+        return value
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _as_real_or_complex(raw: object, digits: int) -> mpmath.mpf | mpmath.mpc | None:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, mpmath.mpf, mpmath.mpc)):
+        return None
+    value = mpmath.mpmathify(raw)
+    if not mpmath.isfinite(value):
+        return None
+    if isinstance(value, mpmath.mpc):
+        noise = mpmath.mpf(10) ** (5 - digits) * max(1, abs(value.real))
+        if abs(value.imag) > noise:
+            return value
+        return value.real
+    return value
+
+
+# --- the numeric route -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kink:
+    symbol: sp.Symbol
+    at: Fraction
+
+
+@dataclass
+class _Sampling:
+    """What the numeric route has found so far (kept when time runs out)."""
+
+    usable: int = 0
+    tried: int = 0
+    worst: float = 0.0
+    counterexample: Refuted | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """Both sides, prepared for sampling."""
+
+    lhs: sp.Expr
+    rhs: sp.Expr
+    symbols: tuple[sp.Symbol, ...]
+    domains: Mapping[Any, Domain]
+    by_name: Mapping[str, Domain]
+    kinks: tuple[_Kink, ...]
+    kink_arguments: tuple[sp.Expr, ...]
+    digits: int
+    relative_tolerance: float
+
+
+def _agree(a: mpmath.mpf, b: mpmath.mpf, relative_tolerance: float) -> tuple[bool, float]:
+    difference = abs(a - b)
+    scale = max(mpmath.mpf(1), abs(a), abs(b))
+    relative = float(difference / scale)
+    return difference <= relative_tolerance * scale, relative
+
+
+def _evaluate_pair(
+    claim: _Claim, point: Point, digits: int
+) -> tuple[mpmath.mpf, mpmath.mpf] | None:
+    """Both sides at ``point``, or None when the point is unusable (undefined, complex, kink)."""
+    for argument in claim.kink_arguments:
+        at_kink = evaluate_at(argument, point, digits)
+        if at_kink is None or at_kink == 0:
+            return None
+    a = evaluate_at(claim.lhs, point, digits)
+    if a is None or isinstance(a, mpmath.mpc):
+        return None
+    b = evaluate_at(claim.rhs, point, digits)
+    if b is None or isinstance(b, mpmath.mpc):
+        return None
+    return a, b
+
+
+def _confirm(
+    claim: _Claim, point: Point, first: tuple[mpmath.mpf, mpmath.mpf]
+) -> tuple[str, tuple[mpmath.mpf, mpmath.mpf]]:
+    """Re-evaluate a suspect point at 2× and 4× the digits: "refutes", "agrees" or "unstable"."""
+    previous = first
+    for factor in (2, 4):
+        pair = _evaluate_pair(claim, point, claim.digits * factor)
+        if pair is None:
+            return "unstable", previous
+        agree, _ = _agree(*pair, claim.relative_tolerance)
+        if agree:
+            return "agrees", pair
+        difference = pair[0] - pair[1]
+        if abs(difference - (previous[0] - previous[1])) <= STABLE_TO * abs(difference):
+            return "refutes", pair
+        previous = pair
+    return "unstable", previous
+
+
+def _refutes(claim: _Claim, point: Point) -> tuple[mpmath.mpf, mpmath.mpf] | None:
+    pair = _evaluate_pair(claim, point, claim.digits)
+    if pair is None or _agree(*pair, claim.relative_tolerance)[0]:
+        return None
+    verdict, confirmed = _confirm(claim, point, pair)
+    return confirmed if verdict == "refutes" else None
+
+
+def _inside(domain: Domain, value: Fraction) -> bool:
+    if isinstance(domain, RealLine):
+        return True
+    if isinstance(domain, Interval):
+        above = value > domain.low if domain.low_open else value >= domain.low
+        below = value < domain.high if domain.high_open else value <= domain.high
+        return bool(above and below)
+    return False  # discrete and unknown domains are never snapped
+
+
+def _simple_values(value: Number) -> list[Fraction]:
+    """Nearby simple numbers: one significant digit, a whole number, two significant digits."""
+    exact = Fraction(value)
+    found: list[Fraction] = []
+    if exact != 0:
+        exponent = math.floor(math.log10(abs(float(exact))))
+        for significant in (1, 0, 2):
+            if significant == 0:
+                found.append(Fraction(round(exact)))
+                continue
+            step = Fraction(10) ** (exponent - significant + 1)
+            found.append(round(exact / step) * step)
+    unique: list[Fraction] = []
+    for candidate in found:
+        if candidate != exact and candidate not in unique:
+            unique.append(candidate)
+    return unique
+
+
+def _snap(claim: _Claim, point: Point, pair: tuple[mpmath.mpf, mpmath.mpf]) -> Refuted:
+    """Move each continuous value of a counterexample to a simple number where it still refutes."""
+    current = dict(point)
+    for key in sorted(current, key=sp.default_sort_key):
+        domain = claim.domains.get(key, REAL)
+        value = current[key]
+        kinks = [kink.at for kink in claim.kinks if kink.symbol == key]
+        for candidate in _simple_values(value):
+            if not _inside(domain, candidate):
+                continue
+            if any(candidate == at or (candidate > at) != (Fraction(value) > at) for at in kinks):
+                continue
+            trial = {**current, key: candidate}
+            confirmed = _refutes(claim, trial)
+            if confirmed is not None:
+                current, pair = trial, confirmed
+                break
+    return _refuted(current, pair)
+
+
+def _show(value: Number | mpmath.mpf) -> str:
+    if isinstance(value, (int, Fraction)) and Fraction(value).denominator == 1:
+        return str(int(value))
+    with mpmath.workdps(max(30, SHOWN_DIGITS + 5)):
+        return str(mpmath.nstr(_to_mpmath(value), SHOWN_DIGITS))
+
+
+def _refuted(point: Point, pair: tuple[mpmath.mpf, mpmath.mpf]) -> Refuted:
+    shown = sorted((str(key), _show(value)) for key, value in point.items())
+    return Refuted(
+        point=tuple(shown),
+        lhs_value=_show(pair[0]),
+        rhs_value=_show(pair[1]),
+        difference=float(abs(pair[0] - pair[1])),
+    )
+
+
+def _domain_for(
+    symbol: Any, domains: Mapping[Any, Domain], by_name: Mapping[str, Domain]
+) -> Domain:
+    if symbol in domains:
+        return domains[symbol]
+    if isinstance(symbol, sp.Indexed):
+        label = symbol.base.label
+        return domains.get(label) or by_name.get(str(label), REAL)
+    return by_name.get(str(symbol), REAL)
+
+
+def _kink_arguments(expr: sp.Expr) -> set[sp.Expr]:
+    found: set[sp.Expr] = set()
+    for node in expr.atoms(*_KINKED):
+        found.add(node.args[0])
+    for node in expr.atoms(sp.Max, sp.Min):
+        arguments = list(node.args)
+        found.update(a - b for i, a in enumerate(arguments) for b in arguments[i + 1 :])
+    for node in expr.atoms(sp.Piecewise):
+        for _, condition in node.args:
+            if isinstance(condition, sp.Basic):
+                for relation in condition.atoms(sp.Rel):
+                    found.add(relation.lhs - relation.rhs)
+    return {argument for argument in found if argument.free_symbols}
+
+
+def _kink_of(argument: sp.Expr) -> _Kink | None:
+    """The kink of ``argument == 0`` when it is linear in one symbol with rational coefficients."""
+    symbols = [s for s in argument.free_symbols if isinstance(s, sp.Symbol)]
+    if len(symbols) != 1 or argument.atoms(sp.Indexed):
+        return None
+    symbol = symbols[0]
+    slope = sp.diff(argument, symbol)
+    offset = sp.expand(argument - slope * symbol)
+    if not (slope.is_Rational and slope != 0 and offset.is_Rational):
+        return None
+    location = -offset / slope
+    return _Kink(symbol, Fraction(int(location.p), int(location.q)))
+
+
+def _sampled_symbols(expr: sp.Expr) -> set[sp.Symbol]:
+    hidden = {atom: sp.Dummy() for atom in expr.atoms(sp.Indexed)}
+    labels = {atom.base.label for atom in hidden}
+    return {
+        symbol
+        for symbol in expr.xreplace(hidden).free_symbols
+        if isinstance(symbol, sp.Symbol) and not isinstance(symbol, sp.Dummy)
+    } - labels
+
+
+def _random_points(claim: _Claim, rng: random.Random, count: int) -> list[Point]:
+    columns: dict[sp.Symbol, list[Number]] = {}
+    for symbol in claim.symbols:
+        domain = claim.domains.get(symbol, REAL)
+        if isinstance(domain, Discrete) and domain.values:
+            start = rng.randrange(len(domain.values))
+            cycled: list[Number] = [
+                domain.values[(start + i) % len(domain.values)] for i in range(count)
+            ]
+            rng.shuffle(cycled)
+            columns[symbol] = cycled
+        else:
+            columns[symbol] = [domain.sample(rng) for _ in range(count)]
+    return [{symbol: columns[symbol][i] for symbol in claim.symbols} for i in range(count)]
+
+
+def _kink_points(claim: _Claim, rng: random.Random) -> list[Point]:
+    points: list[Point] = []
+    for kink in claim.kinks:
+        domain = claim.domains.get(kink.symbol, REAL)
+        if isinstance(domain, (Discrete, Count)):
+            continue
+        scale = max(Fraction(1), abs(kink.at))
+        for offset in _KINK_OFFSETS:
+            value = kink.at + Fraction(offset) * scale
+            if not _inside(domain, value):
+                continue
+            point = _random_points(claim, rng, 1)[0]
+            point[kink.symbol] = float(value)
+            points.append(point)
+    return points
+
+
+def _with_indexed(claim: _Claim, point: Point, rng: random.Random) -> tuple[Point, _Claim]:
+    """Expand sums at the point's counts and draw a value for each indexed element they hold."""
+    integers = _integer_items(point)
+    lhs = _specialise(claim.lhs, integers)
+    rhs = _specialise(claim.rhs, integers)
+    elements = sorted(lhs.atoms(sp.Indexed) | rhs.atoms(sp.Indexed), key=sp.default_sort_key)
+    if not elements:
+        return point, claim
+    extended = dict(point)
+    domains = dict(claim.domains)
+    for element in elements:
+        domains[element] = _domain_for(element, claim.domains, claim.by_name)
+        extended[element] = domains[element].sample(rng)
+    return extended, replace(claim, lhs=lhs, rhs=rhs, domains=domains)
+
+
+def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _Sampling) -> None:
+    """Compare both sides at sample points, recording into ``found`` as it goes."""
+    rng = random.Random(seed)
+    batch = _kink_points(claim, rng)
+    wanted = (samples if claim.symbols else 1) + len(batch)
+    limit = 4 * wanted
+    while found.usable < wanted and found.tried < limit:
+        batch += _random_points(claim, rng, wanted - found.usable - len(batch))
+        for base_point in batch:
+            if deadline.expired():  # where signals cannot interrupt, stop between points
+                raise BudgetExceeded("sampling ran out of time")
+            found.tried += 1
+            point, specialised = _with_indexed(claim, base_point, rng)
+            pair = _evaluate_pair(specialised, point, claim.digits)
+            if pair is None:
+                continue
+            agree, relative = _agree(*pair, claim.relative_tolerance)
+            if not agree:
+                verdict, pair = _confirm(specialised, point, pair)
+                if verdict == "unstable":
+                    continue
+                if verdict == "refutes":
+                    found.counterexample = _refuted(point, pair)  # kept if snapping runs out
+                    found.counterexample = _snap(specialised, point, pair)
+                    return
+                relative = _agree(*pair, claim.relative_tolerance)[1]
+            found.usable += 1
+            found.worst = max(found.worst, relative)
+        batch = []
+
+
+def _numeric_route(claim: _Claim, samples: int, seed: int, deadline: Deadline) -> _Sampling:
+    found = _Sampling()
+    try:
+        with time_limit(deadline.remaining()):
+            _sample(claim, samples, seed, deadline, found)
+    except BudgetExceeded:
+        found.notes.append("sampling ran out of time")
+    return found
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+
+def _scalar(expr: object, side: str) -> sp.Expr:
+    if isinstance(expr, (sp.MatrixBase, MatrixExpr)) or (
+        isinstance(expr, sp.Basic) and expr.atoms(sp.MatrixSymbol)
+    ):
+        raise TypeError(f"{side} is a matrix expression; compare() handles scalars only")
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"{side} must be a SymPy scalar expression, not {type(expr).__name__}")
+    return expr
+
+
+def _exact_floats(expr: sp.Expr) -> sp.Expr:
+    floats = expr.atoms(sp.Float)
+    if not floats:
+        return expr
+    return expr.xreplace({value: sp.Rational(value) for value in floats})
+
+
+def _evaluate_derivatives(expr: sp.Expr) -> sp.Expr:
+    derivatives = expr.atoms(sp.Derivative)
+    if not derivatives:
+        return expr
+    return expr.xreplace({derivative: derivative.doit() for derivative in derivatives})
+
+
+def _prepare_claim(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    domains: Mapping[sp.Symbol, Domain],
+    digits: int,
+    relative_tolerance: float,
+) -> _Claim:
+    by_name = {str(symbol): domain for symbol, domain in domains.items()}
+    symbols = tuple(sorted(_sampled_symbols(lhs) | _sampled_symbols(rhs), key=sp.default_sort_key))
+    arguments = {
+        argument
+        for argument in _kink_arguments(lhs) | _kink_arguments(rhs)
+        if argument.free_symbols <= set(symbols)
+    }
+    kinks = {kink for kink in map(_kink_of, arguments) if kink is not None}
+    known: dict[Any, Domain] = dict(domains)
+    for symbol in symbols:
+        known[symbol] = _domain_for(symbol, domains, by_name)
+    return _Claim(
+        lhs=lhs,
+        rhs=rhs,
+        symbols=symbols,
+        domains=known,
+        by_name=by_name,
+        kinks=tuple(sorted(kinks, key=lambda k: (str(k.symbol), k.at))),
+        kink_arguments=tuple(sorted(arguments, key=sp.default_sort_key)),
+        digits=digits,
+        relative_tolerance=relative_tolerance,
+    )
+
+
+def _validate(budget: float, samples: int, digits: int, relative_tolerance: float) -> None:
+    if not budget > 0:
+        raise ValueError(f"budget must be positive, not {budget}")
+    if samples < 1:
+        raise ValueError(f"samples must be at least 1, not {samples}")
+    if digits < 15:
+        raise ValueError(f"digits must be at least 15, not {digits}")
+    if not 0 < relative_tolerance < 1:
+        raise ValueError(f"relative_tolerance must be in (0, 1), not {relative_tolerance}")
+
+
+def compare(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    domains: Mapping[sp.Symbol, Domain] | None = None,
+    *,
+    budget: float = 5.0,
+    samples: int = 24,
+    digits: int = 40,
+    seed: int = 0,
+    relative_tolerance: float = 1e-12,
+) -> Outcome:
+    """Decide whether ``lhs == rhs`` on the domains, within ``budget`` seconds.
+
+    See the module docstring for what each outcome guarantees, the sampling (kinks are
+    sampled on both sides, never exactly at the kink, whose value is a convention), the
+    tolerance and the split of the budget. Raises ``TypeError`` for matrix expressions.
+    """
+    _validate(budget, samples, digits, relative_tolerance)
+    deadline = Deadline(budget)
+    lhs = _exact_floats(_scalar(lhs, "lhs"))
+    rhs = _exact_floats(_scalar(rhs, "rhs"))
+    tried: list[str] = []
+    if lhs == rhs:
+        return Proved("structural")
+    cheap = deadline.child(budget * CHEAP_SHARE)
+    try:
+        lhs, rhs = run_with_budget(
+            lambda: (_evaluate_derivatives(lhs), _evaluate_derivatives(rhs)), cheap.remaining()
+        )
+    except BudgetExceeded:
+        return Undecided(("doit",), "evaluating the derivatives in the claim ran out of time")
+    method = _run_steps(lhs - rhs, _CHEAP_STEPS, cheap, tried)
+    claim = _prepare_claim(lhs, rhs, domains or {}, digits, relative_tolerance)
+    found = _numeric_route(claim, samples, seed, deadline)
+    numeric_note = f"sampling ({found.usable} of {found.tried} points usable)"
+    if method is not None:
+        if found.counterexample is not None:
+            shown = ", ".join(f"{name} = {value}" for name, value in found.counterexample.point)
+            return Undecided(
+                (*tried, numeric_note),
+                f"{method} reduces the difference to 0, but sampling at {shown} gives "
+                f"{found.counterexample.lhs_value} against {found.counterexample.rhs_value}",
+            )
+        return Proved(method)
+    if found.counterexample is not None:
+        return found.counterexample
+    method = _run_steps(lhs - rhs, _SLOW_STEPS, deadline, tried)
+    if method is not None:
+        return Proved(method)
+    if found.usable >= min(samples, 4) or (found.usable > 0 and not found.notes):
+        return Checked(found.usable, digits, found.worst)
+    tried.append(numeric_note)
+    reason = "; ".join(found.notes) or "no sample point could be evaluated"
+    return Undecided(tuple(tried), reason)
