@@ -36,7 +36,7 @@ def steps(
         target = parse_expression(target, context)
     if wrt is None:
         raise ValueError("say which variable to differentiate with respect to (wrt=...)")
-    return scalar_derivation(_expression_model(target, wrt, domains or {}), _name(wrt),
+    return scalar_derivation(_expression_model(target, wrt, domains or {}), str(_name(wrt)),
                              check=check, budget=budget)
 
 

@@ -163,7 +163,9 @@ class _Backprop:
         self.steps.append(step)
         del variable
 
-    def _local(self, definition: Definition, name: str, upstream: Any) -> tuple[Step, Any, str, Any]:
+    def _local(
+        self, definition: Definition, name: str, upstream: Any
+    ) -> tuple[Step, Any, str, Any]:
         model = self.model
         variable = model.variable(name)
         target = model.variable(definition.target)
@@ -179,7 +181,8 @@ class _Backprop:
                 step = _linear_step("affine", model.formula(definition), variable.value, local)
                 if self.check:
                     g = sp.Symbol("G", real=True)
-                    step = replace(step, check=check_vjp(model, definition, name, _scale(g, local), g))
+                    claimed = _scale(g, local)
+                    step = replace(step, check=check_vjp(model, definition, name, claimed, g))
                 return step, local, "affine", _scale(upstream, local)
             case LinearDef(left=a, right=w):
                 rows = model.variable(a).value.shape[0]

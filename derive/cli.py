@@ -79,7 +79,10 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             derivation = steps(args.expr, args.wrt, check=not args.no_check,
                                budget=args.budget, domains=domains)
         else:
-            derivation = steps(args.model, args.wrt, check=not args.no_check, budget=args.budget)
+            from derive.models import get
+
+            derivation = steps(get(args.model), args.wrt, check=not args.no_check,
+                               budget=args.budget)
     except ValueError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE

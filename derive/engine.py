@@ -198,9 +198,9 @@ def lines(step: DiffStep) -> tuple[Line, ...]:
     evaluated = _evaluate_inside(current)
     if sp.srepr(evaluated) != sp.srepr(current):
         found.append(Line(evaluated, ("simplify",)))
-    if isinstance(step.result, sp.Add) or isinstance(evaluated, sp.Mul) and any(
+    if isinstance(step.result, sp.Add) or (isinstance(evaluated, sp.Mul) and any(
         isinstance(a, sp.Add) and len(a.args) > 1 for a in evaluated.args
-    ):
+    )):
         tidied = tidy(step.result)
         if sp.srepr(tidied) != sp.srepr(found[-1].expression) and tidied != evaluated:
             found.append(Line(tidied, ("common denominator",)))
@@ -216,7 +216,8 @@ def _evaluate_inside(expr: sp.Expr) -> sp.Expr:
 
 
 def _collect_constant(expr: sp.Expr) -> sp.Expr:
-    return sp.Add(*[sp.Mul(*t.args) if isinstance(t, sp.Mul) else t for t in sp.Add.make_args(expr)])
+    terms = sp.Add.make_args(expr)
+    return sp.Add(*[sp.Mul(*t.args) if isinstance(t, sp.Mul) else t for t in terms])
 
 
 def _is_variable(expr: sp.Expr) -> bool:

@@ -397,31 +397,49 @@ def _evaluate_pair(
     return a, b
 
 
-def _confirm(
-    claim: _Claim, point: Point, first: tuple[mpmath.mpf, mpmath.mpf]
-) -> tuple[str, tuple[mpmath.mpf, mpmath.mpf]]:
-    """Re-evaluate a suspect point at 2× and 4× the digits: "refutes", "agrees" or "unstable"."""
-    previous = first
-    for factor in (2, 4):
-        pair = _evaluate_pair(claim, point, claim.digits * factor)
+@dataclass(frozen=True)
+class _Judgement:
+    """What one point says: "skip", "agrees" or "refutes", with the values that say it."""
+
+    verdict: str
+    values: tuple[mpmath.mpf, mpmath.mpf] | None = None
+    relative: float = 0.0
+
+
+_SKIP = _Judgement("skip")
+
+
+def _judge(claim: _Claim, point: Point) -> _Judgement:
+    """Evaluate both sides at ``point``; confirm any disagreement at higher precisions.
+
+    A point undefined at ``digits`` is tried once more at twice the digits (``1 - σ(z)``
+    rounds to 0 at large ``z``). A disagreement counts only when it persists at the next
+    higher precision and the two precisions agree on it to ``STABLE_TO``; when the higher
+    precision agrees, the low-precision difference was rounding.
+    """
+    precision = claim.digits
+    pair = _evaluate_pair(claim, point, precision)
+    if pair is None:
+        precision *= 2
+        pair = _evaluate_pair(claim, point, precision)
         if pair is None:
-            return "unstable", previous
-        agree, _ = _agree(*pair, claim.relative_tolerance)
+            return _SKIP
+    agree, relative = _agree(*pair, claim.relative_tolerance)
+    if agree:
+        return _Judgement("agrees", pair, relative)
+    for _ in range(2):
+        precision *= 2
+        higher = _evaluate_pair(claim, point, precision)
+        if higher is None:
+            return _SKIP
+        agree, relative = _agree(*higher, claim.relative_tolerance)
         if agree:
-            return "agrees", pair
-        difference = pair[0] - pair[1]
-        if abs(difference - (previous[0] - previous[1])) <= STABLE_TO * abs(difference):
-            return "refutes", pair
-        previous = pair
-    return "unstable", previous
-
-
-def _refutes(claim: _Claim, point: Point) -> tuple[mpmath.mpf, mpmath.mpf] | None:
-    pair = _evaluate_pair(claim, point, claim.digits)
-    if pair is None or _agree(*pair, claim.relative_tolerance)[0]:
-        return None
-    verdict, confirmed = _confirm(claim, point, pair)
-    return confirmed if verdict == "refutes" else None
+            return _Judgement("agrees", higher, relative)
+        difference = higher[0] - higher[1]
+        if abs(difference - (pair[0] - pair[1])) <= STABLE_TO * abs(difference):
+            return _Judgement("refutes", higher, relative)
+        pair = higher
+    return _SKIP  # unstable: no precision tried settles it
 
 
 def _inside(domain: Domain, value: Fraction) -> bool:
@@ -466,26 +484,37 @@ def _snap(claim: _Claim, point: Point, pair: tuple[mpmath.mpf, mpmath.mpf]) -> R
             if any(candidate == at or (candidate > at) != (Fraction(value) > at) for at in kinks):
                 continue
             trial = {**current, key: candidate}
-            confirmed = _refutes(claim, trial)
-            if confirmed is not None:
-                current, pair = trial, confirmed
+            judgement = _judge(claim, trial)
+            if judgement.verdict == "refutes" and judgement.values is not None:
+                current, pair = trial, judgement.values
                 break
     return _refuted(current, pair)
 
 
-def _show(value: Number | mpmath.mpf) -> str:
+def _show(value: Number | mpmath.mpf, significant: int = SHOWN_DIGITS) -> str:
     if isinstance(value, (int, Fraction)) and Fraction(value).denominator == 1:
         return str(int(value))
-    with mpmath.workdps(max(30, SHOWN_DIGITS + 5)):
-        return str(mpmath.nstr(_to_mpmath(value), SHOWN_DIGITS))
+    with mpmath.workdps(max(30, significant + 5)):
+        return str(mpmath.nstr(_to_mpmath(value), significant))
+
+
+def _show_pair(pair: tuple[mpmath.mpf, mpmath.mpf]) -> tuple[str, str]:
+    """Both values with the fewest digits (from ``SHOWN_DIGITS``) that tell them apart."""
+    significant = SHOWN_DIGITS
+    while True:
+        shown = (_show(pair[0], significant), _show(pair[1], significant))
+        if shown[0] != shown[1] or significant >= 40:
+            return shown
+        significant += 2
 
 
 def _refuted(point: Point, pair: tuple[mpmath.mpf, mpmath.mpf]) -> Refuted:
     shown = sorted((str(key), _show(value)) for key, value in point.items())
+    lhs_value, rhs_value = _show_pair(pair)
     return Refuted(
         point=tuple(shown),
-        lhs_value=_show(pair[0]),
-        rhs_value=_show(pair[1]),
+        lhs_value=lhs_value,
+        rhs_value=rhs_value,
         difference=float(abs(pair[0] - pair[1])),
     )
 
@@ -602,19 +631,14 @@ def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _
                 raise BudgetExceeded("sampling ran out of time")
             found.tried += 1
             point, specialised = _with_indexed(claim, base_point, rng)
-            pair = _evaluate_pair(specialised, point, claim.digits)
-            if pair is None:
+            judgement = _judge(specialised, point)
+            if judgement.verdict == "skip" or judgement.values is None:
                 continue
-            agree, relative = _agree(*pair, claim.relative_tolerance)
-            if not agree:
-                verdict, pair = _confirm(specialised, point, pair)
-                if verdict == "unstable":
-                    continue
-                if verdict == "refutes":
-                    found.counterexample = _refuted(point, pair)  # kept if snapping runs out
-                    found.counterexample = _snap(specialised, point, pair)
-                    return
-                relative = _agree(*pair, claim.relative_tolerance)[1]
+            if judgement.verdict == "refutes":
+                found.counterexample = _refuted(point, judgement.values)  # if snapping runs out
+                found.counterexample = _snap(specialised, point, judgement.values)
+                return
+            relative = judgement.relative
             found.usable += 1
             found.worst = max(found.worst, relative)
         batch = []

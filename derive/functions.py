@@ -22,7 +22,7 @@ RELU_KINK_VALUE = sp.Integer(0)
 """The value taken for relu'(0): a stated convention, not a fact."""
 
 
-class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
+class sigmoid(sp.Function):  # type: ignore[misc]  # SymPy functions are lower case
     """The logistic function σ(x) = 1/(1 + e^{-x}); σ' = σ(1 - σ)."""
 
     nargs = 1
@@ -73,7 +73,7 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
         return f"σ({printer._print(self.args[0])})"
 
 
-class relu(sp.Function):  # noqa: N801
+class relu(sp.Function):  # type: ignore[misc]
     """The rectifier relu(x) = max(0, x); relu'(x) = H(x), with relu'(0) = 0 by convention."""
 
     nargs = 1
@@ -115,7 +115,7 @@ class relu(sp.Function):  # noqa: N801
         return f"relu({printer._print(self.args[0])})"
 
 
-class softplus(sp.Function):  # noqa: N801
+class softplus(sp.Function):  # type: ignore[misc]
     """softplus(x) = log(1 + e^x); softplus' = σ."""
 
     nargs = 1

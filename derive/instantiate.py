@@ -66,7 +66,8 @@ def _entries(model: Model, sizes: Mapping[sp.Symbol, int],
         if variable.array is None:
             values[variable.symbol] = variable.symbol
             continue
-        rows, cols = (int(sp.sympify(n).xreplace(dict(sizes))) for n in variable.array.shape)
+        rows, cols = (int(n.xreplace(dict(sizes)) if isinstance(n, sp.Basic) else n)
+                      for n in variable.array.shape)
         values[variable.array] = sp.Matrix(
             rows, cols,
             lambda i, j, v=variable: sp.Symbol(f"{v.name}_{i}_{j}", **v.symbol.assumptions0),

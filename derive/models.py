@@ -163,7 +163,9 @@ def _scalar(name: str, domain: Domain, role: str, meaning: str = "") -> Variable
     return Variable(name, make_symbol(name, domain), None, domain, role, meaning)
 
 
-def _array(name: str, rows: Any, cols: Any, domain: Domain, role: str, meaning: str = "") -> Variable:
+def _array(
+    name: str, rows: Any, cols: Any, domain: Domain, role: str, meaning: str = ""
+) -> Variable:
     return Variable(name, make_symbol(name, domain), sp.MatrixSymbol(name, rows, cols), domain,
                     role, meaning)
 

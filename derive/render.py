@@ -12,7 +12,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
@@ -121,7 +121,7 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
             over_sum and any(isinstance(a, sp.Add) for a in expr.args)
         ):
             # a product written as a product of fractions: keep each factor as written
-            parts = []
+            parts: list[str] = []
             for arg in expr.args:
                 printed = self._print(arg)
                 if isinstance(arg, sp.Add) or (parts and printed.startswith("−")):
@@ -143,14 +143,15 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         return f"{sign}{top}/{bottom}"
 
     def _factors(self, factors: list[sp.Expr], wrap_sums: bool) -> str:
-        printed = []
+        printed: list[str] = []
         for factor in factors:
             text_ = self._print(factor)
-            if isinstance(factor, sp.Add) and (len(factors) > 1 or wrap_sums):
-                text_ = f"({text_})"
-            elif isinstance(factor, sp.Mul) and len(factors) > 1:
-                text_ = f"({text_})"
-            elif text_.startswith("−") and printed:
+            several = len(factors) > 1
+            if (
+                (isinstance(factor, sp.Add) and (several or wrap_sums))
+                or (isinstance(factor, sp.Mul) and several)
+                or (text_.startswith("−") and printed)
+            ):
                 text_ = f"({text_})"
             printed.append(text_)
         return "·".join(printed)
@@ -165,7 +166,7 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
             return f"1/{self._print(sp.Pow(base, -exponent, evaluate=False))}"
         printed_base = self.parenthesize(base, precedence(expr), strict=True)
         if exponent.is_Integer:
-            return printed_base + str(exponent).translate(_SUPERSCRIPTS)
+            return f"{printed_base}{str(exponent).translate(_SUPERSCRIPTS)}"
         return f"{printed_base}^({self._print(exponent)})"
 
     def _print_exp(self, expr: sp.Expr) -> str:
@@ -185,7 +186,7 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         return f"relu′({self._print(expr.args[0])})"
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
-        (variable, count), *_ = expr.variable_count
+        (variable, _count), *_ = expr.variable_count
         sign = "∂" if isinstance(variable, sp.MatrixSymbol) else "d"
         inner = self._print(expr.expr)
         if not (expr.expr.is_Atom or isinstance(expr.expr, sp.Function | sp.Indexed)):
@@ -298,8 +299,8 @@ _LATEX = MathLatexPrinter({"order": "none"})
 def text(expr: Any) -> str:
     """An expression (or name) in Unicode math."""
     if isinstance(expr, str):
-        return str(pretty_symbol(expr))
-    return str(_TEXT.doprint(expr)).replace("-", "−")
+        return unicodedata.normalize("NFC", str(pretty_symbol(expr)))
+    return unicodedata.normalize("NFC", str(_TEXT.doprint(expr)).replace("-", "−"))
 
 
 def latex(expr: Any) -> str:
@@ -381,9 +382,10 @@ def outcome_json(outcome: Any) -> dict[str, Any] | None:
 class Style:
     """ANSI colour when writing to a terminal, plain otherwise; NO_COLOR is respected."""
 
-    COLOURS = {"proved": "32", "checked": "36", "refuted": "31", "undecided": "33",
-               "conditional": "35", "ill-formed": "31", "unreadable": "31", "dim": "2",
-               "bold": "1"}
+    COLOURS: ClassVar[dict[str, str]] = {
+        "proved": "32", "checked": "36", "refuted": "31", "undecided": "33",
+        "conditional": "35", "ill-formed": "31", "unreadable": "31", "dim": "2", "bold": "1",
+    }
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled

@@ -1,0 +1,79 @@
+"""The command line: outputs, formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from derive.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True,
+                          text=True, timeout=120, env={"NO_COLOR": "1", "PATH": ""})
+
+
+def test_steps_bce_prints_the_verified_result() -> None:
+    done = run("steps", "bce", "--wrt", "yhat")
+    assert done.returncode == 0, done.stderr
+    assert "result: dJ/dŷ = (ŷ − y)/(ŷ·(1 − ŷ))" in done.stdout
+    assert "d/dŷ (1 − ŷ) = −1" in done.stdout
+    assert "every one verified" in done.stdout
+    assert "\x1b[" not in done.stdout  # no colour when piped
+
+
+@pytest.mark.parametrize(("model", "wrt", "result"), [
+    ("sigmoid", "z", "σ(z)·(1 − σ(z))"),
+    ("logistic", "w", "(σ(z) − y)x"),
+    ("logistic-batch", "w", "Xᵀ((σ(z) − y)/m)"),
+    ("mlp", "W1", "Xᵀ[((σ(a₂) − y)w₂ᵀ) ⊙ relu′(a₁)]"),
+    ("mlp", "b2", "𝟏ᵀ(σ(a₂) − y)"),
+])
+def test_steps_models(capsys: pytest.CaptureFixture[str], model: str, wrt: str,
+                      result: str) -> None:
+    assert main(["steps", model, "--wrt", wrt]) == 0
+    out = capsys.readouterr().out
+    assert f"= {result}\n" in out
+
+
+def test_json_is_stable_and_complete(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["steps", "logistic", "--wrt", "w", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["schema"] == 1 and data["kind"] == "derivation"
+    assert data["verified"] is True
+    assert data["result"]["latex"] == r"x \left(\sigma\left(z\right) - y\right)" or \
+        "sigma" in data["result"]["latex"]
+    assert {"type", "rule", "statement", "check"} <= set(data["steps"][0])
+
+
+@pytest.mark.parametrize("fmt", ["latex", "markdown"])
+def test_other_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    assert main(["steps", "bce", "--wrt", "yhat", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert r"\hat{y}" in out
+
+
+def test_unknown_model_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["steps", "nope"]) == 2
+    assert "no built-in model 'nope'" in capsys.readouterr().err
+
+
+def test_unknown_variable_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["steps", "mlp", "--wrt", "W9"]) == 2
+    assert "W9" in capsys.readouterr().err
+
+
+def test_usage_error_is_exit_2() -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["steps"])
+    assert raised.value.code == 2
+
+
+def test_models_lists_every_model(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name in ("bce", "sigmoid", "logistic", "mlp"):
+        assert name in out
