@@ -85,9 +85,25 @@ def _oriented(coefficient: sp.Expr, factors: list[tuple[sp.Expr, sp.Expr]]) -> s
     return top if sign > 0 else sp.Mul(-1, top, evaluate=False)
 
 
+def _presentable_product(expr: sp.Expr) -> bool:
+    """A product with no denominator whose sums already lead with a positive constant, such
+    as δ·h·(1 − h): nothing for ``tidy`` to do (and factoring it would cost milliseconds)."""
+    for factor in sp.Mul.make_args(expr):
+        base, exponent = factor.as_base_exp()
+        if not (exponent.is_Integer and exponent > 0):
+            return False
+        if isinstance(base, sp.Add) and (
+            _constant_negative(base) or _negative_terms(base) > 1 or base.has(sp.Pow)
+        ):
+            return False
+    return True
+
+
 def tidy(expr: sp.Expr) -> sp.Expr:
     """A presentation form of a scalar expression: factored over one denominator."""
     if not isinstance(expr, sp.Expr) or expr.is_number or isinstance(expr, sp.MatrixExpr):
+        return expr
+    if not isinstance(expr, sp.Add) and _presentable_product(expr):
         return expr
     combined = sp.factor(sp.cancel(sp.together(expr)))
     if sp.count_ops(combined) > sp.count_ops(expr) + 2:

@@ -106,11 +106,52 @@ def map_templates(expr: Any, function: Any) -> Any:
 
 
 def explicit(expr: Any, sizes: Mapping[sp.Symbol, int]) -> sp.Matrix:
-    """The explicit matrix of ``expr`` at concrete sizes (a scalar becomes 1×1)."""
+    """The explicit matrix of ``expr`` at concrete sizes (a scalar becomes 1×1): matrix
+    symbols become matrices of their entries ``X[i, j]``."""
+    value = _explicit(expr, dict(sizes))
+    return value if isinstance(value, sp.MatrixBase) else sp.Matrix([[value]])
+
+
+def _size(n: Any, sizes: dict[sp.Symbol, int]) -> int:
+    return int(n.xreplace(sizes)) if isinstance(n, sp.Basic) else int(n)
+
+
+def _explicit(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
+    """Evaluate a matrix expression into an explicit matrix, operation by operation (much
+    faster than SymPy's ``as_explicit`` on products of entrywise arrays)."""
     if not isinstance(expr, sp.MatrixExpr):
-        return sp.Matrix([[expr]])
-    concrete = expr.xreplace(dict(sizes))
-    return sp.Matrix(concrete.as_explicit())
+        return expr.xreplace(sizes) if isinstance(expr, sp.Basic) else expr
+    if isinstance(expr, sp.MatrixSymbol):
+        concrete = sp.MatrixSymbol(expr.name, _size(expr.shape[0], sizes),
+                                   _size(expr.shape[1], sizes))
+        return sp.Matrix(concrete.shape[0], concrete.shape[1], lambda i, j: concrete[i, j])
+    if isinstance(expr, sp.OneMatrix):
+        return sp.ones(_size(expr.shape[0], sizes), _size(expr.shape[1], sizes))
+    if isinstance(expr, sp.Transpose):
+        return _explicit(expr.arg, sizes).T
+    if isinstance(expr, Entrywise):
+        arrays = [_explicit(a, sizes) for a in expr.arrays]
+        rows, cols = arrays[0].shape
+        template = expr.template.xreplace(sizes)
+        return sp.Matrix(rows, cols, lambda i, j: template.xreplace(
+            {s: a[i, j] for s, a in zip(expr.symbols, arrays, strict=True)}))
+    args = [_explicit(a, sizes) for a in expr.args]
+    if isinstance(expr, sp.MatMul):
+        result = args[0]
+        for arg in args[1:]:
+            result = result * arg
+        return result
+    if isinstance(expr, sp.MatAdd):
+        result = args[0]
+        for arg in args[1:]:
+            result = result + arg
+        return result
+    if isinstance(expr, sp.HadamardProduct):
+        result = args[0]
+        for arg in args[1:]:
+            result = result.multiply_elementwise(arg)
+        return result
+    return sp.Matrix(expr.xreplace(sizes).as_explicit())
 
 
 def entry_symbols(matrix: sp.MatrixSymbol, symbol: sp.Symbol) -> dict[Any, sp.Symbol]:

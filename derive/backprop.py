@@ -99,15 +99,18 @@ def _linear_step(rule: str, formula: Any, wrt: Any, local: Any) -> DiffStep:
 class _Backprop:
     """One reverse sweep over a model for one variable."""
 
-    def __init__(self, model: Model, wrt: str, *, check: bool, budget: float) -> None:
+    def __init__(self, model: Model, wrt: str | tuple[str, ...], *, check: bool, budget: float,
+                 named_adjoints: bool = False) -> None:
         self.model = model
-        self.wrt = wrt
+        self.wrts = (wrt,) if isinstance(wrt, str) else wrt
+        self.wrt = self.wrts[0]
         self.check = check
         self.budget = budget
+        self.named_adjoints = named_adjoints
         self.names = _namer(model)
         self.binding = model.binding()
         self.domains = model.domains()
-        self.needed = _dependents(model, wrt)
+        self.needed = set().union(*(_dependents(model, w) for w in self.wrts))
         self.adjoint: dict[str, Any] = {model.output: sp.S.One}
         self.steps: list[ChainStep] = []
         self.parent: dict[str, str] = {}
@@ -124,23 +127,28 @@ class _Backprop:
             upstream = self.adjoint.get(definition.target)
             if upstream is None:
                 continue
+            if self.named_adjoints and upstream != 1:
+                # refer to ∂L/∂v by name, as backprop code does: each edge stays small
+                upstream = adjoint_symbol(self.model.output, definition.target)
             for name in dict.fromkeys(inputs_of(self.model, definition)):
                 if name not in self.needed:
                     continue
                 self._edge(definition, name, upstream)
-        if self.wrt not in self.adjoint:
-            raise UnknownModelError(
-                f"{self.model.output} does not depend on {self.wrt} in model {self.model.name}"
-            )
+        for wrt in self.wrts:
+            if wrt not in self.adjoint:
+                raise UnknownModelError(
+                    f"{self.model.output} does not depend on {wrt} in model {self.model.name}"
+                )
         return self.adjoint[self.wrt]
 
     def _edge(self, definition: Definition, name: str, upstream: Any) -> None:
         variable = self.model.variable(name)
-        local_step, local, rule, contribution = self._local(definition, name, upstream)
-        contribution = _simplify(contribution)
+        local_step, local, rule, raw = self._local(definition, name, upstream)
+        contribution = _simplify(raw)
         if name in self.adjoint:
             previous = self.adjoint[name]
-            total = _simplify(previous + contribution)
+            raw = previous + contribution
+            total = _simplify(raw)
             rule = "accumulate"
         else:
             total = contribution
@@ -159,9 +167,22 @@ class _Backprop:
             result=total,
         )
         if self.check:
-            step = replace(step, check=check_gradient(self.model, name, total))
+            step = replace(step, check=self._combination_check(name, raw, total))
         self.steps.append(step)
         del variable
+
+    def _combination_check(self, name: str, raw: Any, total: Any) -> Any:
+        """Check that tidying upstream∘local changed only its form: template by template
+        where the two have one matrix structure, else by instantiation at small sizes."""
+        from derive.equivalence import Proved, compare
+
+        pairs = _paired_templates(raw, total)
+        if pairs is None:
+            return check_gradient(self.model, name, total)
+        if not pairs:
+            return Proved("as written")
+        outcomes = [compare(a, b, self.domains, budget=self.budget) for a, b in pairs]
+        return min(outcomes, key=_strength)
 
     def _local(
         self, definition: Definition, name: str, upstream: Any
@@ -222,6 +243,50 @@ class _Backprop:
         return tuple(reversed(names))
 
 
+def _strength(outcome: Any) -> int:
+    order = ("Refuted", "DiffersAtSizes", "Undecided", "Checked", "CheckedAtSizes", "Proved")
+    name = type(outcome).__name__
+    return order.index(name) if name in order else 0
+
+
+def _paired_templates(raw: Any, total: Any) -> list[tuple[sp.Expr, sp.Expr]] | None:
+    """The scalar formulas to compare when ``raw`` and ``total`` share their matrix structure
+    (``None`` when they do not)."""
+    if raw == total:
+        return []
+    raw_matrix, total_matrix = isinstance(raw, sp.MatrixExpr), isinstance(total, sp.MatrixExpr)
+    if not raw_matrix and not total_matrix:
+        return [(raw, total)]
+    if isinstance(raw, Entrywise) and isinstance(total, Entrywise):
+        if any(raw.binding().get(s, a) != a for s, a in total.binding().items()):
+            return None
+        return [(raw.template, total.template)]
+    if raw_matrix and total_matrix and raw.func == total.func and len(raw.args) == len(total.args):
+        pairs: list[tuple[sp.Expr, sp.Expr]] = []
+        for a, b in zip(raw.args, total.args, strict=True):
+            inner = _paired_templates(a, b)
+            if inner is None:
+                return None
+            pairs += inner
+        return pairs
+    return None
+
+
+def adjoint_symbol(output: str, name: str) -> sp.Symbol:
+    """The symbol standing for ∂output/∂name when adjoints are referred to by name."""
+    return sp.Symbol(f"delta_{output}_{name}", real=True)
+
+
+def gradients(model: Model, wrts: tuple[str, ...] | None = None, *,
+              check: bool = False, budget: float = 2.0) -> dict[str, Any]:
+    """All gradients in one reverse sweep, each upstream gradient named (δ) and reused: the
+    cost grows linearly in the depth of the model."""
+    chosen = wrts or model.parameters
+    sweep = _Backprop(model, chosen, check=check, budget=budget, named_adjoints=True)
+    sweep.run()
+    return {name: sweep.adjoint[name] for name in chosen}
+
+
 def sigma_form(model: Model, value: Any) -> Any:
     """Write a result with ŷ replaced by σ of its logit: (ŷ − y)x ↦ (σ(z) − y)x."""
     replacements: dict[sp.Symbol, sp.Expr] = {}
@@ -279,7 +344,7 @@ def gradient(model: Model, wrt: str, *, check: bool = True, budget: float = 2.0)
     if in_sigma != result:
         rewrite = RewriteStep("definition", result, in_sigma)
         if check:
-            rewrite = replace(rewrite, check=check_gradient(model, wrt, in_sigma))
+            rewrite = replace(rewrite, check=_definition_check(model, result, in_sigma))
         steps.append(rewrite)
     definitions = tuple((d.target, model.formula(d)) for d in model.definitions)
     return Derivation(
@@ -292,6 +357,16 @@ def gradient(model: Model, wrt: str, *, check: bool = True, budget: float = 2.0)
         result=in_sigma,
         notes=model.notes,
     )
+
+
+def _definition_check(model: Model, before: Any, after: Any) -> Any:
+    """``after`` is ``before`` with named intermediates replaced by their definitions: both
+    sides written out in full must be the same expression."""
+    from derive.equivalence import Proved
+
+    if sigma_form(model, before) == after:
+        return Proved("substituting the definitions of the named intermediates")
+    return check_gradient(model, "", after)
 
 
 def _sigmoid_route(expr: sp.Expr) -> tuple[RewriteStep, ...]:

@@ -14,10 +14,13 @@
 ``Refuted``
     A point of the domain where both sides are defined and real and differ by more than the
     tolerance, confirmed at a higher precision (2× and, when needed, 4× the digits): the
-    difference must persist and agree between two successive precisions to 0.1 %. So
-    cancellation (``log(1 - σ(z))`` at ``z ≈ 60`` evaluated with too few digits) is never
-    reported as a counterexample. The point is then "snapped" to simple values (1 or 2
-    significant digits, or a whole number) inside the domain when it still refutes there.
+    difference must persist and agree between two successive precisions to 0.1 %, otherwise
+    the point is not used. So cancellation (``log(1 - σ(z))`` at ``z ≈ 60`` evaluated with
+    too few digits) is never reported as a counterexample. The point is then "snapped" to
+    simple values inside the domain (1 significant digit, a whole number, 2 significant
+    digits, or at least the 6 digits shown) when it still refutes there, so the point shown is
+    the point checked. ``difference`` is the absolute ``|lhs - rhs|`` there; the values are
+    shown with 6 significant digits, or more when needed to tell them apart.
 ``Checked``
     The symbolic forms did not close the gap within the budget, but both sides agree at every
     usable sample point: ``|a - b| <= relative_tolerance * max(1, |a|, |b|)``. A difference
@@ -34,8 +37,11 @@ labels ``{0, 1}`` is cycled so that every value is used. For every kink (an argu
 is linear in a single symbol, points are added on both sides of the kink, at ±0.5 and ±0.001
 times its scale. Values exactly *at* a kink are a convention (``relu'(0)``), not a fact, so a
 point where a kink argument is exactly zero is skipped. A point where a side is undefined
-(division by zero, log of 0, a complex value, mpmath raising) is skipped too, and more points
-are drawn until ``samples`` usable ones are found or four times as many were tried. A
+(division by zero, log of 0, a complex value, mpmath raising) is tried once more at twice the
+digits (``1 - σ(120)`` rounds to 0 at 40 digits) and otherwise skipped; more points are drawn
+until ``samples`` usable ones are found (besides the kink points) or four times as many were
+tried. Evaluation is mpmath through ``lambdify`` with the symbols renamed first, so a symbol
+called ``pi`` or ``exp`` cannot shadow a function. A
 ``Sum`` or ``Product`` whose limit is a count symbol is expanded at the sampled count, and
 each indexed quantity ``y[i]`` it produces is sampled from the domain of ``y``. Unevaluated
 ``Derivative`` objects are evaluated (``doit``) first. Matrices are refused (``TypeError``).
@@ -251,9 +257,18 @@ def evaluate_at(
 
 @lru_cache(maxsize=512)
 def _compiled(expr: sp.Expr, arguments: tuple[sp.Symbol, ...]) -> Callable[..., Any] | None:
+    """``expr`` as an mpmath function of ``arguments``.
+
+    The arguments are renamed first (keeping their assumptions), so a symbol called ``pi``,
+    ``exp`` or ``sigmoid`` cannot shadow the function of that name in the generated code.
+    """
+    renamed = {
+        symbol: sp.Symbol(f"_derive_arg{index}", **symbol.assumptions0)
+        for index, symbol in enumerate(arguments)
+    }
     try:
         function: Callable[..., Any] = sp.lambdify(
-            arguments, expr, modules=[MPMATH_FUNCTIONS, "mpmath"]
+            tuple(renamed.values()), expr.xreplace(renamed), modules=[MPMATH_FUNCTIONS, "mpmath"]
         )
     except BudgetExceeded:
         raise
@@ -453,12 +468,16 @@ def _inside(domain: Domain, value: Fraction) -> bool:
 
 
 def _simple_values(value: Number) -> list[Fraction]:
-    """Nearby simple numbers: one significant digit, a whole number, two significant digits."""
+    """Nearby simple numbers, simplest first.
+
+    One significant digit, the nearest whole number, two significant digits, and last the
+    value rounded to the digits shown, so that the point reported is exactly the point checked.
+    """
     exact = Fraction(value)
     found: list[Fraction] = []
     if exact != 0:
         exponent = math.floor(math.log10(abs(float(exact))))
-        for significant in (1, 0, 2):
+        for significant in (1, 0, 2, SHOWN_DIGITS):
             if significant == 0:
                 found.append(Fraction(round(exact)))
                 continue

@@ -122,12 +122,16 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         ):
             # a product written as a product of fractions: keep each factor as written
             parts: list[str] = []
-            for arg in expr.args:
+            args = list(expr.args)
+            sign = ""
+            if args and args[0] == -1:
+                sign, args = "−", args[1:]
+            for arg in args:
                 printed = self._print(arg)
                 if isinstance(arg, sp.Add) or (parts and printed.startswith("−")):
                     printed = f"({printed})"
                 parts.append(printed)
-            return " · ".join(parts)
+            return sign + " · ".join(parts)
         numerator, denominator = _split_fraction(expr)
         sign = ""
         if numerator and numerator[0].is_number and numerator[0].could_extract_minus_sign():
