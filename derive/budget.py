@@ -12,9 +12,13 @@ Two mechanisms, chosen per call by :func:`run_with_budget`:
   Because library code sometimes swallows exceptions (``except Exception``), an expired budget
   fires again every ``REFIRE_INTERVAL`` seconds until its block is left, and a budget that
   fired but whose call returned anyway still raises. A timer and handler that were in place
-  before the outermost budget (someone else's ``SIGALRM``) are honoured while budgets run and
-  restored afterwards. SymPy's global switches (``evaluate``, ``distribute``, ...) are put
-  back after an interruption, so the process stays usable.
+  before the outermost budget (someone else's ``SIGALRM``) are honoured while budgets run (a
+  Python handler is called when its timer is due; a default or ignored disposition is not
+  emulated) and restored afterwards. An error raised by the block after its budget fired (a
+  library that turned the alarm into an error of its own) is reported as ``BudgetExceeded``.
+  SymPy's global switches (``evaluate``, ``distribute``, ``exp_is_pow``) are put back after an
+  interruption, so the process stays usable. Leaving a block re-arms or clears the timer even
+  when an alarm interrupts the leaving itself, so no timer of a finished block stays armed.
 
   Limits: a single long call into C (a huge big-integer product) is only interrupted when it
   returns to Python; a ``SIGALRM`` that arrives while Python runs a garbage-collector callback
@@ -25,8 +29,9 @@ Two mechanisms, chosen per call by :func:`run_with_budget`:
   out; its result comes back pickled. Where fork is unavailable, or the result cannot be
   pickled, the call runs in-process without interruption and the time is checked afterwards
   (``BudgetExceeded`` if it overran): slower to give up, but never a wrong answer. Forking a
-  multi-threaded process is what this fallback does by design; the worker only computes and
-  returns a value.
+  multi-threaded process is what this fallback does by design (the worker only computes and
+  returns a value); a lock held by another thread at the fork stays held in the worker, so a
+  call that needs such a lock runs out its budget there instead of answering.
 """
 
 from __future__ import annotations
@@ -170,6 +175,9 @@ class time_limit:  # lower case: reads like a function, ``with time_limit(2.0): 
         if frame.fired and exc_type is None:
             # the alarm fired, but its exception was swallowed inside the block
             raise BudgetExceeded(_message(self.seconds))
+        if frame.fired and isinstance(exc, Exception) and not isinstance(exc, BudgetExceeded):
+            # the block turned the alarm into another error: report the real cause
+            raise BudgetExceeded(_message(self.seconds)) from exc
 
 
 # --- the signal mechanism (main thread only) -------------------------------------------------

@@ -353,3 +353,14 @@ def test_with_block_outside_the_main_thread_checks_the_time_after() -> None:
     assert isinstance(error, BudgetExceeded)
     _, error, _ = _in_thread(lambda: time_limit(1.0).__enter__())
     assert error is None
+
+
+def test_alarm_turned_into_another_error_is_reported_as_budget() -> None:
+    def convert() -> None:
+        try:
+            _spin(10)
+        except BudgetExceeded as exc:
+            raise RuntimeError("library error") from exc
+
+    with pytest.raises(BudgetExceeded):
+        run_with_budget(convert, 0.1)

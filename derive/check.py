@@ -1,0 +1,345 @@
+"""Checking a derivation: every link of every step gets one verdict, with its evidence.
+
+A step's relation ``A = B = C`` has the links A = B and B = C; a step that begins with ``=``
+links the last side of the step before to its own sides. Each side is resolved against the
+proof file's context: aliases applied, named quantities and declared functions replaced by
+their definitions, and derivatives computed from those definitions (∂L/∂ŷ differentiates L
+written down to ŷ and no further). Both sides are then written out in the base variables and
+compared by ``derive.equivalence``: ``proved`` needs a symbolic closure, ``refuted`` a real
+counterexample, agreement at sample points alone is ``checked``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.context import Context
+from derive.errors import DeriveError, ParseError, ProofFileError, SourceError
+from derive.proofs import Claim, ProofDocument
+
+VERDICTS = ("proved", "checked", "conditional", "undecided", "refuted", "ill-formed",
+            "unreadable")
+# worst first: a step's verdict is the worst of its links'
+_SEVERITY = {v: i for i, v in enumerate(("unreadable", "ill-formed", "refuted", "undecided",
+                                         "conditional", "checked", "proved", "definition"))}
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """One equality of a step: both sides as read, the verdict and the evidence."""
+
+    lhs: Any
+    rhs: Any
+    verdict: str
+    outcome: Any = None
+    assumption: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """A step's verdict (the worst of its links'), its links, and why."""
+
+    claim: Claim
+    verdict: str
+    links: tuple[LinkReport, ...] = ()
+    message: str = ""
+    error: SourceError | None = None
+    defines: str = ""
+    seconds: float = 0.0
+
+    @property
+    def matches(self) -> bool:
+        return self.claim.expect is None or self.claim.expect == self.verdict
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    """The verdicts of one proof file (or the error that made it unusable)."""
+
+    path: str
+    title: str
+    source: str = ""
+    steps: tuple[StepReport, ...] = ()
+    assumed: tuple[str, ...] = ()
+    error: DeriveError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(step.matches for step in self.steps)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every document checked in one run."""
+
+    documents: tuple[DocumentReport, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(d.ok for d in self.documents)
+
+    @property
+    def unusable(self) -> bool:
+        return any(d.error is not None for d in self.documents)
+
+
+class IllFormed(DeriveError):
+    """A claim that cannot mean anything: names the offending sub-expression."""
+
+
+class _Checker:
+    """Checks the claims of one document in order, carrying definitions and the last side."""
+
+    def __init__(self, document: ProofDocument, budget: float, deadline: float | None) -> None:
+        self.document = document
+        self.context: Context = document.context
+        self.budget = document.budget or budget
+        self.deadline = deadline
+        self.aliases = {
+            self.context.symbol(a.name): self.context.symbol(a.means) for a in document.aliases
+        }
+        self.definitions: dict[sp.Symbol, sp.Expr] = {}
+        self.function_definitions: dict[str, sp.Lambda] = {}
+        self.assumed: list[str] = [f"{a.name} is read as {a.means}: {a.why}"
+                                   for a in document.aliases]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _parse(self, latex: str, line: int, column: int) -> Any:
+        from derive.latex import parse_relation
+
+        try:
+            return parse_relation(latex, self.context, source=self.document.path)
+        except ParseError as error:
+            raise error.located(self.document.path, line - 1, column - 1) from None
+
+    def _load_definitions(self) -> None:
+        from derive.latex import parse_expression
+
+        for definition in self.document.definitions:
+            name, _, argument = definition.name.partition("(")
+            try:
+                value = parse_expression(definition.latex, self.context,
+                                         source=self.document.path)
+            except ParseError as error:
+                raise error.located(self.document.path, definition.line - 1,
+                                    definition.column - 1) from None
+            value = value.xreplace(self.aliases)
+            if argument:
+                variable = self.context.symbol(argument.rstrip(")").strip())
+                self.function_definitions[name] = sp.Lambda(variable, value)
+            else:
+                self.definitions[self.context.symbol(name)] = value
+            if definition.note:
+                self.assumed.append(f"{definition.name} = {definition.latex}: {definition.note}")
+
+    # -- resolving ------------------------------------------------------------------------
+
+    def _named(self, expr: sp.Expr) -> sp.Expr:
+        """Aliases applied; J(ŷ) for a defined J read as J; a defined function applied."""
+        expr = expr.xreplace(self.aliases)
+
+        def applied(node: sp.Expr) -> bool:
+            return isinstance(node, AppliedUndef)
+
+        def replace(node: sp.Expr) -> sp.Expr:
+            name = node.func.__name__
+            if name in self.function_definitions:
+                return self.function_definitions[name](*node.args)
+            symbol = self.context.symbol(name)
+            if symbol in self.definitions:
+                return symbol
+            return node
+
+        return expr.replace(applied, replace)
+
+    def _expand(self, expr: sp.Expr, keep: frozenset[sp.Symbol] = frozenset()) -> sp.Expr:
+        mapping = {s: v for s, v in self.definitions.items() if s not in keep}
+        current = expr
+        for _ in range(len(mapping) + 2):
+            following = current.xreplace(mapping)
+            if following == current:
+                break
+            current = following
+        return current
+
+    def _derivative(self, node: sp.Derivative) -> sp.Expr:
+        function = node.expr
+        variables = [v for v, _ in node.variable_count]
+        for variable in variables:
+            if not isinstance(variable, sp.Symbol):
+                raise IllFormed(f"a derivative is taken with respect to {variable}, "
+                                "which is not a variable")
+        keep = frozenset(variables)
+        named = function if isinstance(function, sp.Symbol) else None
+        if named is not None and named not in self.definitions and named not in keep:
+            raise IllFormed(f"{named.name} is not defined, so d{named.name}/d"
+                            f"{variables[0]} has no meaning here")
+        written = self._expand(function, keep)
+        for variable in variables:
+            if named is not None and not written.has(variable):
+                raise IllFormed(f"{named.name} does not depend on {variable.name}: "
+                                f"{named.name} = {written}")
+        return sp.diff(written, *[(v, c) for v, c in node.variable_count])
+
+    def _value(self, expr: sp.Expr) -> sp.Expr:
+        """A side written out in the base variables, derivatives computed."""
+        expr = self._named(expr)
+        for node in sorted(expr.atoms(sp.Derivative), key=lambda d: sp.count_ops(d)):
+            if node in expr.atoms(sp.Derivative):
+                expr = expr.xreplace({node: self._derivative(node)})
+        expr = expr.doit() if expr.has(sp.Subs, sp.Derivative) else expr
+        return self._expand(expr)
+
+    # -- checking -------------------------------------------------------------------------
+
+    def _remaining(self) -> float:
+        if self.deadline is None:
+            return self.budget
+        return max(0.0, min(self.budget, self.deadline - time.monotonic()))
+
+    def _compare(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...]) -> LinkReport:
+        from derive.equivalence import compare
+
+        budget = self._remaining()
+        if budget <= 0:
+            from derive.equivalence import Undecided
+
+            return LinkReport(lhs, rhs, "undecided",
+                              Undecided(("nothing",), "the run's total budget ran out"))
+        try:
+            left, right = self._value(lhs), self._value(rhs)
+        except IllFormed as error:
+            return LinkReport(lhs, rhs, "ill-formed", message=str(error))
+        domains = self.context.domains()
+        outcome = compare(left, right, domains, budget=budget)
+        verdict = _verdict(outcome)
+        if verdict == "refuted" and assume:
+            conditions = self._conditions(assume)
+            if conditions:
+                under = compare(left.xreplace(conditions), right.xreplace(conditions), domains,
+                                budget=self._remaining())
+                if _verdict(under) in ("proved", "checked"):
+                    return LinkReport(lhs, rhs, "conditional", under, "; ".join(assume),
+                                      message=f"false in general ({_short(outcome)}); "
+                                              f"holds when {', '.join(assume)}")
+        return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _conditions(self, assume: tuple[str, ...]) -> dict[sp.Symbol, sp.Expr]:
+        from derive.latex import parse_relation
+
+        found: dict[sp.Symbol, sp.Expr] = {}
+        for text in assume:
+            relation = parse_relation(text, self.context, source=self.document.path)
+            if len(relation.sides) == 2 and isinstance(relation.sides[0], sp.Symbol):
+                found[relation.sides[0]] = relation.sides[1]
+        return found
+
+    def _step(self, claim: Claim, previous: sp.Expr | None) -> tuple[StepReport, Any]:
+        started = time.monotonic()
+        try:
+            relation = self._parse(claim.latex, claim.line, claim.column)
+        except ParseError as error:
+            return StepReport(claim, "unreadable", message=error.message, error=error), None
+        sides = list(relation.sides)
+        if claim.lhs is not None:
+            from derive.latex import parse_expression
+
+            sides.insert(0, parse_expression(claim.lhs, self.context, source=self.document.path))
+        elif relation.continues:
+            if previous is None:
+                message = "this line continues a line that could not be read"
+                return StepReport(claim, "undecided", message=message), None
+            sides.insert(0, previous)
+        defines = ""
+        if claim.define:
+            if len(sides) < 2:
+                return StepReport(claim, "ill-formed",
+                                  message="a definition needs 'name = formula'"), None
+            name = _defined_name(sides[0])
+            if name is None:
+                return StepReport(claim, "ill-formed", message=f"{sides[0]} cannot be defined: "
+                                  "the left side must be a name"), None
+            self.definitions[self.context.symbol(name)] = self._named(sides[1])
+            defines = name
+            sides = sides[1:]
+        links = tuple(self._compare(a, b, claim.assume) for a, b in zip(sides, sides[1:]))
+        if not links:
+            verdict = "definition" if defines else "undecided"
+        else:
+            verdict = min((link.verdict for link in links), key=lambda v: _SEVERITY[v])
+        report = StepReport(claim, verdict, links, defines=defines,
+                            seconds=time.monotonic() - started)
+        return report, sides[-1]
+
+    def run(self) -> DocumentReport:
+        self._load_definitions()
+        steps = []
+        previous: sp.Expr | None = None
+        for claim in self.document.claims:
+            report, previous = self._step(claim, previous)
+            steps.append(report)
+        return DocumentReport(self.document.path, self.document.title, self.document.source,
+                              tuple(steps), tuple(self.assumed))
+
+
+def _defined_name(side: sp.Expr) -> str | None:
+    if isinstance(side, sp.Symbol):
+        return str(side.name)
+    if isinstance(side, AppliedUndef):
+        return str(side.func.__name__)
+    return None
+
+
+def _verdict(outcome: Any) -> str:
+    return {"Proved": "proved", "Checked": "checked", "Refuted": "refuted",
+            "Undecided": "undecided"}.get(type(outcome).__name__, "undecided")
+
+
+def _short(outcome: Any) -> str:
+    if type(outcome).__name__ == "Refuted":
+        point = ", ".join(f"{n} = {v}" for n, v in outcome.point)
+        return f"at {point}: {outcome.lhs_value} ≠ {outcome.rhs_value}"
+    return _verdict(outcome)
+
+
+def check_document(document: ProofDocument, *, budget: float = 5.0,
+                   deadline: float | None = None) -> DocumentReport:
+    """The verdicts of every step of one proof document."""
+    try:
+        return _Checker(document, budget, deadline).run()
+    except SourceError as error:
+        return DocumentReport(document.path, document.title, document.source, error=error)
+
+
+def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = None,
+                stdin: str | None = None) -> Report:
+    """Check proof files; a file that cannot be used is reported and the others still run."""
+    from derive.proofs import load
+
+    deadline = time.monotonic() + total if total else None
+    documents = []
+    for path in paths:
+        try:
+            document = load(path, stdin if path == "-" else None)
+        except ProofFileError as error:
+            documents.append(DocumentReport(path, path, error=error))
+            continue
+        documents.append(check_document(document, budget=budget, deadline=deadline))
+    return Report(tuple(documents))
+
+
+def check_latex(lines: list[str], *, functions: tuple[str, ...] = (),
+                domains: Mapping[str, str] | None = None, budget: float = 5.0) -> Report:
+    """Check a chain of LaTeX lines given directly (``derive check --latex ...``)."""
+    from derive.proofs import from_latex
+
+    return Report((check_document(from_latex(lines, functions=functions, domains=domains),
+                                  budget=budget),))

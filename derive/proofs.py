@@ -1,0 +1,338 @@
+"""Proof files: TOML documents of derivations, read into a ``ProofDocument``.
+
+A proof file holds a document's own LaTeX, step by step, with what each step deserves::
+
+    [document]
+    title  = "..."
+    source = "000_a69cb98ebff00a2a.txt"
+
+    [symbols]                      # name (or LaTeX) = { domain = ..., shape = [...] }
+    y_i    = { domain = "{0,1}" }
+    "\\hat y_i" = { domain = "(0,1)" }
+
+    [functions]
+    names = ["J"]                  # J(\\hat y) is a call, not a product
+
+    [aliases]                      # a name the document uses for another one (a typo)
+    yhat = { means = "yhat_i", why = "the second term writes \\hat y for \\hat y_i" }
+
+    [definitions]                  # quantities the document uses but does not write readably
+    J = { latex = '-(y_i\\log(\\hat y_i) + ...)', note = "for one example, as the asker says" }
+
+    [[step]]
+    id     = "Q1"
+    label  = "Product rule"        # the document's own words
+    latex  = '\\frac{dJ}{d\\hat y_i} = -1(...)'
+    expect = "proved"
+
+A step may also say ``define = true`` (its relation ``name = formula`` defines ``name``),
+``assume = ['x_0 = 1']`` (the claim holds under these: ``conditional`` when it needs them),
+``lhs = 'LaTeX'`` (the left side when the document gives it in prose), and ``note``.
+Lines that begin with ``=`` continue the chain from the previous step.
+
+Everything wrong with a file raises ``ProofFileError`` with its file, line and column.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from derive.context import Context, SymbolInfo
+from derive.domains import parse_domain
+from derive.errors import DeriveError, ParseError, ProofFileError
+
+EXPECTATIONS = (
+    "proved", "checked", "refuted", "conditional", "ill-formed", "unreadable", "undecided",
+    "definition",
+)
+_DOCUMENT_KEYS = {"title", "source", "note", "url"}
+_STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note", "wrt"}
+_TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings"}
+_SYMBOL_KEYS = {"domain", "shape", "note"}
+_SETTINGS_KEYS = {"vary", "budget"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One step of a proof file, as written, with where it stands in the file."""
+
+    id: str
+    label: str
+    latex: str
+    expect: str | None
+    line: int
+    column: int
+    define: bool = False
+    assume: tuple[str, ...] = ()
+    lhs: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Alias:
+    """The document writes ``name`` where it means ``means``; ``why`` says so."""
+
+    name: str
+    means: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A quantity defined by the proof file (not by a step of the document)."""
+
+    name: str
+    latex: str
+    note: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class ProofDocument:
+    """A proof file read: its context and its claims in order."""
+
+    path: str
+    text: str
+    title: str
+    source: str
+    note: str
+    context: Context
+    claims: tuple[Claim, ...]
+    aliases: tuple[Alias, ...] = ()
+    definitions: tuple[Definition, ...] = ()
+    vary: tuple[str, ...] = ()
+    budget: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _position_of(text: str, pattern: str, start: int = 0) -> tuple[int, int, int]:
+    """(line, column, offset) of the first match of ``pattern`` at or after ``start``."""
+    match = re.compile(pattern, re.MULTILINE).search(text, start)
+    offset = match.start() if match else start
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column, offset
+
+
+def _value_position(text: str, key: str, start: int, stop: int) -> tuple[int, int]:
+    """Line and column of the first character of ``key``'s string value inside a block."""
+    match = re.compile(rf"^\s*{re.escape(key)}\s*=\s*('''|\"\"\"|'|\")", re.MULTILINE).search(
+        text, start, stop)
+    if not match:
+        line, column, _ = _position_of(text, r"$", start)
+        return line, column
+    offset = match.end()
+    if match.group(1) in ("'''", '"""') and text.startswith("\n", offset):
+        offset += 1  # TOML drops a newline right after the opening quotes
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _step_blocks(text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of every ``[[step]]`` block."""
+    starts = [m.start() for m in re.finditer(r"^\s*\[\[step\]\]", text, re.MULTILINE)]
+    ends = []
+    for i, start in enumerate(starts):
+        following = re.compile(r"^\s*\[", re.MULTILINE).search(text, start + 1)
+        limit = starts[i + 1] if i + 1 < len(starts) else len(text)
+        ends.append(min(following.start(), limit) if following else limit)
+    return list(zip(starts, ends, strict=True))
+
+
+class _Reader:
+    """Reads one proof file; every error names the file, the line and the column."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def error(self, message: str, pattern: str | None = None, start: int = 0,
+              expected: tuple[str, ...] = ()) -> ProofFileError:
+        line, column = 1, 1
+        if pattern is not None:
+            line, column, _ = _position_of(self.text, pattern, start)
+        return ProofFileError(message, text=self.text, line=line, column=column,
+                              expected=expected, source=self.path)
+
+    def read(self) -> ProofDocument:
+        try:
+            data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as error:
+            found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+            line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+            raise ProofFileError(f"not valid TOML: {message}", text=self.text, line=line,
+                                 column=column, source=self.path) from None
+        for key in data:
+            if key not in _TOP_KEYS:
+                raise self.error(f"unknown section [{key}]", rf"^\s*\[+{re.escape(key)}\]",
+                                 expected=tuple(sorted(_TOP_KEYS)))
+        document = self._table(data, "document")
+        self._known(document, _DOCUMENT_KEYS, "document")
+        settings = self._table(data, "settings")
+        self._known(settings, _SETTINGS_KEYS, "settings")
+        functions = self._table(data, "functions")
+        self._known(functions, {"names"}, "functions")
+        names = functions.get("names", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise self.error("[functions] names must be a list of names", r"^\s*names")
+        context = Context(functions=frozenset(names))
+        context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
+        aliases = self._aliases(self._table(data, "aliases"))
+        definitions = self._definitions(self._table(data, "definitions"))
+        claims = self._claims(data.get("step", []))
+        vary = settings.get("vary", [])
+        budget = settings.get("budget")
+        if budget is not None and not isinstance(budget, int | float):
+            raise self.error("[settings] budget must be a number of seconds", r"^\s*budget")
+        return ProofDocument(
+            path=self.path, text=self.text, title=str(document.get("title", self.path)),
+            source=str(document.get("source", "")), note=str(document.get("note", "")),
+            context=context, claims=claims, aliases=aliases, definitions=definitions,
+            vary=tuple(str(v) for v in vary), budget=float(budget) if budget else None,
+        )
+
+    def _table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(f"[{key}] must be a table", rf"^\s*\[?{key}")
+        return value
+
+    def _known(self, table: Mapping[str, Any], keys: set[str], where: str,
+               start: int = 0) -> None:
+        for key in table:
+            if key not in keys:
+                raise self.error(f"unknown key {key!r} in {where}",
+                                 rf"^\s*\"?{re.escape(key)}\"?\s*=", start,
+                                 expected=tuple(sorted(keys)))
+
+    def _symbols(self, table: Mapping[str, Any], context: Context) -> list[SymbolInfo]:
+        infos = []
+        for key, spec in table.items():
+            where = rf"^\s*[\"']?{re.escape(key)}[\"']?\s*="
+            if not isinstance(spec, dict):
+                raise self.error(f"symbol {key!r} must be a table such as {{ domain = \"(0,1)\" }}",
+                                 where)
+            self._known(spec, _SYMBOL_KEYS, f"symbol {key!r}")
+            name = self._symbol_name(key, context, where)
+            try:
+                domain = parse_domain(str(spec.get("domain", "real")))
+            except DeriveError as error:
+                raise self.error(str(error), where) from None
+            shape = spec.get("shape")
+            if shape is not None and (not isinstance(shape, list) or len(shape) != 2):
+                raise self.error(f"the shape of {key!r} must be two sizes, such as [\"n\", \"d\"]",
+                                 where)
+            infos.append(SymbolInfo(name, domain, tuple(str(s) for s in shape) if shape else None))
+        return infos
+
+    def _symbol_name(self, key: str, context: Context, where: str) -> str:
+        if "\\" not in key and "{" not in key:
+            return key
+        from derive.latex import parse_expression
+
+        try:
+            value = parse_expression(key, context, source=self.path)
+        except ParseError as error:
+            raise self.error(f"cannot read the symbol {key!r}: {error.message}", where) from None
+        if not isinstance(value, sp.Symbol):
+            raise self.error(f"{key!r} is not a single symbol", where)
+        return str(value.name)
+
+    def _aliases(self, table: Mapping[str, Any]) -> tuple[Alias, ...]:
+        found = []
+        for name, spec in table.items():
+            where = rf"^\s*[\"']?{re.escape(name)}[\"']?\s*="
+            if not isinstance(spec, dict) or "means" not in spec:
+                raise self.error(f"alias {name!r} needs {{ means = ..., why = ... }}", where)
+            self._known(spec, {"means", "why"}, f"alias {name!r}")
+            found.append(Alias(name, str(spec["means"]), str(spec.get("why", ""))))
+        return tuple(found)
+
+    def _definitions(self, table: Mapping[str, Any]) -> tuple[Definition, ...]:
+        found = []
+        for name, spec in table.items():
+            where = rf"^\s*[\"']?{re.escape(name)}[\"']?\s*="
+            if not isinstance(spec, dict) or "latex" not in spec:
+                raise self.error(f"definition {name!r} needs {{ latex = '...', note = ... }}",
+                                 where)
+            self._known(spec, {"latex", "note"}, f"definition {name!r}")
+            line, column, offset = _position_of(self.text, where)
+            line, column = _value_position(self.text, "latex", offset,
+                                           self.text.find("\n", offset) + 1 or len(self.text))
+            found.append(Definition(name, str(spec["latex"]), str(spec.get("note", "")),
+                                    line, column))
+        return tuple(found)
+
+    def _claims(self, steps: Any) -> tuple[Claim, ...]:
+        if not isinstance(steps, list):
+            raise self.error("step must be an array of tables: [[step]]", r"^\s*\[?step")
+        blocks = _step_blocks(self.text)
+        claims: list[Claim] = []
+        seen: dict[str, int] = {}
+        for index, step in enumerate(steps):
+            start, stop = blocks[index] if index < len(blocks) else (0, len(self.text))
+            self._known(step, _STEP_KEYS, f"step {index + 1}", start)
+            identity = str(step.get("id", f"{index + 1}"))
+            if identity in seen:
+                raise self.error(f"duplicate step id {identity!r} (first at step {seen[identity]})",
+                                 rf"^\s*id\s*=\s*[\"']{re.escape(identity)}", start)
+            seen[identity] = index + 1
+            if "latex" not in step or not isinstance(step["latex"], str):
+                raise self.error(f"step {identity!r} has no latex = '...'", r"^\s*\[\[step\]\]",
+                                 start)
+            expect = step.get("expect")
+            if expect is not None and expect not in EXPECTATIONS:
+                raise self.error(f"unknown expect value {expect!r} in step {identity!r}",
+                                 r"^\s*expect\s*=", start, expected=EXPECTATIONS)
+            assume = step.get("assume", [])
+            if isinstance(assume, str):
+                assume = [assume]
+            line, column = _value_position(self.text, "latex", start, stop)
+            claims.append(Claim(
+                id=identity, label=str(step.get("label", "")), latex=step["latex"],
+                expect=expect, line=line, column=column, define=bool(step.get("define", False)),
+                assume=tuple(str(a) for a in assume), lhs=step.get("lhs"),
+                note=str(step.get("note", "")),
+            ))
+        return tuple(claims)
+
+
+def load(path: str, text: str | None = None) -> ProofDocument:
+    """Read a proof file (``text`` given for standard input)."""
+    if text is None:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as error:
+            raise ProofFileError(f"cannot read the file: {error.strerror}", source=path) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            raise ProofFileError("the file is not valid UTF-8", line=line, source=path) from None
+    if "\x00" in text:
+        raise ProofFileError("the file contains a NUL byte", source=path,
+                             line=text.count("\n", 0, text.index("\x00")) + 1)
+    return _Reader(path, text).read()
+
+
+def from_latex(lines: list[str], *, functions: tuple[str, ...] = (),
+               domains: Mapping[str, str] | None = None) -> ProofDocument:
+    """A proof document from LaTeX lines given on the command line."""
+    infos = [SymbolInfo(name, parse_domain(d)) for name, d in (domains or {}).items()]
+    context = Context(functions=frozenset(functions)).with_symbols(*infos)
+    claims = tuple(
+        Claim(id=str(i + 1), label="", latex=latex, expect=None, line=i + 1, column=1)
+        for i, latex in enumerate(lines)
+    )
+    return ProofDocument(path="<command line>", text="\n".join(lines), title="command line",
+                         source="", note="", context=context, claims=claims)
