@@ -102,9 +102,8 @@ class _Checker:
         self.context: Context = document.context
         self.budget = document.budget or budget
         self.deadline = deadline
-        self.aliases = {
-            self.context.symbol(a.name): self.context.symbol(a.means) for a in document.aliases
-        }
+        self.all_aliases = document.aliases
+        self.aliases: dict[sp.Symbol, sp.Symbol] = {}
         self.definitions: dict[sp.Symbol, sp.Expr] = {}
         self.function_definitions: dict[str, sp.Lambda] = {}
         self.assumed: list[str] = [f"{a.name} is read as {a.means}: {a.why}"
@@ -123,6 +122,8 @@ class _Checker:
     def _load_definitions(self) -> None:
         from derive.latex import parse_expression
 
+        self.aliases = {self.context.symbol(a.name): self.context.symbol(a.means)
+                        for a in self.all_aliases if not a.steps}
         for definition in self.document.definitions:
             name, _, argument = definition.name.partition("(")
             try:
@@ -189,9 +190,20 @@ class _Checker:
                                 f"{named.name} = {written}")
         return sp.diff(written, *[(v, c) for v, c in node.variable_count])
 
+    def _differential(self, node: sp.Expr) -> sp.Expr:
+        """d(E) = Σ ∂E/∂v dv over the varying symbols v (the file's [settings] vary)."""
+        varying = [self.context.symbol(name) for name in self.document.vary]
+        if not varying:
+            raise IllFormed("a differential needs [settings] vary = [...] in the proof file")
+        written = self._expand(self._named(node.args[0]), frozenset(varying))
+        return sp.Add(*(sp.diff(written, v) * differential_symbol(v) for v in varying))
+
     def _value(self, expr: sp.Expr) -> sp.Expr:
         """A side written out in the base variables, derivatives computed."""
         expr = self._named(expr)
+        differentials = [a for a in expr.atoms(sp.Function) if type(a).__name__ == "Differential"]
+        if differentials:
+            expr = expr.xreplace({d: self._differential(d) for d in differentials})
         for node in sorted(expr.atoms(sp.Derivative), key=lambda d: sp.count_ops(d)):
             if node in expr.atoms(sp.Derivative):
                 expr = expr.xreplace({node: self._derivative(node)})
@@ -244,6 +256,10 @@ class _Checker:
 
     def _step(self, claim: Claim, previous: sp.Expr | None) -> tuple[StepReport, Any]:
         started = time.monotonic()
+        self.aliases = {
+            self.context.symbol(a.name): self.context.symbol(a.means)
+            for a in self.all_aliases if not a.steps or claim.id in a.steps
+        }
         try:
             relation = self._parse(claim.latex, claim.line, claim.column)
         except ParseError as error:
@@ -259,6 +275,11 @@ class _Checker:
                 return StepReport(claim, "undecided", message=message), None
             sides.insert(0, previous)
         defines = ""
+        if claim.kind in ("notation", "update"):
+            what = "introduces notation" if claim.kind == "notation" else \
+                "is an update (an assignment), not an equation"
+            return StepReport(claim, "definition", message=f"this line {what}; not checked"), \
+                sides[-1] if sides else previous
         if claim.define:
             if len(sides) < 2:
                 return StepReport(claim, "ill-formed",
@@ -288,6 +309,11 @@ class _Checker:
             steps.append(report)
         return DocumentReport(self.document.path, self.document.title, self.document.source,
                               tuple(steps), tuple(self.assumed))
+
+
+def differential_symbol(variable: sp.Symbol) -> sp.Symbol:
+    """The symbol dv of a varying symbol v."""
+    return sp.Symbol(f"d{variable.name}", real=True)
 
 
 def _defined_name(side: sp.Expr) -> str | None:

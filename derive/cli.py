@@ -41,6 +41,25 @@ def _parser() -> argparse.ArgumentParser:
     steps.add_argument("--budget", type=float, default=2.0,
                        help="seconds allowed for each symbolic check (default 2)")
 
+    check = commands.add_parser(
+        "check", help="check every equation of a derivation",
+        description="Check each step of a derivation written in LaTeX: every equation gets a "
+                    "verdict (proved, checked, refuted, conditional, ill-formed, unreadable, "
+                    "undecided) with its evidence. With no FILE, every proof file under "
+                    "proofs/ is checked; '-' reads a proof file from standard input.")
+    check.add_argument("files", nargs="*", metavar="FILE", help="proof files (TOML)")
+    check.add_argument("--latex", action="append", default=[], metavar="LATEX",
+                       help="a line of a derivation; repeat for each line ('= ...' continues)")
+    check.add_argument("--function", action="append", default=[], metavar="NAME",
+                       help="with --latex: a name read as a function, such as J")
+    check.add_argument("--domain", action="append", default=[], metavar="NAME=DOMAIN",
+                       help="with --latex: a symbol's domain, e.g. y_i={0,1}")
+    check.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    check.add_argument("--budget", type=float, default=5.0,
+                       help="seconds allowed for each equation (default 5)")
+    check.add_argument("--total-budget", type=float, default=None,
+                       help="seconds allowed for the whole run")
+
     commands.add_parser("models", help="list the built-in models and their variables")
     return parser
 
@@ -53,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _steps(args, parser)
         if args.command == "models":
             return _models()
+        if args.command == "check":
+            return _check(args, parser)
     except DeriveError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
@@ -66,12 +87,7 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if bool(args.model) == bool(args.expr):
         parser.error("give a built-in MODEL or --expr LATEX (one of them)")
-    domains = {}
-    for item in args.domain:
-        name, sep, domain = item.partition("=")
-        if not sep:
-            parser.error(f"--domain takes NAME=DOMAIN, not {item!r}")
-        domains[name.strip()] = domain.strip()
+    domains = _domains(args.domain, parser)
     try:
         if args.expr:
             if not args.wrt:
@@ -92,6 +108,46 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
               file=sys.stderr)
         return WRONG
     return OK
+
+
+def _domains(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+    found = {}
+    for item in items:
+        name, sep, domain = item.partition("=")
+        if not sep:
+            parser.error(f"--domain takes NAME=DOMAIN, not {item!r}")
+        found[name.strip()] = domain.strip()
+    return found
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import pathlib
+
+    from derive.check import check_files, check_latex
+    from derive.render import render
+
+    if args.latex and args.files:
+        parser.error("give proof FILEs or --latex lines, not both")
+    if args.latex:
+        report = check_latex(args.latex, functions=tuple(args.function),
+                             domains=_domains(args.domain, parser), budget=args.budget)
+    else:
+        files = list(args.files)
+        if not files:
+            files = sorted(str(p) for p in pathlib.Path("proofs").glob("*.toml"))
+            if not files:
+                print("derive: no FILE given and no proofs/*.toml here", file=sys.stderr)
+                return UNUSABLE
+        stdin = sys.stdin.read() if "-" in files else None
+        report = check_files(files, budget=args.budget, total=args.total_budget, stdin=stdin)
+    sys.stdout.write(render(report, args.format, stream=sys.stdout))
+    if report.unusable:
+        return UNUSABLE
+    if args.latex:
+        good = ("proved", "checked", "definition")
+        wrong = any(s.verdict not in good for d in report.documents for s in d.steps)
+        return WRONG if wrong else OK
+    return OK if report.ok else WRONG
 
 
 def _models() -> int:

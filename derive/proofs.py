@@ -52,7 +52,9 @@ EXPECTATIONS = (
     "definition",
 )
 _DOCUMENT_KEYS = {"title", "source", "note", "url"}
-_STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note", "wrt"}
+_STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note", "kind",
+              "supplied"}
+KINDS = ("claim", "definition", "notation", "update")
 _TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings"}
 _SYMBOL_KEYS = {"domain", "shape", "note"}
 _SETTINGS_KEYS = {"vary", "budget"}
@@ -72,15 +74,19 @@ class Claim:
     assume: tuple[str, ...] = ()
     lhs: str | None = None
     note: str = ""
+    kind: str = "claim"
+    supplied: bool = False
 
 
 @dataclass(frozen=True)
 class Alias:
-    """The document writes ``name`` where it means ``means``; ``why`` says so."""
+    """The document writes ``name`` where it means ``means``; ``why`` says so. ``steps``
+    limits the alias to those step ids (all steps when empty)."""
 
     name: str
     means: str
     why: str
+    steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ def _position_of(text: str, pattern: str, start: int = 0) -> tuple[int, int, int
 
 def _value_position(text: str, key: str, start: int, stop: int) -> tuple[int, int]:
     """Line and column of the first character of ``key``'s string value inside a block."""
-    match = re.compile(rf"^\s*{re.escape(key)}\s*=\s*('''|\"\"\"|'|\")", re.MULTILINE).search(
+    match = re.compile(rf"^[ \t]*{re.escape(key)}\s*=\s*('''|\"\"\"|'|\")", re.MULTILINE).search(
         text, start, stop)
     if not match:
         line, column, _ = _position_of(text, r"$", start)
@@ -138,10 +144,10 @@ def _value_position(text: str, key: str, start: int, stop: int) -> tuple[int, in
 
 def _step_blocks(text: str) -> list[tuple[int, int]]:
     """Start and end offsets of every ``[[step]]`` block."""
-    starts = [m.start() for m in re.finditer(r"^\s*\[\[step\]\]", text, re.MULTILINE)]
+    starts = [m.start() for m in re.finditer(r"^[ \t]*\[\[step\]\]", text, re.MULTILINE)]
     ends = []
     for i, start in enumerate(starts):
-        following = re.compile(r"^\s*\[", re.MULTILINE).search(text, start + 1)
+        following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, start + 1)
         limit = starts[i + 1] if i + 1 < len(starts) else len(text)
         ends.append(min(following.start(), limit) if following else limit)
     return list(zip(starts, ends, strict=True))
@@ -173,7 +179,7 @@ class _Reader:
                                  column=column, source=self.path) from None
         for key in data:
             if key not in _TOP_KEYS:
-                raise self.error(f"unknown section [{key}]", rf"^\s*\[+{re.escape(key)}\]",
+                raise self.error(f"unknown section [{key}]", rf"^[ \t]*\[+{re.escape(key)}\]",
                                  expected=tuple(sorted(_TOP_KEYS)))
         document = self._table(data, "document")
         self._known(document, _DOCUMENT_KEYS, "document")
@@ -183,7 +189,7 @@ class _Reader:
         self._known(functions, {"names"}, "functions")
         names = functions.get("names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise self.error("[functions] names must be a list of names", r"^\s*names")
+            raise self.error("[functions] names must be a list of names", r"^[ \t]*names")
         context = Context(functions=frozenset(names))
         context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
         aliases = self._aliases(self._table(data, "aliases"))
@@ -192,7 +198,7 @@ class _Reader:
         vary = settings.get("vary", [])
         budget = settings.get("budget")
         if budget is not None and not isinstance(budget, int | float):
-            raise self.error("[settings] budget must be a number of seconds", r"^\s*budget")
+            raise self.error("[settings] budget must be a number of seconds", r"^[ \t]*budget")
         return ProofDocument(
             path=self.path, text=self.text, title=str(document.get("title", self.path)),
             source=str(document.get("source", "")), note=str(document.get("note", "")),
@@ -203,7 +209,7 @@ class _Reader:
     def _table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
         value = data.get(key, {})
         if not isinstance(value, dict):
-            raise self.error(f"[{key}] must be a table", rf"^\s*\[?{key}")
+            raise self.error(f"[{key}] must be a table", rf"^[ \t]*\[?{key}")
         return value
 
     def _known(self, table: Mapping[str, Any], keys: set[str], where: str,
@@ -211,13 +217,13 @@ class _Reader:
         for key in table:
             if key not in keys:
                 raise self.error(f"unknown key {key!r} in {where}",
-                                 rf"^\s*\"?{re.escape(key)}\"?\s*=", start,
+                                 rf"^[ \t]*\"?{re.escape(key)}\"?\s*=", start,
                                  expected=tuple(sorted(keys)))
 
     def _symbols(self, table: Mapping[str, Any], context: Context) -> list[SymbolInfo]:
         infos = []
         for key, spec in table.items():
-            where = rf"^\s*[\"']?{re.escape(key)}[\"']?\s*="
+            where = rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*="
             if not isinstance(spec, dict):
                 raise self.error(f"symbol {key!r} must be a table such as {{ domain = \"(0,1)\" }}",
                                  where)
@@ -250,17 +256,19 @@ class _Reader:
     def _aliases(self, table: Mapping[str, Any]) -> tuple[Alias, ...]:
         found = []
         for name, spec in table.items():
-            where = rf"^\s*[\"']?{re.escape(name)}[\"']?\s*="
+            where = rf"^[ \t]*[\"']?{re.escape(name)}[\"']?\s*="
             if not isinstance(spec, dict) or "means" not in spec:
                 raise self.error(f"alias {name!r} needs {{ means = ..., why = ... }}", where)
-            self._known(spec, {"means", "why"}, f"alias {name!r}")
-            found.append(Alias(name, str(spec["means"]), str(spec.get("why", ""))))
+            self._known(spec, {"means", "why", "steps"}, f"alias {name!r}")
+            steps = spec.get("steps", [])
+            found.append(Alias(name, str(spec["means"]), str(spec.get("why", "")),
+                               tuple(str(s) for s in steps)))
         return tuple(found)
 
     def _definitions(self, table: Mapping[str, Any]) -> tuple[Definition, ...]:
         found = []
         for name, spec in table.items():
-            where = rf"^\s*[\"']?{re.escape(name)}[\"']?\s*="
+            where = rf"^[ \t]*[\"']?{re.escape(name)}[\"']?\s*="
             if not isinstance(spec, dict) or "latex" not in spec:
                 raise self.error(f"definition {name!r} needs {{ latex = '...', note = ... }}",
                                  where)
@@ -274,7 +282,7 @@ class _Reader:
 
     def _claims(self, steps: Any) -> tuple[Claim, ...]:
         if not isinstance(steps, list):
-            raise self.error("step must be an array of tables: [[step]]", r"^\s*\[?step")
+            raise self.error("step must be an array of tables: [[step]]", r"^[ \t]*\[?step")
         blocks = _step_blocks(self.text)
         claims: list[Claim] = []
         seen: dict[str, int] = {}
@@ -284,24 +292,29 @@ class _Reader:
             identity = str(step.get("id", f"{index + 1}"))
             if identity in seen:
                 raise self.error(f"duplicate step id {identity!r} (first at step {seen[identity]})",
-                                 rf"^\s*id\s*=\s*[\"']{re.escape(identity)}", start)
+                                 rf"^[ \t]*id\s*=\s*[\"']{re.escape(identity)}", start)
             seen[identity] = index + 1
             if "latex" not in step or not isinstance(step["latex"], str):
-                raise self.error(f"step {identity!r} has no latex = '...'", r"^\s*\[\[step\]\]",
+                raise self.error(f"step {identity!r} has no latex = '...'", r"^[ \t]*\[\[step\]\]",
                                  start)
             expect = step.get("expect")
             if expect is not None and expect not in EXPECTATIONS:
                 raise self.error(f"unknown expect value {expect!r} in step {identity!r}",
-                                 r"^\s*expect\s*=", start, expected=EXPECTATIONS)
+                                 r"^[ \t]*expect\s*=", start, expected=EXPECTATIONS)
             assume = step.get("assume", [])
             if isinstance(assume, str):
                 assume = [assume]
+            kind = str(step.get("kind", "definition" if step.get("define") else "claim"))
+            if kind not in KINDS:
+                raise self.error(f"unknown kind {kind!r} in step {identity!r}",
+                                 r"^[ \t]*kind\s*=", start, expected=KINDS)
             line, column = _value_position(self.text, "latex", start, stop)
             claims.append(Claim(
                 id=identity, label=str(step.get("label", "")), latex=step["latex"],
                 expect=expect, line=line, column=column, define=bool(step.get("define", False)),
                 assume=tuple(str(a) for a in assume), lhs=step.get("lhs"),
-                note=str(step.get("note", "")),
+                note=str(step.get("note", "")), kind=kind,
+                supplied=bool(step.get("supplied", False)),
             ))
         return tuple(claims)
 

@@ -507,6 +507,9 @@ class TextRenderer:
         method = getattr(self, f"_print_{type(step).__name__}")
         return [("  " * depth) + line for line in method(step)]
 
+    def _print_Report(self, report: Any) -> list[str]:
+        return _render_report_text(self, report)
+
     def _print_DiffStep(self, step: DiffStep) -> list[str]:
         return self._tree(step, 0)
 
@@ -564,6 +567,80 @@ class TextRenderer:
         printed = text(value.template if isinstance(value, Entrywise) else value)
         simple = isinstance(value, sp.Symbol | sp.MatrixSymbol) or value.is_number
         return printed if simple else f"[{printed}]"
+
+
+def _report_mark(style: Style, step: Any) -> str:
+    verdict = step.verdict
+    word = style(verdict if verdict in Style.COLOURS else "dim", verdict)
+    if step.claim.expect is None:
+        return word
+    if step.matches:
+        return f"{word} {style('dim', '(as expected)')}"
+    return f"{word} {style('refuted', f'✗ expected {step.claim.expect}')}"
+
+
+def _clip(value: str, width: int = 70) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def link_evidence(link: Any) -> str:
+    """One line of evidence for a link of a checked step."""
+    if link.message and link.verdict != "conditional":
+        return link.message
+    outcome = link.outcome
+    if type(outcome).__name__ == "Refuted":
+        point = ", ".join(f"{text(n)} = {v}" for n, v in outcome.point)
+        return f"at {point}: claimed {outcome.rhs_value}, but the left side is {outcome.lhs_value}"
+    evidence = evidence_of(outcome) if outcome is not None else ""
+    if link.verdict == "conditional":
+        return f"{link.message}; {evidence}"
+    return evidence
+
+
+def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
+    style = renderer.style
+    out: list[str] = []
+    totals: dict[str, int] = {}
+    mismatches = 0
+    for document in report.documents:
+        out.append(style("bold", f"{document.title}") + style("dim", f"  ({document.path})"))
+        if document.error is not None:
+            out.append(style("unreadable", f"  cannot use this file: {document.error}"))
+            out.append("")
+            continue
+        for assumed in document.assumed:
+            out.append(style("dim", f"  assumed: {assumed}"))
+        for step in document.steps:
+            totals[step.verdict] = totals.get(step.verdict, 0) + 1
+            mismatches += 0 if step.matches else 1
+            label = f"  — {step.claim.label}" if step.claim.label else ""
+            out.append(f"  {step.claim.id:6} {_report_mark(style, step)}{style('dim', label)}")
+            out.append(f"         {_clip(' '.join(step.claim.latex.split()), 90)}")
+            if step.error is not None:
+                for line in str(step.error).splitlines():
+                    out.append(f"         {line}")
+            elif step.message:
+                out.append(f"         {step.message}")
+            if step.defines:
+                out.append(style("dim", f"         defines {text(step.defines)}"))
+            for link in step.links:
+                sides = f"{_clip(text(link.lhs), 40)} = {_clip(text(link.rhs), 40)}"
+                verdict = style(link.verdict, link.verdict)
+                out.append(f"         {verdict}: {sides}")
+                evidence = link_evidence(link)
+                if evidence:
+                    out.append(style("dim", f"           {evidence}"))
+        out.append("")
+    counted = ", ".join(f"{n} {v}" for v, n in sorted(totals.items()))
+    steps = sum(totals.values())
+    if report.unusable:
+        tail = style("unreadable", "a file could not be used")
+    elif mismatches:
+        tail = style("refuted", f"{mismatches} differ from what the files expect")
+    else:
+        tail = style("proved", "every verdict as expected")
+    out.append(f"{steps} steps: {counted}; {tail}")
+    return out
 
 
 def _combination(rule: str, target: str, factor: Any, upstream: Any, local: Any) -> str:
@@ -627,6 +704,24 @@ class MarkdownRenderer:
         method: Callable[[Any], str] = getattr(self, f"_print_{type(record).__name__}")
         return method(record)
 
+    def _print_Report(self, report: Any) -> str:
+        out: list[str] = []
+        for document in report.documents:
+            out += [f"## {document.title}", "", f"`{document.path}`", ""]
+            if document.error is not None:
+                out += [f"**Cannot use this file:** {document.error}", ""]
+                continue
+            out += [f"- assumed: {a}" for a in document.assumed]
+            out += ["", "| step | claim | verdict | expected | evidence |",
+                    "|---|---|---|---|---|"]
+            for step in document.steps:
+                evidence = "; ".join(link_evidence(link) for link in step.links) or step.message
+                claim = " ".join(step.claim.latex.split()).replace("|", r"\|")
+                out.append(f"| {step.claim.id} | ${claim}$ | **{step.verdict}** | "
+                           f"{step.claim.expect or ''} | {evidence.replace('|', '/')} |")
+            out.append("")
+        return "\n".join(out) + "\n"
+
     def _print_Derivation(self, d: Derivation) -> str:
         out = [f"### {d.title}", ""]
         for name, value in d.definitions:
@@ -684,6 +779,37 @@ class JsonRenderer:
             "verified": not d.unverified(),
             "notes": list(d.notes),
         }
+
+    def _data_Report(self, report: Any) -> dict[str, Any]:
+        return {"schema": SCHEMA_VERSION, "kind": "report", "ok": report.ok,
+                "documents": [self._document(d) for d in report.documents]}
+
+    def _document(self, document: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": document.path, "title": document.title,
+                                "source": document.source, "assumed": list(document.assumed)}
+        if document.error is not None:
+            error = document.error
+            data["error"] = {"message": getattr(error, "message", str(error)),
+                             "line": getattr(error, "line", None),
+                             "column": getattr(error, "column", None)}
+            return data
+        data["steps"] = [self._step_report(s) for s in document.steps]
+        return data
+
+    def _step_report(self, step: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": step.claim.id, "label": step.claim.label, "latex": step.claim.latex,
+            "line": step.claim.line, "verdict": step.verdict, "expect": step.claim.expect,
+            "matches": step.matches, "message": step.message, "defines": step.defines,
+            "links": [{"lhs": self.expression(link.lhs), "rhs": self.expression(link.rhs),
+                       "verdict": link.verdict, "assumption": link.assumption,
+                       "evidence": link_evidence(link), "outcome": outcome_json(link.outcome)}
+                      for link in step.links],
+        }
+        if step.error is not None:
+            data["error"] = {"message": step.error.message, "line": step.error.line,
+                             "column": step.error.column, "expected": list(step.error.expected)}
+        return data
 
     def _data_DiffStep(self, step: DiffStep) -> dict[str, Any]:
         return {

@@ -1,0 +1,1460 @@
+r"""The ML-LaTeX reader: the project's own LALR grammar (``latex.lark``), no ``eval``.
+
+The text is read by lark; the tree is turned into SymPy objects by ``_Reader``, which calls
+SymPy constructors directly (never ``sympify``/``parse_expr``). Whatever the reader cannot read
+with certainty it refuses with a ``ParseError`` (1-based line and column of the offending
+character, and what would have been accepted) or an ``AmbiguityError`` listing the readings.
+
+Names (the whole package relies on this convention; every symbol comes from
+``Context.symbol(name)``):
+
+- ``y_i``, ``y_{i}`` → ``y_i``; ``w_0`` → ``w_0``; ``x_{12}`` → ``x_12``. An unbraced script
+  is one character, as in TeX: ``y_ij`` is ``y_i·j``, and ``x_12`` / ``x^10`` are refused
+  (write ``x_{12}``). A compound subscript keeps its text in braces without spaces:
+  ``h_{k-1}`` → ``h_{k-1}``, ``w_{i,j}`` → ``w_{i,j}``.
+- ``\hat y``, ``\hat{y}``, ``{\hat y}``, ``\hat{\mathbf{y}}`` → ``yhat``; ``\hat y_i``,
+  ``\hat{y}_i``, ``\hat{y_i}`` → ``yhat_i``. Likewise ``\bar x`` → ``xbar``, ``\tilde x`` →
+  ``xtilde``, ``\dot x`` → ``xdot``.
+- Bold is dropped: ``\mathbf{z}``, ``\boldsymbol{z}``, ``\bm z``, ``\vec z``, ``\bf z`` → ``z``.
+- Greek letters by their command name: ``\alpha`` → ``alpha``, ``\lambda`` → ``lambda``.
+- A parenthesised superscript on a name is a layer index: ``W^{(1)}`` → ``W^(1)``;
+  ``W_i^{(1)}`` → ``W_i^(1)``.
+- Adjacent letters (no space between them in the source) are one run. A run is cut into the
+  longest names the context declares (a symbol or a function, two letters or more) or the
+  words ``log``, ``ln``, ``exp``; every other letter is a symbol of its own. So ``BCE`` is one
+  symbol only when the context declares ``BCE``, else ``B·C·E``; ``\mathrm{BCE}`` and
+  ``\operatorname{relu}`` read their content the same way.
+- ``e`` is Euler's number (``e^{x}`` is ``exp(x)``), never a symbol; ``e_i`` is the symbol
+  ``e_i``. ``\pi`` is π unless the context declares a symbol ``pi``. ``\infty`` is ∞.
+
+Reading rules and the decisions taken on ambiguous points:
+
+- Precedence: ``+ -`` lowest; products (juxtaposition, ``* \cdot \times / \odot :``) read
+  left to right; unary signs; powers and ``^T``; function application binds tightest.
+  ``-x^2`` is ``-(x^2)``, ``-1(a+b)`` is ``-1·(a+b)``, ``a*-1`` is ``-a``. ``\odot`` and ``:``
+  are ordinary multiplication on scalars (through ``_hadamard``/``_frobenius``); mixing them
+  with matrix products is read left to right — a later, shape-aware change is where that
+  precedence can be reported as ambiguous.
+- ``J(w)`` is a call when the context declares the function ``J`` (or it is sigmoid, relu,
+  softplus), else the product ``J·w``; a declared function written without an argument
+  (``\frac{dJ}{dx}``) is the symbol of that name. ``\sigma(z)`` is sigmoid unless the context
+  declares a symbol ``sigma``; ``\sigma`` without a bracket is the symbol ``sigma``.
+  ``f'(a)`` is ``Subs(Derivative(f(t), t), t, a)`` for a declared ``f``.
+- ``\log``, ``\ln``, bare ``log``/``ln`` are the natural log, ``\exp``/``exp`` the exponential,
+  ``\tanh`` tanh. Without brackets they apply to the next factor: ``\log x^2 y`` is
+  ``log(x^2)·y``; ``\log(x)^2`` is ``log(x)^2``.
+- ``X^T``, ``X^{T}``, ``X^\top`` are ``sp.transpose(X)`` (the symbol itself for a scalar),
+  unless the context declares a symbol ``T`` (then ``X^T`` is a power).
+- Derivatives: ``\frac{dJ}{dx}``, ``\frac{\partial J}{\partial x}``, ``\frac{d(1-x)}{dx}``,
+  ``\frac{d^2 y}{dx^2}`` become unevaluated ``Derivative``. An operator ``\frac{d}{dx}`` or
+  ``\frac{\partial}{\partial x}`` applies to the rest of its product, up to the next ``+`` or
+  ``-`` at its level (not ambiguous: that is the rule). A fraction whose denominator starts
+  with ``d``/``\partial`` and a variable is always a derivative (unless the context declares a
+  symbol ``d``); its numerator must then start with ``d`` or ``\partial``.
+- Sums ``\sum_{i=1}^{m} body`` become ``Sum(body, (i, 1, m))``; the body is the rest of the
+  product. A sum without a range (``\sum_i``) is refused. When the term holding a sum is
+  followed by ``+``/``-`` at the same level, the extent is ambiguous (``AmbiguityError`` with
+  the two readings written in LaTeX), unless the body is a single bracketed group:
+  ``\sum_i (a_i + b_i) + c`` is read as the sum of the bracket, plus ``c``.
+- Differentials (matrix calculus): ``d`` followed by an operand (name, group, bracket or
+  ``\log``) is ``Differential(operand)`` when the context declares no symbol or function ``d``
+  and either the relation contains ``:`` (a Frobenius product) or the operand is a symbol the
+  context declares. Otherwise ``d`` is a symbol and ``dL`` the product ``d·L``.
+- ``a + x_1 w_1 + x_2 w_2 + \dots + x_k w_k``: the term after ``\dots`` is a pattern in one
+  subscript (``k``); the terms just before ``\dots`` must be that pattern at consecutive
+  integers. They become ``Sum(x_j w_j, (j, first, k))`` with a fresh index (``j``, ``i``, ...);
+  anything else is refused ("cannot read '\dots'").
+- Layout: ``$``/``$$``, ``\begin{aligned}`` (and align, equation, split, gather),
+  ``\eqalign{...}``, line breaks ``\\``/``\cr``, ``&`` alignment; spacing (``\quad``, ``\,``,
+  ``~``, ...) is ignored; ``\quad (5)`` at the end of a line and ``\tag{5}`` give
+  ``Relation.tag``; ``\text{...}``/``\mbox{...}`` and ``\mathrm{...}`` with more than letters
+  are prose, kept in ``Relation.prose`` and allowed only before or after a side. A line may end
+  with ``=`` (the chain goes on at the next line, which starts with ``=``).
+- Numbers: integers and decimals read exactly (``0.5`` is ``1/2``). A power of numbers whose
+  result would pass 10^6 digits is refused ("number too large").
+- Hostile input: more than 20,000 characters, nesting deeper than 200 brackets, control
+  characters, unknown commands (``\input``, ``\def``, ``\newcommand``, ...) and relations
+  other than ``=`` are refused by name. Nothing but ``ParseError`` escapes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import NoReturn, TypeVar, Union
+
+import sympy as sp
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from derive.context import Context
+from derive.errors import AmbiguityError, ParseError
+from derive.functions import ML_FUNCTIONS, sigmoid
+
+__all__ = [
+    "Differential",
+    "Relation",
+    "parse_expression",
+    "parse_lines",
+    "parse_name",
+    "parse_relation",
+]
+
+MAX_LENGTH = 20_000
+"""The longest text read, in characters."""
+MAX_NESTING = 200
+"""The deepest nesting of brackets (and of chained operators) read."""
+MAX_DIGITS = 1_000_000
+"""The most decimal digits a number built by the reader may have."""
+_MAX_NUMBER_TOKEN = 4_000
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One line of a derivation: sides joined by '=' (a leading '=' continues the previous line)."""
+
+    sides: tuple[sp.Expr, ...]
+    continues: bool = False
+    tag: str | None = None
+    prose: tuple[str, ...] = ()
+
+
+class Differential(sp.Function):
+    """The differential d(X) of matrix calculus, as in ``dL = y : d log(ŷ)``."""
+
+    nargs = 1
+
+    def _latex(self, printer: object, exp: object = None) -> str:
+        inner = printer._print(self.args[0])  # type: ignore[attr-defined]
+        body = rf"d\left({inner}\right)"
+        return rf"\left({body}\right)^{{{exp}}}" if exp else body
+
+    def _sympystr(self, printer: object) -> str:
+        return f"d({printer._print(self.args[0])})"  # type: ignore[attr-defined]
+
+
+# ---- builders: every product, sum, power, transpose is made here (a later change makes them
+# shape-aware) ----------------------------------------------------------------------------
+
+
+class _TooLarge(Exception):
+    """A number would pass MAX_DIGITS digits."""
+
+
+def _add(*terms: sp.Expr) -> sp.Expr:
+    return sp.Add(*terms)
+
+
+def _mul(*factors: sp.Expr) -> sp.Expr:
+    return sp.Mul(*factors)
+
+
+def _negate(value: sp.Expr) -> sp.Expr:
+    return _mul(sp.S.NegativeOne, value)
+
+
+def _power_digits(base: sp.Expr, exponent: sp.Expr) -> int:
+    """About how many digits base**exponent has when both are rational numbers (else 0)."""
+    if not (isinstance(base, sp.Rational) and isinstance(exponent, sp.Rational)):
+        return 0
+    numerator, denominator = abs(int(base.p)), int(base.q)
+    if numerator <= 1 and denominator == 1:
+        return 0
+    bits = max(numerator.bit_length(), denominator.bit_length())
+    # digits ≈ |exponent| · bits · log10(2); integers only, so no float overflow
+    return abs(int(exponent.p)) * bits * 30103 // (100000 * int(exponent.q))
+
+
+def _pow(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    if _power_digits(base, exponent) > MAX_DIGITS:
+        raise _TooLarge
+    return sp.Pow(base, exponent)
+
+
+def _reciprocal(value: sp.Expr) -> sp.Expr:
+    return _pow(value, sp.S.NegativeOne)
+
+
+def _div(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+    return _mul(numerator, _reciprocal(denominator))
+
+
+def _hadamard(left: sp.Expr, right: sp.Expr) -> sp.Expr:
+    """The elementwise product ``left ⊙ right``; ordinary multiplication on scalars."""
+    return _mul(left, right)
+
+
+def _frobenius(left: sp.Expr, right: sp.Expr) -> sp.Expr:
+    """The Frobenius product ``left : right`` (trace of leftᵀ right); multiplication on scalars."""
+    return _mul(left, right)
+
+
+def _transpose(value: sp.Expr) -> sp.Expr:
+    return sp.transpose(value)
+
+
+def _product(first: sp.Expr, rest: Sequence[tuple[str, sp.Expr]]) -> sp.Expr:
+    """``first`` times each (operator, factor) of ``rest``, left to right.
+
+    Operators: ``""`` (juxtaposed), ``"*"``, ``"/"``, ``"odot"``, ``":"``. Runs of ordinary
+    products are gathered into one ``Mul`` (a long product costs linear time).
+    """
+    pending = [first]
+    for operator, factor in rest:
+        if operator in ("", "*"):
+            pending.append(factor)
+        elif operator == "/":
+            pending.append(_reciprocal(factor))
+        else:
+            combine = _hadamard if operator == "odot" else _frobenius
+            pending = [combine(_mul(*pending), factor)]
+    return pending[0] if len(pending) == 1 else _mul(*pending)
+
+
+def _derivative(expr: sp.Expr, variables: Sequence[tuple[sp.Symbol, int]]) -> sp.Expr:
+    counts = [variable if order == 1 else (variable, order) for variable, order in variables]
+    return sp.Derivative(expr, *counts, evaluate=False)
+
+
+def _sum(body: sp.Expr, index: sp.Symbol, start: sp.Expr, end: sp.Expr) -> sp.Expr:
+    return sp.Sum(body, (index, start, end))
+
+
+# ---- the grammar -------------------------------------------------------------------------
+
+
+@cache
+def _parser() -> Lark:
+    grammar = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True)
+
+
+Node = Union[Tree[Token], Token]
+
+_OPENERS = {
+    "LBRACE": "RBRACE",
+    "LPAR": "RPAR",
+    "LSQ": "RSQ",
+    "LCURLY": "RCURLY",
+    "LEFT_PAR": "RIGHT_PAR",
+    "LEFT_SQ": "RIGHT_SQ",
+    "LEFT_CURLY": "RIGHT_CURLY",
+    "BEGIN": "END",
+}
+_CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
+_READABLE = {
+    "RBRACE": "'}'",
+    "RPAR": "')'",
+    "RSQ": "']'",
+    "RCURLY": "'\\}'",
+    "RIGHT_PAR": "'\\right)'",
+    "RIGHT_SQ": "'\\right]'",
+    "RIGHT_CURLY": "'\\right\\}'",
+    "END": "'\\end{...}'",
+    "LBRACE": "'{'",
+    "EQ": "'='",
+    "COMMA": "','",
+    "LINEBREAK": "a line break",
+    "DOLLAR": "'$'",
+    "$END": "the end of the input",
+    "SUB": "'_'",
+    "SUP": "'^'",
+}
+_EXPRESSION_STARTS = {
+    "LETTER", "NUMBER", "GREEK", "INFTY", "PARTIAL", "TOP", "DOTS", "FUNC", "UPRIGHT",
+    "FRAC_DIGITS", "FRAC", "SUM", "ACCENT", "BOLD", "LPAR", "LSQ", "LCURLY", "LEFT_PAR",
+    "LEFT_SQ", "LEFT_CURLY", "PLUS", "MINUS",
+}
+_CONTINUATIONS = {"MUL", "DIV", "HADAMARD", "COLON", "PLUS", "MINUS", "PRIME"}
+_NOISE = {"AMP", "PROSE", "TAG", "QUADTAG"}
+_MULTIPLY = {"MUL": "*", "DIV": "/", "HADAMARD": "odot", "COLON": ":"}
+_FILLERS = {"AMP", "PROSE", "TAG", "QUADTAG"}
+_BRACKETS = {"LPAR", "LSQ", "LCURLY", "LEFT_PAR", "LEFT_SQ", "LEFT_CURLY"}
+_CALL_BRACKETS = {"LPAR", "LEFT_PAR"}
+_ENVIRONMENTS = {
+    "aligned", "align", "align*", "alignat", "alignat*", "equation", "equation*", "split",
+    "gather", "gather*", "gathered", "eqnarray", "eqnarray*", "multline", "multline*",
+}
+_FUNCTION_WORDS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "log": sp.log,
+    "ln": sp.log,
+    "exp": sp.exp,
+    "tanh": sp.tanh,
+}
+_ACCENT_SUFFIX = {
+    "hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
+    "tilde": "tilde", "widetilde": "tilde", "dot": "dot", "ddot": "ddot",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INDEX_NAMES = ("j", "i", "l", "n", "p", "q", "r", "s", "u", "v")
+_T = TypeVar("_T")
+
+
+# ---- intermediate records ------------------------------------------------------------------
+
+
+@dataclass
+class _Word:
+    """One name read from a run of letters or from ``\\mathrm{...}``."""
+
+    text: str
+    token: Token
+
+
+Core = Union[Tree[Token], Token, _Word]
+
+
+@dataclass
+class _Entry:
+    """One factor of a product: its operator, unary signs, atom and scripts."""
+
+    op: Token | None
+    signs: tuple[Token, ...]
+    core: Core
+    postfixes: tuple[Tree[Token], ...] = ()
+
+
+@dataclass
+class _Name:
+    """A name under construction: base with accents, subscript, layer index, primes."""
+
+    text: str
+    token: Token
+    sub: str | None = None
+    layer: str | None = None
+    primes: int = 0
+    greek: bool = False
+
+    def full(self) -> str:
+        name = self.text
+        if self.sub is not None:
+            name += "_" + self.sub
+        if self.layer is not None:
+            name += "^(" + self.layer + ")"
+        return name
+
+
+@dataclass
+class _DerivativeForm:
+    """What a derivative fraction says: its variables and the numerator after d/∂."""
+
+    variables: tuple[tuple[sp.Symbol, int], ...]
+    body: list[_Entry] = field(default_factory=list)
+
+
+# ---- the reader ----------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads one text against one context: checks, lexes, parses, builds SymPy objects."""
+
+    def __init__(self, text: str, context: Context, source: str, *, declaring: bool = False):
+        self.text = text
+        self.context = context
+        self.source = source
+        self.declaring = declaring
+        self.frobenius_line = False
+        self.digits = 0
+        self.tokens: list[Token] = []
+        self.derivatives: dict[int, _DerivativeForm | None] = {}
+        words = {name for name in context.symbols if name.isalpha() and len(name) > 1}
+        words |= {name for name in context.functions if name.isalpha() and len(name) > 1}
+        words |= {name for name in ML_FUNCTIONS if name.isalpha()}
+        words |= set(_FUNCTION_WORDS) - {"tanh"}
+        self.words = words
+        self.longest_word = max(len(word) for word in words)
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = self.text.count("\n", 0, offset) + 1
+        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        return line, column
+
+    def error(
+        self,
+        message: str,
+        at: Node | _Word | _Entry | int | None,
+        expected: tuple[str, ...] = (),
+    ) -> ParseError:
+        line, column = self.position(self.start(at))
+        return ParseError(
+            message, text=self.text, line=line, column=column, expected=expected,
+            source=self.source,
+        )
+
+    def fail(self, message: str, at: Node | _Word | _Entry | int | None) -> NoReturn:
+        raise self.error(message, at)
+
+    def start(self, at: Node | _Word | _Entry | int | None) -> int:
+        if at is None:
+            return 0
+        if isinstance(at, int):
+            return at
+        if isinstance(at, _Entry):
+            first = at.op or (at.signs[0] if at.signs else None)
+            return self.start(first if first is not None else at.core)
+        if isinstance(at, _Word):
+            return self.start(at.token)
+        if isinstance(at, Token):
+            return at.start_pos if at.start_pos is not None else 0
+        if not at.meta.empty:
+            return at.meta.start_pos
+        return self.start(at.children[0]) if at.children else 0
+
+    def end(self, at: Node | _Entry) -> int:
+        if isinstance(at, _Entry):
+            at = at.core if not isinstance(at.core, _Word) else at.core.token
+        if isinstance(at, Token):
+            return at.end_pos if at.end_pos is not None else 0
+        if not at.meta.empty:
+            return at.meta.end_pos
+        return self.end(at.children[-1]) if at.children else 0
+
+    # -- checks, lexing, parsing -------------------------------------------------------------
+
+    def parse(self) -> Tree[Token]:
+        if len(self.text) > MAX_LENGTH:
+            self.fail(
+                f"input too long: {len(self.text)} characters (at most {MAX_LENGTH})",
+                MAX_LENGTH,
+            )
+        control = _CONTROL.search(self.text)
+        if control:
+            self.fail(
+                f"control character U+{ord(control.group()):04X} is not allowed", control.start()
+            )
+        try:
+            self.tokens = list(_parser().lex(self.text))
+        except UnexpectedCharacters as error:
+            character = self.text[error.pos_in_stream]
+            self.fail(f"unexpected character {character!r}", error.pos_in_stream)
+        self.check_tokens()
+        try:
+            tree = _parser().parse(self.text)
+        except UnexpectedToken as error:
+            raise self.unexpected(error) from None
+        except UnexpectedInput as error:
+            self.fail("cannot read this text", error.pos_in_stream or 0)
+        dollars = [c for c in tree.children if isinstance(c, Token) and c.type == "DOLLAR"]
+        if dollars and dollars[0] != dollars[-1]:
+            self.fail(f"'{dollars[-1]}' does not close '{dollars[0]}'", dollars[-1])
+        return tree
+
+    def check_tokens(self) -> None:
+        stack: list[Token] = []
+        for token in self.tokens:
+            kind = token.type
+            if kind == "CS":
+                self.fail(f"unknown command '{token}'" + _hint(str(token)), token)
+            if kind == "CSYM":
+                self.fail(f"unknown control symbol '{token}'", token)
+            if kind == "RELATION":
+                self.fail(f"the relation '{token}' is not read: only '=' chains are", token)
+            if kind == "NUMBER" and len(token) > _MAX_NUMBER_TOKEN:
+                self.fail("number too large", token)
+            if kind in _OPENERS:
+                if kind == "BEGIN" and _environment(token) not in _ENVIRONMENTS:
+                    self.fail(f"cannot read the environment '{_environment(token)}'", token)
+                stack.append(token)
+                if len(stack) > MAX_NESTING:
+                    self.fail(f"nesting deeper than {MAX_NESTING}", token)
+            elif kind in _CLOSERS:
+                if not stack:
+                    self.fail(f"unmatched '{token}'", token)
+                opener = stack.pop()
+                if _OPENERS[opener.type] != kind or (
+                    kind == "END" and _environment(opener) != _environment(token)
+                ):
+                    line, column = self.position(self.start(opener))
+                    raise self.error(
+                        f"'{token}' does not close '{opener}' (line {line}, column {column})",
+                        token,
+                        expected=(_closer_text(opener),),
+                    )
+        if stack:
+            opener = stack[-1]
+            raise self.error(
+                f"unmatched '{opener}'", opener, expected=(_closer_text(opener),)
+            )
+
+    def unexpected(self, error: UnexpectedToken) -> ParseError:
+        token = error.token
+        expected = _readable(error.expected)
+        if token.type == "$END":
+            at = self.end(self.tokens[-1]) if self.tokens else 0
+            return self.error("unexpected end of input", at, expected)
+        if token.type == "PROSE":
+            message = f"prose '{token}' is read only before or after a side"
+        elif token.type == "LINEBREAK":
+            message = "unexpected line break"
+        else:
+            message = f"unexpected '{token}'"
+        return self.error(message, token, expected)
+
+    # -- lines and relations ---------------------------------------------------------------
+
+    def relations(self) -> list[tuple[Relation, Token | None, Tree[Token]]]:
+        """Every non-empty line: its relation, its first '=' and its tree."""
+        found = []
+        for line in self.parse().iter_subtrees_topdown():
+            if line.data == "line":
+                read = self.relation(line)
+                if read is not None:
+                    found.append((read[0], read[1], line))
+        return found
+
+    def relation(self, line: Tree[Token]) -> tuple[Relation, Token | None] | None:
+        self.frobenius_line = any(
+            isinstance(value, Token) and value.type == "COLON"
+            for value in line.scan_values(lambda v: isinstance(v, Token))
+        )
+        equals = [c for c in line.children if isinstance(c, Token)]
+        prose: list[str] = []
+        tags: list[tuple[str, Token]] = []
+        nodes: list[Node | None] = []
+        for segment in line.children:
+            if not isinstance(segment, Tree):
+                continue
+            node: Node | None = None
+            for child in segment.children:
+                if isinstance(child, Token) and child.type in _FILLERS:
+                    if child.type == "PROSE":
+                        prose.append(child[child.index("{") + 1 : child.rindex("}")])
+                    elif child.type in ("TAG", "QUADTAG"):
+                        tags.append((_tag_text(child), child))
+                else:
+                    node = child
+            nodes.append(node)
+        if len(tags) > 1:
+            self.fail("a second equation tag on one line", tags[1][1])
+        if all(node is None for node in nodes):
+            if equals:
+                raise self.error("expected an expression", equals[0], ("an expression",))
+            return None
+        for k, node in enumerate(nodes[1:-1], start=1):
+            if node is None:
+                raise self.error(
+                    "expected an expression between '=' signs", equals[k], ("an expression",)
+                )
+        sides = tuple(self.value(node) for node in nodes if node is not None)
+        continues = nodes[0] is None
+        tag = tags[0][0] if tags else None
+        return Relation(sides, continues, tag, tuple(prose)), equals[0] if equals else None
+
+    def lines(self) -> tuple[Relation, ...]:
+        return tuple(relation for relation, _, _ in self.relations())
+
+    def single(self) -> tuple[Relation, Token | None]:
+        found = self.relations()
+        if not found:
+            raise self.error("expected an expression", len(self.text), ("an expression",))
+        if len(found) > 1:
+            self.fail("more than one line: read them with parse_lines", found[1][2])
+        return found[0][0], found[0][1]
+
+    def expression(self) -> sp.Expr:
+        relation, equals = self.single()
+        if equals is not None:
+            raise self.error("expected an expression, found '='", equals, ("an expression",))
+        return relation.sides[0]
+
+    def name(self) -> str:
+        relation, equals = self.single()
+        if equals is not None:
+            self.fail("expected a name, found '='", equals)
+        line = self.relations()[0][2]
+        segment = next(c for c in line.children if isinstance(c, Tree))
+        node = next(
+            c for c in segment.children if not (isinstance(c, Token) and c.type in _FILLERS)
+        )
+        entries = self.entries(node)
+        named = self.name_of(entries[0]) if len(entries) == 1 and not entries[0].signs else None
+        if named is None or named[1] or named[0].primes:
+            self.fail("expected a single name", node)
+        return named[0].full()
+
+    # -- expressions -----------------------------------------------------------------------
+
+    def value(self, node: Node) -> sp.Expr:
+        if isinstance(node, Tree):
+            if node.data == "sum":
+                return self.sum_value(node)
+            if node.data == "args":
+                self.fail("a list '(a, b)' is read only as the arguments of a function", node)
+        return self.product(self.entries(node), node)
+
+    def sum_value(self, node: Tree[Token]) -> sp.Expr:
+        children = node.children
+        terms: list[tuple[Token | None, Node]] = [(None, children[0])]
+        for k in range(1, len(children), 2):
+            sign = children[k]
+            assert isinstance(sign, Token)
+            terms.append((sign, children[k + 1]))
+        for _, term in terms[:-1]:
+            self.check_sum_extent(term, node)
+        dots = [k for k, (_, term) in enumerate(terms) if _is_token(term, "DOTS")]
+        values: list[sp.Expr | None] = []
+        for k, (sign, term) in enumerate(terms):
+            if k in dots:
+                values.append(None)
+                continue
+            value = self.value(term)
+            values.append(_negate(value) if sign is not None and sign.type == "MINUS" else value)
+        if dots:
+            return self.dots_sum(terms, values, dots)
+        return _add(*[v for v in values if v is not None])
+
+    def check_sum_extent(self, term: Node, level: Tree[Token]) -> None:
+        """Refuse a sum whose body could stop at this term or run over the following ones."""
+        entries = self.entries(term)
+        for k, entry in enumerate(entries):
+            if not _is_tree(entry.core, "bigsum"):
+                continue
+            body = entries[k + 1 :]
+            if not body or (len(body) == 1 and _is_tree(body[0].core, "bracket")):
+                return
+            head = self.text[self.start(entry.core) : self.start(body[0])].rstrip()
+            body_start, term_end = self.start(body[0]), self.end(term)
+            level_end = self.end(level)
+            narrow = (
+                f"{head} \\left({self.text[body_start:term_end].strip()}\\right)"
+                f"{self.text[term_end:level_end].rstrip()}"
+            )
+            wide = f"{head} \\left({self.text[body_start:level_end].strip()}\\right)"
+            line, column = self.position(self.start(entry.core))
+            raise AmbiguityError(
+                "the extent of '\\sum' is ambiguous: it is followed by more terms; "
+                "put its body in brackets",
+                readings=(narrow, wide),
+                text=self.text,
+                line=line,
+                column=column,
+                source=self.source,
+            )
+
+    def dots_sum(
+        self, terms: list[tuple[Token | None, Node]], values: list[sp.Expr | None],
+        dots: list[int],
+    ) -> sp.Expr:
+        """Read ``a_1 + a_2 + \\dots + a_k`` as a Sum over the pattern of the last term."""
+        if len(dots) > 1:
+            self.fail("cannot read a second '\\dots' in one sum", terms[dots[1]][1])
+        at = dots[0]
+        dots_token = terms[at][1]
+        sign = terms[at][0]
+        if at == 0 or at == len(terms) - 1 or (sign is not None and sign.type == "MINUS"):
+            self.fail("cannot read '\\dots': it must stand between '+' signs", dots_token)
+        after_sign = terms[at + 1][0]
+        if after_sign is None or after_sign.type != "PLUS":
+            self.fail("cannot read '\\dots': it must stand between '+' signs", dots_token)
+        before = [v for v in values[:at] if v is not None]
+        last = values[at + 1]
+        assert last is not None
+        found = self.dots_pattern(before, last, values)
+        if found is None:
+            self.fail(
+                "cannot read '\\dots': the terms around it do not share one shape that "
+                "differs only in a subscript",
+                dots_token,
+            )
+        first, series = found
+        rest = [v for v in values[at + 2 :] if v is not None]
+        return _add(*before[:first], series, *rest)
+
+    def dots_pattern(
+        self, before: list[sp.Expr], last: sp.Expr, values: list[sp.Expr | None]
+    ) -> tuple[int, sp.Expr] | None:
+        if not before:
+            return None
+        subscripted: dict[str, dict[sp.Symbol, str]] = {}
+        for symbol in last.free_symbols:
+            base, _, script = symbol.name.rpartition("_")
+            if base and script.isalpha():
+                subscripted.setdefault(script, {})[symbol] = base
+        previous = before[-1]
+        for script, varying in sorted(subscripted.items()):
+            count = _subscript_number(previous, set(varying.values()))
+            if count is None:
+                continue
+
+            def instance(number: int, varying: dict[sp.Symbol, str] = varying) -> sp.Expr:
+                return last.xreplace(
+                    {s: self.context.symbol(f"{base}_{number}") for s, base in varying.items()}
+                )
+
+            if instance(count) != previous:
+                continue
+            first = len(before) - 1
+            while first > 0 and count > 0 and before[first - 1] == instance(count - 1):
+                first -= 1
+                count -= 1
+            index = self.context.symbol(_fresh_index(values, script))
+            body = last.xreplace(
+                {s: self.context.symbol(f"{base}_{index.name}") for s, base in varying.items()}
+            )
+            return first, _sum(body, index, sp.Integer(count), self.context.symbol(script))
+        return None
+
+    # -- products ----------------------------------------------------------------------------
+
+    def entries(self, node: Node) -> list[_Entry]:
+        raw: list[_Entry] = []
+        if isinstance(node, Tree) and node.data == "term":
+            op: Token | None = None
+            for child in node.children:
+                if isinstance(child, Token) and child.type in _MULTIPLY:
+                    op = child
+                    continue
+                raw.append(_entry(child, op))
+                op = None
+        else:
+            raw.append(_entry(node, None))
+        return self.expand_words(raw)
+
+    def expand_words(self, raw: list[_Entry]) -> list[_Entry]:
+        """Join adjacent letters into runs and cut each run into names."""
+        out: list[_Entry] = []
+        i = 0
+        while i < len(raw):
+            entry = raw[i]
+            core = entry.core
+            if isinstance(core, Token) and core.type == "UPRIGHT":
+                content = core[core.index("{") + 1 : core.rindex("}")].strip()
+                self.add_words(out, entry, entry, content, [core] * len(content))
+            elif isinstance(core, Token) and core.type == "LETTER":
+                j = i
+                letters = [core]
+                while j + 1 < len(raw):
+                    following = raw[j + 1]
+                    current = raw[j].core
+                    if not (
+                        isinstance(following.core, Token)
+                        and following.core.type == "LETTER"
+                        and following.op is None
+                        and not following.signs
+                        and not raw[j].postfixes
+                        and isinstance(current, Token)
+                        and following.core.start_pos == current.end_pos
+                    ):
+                        break
+                    j += 1
+                    letters.append(following.core)
+                self.add_words(out, entry, raw[j], "".join(letters), letters)
+                i = j
+            else:
+                out.append(entry)
+            i += 1
+        return out
+
+    def add_words(
+        self, out: list[_Entry], first: _Entry, last: _Entry, text: str, tokens: list[Token]
+    ) -> None:
+        words = [text] if self.declaring else self.segment(text)
+        position = 0
+        for k, word in enumerate(words):
+            out.append(
+                _Entry(
+                    first.op if k == 0 else None,
+                    first.signs if k == 0 else (),
+                    _Word(word, tokens[position]),
+                    last.postfixes if k == len(words) - 1 else (),
+                )
+            )
+            position += len(word)
+
+    def segment(self, run: str) -> list[str]:
+        """Cut a run of letters into the longest known names, else single letters."""
+        words: list[str] = []
+        i = 0
+        while i < len(run):
+            for size in range(min(self.longest_word, len(run) - i), 1, -1):
+                if run[i : i + size] in self.words:
+                    words.append(run[i : i + size])
+                    i += size
+                    break
+            else:
+                words.append(run[i])
+                i += 1
+        return words
+
+    def product(self, entries: list[_Entry], at: Node | None = None) -> sp.Expr:
+        """A product whose operators (\\sum, d/dx) take the rest of it as their operand."""
+        if not entries:
+            self.fail("expected an expression", at)
+        chunks: list[tuple[list[tuple[Token | None, sp.Expr]], _Entry]] = []
+        current: list[tuple[Token | None, sp.Expr]] = []
+        i = 0
+        while i < len(entries):
+            entry = entries[i]
+            if self.is_operator(entry):
+                if entry.postfixes:
+                    self.fail("cannot read a script on an operator", entry.postfixes[0])
+                chunks.append((current, entry))
+                current = []
+                if len(chunks) > MAX_NESTING:
+                    self.fail(f"nesting deeper than {MAX_NESTING}", entry)
+                i += 1
+                continue
+            value, i = self.factor(entries, i)
+            current.append((entry.op, value))
+        body = self.combine(current) if current else None
+        for factors, operator in reversed(chunks):
+            if body is None:
+                self.fail("this operator needs an operand after it", operator)
+            applied = self.signed(operator.signs, self.apply_operator(operator, body))
+            factors.append((operator.op, applied))
+            body = self.combine(factors)
+        assert body is not None
+        return body
+
+    def combine(self, factors: list[tuple[Token | None, sp.Expr]]) -> sp.Expr:
+        first_op, first = factors[0]
+        if first_op is not None:
+            self.fail(f"expected an expression before '{first_op}'", first_op)
+        rest = [("" if op is None else _MULTIPLY[op.type], value) for op, value in factors[1:]]
+        return _product(first, rest)
+
+    def signed(self, signs: tuple[Token, ...], value: sp.Expr) -> sp.Expr:
+        negative = sum(1 for sign in signs if sign.type == "MINUS") % 2 == 1
+        return _negate(value) if negative else value
+
+    def factor(self, entries: list[_Entry], i: int) -> tuple[sp.Expr, int]:
+        """One factor: a value, a call, or prefix functions applied to their argument."""
+        prefixes: list[tuple[Callable[[sp.Expr], sp.Expr], _Entry]] = []
+        j = i
+        while True:
+            entry = entries[j]
+            following = entries[j + 1] if j + 1 < len(entries) else None
+            prefix = self.prefix_function(entry, following)
+            if prefix is not None:
+                if following is None or following.op is not None:
+                    self.fail(f"'{_describe(entry.core)}' needs an argument", entry)
+                if self.is_operator(following):
+                    self.fail(
+                        f"put the argument of '{_describe(entry.core)}' in brackets", following
+                    )
+                prefixes.append((prefix, entry))
+                if len(prefixes) > MAX_NESTING:
+                    self.fail(f"nesting deeper than {MAX_NESTING}", entry)
+                j += 1
+                continue
+            if following is not None and self.is_call(entry, following):
+                value = self.call(entry, following)
+                j += 2
+            elif prefixes and _is_tree(entry.core, "bracket"):
+                function, _ = prefixes.pop()
+                inner = self.bracket_value(entry.core)
+                value = self.postfixed(function(inner), entry.postfixes)
+                j += 1
+            else:
+                value = self.entry_value(entry)
+                j += 1
+            break
+        for function, _ in reversed(prefixes):
+            value = function(value)
+        return self.signed(entries[i].signs, value), j
+
+    # -- kinds of entries --------------------------------------------------------------------
+
+    def is_operator(self, entry: _Entry) -> bool:
+        """A sum or a derivative operator: both take the rest of the product."""
+        core = entry.core
+        if _is_tree(core, "bigsum"):
+            return True
+        if _is_tree(core, "frac"):
+            assert isinstance(core, Tree)
+            form = self.derivative_form(core)
+            return form is not None and not form.body
+        return False
+
+    def prefix_function(
+        self, entry: _Entry, following: _Entry | None
+    ) -> Callable[[sp.Expr], sp.Expr] | None:
+        core = entry.core
+        function: Callable[[sp.Expr], sp.Expr] | None = None
+        if isinstance(core, Token) and core.type == "FUNC":
+            function = _FUNCTION_WORDS[core[1:]]
+        elif isinstance(core, _Word) and core.text in _FUNCTION_WORDS:
+            function = _FUNCTION_WORDS[core.text]
+        elif self.is_differential(entry, following):
+            function = Differential
+        if function is not None and entry.postfixes:
+            self.fail(f"cannot read a script on '{_describe(core)}'", entry.postfixes[0])
+        return function
+
+    def is_differential(self, entry: _Entry, following: _Entry | None) -> bool:
+        core = entry.core
+        if not (isinstance(core, _Word) and core.text == "d") or entry.postfixes:
+            return False
+        if "d" in self.context.symbols or self.context.is_function("d"):
+            return False
+        if following is None or following.op is not None or following.signs:
+            return False
+        if isinstance(following.core, Token) and following.core.type in (
+            "NUMBER", "FRAC_DIGITS", "DOTS", "TOP", "PARTIAL", "INFTY",
+        ):
+            return False
+        if self.is_operator(following):
+            return False
+        if self.frobenius_line:
+            return True
+        named = self.name_of(following)
+        return named is not None and named[0].full() in self.context.symbols
+
+    def is_call(self, entry: _Entry, following: _Entry) -> bool:
+        if following.op is not None or not _is_tree(following.core, "bracket"):
+            return False
+        bracket = following.core
+        assert isinstance(bracket, Tree)
+        opener = bracket.children[0]
+        if not (isinstance(opener, Token) and opener.type in _CALL_BRACKETS):
+            return False
+        named = self.name_of(entry)
+        return named is not None and self.is_function_name(named[0])
+
+    def is_function_name(self, name: _Name) -> bool:
+        full = name.full()
+        if full in self.context.symbols:
+            return False
+        if name.greek and full == "sigma":
+            return True
+        return self.context.is_function(full)
+
+    # -- values ----------------------------------------------------------------------------
+
+    def call(self, entry: _Entry, bracket_entry: _Entry) -> sp.Expr:
+        named = self.name_of(entry)
+        assert named is not None
+        name, rest = named
+        if rest:
+            self.fail("cannot read a power on a function's name; write (f(x))^2", rest[0])
+        full = name.full()
+        function: Callable[..., sp.Expr]
+        if name.greek and full == "sigma":
+            function = sigmoid
+        else:
+            function = ML_FUNCTIONS.get(full) or sp.Function(full)
+        bracket = bracket_entry.core
+        assert isinstance(bracket, Tree)
+        content = bracket.children[1]
+        arguments = _arguments(content)
+        values = [self.value(argument) for argument in arguments]
+        if name.primes:
+            if len(values) != 1:
+                self.fail(f"{full}{chr(39) * name.primes} takes one argument", bracket)
+            dummy = sp.Dummy("t")
+            derivative = _derivative(function(dummy), [(dummy, name.primes)])
+            result = sp.Subs(derivative, dummy, values[0])
+        else:
+            try:
+                result = function(*values)
+            except TypeError:
+                self.fail(f"'{full}' does not take {len(values)} arguments", bracket)
+        return self.postfixed(result, bracket_entry.postfixes)
+
+    def entry_value(self, entry: _Entry) -> sp.Expr:
+        named = self.name_of(entry)
+        if named is not None:
+            name, rest = named
+            return self.postfixed(self.name_value(name), rest)
+        core = entry.core
+        for postfix in entry.postfixes:
+            if postfix.data == "sub":
+                self.fail("a subscript needs a name", postfix)
+            if postfix.data == "prime":
+                self.fail("a prime is read only on a declared function: f'(x)", postfix)
+        return self.postfixed(self.core_value(core), entry.postfixes)
+
+    def core_value(self, core: Core) -> sp.Expr:
+        if isinstance(core, Token):
+            kind = core.type
+            if kind == "NUMBER":
+                return _number(core)
+            if kind == "FRAC_DIGITS":
+                digits = [c for c in core if c.isdigit()]
+                return _div(sp.Integer(int(digits[0])), sp.Integer(int(digits[1])))
+            if kind == "INFTY":
+                return sp.oo
+            if kind == "PARTIAL":
+                self.fail("'\\partial' is read only in a derivative \\frac{\\partial ..}", core)
+            if kind == "TOP":
+                self.fail("'\\top' is read only as a superscript: X^\\top", core)
+            if kind == "DOTS":
+                self.fail("cannot read '\\dots' here: only between terms of a sum", core)
+            self.fail(f"'{core}' needs an argument", core)
+        if isinstance(core, _Word):
+            self.fail(f"'{core.text}' needs an argument", core)
+        kind = core.data
+        if kind == "group":
+            return self.value(core.children[1])
+        if kind == "bracket":
+            return self.bracket_value(core)
+        if kind == "frac":
+            return self.frac_value(core)
+        if kind == "bold":
+            return self.value(core.children[1])
+        if kind == "accent":
+            self.fail(f"'{core.children[0]}' is read only over a name", core)
+        self.fail("cannot read this", core)
+
+    def bracket_value(self, bracket: Core) -> sp.Expr:
+        assert isinstance(bracket, Tree)
+        return self.value(bracket.children[1])
+
+    def name_value(self, name: _Name) -> sp.Expr:
+        full = name.full()
+        if name.primes:
+            self.fail(
+                f"cannot read {full}{chr(39) * name.primes}: a prime is read only on a declared "
+                "function applied to its argument",
+                name.token,
+            )
+        if full == "e":
+            return sp.E
+        if full == "pi" and name.greek and "pi" not in self.context.symbols:
+            return sp.pi
+        return self.context.symbol(full)
+
+    def postfixed(self, value: sp.Expr, postfixes: Sequence[Tree[Token]]) -> sp.Expr:
+        """Apply superscripts (powers, transposes) to a value."""
+        seen = 0
+        for postfix in postfixes:
+            if postfix.data == "sub":
+                self.fail("a subscript needs a name", postfix)
+            if postfix.data == "prime":
+                self.fail("a prime is read only on a declared function: f'(x)", postfix)
+            seen += 1
+            if seen > 1:
+                self.fail("double superscript: use braces, x^{a^{b}}", postfix)
+            script = postfix.children[1]
+            if self.is_transpose(script):
+                value = _transpose(value)
+            else:
+                value = self.power(value, self.script_value(script), postfix)
+        return value
+
+    def power(self, base: sp.Expr, exponent: sp.Expr, at: Node) -> sp.Expr:
+        try:
+            value = _pow(base, exponent)
+        except _TooLarge:
+            self.fail("number too large", at)
+        if isinstance(value, sp.Rational):
+            self.digits += max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) // 3
+            if self.digits > MAX_DIGITS:
+                self.fail("number too large", at)
+        return value
+
+    def is_transpose(self, script: Node) -> bool:
+        if isinstance(script, Tree) and script.data == "group":
+            script = script.children[1]
+        if not isinstance(script, Token):
+            return False
+        if script.type == "TOP":
+            return True
+        if script.type == "LETTER" or script.type == "UPRIGHT":
+            letter = script if script.type == "LETTER" else script[script.index("{") + 1 : -1]
+            return letter.strip() == "T" and "T" not in self.context.symbols
+        return False
+
+    def script_value(self, script: Node) -> sp.Expr:
+        if isinstance(script, Token):
+            if script.type == "NUMBER" and len(script) > 1:
+                self.fail(f"an unbraced script is one character: write ^{{{script}}}", script)
+            if script.type in ("PRIME", "TOP"):
+                self.fail(f"cannot read '{script}' here", script)
+        return self.value(script)
+
+    def frac_value(self, frac: Tree[Token]) -> sp.Expr:
+        form = self.derivative_form(frac)
+        if form is None:
+            return _div(self.value(frac.children[1]), self.value(frac.children[2]))
+        return _derivative(self.product(form.body, frac), form.variables)
+
+    def apply_operator(self, entry: _Entry, body: sp.Expr) -> sp.Expr:
+        core = entry.core
+        assert isinstance(core, Tree)
+        if core.data == "frac":
+            form = self.derivative_form(core)
+            assert form is not None
+            return _derivative(body, form.variables)
+        return self.sum_of(core, body)
+
+    def sum_of(self, bigsum: Tree[Token], body: sp.Expr) -> sp.Expr:
+        lower: Node | None = None
+        upper: Node | None = None
+        children = bigsum.children
+        for k, child in enumerate(children):
+            if isinstance(child, Token) and child.type == "SUB":
+                lower = children[k + 1]
+            elif isinstance(child, Token) and child.type == "SUP":
+                upper = children[k + 1]
+        if lower is None or not _is_tree(lower, "index_range"):
+            self.fail("sum without range: write \\sum_{i=1}^{m}", bigsum)
+        if upper is None:
+            self.fail("sum without upper limit: write \\sum_{i=1}^{m}", bigsum)
+        assert isinstance(lower, Tree)
+        index_name = self.node_name(lower.children[1])
+        if index_name is None or index_name.full() == "e":
+            self.fail("the index of a sum must be a name", lower.children[1])
+        index = self.context.symbol(index_name.full())
+        start = self.value(lower.children[3])
+        end = self.script_value(upper)
+        return _sum(body, index, start, end)
+
+    # -- derivatives -----------------------------------------------------------------------
+
+    def derivative_form(self, frac: Tree[Token]) -> _DerivativeForm | None:
+        key = id(frac)
+        if key not in self.derivatives:
+            self.derivatives[key] = self.read_derivative(frac)
+        return self.derivatives[key]
+
+    def read_derivative(self, frac: Tree[Token]) -> _DerivativeForm | None:
+        denominator = self.entries(frac.children[2])
+        if len(denominator) < 2 or self.marker_order(denominator[0]) is None:
+            return None
+        variables: list[tuple[sp.Symbol, int]] = []
+        for k in range(0, len(denominator), 2):
+            marker = denominator[k]
+            if self.marker_order(marker) != 1 or marker.postfixes:
+                self.fail("cannot read the denominator of this derivative", marker)
+            if k + 1 >= len(denominator):
+                self.fail("expected the variable of the derivative", self.end(marker))
+            variables.append(self.derivative_variable(denominator[k + 1]))
+        numerator = self.entries(frac.children[1])
+        order = self.marker_order(numerator[0])
+        if order is None:
+            self.fail(
+                "the numerator of a derivative must start with d or \\partial", numerator[0]
+            )
+        total = sum(count for _, count in variables)
+        if order != total:
+            self.fail(
+                f"the orders do not match: d^{order} over variables of total order {total}",
+                frac,
+            )
+        body = numerator[1:]
+        if body and body[0].op is not None:
+            self.fail(f"unexpected '{body[0].op}'", body[0].op)
+        return _DerivativeForm(tuple(variables), body)
+
+    def marker_order(self, entry: _Entry) -> int | None:
+        """1 (or n for d^n) when the entry is ``d`` or ``\\partial``; None otherwise."""
+        core = entry.core
+        is_d = isinstance(core, _Word) and core.text == "d" and "d" not in self.context.symbols
+        is_partial = isinstance(core, Token) and core.type == "PARTIAL"
+        if entry.op is not None or entry.signs or not (is_d or is_partial):
+            return None
+        if not entry.postfixes:
+            return 1
+        postfix = entry.postfixes[0]
+        script = postfix.children[1] if postfix.data == "sup" else None
+        if isinstance(script, Tree) and script.data == "group":
+            script = script.children[1]
+        if len(entry.postfixes) > 1 or not _is_token(script, "NUMBER") or "." in str(script):
+            self.fail("cannot read this order of differentiation", postfix)
+        return int(str(script))
+
+    def derivative_variable(self, entry: _Entry) -> tuple[sp.Symbol, int]:
+        named = self.name_of(entry) if entry.op is None and not entry.signs else None
+        if named is None or named[0].primes or named[0].full() == "e":
+            self.fail("the variable of a derivative must be a name", entry)
+        name, rest = named
+        order = 1
+        for postfix in rest:
+            script = postfix.children[1]
+            if isinstance(script, Tree) and script.data == "group":
+                script = script.children[1]
+            if not _is_token(script, "NUMBER") or "." in str(script) or order != 1:
+                self.fail("cannot read this order of differentiation", postfix)
+            order = int(str(script))
+        symbol = self.name_value(name)
+        if not isinstance(symbol, sp.Symbol):
+            self.fail("the variable of a derivative must be a name", entry)
+        return symbol, order
+
+    # -- names -----------------------------------------------------------------------------
+
+    def name_of(self, entry: _Entry) -> tuple[_Name, tuple[Tree[Token], ...]] | None:
+        """The name an entry spells, and the superscripts left to apply to its value."""
+        name = self.core_name(entry.core)
+        if name is None:
+            return None
+        rest: list[Tree[Token]] = []
+        superscripts = 0
+        for postfix in entry.postfixes:
+            if postfix.data == "prime":
+                name.primes += 1
+                continue
+            script = postfix.children[1]
+            if postfix.data == "sub":
+                if name.sub is not None:
+                    self.fail("double subscript: use braces, x_{ij}", postfix)
+                name.sub = self.subscript_text(script)
+                continue
+            if _is_token(script, "PRIME"):
+                name.primes += 1
+                continue
+            superscripts += 1
+            if superscripts > 1:
+                self.fail("double superscript: use braces, x^{a^{b}}", postfix)
+            layer = self.layer_text(script)
+            if layer is not None:
+                name.layer = layer
+            else:
+                rest.append(postfix)
+        return name, tuple(rest)
+
+    def core_name(self, core: Core) -> _Name | None:
+        if isinstance(core, _Word):
+            if core.text in _FUNCTION_WORDS and core.text != "tanh":
+                return None
+            return _Name(core.text, core.token)
+        if isinstance(core, Token):
+            if core.type == "LETTER":
+                return _Name(str(core), core)
+            if core.type == "GREEK":
+                return _Name(core[1:], core, greek=True)
+            return None
+        if core.data == "accent":
+            accent = core.children[0]
+            assert isinstance(accent, Token)
+            inner = self.node_name(core.children[1])
+            if inner is None:
+                self.fail(f"'{accent}' is read only over a name", core)
+            inner.text += _ACCENT_SUFFIX[accent[1:]]
+            inner.greek = False
+            return inner
+        if core.data in ("bold", "group"):
+            return self.node_name(core.children[1])
+        return None
+
+    def node_name(self, node: Node) -> _Name | None:
+        if isinstance(node, Tree) and node.data in ("sum", "args"):
+            return None
+        entries = self.entries(node)
+        if len(entries) != 1 or entries[0].op is not None or entries[0].signs:
+            return None
+        named = self.name_of(entries[0])
+        if named is None or named[1]:
+            return None
+        return named[0]
+
+    def subscript_text(self, script: Node) -> str:
+        if isinstance(script, Token):
+            if script.type == "LETTER":
+                return str(script)
+            if script.type == "NUMBER":
+                if len(script) > 1:
+                    self.fail(
+                        f"an unbraced script is one character: write _{{{script}}}", script
+                    )
+                return str(script)
+            if script.type == "GREEK":
+                return script[1:]
+            if script.type == "UPRIGHT":
+                return script[script.index("{") + 1 : script.rindex("}")].strip()
+            self.fail(f"cannot read '{script}' as a subscript", script)
+        content = script.children[1]
+        if _is_token(content, "GREEK") or _is_token(content, "UPRIGHT"):
+            return self.subscript_text(content)
+        inside = self.text[self.end(script.children[0]) : self.start(script.children[-1])]
+        compact = re.sub(r"\s+", "", inside)
+        return compact if compact.isalnum() and compact.isascii() else "{" + compact + "}"
+
+    def layer_text(self, script: Node) -> str | None:
+        """The layer index of ``W^{(1)}``: a parenthesised superscript in braces."""
+        if not _is_tree(script, "group"):
+            return None
+        assert isinstance(script, Tree)
+        content = script.children[1]
+        if not _is_tree(content, "bracket"):
+            return None
+        assert isinstance(content, Tree)
+        opener, closer = content.children[0], content.children[-1]
+        if not (_is_token(opener, "LPAR") and str(opener) == "("):
+            return None
+        inside = self.text[self.end(opener) : self.start(closer)]
+        return re.sub(r"\s+", "", inside)
+
+
+# ---- small helpers -------------------------------------------------------------------------
+
+
+def _entry(node: Node, op: Token | None) -> _Entry:
+    signs: tuple[Token, ...] = ()
+    if isinstance(node, Tree) and node.data == "signed":
+        signs = tuple(c for c in node.children[:-1] if isinstance(c, Token))
+        node = node.children[-1]
+    if isinstance(node, Tree) and node.data == "factor":
+        postfixes = tuple(c for c in node.children[1:] if isinstance(c, Tree))
+        return _Entry(op, signs, node.children[0], postfixes)
+    return _Entry(op, signs, node)
+
+
+def _is_tree(node: object, data: str) -> bool:
+    return isinstance(node, Tree) and node.data == data
+
+
+def _is_token(node: object, kind: str) -> bool:
+    return isinstance(node, Token) and node.type == kind
+
+
+def _arguments(content: Node) -> list[Node]:
+    if isinstance(content, Tree) and content.data == "args":
+        return [c for c in content.children if not _is_token(c, "COMMA")]
+    return [content]
+
+
+def _describe(core: Core) -> str:
+    if isinstance(core, _Word):
+        return core.text
+    if isinstance(core, Token):
+        return str(core)
+    return core.data
+
+
+def _number(token: Token) -> sp.Expr:
+    fraction = Fraction(str(token))
+    return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def _environment(token: Token) -> str:
+    return token[token.index("{") + 1 : token.rindex("}")]
+
+
+def _closer_text(opener: Token) -> str:
+    if opener.type == "BEGIN":
+        return f"'\\end{{{_environment(opener)}}}'"
+    return _READABLE[_OPENERS[opener.type]]
+
+
+def _tag_text(token: Token) -> str:
+    if token.type == "QUADTAG":
+        return token[token.index("(") + 1 : token.rindex(")")].strip()
+    return token[token.index("{") + 1 : token.rindex("}")].strip()
+
+
+def _hint(command: str) -> str:
+    if command in ("\\left", "\\right"):
+        return r" here: only \left( \left[ \left\{ and their \right forms are read"
+    if re.fullmatch(r"\\[Bb]igg?[lr]?", command):
+        return " here: only a bracket may follow it"
+    return ""
+
+
+def _readable(names: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """Lark's expected terminals, in words."""
+    found: list[str] = []
+    if "LPAR" in names:
+        found.append("an expression")
+    elif "LBRACE" in names and names & {"LETTER", "NUMBER"}:
+        found.append("'{'")
+    if names & (_CONTINUATIONS - {"PLUS", "MINUS"}) or (
+        "LPAR" not in names and names & {"PLUS", "MINUS"}
+    ):
+        found.append("an operator")
+    for name in sorted(names - _EXPRESSION_STARTS - _CONTINUATIONS - _NOISE):
+        readable = _READABLE.get(name)
+        if readable is not None and readable not in found:
+            if name in ("SUB", "SUP", "LBRACE") and found:
+                continue
+            found.append(readable)
+    return tuple(found) or tuple(sorted(names))
+
+
+def _subscript_number(value: sp.Expr, bases: set[str]) -> int | None:
+    for symbol in sorted(value.free_symbols, key=lambda s: s.name):
+        base, _, script = symbol.name.rpartition("_")
+        if base in bases and script.isdigit():
+            return int(script)
+    return None
+
+
+def _fresh_index(values: list[sp.Expr | None], taken: str) -> str:
+    names: set[str] = {taken}
+    for value in values:
+        if value is not None:
+            for symbol in value.free_symbols:
+                names.add(symbol.name)
+                names.add(symbol.name.rpartition("_")[2])
+    return next(name for name in _INDEX_NAMES if name not in names)
+
+
+@contextmanager
+def _recursion_headroom(limit: int = 4000) -> Iterator[None]:
+    """Room for 200 nested brackets (a few Python frames each) while a text is read."""
+    previous = sys.getrecursionlimit()
+    if previous >= limit:
+        yield
+        return
+    sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        if sys.getrecursionlimit() == limit:
+            sys.setrecursionlimit(previous)
+
+
+def _guarded(text: object, source: str, read: Callable[[_Reader], _T], reader: _Reader) -> _T:
+    """Run ``read``; turn anything but a ParseError into one."""
+    try:
+        with _recursion_headroom():
+            return read(reader)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError(
+            f"nesting too deep (at most {MAX_NESTING})", text=str(text), source=source
+        ) from None
+    except Exception as error:  # nothing else may escape the reader
+        raise ParseError(
+            f"cannot read this text ({type(error).__name__}: {error})",
+            text=str(text),
+            source=source,
+        ) from None
+
+
+def _reader(text: object, context: Context | None, source: str, **options: bool) -> _Reader:
+    if not isinstance(text, str):
+        raise ParseError(f"expected a string, got {type(text).__name__}", source=source)
+    return _Reader(text, context if context is not None else Context(), source, **options)
+
+
+# ---- public API ----------------------------------------------------------------------------
+
+
+def parse_expression(
+    text: str, context: Context | None = None, *, source: str = "<input>"
+) -> sp.Expr:
+    """Read one expression (no '=', one line)."""
+    return _guarded(text, source, _Reader.expression, _reader(text, context, source))
+
+
+def parse_relation(
+    text: str, context: Context | None = None, *, source: str = "<input>"
+) -> Relation:
+    """Read one line: ``A = B = C``, ``= B`` (continuing), with its tag and prose."""
+    reader = _reader(text, context, source)
+    return _guarded(text, source, lambda r: r.single()[0], reader)
+
+
+def parse_lines(
+    text: str, context: Context | None = None, *, source: str = "<input>"
+) -> tuple[Relation, ...]:
+    """Read every line of a block (``aligned``, ``\\eqalign``, ``\\\\``, ``\\cr``); empty lines skipped."""
+    return _guarded(text, source, _Reader.lines, _reader(text, context, source))
+
+
+def parse_name(text: str, context: Context | None = None, *, source: str = "<input>") -> str:
+    """The name a declaration spells: ``\\hat y_i`` → ``yhat_i``; a run of letters is one name."""
+    reader = _reader(text, context, source, declaring=True)
+    return _guarded(text, source, _Reader.name, reader)
