@@ -40,6 +40,7 @@ class LinkReport:
     outcome: Any = None
     assumption: str = ""
     message: str = ""
+    operator: str = "="
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,28 @@ class _Checker:
             return self.budget
         return max(0.0, min(self.budget, self.deadline - time.monotonic()))
 
-    def _compare(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...]) -> LinkReport:
+    def _compare(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...],
+                 operator: str = "=") -> LinkReport:
+        if operator == "≠":
+            return self._differ(lhs, rhs)
+        return self._equal(lhs, rhs, assume)
+
+    def _differ(self, lhs: sp.Expr, rhs: sp.Expr) -> LinkReport:
+        """A ≠ B holds as soon as one point of the domain tells them apart."""
+        equal = self._equal(lhs, rhs, ())
+        if equal.verdict == "refuted":
+            return LinkReport(lhs, rhs, "proved", equal.outcome, operator="≠",
+                              message="the two sides differ: " + _short(equal.outcome))
+        if equal.verdict == "proved":
+            return LinkReport(lhs, rhs, "refuted", equal.outcome, operator="≠",
+                              message="the two sides are identically equal")
+        if equal.verdict in ("ill-formed", "unreadable"):
+            return LinkReport(lhs, rhs, equal.verdict, equal.outcome, operator="≠",
+                              message=equal.message)
+        return LinkReport(lhs, rhs, "undecided", equal.outcome, operator="≠",
+                          message="no point where the two sides differ was found")
+
+    def _equal(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...]) -> LinkReport:
         from derive.equivalence import compare
 
         budget = self._remaining()
@@ -264,7 +286,10 @@ class _Checker:
             relation = self._parse(claim.latex, claim.line, claim.column)
         except ParseError as error:
             return StepReport(claim, "unreadable", message=error.message, error=error), None
-        sides = list(relation.sides)
+        # aliases are applied as the step is read, so a side carried to the next step keeps
+        # the meaning it had here
+        sides = [side.xreplace(self.aliases) for side in relation.sides]
+        operators = list(relation.operators) or ["="] * max(len(sides) - 1, 0)
         if claim.lhs is not None:
             from derive.latex import parse_expression
 
@@ -291,7 +316,10 @@ class _Checker:
             self.definitions[self.context.symbol(name)] = self._named(sides[1])
             defines = name
             sides = sides[1:]
-        links = tuple(self._compare(a, b, claim.assume) for a, b in zip(sides, sides[1:]))
+            operators = operators[1:]
+        operators += ["="] * (len(sides) - 1 - len(operators))
+        links = tuple(self._compare(a, b, claim.assume, op)
+                      for a, b, op in zip(sides, sides[1:], operators))
         if not links:
             verdict = "definition" if defines else "undecided"
         else:

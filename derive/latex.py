@@ -23,7 +23,8 @@ Names (the whole package relies on this convention; every symbol comes from
   longest names the context declares (a symbol or a function, two letters or more) or the
   words ``log``, ``ln``, ``exp``; every other letter is a symbol of its own. So ``BCE`` is one
   symbol only when the context declares ``BCE``, else ``B·C·E``; ``\mathrm{BCE}`` and
-  ``\operatorname{relu}`` read their content the same way.
+  ``\operatorname{relu}`` read their content the same way. A bare function word followed by
+  more letters of its run (``logit``, ``lnx``) is refused rather than guessed.
 - ``e`` is Euler's number (``e^{x}`` is ``exp(x)``), never a symbol; ``e_i`` is the symbol
   ``e_i``. ``\pi`` is π unless the context declares a symbol ``pi``. ``\infty`` is ∞.
 
@@ -55,7 +56,8 @@ Reading rules and the decisions taken on ambiguous points:
   product. A sum without a range (``\sum_i``) is refused. When the term holding a sum is
   followed by ``+``/``-`` at the same level, the extent is ambiguous (``AmbiguityError`` with
   the two readings written in LaTeX), unless the body is a single bracketed group:
-  ``\sum_i (a_i + b_i) + c`` is read as the sum of the bracket, plus ``c``.
+  ``\sum_i (a_i + b_i) + c`` is read as the sum of the bracket, plus ``c``. Names in the body
+  keep the naming rule: ``y_i`` is the plain symbol ``y_i`` (not an indexed object).
 - Differentials (matrix calculus): ``d`` followed by an operand (name, group, bracket or
   ``\log``) is ``Differential(operand)`` when the context declares no symbol or function ``d``
   and either the relation contains ``:`` (a Frobenius product) or the operand is a symbol the
@@ -70,11 +72,15 @@ Reading rules and the decisions taken on ambiguous points:
   ``Relation.tag``; ``\text{...}``/``\mbox{...}`` and ``\mathrm{...}`` with more than letters
   are prose, kept in ``Relation.prose`` and allowed only before or after a side. A line may end
   with ``=`` (the chain goes on at the next line, which starts with ``=``).
-- Numbers: integers and decimals read exactly (``0.5`` is ``1/2``). A power of numbers whose
-  result would pass 10^6 digits is refused ("number too large").
+- Numbers: integers and decimals read exactly (``0.5`` is ``1/2``). A number of more than 4000
+  digits, read or built (``e^{10^{10^{10}}}``), is refused ("number too large"); a power is
+  refused before it is computed. Python prints at most 4300 digits, and every value read must
+  stay printable.
 - Hostile input: more than 20,000 characters, nesting deeper than 200 brackets, control
-  characters, unknown commands (``\input``, ``\def``, ``\newcommand``, ...) and relations
-  other than ``=`` are refused by name. Nothing but ``ParseError`` escapes.
+  characters, unknown commands (``\input``, ``\def``, ``\newcommand``, ...), ``|`` and
+  relations other than ``=`` are refused by name. Nothing but ``ParseError`` escapes. While a
+  text is read, the recursion limit is raised to 4000 if it is lower (and restored after), so
+  that 200 nested brackets can be built; expressions that deep may still be slow for SymPy.
 """
 
 from __future__ import annotations
@@ -87,11 +93,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import NoReturn, TypeVar, Union
+from typing import NoReturn, TypeVar
 
 import sympy as sp
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 
 from derive.context import Context
 from derive.errors import AmbiguityError, ParseError
@@ -110,9 +117,8 @@ MAX_LENGTH = 20_000
 """The longest text read, in characters."""
 MAX_NESTING = 200
 """The deepest nesting of brackets (and of chained operators) read."""
-MAX_DIGITS = 1_000_000
-"""The most decimal digits a number built by the reader may have."""
-_MAX_NUMBER_TOKEN = 4_000
+MAX_DIGITS = 4_000
+"""The most decimal digits a number read or built may have (Python prints at most 4300)."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +129,12 @@ class Relation:
     continues: bool = False
     tag: str | None = None
     prose: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()
+    """'=' or '≠' between consecutive sides (the first one joins the previous line's last
+    side when the line continues)."""
 
 
-class Differential(sp.Function):
+class Differential(sp.Function):  # type: ignore[misc]
     """The differential d(X) of matrix calculus, as in ``dL = y : d log(ŷ)``."""
 
     nargs = 1
@@ -229,13 +238,25 @@ def _sum(body: sp.Expr, index: sp.Symbol, start: sp.Expr, end: sp.Expr) -> sp.Ex
 # ---- the grammar -------------------------------------------------------------------------
 
 
+class _KeepRefused(PostLex):
+    """Keeps the terminals no rule uses (unknown commands, other relations) in the lexer, so
+    they are lexed whole and refused by name instead of as a stray backslash."""
+
+    always_accept = ("CS", "CSYM", "RELATION", "BAR")
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return stream
+
+
 @cache
 def _parser() -> Lark:
     grammar = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True)
+    return Lark(
+        grammar, parser="lalr", lexer="basic", propagate_positions=True, postlex=_KeepRefused()
+    )
 
 
-Node = Union[Tree[Token], Token]
+Node = Tree[Token] | Token
 
 _OPENERS = {
     "LBRACE": "RBRACE",
@@ -267,29 +288,67 @@ _READABLE = {
     "SUP": "'^'",
 }
 _EXPRESSION_STARTS = {
-    "LETTER", "NUMBER", "GREEK", "INFTY", "PARTIAL", "TOP", "DOTS", "FUNC", "UPRIGHT",
-    "FRAC_DIGITS", "FRAC", "SUM", "ACCENT", "BOLD", "LPAR", "LSQ", "LCURLY", "LEFT_PAR",
-    "LEFT_SQ", "LEFT_CURLY", "PLUS", "MINUS",
+    "LETTER",
+    "NUMBER",
+    "GREEK",
+    "INFTY",
+    "PARTIAL",
+    "TOP",
+    "DOTS",
+    "FUNC",
+    "UPRIGHT",
+    "FRAC_DIGITS",
+    "FRAC",
+    "SUM",
+    "ACCENT",
+    "BOLD",
+    "LPAR",
+    "LSQ",
+    "LCURLY",
+    "LEFT_PAR",
+    "LEFT_SQ",
+    "LEFT_CURLY",
+    "PLUS",
+    "MINUS",
 }
 _CONTINUATIONS = {"MUL", "DIV", "HADAMARD", "COLON", "PLUS", "MINUS", "PRIME"}
-_NOISE = {"AMP", "PROSE", "TAG", "QUADTAG"}
 _MULTIPLY = {"MUL": "*", "DIV": "/", "HADAMARD": "odot", "COLON": ":"}
 _FILLERS = {"AMP", "PROSE", "TAG", "QUADTAG"}
-_BRACKETS = {"LPAR", "LSQ", "LCURLY", "LEFT_PAR", "LEFT_SQ", "LEFT_CURLY"}
 _CALL_BRACKETS = {"LPAR", "LEFT_PAR"}
 _ENVIRONMENTS = {
-    "aligned", "align", "align*", "alignat", "alignat*", "equation", "equation*", "split",
-    "gather", "gather*", "gathered", "eqnarray", "eqnarray*", "multline", "multline*",
+    "aligned",
+    "align",
+    "align*",
+    "alignat",
+    "alignat*",
+    "equation",
+    "equation*",
+    "split",
+    "gather",
+    "gather*",
+    "gathered",
+    "eqnarray",
+    "eqnarray*",
+    "multline",
+    "multline*",
 }
-_FUNCTION_WORDS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "log": sp.log,
     "ln": sp.log,
     "exp": sp.exp,
     "tanh": sp.tanh,
 }
+"""Functions applied to the next factor: ``\\log x``; the bare words are _BARE_FUNCTIONS."""
+_BARE_FUNCTIONS = ("log", "ln", "exp")
 _ACCENT_SUFFIX = {
-    "hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
-    "tilde": "tilde", "widetilde": "tilde", "dot": "dot", "ddot": "ddot",
+    "hat": "hat",
+    "widehat": "hat",
+    "bar": "bar",
+    "overline": "bar",
+    "tilde": "tilde",
+    "widetilde": "tilde",
+    "dot": "dot",
+    "ddot": "ddot",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INDEX_NAMES = ("j", "i", "l", "n", "p", "q", "r", "s", "u", "v")
@@ -307,7 +366,7 @@ class _Word:
     token: Token
 
 
-Core = Union[Tree[Token], Token, _Word]
+Core = Tree[Token] | Token | _Word
 
 
 @dataclass
@@ -366,7 +425,7 @@ class _Reader:
         words = {name for name in context.symbols if name.isalpha() and len(name) > 1}
         words |= {name for name in context.functions if name.isalpha() and len(name) > 1}
         words |= {name for name in ML_FUNCTIONS if name.isalpha()}
-        words |= set(_FUNCTION_WORDS) - {"tanh"}
+        words |= set(_BARE_FUNCTIONS)
         self.words = words
         self.longest_word = max(len(word) for word in words)
 
@@ -386,7 +445,11 @@ class _Reader:
     ) -> ParseError:
         line, column = self.position(self.start(at))
         return ParseError(
-            message, text=self.text, line=line, column=column, expected=expected,
+            message,
+            text=self.text,
+            line=line,
+            column=column,
+            expected=expected,
             source=self.source,
         )
 
@@ -434,8 +497,8 @@ class _Reader:
         try:
             self.tokens = list(_parser().lex(self.text))
         except UnexpectedCharacters as error:
-            character = self.text[error.pos_in_stream]
-            self.fail(f"unexpected character {character!r}", error.pos_in_stream)
+            offset = error.pos_in_stream or 0
+            self.fail(f"unexpected character {self.text[offset : offset + 1]!r}", offset)
         self.check_tokens()
         try:
             tree = _parser().parse(self.text)
@@ -453,12 +516,14 @@ class _Reader:
         for token in self.tokens:
             kind = token.type
             if kind == "CS":
-                self.fail(f"unknown command '{token}'" + _hint(str(token)), token)
+                self.fail(f"unknown command '{_short(token)}'" + _hint(str(token)), token)
             if kind == "CSYM":
                 self.fail(f"unknown control symbol '{token}'", token)
+            if kind == "BAR":
+                self.fail("cannot read '|': absolute values and norms are not read", token)
             if kind == "RELATION":
                 self.fail(f"the relation '{token}' is not read: only '=' chains are", token)
-            if kind == "NUMBER" and len(token) > _MAX_NUMBER_TOKEN:
+            if kind == "NUMBER" and len(token) > MAX_DIGITS:
                 self.fail("number too large", token)
             if kind in _OPENERS:
                 if kind == "BEGIN" and _environment(token) not in _ENVIRONMENTS:
@@ -481,9 +546,7 @@ class _Reader:
                     )
         if stack:
             opener = stack[-1]
-            raise self.error(
-                f"unmatched '{opener}'", opener, expected=(_closer_text(opener),)
-            )
+            raise self.error(f"unmatched '{opener}'", opener, expected=(_closer_text(opener),))
 
     def unexpected(self, error: UnexpectedToken) -> ParseError:
         token = error.token
@@ -491,12 +554,17 @@ class _Reader:
         if token.type == "$END":
             at = self.end(self.tokens[-1]) if self.tokens else 0
             return self.error("unexpected end of input", at, expected)
-        if token.type == "PROSE":
-            message = f"prose '{token}' is read only before or after a side"
-        elif token.type == "LINEBREAK":
+        before = [
+            t for t in self.tokens if t.end_pos is not None and t.end_pos <= self.start(token)
+        ]
+        if token.type == "PROSE" or (before and before[-1].type == "PROSE"):
+            prose = token if token.type == "PROSE" else before[-1]
+            message = f"prose '{_short(prose)}' is read only before or after a side"
+            return self.error(message, prose, expected)
+        if token.type == "LINEBREAK":
             message = "unexpected line break"
         else:
-            message = f"unexpected '{token}'"
+            message = f"unexpected '{_short(token)}'"
         return self.error(message, token, expected)
 
     # -- lines and relations ---------------------------------------------------------------
@@ -504,11 +572,10 @@ class _Reader:
     def relations(self) -> list[tuple[Relation, Token | None, Tree[Token]]]:
         """Every non-empty line: its relation, its first '=' and its tree."""
         found = []
-        for line in self.parse().iter_subtrees_topdown():
-            if line.data == "line":
-                read = self.relation(line)
-                if read is not None:
-                    found.append((read[0], read[1], line))
+        for line in _lines(self.parse()):
+            read = self.relation(line)
+            if read is not None:
+                found.append((read[0], read[1], line))
         return found
 
     def relation(self, line: Tree[Token]) -> tuple[Relation, Token | None] | None:
@@ -545,32 +612,41 @@ class _Reader:
                     "expected an expression between '=' signs", equals[k], ("an expression",)
                 )
         sides = tuple(self.value(node) for node in nodes if node is not None)
+        for side, node in zip(sides, [n for n in nodes if n is not None], strict=True):
+            self.check_numbers(side, node)
         continues = nodes[0] is None
         tag = tags[0][0] if tags else None
-        return Relation(sides, continues, tag, tuple(prose)), equals[0] if equals else None
+        operators = tuple("≠" if token.type == "NEQ" else "=" for token in equals)
+        relation = Relation(sides, continues, tag, tuple(prose), operators)
+        return relation, equals[0] if equals else None
+
+    def check_numbers(self, value: sp.Expr, at: Node) -> None:
+        """Refuse numbers too long to print (Python prints at most 4300 digits)."""
+        for number in value.atoms(sp.Rational):
+            if max(abs(int(number.p)).bit_length(), int(number.q).bit_length()) // 3 > MAX_DIGITS:
+                self.fail("number too large", at)
 
     def lines(self) -> tuple[Relation, ...]:
         return tuple(relation for relation, _, _ in self.relations())
 
-    def single(self) -> tuple[Relation, Token | None]:
+    def single(self) -> tuple[Relation, Token | None, Tree[Token]]:
         found = self.relations()
         if not found:
             raise self.error("expected an expression", len(self.text), ("an expression",))
         if len(found) > 1:
             self.fail("more than one line: read them with parse_lines", found[1][2])
-        return found[0][0], found[0][1]
+        return found[0]
 
     def expression(self) -> sp.Expr:
-        relation, equals = self.single()
+        relation, equals, _ = self.single()
         if equals is not None:
             raise self.error("expected an expression, found '='", equals, ("an expression",))
         return relation.sides[0]
 
     def name(self) -> str:
-        relation, equals = self.single()
+        _, equals, line = self.single()
         if equals is not None:
             self.fail("expected a name, found '='", equals)
-        line = self.relations()[0][2]
         segment = next(c for c in line.children if isinstance(c, Tree))
         node = next(
             c for c in segment.children if not (isinstance(c, Token) and c.type in _FILLERS)
@@ -595,9 +671,9 @@ class _Reader:
         children = node.children
         terms: list[tuple[Token | None, Node]] = [(None, children[0])]
         for k in range(1, len(children), 2):
-            sign = children[k]
-            assert isinstance(sign, Token)
-            terms.append((sign, children[k + 1]))
+            operator = children[k]
+            assert isinstance(operator, Token)
+            terms.append((operator, children[k + 1]))
         for _, term in terms[:-1]:
             self.check_sum_extent(term, node)
         dots = [k for k, (_, term) in enumerate(terms) if _is_token(term, "DOTS")]
@@ -641,7 +717,9 @@ class _Reader:
             )
 
     def dots_sum(
-        self, terms: list[tuple[Token | None, Node]], values: list[sp.Expr | None],
+        self,
+        terms: list[tuple[Token | None, Node]],
+        values: list[sp.Expr | None],
         dots: list[int],
     ) -> sp.Expr:
         """Read ``a_1 + a_2 + \\dots + a_k`` as a Sum over the pattern of the last term."""
@@ -760,6 +838,12 @@ class _Reader:
         words = [text] if self.declaring else self.segment(text)
         position = 0
         for k, word in enumerate(words):
+            if k + 1 < len(words) and word in _BARE_FUNCTIONS and word not in self.context.symbols:
+                self.fail(
+                    f"cannot read '{_short(text)}': write \\{word} with a space or brackets "
+                    f"after it, or declare '{_short(text)}'",
+                    tokens[position],
+                )
             out.append(
                 _Entry(
                     first.op if k == 0 else None,
@@ -881,14 +965,23 @@ class _Reader:
         core = entry.core
         function: Callable[[sp.Expr], sp.Expr] | None = None
         if isinstance(core, Token) and core.type == "FUNC":
-            function = _FUNCTION_WORDS[core[1:]]
-        elif isinstance(core, _Word) and core.text in _FUNCTION_WORDS:
-            function = _FUNCTION_WORDS[core.text]
+            function = _FUNCTIONS[core[1:]]
+        elif self.is_bare_function(core):
+            assert isinstance(core, _Word)
+            function = _FUNCTIONS[core.text]
         elif self.is_differential(entry, following):
             function = Differential
         if function is not None and entry.postfixes:
             self.fail(f"cannot read a script on '{_describe(core)}'", entry.postfixes[0])
         return function
+
+    def is_bare_function(self, core: Core) -> bool:
+        """``log``, ``ln``, ``exp`` written without a backslash (unless declared symbols)."""
+        return (
+            isinstance(core, _Word)
+            and core.text in _BARE_FUNCTIONS
+            and core.text not in self.context.symbols
+        )
 
     def is_differential(self, entry: _Entry, following: _Entry | None) -> bool:
         core = entry.core
@@ -899,7 +992,12 @@ class _Reader:
         if following is None or following.op is not None or following.signs:
             return False
         if isinstance(following.core, Token) and following.core.type in (
-            "NUMBER", "FRAC_DIGITS", "DOTS", "TOP", "PARTIAL", "INFTY",
+            "NUMBER",
+            "FRAC_DIGITS",
+            "DOTS",
+            "TOP",
+            "PARTIAL",
+            "INFTY",
         ):
             return False
         if self.is_operator(following):
@@ -949,7 +1047,7 @@ class _Reader:
         values = [self.value(argument) for argument in arguments]
         if name.primes:
             if len(values) != 1:
-                self.fail(f"{full}{chr(39) * name.primes} takes one argument", bracket)
+                self.fail(f"{_short(full)}' takes one argument", bracket)
             dummy = sp.Dummy("t")
             derivative = _derivative(function(dummy), [(dummy, name.primes)])
             result = sp.Subs(derivative, dummy, values[0])
@@ -1013,7 +1111,7 @@ class _Reader:
         full = name.full()
         if name.primes:
             self.fail(
-                f"cannot read {full}{chr(39) * name.primes}: a prime is read only on a declared "
+                f"cannot read {_short(full)}': a prime is read only on a declared "
                 "function applied to its argument",
                 name.token,
             )
@@ -1025,14 +1123,12 @@ class _Reader:
 
     def postfixed(self, value: sp.Expr, postfixes: Sequence[Tree[Token]]) -> sp.Expr:
         """Apply superscripts (powers, transposes) to a value."""
-        seen = 0
-        for postfix in postfixes:
+        for seen, postfix in enumerate(postfixes):
             if postfix.data == "sub":
                 self.fail("a subscript needs a name", postfix)
             if postfix.data == "prime":
                 self.fail("a prime is read only on a declared function: f'(x)", postfix)
-            seen += 1
-            if seen > 1:
+            if seen > 0:
                 self.fail("double superscript: use braces, x^{a^{b}}", postfix)
             script = postfix.children[1]
             if self.is_transpose(script):
@@ -1118,7 +1214,7 @@ class _Reader:
         return self.derivatives[key]
 
     def read_derivative(self, frac: Tree[Token]) -> _DerivativeForm | None:
-        denominator = self.entries(frac.children[2])
+        denominator = self.entries(_inside(frac.children[2]))
         if len(denominator) < 2 or self.marker_order(denominator[0]) is None:
             return None
         variables: list[tuple[sp.Symbol, int]] = []
@@ -1129,12 +1225,10 @@ class _Reader:
             if k + 1 >= len(denominator):
                 self.fail("expected the variable of the derivative", self.end(marker))
             variables.append(self.derivative_variable(denominator[k + 1]))
-        numerator = self.entries(frac.children[1])
+        numerator = self.entries(_inside(frac.children[1]))
         order = self.marker_order(numerator[0])
         if order is None:
-            self.fail(
-                "the numerator of a derivative must start with d or \\partial", numerator[0]
-            )
+            self.fail("the numerator of a derivative must start with d or \\partial", numerator[0])
         total = sum(count for _, count in variables)
         if order != total:
             self.fail(
@@ -1215,9 +1309,7 @@ class _Reader:
 
     def core_name(self, core: Core) -> _Name | None:
         if isinstance(core, _Word):
-            if core.text in _FUNCTION_WORDS and core.text != "tanh":
-                return None
-            return _Name(core.text, core.token)
+            return None if self.is_bare_function(core) else _Name(core.text, core.token)
         if isinstance(core, Token):
             if core.type == "LETTER":
                 return _Name(str(core), core)
@@ -1254,9 +1346,7 @@ class _Reader:
                 return str(script)
             if script.type == "NUMBER":
                 if len(script) > 1:
-                    self.fail(
-                        f"an unbraced script is one character: write _{{{script}}}", script
-                    )
+                    self.fail(f"an unbraced script is one character: write _{{{script}}}", script)
                 return str(script)
             if script.type == "GREEK":
                 return script[1:]
@@ -1289,6 +1379,17 @@ class _Reader:
 # ---- small helpers -------------------------------------------------------------------------
 
 
+def _lines(tree: Tree[Token]) -> list[Tree[Token]]:
+    """The line trees of a parsed text, in order (the grammar nests them two levels deep)."""
+    pending: list[Tree[Token]] = [tree]
+    while pending:
+        node = pending.pop()
+        if node.data == "lines":
+            return [c for c in node.children if isinstance(c, Tree) and c.data == "line"]
+        pending.extend(c for c in node.children if isinstance(c, Tree))
+    return []
+
+
 def _entry(node: Node, op: Token | None) -> _Entry:
     signs: tuple[Token, ...] = ()
     if isinstance(node, Tree) and node.data == "signed":
@@ -1298,6 +1399,13 @@ def _entry(node: Node, op: Token | None) -> _Entry:
         postfixes = tuple(c for c in node.children[1:] if isinstance(c, Tree))
         return _Entry(op, signs, node.children[0], postfixes)
     return _Entry(op, signs, node)
+
+
+def _inside(node: Node) -> Node:
+    """The content of a braced group; any other node itself."""
+    if isinstance(node, Tree) and node.data == "group":
+        return node.children[1]
+    return node
 
 
 def _is_tree(node: object, data: str) -> bool:
@@ -1343,6 +1451,11 @@ def _tag_text(token: Token) -> str:
     return token[token.index("{") + 1 : token.rindex("}")].strip()
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """User text quoted in a message, cut to a readable length."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _hint(command: str) -> str:
     if command in ("\\left", "\\right"):
         return r" here: only \left( \left[ \left\{ and their \right forms are read"
@@ -1358,11 +1471,9 @@ def _readable(names: set[str] | frozenset[str]) -> tuple[str, ...]:
         found.append("an expression")
     elif "LBRACE" in names and names & {"LETTER", "NUMBER"}:
         found.append("'{'")
-    if names & (_CONTINUATIONS - {"PLUS", "MINUS"}) or (
-        "LPAR" not in names and names & {"PLUS", "MINUS"}
-    ):
+    if names & {"MUL", "DIV", "HADAMARD", "COLON"}:
         found.append("an operator")
-    for name in sorted(names - _EXPRESSION_STARTS - _CONTINUATIONS - _NOISE):
+    for name in sorted(names - _EXPRESSION_STARTS - _CONTINUATIONS - _FILLERS):
         readable = _READABLE.get(name)
         if readable is not None and readable not in found:
             if name in ("SUB", "SUP", "LBRACE") and found:
@@ -1450,7 +1561,7 @@ def parse_relation(
 def parse_lines(
     text: str, context: Context | None = None, *, source: str = "<input>"
 ) -> tuple[Relation, ...]:
-    """Read every line of a block (``aligned``, ``\\eqalign``, ``\\\\``, ``\\cr``); empty lines skipped."""
+    """Read every line of a block (aligned, eqalign, line breaks); empty lines are skipped."""
     return _guarded(text, source, _Reader.lines, _reader(text, context, source))
 
 

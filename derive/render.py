@@ -117,8 +117,9 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         over_sum = any(a.is_Pow and a.exp == -1 and isinstance(a.base, sp.Add) for a in expr.args)
+        written = sp.Mul(*expr.args).args != expr.args  # built unevaluated, in written order
         if any(isinstance(arg, sp.Mul) for arg in expr.args) or (
-            over_sum and any(isinstance(a, sp.Add) for a in expr.args)
+            written and over_sum and any(isinstance(a, sp.Add) for a in expr.args)
         ):
             # a product written as a product of fractions: keep each factor as written
             parts: list[str] = []
@@ -586,11 +587,12 @@ def _clip(value: str, width: int = 70) -> str:
 def link_evidence(link: Any) -> str:
     """One line of evidence for a link of a checked step."""
     if link.message and link.verdict != "conditional":
-        return link.message
+        return str(link.message)
     outcome = link.outcome
     if type(outcome).__name__ == "Refuted":
         point = ", ".join(f"{text(n)} = {v}" for n, v in outcome.point)
-        return f"at {point}: claimed {outcome.rhs_value}, but the left side is {outcome.lhs_value}"
+        return (f"at {point}: this side is {outcome.rhs_value}, "
+                f"the side before it is {outcome.lhs_value}")
     evidence = evidence_of(outcome) if outcome is not None else ""
     if link.verdict == "conditional":
         return f"{link.message}; {evidence}"
@@ -624,7 +626,7 @@ def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
             if step.defines:
                 out.append(style("dim", f"         defines {text(step.defines)}"))
             for link in step.links:
-                sides = f"{_clip(text(link.lhs), 40)} = {_clip(text(link.rhs), 40)}"
+                sides = f"{_clip(text(link.lhs), 40)} {link.operator} {_clip(text(link.rhs), 40)}"
                 verdict = style(link.verdict, link.verdict)
                 out.append(f"         {verdict}: {sides}")
                 evidence = link_evidence(link)
