@@ -129,7 +129,7 @@ class Relation:
     continues: bool = False
     tag: str | None = None
     prose: tuple[str, ...] = ()
-    operators: tuple[str, ...] = ()
+    operators: tuple[str, ...] = field(default=(), compare=False)
     """'=' or '≠' between consecutive sides (the first one joins the previous line's last
     side when the line continues)."""
 
@@ -522,7 +522,7 @@ class _Reader:
             if kind == "BAR":
                 self.fail("cannot read '|': absolute values and norms are not read", token)
             if kind == "RELATION":
-                self.fail(f"the relation '{token}' is not read: only '=' chains are", token)
+                self.fail(f"the relation '{token}' is not read: only '=' and '≠' chains are", token)
             if kind == "NUMBER" and len(token) > MAX_DIGITS:
                 self.fail("number too large", token)
             if kind in _OPENERS:

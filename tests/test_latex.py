@@ -176,12 +176,21 @@ class TestDocument000:
         assert caught.value.message == f"unknown command '{command}'"
         assert caught.value.column == 2
 
-    def test_comment_with_neq_is_refused_at_the_relation(self) -> None:
+    def test_comment_with_neq_reads_as_an_inequality(self) -> None:
         text = r"$\frac{d}{dx}\log(1-x)\neq \frac{1}{1-x}$"
+        x = self.c.symbol("x")
+        relation = parse_relation(text, self.c)
+        assert relation == Relation(
+            (sp.Derivative(sp.log(1 - x), x, evaluate=False), 1 / (1 - x))
+        )
+        assert relation.operators == ("≠",)
+
+    def test_other_relations_are_refused_by_name(self) -> None:
+        text = r"a \leq b"
         with pytest.raises(ParseError) as caught:
             parse_relation(text, self.c)
-        assert caught.value.column == column_of(text, r"\neq")
-        assert "'\\neq'" in caught.value.message
+        assert caught.value.column == column_of(text, r"\leq")
+        assert "'\\leq'" in caught.value.message
 
     def test_logistic_regression_answer(self) -> None:
         c = self.c
@@ -933,8 +942,8 @@ def test_relation_is_frozen() -> None:
             "prose '\\text{b}' is read only before or after a side",
             None,
         ),
-        (r"a \neq b", 1, 3, "the relation '\\neq' is not read: only '=' chains are", ()),
-        ("a < b", 1, 3, "the relation '<' is not read: only '=' chains are", ()),
+        (r"a \leq b", 1, 3, "the relation '\\leq' is not read: only '=' and '≠' chains are", ()),
+        ("a < b", 1, 3, "the relation '<' is not read: only '=' and '≠' chains are", ()),
         (r"\foo", 1, 1, "unknown command '\\foo'", ()),
         (r"\#", 1, 1, "unknown control symbol '\\#'", ()),
         ("a @ b", 1, 3, "unexpected character '@'", ()),
@@ -1139,3 +1148,11 @@ def test_brackets_around_an_expression_do_not_change_it(text: str) -> None:
     assert parse_relation(f"$$ {text} = {text} \\quad (1)$$", PROPERTY_CONTEXT) == Relation(
         (value, value), tag="1"
     )
+
+
+def test_not_equal_is_a_relation_of_its_own() -> None:
+    from derive.latex import parse_relation
+
+    relation = parse_relation(r"\frac{d}{dx}\log(1-x)\neq \frac{1}{1-x}")
+    assert relation.operators == ("≠",)
+    assert parse_relation(r"= a \ne b").operators == ("=", "≠")
