@@ -1,0 +1,185 @@
+"""derive check: each verdict kind, the documents' verdicts, and the command line."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import mpmath
+import pytest
+
+from derive.check import check_files, check_latex
+from derive.cli import main
+
+ROOT = pathlib.Path(__file__).parent.parent
+PROOFS = ROOT / "proofs"
+DOC_000 = str(PROOFS / "000_bce_sign_error.toml")
+DOC_002 = str(PROOFS / "002_bce_gradient_wrt_w.toml")
+
+
+def steps_of(path: str) -> dict[str, object]:
+    (document,) = check_files([path]).documents
+    assert document.error is None, document.error
+    return {step.claim.id: step for step in document.steps}
+
+
+def test_document_000_reaches_every_expected_verdict() -> None:
+    steps = steps_of(DOC_000)
+    wrong = {i: (s.verdict, s.claim.expect) for i, s in steps.items() if not s.matches}
+    assert wrong == {}
+    assert steps["Q3"].verdict == "refuted"
+    assert [steps[i].verdict for i in ("Q1", "Q2", "Q4")] == ["proved"] * 3
+
+
+def test_the_sign_error_has_a_real_counterexample() -> None:
+    q3 = steps_of(DOC_000)["Q3"]
+    (link,) = q3.links
+    point = dict(link.outcome.point)
+    y, yhat = mpmath.mpf(point["y_i"]), mpmath.mpf(point["yhat_i"])
+    assert y in (0, 1) and 0 < yhat < 1
+    true = (yhat - y) / (yhat * (1 - yhat))
+    claimed = -(y / yhat + (1 - y) / (1 - yhat))
+    assert abs(true - claimed) > 1e-6
+    assert float(link.outcome.rhs_value) == pytest.approx(float(claimed), rel=1e-5)
+    assert float(link.outcome.lhs_value) == pytest.approx(float(true), rel=1e-5)
+
+
+def test_document_000_reports_what_it_assumed() -> None:
+    (document,) = check_files([DOC_000]).documents
+    assert any("yhat is read as yhat_i" in a for a in document.assumed)
+    q0 = {s.claim.id: s for s in document.steps}["Q0"]
+    assert q0.verdict == "unreadable"
+    assert q0.error is not None and q0.error.source == DOC_000
+    assert q0.error.line == q0.claim.line and "unmatched '('" in q0.error.message
+
+
+def test_document_002_scalar_steps() -> None:
+    steps = steps_of(DOC_002)
+    for identity in ("1", "2", "4", "5", "6", "7", "8", "9", "10", "11", "12"):
+        assert steps[identity].matches, (identity, steps[identity].verdict)
+
+
+@pytest.mark.parametrize(("lines", "verdict"), [
+    ([r"\frac{d}{dz}\sigma(z) = \sigma(z)(1-\sigma(z))"], "proved"),
+    ([r"\frac{d}{dz}\sigma(z) = \sigma(z)(1+\sigma(z))"], "refuted"),
+    ([r"\log(1-\sigma(z)) = -\log(1+e^{z})"], "proved"),
+    ([r"x(1 - x) = x - x^2", r"= x - x*x"], "proved"),
+    ([r"\frac{d}{dx} x^2 = 2x +"], "unreadable"),
+    ([r"\frac{d}{dx} x^3 = 3x^2", r"= 3x"], "refuted"),
+])
+def test_verdicts_from_latex_lines(lines: list[str], verdict: str) -> None:
+    (document,) = check_latex(lines).documents
+    assert document.steps[-1].verdict == verdict or document.steps[0].verdict == verdict
+
+
+def test_checked_when_the_symbolic_route_runs_out_of_time() -> None:
+    nested = r"\sigma(\sigma(\sigma(\sigma(x))))"
+    tanh_form = (r"\frac{1}{2}(1 + \tanh(\frac{1}{2}\sigma(\sigma(\sigma(x)))))")
+    (document,) = check_latex([f"{nested} = {tanh_form}"], budget=0.3).documents
+    assert document.steps[0].verdict in ("checked", "proved")
+    outcome = document.steps[0].links[0].outcome
+    if document.steps[0].verdict == "checked":
+        assert outcome.samples > 0
+
+
+def write(tmp_path: pathlib.Path, body: str, name: str = "p.toml") -> str:
+    path = tmp_path / name
+    path.write_text('[document]\ntitle = "t"\n\n' + body)
+    return str(path)
+
+
+def test_ill_formed_conditional_and_undecided(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[symbols]
+x = { domain = "(0,1)" }
+
+[[step]]
+id = "def"
+latex = 'a = w h + b'
+define = true
+expect = "definition"
+
+[[step]]
+id = "typo"
+latex = '\\frac{\\partial a}{\\partial X} = h'
+expect = "ill-formed"
+
+[[step]]
+id = "undefined"
+latex = '\\frac{\\partial q}{\\partial x} = 1'
+expect = "ill-formed"
+
+[[step]]
+id = "cond"
+latex = 'w_0 + x_0 w_1 = w_0 + w_1'
+assume = ['x_0 = 1']
+expect = "conditional"
+
+[[step]]
+id = "dangling"
+latex = '= 3'
+expect = "refuted"
+""")
+    steps = steps_of(path)
+    assert {i: s.verdict for i, s in steps.items()} == {
+        "def": "definition", "typo": "ill-formed", "undefined": "ill-formed",
+        "cond": "conditional", "dangling": "refuted"}
+    assert "does not depend on X" in steps["typo"].links[0].message
+    assert "x_0 = 1" in steps["cond"].links[0].assumption
+
+
+def test_a_run_budget_of_nothing_is_undecided(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, "[[step]]\nid = 'a'\nlatex = 'x = x'\n")
+    (document,) = check_files([path], total=1e-9).documents
+    assert document.steps[0].verdict == "undecided"
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT, input=stdin,
+                          env={"NO_COLOR": "1", "PATH": ""})
+
+
+def test_cli_check_shows_the_counterexample() -> None:
+    done = run("check", DOC_000)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Q3     refuted (as expected)" in done.stdout
+    assert "at yᵢ = 0, ŷᵢ = 0.7" in done.stdout
+    assert "every verdict as expected" in done.stdout
+
+
+def test_cli_check_latex_lines_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--latex", r"\frac{d}{dx}\log(1-x) = -\frac{1}{1-x}"]) == 0
+    assert main(["check", "--latex", r"\frac{d}{dx}\log(1-x) = \frac{1}{1-x}"]) == 1
+    out = capsys.readouterr().out
+    assert "refuted" in out
+
+
+def test_cli_stdin_and_json(tmp_path: pathlib.Path) -> None:
+    text = pathlib.Path(DOC_000).read_text()
+    done = run("check", "-", "--format", "json", stdin=text)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["kind"] == "report" and data["ok"] is True
+    (document,) = data["documents"]
+    verdicts = {s["id"]: s["verdict"] for s in document["steps"]}
+    assert verdicts["Q3"] == "refuted"
+
+
+def test_a_bad_file_is_reported_and_the_others_still_checked(tmp_path: pathlib.Path,
+                                                            capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    bad = write(tmp_path, "[[step]]\nid = 'a'\nlatex = 'x = x'\nexpect = 'sure'\n", "bad.toml")
+    good = write(tmp_path, "[[step]]\nid = 'a'\nlatex = 'x = x'\nexpect = 'proved'\n", "ok.toml")
+    assert main(["check", bad, good]) == 2
+    out = capsys.readouterr().out
+    assert f"{bad}:" in out and "unknown expect value 'sure'" in out
+    assert "a      proved (as expected)" in out
+
+
+def test_markdown_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", DOC_000, "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "| Q3 |" in out and "**refuted**" in out
