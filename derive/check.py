@@ -317,9 +317,10 @@ class _Checker:
             defines = name
             sides = sides[1:]
             operators = operators[1:]
-        operators += ["="] * (len(sides) - 1 - len(operators))
+        # a line may end in a dangling '=' (document 002's "= \quad (6)")
+        operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
         links = tuple(self._compare(a, b, claim.assume, op)
-                      for a, b, op in zip(sides, sides[1:], operators))
+                      for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True))
         if not links:
             verdict = "definition" if defines else "undecided"
         else:

@@ -85,6 +85,7 @@ Reading rules and the decisions taken on ambiguous points:
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -248,12 +249,30 @@ class _KeepRefused(PostLex):
         return stream
 
 
+def _cache_file() -> str | bool:
+    """Where lark keeps the analysed grammar between runs: a file in the user's own cache
+    directory (never the shared temporary directory, where another user could plant one).
+    Lark checks the grammar's hash and its own version before it uses the file."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(root, "derive")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
+            return False
+    except OSError:
+        return False
+    return os.path.join(folder, "latex-grammar.lark-cache")
+
+
 @cache
 def _parser() -> Lark:
     grammar = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
-    return Lark(
-        grammar, parser="lalr", lexer="basic", propagate_positions=True, postlex=_KeepRefused()
-    )
+    options = {"parser": "lalr", "lexer": "basic", "propagate_positions": True,
+               "postlex": _KeepRefused()}
+    try:
+        return Lark(grammar, cache=_cache_file(), **options)
+    except OSError:
+        return Lark(grammar, **options)
 
 
 Node = Tree[Token] | Token

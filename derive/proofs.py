@@ -41,8 +41,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy as sp
-
 from derive.context import Context, SymbolInfo
 from derive.domains import parse_domain
 from derive.errors import DeriveError, ParseError, ProofFileError
@@ -241,17 +239,16 @@ class _Reader:
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:
-        if "\\" not in key and "{" not in key:
+        """A declared name: a plain name (yhat_i) as it is, LaTeX (\\hat y_i) read by the
+        reader; anything else is refused."""
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)?", key):
             return key
-        from derive.latex import parse_expression
+        from derive.latex import parse_name
 
         try:
-            value = parse_expression(key, context, source=self.path)
+            return parse_name(key, context, source=self.path)
         except ParseError as error:
             raise self.error(f"cannot read the symbol {key!r}: {error.message}", where) from None
-        if not isinstance(value, sp.Symbol):
-            raise self.error(f"{key!r} is not a single symbol", where)
-        return str(value.name)
 
     def _aliases(self, table: Mapping[str, Any]) -> tuple[Alias, ...]:
         found = []

@@ -1,0 +1,50 @@
+"""Benchmark of `derive check` over proofs/: cold wall time, and time per step.
+
+Prints, from one run on this machine:
+- the wall time of `derive check` over every file in proofs/ in a fresh interpreter, as a
+  ratio to `python -c "import sympy"` measured in the same run (first goal ≤ 3×, then ≤ 1.5×);
+- the median and worst time per step (in process, after warm-up of the reader).
+
+Run it from the repository root: `python benchmarks/bench_check.py`.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+from derive.check import check_files
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def wall(command: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    files = sorted(str(p) for p in (ROOT / "proofs").glob("*.toml"))
+    base = wall([sys.executable, "-c", "import sympy"], 5)
+    took = wall([sys.executable, "-m", "derive", "check"], 3)
+    print(f"python -c 'import sympy'      median {base * 1000:6.0f} ms (5 runs)")
+    print(f"derive check ({len(files)} files)       median {took * 1000:6.0f} ms (3 runs)  "
+          f"ratio {took / base:.2f}×  (goals ≤ 3×, then ≤ 1.5×)")
+    report = check_files(files)
+    steps = [s for d in report.documents for s in d.steps]
+    seconds = sorted(s.seconds for s in steps)
+    worst = max(steps, key=lambda s: s.seconds)
+    print(f"steps: {len(steps)}; per step median {statistics.median(seconds) * 1000:.1f} ms, "
+          f"worst {worst.seconds * 1000:.0f} ms ({worst.claim.id} in "
+          f"{pathlib.Path([d.path for d in report.documents if worst in d.steps][0]).name})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Hostile input: nothing runs, nothing hangs, nothing crashes; budgets hold; verdicts stay
+sound under rewriting and mutation."""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derive.check import check_files, check_latex
+from derive.equivalence import compare
+from derive.errors import ParseError
+from derive.latex import parse_expression
+
+CANARY = "derive_canary_was_here"
+
+HOSTILE = [
+    f"__import__('os').system('touch {CANARY}')",
+    f"\\frac{{__import__('os').system('touch {CANARY}')}}{{2}}",
+    "exec('import os')",
+    "eval('1+1')",
+    "().__class__.__bases__[0].__subclasses__()",
+    r"\input{/etc/passwd}",
+    r"\def\x{1} \x",
+    r"\newcommand{\x}{1} \x",
+    "e^{10^{10^{10}}}",
+    "x" * 1_000_000,
+    "(" * 10_000 + "x" + ")" * 10_000,
+    "x\x00y",
+    "\udcff",
+    "x = \u202e1",
+    "{" * 5000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_latex_is_refused_quickly_and_runs_nothing(tmp_path: pathlib.Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           text: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    modules = set(sys.modules)
+    start = time.monotonic()
+    with contextlib.suppress(ParseError):
+        parse_expression(text)
+    assert time.monotonic() - start < 5
+    assert not (tmp_path / CANARY).exists()
+    assert set(sys.modules) - modules <= {"derive.latex"}
+
+
+def test_hostile_proof_file_runs_nothing(tmp_path: pathlib.Path) -> None:
+    proof = tmp_path / "evil.toml"
+    proof.write_text(f"""
+[document]
+title = "__import__('os').system('touch {CANARY}')"
+
+[symbols]
+"__import__('os')" = {{ domain = "real" }}
+
+[[step]]
+id = "a"
+latex = '__import__("os").system("touch {CANARY}") = 1'
+expect = "unreadable"
+""")
+    done = subprocess.run([sys.executable, "-m", "derive", "check", str(proof)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode in (1, 2)
+    assert not (tmp_path / CANARY).exists()
+    assert "Traceback" not in done.stderr
+
+
+def test_a_pathological_claim_ends_within_its_budget() -> None:
+    nested = r"\sigma(\sigma(\sigma(\sigma(x))))"
+    inner = r"\sigma(\sigma(\sigma(x)))"
+    claim = rf"\frac{{d}}{{dx}} {nested} = \frac{{d}}{{dx}} \frac{{1}}{{1 + e^{{-{inner}}}}}"
+    budget = 2.0
+    start = time.monotonic()
+    (document,) = check_latex([claim], budget=budget).documents
+    took = time.monotonic() - start
+    assert document.steps[0].verdict in ("proved", "checked", "undecided")
+    assert took < budget * 1.1 + 1.0, took
+    # and the process is still usable afterwards
+    assert sp.simplify(sp.sin(sp.Symbol("x")) ** 2 + sp.cos(sp.Symbol("x")) ** 2) == 1
+
+
+def test_the_total_budget_bounds_a_run(tmp_path: pathlib.Path) -> None:
+    proofs = pathlib.Path(__file__).parent.parent / "proofs"
+    start = time.monotonic()
+    report = check_files(sorted(str(p) for p in proofs.glob("*.toml")), total=0.05)
+    assert time.monotonic() - start < 0.05 * 1.1 + 3.0
+    verdicts = [s.verdict for d in report.documents for s in d.steps]
+    assert "undecided" in verdicts
+
+
+# -- soundness: rewrites are never refuted, mutations are never proved or checked -------------
+
+x, y = sp.symbols("x y", positive=True)
+ATOMS = [x, y, sp.Integer(2), sp.Rational(1, 3)]
+
+
+@st.composite
+def expressions(draw: st.DrawFn, depth: int = 3) -> sp.Expr:
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(ATOMS))
+    kind = draw(st.sampled_from(["add", "mul", "pow", "exp", "log", "sig"]))
+    a = draw(expressions(depth - 1))
+    if kind == "add":
+        return a + draw(expressions(depth - 1))
+    if kind == "mul":
+        return a * draw(expressions(depth - 1))
+    if kind == "pow":
+        return a ** draw(st.sampled_from([2, 3, -1]))
+    if kind == "exp":
+        return sp.exp(-a)
+    if kind == "log":
+        return sp.log(1 + a**2)
+    from derive.functions import sigmoid
+
+    return sigmoid(a)
+
+
+REWRITES = [sp.expand, sp.factor, sp.together, sp.cancel,
+            lambda e: e.rewrite(sp.exp), lambda e: sp.expand(e.rewrite(sp.exp))]
+MUTATIONS = [
+    lambda e: -e,
+    lambda e: 2 * e,
+    lambda e: e + sp.Rational(1, 7),
+    lambda e: e * x,
+    lambda e: e.xreplace({x: y, y: x}) if e.has(x) and e.has(y) else e + 1,
+    lambda e: e**2 + 1 if e.is_number else e + x,
+]
+
+DOMAINS = {x: __import__("derive.domains").domains.POSITIVE,
+           y: __import__("derive.domains").domains.POSITIVE}
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions(), st.sampled_from(range(len(REWRITES))), st.integers(0, 10**6))
+def test_equivalent_rewrites_are_never_refuted(expr: sp.Expr, which: int, seed: int) -> None:
+    rewritten = REWRITES[which](expr)
+    outcome = compare(expr, rewritten, DOMAINS, budget=1.0, samples=8, seed=seed)
+    assert type(outcome).__name__ != "Refuted", (expr, rewritten, outcome)
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions(), st.sampled_from(range(len(MUTATIONS))), st.integers(0, 10**6))
+def test_mutations_are_never_proved_or_checked(expr: sp.Expr, which: int, seed: int) -> None:
+    mutated = MUTATIONS[which](expr)
+    if sp.simplify(mutated - expr) == 0:  # the mutation happened to change nothing
+        return
+    outcome = compare(expr, mutated, DOMAINS, budget=1.0, samples=8, seed=seed)
+    assert type(outcome).__name__ not in ("Proved", "Checked"), (expr, mutated, outcome)
+
+
+@pytest.mark.slow
+def test_soundness_rates_over_a_thousand_cases_each() -> None:
+    """Prints the two rates for the record (run with -m slow -s)."""
+    rng = random.Random(0)
+    strategy = expressions()
+    refuted_rewrites = proved_mutants = total_rewrites = total_mutants = 0
+    for _ in range(1000):
+        expr = strategy.example()
+        rewritten = rng.choice(REWRITES)(expr)
+        total_rewrites += 1
+        if type(compare(expr, rewritten, DOMAINS, budget=1.0, samples=8)).__name__ == "Refuted":
+            refuted_rewrites += 1
+        mutated = rng.choice(MUTATIONS)(expr)
+        if sp.simplify(mutated - expr) == 0:
+            continue
+        total_mutants += 1
+        if type(compare(expr, mutated, DOMAINS, budget=1.0, samples=8)).__name__ in (
+            "Proved", "Checked"
+        ):
+            proved_mutants += 1
+    print(f"rewrites refuted: {refuted_rewrites}/{total_rewrites}; "
+          f"mutants proved or checked: {proved_mutants}/{total_mutants}")
+    assert refuted_rewrites == 0 and proved_mutants == 0
