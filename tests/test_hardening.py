@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
-import random
 import subprocess
 import sys
 import time
@@ -160,25 +159,14 @@ def test_mutations_are_never_proved_or_checked(expr: sp.Expr, which: int, seed: 
 
 
 @pytest.mark.slow
-def test_soundness_rates_over_a_thousand_cases_each() -> None:
-    """Prints the two rates for the record (run with -m slow -s)."""
-    rng = random.Random(0)
-    strategy = expressions()
-    refuted_rewrites = proved_mutants = total_rewrites = total_mutants = 0
-    for _ in range(1000):
-        expr = strategy.example()
-        rewritten = rng.choice(REWRITES)(expr)
-        total_rewrites += 1
-        if type(compare(expr, rewritten, DOMAINS, budget=1.0, samples=8)).__name__ == "Refuted":
-            refuted_rewrites += 1
-        mutated = rng.choice(MUTATIONS)(expr)
-        if sp.simplify(mutated - expr) == 0:
-            continue
-        total_mutants += 1
-        if type(compare(expr, mutated, DOMAINS, budget=1.0, samples=8)).__name__ in (
-            "Proved", "Checked"
-        ):
-            proved_mutants += 1
-    print(f"rewrites refuted: {refuted_rewrites}/{total_rewrites}; "
-          f"mutants proved or checked: {proved_mutants}/{total_mutants}")
-    assert refuted_rewrites == 0 and proved_mutants == 0
+@settings(max_examples=1000, deadline=None, database=None)
+@given(expressions(), st.sampled_from(range(len(REWRITES))), st.integers(0, 10**6))
+def test_a_thousand_rewrites_are_never_refuted(expr: sp.Expr, which: int, seed: int) -> None:
+    test_equivalent_rewrites_are_never_refuted.hypothesis.inner_test(expr, which, seed)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, database=None)
+@given(expressions(), st.sampled_from(range(len(MUTATIONS))), st.integers(0, 10**6))
+def test_a_thousand_mutations_are_never_proved(expr: sp.Expr, which: int, seed: int) -> None:
+    test_mutations_are_never_proved_or_checked.hypothesis.inner_test(expr, which, seed)
