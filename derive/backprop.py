@@ -452,4 +452,10 @@ def derive_model(model: Model, wrt: str | None = None, *, check: bool = True,
                 + ", ".join(model.parameters)
             )
         return scalar_derivation(model, chosen, check=check, budget=budget)
-    return gradient(model, chosen, check=check, budget=budget)
+    derivation = gradient(model, chosen, check=check, budget=budget)
+    if model.batch_form is not None:
+        from derive.models import get
+
+        batch = gradient(get(model.batch_form), chosen, check=check, budget=budget)
+        derivation = replace(derivation, followed_by=(batch,))
+    return derivation

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import mpmath
-import numpy as np
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
@@ -162,17 +161,27 @@ ML_FUNCTIONS: dict[str, type[sp.Function]] = {
 }
 
 
+# NumPy is imported where it is used: `derive steps` and `derive check` never need it, and it
+# would add a fifth to their start-up time.
+
+
 def _np_sigmoid(x: Any) -> Any:
+    import numpy as np
+
     x = np.asarray(x)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def _np_relu(x: Any) -> Any:
+    import numpy as np
+
     return np.maximum(x, 0)
 
 
 def _np_softplus(x: Any) -> Any:
+    import numpy as np
+
     return np.logaddexp(0, x)
 
 

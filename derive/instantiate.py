@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
 from derive.arrays import explicit
@@ -169,6 +168,8 @@ def compare_at_sizes(
     tolerance: float = 1e-9,
 ) -> SizedOutcome:
     """Compare two explicit matrices at random points (float64), entry by entry."""
+    import numpy as np
+
     size_list = tuple(sorted((s.name, n) for s, n in sizes.items()))
     if claimed.shape != true.shape:
         raise ValueError(f"shapes differ: claimed {claimed.shape}, true {true.shape}")

@@ -98,6 +98,8 @@ class Model:
     parameters: tuple[str, ...]
     sizes: Mapping[sp.Symbol, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    batch_form: str | None = None
+    """A built-in model whose derivation over a batch follows this one's."""
 
     def variable(self, name: str) -> Variable:
         for variable in self.variables:
@@ -221,7 +223,7 @@ def logistic() -> Model:
         "logistic", "Logistic regression, one example", (w, x, b, y, z, yhat, loss),
         (AffineDef("z", "w", "x", "b"), ScalarDef("yhat", sigmoid(z.symbol)),
          ScalarDef("L", bce_expression(y.symbol, yhat.symbol))),
-        "L", ("w", "b"), SIZES,
+        "L", ("w", "b"), SIZES, batch_form="logistic-batch",
     )
 
 

@@ -48,12 +48,14 @@ def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
     if not expr.is_commutative:
         return numerator, denominator
 
+    factors = tuple(numerator)  # (a list is empty while it is being sorted)
+
     def rank(factor: sp.Expr) -> int:
         if factor.is_number:
             return 0
         # σ(z)(1 − σ(z)), ŷ(1 − ŷ): a factor goes before the sum that contains it
         if isinstance(factor, sp.Add) and any(
-            other is not factor and factor.has(other) for other in numerator
+            other is not factor and factor.has(other) for other in factors
         ):
             return 2
         return 1
@@ -450,6 +452,10 @@ class TextRenderer:
         out.append("")
         out.append(f"result: {goal_text(d)} = {text(d.result)}")
         out.append(self._summary(d))
+        for following in d.followed_by:
+            out.append("")
+            out.append(self.style("dim", "─" * 72))
+            out += self._print_Derivation(following)
         if d.lines and self.detail:
             out.append("")
             out.append(self.style("dim", "steps and their rules:"))
@@ -688,7 +694,8 @@ class LatexRenderer:
         for step in d.steps:
             rows += self._step(step)
         rows.append(rf"{goal} &= {latex(d.result)}")
-        return "\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}\n"
+        block = "\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}\n"
+        return block + "".join(self._print_Derivation(f) for f in d.followed_by)
 
     def _step(self, step: Step) -> list[str]:
         if isinstance(step, RewriteStep):
@@ -743,7 +750,8 @@ class MarkdownRenderer:
                            f"{verdict_of(step.check)} |")
         out += ["", f"**Result:** ${goal} = {latex(d.result)}$", ""]
         out += [f"> {note}" for note in d.notes]
-        return "\n".join(out) + "\n"
+        text_ = "\n".join(out) + "\n"
+        return text_ + "".join("\n" + self._print_Derivation(f) for f in d.followed_by)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -778,8 +786,9 @@ class JsonRenderer:
                        "check": outcome_json(line.check)} for line in d.lines],
             "steps": [self.data(step) for step in d.steps],
             "result": self.expression(d.result),
-            "verified": not d.unverified(),
+            "verified": not d.unverified() and all(not f.unverified() for f in d.followed_by),
             "notes": list(d.notes),
+            "followed_by": [self.data(f) for f in d.followed_by],
         }
 
     def _data_Report(self, report: Any) -> dict[str, Any]:

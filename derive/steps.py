@@ -113,6 +113,8 @@ class Derivation:
     result: Any
     lines: tuple[Line, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    followed_by: tuple[Derivation, ...] = ()
+    """Derivations that belong with this one (the batch form after the per-example one)."""
 
     @property
     def goal(self) -> str:
