@@ -71,6 +71,12 @@ class sigmoid(sp.Function):  # type: ignore[misc]  # SymPy functions are lower c
     def _sympystr(self, printer: Any) -> str:
         return f"σ({printer._print(self.args[0])})"
 
+    def _numpycode(self, printer: Any) -> str:
+        # σ(x) = exp(−softplus(−x)): never overflows, at any x
+        np = printer._module_format(printer._module + ".exp")
+        logaddexp = printer._module_format(printer._module + ".logaddexp")
+        return f"{np}(-{logaddexp}(0, -({printer._print(self.args[0])})))"
+
 
 class relu(sp.Function):  # type: ignore[misc]
     """The rectifier relu(x) = max(0, x); relu'(x) = H(x), with relu'(0) = 0 by convention."""
@@ -113,6 +119,10 @@ class relu(sp.Function):  # type: ignore[misc]
     def _sympystr(self, printer: Any) -> str:
         return f"relu({printer._print(self.args[0])})"
 
+    def _numpycode(self, printer: Any) -> str:
+        maximum = printer._module_format(printer._module + ".maximum")
+        return f"{maximum}({printer._print(self.args[0])}, 0)"
+
 
 class softplus(sp.Function):  # type: ignore[misc]
     """softplus(x) = log(1 + e^x); softplus' = σ."""
@@ -152,6 +162,10 @@ class softplus(sp.Function):  # type: ignore[misc]
     def _latex(self, printer: Any, exp: Any = None) -> str:
         body = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
         return rf"{body}^{{{exp}}}" if exp else body
+
+    def _numpycode(self, printer: Any) -> str:
+        logaddexp = printer._module_format(printer._module + ".logaddexp")
+        return f"{logaddexp}(0, {printer._print(self.args[0])})"
 
 
 ML_FUNCTIONS: dict[str, type[sp.Function]] = {

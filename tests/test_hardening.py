@@ -11,7 +11,7 @@ import time
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive.check import check_files, check_latex
@@ -140,7 +140,7 @@ DOMAINS = {x: __import__("derive.domains").domains.POSITIVE,
            y: __import__("derive.domains").domains.POSITIVE}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), st.sampled_from(range(len(REWRITES))), st.integers(0, 10**6))
 def test_equivalent_rewrites_are_never_refuted(expr: sp.Expr, which: int, seed: int) -> None:
     rewritten = REWRITES[which](expr)
@@ -148,7 +148,7 @@ def test_equivalent_rewrites_are_never_refuted(expr: sp.Expr, which: int, seed: 
     assert type(outcome).__name__ != "Refuted", (expr, rewritten, outcome)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), st.sampled_from(range(len(MUTATIONS))), st.integers(0, 10**6))
 def test_mutations_are_never_proved_or_checked(expr: sp.Expr, which: int, seed: int) -> None:
     mutated = MUTATIONS[which](expr)
@@ -159,14 +159,16 @@ def test_mutations_are_never_proved_or_checked(expr: sp.Expr, which: int, seed: 
 
 
 @pytest.mark.slow
-@settings(max_examples=1000, deadline=None, database=None)
+@settings(max_examples=1000, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), st.sampled_from(range(len(REWRITES))), st.integers(0, 10**6))
 def test_a_thousand_rewrites_are_never_refuted(expr: sp.Expr, which: int, seed: int) -> None:
     test_equivalent_rewrites_are_never_refuted.hypothesis.inner_test(expr, which, seed)
 
 
 @pytest.mark.slow
-@settings(max_examples=1000, deadline=None, database=None)
+@settings(max_examples=1000, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), st.sampled_from(range(len(MUTATIONS))), st.integers(0, 10**6))
 def test_a_thousand_mutations_are_never_proved(expr: sp.Expr, which: int, seed: int) -> None:
     test_mutations_are_never_proved_or_checked.hypothesis.inner_test(expr, which, seed)
