@@ -75,7 +75,7 @@ def _oriented(coefficient: sp.Expr, factors: list[tuple[sp.Expr, sp.Expr]]) -> s
     _, sign, parts = best
     numerator = [_power(b, e) for b, e in parts if not e.could_extract_minus_sign()]
     denominator = [_power(b, -e) for b, e in parts if e.could_extract_minus_sign()]
-    bases = tuple(f.as_base_exp()[0] for f in denominator)
+    under = tuple(f.as_base_exp()[0] for f in denominator)
 
     def rank(factor: sp.Expr) -> int:
         base = factor.as_base_exp()[0]
@@ -84,7 +84,7 @@ def _oriented(coefficient: sp.Expr, factors: list[tuple[sp.Expr, sp.Expr]]) -> s
         if isinstance(base, sp.Add):
             return 3
         # m before ŷ in m·ŷ·(1 − ŷ): a factor that also sits inside a sum goes next to it
-        return 2 if any(isinstance(b, sp.Add) and b.has(base) for b in bases) else 1
+        return 2 if any(isinstance(b, sp.Add) and b.has(base) for b in under) else 1
 
     denominator.sort(key=rank)
     top = sp.Mul(*numerator, evaluate=False) if numerator else sp.S.One

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy as sp
 
 from derive import models
@@ -18,7 +20,7 @@ def steps(
     *,
     check: bool = True,
     budget: float = 2.0,
-    domains: dict[str, str | Domain] | None = None,
+    domains: Mapping[str, str | Domain] | None = None,
     context: Context | None = None,
 ) -> Derivation:
     """The step-by-step derivation of a gradient, every step checked.
@@ -47,7 +49,7 @@ def _name(wrt: str | sp.Symbol | None) -> str | None:
 
 
 def _expression_model(expr: sp.Expr, wrt: str | sp.Symbol,
-                      domains: dict[str, str | Domain]) -> Model:
+                      domains: Mapping[str, str | Domain]) -> Model:
     """A one-formula model around a user's expression."""
     variables: list[Variable] = []
     for symbol in sorted(expr.free_symbols, key=lambda s: s.name):

@@ -235,7 +235,8 @@ class _Reader:
             if shape is not None and (not isinstance(shape, list) or len(shape) != 2):
                 raise self.error(f"the shape of {key!r} must be two sizes, such as [\"n\", \"d\"]",
                                  where)
-            infos.append(SymbolInfo(name, domain, tuple(str(s) for s in shape) if shape else None))
+            sizes = (str(shape[0]), str(shape[1])) if shape else None
+            infos.append(SymbolInfo(name, domain, sizes))
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:
