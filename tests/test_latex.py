@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive.context import Context, SymbolInfo
@@ -1156,3 +1156,12 @@ def test_not_equal_is_a_relation_of_its_own() -> None:
     relation = parse_relation(r"\frac{d}{dx}\log(1-x)\neq \frac{1}{1-x}")
     assert relation.operators == ("≠",)
     assert parse_relation(r"= a \ne b").operators == ("=", "≠")
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40))
+def test_fuzz_ten_thousand_near_valid_strings(pieces: list[str]) -> None:
+    """The long fuzz run (pytest -m slow): 10⁴ near-valid strings, ParseError or a value."""
+    test_random_latex_raises_nothing_but_parse_errors.hypothesis.inner_test(pieces)
