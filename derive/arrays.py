@@ -152,15 +152,3 @@ def _explicit(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
             result = result.multiply_elementwise(arg)
         return result
     return sp.Matrix(expr.xreplace(sizes).as_explicit())
-
-
-def entry_symbols(matrix: sp.MatrixSymbol, symbol: sp.Symbol) -> dict[Any, sp.Symbol]:
-    """Scalar symbols for the entries of an instantiated matrix symbol, carrying the
-    assumptions of the array's entry symbol: X[0, 1] ↦ X_0_1."""
-    rows, cols = matrix.shape
-    assumptions = symbol.assumptions0
-    return {
-        matrix[i, j]: sp.Symbol(f"{matrix.name}_{i}_{j}", **assumptions)
-        for i in range(int(rows))
-        for j in range(int(cols))
-    }

@@ -142,7 +142,6 @@ class _Backprop:
         return self.adjoint[self.wrt]
 
     def _edge(self, definition: Definition, name: str, upstream: Any) -> None:
-        variable = self.model.variable(name)
         local_step, local, rule, raw = self._local(definition, name, upstream)
         contribution = _simplify(raw)
         if name in self.adjoint:
@@ -169,7 +168,6 @@ class _Backprop:
         if self.check:
             step = replace(step, check=self._combination_check(name, raw, total))
         self.steps.append(step)
-        del variable
 
     def _combination_check(self, name: str, raw: Any, total: Any) -> Any:
         """Check that tidying upstream∘local changed only its form: template by template

@@ -90,11 +90,3 @@ ELEMENTARY: dict[type, tuple[str, Callable[[sp.Expr], sp.Expr]]] = {
     sp.Abs: ("abs", sp.sign),
     sp.Heaviside: ("step", lambda u: sp.S.Zero),
 }
-
-
-def rule(name: str) -> Rule:
-    """The rule called ``name``; a KeyError names a rule the table does not have."""
-    try:
-        return RULES[name]
-    except KeyError:
-        raise KeyError(f"no rule named {name!r} in the rule table") from None
