@@ -252,10 +252,14 @@ class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]
             if i == 0:
                 out = printed
             elif printed.startswith("-"):
-                out += " - " + printed[1:]
+                out += " - " + printed[1:].lstrip()
             else:
                 out += " + " + printed
         return out
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        terms = sorted(expr.args, key=lambda t: bool(t.atoms(sp.OneMatrix)))
+        return " + ".join(self._print(t) for t in terms)
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         (variable, _), *_ = expr.variable_count
@@ -689,8 +693,10 @@ class LatexRenderer:
         if d.lines:
             for i, line in enumerate(d.lines):
                 head = goal if i == 0 else ""
+                reasons = [rf"\text{{{rule}}}" for rule in line.rules]
+                reasons += [f"{latex(a)} = {latex(b)}" for a, b in line.facts]
                 rows.append(rf"{head} &= {latex(line.expression)} "
-                            rf"&& \text{{{'; '.join(line.rules) or 'evaluate'}}} \\")
+                            rf"&& {'; '.join(reasons)} \\")
         for step in d.steps:
             rows += self._step(step)
         rows.append(rf"{goal} &= {latex(d.result)}")
