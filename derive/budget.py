@@ -36,6 +36,7 @@ Two mechanisms, chosen per call by :func:`run_with_budget`:
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -307,8 +308,21 @@ def _on_alarm(signum: int, stack_frame: FrameType | None) -> None:
         _arm()
     if foreign is not None and due_foreign and callable(foreign.handler):
         foreign.handler(signum, stack_frame)
-    if expired is not None:
+    if expired is not None and not _in_gc_callback(stack_frame):
         raise BudgetExceeded(_message(expired.seconds))
+    # An exception raised inside a garbage-collector callback cannot reach the budgeted code
+    # (Python reports it as unraisable); the expired frame is marked fired, so the re-armed
+    # timer raises again a moment later, outside the callback.
+
+
+def _in_gc_callback(stack_frame: FrameType | None) -> bool:
+    codes = {getattr(c, "__code__", None) for c in gc.callbacks}
+    frame = stack_frame
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _reset_in_child() -> None:

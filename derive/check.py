@@ -11,9 +11,10 @@ counterexample, agreement at sample points alone is ``checked``.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
@@ -41,6 +42,8 @@ class LinkReport:
     assumption: str = ""
     message: str = ""
     operator: str = "="
+    diagnosis: Any = None
+    """A ``derive.diagnose.Diagnosis`` naming the mistake, for a refuted equality."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class StepReport:
     error: SourceError | None = None
     defines: str = ""
     seconds: float = 0.0
+    named_rule: str | None = None
+    """The rule the document's label names ("Product rule" → product)."""
+    used_rule: str | None = None
+    """The rule that actually takes the step, when the label names one."""
 
     @property
     def matches(self) -> bool:
@@ -319,15 +326,72 @@ class _Checker:
             operators = operators[1:]
         # a line may end in a dangling '=' (document 002's "= \quad (6)")
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
-        links = tuple(self._compare(a, b, claim.assume, op)
+        links = tuple(self._diagnosed(self._compare(a, b, claim.assume, op))
                       for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True))
+        named_rule, used_rule = self._rules(claim, links)
         if not links:
             verdict = "definition" if defines else "undecided"
         else:
             verdict = min((link.verdict for link in links), key=lambda v: _SEVERITY[v])
         report = StepReport(claim, verdict, links, defines=defines,
-                            seconds=time.monotonic() - started)
+                            seconds=time.monotonic() - started, named_rule=named_rule,
+                            used_rule=used_rule)
         return report, sides[-1]
+
+    # -- naming the mistake -------------------------------------------------------------
+
+    def _diagnosed(self, link: LinkReport) -> LinkReport:
+        """A refuted equality, with the mal-rule that reproduces it when one does."""
+        if link.verdict != "refuted" or link.operator != "=" or self._remaining() <= 0:
+            return link
+        from derive.diagnose import explain
+
+        diagnosis = explain(self._named(link.lhs), self._named(link.rhs), expand=self._expand,
+                            domains=self.context.domains(),
+                            budget=min(1.0, self._remaining()))
+        return replace(link, diagnosis=diagnosis) if diagnosis is not None else link
+
+    def _rules(self, claim: Claim, links: tuple[LinkReport, ...]) -> tuple[str | None, str | None]:
+        """The rule the step's label names, and the rule that takes the step (only looked
+        for when the label names one, and the step holds)."""
+        from derive.diagnose import justifying_rule, rule_named
+
+        named = rule_named(claim.label) if claim.label else None
+        if named is None or not links or links[0].verdict not in ("proved", "checked"):
+            return named, None
+        used = justifying_rule(self._named(links[0].lhs), self._named(links[0].rhs),
+                               expand=self._expand, domains=self.context.domains(),
+                               budget=min(2.0, self._remaining()))
+        return named, used
+
+    def _cancelling(self, steps: list[StepReport]) -> list[StepReport]:
+        """Two refuted equalities in a row whose slips cancel: the line after the second is
+        right again. Each is marked, so the report can say so."""
+        from derive.equivalence import compare
+
+        places = [(i, j) for i, step in enumerate(steps) for j in range(len(step.links))]
+        marked: set[tuple[int, int]] = set()
+        for (i, j), (k, m) in itertools.pairwise(places):
+            first, second = steps[i].links[j], steps[k].links[m]
+            if first.verdict != "refuted" or second.verdict != "refuted":
+                continue
+            try:
+                outcome = compare(self._value(first.lhs), self._value(second.rhs),
+                                  self.context.domains(), budget=min(2.0, self._remaining()))
+            except (IllFormed, ValueError, TypeError):
+                continue
+            if _verdict(outcome) in ("proved", "checked"):
+                marked |= {(i, j), (k, m)}
+        if not marked:
+            return steps
+        for i, j in marked:
+            link = steps[i].links[j]
+            note = "this slip and its neighbour's cancel: the line after them is right again"
+            new = replace(link, message=f"{link.message}; {note}" if link.message else note)
+            links = list(steps[i].links)
+            links[j] = new
+            steps[i] = replace(steps[i], links=tuple(links))
+        return steps
 
     def run(self) -> DocumentReport:
         self._load_definitions()
@@ -336,6 +400,7 @@ class _Checker:
         for claim in self.document.claims:
             report, previous = self._step(claim, previous)
             steps.append(report)
+        steps = self._cancelling(steps)
         return DocumentReport(self.document.path, self.document.title, self.document.source,
                               tuple(steps), tuple(self.assumed))
 

@@ -5,11 +5,14 @@ of ``derive.rules`` and holds the rule's result with the parts' derivatives unev
 (``unfolded``) and evaluated (``result``). ``lines`` turns the tree into the equalities a
 person writes, one rule level at a time. ``verify`` checks every step independently with
 ``derive.equivalence``. A missing rule raises ``MissingRuleError`` naming the operation.
+``overrides`` swaps a rule of the table for another version (``derive.diagnose`` derives with
+known buggy rules this way).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +25,10 @@ from derive.rules import ELEMENTARY, RULES
 from derive.steps import DiffStep, Line, RewriteStep, Step
 
 Differentiator = Callable[[sp.Expr], DiffStep]
+
+_OVERRIDES: ContextVar[Mapping[str, Callable[..., DiffStep]] | None] = ContextVar(
+    "derive_engine_overrides", default=None
+)
 
 
 def _d(expr: sp.Expr, wrt: sp.Expr) -> sp.Expr:
@@ -47,7 +54,11 @@ def _step(
     substeps: tuple[Step, ...] = (),
 ) -> DiffStep:
     assert rule in RULES, rule
-    return DiffStep(rule, expr, wrt, result, unfolded, substeps)
+    step = DiffStep(rule, expr, wrt, result, unfolded, substeps)
+    overrides = _OVERRIDES.get()
+    if overrides is not None and rule in overrides:
+        return overrides[rule](step)
+    return step
 
 
 def _add(expr: sp.Add, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
@@ -100,8 +111,9 @@ def _pow(expr: sp.Pow, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
             return _step("power", expr, wrt, exponent * base ** (exponent - 1), outer)
         inner = recurse(base)
         outer_step = _step("power", expr, base, exponent * base ** (exponent - 1), outer)
-        return _step("chain", expr, wrt, exponent * base ** (exponent - 1) * inner.result,
-                     sp.Mul(outer, _d(base, wrt), evaluate=False), (outer_step, inner))
+        return _step("chain", expr, wrt, outer_step.result * inner.result,
+                     sp.Mul(outer_step.unfolded, _d(base, wrt), evaluate=False),
+                     (outer_step, inner))
     if not _depends(base, wrt):
         inner = recurse(exponent)
         unfolded = sp.Mul(expr, sp.log(base), _d(exponent, wrt), evaluate=False)
@@ -125,8 +137,9 @@ def _elementary(expr: sp.Function, wrt: sp.Expr, recurse: Differentiator) -> Dif
         return _step(name, expr, wrt, outer, outer)
     inner = recurse(argument)
     outer_step = _step(name, expr, argument, outer, outer)
-    return _step("chain", expr, wrt, outer * inner.result,
-                 sp.Mul(outer, _d(argument, wrt), evaluate=False), (outer_step, inner))
+    return _step("chain", expr, wrt, outer_step.result * inner.result,
+                 sp.Mul(outer_step.unfolded, _d(argument, wrt), evaluate=False),
+                 (outer_step, inner))
 
 
 def _batch_sum(expr: sp.Sum, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
@@ -153,8 +166,20 @@ def _rule_for(expr: sp.Expr) -> Callable[[Any, sp.Expr, Differentiator], DiffSte
     return None
 
 
-def differentiate(expr: sp.Expr, wrt: sp.Expr) -> DiffStep:
-    """The step tree of d(expr)/d(wrt), every node citing one rule of the table."""
+def differentiate(
+    expr: sp.Expr,
+    wrt: sp.Expr,
+    *,
+    overrides: Mapping[str, Callable[..., DiffStep]] | None = None,
+) -> DiffStep:
+    """The step tree of d(expr)/d(wrt), every node citing one rule of the table.
+
+    ``overrides`` maps a rule name ("chain", "power", "quotient", "product", "sum", ...) or an
+    elementary function's rule ("log", "sigmoid", ...) to a replacement: whenever the engine
+    builds a step citing that rule, the replacement is called with that step (its parts
+    already derived under the same overrides) and the step it returns is used instead; the
+    steps above combine its ``result``. Without overrides the derivation is unchanged.
+    """
 
     def recurse(sub: sp.Expr) -> DiffStep:
         if sub == wrt:
@@ -167,7 +192,11 @@ def differentiate(expr: sp.Expr, wrt: sp.Expr) -> DiffStep:
             raise MissingRuleError(name, str(sub))
         return handler(sub, wrt, recurse)
 
-    return recurse(expr)
+    token = _OVERRIDES.set(overrides or None)
+    try:
+        return recurse(expr)
+    finally:
+        _OVERRIDES.reset(token)
 
 
 def lines(step: DiffStep) -> tuple[Line, ...]:

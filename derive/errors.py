@@ -27,10 +27,12 @@ class SourceError(DeriveError):
         self.column = column
         self.expected = expected
         self.source = source
+        # where the error sits in ``text`` when the error was moved into a larger file
+        self.text_line, self.text_column = line, column
 
     def located(self, source: str, line_offset: int = 0, column_offset: int = 0) -> SourceError:
         """The same error, placed inside a larger file (for LaTeX read out of a proof file)."""
-        return type(self)(
+        moved = type(self)(
             self.message,
             text=self.text,
             line=self.line + line_offset,
@@ -38,18 +40,20 @@ class SourceError(DeriveError):
             expected=self.expected,
             source=source,
         )
+        moved.text_line, moved.text_column = self.text_line, self.text_column
+        return moved
 
     def excerpt(self) -> str:
         """The offending line with a caret under the column."""
         lines = self.text.splitlines() or [""]
-        index = min(max(self.line, 1), len(lines)) - 1
-        shown = lines[index] if self.line <= len(lines) else ""
+        line, column = self.text_line, self.text_column
+        shown = lines[line - 1] if 1 <= line <= len(lines) else ""
         if len(shown) > 120:
-            start = max(0, self.column - 60)
+            start = max(0, column - 60)
             shown = shown[start : start + 120]
-            caret_at = self.column - start
+            caret_at = column - start
         else:
-            caret_at = self.column
+            caret_at = column
         return f"    {shown}\n    {' ' * max(caret_at - 1, 0)}^"
 
     def __str__(self) -> str:

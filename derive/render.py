@@ -642,6 +642,12 @@ def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
                 evidence = link_evidence(link)
                 if evidence:
                     out.append(style("dim", f"           {evidence}"))
+                if link.diagnosis is not None:
+                    out.append(f"           {link.diagnosis.sentence(text)}")
+            if step.named_rule and step.used_rule and step.named_rule != step.used_rule:
+                out.append(style("conditional",
+                                 f"         the label names the {step.named_rule} rule, but the "
+                                 f"step is taken by the {step.used_rule} rule"))
         out.append("")
     counted = ", ".join(f"{n} {v}" for v, n in sorted(totals.items()))
     steps = sum(totals.values())
@@ -730,7 +736,10 @@ class MarkdownRenderer:
             out += ["", "| step | claim | verdict | expected | evidence |",
                     "|---|---|---|---|---|"]
             for step in document.steps:
-                evidence = "; ".join(link_evidence(link) for link in step.links) or step.message
+                evidence = "; ".join(
+                    link_evidence(link)
+                    + (f" — {link.diagnosis.sentence(text)}" if link.diagnosis else "")
+                    for link in step.links) or step.message
                 claim = " ".join(step.claim.latex.split()).replace("|", r"\|")
                 out.append(f"| {step.claim.id} | ${claim}$ | **{step.verdict}** | "
                            f"{step.claim.expect or ''} | {evidence.replace('|', '/')} |")
@@ -820,8 +829,13 @@ class JsonRenderer:
             "matches": step.matches, "message": step.message, "defines": step.defines,
             "links": [{"lhs": self.expression(link.lhs), "rhs": self.expression(link.rhs),
                        "verdict": link.verdict, "assumption": link.assumption,
-                       "evidence": link_evidence(link), "outcome": outcome_json(link.outcome)}
+                       "evidence": link_evidence(link), "outcome": outcome_json(link.outcome),
+                       "diagnosis": None if link.diagnosis is None else {
+                           "mal_rule": link.diagnosis.mal_rule,
+                           "explanation": link.diagnosis.sentence(text),
+                           "equivalent": list(link.diagnosis.equivalent)}}
                       for link in step.links],
+            "named_rule": step.named_rule, "used_rule": step.used_rule,
         }
         if step.error is not None:
             data["error"] = {"message": step.error.message, "line": step.error.line,

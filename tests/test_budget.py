@@ -364,3 +364,36 @@ def test_alarm_turned_into_another_error_is_reported_as_budget() -> None:
 
     with pytest.raises(BudgetExceeded):
         run_with_budget(convert, 0.1)
+
+
+def test_an_alarm_inside_a_gc_callback_waits_until_the_callback_returns() -> None:
+    """An exception raised in a garbage-collector callback would be lost ("unraisable");
+    such an alarm is held back, and the budget fires again just after, outside it."""
+    import gc
+    import sys
+
+    from derive.budget import _in_gc_callback
+
+    seen: list[bool] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and not seen:
+            seen.append(_in_gc_callback(sys._getframe()))
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    assert seen == [True]
+    assert not _in_gc_callback(sys._getframe())
+
+    def workload() -> None:  # allocates, so collections (and their callbacks) keep running
+        stop = time.monotonic() + 3.0
+        while time.monotonic() < stop:
+            [[i] for i in range(1000)]
+
+    start = time.monotonic()
+    with pytest.raises(BudgetExceeded):
+        run_with_budget(workload, 0.2)
+    assert time.monotonic() - start < 1.5

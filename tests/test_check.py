@@ -183,3 +183,37 @@ def test_markdown_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", DOC_000, "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert "| Q3 |" in out and "**refuted**" in out
+
+
+def test_the_sign_error_is_diagnosed_and_the_labels_checked() -> None:
+    steps = steps_of(DOC_000)
+    (link,) = steps["Q3"].links
+    assert link.diagnosis is not None
+    assert link.diagnosis.mal_rule == "inner derivative dropped"
+    assert "since d/dŷᵢ (1 − ŷᵢ) = −1" in link.diagnosis.sentence(__import__(
+        "derive.render").render.text)
+    assert (steps["Q1"].named_rule, steps["Q1"].used_rule) == ("product", "constant multiple")
+    assert (steps["P1"].named_rule, steps["P1"].used_rule) == ("product", "chain")
+    assert (steps["Q2"].named_rule, steps["Q2"].used_rule) == ("sum", "sum")
+
+
+def test_two_slips_that_cancel_are_reported(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[[step]]
+id = "a"
+latex = '\\frac{d}{dx} x^3 = 3x^2'
+expect = "proved"
+
+[[step]]
+id = "b"
+latex = '= 3x'
+expect = "refuted"
+
+[[step]]
+id = "c"
+latex = '= 3x^2'
+expect = "refuted"
+""")
+    steps = steps_of(path)
+    assert "cancel" in steps["b"].links[0].message
+    assert "cancel" in steps["c"].links[0].message
