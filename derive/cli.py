@@ -60,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--total-budget", type=float, default=None,
                        help="seconds allowed for the whole run")
 
+    codegen = commands.add_parser(
+        "codegen", help="write verified, numerically stable NumPy gradient code",
+        description="Generate a NumPy module with loss, grad and loss_and_grad for a built-in "
+                    "model, from its verified derivation. The module is checked against "
+                    "central finite differences and against the symbolic gradient before it is "
+                    "written; when a check fails nothing is written.")
+    codegen.add_argument("model", help="logistic (over a batch) or mlp")
+    codegen.add_argument("-o", "--output", metavar="FILE",
+                         help="where to write the module (default: print it)")
+    codegen.add_argument("--check-only", action="store_true",
+                         help="run the checks and write nothing")
+    codegen.add_argument("--force", action="store_true",
+                         help="overwrite FILE if it exists")
+
     commands.add_parser("models", help="list the built-in models and their variables")
     return parser
 
@@ -74,6 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _models()
         if args.command == "check":
             return _check(args, parser)
+        if args.command == "codegen":
+            from derive.codegen import codegen_command
+
+            return codegen_command(args.model, args.output, check_only=args.check_only,
+                                   force=args.force)
     except DeriveError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE

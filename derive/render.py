@@ -55,8 +55,12 @@ def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
             return 0
         # σ(z)(1 − σ(z)), ŷ(1 − ŷ): a factor goes before the sum that contains it
         if isinstance(factor, sp.Add) and any(
-            other is not factor and factor.has(other) for other in factors
+            other is not factor and not other.is_number and factor.has(other)
+            for other in factors
         ):
+            return 3
+        # (1 − y)·log(1 − ŷ), y·log(ŷ): coefficients before the functions they multiply
+        if isinstance(factor.as_base_exp()[0], sp.Function):
             return 2
         return 1
 

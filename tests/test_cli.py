@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -77,3 +78,14 @@ def test_models_lists_every_model(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for name in ("bce", "sigmoid", "logistic", "mlp"):
         assert name in out
+
+
+def test_codegen_writes_a_checked_module(tmp_path: pathlib.Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "logistic_grad.py"
+    assert main(["codegen", "logistic", "-o", str(target)]) == 0
+    assert "finite differences" in capsys.readouterr().out
+    assert target.exists() and "def loss_and_grad" in target.read_text()
+    assert main(["codegen", "logistic", "-o", str(target)]) == 2  # no overwrite without --force
+    assert main(["codegen", "mlp", "--check-only"]) == 0
+    assert main(["codegen", "nope", "--check-only"]) == 2
