@@ -14,3 +14,18 @@ def steps(*args: Any, **kwargs: Any) -> Any:
     from derive.api import steps as _steps
 
     return _steps(*args, **kwargs)
+
+
+def _show_in_notebooks() -> None:
+    """In IPython or Jupyter, derivations and reports display as rendered math."""
+    import contextlib
+    import sys
+
+    if "IPython" in sys.modules:
+        with contextlib.suppress(Exception):
+            from derive.display import register
+
+            register()
+
+
+_show_in_notebooks()

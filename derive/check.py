@@ -11,6 +11,7 @@ counterexample, agreement at sample points alone is ``checked``.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from collections.abc import Mapping
@@ -116,14 +117,19 @@ class _Checker:
         self.function_definitions: dict[str, sp.Lambda] = {}
         self.assumed: list[str] = [f"{a.name} is read as {a.means}: {a.why}"
                                    for a in document.aliases]
+        self._instance = False  # an instance of an index claim (derive.indexed)
 
     # -- reading --------------------------------------------------------------------------
 
     def _parse(self, latex: str, line: int, column: int) -> Any:
-        from derive.latex import parse_relation
+        from derive.latex import parse_lines, parse_relation
 
         try:
-            return parse_relation(latex, self.context, source=self.document.path)
+            context = self._reading_context(line, column)
+            lines = parse_lines(latex, context, source=self.document.path)
+            if len(lines) > 1:  # an aligned block: one chain, line after line
+                return _joined(lines)
+            return parse_relation(latex, context, source=self.document.path)
         except ParseError as error:
             raise error.located(self.document.path, line - 1, column - 1) from None
 
@@ -180,6 +186,9 @@ class _Checker:
         return current
 
     def _derivative(self, node: sp.Derivative) -> sp.Expr:
+        if node.atoms(sp.MatrixSymbol):
+            raise IllFormed(f"{node} is a derivative of arrays: derive.shapes checks it entry "
+                            "by entry")
         function = node.expr
         variables = [v for v, _ in node.variable_count]
         for variable in variables:
@@ -216,7 +225,8 @@ class _Checker:
             if node in expr.atoms(sp.Derivative):
                 expr = expr.xreplace({node: self._derivative(node)})
         expr = expr.doit() if expr.has(sp.Subs, sp.Derivative) else expr
-        return self._expand(expr)
+        expr = self._expand(expr)
+        return _limits(expr, self._remaining()) if expr.has(sp.Limit) else expr
 
     # -- checking -------------------------------------------------------------------------
 
@@ -247,6 +257,12 @@ class _Checker:
                           message="no point where the two sides differ was found")
 
     def _equal(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...]) -> LinkReport:
+        matrix = self._matrix_link(lhs, rhs, assume)
+        if matrix is not None:
+            return matrix
+        indexed = self._indexed_link(lhs, rhs, assume)
+        if indexed is not None:
+            return indexed
         from derive.equivalence import compare
 
         budget = self._remaining()
@@ -281,6 +297,141 @@ class _Checker:
             relation = parse_relation(text, self.context, source=self.document.path)
             if len(relation.sides) == 2 and isinstance(relation.sides[0], sp.Symbol):
                 found[relation.sides[0]] = relation.sides[1]
+        return found
+
+    # -- index notation: derive.indexed ----------------------------------------------------
+
+    def _indexed_link(self, lhs: sp.Expr, rhs: sp.Expr,
+                      assume: tuple[str, ...]) -> LinkReport | None:
+        """A link in index notation (the file declares [indices]), decided instance by
+        instance at the file's sizes; None for any other link."""
+        if not self._in_index_notation(lhs, rhs):
+            return None
+        from derive.indexed import Frame, decide
+        from derive.latex import parse_relation
+
+        frame = Frame(self.context, dict(self.document.matrix.sizes))
+        relations = [(text, parse_relation(text, self.context, source=self.document.path))
+                     for text in assume]
+
+        def scalar(left: sp.Expr, right: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr],
+                   context: Context, seconds: float) -> LinkReport:
+            instance = copy.copy(self)
+            instance.definitions, instance.context = dict(definitions), context
+            instance.budget, instance._instance = seconds, True
+            return instance._equal(left, right, ())
+
+        found = decide(lhs, rhs, frame, self.definitions, relations, scalar, self._remaining())
+        return LinkReport(lhs, rhs, found.verdict, found.outcome, found.assumption,
+                          found.message)
+
+    def _in_index_notation(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
+        """Whether a link uses the file's [indices] (a sum, δ, a name such as a_j)."""
+        if not self.context.indices or self._instance:
+            return False
+        from derive.indexed import Frame
+
+        frame = Frame(self.context)
+        return any(frame.mentions(self._expand(self._named(side))) for side in (lhs, rhs))
+
+    # -- matrix claims: derive.shapes ------------------------------------------------------
+
+    def _reading_context(self, line: int, column: int) -> Context:
+        """The context the step at (line, column) is read in: its reading's, else the file's.
+        The reading is kept for the step's matrix claims."""
+        self._reading = None
+        for claim in self.document.claims:
+            if (claim.line, claim.column) == (line, column):
+                self._reading = self.document.reading_of(claim)
+                break
+        return self._reading.context if self._reading is not None else self.context
+
+    def _matrix_link(self, lhs: sp.Expr, rhs: sp.Expr,
+                     assume: tuple[str, ...]) -> LinkReport | None:
+        """A link that involves arrays, decided by derive.shapes; None for any other link."""
+        from derive import shapes
+
+        reading = getattr(self, "_reading", None)
+        context = reading.context if reading is not None else self.context
+        if not any(i.shape is not None or i.entries is not None
+                   for i in context.symbols.values()):
+            return None
+        step_aliases = {str(k.name): str(v.name) for k, v in self.aliases.items()}
+        lowering = self._matrix_lowering(step_aliases)
+        frame = self._matrix_frame(context, reading)
+        try:
+            left, right = lowering.lower(lhs), lowering.lower(rhs)
+        except shapes.Unsupported as error:
+            if lhs.atoms(sp.MatrixSymbol) or rhs.atoms(sp.MatrixSymbol):
+                return LinkReport(lhs, rhs, "undecided", message=str(error))
+            return None
+        if not (frame.mentions_arrays(left) or frame.mentions_arrays(right)):
+            return None
+        deadline = time.monotonic() + self._remaining()
+        try:
+            conditions = self._matrix_conditions(assume, context, lowering)
+            verdict = shapes.Claim(left, right, frame, conditions, deadline).decide()
+        except shapes.Unsupported as error:
+            return LinkReport(lhs, rhs, "undecided", message=str(error))
+        except shapes.ShapeError as error:
+            return LinkReport(lhs, rhs, "ill-formed", message=str(error))
+        return LinkReport(lhs, rhs, verdict.verdict, verdict.outcome, verdict.assumption,
+                          verdict.message)
+
+    def _matrix_lowering(self, aliases: Mapping[str, str]) -> Any:
+        from derive.shapes import Lowering
+
+        return Lowering(aliases, dict(self.function_definitions),
+                        frozenset(str(s.name) for s in self.definitions))
+
+    def _matrix_frame(self, context: Context, reading: Any) -> Any:
+        """The file's definitions (lowered) and matrix settings, for a claim in ``context``."""
+        from derive.shapes import Frame, Unsupported
+
+        settings = reading.matrix if reading is not None else self.document.matrix
+        global_aliases = {a.name: a.means for a in self.all_aliases if not a.steps}
+        lowering = self._matrix_lowering(global_aliases)
+        definitions = {}
+        for symbol, value in self.definitions.items():
+            try:
+                definitions[str(symbol.name)] = lowering.lower(value)
+            except Unsupported:
+                continue
+        if reading is not None:
+            definitions.update(self._reading_definitions(reading, lowering))
+        return Frame(context, definitions, layout=settings.layout or self.document.matrix.layout,
+                     batch=settings.batch or self.document.matrix.batch,
+                     sizes={**self.document.matrix.sizes, **settings.sizes},
+                     varying=tuple(self.document.vary))
+
+    def _reading_definitions(self, reading: Any, lowering: Any) -> dict[str, Any]:
+        """A reading's own definitions (``[readings.NAME.definitions]``), read in it."""
+        from derive.latex import parse_expression
+
+        found = {}
+        for definition in reading.definitions:
+            try:
+                value = parse_expression(definition.latex, reading.context,
+                                         source=self.document.path)
+            except ParseError as error:
+                raise error.located(self.document.path, definition.line - 1,
+                                    definition.column - 1) from None
+            found[definition.name] = lowering.lower(value)
+        return found
+
+    def _matrix_conditions(self, assume: tuple[str, ...], context: Context,
+                           lowering: Any) -> dict[str, sp.Expr]:
+        """``assume = ['x_0 = 1']`` as name → value, read in the step's context."""
+        from derive.latex import parse_relation
+        from derive.shapes import Sym
+
+        found: dict[str, sp.Expr] = {}
+        for text in assume:
+            relation = parse_relation(text, context, source=self.document.path)
+            if len(relation.sides) == 2:
+                name = lowering.lower(relation.sides[0])
+                if isinstance(name, Sym) and not relation.sides[1].free_symbols:
+                    found[name.name] = relation.sides[1]
         return found
 
     def _step(self, claim: Claim, previous: sp.Expr | None) -> tuple[StepReport, Any]:
@@ -327,7 +478,8 @@ class _Checker:
         # a line may end in a dangling '=' (document 002's "= \quad (6)")
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
         links = tuple(self._diagnosed(self._compare(a, b, claim.assume, op))
-                      for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True))
+                      for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
+                      if op)  # '' joins two chains of an aligned block: nothing to check
         named_rule, used_rule = self._rules(claim, links)
         if not links:
             verdict = "definition" if defines else "undecided"
@@ -344,6 +496,8 @@ class _Checker:
         """A refuted equality, with the mal-rule that reproduces it when one does."""
         if link.verdict != "refuted" or link.operator != "=" or self._remaining() <= 0:
             return link
+        if self._in_index_notation(link.lhs, link.rhs):  # the mal-rules work on scalars
+            return link
         from derive.diagnose import explain
 
         diagnosis = explain(self._named(link.lhs), self._named(link.rhs), expand=self._expand,
@@ -358,6 +512,8 @@ class _Checker:
 
         named = rule_named(claim.label) if claim.label else None
         if named is None or not links or links[0].verdict not in ("proved", "checked"):
+            return named, None
+        if self._in_index_notation(links[0].lhs, links[0].rhs):
             return named, None
         used = justifying_rule(self._named(links[0].lhs), self._named(links[0].rhs),
                                expand=self._expand, domains=self.context.domains(),
@@ -374,6 +530,8 @@ class _Checker:
         for (i, j), (k, m) in itertools.pairwise(places):
             first, second = steps[i].links[j], steps[k].links[m]
             if first.verdict != "refuted" or second.verdict != "refuted":
+                continue
+            if self._in_index_notation(first.lhs, second.rhs):  # not instantiated here
                 continue
             try:
                 outcome = compare(self._value(first.lhs), self._value(second.rhs),
@@ -403,6 +561,41 @@ class _Checker:
         steps = self._cancelling(steps)
         return DocumentReport(self.document.path, self.document.title, self.document.source,
                               tuple(steps), tuple(self.assumed))
+
+
+def _joined(lines: tuple[Any, ...]) -> Any:
+    """The lines of an aligned block as one relation: a line that starts with '=' (or follows
+    a line that ends with '=') continues the chain; any other line starts a new one, joined
+    by the operator '' (no link)."""
+    first = lines[0]
+    sides, operators = list(first.sides), list(first.operators)
+    offset = 0 if first.continues else 1
+    for line in lines[1:]:
+        dangling = len(operators) > len(sides) - offset
+        del operators[len(sides) - offset:]
+        following = list(line.operators)
+        if line.continues:
+            operators += following
+        else:
+            operators += ["=" if dangling else "", *following]
+        sides += line.sides
+    prose = tuple(p for line in lines for p in line.prose)
+    return replace(first, sides=tuple(sides), operators=tuple(operators), prose=prose)
+
+
+def _limits(expr: sp.Expr, seconds: float) -> sp.Expr:
+    """Each limit evaluated under the budget, innermost first; one SymPy cannot take in time
+    stays (the comparison is then undecided)."""
+    from derive.budget import run_with_budget
+
+    for node in sorted(expr.atoms(sp.Limit), key=sp.count_ops):
+        try:
+            value = run_with_budget(node.doit, max(seconds / 2, 0.01))
+        except Exception:  # out of time, or a limit SymPy cannot take
+            continue
+        if not value.has(sp.Limit):
+            expr = expr.xreplace({node: value})
+    return expr
 
 
 def differential_symbol(variable: sp.Symbol) -> sp.Symbol:

@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     steps.add_argument("--domain", action="append", default=[], metavar="NAME=DOMAIN",
                        help="a symbol's domain for --expr, e.g. y={0,1} or yhat=(0,1)")
     steps.add_argument("--format", choices=FORMATS, default="text")
+    steps.add_argument("--html", metavar="FILE",
+                       help="also write the derivation as one self-contained HTML page")
     steps.add_argument("--no-check", action="store_true",
                        help="skip the independent check of each step (faster)")
     steps.add_argument("--budget", type=float, default=2.0,
@@ -55,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--domain", action="append", default=[], metavar="NAME=DOMAIN",
                        help="with --latex: a symbol's domain, e.g. y_i={0,1}")
     check.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    check.add_argument("--html", metavar="FILE",
+                       help="also write the report as one self-contained HTML page")
     check.add_argument("--budget", type=float, default=5.0,
                        help="seconds allowed for each equation (default 5)")
     check.add_argument("--total-budget", type=float, default=None,
@@ -122,6 +126,10 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
     sys.stdout.write(render(derivation, args.format, stream=sys.stdout))
+    if args.html:
+        from derive.html import write_html
+
+        write_html(derivation, args.html)
     if not args.no_check and derivation.unverified():
         print("derive: a step failed its independent check; this is a bug in derive",
               file=sys.stderr)
@@ -151,7 +159,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         report = check_latex(args.latex, functions=tuple(args.function),
                              domains=_domains(args.domain, parser), budget=args.budget)
     else:
-        files = list(args.files)
+        files = []
+        for name in args.files:
+            folder = pathlib.Path(name)
+            files += sorted(str(p) for p in folder.glob("*.toml")) if folder.is_dir() else [name]
         if not files:
             files = sorted(str(p) for p in pathlib.Path("proofs").glob("*.toml"))
             if not files:
@@ -160,6 +171,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         stdin = sys.stdin.read() if "-" in files else None
         report = check_files(files, budget=args.budget, total=args.total_budget, stdin=stdin)
     sys.stdout.write(render(report, args.format, stream=sys.stdout))
+    if args.html:
+        from derive.html import write_html
+
+        write_html(report, args.html)
     if report.unusable:
         return UNUSABLE
     if args.latex:

@@ -8,6 +8,7 @@ a named quantity its meaning (``J := -(y log ŷ + (1-y) log(1-ŷ))``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -19,11 +20,15 @@ from derive.functions import ML_FUNCTIONS
 
 @dataclass(frozen=True)
 class SymbolInfo:
-    """A declared symbol: its name, domain, and shape (``None`` for a scalar)."""
+    """A declared symbol: its name, domain, and shape (``None`` for a scalar).
+
+    ``entries`` names the first entry of a vector when the document also writes its entries
+    as scalars: ``entries = "w_0"`` makes w_0, w_1, ..., w_j the entries of W (0-based)."""
 
     name: str
     domain: Domain = REAL
     shape: tuple[str, str] | None = None
+    entries: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,11 +39,25 @@ class Context:
     functions: frozenset[str] = frozenset()
     definitions: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
+    indices: Mapping[str, str] = field(default_factory=dict)
+    """Index letters and the count each runs up to (``i`` → ``C``: 1, ..., C), for
+    ``\\sum_j`` written without its range."""
+    elementwise: frozenset[str] = frozenset()
+    """The product signs a document uses for the elementwise product: ``*``, ``\\times``,
+    ``juxtaposition`` (``\\odot`` always is)."""
 
     def symbol(self, name: str) -> sp.Symbol:
         """The SymPy symbol for ``name``, with its declared domain's assumptions."""
         info = self.symbols.get(name)
         return make_symbol(name, info.domain if info else None)
+
+    def matrix(self, name: str) -> sp.MatrixSymbol:
+        """The matrix symbol for a name declared with a shape (sizes are whole numbers ≥ 1)."""
+        info = self.symbols.get(name)
+        if info is None or info.shape is None:
+            raise KeyError(f"{name} has no declared shape")
+        rows, cols = (size_expression(size) for size in info.shape)
+        return sp.MatrixSymbol(name, rows, cols)
 
     def domain_of(self, symbol: sp.Symbol) -> Domain:
         info = self.symbols.get(symbol.name)
@@ -72,3 +91,22 @@ class Context:
 
 
 EMPTY = Context()
+
+_SIZE = re.compile(r"^\s*(?:([A-Za-z][A-Za-z0-9_]*)|([0-9]+))\s*(?:([+-])\s*([0-9]+))?\s*$")
+
+
+def size_symbol(name: str) -> sp.Symbol:
+    """The symbol of a size such as n, d or h: a whole number ≥ 1."""
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def size_expression(text: str) -> sp.Expr:
+    """A size as written in a shape: a name (``n``), a number (``1``) or ``k+1``."""
+    match = _SIZE.match(str(text))
+    if match is None:
+        raise ValueError(f"cannot read the size {text!r}: write a name, a number or name+number")
+    name, number, sign, offset = match.groups()
+    base: sp.Expr = size_symbol(name) if name else sp.Integer(int(number))
+    if sign:
+        base = base + (int(offset) if sign == "+" else -int(offset))
+    return base

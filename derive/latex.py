@@ -34,8 +34,19 @@ Reading rules and the decisions taken on ambiguous points:
   left to right; unary signs; powers and ``^T``; function application binds tightest.
   ``-x^2`` is ``-(x^2)``, ``-1(a+b)`` is ``-1·(a+b)``, ``a*-1`` is ``-a``. ``\odot`` and ``:``
   are ordinary multiplication on scalars (through ``_hadamard``/``_frobenius``); mixing them
-  with matrix products is read left to right — a later, shape-aware change is where that
-  precedence can be reported as ambiguous.
+  with matrix products is read left to right, and a run of arrays juxtaposed next to them is
+  marked (``Juxtaposition``) so that derive.shapes reports the other groupings.
+- Arrays: a name the context declares with a shape is a ``MatrixSymbol``
+  (``Context.matrix``). With an array operand the builders make SymPy matrix expressions in
+  the order written, unchecked (``ArrayProduct``, ``ArraySum``, ``Transpose``,
+  ``ArrayHadamard``, ``ArrayPower``, and ``a : b`` as ``Frobenius`` = ``Trace(aᵀb)``):
+  derive.shapes infers and checks the shapes. On arrays, ``\frac{a}{b}`` and ``a/b`` divide
+  entry by entry, powers are entrywise, ``\log``, ``\sigma``, ``e^{…}`` and ML functions
+  apply entry by entry (``Elementwise``; a declared function applied to an array stays a
+  call, ``J(w)``), a scalar added to an array is added to every entry, and ``\mathbf{1}^T``
+  is a row of ones. An undeclared name is a scalar, so ``z(1 - z)`` stays a product of
+  scalars even where z turns out to be an array (derive.shapes multiplies such factors entry
+  by entry).
 - ``J(w)`` is a call when the context declares the function ``J`` (or it is sigmoid, relu,
   softplus), else the product ``J·w``; a declared function written without an argument
   (``\frac{dJ}{dx}``) is the symbol of that name. ``\sigma(z)`` is sigmoid unless the context
@@ -43,7 +54,10 @@ Reading rules and the decisions taken on ambiguous points:
   ``f'(a)`` is ``Subs(Derivative(f(t), t), t, a)`` for a declared ``f``.
 - ``\log``, ``\ln``, bare ``log``/``ln`` are the natural log, ``\exp``/``exp`` the exponential,
   ``\tanh`` tanh. Without brackets they apply to the next factor: ``\log x^2 y`` is
-  ``log(x^2)·y``; ``\log(x)^2`` is ``log(x)^2``.
+  ``log(x^2)·y``; ``\log(x)^2`` is ``log(x)^2``; ``\tanh^2 x`` is ``tanh(x)**2``.
+  ``\max(a, b)``/``\min(a, b)`` are ``Max``/``Min`` and need their bracket; ``|z|``,
+  ``\left| z \right|``, ``\lvert z \rvert`` are ``Abs(z)`` (a bar opens an absolute value
+  unless one is open and the token before it ends an operand: ``e^{-|z|}``, ``|a| + |b|``).
 - ``X^T``, ``X^{T}``, ``X^\top`` are ``sp.transpose(X)`` (the symbol itself for a scalar),
   unless the context declares a symbol ``T`` (then ``X^T`` is a power).
 - Derivatives: ``\frac{dJ}{dx}``, ``\frac{\partial J}{\partial x}``, ``\frac{d(1-x)}{dx}``,
@@ -53,7 +67,12 @@ Reading rules and the decisions taken on ambiguous points:
   with ``d``/``\partial`` and a variable is always a derivative (unless the context declares a
   symbol ``d``); its numerator must then start with ``d`` or ``\partial``.
 - Sums ``\sum_{i=1}^{m} body`` become ``Sum(body, (i, 1, m))``; the body is the rest of the
-  product. A sum without a range (``\sum_i``) is refused. When the term holding a sum is
+  product. ``\sum_j`` runs from 1 to the count the context gives j (``Context.indices``;
+  refused when it gives none), ``\sum_j^C`` from 1 to C; ``\sum_{k \neq i} b`` is
+  ``Sum(b·(1 - KroneckerDelta(i, k)), (k, 1, C))``. ``\delta_{ij}`` is ``KroneckerDelta(i, j)``
+  and ``\begin{cases} a & i = j \\ b & i \neq j \end{cases}`` a ``Piecewise``.
+  ``\lim_{h \to 0}`` (a two-sided ``Limit``) and ``\nabla_w`` (``Derivative`` w.r.t. w) take
+  the rest of the product as a sum does. When the term holding a sum is
   followed by ``+``/``-`` at the same level, the extent is ambiguous (``AmbiguityError`` with
   the two readings written in LaTeX), unless the body is a single bracketed group:
   ``\sum_i (a_i + b_i) + c`` is read as the sum of the bracket, plus ``c``. Names in the body
@@ -77,10 +96,11 @@ Reading rules and the decisions taken on ambiguous points:
   refused before it is computed. Python prints at most 4300 digits, and every value read must
   stay printable.
 - Hostile input: more than 20,000 characters, nesting deeper than 200 brackets, control
-  characters, unknown commands (``\input``, ``\def``, ``\newcommand``, ...), ``|`` and
-  relations other than ``=`` are refused by name. Nothing but ``ParseError`` escapes. While a
-  text is read, the recursion limit is raised to 4000 if it is lower (and restored after), so
-  that 200 nested brackets can be built; expressions that deep may still be slow for SymPy.
+  characters, unknown commands (``\input``, ``\def``, ``\newcommand``, ...), an unmatched
+  ``|``, and relations other than ``=`` (``\to`` outside a limit) are refused by name.
+  Nothing but ``ParseError`` escapes. While a text is read, the recursion limit is raised to
+  4000 if it is lower (and restored after), so that 200 nested brackets can be built;
+  expressions that deep may still be slow for SymPy.
 """
 
 from __future__ import annotations
@@ -94,19 +114,31 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import sympy as sp
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
+from sympy.core.function import UndefinedFunction
+from sympy.matrices.expressions import MatrixExpr
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
 
 from derive.context import Context
 from derive.errors import AmbiguityError, ParseError
 from derive.functions import ML_FUNCTIONS, sigmoid
 
 __all__ = [
+    "ArrayHadamard",
+    "ArrayPower",
+    "ArrayProduct",
+    "ArraySum",
     "Differential",
+    "Elementwise",
+    "Frobenius",
+    "Juxtaposition",
     "Relation",
     "parse_expression",
     "parse_lines",
@@ -149,20 +181,201 @@ class Differential(sp.Function):  # type: ignore[misc]
         return f"d({printer._print(self.args[0])})"  # type: ignore[attr-defined]
 
 
-# ---- builders: every product, sum, power, transpose is made here (a later change makes them
-# shape-aware) ----------------------------------------------------------------------------
+# ---- builders: every product, sum, power, transpose is made here. On scalars they build
+# ordinary SymPy expressions; as soon as an operand is an array (a matrix symbol, or anything
+# holding one) they build SymPy's matrix expressions in the order written, without checking
+# that the shapes conform: derive.shapes infers the shapes and reports what does not conform.
 
 
 class _TooLarge(Exception):
     """A number would pass MAX_DIGITS digits."""
 
 
+def _custom(printer: Any, name: str) -> Any:
+    """The printer's own method for ``name`` when it overrides SymPy's plain string one."""
+    method = getattr(type(printer), name, None)
+    return None if method is None or method is getattr(StrPrinter, name, None) else method
+
+
+class _AsWritten:
+    """Built as written: SymPy's own checks and rewrites of shapes are left to
+    derive.shapes (so rebuilding a node, as ``replace`` does, never raises)."""
+
+    def __new__(cls, *args: Any, **options: Any) -> Any:
+        return sp.Basic.__new__(cls, *args)
+
+
+class ArrayProduct(_AsWritten, sp.MatMul):  # type: ignore[misc]
+    """A product of arrays in the order written; its shapes are checked by derive.shapes."""
+
+    precedence = PRECEDENCE["Mul"]
+
+    def _sympystr(self, printer: Any) -> str:
+        if self.args[0] == sp.S.NegativeOne and len(self.args) > 1:
+            rest = self.args[1:]
+            value = rest[0] if len(rest) == 1 else _product_of(*rest)
+            printed = printer.parenthesize(value, PRECEDENCE["Mul"], strict=True)
+            return f"{'−' if _custom(printer, '_print_MatMul') else '-'}{printed}"
+        custom = _custom(printer, "_print_MatMul")
+        if custom is not None:
+            return str(custom(printer, self))
+        return "*".join(printer.parenthesize(a, PRECEDENCE["Mul"], strict=True)
+                        for a in self.args)
+
+
+class ArraySum(_AsWritten, sp.MatAdd):  # type: ignore[misc]
+    """A sum of arrays (a scalar term is added to every entry); shapes checked by
+    derive.shapes."""
+
+    precedence = PRECEDENCE["Add"]
+
+    def _terms(self, printer: Any, minus: str) -> str:
+        out = ""
+        for k, term in enumerate(self.args):
+            negative = isinstance(term, sp.MatMul) and term.args[0] == sp.S.NegativeOne
+            if negative:
+                rest = term.args[1:]
+                term = rest[0] if len(rest) == 1 else _product_of(*rest)
+            elif isinstance(term, sp.Mul) and not _is_array(term) and \
+                    term.could_extract_minus_sign():
+                negative, term = True, -term
+            printed = printer.parenthesize(term, PRECEDENCE["Add"], strict=negative)
+            if k == 0:
+                out = f"{minus}{printed}" if negative else printed
+            else:
+                out += f" {minus} {printed}" if negative else f" + {printed}"
+        return out
+
+    def _sympystr(self, printer: Any) -> str:
+        return self._terms(printer, "−" if _custom(printer, "_print_MatAdd") else "-")
+
+    def _latex(self, printer: Any) -> str:
+        return self._terms(printer, "-")
+
+
+class Juxtaposition(ArrayProduct):
+    """Arrays written side by side next to ``\\odot`` or ``:`` with no bracket saying which
+    of them the ⊙ joins: ``(X)^T (\\hat y - y) (w_2^T) \\odot f'(a_1)``. It is read left to right
+    (``[Xᵀ(ŷ − y)w₂ᵀ] ⊙ f'(a₁)``); derive.shapes reports the other readings."""
+
+
+class ArrayHadamard(_AsWritten, sp.HadamardProduct):  # type: ignore[misc]
+    """``a ⊙ b``, the elementwise product (``a/b`` of arrays is ``a ⊙ b^(-1)``)."""
+
+    precedence = PRECEDENCE["Mul"]
+
+    def _parts(self, printer: Any, times: str, over: Callable[[str, str], str]) -> str:
+        out = ""
+        for k, factor in enumerate(self.args):
+            if k and isinstance(factor, ArrayPower) and factor.args[1] == sp.S.NegativeOne:
+                out = over(out, printer.parenthesize(factor.args[0], PRECEDENCE["Mul"],
+                                                     strict=True))
+                continue
+            printed = printer.parenthesize(factor, PRECEDENCE["Mul"], strict=True)
+            out = printed if k == 0 else f"{out}{times}{printed}"
+        return out
+
+    def _sympystr(self, printer: Any) -> str:
+        return self._parts(printer, " ⊙ ", lambda a, b: f"{a}/{b}")
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        return self._parts(printer, r" \odot ", lambda a, b: rf"\frac{{{a}}}{{{b}}}")
+
+
+class ArrayPower(_AsWritten, sp.HadamardPower):  # type: ignore[misc]
+    """An entrywise power; ``a/b`` of arrays is ``a ⊙ b^(-1)``."""
+
+    def _sympystr(self, printer: Any) -> str:
+        base, exponent = self.args
+        if exponent == sp.S.NegativeOne:
+            return f"1/{printer.parenthesize(base, PRECEDENCE['Pow'], strict=True)}"
+        return (f"{printer.parenthesize(base, PRECEDENCE['Pow'], strict=True)}^"
+                f"{printer.parenthesize(exponent, PRECEDENCE['Pow'], strict=True)}")
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        base, exponent = self.args
+        if exponent == sp.S.NegativeOne:
+            return rf"\frac{{1}}{{{printer._print(base)}}}"
+        return rf"\left({printer._print(base)}\right)^{{{printer._print(exponent)}}}"
+
+
+class Frobenius(_AsWritten, sp.Trace):  # type: ignore[misc]
+    """``a : b``, the Frobenius product tr(aᵀb), held as ``Trace(aᵀb)``."""
+
+    def _sides(self) -> tuple[Any, Any]:
+        product = self.args[0]
+        return product.args[0].args[0], product.args[1]
+
+    def _sympystr(self, printer: Any) -> str:
+        left, right = self._sides()
+        level = PRECEDENCE["Mul"]
+        return f"{printer.parenthesize(left, level)} : {printer.parenthesize(right, level)}"
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        left, right = self._sides()
+        level = PRECEDENCE["Mul"]
+        return f"{printer.parenthesize(left, level)} : {printer.parenthesize(right, level)}"
+
+
+class Elementwise(_AsWritten, ElementwiseApplyFunction):  # type: ignore[misc]
+    """A scalar function applied entry by entry to an array: log(ŷ), σ(a₂), f'(a₁)."""
+
+    def _function_text(self, printer: Any) -> str:
+        body = self.function.expr
+        variable = self.function.variables[0]
+        if isinstance(body, sp.Derivative) and body.expr.args == (variable,):
+            return f"{type(body.expr).__name__}'"
+        if isinstance(body, sp.Function) and body.args == (variable,):
+            name = str(type(body).__name__)
+            return "σ" if name == "sigmoid" and _custom(printer, "_print_Symbol") else name
+        return str(printer._print(self.function))
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{self._function_text(printer)}({printer._print(self.expr)})"
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        name = self._function_text(printer).replace("sigmoid", "\\sigma").replace(
+            "relu", "\\operatorname{relu}")
+        body = rf"{name}\left({printer._print(self.expr)}\right)"
+        return rf"\left({body}\right)^{{{exp}}}" if exp else body
+
+
+def _is_array(value: object) -> bool:
+    """Array-valued: a matrix expression, or an expression holding a matrix symbol."""
+    if isinstance(value, MatrixExpr):
+        return True
+    return isinstance(value, sp.Basic) and bool(value.atoms(sp.MatrixSymbol))
+
+
+def _node(kind: Any, *args: Any) -> Any:
+    """A matrix-expression node built as written (SymPy would check or rewrite it)."""
+    return sp.Basic.__new__(kind, *args)
+
+
+def _product_of(*factors: Any) -> Any:
+    return factors[0] if len(factors) == 1 else ArrayProduct(*factors)
+
+
 def _add(*terms: sp.Expr) -> sp.Expr:
+    if any(_is_array(term) for term in terms):
+        flat = [a for t in terms for a in (t.args if type(t) is ArraySum else (t,))]
+        return ArraySum(*flat) if len(flat) > 1 else flat[0]
     return sp.Add(*terms)
 
 
 def _mul(*factors: sp.Expr) -> sp.Expr:
+    if any(_is_array(factor) for factor in factors):
+        flat = [a for f in factors for a in (f.args if type(f) is ArrayProduct else (f,))]
+        flat = [f for f in flat if f != sp.S.One] or [sp.S.One]
+        return _product_of(*flat)
     return sp.Mul(*factors)
+
+
+def _run(*factors: sp.Expr) -> sp.Expr:
+    """Factors juxtaposed next to ⊙ or :; marked when two or more of them are arrays."""
+    if sum(1 for factor in factors if _is_array(factor)) >= 2:
+        return Juxtaposition(*factors)
+    return _mul(*factors)
 
 
 def _negate(value: sp.Expr) -> sp.Expr:
@@ -182,6 +395,10 @@ def _power_digits(base: sp.Expr, exponent: sp.Expr) -> int:
 
 
 def _pow(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    if _is_array(base) or _is_array(exponent):
+        if base is sp.E:
+            return _apply(sp.exp, exponent)
+        return ArrayPower(base, exponent)  # powers of arrays are entrywise
     if _power_digits(base, exponent) > MAX_DIGITS:
         raise _TooLarge
     return sp.Pow(base, exponent)
@@ -192,21 +409,47 @@ def _reciprocal(value: sp.Expr) -> sp.Expr:
 
 
 def _div(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+    if _is_array(denominator):  # a/b of arrays is the elementwise (Hadamard) division
+        return _hadamard(numerator, _reciprocal(denominator))
     return _mul(numerator, _reciprocal(denominator))
 
 
 def _hadamard(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     """The elementwise product ``left ⊙ right``; ordinary multiplication on scalars."""
+    if _is_array(left) or _is_array(right):
+        return ArrayHadamard(left, right)
     return _mul(left, right)
 
 
 def _frobenius(left: sp.Expr, right: sp.Expr) -> sp.Expr:
-    """The Frobenius product ``left : right`` (trace of leftᵀ right); multiplication on scalars."""
+    """The Frobenius product ``left : right`` = tr(leftᵀ right); multiplication on scalars."""
+    if _is_array(left) or _is_array(right):
+        return Frobenius(ArrayProduct(sp.Transpose(left), right))
     return _mul(left, right)
 
 
 def _transpose(value: sp.Expr) -> sp.Expr:
+    if _is_array(value):
+        return _node(sp.Transpose, value)
+    if value == sp.S.One:  # 1ᵀ: the row of ones (its length is that of what it multiplies)
+        return _node(sp.Transpose, _node(sp.OneMatrix, ONES_LENGTH, sp.S.One))
     return sp.transpose(value)
+
+
+ONES_LENGTH = sp.Symbol("ones_length", integer=True, positive=True)
+"""The length of the vector of ones read from ``\\mathbf{1}^T``, fixed by what it multiplies."""
+
+
+def _apply(function: Any, *args: sp.Expr) -> sp.Expr:
+    """A function applied to its arguments; to an array, entry by entry."""
+    if len(args) == 1 and _is_array(args[0]):
+        if function is Differential:
+            return _node(Differential, args[0])
+        if isinstance(function, UndefinedFunction):  # J(w): derive.shapes decides what it is
+            return function(*args)
+        variable = sp.Dummy("t")
+        return Elementwise(sp.Lambda(variable, function(variable)), args[0])
+    return function(*args)
 
 
 def _product(first: sp.Expr, rest: Sequence[tuple[str, sp.Expr]]) -> sp.Expr:
@@ -216,23 +459,35 @@ def _product(first: sp.Expr, rest: Sequence[tuple[str, sp.Expr]]) -> sp.Expr:
     products are gathered into one ``Mul`` (a long product costs linear time).
     """
     pending = [first]
+    joined = False
     for operator, factor in rest:
         if operator in ("", "*"):
             pending.append(factor)
         elif operator == "/":
-            pending.append(_reciprocal(factor))
+            if _is_array(factor):
+                pending = [_div(_mul(*pending), factor)]
+            else:
+                pending.append(_reciprocal(factor))
         else:
             combine = _hadamard if operator == "odot" else _frobenius
-            pending = [combine(_mul(*pending), factor)]
-    return pending[0] if len(pending) == 1 else _mul(*pending)
+            pending = [combine(_run(*pending), factor)]
+            joined = True
+    if len(pending) == 1:
+        return pending[0]
+    return _run(*pending) if joined else _mul(*pending)
 
 
 def _derivative(expr: sp.Expr, variables: Sequence[tuple[sp.Symbol, int]]) -> sp.Expr:
+    if _is_array(expr) or any(_is_array(variable) for variable, _ in variables):
+        counts = [sp.Tuple(variable, order) for variable, order in variables]
+        return _node(sp.Derivative, expr, *counts)
     counts = [variable if order == 1 else (variable, order) for variable, order in variables]
     return sp.Derivative(expr, *counts, evaluate=False)
 
 
 def _sum(body: sp.Expr, index: sp.Symbol, start: sp.Expr, end: sp.Expr) -> sp.Expr:
+    if _is_array(body):
+        return _node(sp.Sum, body, sp.Tuple(index, start, end))
     return sp.Sum(body, (index, start, end))
 
 
@@ -246,7 +501,30 @@ class _KeepRefused(PostLex):
     always_accept = ("CS", "CSYM", "RELATION", "BAR")
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return stream
+        return _paired_bars(stream)
+
+
+_ENDS_OPERAND = frozenset({
+    "LETTER", "NUMBER", "GREEK", "INFTY", "UPRIGHT", "FRAC_DIGITS", "PRIME", "TOP", "RBRACE",
+    "RPAR", "RSQ", "RCURLY", "RIGHT_PAR", "RIGHT_SQ", "RIGHT_CURLY", "ABS_CLOSE",
+})
+
+
+def _paired_bars(stream: Iterator[Token]) -> Iterator[Token]:
+    """Each '|' opens an absolute value, or closes the open one when the token before it ends
+    an operand: ``|z|``, ``e^{-|z|}``, ``|a| + |b|``."""
+    depth = 0
+    previous: Token | None = None
+    for token in stream:
+        if token.type == "BAR":
+            closing = depth > 0 and previous is not None and previous.type in _ENDS_OPERAND
+            token = Token.new_borrow_pos("ABS_CLOSE" if closing else "ABS_OPEN", token, token)
+        if token.type == "ABS_OPEN":
+            depth += 1
+        elif token.type == "ABS_CLOSE":
+            depth = max(0, depth - 1)
+        previous = token
+        yield token
 
 
 def _cache_file() -> str | bool:
@@ -286,6 +564,8 @@ _OPENERS = {
     "LEFT_SQ": "RIGHT_SQ",
     "LEFT_CURLY": "RIGHT_CURLY",
     "BEGIN": "END",
+    "ABS_OPEN": "ABS_CLOSE",
+    "CASES_BEGIN": "CASES_END",
 }
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
 _READABLE = {
@@ -297,6 +577,8 @@ _READABLE = {
     "RIGHT_SQ": "'\\right]'",
     "RIGHT_CURLY": "'\\right\\}'",
     "END": "'\\end{...}'",
+    "ABS_CLOSE": "'|'",
+    "CASES_END": "'\\end{cases}'",
     "LBRACE": "'{'",
     "EQ": "'='",
     "COMMA": "','",
@@ -329,6 +611,10 @@ _EXPRESSION_STARTS = {
     "LEFT_CURLY",
     "PLUS",
     "MINUS",
+    "ABS_OPEN",
+    "CASES_BEGIN",
+    "LIM",
+    "NABLA",
 }
 _CONTINUATIONS = {"MUL", "DIV", "HADAMARD", "COLON", "PLUS", "MINUS", "PRIME"}
 _MULTIPLY = {"MUL": "*", "DIV": "/", "HADAMARD": "odot", "COLON": ":"}
@@ -356,6 +642,8 @@ _FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "ln": sp.log,
     "exp": sp.exp,
     "tanh": sp.tanh,
+    "max": sp.Max,
+    "min": sp.Min,
 }
 """Functions applied to the next factor: ``\\log x``; the bare words are _BARE_FUNCTIONS."""
 _BARE_FUNCTIONS = ("log", "ln", "exp")
@@ -532,14 +820,18 @@ class _Reader:
 
     def check_tokens(self) -> None:
         stack: list[Token] = []
+        limits = 0  # \lim tokens still waiting for their '\to'
         for token in self.tokens:
             kind = token.type
+            limits += kind == "LIM"
             if kind == "CS":
                 self.fail(f"unknown command '{_short(token)}'" + _hint(str(token)), token)
             if kind == "CSYM":
                 self.fail(f"unknown control symbol '{token}'", token)
-            if kind == "BAR":
-                self.fail("cannot read '|': absolute values and norms are not read", token)
+            if kind == "TO":
+                if not limits:
+                    self.fail(f"'{token}' is read only under a limit: \\lim_{{h \\to 0}}", token)
+                limits -= 1
             if kind == "RELATION":
                 self.fail(f"the relation '{token}' is not read: only '=' and '≠' chains are", token)
             if kind == "NUMBER" and len(token) > MAX_DIGITS:
@@ -711,7 +1003,7 @@ class _Reader:
         """Refuse a sum whose body could stop at this term or run over the following ones."""
         entries = self.entries(term)
         for k, entry in enumerate(entries):
-            if not _is_tree(entry.core, "bigsum"):
+            if not (_is_tree(entry.core, "bigsum") or _is_tree(entry.core, "limit")):
                 continue
             body = entries[k + 1 :]
             if not body or (len(body) == 1 and _is_tree(body[0].core, "bracket")):
@@ -725,8 +1017,9 @@ class _Reader:
             )
             wide = f"{head} \\left({self.text[body_start:level_end].strip()}\\right)"
             line, column = self.position(self.start(entry.core))
+            command = "\\lim" if _is_tree(entry.core, "limit") else "\\sum"
             raise AmbiguityError(
-                "the extent of '\\sum' is ambiguous: it is followed by more terms; "
+                f"the extent of '{command}' is ambiguous: it is followed by more terms; "
                 "put its body in brackets",
                 readings=(narrow, wide),
                 text=self.text,
@@ -922,8 +1215,19 @@ class _Reader:
         first_op, first = factors[0]
         if first_op is not None:
             self.fail(f"expected an expression before '{first_op}'", first_op)
-        rest = [("" if op is None else _MULTIPLY[op.type], value) for op, value in factors[1:]]
+        rest = [(self.operator_name(op), value) for op, value in factors[1:]]
         return _product(first, rest)
+
+    def operator_name(self, op: Token | None) -> str:
+        """The builder's name for a product sign; a sign the context declares elementwise
+        (``*``, ``\\times``, ``\\cdot``, juxtaposition) is ⊙."""
+        if op is None:
+            return "odot" if "juxtaposition" in self.context.elementwise else ""
+        if op.type == "MUL":
+            sign = "*" if str(op) in ("*", "\\ast") else str(op)
+            if sign in self.context.elementwise:
+                return "odot"
+        return _MULTIPLY[op.type]
 
     def signed(self, signs: tuple[Token, ...], value: sp.Expr) -> sp.Expr:
         negative = sum(1 for sign in signs if sign.type == "MINUS") % 2 == 1
@@ -953,24 +1257,48 @@ class _Reader:
                 value = self.call(entry, following)
                 j += 2
             elif prefixes and _is_tree(entry.core, "bracket"):
-                function, _ = prefixes.pop()
-                inner = self.bracket_value(entry.core)
-                value = self.postfixed(function(inner), entry.postfixes)
+                function, head = prefixes.pop()
+                value = self.postfixed(self.applied(function, head, entry.core), entry.postfixes)
                 j += 1
             else:
                 value = self.entry_value(entry)
                 j += 1
             break
-        for function, _ in reversed(prefixes):
-            value = function(value)
+        for function, head in reversed(prefixes):
+            if function in (sp.Max, sp.Min):
+                self.fail(f"'{_describe(head.core)}' needs its arguments in brackets", head)
+            value = self.powered(head, _apply(function, value))
         return self.signed(entries[i].signs, value), j
+
+    def applied(self, function: Callable[..., sp.Expr], head: _Entry, bracket: Core) -> sp.Expr:
+        """A prefix function applied to a bracket: ``\\max(z, 0)`` takes several arguments."""
+        assert isinstance(bracket, Tree)
+        arguments = _arguments(bracket.children[1])
+        if len(arguments) > 1 and function not in (sp.Max, sp.Min):
+            self.fail(f"'{_describe(head.core)}' takes one argument", bracket)
+        return self.powered(head, _apply(function, *(self.value(a) for a in arguments)))
+
+    def function_power(self, entry: _Entry) -> int | None:
+        """The n of ``\\tanh^2 x``, a power of the function's value; None without one."""
+        core = entry.core
+        if not (isinstance(core, Token) and core.type == "FUNC") or len(entry.postfixes) != 1:
+            return None
+        postfix = entry.postfixes[0]
+        script = _inside(postfix.children[1]) if postfix.data == "sup" else None
+        if _is_token(script, "NUMBER") and str(script).isdigit() and int(str(script)) > 1:
+            return int(str(script))
+        return None
+
+    def powered(self, head: _Entry, value: sp.Expr) -> sp.Expr:
+        power = self.function_power(head)
+        return value if power is None else _pow(value, sp.Integer(power))
 
     # -- kinds of entries --------------------------------------------------------------------
 
     def is_operator(self, entry: _Entry) -> bool:
         """A sum or a derivative operator: both take the rest of the product."""
         core = entry.core
-        if _is_tree(core, "bigsum"):
+        if _is_tree(core, "bigsum") or _is_tree(core, "limit") or _is_tree(core, "gradient"):
             return True
         if _is_tree(core, "frac"):
             assert isinstance(core, Tree)
@@ -990,7 +1318,7 @@ class _Reader:
             function = _FUNCTIONS[core.text]
         elif self.is_differential(entry, following):
             function = Differential
-        if function is not None and entry.postfixes:
+        if function is not None and entry.postfixes and self.function_power(entry) is None:
             self.fail(f"cannot read a script on '{_describe(core)}'", entry.postfixes[0])
         return function
 
@@ -1069,10 +1397,13 @@ class _Reader:
                 self.fail(f"{_short(full)}' takes one argument", bracket)
             dummy = sp.Dummy("t")
             derivative = _derivative(function(dummy), [(dummy, name.primes)])
-            result = sp.Subs(derivative, dummy, values[0])
+            if _is_array(values[0]):
+                result = Elementwise(sp.Lambda(dummy, derivative), values[0])
+            else:
+                result = sp.Subs(derivative, dummy, values[0])
         else:
             try:
-                result = function(*values)
+                result = _apply(function, *values)
             except TypeError:
                 self.fail(f"'{full}' does not take {len(values)} arguments", bracket)
         return self.postfixed(result, bracket_entry.postfixes)
@@ -1118,9 +1449,47 @@ class _Reader:
             return self.frac_value(core)
         if kind == "bold":
             return self.value(core.children[1])
+        if kind == "absolute":
+            return _apply(sp.Abs, self.value(core.children[1]))
+        if kind == "cases":
+            return self.cases_value(core)
         if kind == "accent":
             self.fail(f"'{core.children[0]}' is read only over a name", core)
         self.fail("cannot read this", core)
+
+    def cases_value(self, cases: Tree[Token]) -> sp.Expr:
+        """``\\begin{cases} a & i = j \\\\ b & i \\neq j \\end{cases}``: a ``Piecewise``; a
+        row's condition is ``=`` or ``≠``, or the prose ``otherwise``."""
+        pieces: list[tuple[sp.Expr, sp.Basic]] = []
+        for row in (c for c in cases.children if isinstance(c, Tree)):
+            value = self.value(row.children[0])
+            condition = row.children[-1]
+            assert isinstance(condition, Tree)
+            parts = [c for c in condition.children if not _is_token(c, "PROSE")]
+            prose = " ".join(str(c) for c in condition.children if _is_token(c, "PROSE"))
+            if len(parts) == 3:
+                left, relation, right = (self.value(parts[0]), parts[1], self.value(parts[2]))
+                test = sp.Eq if _is_token(relation, "EQ") else sp.Ne
+                pieces.append((value, test(left, right)))
+            elif not parts and re.search(r"\b(otherwise|else)\b", prose):
+                pieces.append((value, sp.true))
+            else:
+                self.fail("cannot read the condition of this case: write i = j, i \\neq j or "
+                          "\\text{otherwise}", condition if condition.children else row)
+            if _is_array(value):
+                self.fail("cases are read on scalars only", row)
+        return sp.Piecewise(*pieces)
+
+    def kronecker(self, name: _Name) -> sp.Expr | None:
+        """``\\delta_{ij}``, ``\\delta_{i,j}``: the Kronecker delta (unless declared)."""
+        script = name.sub or ""
+        parts = script.strip("{}").split(",") if "," in script else list(script)
+        if not (name.greek and name.text == "delta" and name.layer is None and len(parts) == 2
+                and all(re.fullmatch(r"[A-Za-z]|[0-9]+", part) for part in parts)
+                and name.full() not in self.context.symbols):
+            return None
+        a, b = (sp.Integer(int(p)) if p.isdigit() else self.context.symbol(p) for p in parts)
+        return sp.KroneckerDelta(a, b)
 
     def bracket_value(self, bracket: Core) -> sp.Expr:
         assert isinstance(bracket, Tree)
@@ -1138,6 +1507,12 @@ class _Reader:
             return sp.E
         if full == "pi" and name.greek and "pi" not in self.context.symbols:
             return sp.pi
+        delta = self.kronecker(name)
+        if delta is not None:
+            return delta
+        info = self.context.symbols.get(full)
+        if info is not None and info.shape is not None:
+            return self.context.matrix(full)
         return self.context.symbol(full)
 
     def postfixed(self, value: sp.Expr, postfixes: Sequence[Tree[Token]]) -> sp.Expr:
@@ -1200,7 +1575,55 @@ class _Reader:
             form = self.derivative_form(core)
             assert form is not None
             return _derivative(body, form.variables)
+        if core.data == "limit":
+            return self.limit_of(core, body)
+        if core.data == "gradient":
+            return self.gradient_of(core, body)
         return self.sum_of(core, body)
+
+    def limit_of(self, limit: Tree[Token], body: sp.Expr) -> sp.Expr:
+        """``\\lim_{h \\to 0} body``: a two-sided ``Limit``, evaluated by the checker."""
+        variable = self.name_value_of(limit.children[3], "the variable of a limit")
+        point = self.value(limit.children[5])
+        if point.is_infinite:
+            return sp.Limit(body, variable, point)
+        return sp.Limit(body, variable, point, dir="+-")
+
+    def gradient_of(self, gradient: Tree[Token], body: sp.Expr) -> sp.Expr:
+        """``\\nabla_w L``: the derivative of L with respect to w."""
+        if len(gradient.children) < 3:
+            self.fail("write the variable of the gradient: \\nabla_w", gradient)
+        variable = self.name_value_of(gradient.children[2], "the variable of a gradient")
+        return _derivative(body, [(variable, 1)])
+
+    def name_value_of(self, node: Node, what: str) -> sp.Symbol:
+        name = self.node_name(node)
+        value = None if name is None or name.full() == "e" else self.name_value(name)
+        if not isinstance(value, sp.Symbol | sp.MatrixSymbol):
+            self.fail(f"{what} must be a name", node)
+        return value
+
+    def implicit_sum(self, bigsum: Tree[Token], lower: Node, upper: Node | None,
+                     body: sp.Expr) -> sp.Expr:
+        """``\\sum_j``, ``\\sum_j^C``, ``\\sum_{k \\neq i}``: j runs from 1 to the count
+        written, else to the count the context declares for it; ``k ≠ i`` leaves out k = i."""
+        excluded: sp.Expr | None = None
+        if _is_tree(lower, "index_except"):
+            assert isinstance(lower, Tree)
+            excluded = self.value(lower.children[3])
+            lower = lower.children[1]
+        index = self.name_value_of(lower, "the index of a sum")
+        count = self.context.indices.get(index.name)
+        if upper is not None:
+            end = self.script_value(upper)
+        elif count is not None:
+            end = self.context.symbol(count)
+        else:
+            self.fail(f"sum without range: write \\sum_{{{index.name}=1}}^{{m}}, or declare "
+                      f"the range of {index.name}", bigsum)
+        if excluded is not None:
+            body = _mul(body, _add(sp.S.One, _negate(sp.KroneckerDelta(index, excluded))))
+        return _sum(body, index, sp.S.One, end)
 
     def sum_of(self, bigsum: Tree[Token], body: sp.Expr) -> sp.Expr:
         lower: Node | None = None
@@ -1211,6 +1634,8 @@ class _Reader:
                 lower = children[k + 1]
             elif isinstance(child, Token) and child.type == "SUP":
                 upper = children[k + 1]
+        if lower is not None and not _is_tree(lower, "index_range"):
+            return self.implicit_sum(bigsum, lower, upper, body)
         if lower is None or not _is_tree(lower, "index_range"):
             self.fail("sum without range: write \\sum_{i=1}^{m}", bigsum)
         if upper is None:
@@ -1290,7 +1715,7 @@ class _Reader:
                 self.fail("cannot read this order of differentiation", postfix)
             order = int(str(script))
         symbol = self.name_value(name)
-        if not isinstance(symbol, sp.Symbol):
+        if not isinstance(symbol, sp.Symbol | sp.MatrixSymbol):
             self.fail("the variable of a derivative must be a name", entry)
         return symbol, order
 

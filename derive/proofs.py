@@ -25,6 +25,23 @@ A proof file holds a document's own LaTeX, step by step, with what each step des
     latex  = '\\frac{dJ}{d\\hat y_i} = -1(...)'
     expect = "proved"
 
+Matrix claims: a symbol may declare ``shape = ["n", "d"]`` (sizes are names, numbers or
+``k+1``) and ``entries = "w_0"`` (the document also writes W's entries as w_0, w_1, ...).
+``[settings]`` may hold ``layout = "numerator"`` or ``"denominator"`` (the document's layout
+convention for Jacobians), ``batch = "n"`` (the size that counts the examples) and
+``sizes = { n = 3, d = 2, h = 4 }`` (where matrix claims are instantiated). A
+``[readings.NAME]`` table (``symbols``, ``note``, ``layout``, ``batch``, ``sizes``) is another
+reading of the document's names, used by the steps that say ``reading = "NAME"`` (the same
+line of a document read once per example and once with vectors). An alias may give
+``means = { STEP = "name", ... }``: the name the document's general symbol takes in each step
+(a_k read as a_1 in one step and as a_2 in another).
+
+Index notation: ``[indices]`` gives each index letter the count it runs up to (``i = "C"``:
+1, ..., C), read by ``\\sum_j`` without a range and used to check index claims at
+``[settings] sizes`` (derive.indexed). ``[settings] elementwise = ["*", "\\\\times"]`` lists the
+product signs the document uses for the elementwise product (``*``, ``\\times``, ``\\cdot``,
+``juxtaposition``).
+
 A step may also say ``define = true`` (its relation ``name = formula`` defines ``name``),
 ``assume = ['x_0 = 1']`` (the claim holds under these: ``conditional`` when it needs them),
 ``lhs = 'LaTeX'`` (the left side when the document gives it in prose), and ``note``.
@@ -38,11 +55,11 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from derive.context import Context, SymbolInfo
-from derive.domains import parse_domain
+from derive.context import Context, SymbolInfo, size_expression
+from derive.domains import COUNT, parse_domain
 from derive.errors import DeriveError, ParseError, ProofFileError
 
 EXPECTATIONS = (
@@ -51,11 +68,16 @@ EXPECTATIONS = (
 )
 _DOCUMENT_KEYS = {"title", "source", "note", "url"}
 _STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note", "kind",
-              "supplied"}
+              "supplied", "reading"}
 KINDS = ("claim", "definition", "notation", "update")
-_TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings"}
-_SYMBOL_KEYS = {"domain", "shape", "note"}
-_SETTINGS_KEYS = {"vary", "budget"}
+_TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings",
+             "readings", "indices"}
+_SYMBOL_KEYS = {"domain", "shape", "note", "entries"}
+_SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise"}
+ELEMENTWISE = ("*", "\\times", "\\cdot", "juxtaposition")
+"""The product signs a file may declare elementwise (``[settings] elementwise``)."""
+_READING_KEYS = {"symbols", "note", "layout", "batch", "sizes", "definitions"}
+LAYOUTS = ("numerator", "denominator")
 
 
 @dataclass(frozen=True)
@@ -74,6 +96,29 @@ class Claim:
     note: str = ""
     kind: str = "claim"
     supplied: bool = False
+    reading: str | None = None
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    """How matrix claims are read: the layout convention (None: undeclared), the size that
+    counts the examples, and the sizes at which claims are instantiated."""
+
+    layout: str | None = None
+    batch: str | None = None
+    sizes: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Another reading of the document's names (``[readings.NAME]``), for the steps that
+    name it: its context (the document's symbols, with the reading's over them)."""
+
+    name: str
+    context: Context
+    note: str = ""
+    matrix: MatrixSettings = field(default_factory=MatrixSettings)
+    definitions: tuple[Definition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +159,12 @@ class ProofDocument:
     vary: tuple[str, ...] = ()
     budget: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    matrix: MatrixSettings = field(default_factory=MatrixSettings)
+    readings: Mapping[str, Reading] = field(default_factory=dict)
+
+    def reading_of(self, claim: Claim) -> Reading | None:
+        """The reading a claim names (None: the document's own)."""
+        return self.readings.get(claim.reading) if claim.reading else None
 
 
 def _position_of(text: str, pattern: str, start: int = 0) -> tuple[int, int, int]:
@@ -190,9 +241,17 @@ class _Reader:
             raise self.error("[functions] names must be a list of names", r"^[ \t]*names")
         context = Context(functions=frozenset(names))
         context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
+        context = self._indices(self._table(data, "indices"), settings, context)
         aliases = self._aliases(self._table(data, "aliases"))
         definitions = self._definitions(self._table(data, "definitions"))
         claims = self._claims(data.get("step", []))
+        readings = self._readings(self._table(data, "readings"), context)
+        for claim in claims:
+            if claim.reading is not None and claim.reading not in readings:
+                raise self.error(f"step {claim.id!r} names the reading {claim.reading!r}, "
+                                 "which no [readings.NAME] table gives",
+                                 r"^[ \t]*reading\s*=", self._step_start(claim.id),
+                                 expected=tuple(sorted(readings)))
         vary = settings.get("vary", [])
         budget = settings.get("budget")
         if budget is not None and not isinstance(budget, int | float):
@@ -202,7 +261,49 @@ class _Reader:
             source=str(document.get("source", "")), note=str(document.get("note", "")),
             context=context, claims=claims, aliases=aliases, definitions=definitions,
             vary=tuple(str(v) for v in vary), budget=float(budget) if budget else None,
+            matrix=self._matrix_settings(settings, "settings"), readings=readings,
         )
+
+    def _step_start(self, identity: str) -> int:
+        match = re.search(rf"^[ \t]*id\s*=\s*[\"']{re.escape(identity)}[\"']", self.text,
+                          re.MULTILINE)
+        return match.start() if match else 0
+
+    def _matrix_settings(self, table: Mapping[str, Any], where: str) -> MatrixSettings:
+        layout = table.get("layout")
+        if layout is not None and layout not in LAYOUTS:
+            raise self.error(f"{where}: layout must be \"numerator\" or \"denominator\"",
+                             r"^[ \t]*layout\s*=", expected=LAYOUTS)
+        batch = table.get("batch")
+        if batch is not None and not isinstance(batch, str):
+            raise self.error(f"{where}: batch must be the name of a size, such as \"n\"",
+                             r"^[ \t]*batch\s*=")
+        sizes = table.get("sizes", {})
+        if not isinstance(sizes, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in sizes.values()
+        ):
+            raise self.error(f"{where}: sizes must be a table of whole numbers ≥ 1, such as "
+                             "{ n = 3, d = 2 }", r"^[ \t]*sizes\s*=")
+        return MatrixSettings(layout, batch, {str(k): int(v) for k, v in sizes.items()})
+
+    def _readings(self, table: Mapping[str, Any], context: Context) -> dict[str, Reading]:
+        found = {}
+        for name, spec in table.items():
+            where = rf"^[ \t]*\[readings\.{re.escape(name)}"
+            if not isinstance(spec, dict):
+                raise self.error(f"[readings.{name}] must be a table", where)
+            self._known(spec, _READING_KEYS, f"reading {name!r}")
+            symbols = spec.get("symbols", {})
+            if not isinstance(symbols, dict):
+                raise self.error(f"[readings.{name}] symbols must be a table", where)
+            reading_context = context.with_symbols(*self._symbols(symbols, context))
+            definitions = spec.get("definitions", {})
+            if not isinstance(definitions, dict):
+                raise self.error(f"[readings.{name}] definitions must be a table", where)
+            found[name] = Reading(name, reading_context, str(spec.get("note", "")),
+                                  self._matrix_settings(spec, f"reading {name!r}"),
+                                  self._definitions(definitions))
+        return found
 
     def _table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
         value = data.get(key, {})
@@ -217,6 +318,25 @@ class _Reader:
                 raise self.error(f"unknown key {key!r} in {where}",
                                  rf"^[ \t]*\"?{re.escape(key)}\"?\s*=", start,
                                  expected=tuple(sorted(keys)))
+
+    def _indices(self, table: Mapping[str, Any], settings: Mapping[str, Any],
+                 context: Context) -> Context:
+        """``[indices] i = "C"`` (i runs over 1, ..., C) and ``[settings] elementwise``."""
+        for name, count in table.items():
+            where = rf"^[ \t]*[\"']?{re.escape(name)}[\"']?\s*="
+            if not (re.fullmatch(r"[A-Za-z]", name) and isinstance(count, str)
+                    and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", count)):
+                raise self.error(f"index {name!r}: write a letter and the name of the count it "
+                                 "runs up to, such as i = \"C\"", where)
+        signs = settings.get("elementwise", [])
+        if not isinstance(signs, list) or not all(s in ELEMENTWISE for s in signs):
+            raise self.error("[settings] elementwise must list product signs among "
+                             + ", ".join(ELEMENTWISE), r"^[ \t]*elementwise\s*=",
+                             expected=ELEMENTWISE)
+        implied = [SymbolInfo(name, COUNT) for name in {*table, *table.values()}
+                   if name not in context.symbols]
+        return replace(context.with_symbols(*implied), indices=dict(table),
+                       elementwise=frozenset(signs))
 
     def _symbols(self, table: Mapping[str, Any], context: Context) -> list[SymbolInfo]:
         infos = []
@@ -236,7 +356,18 @@ class _Reader:
                 raise self.error(f"the shape of {key!r} must be two sizes, such as [\"n\", \"d\"]",
                                  where)
             sizes = (str(shape[0]), str(shape[1])) if shape else None
-            infos.append(SymbolInfo(name, domain, sizes))
+            for size in sizes or ():
+                try:
+                    size_expression(size)
+                except ValueError as error:
+                    raise self.error(str(error), where) from None
+            entries = spec.get("entries")
+            if entries is not None:
+                entries = self._symbol_name(str(entries), context, where)
+                if not re.fullmatch(r".+_[0-9]+", entries):
+                    raise self.error(f"the entries of {key!r} are named by the first one, "
+                                     "such as \"w_0\" or \"y_1\"", where)
+            infos.append(SymbolInfo(name, domain, sizes, entries))
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:
@@ -252,14 +383,25 @@ class _Reader:
             raise self.error(f"cannot read the symbol {key!r}: {error.message}", where) from None
 
     def _aliases(self, table: Mapping[str, Any]) -> tuple[Alias, ...]:
-        found = []
+        found: list[Alias] = []
         for name, spec in table.items():
             where = rf"^[ \t]*[\"']?{re.escape(name)}[\"']?\s*="
             if not isinstance(spec, dict) or "means" not in spec:
                 raise self.error(f"alias {name!r} needs {{ means = ..., why = ... }}", where)
             self._known(spec, {"means", "why", "steps"}, f"alias {name!r}")
             steps = spec.get("steps", [])
-            found.append(Alias(name, str(spec["means"]), str(spec.get("why", "")),
+            means = spec["means"]
+            if isinstance(means, dict):  # the name it takes in each step
+                if "steps" in spec:
+                    raise self.error(f"alias {name!r}: a table of meanings already names "
+                                     "its steps", where)
+                targets: dict[str, list[str]] = {}
+                for step, target in means.items():
+                    targets.setdefault(str(target), []).append(str(step))
+                found.extend(Alias(name, target, str(spec.get("why", "")), tuple(steps))
+                             for target, steps in targets.items())
+                continue
+            found.append(Alias(name, str(means), str(spec.get("why", "")),
                                tuple(str(s) for s in steps)))
         return tuple(found)
 
@@ -313,6 +455,7 @@ class _Reader:
                 assume=tuple(str(a) for a in assume), lhs=step.get("lhs"),
                 note=str(step.get("note", "")), kind=kind,
                 supplied=bool(step.get("supplied", False)),
+                reading=str(step["reading"]) if "reading" in step else None,
             ))
         return tuple(claims)
 

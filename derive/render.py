@@ -28,6 +28,7 @@ from derive.steps import ChainStep, Derivation, DiffStep, Line, RewriteStep, Ste
 SCHEMA_VERSION = 1
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUBSCRIPTS = str.maketrans("0123456789ijklmn", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₘₙ")
 
 
 def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
@@ -202,6 +203,11 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         inner = self._print(expr.expr)
         if not (expr.expr.is_Atom or isinstance(expr.expr, sp.Function | sp.Indexed)):
             inner = f"({inner})"
+        order = sum(int(count) for _, count in expr.variable_count)
+        if order > 1:  # ∂²/∂wₖ∂wⱼ L
+            under = "".join(f"∂{self._print(v)}" + (str(c).translate(_SUPERSCRIPTS) if c > 1
+                                                     else "") for v, c in expr.variable_count)
+            return f"∂{str(order).translate(_SUPERSCRIPTS)}/{under} {inner}"
         return f"{sign}/{sign}{self._print(variable)} {inner}"
 
     def _print_Transpose(self, expr: Any) -> str:
@@ -243,6 +249,39 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
 
     def _print_sigmoid(self, expr: sp.Expr) -> str:
         return f"σ({self._print(expr.args[0])})"
+
+    # index notation, absolute values, limits (derive.latex reads them)
+
+    def _print_KroneckerDelta(self, expr: sp.Expr) -> str:
+        return "δ" + "".join(self._print(a) for a in expr.args[:2]).translate(_SUBSCRIPTS)
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        rows = []
+        for value, condition in expr.args:
+            when = "otherwise" if condition is sp.true else self._print(condition)
+            rows.append(f"{self._print(value)} if {when}")
+        return "{" + "; ".join(rows) + "}"
+
+    def _print_Equality(self, expr: sp.Expr) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_Unequality(self, expr: sp.Expr) -> str:
+        return f"{self._print(expr.lhs)} ≠ {self._print(expr.rhs)}"
+
+    def _print_Limit(self, expr: sp.Limit) -> str:
+        body, variable, point = expr.args[:3]
+        return f"lim_{{{self._print(variable)}→{self._print(point)}}} ({self._print(body)})"
+
+    def _print_Abs(self, expr: sp.Expr) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Max(self, expr: sp.Expr) -> str:  # max(z, 0), as written
+        arguments = sorted(expr.args, key=lambda a: bool(a.is_number))
+        return "max(" + ", ".join(self._print(a) for a in arguments) + ")"
+
+    def _print_Min(self, expr: sp.Expr) -> str:  # max(z, 0), as written
+        arguments = sorted(expr.args, key=lambda a: bool(a.is_number))
+        return "min(" + ", ".join(self._print(a) for a in arguments) + ")"
 
 
 class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]

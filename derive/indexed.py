@@ -1,0 +1,375 @@
+r"""Index notation: claims with index sums, free indices and δᵢⱼ, checked at a small size.
+
+A proof file declares its index letters and the count each runs up to (``[indices] i = "C"``:
+i = 1, ..., C) and the size at which claims are instantiated (``[settings] sizes = { C = 3 }``;
+3 when not given). A claim that mentions an index (``a_j``, ``p_i``, ``x_{ij}``, ``\sum_j``,
+``\sum_{k \neq i}``, ``\delta_{ij}``, a case ``i = j``) is instantiated at that size:
+
+- every sum is written out term by term (k = 1, 2, 3); ``a_k`` becomes ``a_1``, ``a_2``, ``a_3``
+  and ``x_{ij}`` becomes ``x_{2,1}``, each with the domain declared for its base;
+- every free index (one no sum binds) takes each value of its range in turn (every
+  combination, up to ``MAX_INSTANCES``; beyond that, one instance per pattern of equal and
+  distinct indices), and δᵢⱼ and the cases' conditions are decided there;
+- the file's definitions indexed by a letter (``p_j = e^{a_j}/Σ``) are instantiated for every
+  value of their index.
+
+Each instance is an ordinary scalar claim that the checker decides. When every instance holds
+the claim is ``checked`` at that size (a claim for every C is never ``proved`` from one size);
+a refuted instance gives the counterexample with its indices and size. Assumptions
+(``assume = ['\sum_k y_k = 1']``, ``['i \neq j']``) apply when the claim fails without them:
+a relation between indices keeps only the instances that satisfy it, any other equation is
+solved for one of its symbols (the last by name) and substituted (an index free in it and
+not in the claim holds for every value: ``x_{i1} = 1`` for every i); the claim is then
+``conditional`` when every instance kept holds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import sympy as sp
+
+from derive.context import Context, SymbolInfo
+from derive.domains import REAL, Domain, make_symbol
+from derive.instantiate import CheckedAtSizes
+
+DEFAULT_SIZE = 3
+"""The size of an index range the file gives no size for."""
+MAX_INSTANCES = 27
+"""The most combinations of free indices checked one by one; beyond, one per pattern."""
+
+
+class Unsupported(Exception):
+    """An index expression this module cannot instantiate (said in the verdict)."""
+
+
+class LinkLike(Protocol):
+    """What the checker answers for one instance (``derive.check.LinkReport``)."""
+
+    @property
+    def verdict(self) -> str: ...
+
+    @property
+    def outcome(self) -> Any: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+Scalar = Callable[[sp.Expr, sp.Expr, Mapping[sp.Symbol, sp.Expr], Context, float], LinkLike]
+"""The checker's decision on one instance: sides, definitions, context, seconds."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An index claim's verdict, its evidence, the assumption it needs, and why."""
+
+    verdict: str
+    outcome: Any = None
+    assumption: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """A name split into base, index slots (letters or numbers) and layer: x_{ij}^(1)."""
+
+    base: str
+    slots: tuple[str, ...]
+    layer: str = ""
+
+
+@dataclass
+class Frame:
+    """The file's indices, sizes and context: what instantiating a claim needs."""
+
+    context: Context
+    sizes: Mapping[str, int] = field(default_factory=dict)
+    made: dict[str, SymbolInfo] = field(default_factory=dict)
+
+    @property
+    def indices(self) -> Mapping[str, str]:
+        return self.context.indices
+
+    def size(self, count: str) -> int:
+        return int(self.sizes.get(count, DEFAULT_SIZE))
+
+    def values(self, index: str) -> range:
+        return range(1, self.size(self.indices[index]) + 1)
+
+    # -- names ------------------------------------------------------------------------------
+
+    def slots(self, name: str) -> _Slots | None:
+        """The index slots of a name: ``a_j`` → (a, j); ``x_{i,j}``, ``x_ij`` → (x, i, j);
+        ``y_2`` → (y, 2); None for a name without index slots."""
+        head, separator, layer = name.partition("^(")
+        base, _, script = head.rpartition("_")
+        if not base or not script:
+            return None
+        layer = separator + layer
+        if script.startswith("{") and script.endswith("}") and "," in script:
+            parts = tuple(part.strip() for part in script[1:-1].split(","))
+            if all(re.fullmatch(r"[0-9]+", p) or p in self.indices for p in parts):
+                return _Slots(base, parts, layer)
+            return None
+        if script.isdigit():  # y_2, x_{12}: one number
+            return _Slots(base, (script,), layer)
+        if script.isalnum() and all(c in self.indices or c.isdigit() for c in script):
+            return _Slots(base, tuple(script), layer)  # a_j, x_ij, x_i1: a slot per character
+        return None
+
+    def domain(self, slots: _Slots, name: str) -> Domain:
+        """The domain of an instance: declared for it, else for its base with letters."""
+        info = self.context.symbols.get(name)
+        if info is not None:
+            return info.domain
+        for declared, found in sorted(self.context.symbols.items()):
+            other = self.slots(declared)
+            if (other is not None and other.base == slots.base and other.layer == slots.layer
+                    and len(other.slots) == len(slots.slots)
+                    and all(s in self.indices for s in other.slots)):
+                return found.domain
+        return REAL
+
+    def instance_symbol(self, slots: _Slots, values: Sequence[int]) -> sp.Symbol:
+        script = str(values[0]) if len(values) == 1 else "{" + ",".join(map(str, values)) + "}"
+        name = f"{slots.base}_{script}{slots.layer}"
+        domain = self.domain(slots, name)
+        self.made[name] = SymbolInfo(name, domain)
+        return make_symbol(name, domain)
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def free(self, expr: sp.Basic, bound: frozenset[str] = frozenset()) -> set[str]:
+        """The index letters of ``expr`` that no sum binds."""
+        if isinstance(expr, sp.Symbol):
+            if expr.name in self.indices:
+                return set() if expr.name in bound else {expr.name}
+            slots = self.slots(expr.name)
+            return {s for s in slots.slots if s in self.indices} - bound if slots else set()
+        if isinstance(expr, sp.Sum):
+            inner = bound | {str(limit[0]) for limit in expr.limits}
+            found = self.free(expr.function, inner)
+            for limit in expr.limits:
+                for end in limit[1:]:
+                    found |= self.free(end, bound)
+            return found
+        return set().union(*(self.free(a, bound) for a in expr.args)) if expr.args else set()
+
+    def mentions(self, expr: sp.Basic) -> bool:
+        """Whether ``expr`` uses index notation: a sum, δ, or a name with an index letter."""
+        if expr.has(sp.Sum, sp.KroneckerDelta):
+            return True
+        return bool(self.free(expr))
+
+    def instance(self, expr: sp.Basic, env: Mapping[str, int]) -> Any:
+        """``expr`` with its sums written out and its indices replaced by ``env``'s values."""
+        if isinstance(expr, sp.Dummy) or (not expr.args and not isinstance(expr, sp.Symbol)):
+            return expr
+        if isinstance(expr, sp.Symbol):
+            return self._symbol(expr, env)
+        if isinstance(expr, sp.Sum):
+            return self._sum(expr, env)
+        if isinstance(expr, sp.Limit):
+            raise Unsupported("a limit in index notation is not instantiated")
+        return expr.func(*(self.instance(a, env) for a in expr.args))
+
+    def _symbol(self, symbol: sp.Symbol, env: Mapping[str, int]) -> sp.Expr:
+        name = symbol.name
+        if name in env:
+            return sp.Integer(env[name])
+        if name in self.indices:
+            raise Unsupported(f"the index {name} is not bound here")
+        if name in self.indices.values():
+            return sp.Integer(self.size(name))
+        if name in self.sizes:
+            return sp.Integer(self.sizes[name])
+        slots = self.slots(name)
+        if slots is None:
+            return symbol
+        values = []
+        for slot in slots.slots:
+            if slot.isdigit():
+                values.append(int(slot))
+            elif slot in env:
+                values.append(env[slot])
+            else:
+                raise Unsupported(f"the index {slot} of {name} is not bound here")
+        return self.instance_symbol(slots, values)
+
+    def _sum(self, node: sp.Sum, env: Mapping[str, int]) -> sp.Expr:
+        def written(env: Mapping[str, int], limits: Sequence[Any]) -> sp.Expr:
+            if not limits:
+                return self.instance(node.function, env)
+            index, low, high = limits[-1]
+            first, last = self.instance(low, env), self.instance(high, env)
+            if not (isinstance(first, sp.Integer) and isinstance(last, sp.Integer)):
+                raise Unsupported(f"the sum over {index} has no size: give "
+                                  "[settings] sizes = { ... } for its limit")
+            return sp.Add(*(written({**env, str(index): k}, limits[:-1])
+                            for k in range(int(first), int(last) + 1)))
+
+        return written(env, node.limits)
+
+    def definitions(self, definitions: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
+        """The file's definitions at this size: ``p_j = …`` gives p_1, p_2, p_3."""
+        found: dict[sp.Symbol, sp.Expr] = {}
+        for symbol, value in definitions.items():
+            slots = self.slots(symbol.name)
+            letters = [s for s in slots.slots if not s.isdigit()] if slots else []
+            for values in itertools.product(*(self.values(letter) for letter in letters)):
+                env = dict(zip(letters, values, strict=True))
+                try:
+                    target = self._symbol(symbol, env) if slots else symbol
+                    found[target] = self.instance(value, env)
+                except Unsupported:
+                    continue
+        return found
+
+    def assignments(self, free: Sequence[str]) -> list[dict[str, int]]:
+        """Values of the free indices: every combination, or one per pattern of equalities."""
+        ranges = [self.values(index) for index in free]
+        total = 1
+        for values in ranges:
+            total *= len(values)
+        if total <= MAX_INSTANCES:
+            return [dict(zip(free, c, strict=True)) for c in itertools.product(*ranges)]
+        found = []
+        for pattern in _patterns(len(free)):
+            chosen = [ranges[k][block % len(ranges[k])] for k, block in enumerate(pattern)]
+            found.append(dict(zip(free, chosen, strict=True)))
+        return found
+
+    def conditions(self, relation: Any,
+                   env: Mapping[str, int]) -> list[bool | dict[sp.Symbol, sp.Expr]]:
+        """An assumption at one instance; an index the claim leaves free in it holds for
+        every value (``x_{i1} = 1``: for every i)."""
+        sides = relation.sides[:2]
+        extra = sorted(set().union(*(self.free(side) for side in sides)) - set(env))
+        return [self.condition(relation, {**env, **dict(zip(extra, values, strict=True))})
+                for values in itertools.product(*(self.values(index) for index in extra))]
+
+    def condition(self, relation: Any, env: Mapping[str, int]) -> bool | dict[sp.Symbol, sp.Expr]:
+        """An assumption at one instance: True/False for a relation between indices, else
+        the substitution that solves its equation for one symbol."""
+        left, right = (self.instance(side, env) for side in relation.sides[:2])
+        operator = relation.operators[0] if relation.operators else "="
+        if not (left - right).free_symbols:
+            holds = sp.simplify(left - right) == 0
+            return bool(holds) if operator == "=" else not holds
+        difference = sp.expand(left - right)
+        for symbol in sorted(difference.free_symbols, key=lambda s: s.name, reverse=True):
+            slope = sp.diff(difference, symbol)
+            if slope.is_number and slope != 0 and not (difference - slope * symbol).has(symbol):
+                return {symbol: sp.expand(symbol - difference / slope)}
+        raise Unsupported(f"cannot solve the assumption {left} = {right} for one symbol")
+
+
+def _patterns(count: int) -> Iterator[tuple[int, ...]]:
+    """Restricted growth strings: every way of making ``count`` indices equal or distinct."""
+    def grow(prefix: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        if len(prefix) == count:
+            yield prefix
+            return
+        for block in range(max(prefix, default=-1) + 2):
+            yield from grow((*prefix, block))
+
+    return grow(())
+
+
+def _env_text(env: Mapping[str, int], frame: Frame) -> str:
+    sizes = {count: frame.size(count) for count in sorted(set(frame.indices.values()))}
+    parts = [f"{name} = {value}" for name, value in sizes.items()]
+    return ", ".join(parts + [f"{name} = {value}" for name, value in sorted(env.items())])
+
+
+def _with_indices(outcome: Any, env: Mapping[str, int], frame: Frame) -> Any:
+    """A counterexample's point with the indices and sizes of its instance."""
+    if type(outcome).__name__ != "Refuted":
+        return outcome
+    sizes = {count: frame.size(count) for count in set(frame.indices.values())}
+    extra = tuple((name, str(value)) for name, value in {**sizes, **env}.items())
+    return replace(outcome, point=tuple(sorted(outcome.point + extra)))
+
+
+def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Symbol, sp.Expr],
+           assume: Sequence[tuple[str, Any]], scalar: Scalar, seconds: float) -> Decision:
+    """Decide an index claim instance by instance (see the module docstring). ``assume``
+    holds each assumption's text and its relation as read."""
+    deadline = time.monotonic() + seconds
+    free = sorted(frame.free(lhs) | frame.free(rhs))
+    try:
+        written = frame.definitions(definitions)
+        envs = frame.assignments(free)
+        plain = _run(lhs, rhs, frame, written, envs, {}, scalar, deadline)
+        if plain.verdict != "refuted" or not assume:
+            return plain
+        kept, substitutions = [], []
+        for env in envs:
+            found = [c for _, relation in assume for c in frame.conditions(relation, env)]
+            if all(c is not False for c in found):
+                kept.append(env)
+                merged: dict[sp.Symbol, sp.Expr] = {}
+                for c in found:
+                    if isinstance(c, dict):
+                        merged.update(c)
+                substitutions.append(merged)
+        if not kept:
+            return plain
+        under = [_run(lhs, rhs, frame, written, [env], subs, scalar, deadline)
+                 for env, subs in zip(kept, substitutions, strict=True)]
+    except Unsupported as error:
+        return Decision("undecided", message=f"index notation: {error}")
+    if all(u.verdict == "checked" for u in under):
+        texts = "; ".join(text for text, _ in assume)
+        count = sum(int(u.outcome.samples) for u in under if u.outcome is not None)
+        outcome = replace(under[0].outcome, samples=count)
+        return Decision("conditional", outcome, texts,
+                        f"false in general ({_refuted_text(plain.outcome)}); holds when "
+                        f"{texts}, at every instance kept ({len(kept)} of {len(envs)})")
+    return plain
+
+
+def _refuted_text(outcome: Any) -> str:
+    point = ", ".join(f"{name} = {value}" for name, value in outcome.point)
+    return f"at {point}: {outcome.lhs_value} ≠ {outcome.rhs_value}"
+
+
+def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, sp.Expr],
+         envs: Sequence[dict[str, int]], substitution: Mapping[sp.Symbol, sp.Expr],
+         scalar: Scalar, deadline: float) -> Decision:
+    """Every instance in ``envs``: the first that does not hold decides; else ``checked``."""
+    exact, samples, worst = True, 0, 0.0
+    definitions = {s: v.xreplace(substitution) for s, v in written.items()}
+    for done, env in enumerate(envs):
+        left = frame.instance(lhs, env).xreplace(substitution)
+        right = frame.instance(rhs, env).xreplace(substitution)
+        context = frame.context.with_symbols(*frame.made.values())
+        share = max(0.0, deadline - time.monotonic()) / (len(envs) - done)
+        if share <= 0:
+            return Decision("undecided", message=f"the budget ran out after {done} of "
+                            f"{len(envs)} instances")
+        link = scalar(left, right, definitions, context, share)
+        where = _env_text(env, frame)
+        if link.verdict == "refuted":
+            return Decision("refuted", _with_indices(link.outcome, env, frame))
+        if link.verdict not in ("proved", "checked"):
+            return Decision(link.verdict, link.outcome,
+                            message=f"at {where}: {link.message or link.verdict}")
+        outcome = link.outcome
+        exact &= type(outcome).__name__ == "Proved"
+        samples += int(getattr(outcome, "samples", 0))
+        worst = max(worst, float(getattr(outcome, "max_difference", 0.0)))
+    sizes = tuple(sorted({(c, frame.size(c)) for c in frame.indices.values()}))
+    names = ", ".join(sorted({i for env in envs for i in env}))
+    how = "each proved symbolically" if exact else "each proved or checked at sample points"
+    every = f" for every {names} in range ({len(envs)} instances, {how})" if names else \
+        f" ({how})"
+    size_text = ", ".join(f"{c} = {n}" for c, n in sizes)
+    return Decision("checked", CheckedAtSizes(sizes, samples, worst, exact),
+                    message=f"checked at {size_text}{every}; not proved for every size")
