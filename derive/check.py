@@ -367,6 +367,11 @@ class _Checker:
             return None
         if not (frame.mentions_arrays(left) or frame.mentions_arrays(right)):
             return None
+        if self._remaining() <= 0:
+            from derive.equivalence import Undecided
+
+            return LinkReport(lhs, rhs, "undecided",
+                              Undecided(("nothing",), "the run's total budget ran out"))
         deadline = time.monotonic() + self._remaining()
         try:
             conditions = self._matrix_conditions(assume, context, lowering)

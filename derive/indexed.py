@@ -321,8 +321,11 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
                 substitutions.append(merged)
         if not kept:
             return plain
-        under = [_run(lhs, rhs, frame, written, [env], subs, scalar, deadline)
-                 for env, subs in zip(kept, substitutions, strict=True)]
+        under = []
+        for done, (env, subs) in enumerate(zip(kept, substitutions, strict=True)):
+            share = (deadline - time.monotonic()) / (len(kept) - done)
+            under.append(_run(lhs, rhs, frame, written, [env], subs, scalar,
+                              time.monotonic() + share))
     except Unsupported as error:
         return Decision("undecided", message=f"index notation: {error}")
     if all(u.verdict == "checked" for u in under):

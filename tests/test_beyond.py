@@ -5,12 +5,13 @@ index claims are checked by instantiation (derive.indexed).
 
 from __future__ import annotations
 
+import functools
 import pathlib
 
 import pytest
 import sympy as sp
 
-from derive.check import check_files, check_latex
+from derive.check import DocumentReport, check_files, check_latex
 from derive.context import Context, SymbolInfo
 from derive.domains import COUNT, REAL, parse_domain
 from derive.errors import AmbiguityError, ParseError, ProofFileError
@@ -306,9 +307,15 @@ EXPECTED = {
 }
 
 
+@functools.cache
+def _report(name: str) -> DocumentReport:
+    (document,) = check_files([str(PROOFS / name)]).documents
+    return document
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_file_reaches_its_expected_verdicts(name: str) -> None:
-    (document,) = check_files([str(PROOFS / name)]).documents
+    document = _report(name)
     assert document.error is None, document.error
     verdicts = {step.claim.id: step.verdict for step in document.steps}
     assert verdicts == EXPECTED[name]
@@ -321,8 +328,7 @@ def test_every_1xx_file_is_pinned() -> None:
 
 
 def test_an_index_counterexample_names_its_instance() -> None:
-    (document,) = check_files([str(PROOFS / "101_softmax_cross_entropy.toml")]).documents
-    steps = {step.claim.id: step for step in document.steps}
+    steps = {step.claim.id: step for step in _report("101_softmax_cross_entropy.toml").steps}
     (link,) = steps["J5"].links
     point = dict(link.outcome.point)
     assert point["C"] == "3" and point["i"] != point["j"]
@@ -331,7 +337,6 @@ def test_an_index_counterexample_names_its_instance() -> None:
 
 
 def test_the_stable_form_is_sampled_on_both_sides_of_its_kink() -> None:
-    (document,) = check_files([str(PROOFS / "105_bce_with_logits.toml")]).documents
-    steps = {step.claim.id: step for step in document.steps}
+    steps = {step.claim.id: step for step in _report("105_bce_with_logits.toml").steps}
     (link,) = steps["B7"].links
     assert float(dict(link.outcome.point)["z"]) < 0  # wrong only left of the kink
