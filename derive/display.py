@@ -33,11 +33,13 @@ def to_markdown(record: Any) -> str:
 
 
 def _running_shell() -> Any:
+    import importlib
+
     try:
-        from IPython.core.getipython import get_ipython
+        module = importlib.import_module("IPython.core.getipython")
     except ImportError:
         return None
-    return get_ipython()  # type: ignore[no-untyped-call]
+    return module.get_ipython()
 
 
 def register(shell: Any = None) -> bool:
