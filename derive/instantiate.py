@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ import sympy as sp
 
 from derive.arrays import explicit
 from derive.domains import Domain
-from derive.functions import NUMPY_FUNCTIONS
 from derive.models import (
     AffineDef,
     BatchLossDef,
@@ -188,8 +187,8 @@ def compare_at_sizes(
         point = [float(_domain_for(s, domains).sample(rng)) for s in symbols]
         values = dict(zip(symbols, point, strict=True))
         memo: dict[sp.Basic, float] = {}
-        a = np.array([[_float(e, values, memo) for e in row] for row in claimed.tolist()])
-        b = np.array([[_float(e, values, memo) for e in row] for row in true.tolist()])
+        a = np.array([[float_value(e, values, memo) for e in row] for row in claimed.tolist()])
+        b = np.array([[float_value(e, values, memo) for e in row] for row in true.tolist()])
         scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
         gap = np.abs(a - b) / scale
         if np.all(np.isfinite(gap)):
@@ -236,47 +235,54 @@ def check_vjp(model: Model, definition: Any, input_name: str, claimed: Any,
     return compare_at_sizes(concrete, true, domains, sizes)
 
 
-_FLOAT_FUNCTIONS: dict[str, Any] = {
-    "exp": math.exp, "log": math.log, "sin": math.sin, "cos": math.cos, "tanh": math.tanh,
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+_MATH: dict[str, Callable[..., float]] = {
+    "exp": math.exp, "log": math.log, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
+    "sigmoid": _sigmoid, "relu": lambda x: max(x, 0.0),
+    "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
+    "Heaviside": lambda x, at=0.5: 1.0 if x > 0 else 0.0 if x < 0 else at,
     "Abs": abs,
 }
 
 
-def _float(expr: sp.Basic, values: Mapping[sp.Basic, float], memo: dict[sp.Basic, float]) -> float:
-    """A float value of an expression at a point, node by node with shared subexpressions
-    computed once (instantiated gradients repeat σ(zᵢ) many times)."""
+def float_value(expr: sp.Basic, values: Mapping[sp.Basic, float], memo: dict[sp.Basic, float]
+           ) -> float:
+    """An expression's float64 value at a point, each shared subexpression computed once
+    (an instantiated gradient repeats σ(a₂ᵢ) many times)."""
     if expr in memo:
         return memo[expr]
     if expr in values:
         result = values[expr]
-    elif expr.is_Number:
+    elif expr.is_Number or expr.is_NumberSymbol:
         result = float(expr)
     elif isinstance(expr, sp.Add):
-        result = math.fsum(_float(a, values, memo) for a in expr.args)
+        result = math.fsum(float_value(a, values, memo) for a in expr.args)
     elif isinstance(expr, sp.Mul):
         result = 1.0
         for a in expr.args:
-            result *= _float(a, values, memo)
+            result *= float_value(a, values, memo)
     elif isinstance(expr, sp.Pow):
-        base = _float(expr.base, values, memo)
-        exponent = _float(expr.exp, values, memo)
-        result = base**exponent if base != 0 or exponent >= 0 else math.inf
+        base, exponent = float_value(expr.base, values, memo), float_value(expr.exp, values, memo)
+        try:
+            result = base**exponent
+        except (ZeroDivisionError, OverflowError):
+            result = math.inf
+        if isinstance(result, complex):
+            result = math.nan
     else:
-        args = [_float(a, values, memo) for a in expr.args]
-        name = type(expr).__name__
-        if name in NUMPY_FUNCTIONS:
-            result = float(NUMPY_FUNCTIONS[name](args[0]))
-        elif name == "Heaviside":
-            result = 1.0 if args[0] > 0 else (0.0 if args[0] < 0 else args[1])
-        elif name in _FLOAT_FUNCTIONS:
-            try:
-                result = float(_FLOAT_FUNCTIONS[name](*args))
-            except (ValueError, OverflowError):
-                result = math.nan
-        elif expr is sp.E:
-            result = math.e
-        else:
-            raise TypeError(f"cannot evaluate {name} numerically")
+        function = _MATH.get(type(expr).__name__)
+        if function is None:
+            raise TypeError(f"cannot evaluate {type(expr).__name__} numerically")
+        try:
+            result = float(function(*(float_value(a, values, memo) for a in expr.args)))
+        except (ValueError, OverflowError):
+            result = math.nan
     memo[expr] = result
     return result
 

@@ -61,7 +61,7 @@ from derive.domains import REAL, Domain, make_symbol
 from derive.equivalence import Proved, compare
 from derive.errors import DeriveError
 from derive.functions import ML_FUNCTIONS, sigmoid
-from derive.instantiate import CheckedAtSizes, DiffersAtSizes
+from derive.instantiate import CheckedAtSizes, DiffersAtSizes, float_value
 from derive.latex import ONES_LENGTH, Differential, Juxtaposition
 
 PREFERRED_SIZES = {"n": 3, "m": 3, "d": 2, "h": 4, "k": 5}
@@ -1098,8 +1098,8 @@ def agree(claimed: Matrix, true: Matrix, domains: Mapping[sp.Symbol, Domain],
         point = {s: _sample(domains.get(s, REAL), rng) for s in symbols}
         memo: dict[sp.Basic, float] = {}
         try:
-            a = [_float(e, point, memo) for e in claimed]
-            b = [_float(e, point, memo) for e in true]
+            a = [float_value(e, point, memo) for e in claimed]
+            b = [float_value(e, point, memo) for e in true]
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
             continue
         if not all(math.isfinite(x) for x in (*a, *b)):
@@ -1120,58 +1120,6 @@ def agree(claimed: Matrix, true: Matrix, domains: Mapping[sp.Symbol, Domain],
     if used == 0:
         raise Unsupported("no point of the domains could be evaluated")
     return CheckedAtSizes(record, used, worst)
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-_MATH: dict[str, Callable[..., float]] = {
-    "exp": math.exp, "log": math.log, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
-    "sigmoid": _sigmoid, "relu": lambda x: max(x, 0.0),
-    "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
-    "Heaviside": lambda x, at=0.5: 1.0 if x > 0 else 0.0 if x < 0 else at,
-    "Abs": abs,
-}
-
-
-def _float(expr: sp.Basic, values: Mapping[sp.Basic, float], memo: dict[sp.Basic, float]
-           ) -> float:
-    """An expression's float64 value at a point, each shared subexpression computed once
-    (an instantiated gradient repeats σ(a₂ᵢ) many times)."""
-    if expr in memo:
-        return memo[expr]
-    if expr in values:
-        result = values[expr]
-    elif expr.is_Number or expr.is_NumberSymbol:
-        result = float(expr)
-    elif isinstance(expr, sp.Add):
-        result = math.fsum(_float(a, values, memo) for a in expr.args)
-    elif isinstance(expr, sp.Mul):
-        result = 1.0
-        for a in expr.args:
-            result *= _float(a, values, memo)
-    elif isinstance(expr, sp.Pow):
-        base, exponent = _float(expr.base, values, memo), _float(expr.exp, values, memo)
-        try:
-            result = base**exponent
-        except (ZeroDivisionError, OverflowError):
-            result = math.inf
-        if isinstance(result, complex):
-            result = math.nan
-    else:
-        function = _MATH.get(type(expr).__name__)
-        if function is None:
-            raise TypeError(f"cannot evaluate {type(expr).__name__} numerically")
-        try:
-            result = float(function(*(_float(a, values, memo) for a in expr.args)))
-        except (ValueError, OverflowError):
-            result = math.nan
-    memo[expr] = result
-    return result
 
 
 def _sample(domain: Domain, rng: random.Random) -> float:
