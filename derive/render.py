@@ -69,6 +69,18 @@ def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
     return numerator, denominator
 
 
+def _bracketed_in_hadamard(arg: Any) -> bool:
+    """A factor of ⊙ that needs brackets: a matrix product or sum, an entrywise sum."""
+    return isinstance(arg, sp.MatMul | sp.MatAdd) or (
+        isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add)
+    )
+
+
+def _broadcast_last(terms: tuple[Any, ...]) -> list[Any]:
+    """Xw + b𝟏, not b𝟏 + Xw: broadcast bias terms after the products."""
+    return sorted(terms, key=lambda t: bool(t.atoms(sp.OneMatrix)))
+
+
 def _ordered_terms(terms: list[sp.Expr]) -> list[sp.Expr]:
     """Positive terms first, as people write ŷ − y and 1 − ŷ."""
     return sorted(terms, key=lambda t: (t.could_extract_minus_sign(), not t.is_number))
@@ -227,19 +239,13 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         return "".join(parts)
 
     def _print_MatAdd(self, expr: Any) -> str:
-        terms = sorted(expr.args, key=lambda t: bool(t.atoms(sp.OneMatrix)))
-        return " + ".join(self._print(t) for t in terms)
+        return " + ".join(self._print(t) for t in _broadcast_last(expr.args))
 
     def _print_HadamardProduct(self, expr: Any) -> str:
-        parts = []
-        for arg in expr.args:
-            printed = self._print(arg)
-            if isinstance(arg, sp.MatMul | sp.MatAdd) or (
-                isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add)
-            ):
-                printed = f"({printed})"
-            parts.append(printed)
-        return " ⊙ ".join(parts)
+        return " ⊙ ".join(
+            f"({self._print(a)})" if _bracketed_in_hadamard(a) else self._print(a)
+            for a in expr.args
+        )
 
     def _print_OneMatrix(self, expr: Any) -> str:
         return "𝟏ᵀ" if expr.shape[0] == 1 and expr.shape[1] != 1 else "𝟏"
@@ -301,8 +307,7 @@ class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]
         return out
 
     def _print_MatAdd(self, expr: Any) -> str:
-        terms = sorted(expr.args, key=lambda t: bool(t.atoms(sp.OneMatrix)))
-        return " + ".join(self._print(t) for t in terms)
+        return " + ".join(self._print(t) for t in _broadcast_last(expr.args))
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         (variable, _), *_ = expr.variable_count
@@ -335,15 +340,10 @@ class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]
         return " ".join(parts)
 
     def _print_HadamardProduct(self, expr: Any) -> str:
-        parts = []
-        for arg in expr.args:
-            printed = self._print(arg)
-            if isinstance(arg, sp.MatMul | sp.MatAdd) or (
-                isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add)
-            ):
-                printed = rf"\left({printed}\right)"
-            parts.append(printed)
-        return r" \odot ".join(parts)
+        return r" \odot ".join(
+            rf"\left({self._print(a)}\right)" if _bracketed_in_hadamard(a) else self._print(a)
+            for a in expr.args
+        )
 
 
 _TEXT = TextPrinter({"order": "none"})
