@@ -319,11 +319,12 @@ class _Checker:
             instance = copy.copy(self)
             instance.definitions, instance.context = dict(definitions), context
             instance.budget, instance._instance = seconds, True
-            return instance._equal(left, right, ())
+            # a refuted instance is a scalar claim: the mal-rules name its mistake there
+            return instance._diagnosed(instance._equal(left, right, ()))
 
         found = decide(lhs, rhs, frame, self.definitions, relations, scalar, self._remaining())
         return LinkReport(lhs, rhs, found.verdict, found.outcome, found.assumption,
-                          found.message)
+                          found.message, diagnosis=found.diagnosis)
 
     def _in_index_notation(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
         """Whether a link uses the file's [indices] (a sum, δ, a name such as a_j)."""
@@ -609,7 +610,7 @@ def differential_symbol(variable: sp.Symbol) -> sp.Symbol:
 
 
 def _defined_name(side: sp.Expr) -> str | None:
-    if isinstance(side, sp.Symbol):
+    if isinstance(side, sp.Symbol | sp.MatrixSymbol):
         return str(side.name)
     if isinstance(side, AppliedUndef):
         return str(side.func.__name__)

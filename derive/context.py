@@ -23,12 +23,14 @@ class SymbolInfo:
     """A declared symbol: its name, domain, and shape (``None`` for a scalar).
 
     ``entries`` names the first entry of a vector when the document also writes its entries
-    as scalars: ``entries = "w_0"`` makes w_0, w_1, ..., w_j the entries of W (0-based)."""
+    as scalars: ``entries = "w_0"`` makes w_0, w_1, ..., w_j the entries of W (0-based).
+    ``identity`` marks a square name as the identity matrix of its size (the I of λI)."""
 
     name: str
     domain: Domain = REAL
     shape: tuple[str, str] | None = None
     entries: str | None = None
+    identity: bool = False
 
 
 @dataclass(frozen=True)

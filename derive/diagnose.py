@@ -47,6 +47,7 @@ from derive.engine import differentiate, lines
 from derive.equivalence import Checked, Outcome, Proved, Refuted, Undecided, compare
 from derive.errors import BudgetExceeded, DeriveError
 from derive.functions import sigmoid
+from derive.instantiate import float_value
 from derive.steps import DiffStep
 
 Expand: TypeAlias = Callable[[sp.Expr, frozenset[sp.Symbol]], sp.Expr]
@@ -554,24 +555,32 @@ class _Sampler:
         return self.cache[key]
 
     def number(self, expr: sp.Basic, k: int) -> complex | None:
+        return self._number(expr, k, _Scan.of(expr))
+
+    def _number(self, expr: sp.Basic, k: int, scan: _Scan) -> complex | None:
         try:
-            indices = {i for a in expr.atoms(sp.Indexed) for i in a.indices
-                       if isinstance(i, sp.Symbol)}
-            whole = {s: (sp.Integer(1 + k % 2) if s in indices else self.value(s, k))
-                     for s in expr.free_symbols
-                     if isinstance(s, sp.Symbol) and (s in indices
-                                                      or isinstance(self.domain(s), Count))}
-            current = expr.xreplace(whole)
-            if current.has(sp.Sum, sp.Product, sp.Derivative):
-                current = current.doit()
-            entries = {a: self.value(a, k) for a in current.atoms(sp.Indexed)}
-            current = current.xreplace(entries)
-            rest = {s: self.value(s, k) for s in current.free_symbols
-                    if isinstance(s, sp.Symbol)}
-            number = current.xreplace(rest).evalf(30)
-            if not number.is_number:
-                return None
-            value = complex(number)
+            whole = {s: (sp.Integer(1 + k % 2) if s in scan.indices else self.value(s, k))
+                     for s in scan.symbols
+                     if s in scan.indices or isinstance(self.domain(s), Count)}
+            current = expr.xreplace(whole) if whole else expr
+            rest: dict[sp.Basic, sp.Expr]
+            if scan.unevaluated or scan.indices:
+                current = current.doit() if scan.unevaluated else current
+                entries = {a: self.value(a, k) for a in current.atoms(sp.Indexed)}
+                current = current.xreplace(entries)
+                rest = {s: self.value(s, k) for s in current.free_symbols
+                        if isinstance(s, sp.Symbol)}
+            else:
+                rest = {a: self.value(a, k) for a in scan.elements}
+                rest.update((s, self.value(s, k)) for s in scan.symbols if s not in whole)
+            try:  # the screen only needs doubles: float_value is ~50× faster than evalf
+                value = complex(float_value(current, {s: float(v) for s, v in rest.items()},
+                                            {}))
+            except TypeError:  # a function float_value does not know: SymPy evaluates it
+                number = current.xreplace(rest).evalf(30)
+                if not number.is_number:
+                    return None
+                value = complex(number)
         except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
             return None
         if not (math.isfinite(value.real) and math.isfinite(value.imag)):
@@ -581,7 +590,38 @@ class _Sampler:
         return value
 
     def vector(self, expr: sp.Basic) -> Vector:
-        return tuple(self.number(expr, k) for k in range(_POINTS))
+        scan = _Scan.of(expr)
+        return tuple(self._number(expr, k, scan) for k in range(_POINTS))
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What sampling an expression needs, found in one walk: its symbols, the index symbols
+    of its indexed elements, the elements, and whether sums or derivatives are left."""
+
+    symbols: frozenset[sp.Symbol]
+    indices: frozenset[sp.Symbol]
+    elements: frozenset[sp.Indexed]
+    unevaluated: bool
+
+    @staticmethod
+    def of(expr: sp.Basic) -> _Scan:
+        symbols: set[sp.Symbol] = set()
+        elements: set[sp.Indexed] = set()
+        unevaluated = False
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, sp.Symbol):
+                symbols.add(node)
+            elif isinstance(node, sp.Indexed):
+                elements.add(node)
+            elif isinstance(node, sp.Sum | sp.Product | sp.Derivative):
+                unevaluated = True
+        indices = {i for e in elements for i in e.indices if isinstance(i, sp.Symbol)}
+        if unevaluated:  # bound variables are not free: let SymPy say which symbols are
+            symbols = {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+        # the label of an indexed element is a symbol of its own, never sampled alone
+        symbols -= {e.base.label for e in elements}
+        return _Scan(frozenset(symbols), frozenset(indices), frozenset(elements), unevaluated)
 
 
 def _close(a: Vector | None, b: Vector | None) -> bool:

@@ -253,6 +253,27 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         row.appendChild(self._maybe_parens(body, isinstance(body, sp.Add)))
         return row
 
+    def _print_Piecewise(self, expr: sp.Piecewise) -> Element:
+        """A brace and one row per case: the value, then "if" and the condition."""
+        table = self._node("mtable")
+        for value, condition in expr.args:
+            when = (self._leaf("mtext", "otherwise") if condition is sp.true else
+                    self._row(self._leaf("mtext", "if\u00a0"), self._print(condition)))
+            table.appendChild(self._node("mtr", self._node("mtd", self._print(value)),
+                                         self._node("mtd", when)))
+        return self._row(self._mo("{"), table)
+
+    def _print_Relational(self, expr: Any) -> Element:
+        sign = {"==": "=", "!=": "\u2260", "<": "<", ">": ">", "<=": "\u2264",
+                ">=": "\u2265"}.get(expr.rel_op, expr.rel_op)
+        return self._row(self._print(expr.lhs), self._mo(sign), self._print(expr.rhs))
+
+    def _print_DiagMatrix(self, expr: Any) -> Element:
+        return self._applied(self._leaf("mi", "diag"), expr.args[0])
+
+    def _print_Identity(self, expr: Any) -> Element:
+        return self._leaf("mi", "I")
+
     # -- functions ------------------------------------------------------------------------
 
     def _applied(self, name: Element, *args: Any) -> Element:
@@ -301,6 +322,8 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         top_d = self._leaf("mi", d) if order == 1 else self._node(
             "msup", self._leaf("mi", d), self._leaf("mn", str(order)))
         bottom = self._row()
+        if len(variables) == 1 and order == 2 and isinstance(variables[0][0], sp.MatrixSymbol):
+            variables = ((variables[0][0], 1), (sp.Transpose(variables[0][0]), 1))  # ∂w∂wᵀ
         for variable, count in variables:
             bottom.appendChild(self._leaf("mi", d))
             printed = self._print(variable)

@@ -123,6 +123,7 @@ from lark.lark import PostLex
 from sympy.core.function import UndefinedFunction
 from sympy.matrices.expressions import MatrixExpr
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
@@ -498,7 +499,7 @@ class _KeepRefused(PostLex):
     """Keeps the terminals no rule uses (unknown commands, other relations) in the lexer, so
     they are lexed whole and refused by name instead of as a stray backslash."""
 
-    always_accept = ("CS", "CSYM", "RELATION", "BAR")
+    always_accept = ("CS", "CSYM", "RELATION", "ORDER", "BAR")
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         return _paired_bars(stream)
@@ -646,7 +647,22 @@ _FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "min": sp.Min,
 }
 """Functions applied to the next factor: ``\\log x``; the bare words are _BARE_FUNCTIONS."""
-_BARE_FUNCTIONS = ("log", "ln", "exp")
+_BARE_FUNCTIONS = ("log", "ln", "exp", "tanh", "max", "min")
+_CASE_TESTS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
+    "=": sp.Eq, "≠": sp.Ne, "<": sp.Lt, ">": sp.Gt, "≤": sp.Le, "≥": sp.Ge,
+}
+"""The condition of a case: ``i = j``, ``i \\neq j``, ``x > 0``, ``x \\leq 0``."""
+
+
+def _case_relation(token: Token | Tree[Token]) -> str:
+    """The relation of a case's condition as one sign: ``\\geq`` is ``≥``."""
+    text = str(token).strip().lstrip("\\")
+    if text in ("=", "<", ">"):
+        return text
+    return {"ne": "≠", "neq": "≠", "lt": "<", "gt": ">", "le": "≤", "leq": "≤", "ge": "≥",
+            "geq": "≥"}[text]
+
+
 _ACCENT_SUFFIX = {
     "hat": "hat",
     "widehat": "hat",
@@ -732,7 +748,7 @@ class _Reader:
         words = {name for name in context.symbols if name.isalpha() and len(name) > 1}
         words |= {name for name in context.functions if name.isalpha() and len(name) > 1}
         words |= {name for name in ML_FUNCTIONS if name.isalpha()}
-        words |= set(_BARE_FUNCTIONS)
+        words |= set(_BARE_FUNCTIONS) | {"diag"}
         self.words = words
         self.longest_word = max(len(word) for word in words)
 
@@ -821,9 +837,14 @@ class _Reader:
     def check_tokens(self) -> None:
         stack: list[Token] = []
         limits = 0  # \lim tokens still waiting for their '\to'
+        cases = 0  # open \begin{cases}: an order relation may be a case's condition
         for token in self.tokens:
             kind = token.type
             limits += kind == "LIM"
+            cases += (kind == "CASES_BEGIN") - (kind == "CASES_END")
+            if kind == "ORDER" and not cases:
+                self.fail(f"the relation '{token}' is not read: only '=' and '≠' chains are "
+                          "(an order is read as the condition of a case)", token)
             if kind == "CS":
                 self.fail(f"unknown command '{_short(token)}'" + _hint(str(token)), token)
             if kind == "CSYM":
@@ -1298,7 +1319,8 @@ class _Reader:
     def is_operator(self, entry: _Entry) -> bool:
         """A sum or a derivative operator: both take the rest of the product."""
         core = entry.core
-        if _is_tree(core, "bigsum") or _is_tree(core, "limit") or _is_tree(core, "gradient"):
+        if _is_tree(core, "bigsum") or _is_tree(core, "limit") or _is_tree(core, "gradient") \
+                or _is_tree(core, "gradient_order_first"):
             return True
         if _is_tree(core, "frac"):
             assert isinstance(core, Tree)
@@ -1371,7 +1393,7 @@ class _Reader:
             return False
         if name.greek and full == "sigma":
             return True
-        return self.context.is_function(full)
+        return full == "diag" or self.context.is_function(full)
 
     # -- values ----------------------------------------------------------------------------
 
@@ -1392,6 +1414,8 @@ class _Reader:
         content = bracket.children[1]
         arguments = _arguments(content)
         values = [self.value(argument) for argument in arguments]
+        if full == "diag" and not name.primes and not self.context.is_function(full):
+            return self.postfixed(self.diagonal(values, bracket), bracket_entry.postfixes)
         if name.primes:
             if len(values) != 1:
                 self.fail(f"{_short(full)}' takes one argument", bracket)
@@ -1407,6 +1431,16 @@ class _Reader:
             except TypeError:
                 self.fail(f"'{full}' does not take {len(values)} arguments", bracket)
         return self.postfixed(result, bracket_entry.postfixes)
+
+    def diagonal(self, values: list[sp.Expr], bracket: Tree[Token]) -> sp.Expr:
+        """``\\mathrm{diag}(v)``: the square matrix with the vector v on its diagonal."""
+        if len(values) != 1:
+            self.fail("diag takes one vector", bracket)
+        (value,) = values
+        if not _is_array(value) or 1 not in value.shape:
+            self.fail("diag takes a vector (a declared n×1 or 1×n name, or an expression "
+                      "of them)", bracket)
+        return DiagMatrix(value)
 
     def entry_value(self, entry: _Entry) -> sp.Expr:
         named = self.name_of(entry)
@@ -1459,7 +1493,8 @@ class _Reader:
 
     def cases_value(self, cases: Tree[Token]) -> sp.Expr:
         """``\\begin{cases} a & i = j \\\\ b & i \\neq j \\end{cases}``: a ``Piecewise``; a
-        row's condition is ``=`` or ``≠``, or the prose ``otherwise``."""
+        row's condition is ``=``, ``≠``, an order (``x > 0``, ``x \\leq 0``), or the prose
+        ``otherwise``."""
         pieces: list[tuple[sp.Expr, sp.Basic]] = []
         for row in (c for c in cases.children if isinstance(c, Tree)):
             value = self.value(row.children[0])
@@ -1469,13 +1504,14 @@ class _Reader:
             prose = " ".join(str(c) for c in condition.children if _is_token(c, "PROSE"))
             if len(parts) == 3:
                 left, relation, right = (self.value(parts[0]), parts[1], self.value(parts[2]))
-                test = sp.Eq if _is_token(relation, "EQ") else sp.Ne
-                pieces.append((value, test(left, right)))
+                if _is_array(left) or _is_array(right):
+                    self.fail("the condition of a case compares scalars", condition)
+                pieces.append((value, _CASE_TESTS[_case_relation(relation)](left, right)))
             elif not parts and re.search(r"\b(otherwise|else)\b", prose):
                 pieces.append((value, sp.true))
             else:
-                self.fail("cannot read the condition of this case: write i = j, i \\neq j or "
-                          "\\text{otherwise}", condition if condition.children else row)
+                self.fail("cannot read the condition of this case: write i = j, i \\neq j, "
+                          "x > 0 or \\text{otherwise}", condition if condition.children else row)
             if _is_array(value):
                 self.fail("cases are read on scalars only", row)
         return sp.Piecewise(*pieces)
@@ -1577,7 +1613,7 @@ class _Reader:
             return _derivative(body, form.variables)
         if core.data == "limit":
             return self.limit_of(core, body)
-        if core.data == "gradient":
+        if core.data in ("gradient", "gradient_order_first"):
             return self.gradient_of(core, body)
         return self.sum_of(core, body)
 
@@ -1590,11 +1626,23 @@ class _Reader:
         return sp.Limit(body, variable, point, dir="+-")
 
     def gradient_of(self, gradient: Tree[Token], body: sp.Expr) -> sp.Expr:
-        """``\\nabla_w L``: the derivative of L with respect to w."""
-        if len(gradient.children) < 3:
+        """``\\nabla_w L``: the derivative of L with respect to w; ``\\nabla^2_w L`` and
+        ``\\nabla_w^2 L``: the second derivative (the Hessian, for a vector w)."""
+        children = list(gradient.children)
+        if gradient.data == "gradient_order_first":
+            children = [children[0], children[3], children[4], children[1], children[2]]
+        if len(children) < 3:
             self.fail("write the variable of the gradient: \\nabla_w", gradient)
-        variable = self.name_value_of(gradient.children[2], "the variable of a gradient")
-        return _derivative(body, [(variable, 1)])
+        variable = self.name_value_of(children[2], "the variable of a gradient")
+        order = 1
+        if len(children) == 5:
+            script = children[4]
+            if isinstance(script, Tree) and script.data == "group":
+                script = script.children[1]
+            if not _is_token(script, "NUMBER") or str(script) not in ("1", "2"):
+                self.fail("\\nabla takes a first or second order: \\nabla^2_w", children[4])
+            order = int(str(script))
+        return _derivative(body, [(variable, order)])
 
     def name_value_of(self, node: Node, what: str) -> sp.Symbol:
         name = self.node_name(node)
@@ -1707,8 +1755,14 @@ class _Reader:
             self.fail("the variable of a derivative must be a name", entry)
         name, rest = named
         order = 1
+        transposed = False
         for postfix in rest:
             script = postfix.children[1]
+            if self.is_transpose(script) and not transposed:
+                # ∂²L/∂w∂wᵀ: the transpose says how the second derivative is laid out
+                # (a d×d Hessian, rows by w and columns by wᵀ), not another variable
+                transposed = True
+                continue
             if isinstance(script, Tree) and script.data == "group":
                 script = script.children[1]
             if not _is_token(script, "NUMBER") or "." in str(script) or order != 1:

@@ -26,7 +26,8 @@ A proof file holds a document's own LaTeX, step by step, with what each step des
     expect = "proved"
 
 Matrix claims: a symbol may declare ``shape = ["n", "d"]`` (sizes are names, numbers or
-``k+1``) and ``entries = "w_0"`` (the document also writes W's entries as w_0, w_1, ...).
+``k+1``), ``entries = "w_0"`` (the document also writes W's entries as w_0, w_1, ...) and
+``identity = true`` (a square name that is the identity matrix, the I of λI).
 ``[settings]`` may hold ``layout = "numerator"`` or ``"denominator"`` (the document's layout
 convention for Jacobians), ``batch = "n"`` (the size that counts the examples) and
 ``sizes = { n = 3, d = 2, h = 4 }`` (where matrix claims are instantiated). A
@@ -72,7 +73,7 @@ _STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note
 KINDS = ("claim", "definition", "notation", "update")
 _TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings",
              "readings", "indices"}
-_SYMBOL_KEYS = {"domain", "shape", "note", "entries"}
+_SYMBOL_KEYS = {"domain", "shape", "note", "entries", "identity"}
 _SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise"}
 ELEMENTWISE = ("*", "\\times", "\\cdot", "juxtaposition")
 """The product signs a file may declare elementwise (``[settings] elementwise``)."""
@@ -367,7 +368,12 @@ class _Reader:
                 if not re.fullmatch(r".+_[0-9]+", entries):
                     raise self.error(f"the entries of {key!r} are named by the first one, "
                                      "such as \"w_0\" or \"y_1\"", where)
-            infos.append(SymbolInfo(name, domain, sizes, entries))
+            identity = spec.get("identity", False)
+            if not isinstance(identity, bool) or (identity and (sizes is None or
+                                                                sizes[0] != sizes[1])):
+                raise self.error(f"identity = true needs a square shape for {key!r}, such as "
+                                 "shape = [\"d\", \"d\"]", where)
+            infos.append(SymbolInfo(name, domain, sizes, entries, identity))
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:

@@ -216,11 +216,17 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         if not (expr.expr.is_Atom or isinstance(expr.expr, sp.Function | sp.Indexed)):
             inner = f"({inner})"
         order = sum(int(count) for _, count in expr.variable_count)
+        if _is_hessian(expr):  # ∂²/∂w∂wᵀ L: the k×k Hessian of a scalar by a vector
+            name = self._print(variable)
+            return f"∂²/∂{name}∂{name}ᵀ {inner}"
         if order > 1:  # ∂²/∂wₖ∂wⱼ L
             under = "".join(f"∂{self._print(v)}" + (str(c).translate(_SUPERSCRIPTS) if c > 1
                                                      else "") for v, c in expr.variable_count)
             return f"∂{str(order).translate(_SUPERSCRIPTS)}/{under} {inner}"
         return f"{sign}/{sign}{self._print(variable)} {inner}"
+
+    def _print_DiagMatrix(self, expr: Any) -> str:
+        return f"diag({self._print(expr.args[0])})"
 
     def _print_Transpose(self, expr: Any) -> str:
         return f"{self.parenthesize(expr.arg, precedence(expr), strict=True)}ᵀ"
@@ -264,9 +270,15 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         rows = []
         for value, condition in expr.args:
-            when = "otherwise" if condition is sp.true else self._print(condition)
-            rows.append(f"{self._print(value)} if {when}")
+            if condition is sp.true:
+                rows.append(f"{self._print(value)} otherwise")
+            else:
+                rows.append(f"{self._print(value)} if {self._print(condition)}")
         return "{" + "; ".join(rows) + "}"
+
+    def _print_Relational(self, expr: sp.Expr) -> str:
+        sign = {"<": "<", ">": ">", "<=": "≤", ">=": "≥"}.get(expr.rel_op, expr.rel_op)
+        return f"{self._print(expr.lhs)} {sign} {self._print(expr.rhs)}"
 
     def _print_Equality(self, expr: sp.Expr) -> str:
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
@@ -311,9 +323,23 @@ class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         (variable, _), *_ = expr.variable_count
+        order = sum(int(count) for _, count in expr.variable_count)
+        body = rf"\left({self._print(expr.expr)}\right)"
+        if _is_hessian(expr):
+            name = self._print(variable)
+            return rf"\frac{{\partial^{{2}}}}{{\partial {name} \partial {name}^{{\top}}}}{body}"
+        if order > 1:
+            under = " ".join(rf"\partial {self._print(v)}" + (f"^{{{c}}}" if c > 1 else "")
+                             for v, c in expr.variable_count)
+            return rf"\frac{{\partial^{{{order}}}}}{{{under}}}{body}"
         d = r"\partial" if isinstance(variable, sp.MatrixSymbol) else "d"
-        return (rf"\frac{{{d}}}{{{d} {self._print(variable)}}}"
-                rf"\left({self._print(expr.expr)}\right)")
+        return rf"\frac{{{d}}}{{{d} {self._print(variable)}}}{body}"
+
+    def _print_DiagMatrix(self, expr: Any) -> str:
+        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_Identity(self, expr: Any) -> str:
+        return "I"
 
     def _print_Heaviside(self, expr: sp.Expr, exp: Any = None) -> str:
         return rf"\operatorname{{relu}}'\left({self._print(expr.args[0])}\right)"
@@ -419,14 +445,31 @@ def evidence_of(outcome: Any) -> str:
     return ""
 
 
+def _is_hessian(expr: sp.Derivative) -> bool:
+    """A second derivative by one vector: written ∂²/∂w∂wᵀ."""
+    counts = expr.variable_count
+    return (isinstance(counts[0][0], sp.MatrixSymbol)
+            and sum(int(c) for _, c in counts) == 2
+            and all(v == counts[0][0] for v, _ in counts))
+
+
 def outcome_json(outcome: Any) -> dict[str, Any] | None:
     if outcome is None:
         return None
     data: dict[str, Any] = {"verdict": verdict_of(outcome)}
     for key, value in vars(outcome).items():
-        data[key] = [list(v) for v in value] if isinstance(value, tuple) else value
+        data[key] = _jsonable(value)
     data["evidence"] = evidence_of(outcome)
     return data
+
+
+def _jsonable(value: Any) -> Any:
+    """Tuples (points, entries, sizes) as lists; numbers as they are; anything else as text."""
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions import MatrixExpr
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from derive.context import Context, size_expression
@@ -161,6 +162,21 @@ class Der:
 
 
 @dataclass(frozen=True)
+class Hess:
+    """The second derivative of a scalar by a vector: the k×k Hessian ∂²f/∂w∂wᵀ."""
+
+    expr: Node
+    var: str
+
+
+@dataclass(frozen=True)
+class Diag:
+    """diag(v): the square matrix with the vector v on its diagonal."""
+
+    arg: Node
+
+
+@dataclass(frozen=True)
 class Dif:
     arg: Node
 
@@ -180,7 +196,8 @@ class Ones:
     """The row of ones 𝟏ᵀ; its length is that of what it multiplies."""
 
 
-Node: TypeAlias = Sym | Num | Add | Prod | Had | Pow | Func | T | Frob | Der | Dif | Total | Ones
+Node: TypeAlias = (Sym | Num | Add | Prod | Had | Pow | Func | T | Frob | Der | Hess | Diag | Dif
+                   | Total | Ones)
 Shape: TypeAlias = tuple[sp.Expr, sp.Expr]
 SCALAR: Shape = (sp.S.One, sp.S.One)
 _VARIABLE = sp.Symbol("t_", real=True)
@@ -271,6 +288,10 @@ def _show(node: Node, level: int) -> str:
             return f"({text})" if level else text
         case Der(expr, var):
             return f"∂{_show(expr, 2)}/∂{_name(var)}"
+        case Hess(expr, var):
+            return f"∂²{_show(expr, 2)}/∂{_name(var)}∂{_name(var)}ᵀ"
+        case Diag(arg):
+            return f"diag({_show(arg, 0)})"
         case Dif(arg):
             return f"d{_show(arg, 2)}"
         case Total(body, index, low, high):
@@ -315,6 +336,10 @@ class Frame:
     def domain(self, name: str) -> Domain:
         info = self.context.symbols.get(name)
         return info.domain if info is not None else REAL
+
+    def is_identity(self, name: str) -> bool:
+        info = self.context.symbols.get(name)
+        return info is not None and info.identity
 
     def entry(self, name: str) -> tuple[str, str] | None:
         """(array, index) when ``name`` is an entry of a vector (w_0 → (W, "0"))."""
@@ -419,9 +444,9 @@ def walk(node: Node) -> Iterator[Node]:
         case Pow(a, b) | Frob(a, b):
             yield from walk(a)
             yield from walk(b)
-        case Func(_, arg, _) | T(arg) | Dif(arg):
+        case Func(_, arg, _) | T(arg) | Dif(arg) | Diag(arg):
             yield from walk(arg)
-        case Der(expr, _):
+        case Der(expr, _) | Hess(expr, _):
             yield from walk(expr)
         case Total(body, _, low, high):
             yield from walk(body)
@@ -434,7 +459,7 @@ def names_in(node: Node) -> set[str]:
     for item in walk(node):
         if isinstance(item, Sym):
             found.add(item.name)
-        elif isinstance(item, Der):
+        elif isinstance(item, Der | Hess):
             found.add(item.var)
     return found
 
@@ -490,13 +515,21 @@ class Lowering:
             function = self.scalar_function(expr.function)
             name = _written_name(expr.function) or _function_name(function)
             return Func(function, self.lower(expr.args[1]), name)
+        if isinstance(expr, DiagMatrix):
+            return Diag(self.lower(expr.args[0]))
         if isinstance(expr, sp.Derivative):
-            if len(expr.variable_count) != 1 or expr.variable_count[0][1] != 1:
-                raise Unsupported("only first derivatives by one variable are read on arrays")
-            variable = expr.variable_count[0][0]
+            counts = expr.variable_count
+            variable, order = counts[0][0], sum(count for _, count in counts)
+            if any(v != variable for v, _ in counts) or order > 2:
+                raise Unsupported("only first derivatives, and second derivatives by one "
+                                  "vector (Hessians), are read on arrays")
             if not isinstance(variable, sp.Symbol | sp.MatrixSymbol):
                 raise Unsupported(f"the variable of a derivative must be a name: {variable}")
-            return Der(self.lower(expr.expr), self.name(str(variable.name)))
+            name = self.name(str(variable.name))
+            if order == 2 and isinstance(variable, sp.MatrixSymbol):
+                return Hess(self.lower(expr.expr), name)
+            inner = self.lower(expr.expr)
+            return Der(Der(inner, name), name) if order == 2 else Der(inner, name)
         if isinstance(expr, sp.Subs):
             (variable,), (point,) = expr.variables, expr.point
             written = sp.Lambda(variable, expr.expr)
@@ -647,6 +680,21 @@ class Shapes:
                 raise ShapeError(f"{show(node)} is a Jacobian of a {show_shape(a)} array by a "
                                  f"{show_shape(v)} array: inside a formula it has no shape "
                                  "until a layout is chosen")
+            case Hess(expr, var):
+                a, v = self.of(expr, seen), self.of_name(var, seen)
+                if not _is_scalar(a) or not (_same(v[0], 1) or _same(v[1], 1)):
+                    raise ShapeError(f"{show(node)}: a Hessian is the second derivative of a "
+                                     f"scalar by a vector; {show(expr)} is {show_shape(a)} and "
+                                     f"{_name(var)} is {show_shape(v)}")
+                size = v[1] if _same(v[0], 1) else v[0]
+                return (size, size)
+            case Diag(arg):
+                rows, cols = self.of(arg, seen)
+                if not (_same(rows, 1) or _same(cols, 1)):
+                    raise ShapeError(f"{show(node)}: diag takes a vector; {show(arg)} is "
+                                     f"{show_shape((rows, cols))}")
+                size = cols if _same(rows, 1) else rows
+                return (size, size)
             case Total(body, _, _, _):
                 return self.of(body, seen)
         raise TypeError(type(node).__name__)  # pragma: no cover
@@ -794,6 +842,9 @@ class Instance:
         shape = declared if declared is not None else self.shapes.of_name(name)
         rows, cols = self.size(shape[0]), self.size(shape[1])
         domain = self.frame.domain(name)
+        if self.frame.is_identity(name):
+            self.bases[name] = sp.eye(rows)
+            return self.bases[name]
         if declared is None and rows == cols == 1:
             symbol = make_symbol(name, domain)
             self.domains[symbol] = domain
@@ -850,6 +901,10 @@ class Instance:
                 return sp.Matrix([[sum((x * y for x, y in zip(a, b, strict=True)), sp.S.Zero)]])
             case Der(expr, var):
                 return self._derivative(expr, var, keep, bound)
+            case Hess(expr, var):
+                return self._hessian(expr, var, keep, bound)
+            case Diag(arg):
+                return sp.diag(*self.value(arg, keep, bound))
             case Dif(arg):
                 return self._differential(arg, keep, bound)
             case Total(body, index, low, high):
@@ -942,6 +997,19 @@ class Instance:
         else:
             raise Jacobian
         return self.substitute(gradient, var, keep)
+
+    def _hessian(self, expr: Node, var: str, keep: frozenset[str],
+                 bound: Mapping[str, int]) -> Matrix:
+        """H[i, j] = ∂²f/∂v_i∂v_j over the entries of the vector v (a k×k matrix)."""
+        function = self.value(expr, keep | {var}, bound)
+        if function.shape != (1, 1):
+            raise Unsupported(f"a Hessian of the {function.rows}×{function.cols} array "
+                              f"{show(expr)}")
+        entries = list(self.base(var))
+        gradient = [sp.diff(function[0, 0], v) for v in entries]
+        hessian = sp.Matrix(len(entries), len(entries),
+                            lambda i, j: sp.diff(gradient[i], entries[j]))
+        return self.substitute(hessian, var, keep)
 
     def jacobian(self, expr: Node, var: str, keep: frozenset[str] = frozenset()) -> Matrix:
         """∂vec(A)/∂vec(V) in numerator layout (row-major vec), |A|×|V|."""
@@ -1554,6 +1622,8 @@ class Claim:
                 return T(expand(arg))
             case Frob(left, right):
                 return Frob(expand(left), expand(right))
+            case Diag(arg):
+                return Diag(expand(arg))
         return node
 
     # -- chains of Jacobians ----------------------------------------------------------------------
@@ -1950,6 +2020,10 @@ def _map(node: Node, change: Callable[[Node], Node | None]) -> Node:
             return Frob(again(left), again(right))
         case Der(expr, var):
             return Der(again(expr), var)
+        case Hess(expr, var):
+            return Hess(again(expr), var)
+        case Diag(arg):
+            return Diag(again(arg))
         case Dif(arg):
             return Dif(again(arg))
         case Total(body, index, low, high):

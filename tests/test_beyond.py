@@ -84,7 +84,8 @@ def test_a_declared_delta_is_a_symbol() -> None:
     [
         (r"\sum_j y_j", 1, "sum without range: write \\sum_{j=1}^{m}, or declare the range of j"),
         (r"\begin{cases} a & b \end{cases}", 19,
-         "cannot read the condition of this case: write i = j, i \\neq j or \\text{otherwise}"),
+         "cannot read the condition of this case: write i = j, i \\neq j, x > 0 or "
+         "\\text{otherwise}"),
         (r"\begin{cases} a & i = j", 1, "unmatched '\\begin{cases}'"),
     ],
 )
@@ -298,11 +299,14 @@ EXPECTED = {
     "104_l2_logistic_regression.toml": {
         "R1": "definition", "R2": "definition", "G0": "unreadable", "G1": "checked",
         "G2": "checked", "G3": "refuted", "G4": "conditional", "H1": "checked",
-        "H2": "definition", "H3": "checked", "H4": "refuted",
+        "H2": "definition", "H3": "checked", "H4": "refuted", "M1": "definition",
+        "M2": "definition", "M3": "checked", "M4": "definition", "M5": "checked",
+        "M6": "checked", "M7": "refuted", "M8": "conditional",
     },
     "105_bce_with_logits.toml": {
         "B1": "definition", "B2": "proved", "B3": "proved", "B4": "proved", "B5": "proved",
-        "B6": "checked", "B7": "refuted", "D1": "proved", "D2": "checked",
+        "B6": "checked", "B7": "refuted", "D1": "proved", "D2": "checked", "K1": "checked",
+        "K2": "checked", "K3": "checked", "K4": "refuted", "K5": "checked",
     },
 }
 
@@ -340,3 +344,92 @@ def test_the_stable_form_is_sampled_on_both_sides_of_its_kink() -> None:
     steps = {step.claim.id: step for step in _report("105_bce_with_logits.toml").steps}
     (link,) = steps["B7"].links
     assert float(dict(link.outcome.point)["z"]) < 0  # wrong only left of the kink
+
+
+def test_a_case_condition_may_be_an_order() -> None:
+    z = S("z", Context())
+    assert parse_expression(r"\begin{cases} 1 & z > 0 \\ 0 & \text{otherwise} \end{cases}"
+                            ) == sp.Piecewise((1, z > 0), (0, True))
+    assert parse_expression(r"\begin{cases} -1 & z \lt 0 \\ 1 & \text{if } z \geq 0 "
+                            r"\end{cases}") == sp.Piecewise((-1, z < 0), (1, z >= 0))
+    assert parse_expression(r"\begin{cases} 0 & z \le 0 \\ z & z > 0 \end{cases}"
+                            ) == sp.Piecewise((0, z <= 0), (z, z > 0))
+
+
+def test_an_order_outside_a_case_is_refused() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_expression("z > 0")
+    assert caught.value.column == 3 and "an order is read as the condition of a case" in \
+        caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("max(z, 0)", sp.Max(Z, 0)),
+        ("min(z, 0)", sp.Min(Z, 0)),
+        ("tanh x", sp.tanh(X)),
+        ("max(z, 0) - zy + log(1 + e^{-|z|})",
+         sp.Max(Z, 0) - Z * Y + sp.log(1 + sp.exp(-sp.Abs(Z)))),
+    ],
+)
+def test_bare_function_words(text: str, expected: sp.Expr) -> None:
+    assert parse_expression(text) == expected
+
+
+def test_a_declared_max_is_a_name() -> None:
+    declared = Context(symbols={"max": SymbolInfo("max", REAL)})
+    assert parse_expression("max", declared) == S("max", declared)
+
+
+MATRICES = Context(symbols={
+    "w": SymbolInfo("w", REAL, ("d", "1")), "v": SymbolInfo("v", REAL, ("n", "1")),
+    "X": SymbolInfo("X", REAL, ("n", "d")), "L": SymbolInfo("L", REAL),
+})
+
+
+def test_hessians_and_diag_are_read() -> None:
+    w, v = MATRICES.matrix("w"), MATRICES.matrix("v")
+    L = S("L", MATRICES)
+    for text in (r"\nabla^2_w L", r"\nabla_w^2 L", r"\nabla_{w}^{2} L"):
+        assert parse_expression(text, MATRICES) == sp.Derivative(L, (w, 2))
+    hessian = parse_expression(r"\frac{\partial^2 L}{\partial w \partial w^\top}", MATRICES)
+    assert [v for v, _ in hessian.variable_count] in ([w], [w, w])
+    for text in (r"\mathrm{diag}(v)", r"\operatorname{diag}(v)", "diag(v)"):
+        diag = parse_expression(text, MATRICES)
+        assert diag.shape == (v.shape[0], v.shape[0]) and diag.args == (v,)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (r"\nabla^3_w L", "\\nabla takes a first or second order: \\nabla^2_w"),
+        (r"\mathrm{diag}(X)", "diag takes a vector"),
+    ],
+)
+def test_hessians_and_diag_refused(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_expression(text, MATRICES)
+    assert caught.value.message.startswith(message)
+
+
+def test_the_matrix_hessian_is_checked_and_its_slips_refuted() -> None:
+    steps = {step.claim.id: step for step in _report("104_l2_logistic_regression.toml").steps}
+    assert "checked entry by entry" in steps["M5"].links[0].message
+    (m7,) = steps["M7"].links
+    assert m7.outcome.entry == (0, 0) and m7.outcome.sizes == (("d", 2), ("n", 3))
+    assert "one example per column" in steps["M8"].links[0].message
+
+
+def test_an_index_link_is_diagnosed_at_its_refuted_instance() -> None:
+    steps = {step.claim.id: step for step in _report("104_l2_logistic_regression.toml").steps}
+    (g3,) = steps["G3"].links
+    assert g3.diagnosis is not None and g3.diagnosis.mal_rule == "constant factor wrong"
+    assert dict(g3.outcome.point)["j"] in ("1", "2")
+
+
+def test_a_refuted_case_is_diagnosed() -> None:
+    steps = {step.claim.id: step for step in _report("105_bce_with_logits.toml").steps}
+    (k4,) = steps["K4"].links
+    assert float(dict(k4.outcome.point)["z"]) > 0
+    assert k4.diagnosis is not None and k4.diagnosis.mal_rule == "inner derivative dropped"

@@ -943,8 +943,12 @@ def test_relation_is_frozen() -> None:
             "prose '\\text{b}' is read only before or after a side",
             None,
         ),
-        (r"a \leq b", 1, 3, "the relation '\\leq' is not read: only '=' and '≠' chains are", ()),
-        ("a < b", 1, 3, "the relation '<' is not read: only '=' and '≠' chains are", ()),
+        (r"a \leq b", 1, 3, "the relation '\\leq' is not read: only '=' and '≠' chains are "
+         "(an order is read as the condition of a case)", ()),
+        ("a < b", 1, 3, "the relation '<' is not read: only '=' and '≠' chains are (an order "
+         "is read as the condition of a case)", ()),
+        (r"a \approx b", 1, 3, "the relation '\\approx' is not read: only '=' and '≠' chains "
+         "are", ()),
         (r"\foo", 1, 1, "unknown command '\\foo'", ()),
         (r"\#", 1, 1, "unknown control symbol '\\#'", ()),
         ("a @ b", 1, 3, "unexpected character '@'", ()),
