@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -639,20 +640,41 @@ def check_document(document: ProofDocument, *, budget: float = 5.0,
 
 
 def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = None,
-                stdin: str | None = None) -> Report:
-    """Check proof files; a file that cannot be used is reported and the others still run."""
+                stdin: str | None = None, jobs: int = 1) -> Report:
+    """Check proof files; a file that cannot be used is reported and the others still run.
+
+    ``jobs`` > 1 checks files in that many worker processes (the reports come back in the
+    order of ``paths``); each worker keeps its own time budgets."""
+    deadline = time.monotonic() + total if total else None
+    tasks = [(path, stdin if path == "-" else None, budget, deadline) for path in paths]
+    workers = min(jobs, len(tasks))
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        # fork shares the imported modules (SymPy): no worker pays the import again; it is
+        # unsafe once threads run, so the platform's default start method is used then
+        forkable = "fork" in multiprocessing.get_all_start_methods() and \
+            threading.active_count() == 1
+        context = multiprocessing.get_context("fork" if forkable else None)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                return Report(tuple(pool.map(_check_one, tasks)))
+        except (BrokenProcessPool, OSError):
+            pass  # a worker died (or none could start): check them here, one by one
+    return Report(tuple(_check_one(task) for task in tasks))
+
+
+def _check_one(task: tuple[str, str | None, float, float | None]) -> DocumentReport:
     from derive.proofs import load
 
-    deadline = time.monotonic() + total if total else None
-    documents = []
-    for path in paths:
-        try:
-            document = load(path, stdin if path == "-" else None)
-        except ProofFileError as error:
-            documents.append(DocumentReport(path, path, error=error))
-            continue
-        documents.append(check_document(document, budget=budget, deadline=deadline))
-    return Report(tuple(documents))
+    path, text, budget, deadline = task
+    try:
+        document = load(path, text)
+    except ProofFileError as error:
+        return DocumentReport(path, path, error=error)
+    return check_document(document, budget=budget, deadline=deadline)
 
 
 def check_latex(lines: list[str], *, functions: tuple[str, ...] = (),

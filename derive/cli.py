@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="also write the report as one self-contained HTML page")
     check.add_argument("--budget", type=float, default=5.0,
                        help="seconds allowed for each equation (default 5)")
+    check.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
+                       help="check the files in N processes (default: one per CPU core; "
+                            "1 checks them in this process)")
     check.add_argument("--total-budget", type=float, default=None,
                        help="seconds allowed for the whole run")
 
@@ -169,7 +172,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 print("derive: no FILE given and no proofs/*.toml here", file=sys.stderr)
                 return UNUSABLE
         stdin = sys.stdin.read() if "-" in files else None
-        report = check_files(files, budget=args.budget, total=args.total_budget, stdin=stdin)
+        report = check_files(files, budget=args.budget, total=args.total_budget, stdin=stdin,
+                             jobs=args.jobs or _cores())
     sys.stdout.write(render(report, args.format, stream=sys.stdout))
     if args.html:
         from derive.html import write_html
@@ -193,3 +197,24 @@ def _models() -> int:
         print(f"{'':15} wrt: {', '.join(model.parameters)}")
     print(f"{'chain-N':15} A chain of N sigmoid layers (for benchmarks)")
     return OK
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of processes, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 process, not {value}")
+    return value
+
+
+def _cores() -> int:
+    """The CPU cores this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -46,8 +46,7 @@ from derive.domains import REAL, Count, Discrete, Domain, RealLine
 from derive.engine import differentiate, lines
 from derive.equivalence import Checked, Outcome, Proved, Refuted, Undecided, compare
 from derive.errors import BudgetExceeded, DeriveError
-from derive.functions import sigmoid
-from derive.instantiate import float_value
+from derive.functions import float_value, sigmoid
 from derive.steps import DiffStep
 
 Expand: TypeAlias = Callable[[sp.Expr, frozenset[sp.Symbol]], sp.Expr]
@@ -670,6 +669,22 @@ class _Judge:
         vector = self.sampler.vector(value)
         return vector if any(v is not None for v in vector) else None
 
+    def matches(self, value: sp.Basic, target: Vector) -> bool:
+        """``_close(self.vector(value), target)``, stopping at the first point that differs
+        (most candidates of a search differ at once)."""
+        scan = _Scan.of(value)
+        both = 0
+        for k, y in enumerate(target):
+            if y is None:
+                continue
+            x = self.sampler._number(value, k, scan)
+            if x is None:
+                continue
+            if abs(x - y) > _CLOSE * max(1.0, abs(x), abs(y)):
+                return False
+            both += 1
+        return both >= 3
+
     def compare(self, a: sp.Basic, b: sp.Basic, budget: float) -> Outcome | _Differs:
         return compare(a, b, self.domains, budget=budget)
 
@@ -711,6 +726,9 @@ class _MatrixJudge(_Judge):
         sampler = _Sampler(self.entry_domains)
         values = [sampler.number(entry, k) for k in range(_POINTS) for entry in matrix]
         return (*shape, *values)
+
+    def matches(self, value: sp.Basic, target: Vector) -> bool:
+        return _close(self.vector(value), target)
 
     def compare(self, a: sp.Basic, b: sp.Basic, budget: float) -> Outcome | _Differs:
         left, right = self._explicit(a), self._explicit(b)
@@ -1176,7 +1194,7 @@ class _Explainer:
             targets = {n: (self.expand(n.expr, frozenset({_variable(n)})), _variable(n))
                        for n in grouped}
             value = self._derive(grouped, targets)
-            if value is not None and _close(self.judge.vector(value), said_vector):
+            if value is not None and self.judge.matches(value, said_vector):
                 yield (*a.rank, *b.rank), (*a.sites, *b.sites), value, said
 
     def _two_slips(self, truth: sp.Basic, truth_vector: Vector,
@@ -1189,7 +1207,7 @@ class _Explainer:
             if vector is None or first.expression is None:
                 continue
             for second in self.claim_side(first.expression, factors):
-                if _close(self.judge.vector(second.value), truth_vector):
+                if self.judge.matches(second.value, truth_vector):
                     yield ((*first.rank, *second.rank), (*first.sites, *second.sites),
                            second.value, truth)
 

@@ -72,7 +72,7 @@ from sympy.matrices.expressions import MatrixExpr
 from derive.budget import Deadline, run_with_budget, time_limit
 from derive.domains import REAL, Count, Discrete, Domain, Interval, RealLine
 from derive.errors import BudgetExceeded
-from derive.functions import MPMATH_FUNCTIONS, relu, sigmoid, softplus
+from derive.functions import MPMATH_FUNCTIONS, float_value, relu, sigmoid, softplus
 
 
 @dataclass(frozen=True)
@@ -731,6 +731,23 @@ def _prepare_claim(
     )
 
 
+def _differs_in_floats(claim: _Claim, seed: int, points: int = 3) -> bool:
+    """Whether the sides clearly differ in double precision at one of a few sample points:
+    a screen only (``compare`` refutes with a point confirmed at high precision)."""
+    rng = random.Random(seed + 1)
+    for point in _random_points(claim, rng, points):
+        values = {symbol: float(value) for symbol, value in point.items()}
+        try:
+            a = float_value(claim.lhs, values, {})
+            b = float_value(claim.rhs, values, {})
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return False  # a function or an element the screen cannot evaluate
+        if math.isfinite(a) and math.isfinite(b) and \
+                abs(a - b) > 1e-6 * max(1.0, abs(a), abs(b)):
+            return True
+    return False
+
+
 def _validate(budget: float, samples: int, digits: int, relative_tolerance: float) -> None:
     if not budget > 0:
         raise ValueError(f"budget must be positive, not {budget}")
@@ -773,9 +790,18 @@ def compare(
         )
     except BudgetExceeded:
         return Undecided(("doit",), "evaluating the derivatives in the claim ran out of time")
-    method = _run_steps(lhs - rhs, _CHEAP_STEPS, cheap, tried)
     claim = _prepare_claim(lhs, rhs, domains or {}, digits, relative_tolerance)
-    found = _numeric_route(claim, samples, seed, deadline)
+    found: _Sampling | None = None
+    if _differs_in_floats(claim, seed):
+        # a false claim: the cheap steps would only spend the budget failing. The numeric
+        # route finds the counterexample and confirms it at high precision; should it find
+        # none (the doubles were misleading), the usual route follows.
+        found = _numeric_route(claim, samples, seed, deadline)
+        if found.counterexample is not None:
+            return found.counterexample
+    method = _run_steps(lhs - rhs, _CHEAP_STEPS, cheap, tried)
+    if found is None:
+        found = _numeric_route(claim, samples, seed, deadline)
     numeric_note = f"sampling ({found.usable} of {found.tried} points usable)"
     if method is not None:
         if found.counterexample is not None:

@@ -10,7 +10,8 @@ as in PyTorch and JAX.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mpmath
@@ -230,3 +231,57 @@ MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "softplus": _mp_softplus,
     "Heaviside": _mp_heaviside,
 }
+
+
+def _float_sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
+    # float64 versions, for screens and instantiated matrices (mpmath: MPMATH_FUNCTIONS)
+    "exp": math.exp, "log": math.log, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
+    "sigmoid": _float_sigmoid, "relu": lambda x: max(x, 0.0),
+    "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
+    "Heaviside": lambda x, at=0.5: 1.0 if x > 0 else 0.0 if x < 0 else at,
+    "Abs": abs, "Max": max, "Min": min, "sinh": math.sinh, "cosh": math.cosh,
+    "sign": lambda x: math.copysign(1.0, x) if x else 0.0,
+}
+
+
+def float_value(expr: sp.Basic, values: Mapping[sp.Basic, float], memo: dict[sp.Basic, float]
+           ) -> float:
+    """An expression's float64 value at a point, each shared subexpression computed once
+    (an instantiated gradient repeats σ(a₂ᵢ) many times)."""
+    if expr in memo:
+        return memo[expr]
+    if expr in values:
+        result = values[expr]
+    elif expr.is_Number or expr.is_NumberSymbol:
+        result = float(expr)
+    elif isinstance(expr, sp.Add):
+        result = math.fsum(float_value(a, values, memo) for a in expr.args)
+    elif isinstance(expr, sp.Mul):
+        result = 1.0
+        for a in expr.args:
+            result *= float_value(a, values, memo)
+    elif isinstance(expr, sp.Pow):
+        base, exponent = float_value(expr.base, values, memo), float_value(expr.exp, values, memo)
+        try:
+            result = base**exponent
+        except (ZeroDivisionError, OverflowError):
+            result = math.inf
+        if isinstance(result, complex):
+            result = math.nan
+    else:
+        function = FLOAT_FUNCTIONS.get(type(expr).__name__)
+        if function is None:
+            raise TypeError(f"cannot evaluate {type(expr).__name__} numerically")
+        try:
+            result = float(function(*(float_value(a, values, memo) for a in expr.args)))
+        except (ValueError, OverflowError):
+            result = math.nan
+    memo[expr] = result
+    return result

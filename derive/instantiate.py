@@ -10,9 +10,8 @@ instantiation, not a proof for every size.
 
 from __future__ import annotations
 
-import math
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ import sympy as sp
 
 from derive.arrays import explicit
 from derive.domains import Domain
+from derive.functions import float_value
 from derive.models import (
     AffineDef,
     BatchLossDef,
@@ -233,58 +233,6 @@ def check_vjp(model: Model, definition: Any, input_name: str, claimed: Any,
     concrete = explicit(claimed, sizes).applyfunc(lambda e: e.xreplace(mapping))
     domains = {v.name: v.domain for v in model.variables}
     return compare_at_sizes(concrete, true, domains, sizes)
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-_MATH: dict[str, Callable[..., float]] = {
-    "exp": math.exp, "log": math.log, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
-    "sigmoid": _sigmoid, "relu": lambda x: max(x, 0.0),
-    "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
-    "Heaviside": lambda x, at=0.5: 1.0 if x > 0 else 0.0 if x < 0 else at,
-    "Abs": abs,
-}
-
-
-def float_value(expr: sp.Basic, values: Mapping[sp.Basic, float], memo: dict[sp.Basic, float]
-           ) -> float:
-    """An expression's float64 value at a point, each shared subexpression computed once
-    (an instantiated gradient repeats σ(a₂ᵢ) many times)."""
-    if expr in memo:
-        return memo[expr]
-    if expr in values:
-        result = values[expr]
-    elif expr.is_Number or expr.is_NumberSymbol:
-        result = float(expr)
-    elif isinstance(expr, sp.Add):
-        result = math.fsum(float_value(a, values, memo) for a in expr.args)
-    elif isinstance(expr, sp.Mul):
-        result = 1.0
-        for a in expr.args:
-            result *= float_value(a, values, memo)
-    elif isinstance(expr, sp.Pow):
-        base, exponent = float_value(expr.base, values, memo), float_value(expr.exp, values, memo)
-        try:
-            result = base**exponent
-        except (ZeroDivisionError, OverflowError):
-            result = math.inf
-        if isinstance(result, complex):
-            result = math.nan
-    else:
-        function = _MATH.get(type(expr).__name__)
-        if function is None:
-            raise TypeError(f"cannot evaluate {type(expr).__name__} numerically")
-        try:
-            result = float(function(*(float_value(a, values, memo) for a in expr.args)))
-        except (ValueError, OverflowError):
-            result = math.nan
-    memo[expr] = result
-    return result
 
 
 def _domain_for(symbol: sp.Symbol, domains: Mapping[str, Domain]) -> Domain:

@@ -61,8 +61,8 @@ from derive.context import Context, size_expression
 from derive.domains import REAL, Domain, make_symbol
 from derive.equivalence import Proved, compare
 from derive.errors import DeriveError
-from derive.functions import ML_FUNCTIONS, sigmoid
-from derive.instantiate import CheckedAtSizes, DiffersAtSizes, float_value
+from derive.functions import ML_FUNCTIONS, float_value, sigmoid
+from derive.instantiate import CheckedAtSizes, DiffersAtSizes
 from derive.latex import ONES_LENGTH, Differential, Juxtaposition
 
 PREFERRED_SIZES = {"n": 3, "m": 3, "d": 2, "h": 4, "k": 5}

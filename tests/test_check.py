@@ -217,3 +217,27 @@ expect = "refuted"
     steps = steps_of(path)
     assert "cancel" in steps["b"].links[0].message
     assert "cancel" in steps["c"].links[0].message
+
+
+def test_files_checked_in_worker_processes_come_back_in_order(tmp_path: pathlib.Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[step]]\nlatex = 'a = a'\nexpect = 'proved'\nid = \n")
+    paths = [str(PROOFS / "102_tanh_derivative.toml"), str(broken),
+             str(PROOFS / "002_bce_gradient_wrt_w.toml")]
+    alone = check_files(paths, jobs=1)
+    together = check_files(paths, jobs=2)
+    assert [d.path for d in together.documents] == paths
+    assert together.documents[1].error is not None
+    for a, b in zip(alone.documents, together.documents, strict=True):
+        assert [(s.claim.id, s.verdict) for s in a.steps] == \
+            [(s.claim.id, s.verdict) for s in b.steps]
+    refuted = next(s for s in together.documents[0].steps if s.verdict == "refuted")
+    assert refuted.links[-1].outcome.point  # the evidence survives the trip between processes
+
+
+def test_cli_jobs_must_be_a_positive_whole_number(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("0", "two"):
+        with pytest.raises(SystemExit) as exited:
+            main(["check", "-j", bad, str(PROOFS / "002_bce_gradient_wrt_w.toml")])
+        assert exited.value.code == 2
+    assert "expected" in capsys.readouterr().err

@@ -281,9 +281,25 @@ def test_nothing_evaluable_is_undecided() -> None:
 def test_routes_that_disagree_give_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
     always = equivalence._Step("always zero", lambda expr: True)
     monkeypatch.setattr(equivalence, "_CHEAP_STEPS", (always,))
-    outcome = compare(X, X + 1)
+    # the gamma function is beyond the float screen: the symbolic route runs first
+    outcome = compare(sp.gamma(X), sp.gamma(X) + 1)
     assert isinstance(outcome, Undecided)
     assert "always zero" in outcome.reason
+
+
+def test_a_claim_false_in_floats_is_refuted_without_the_symbolic_steps(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(expr: sp.Expr) -> bool:
+        raise AssertionError("the symbolic steps ran on a claim the float screen refutes")
+
+    monkeypatch.setattr(equivalence, "_CHEAP_STEPS", (equivalence._Step("never", fail),))
+    outcome = compare(X, X + 1)
+    assert isinstance(outcome, Refuted) and outcome.lhs_value != outcome.rhs_value
+
+
+def test_the_float_screen_passes_true_claims_on_to_the_symbolic_route() -> None:
+    outcome = compare(sigmoid(X) * (1 - sigmoid(X)), sp.exp(-X) / (1 + sp.exp(-X)) ** 2)
+    assert isinstance(outcome, Proved)
 
 
 def test_matrices_are_refused() -> None:
