@@ -10,6 +10,7 @@ Run it from the repository root: `python benchmarks/bench_check.py`.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import statistics
 import subprocess
@@ -33,10 +34,16 @@ def wall(command: list[str], repeat: int) -> float:
 def main() -> None:
     files = sorted(str(p) for p in (ROOT / "proofs").glob("*.toml"))
     base = wall([sys.executable, "-c", "import sympy"], 5)
-    took = wall([sys.executable, "-m", "derive", "check"], 3)
-    print(f"python -c 'import sympy'      median {base * 1000:6.0f} ms (5 runs)")
-    print(f"derive check ({len(files)} files)       median {took * 1000:6.0f} ms (3 runs)  "
-          f"ratio {took / base:.2f}×  (goals ≤ 3×, then ≤ 1.5×)")
+    print(f"python -c 'import sympy'           median {base * 1000:6.0f} ms (5 runs)")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    documents = [f for f in files if pathlib.Path(f).name[0] == "0"]
+    runs = (("all files, one process", ["-j", "1"], len(files)),
+            (f"all files, {cores} processes", [], len(files)),
+            ("the three documents, one process", ["-j", "1", *documents], len(documents)))
+    for label, arguments, count in runs:
+        took = wall([sys.executable, "-m", "derive", "check", *arguments], 3)
+        print(f"derive check: {label:<34} ({count} files) median {took * 1000:6.0f} ms "
+              f"(3 runs)  ratio {took / base:.2f}×  (goals ≤ 3×, then ≤ 1.5×)")
     report = check_files(files)
     steps = [s for d in report.documents for s in d.steps]
     seconds = sorted(s.seconds for s in steps)

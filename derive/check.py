@@ -515,15 +515,19 @@ class _Checker:
     def _rules(self, claim: Claim, links: tuple[LinkReport, ...]) -> tuple[str | None, str | None]:
         """The rule the step's label names, and the rule that takes the step (only looked
         for when the label names one, and the step holds)."""
-        from derive.diagnose import justifying_rule, rule_named
+        from derive.diagnose import justifying_rule, rule_named, takes_step
 
         named = rule_named(claim.label) if claim.label else None
         if named is None or not links or links[0].verdict not in ("proved", "checked"):
             return named, None
         if self._in_index_notation(links[0].lhs, links[0].rhs):
             return named, None
-        used = justifying_rule(self._named(links[0].lhs), self._named(links[0].rhs),
-                               expand=self._expand, domains=self.context.domains(),
+        previous, claimed = self._named(links[0].lhs), self._named(links[0].rhs)
+        if takes_step(named, previous, claimed, expand=self._expand,
+                      domains=self.context.domains(), budget=min(1.0, self._remaining())):
+            return named, named
+        used = justifying_rule(previous, claimed, expand=self._expand,
+                               domains=self.context.domains(),
                                budget=min(2.0, self._remaining()))
         return named, used
 

@@ -1577,6 +1577,57 @@ def justifying_rule(previous: sp.Expr, claimed: sp.Expr, *, expand: Expand = _no
     return _principal(applied) if applied else None
 
 
+def takes_step(rule: str, previous: sp.Expr, claimed: sp.Expr, *,
+               expand: Expand = _no_expansion,
+               domains: Mapping[sp.Symbol, Domain] | None = None, budget: float = 2.0) -> bool:
+    """Whether ``rule`` takes ``previous`` to ``claimed`` by some valid route: applied to a
+    derivative of ``previous`` as written, or as its definition in exponentials (d/dx tanh x
+    by the quotient rule on (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)), with the inner derivatives left as they
+    are or evaluated. A label is right when it names any such route, not only the engine's."""
+    domains = domains or {}
+    deadline = Deadline(budget)
+    try:
+        with time_limit(budget):
+            if _is_matrix(previous) or _is_matrix(claimed):
+                return False
+            pending = _derivatives(previous)
+            if not pending or not _confirmed(_valid(previous, claimed, expand, domains,
+                                                    deadline)):
+                return False
+            match = _matcher(claimed, expand, domains, False, deadline)
+            for node in pending:
+                for result in _routes_by(rule, node, expand):
+                    if deadline.expired():
+                        return False
+                    if match(previous.xreplace({node: result})):
+                        return True
+    except _GIVE_UP:
+        return False
+    return False
+
+
+def _routes_by(rule: str, node: sp.Derivative, expand: Expand) -> Iterator[sp.Basic]:
+    """What ``rule`` makes of one derivative, on each form of its function."""
+    variable = _variable(node)
+    written = expand(node.expr, frozenset({variable}))
+    forms = [written]
+    in_exponentials = written.rewrite(sp.exp)
+    if in_exponentials != written:
+        forms.append(in_exponentials)
+    for form in forms:
+        try:
+            step = differentiate(form, variable)
+        except (DeriveError, AssertionError):
+            continue
+        if step.rule != rule:
+            continue
+        yield step.unfolded
+        inner = {d: differentiate(d.expr, _variable(d)).result
+                 for d in step.unfolded.atoms(sp.Derivative)}
+        if inner:
+            yield step.unfolded.xreplace(inner)
+
+
 # --- alignment with the engine's route -------------------------------------------------------
 
 

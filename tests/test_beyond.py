@@ -13,6 +13,7 @@ import sympy as sp
 
 from derive.check import DocumentReport, check_files, check_latex
 from derive.context import Context, SymbolInfo
+from derive.diagnose import takes_step
 from derive.domains import COUNT, REAL, parse_domain
 from derive.errors import AmbiguityError, ParseError, ProofFileError
 from derive.functions import sigmoid
@@ -433,3 +434,15 @@ def test_a_refuted_case_is_diagnosed() -> None:
     (k4,) = steps["K4"].links
     assert float(dict(k4.outcome.point)["z"]) > 0
     assert k4.diagnosis is not None and k4.diagnosis.mal_rule == "inner derivative dropped"
+
+
+def test_a_label_naming_another_valid_route_is_right() -> None:
+    steps = {step.claim.id: step for step in _report("102_tanh_derivative.toml").steps}
+    assert (steps["T3"].named_rule, steps["T3"].used_rule) == ("quotient", "quotient")
+    x = S("x", Context())
+    quotient = ((sp.exp(x) + sp.exp(-x)) ** 2 - (sp.exp(x) - sp.exp(-x)) ** 2) / \
+        (sp.exp(x) + sp.exp(-x)) ** 2
+    derivative = sp.Derivative(sp.tanh(x), x)
+    assert takes_step("quotient", derivative, quotient)
+    assert not takes_step("product", derivative, quotient)
+    assert not takes_step("quotient", derivative, 1 + sp.tanh(x) ** 2)  # not even valid
