@@ -15,7 +15,7 @@ import copy
 import itertools
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -116,8 +116,7 @@ class _Checker:
         self.aliases: dict[sp.Symbol, sp.Symbol] = {}
         self.definitions: dict[sp.Symbol, sp.Expr] = {}
         self.function_definitions: dict[str, sp.Lambda] = {}
-        self.assumed: list[str] = [f"{a.name} is read as {a.means}: {a.why}"
-                                   for a in document.aliases]
+        self.assumed: list[str] = _aliases_said(document.aliases)
         self._instance = False  # an instance of an index claim (derive.indexed)
 
     # -- reading --------------------------------------------------------------------------
@@ -607,6 +606,16 @@ def _limits(expr: sp.Expr, seconds: float) -> sp.Expr:
         if not value.has(sp.Limit):
             expr = expr.xreplace({node: value})
     return expr
+
+
+def _aliases_said(aliases: Sequence[Any]) -> list[str]:
+    """One line per alias, its readings gathered: "a_k is read as a_1 (F1), a_2 (F2): …"."""
+    readings: dict[tuple[str, str], list[str]] = {}
+    for alias in aliases:
+        where = f" ({', '.join(alias.steps)})" if alias.steps else ""
+        readings.setdefault((alias.name, alias.why), []).append(f"{alias.means}{where}")
+    return [f"{name} is read as {', '.join(means)}: {why}"
+            for (name, why), means in readings.items()]
 
 
 def differential_symbol(variable: sp.Symbol) -> sp.Symbol:

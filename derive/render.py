@@ -216,13 +216,20 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         if not (expr.expr.is_Atom or isinstance(expr.expr, sp.Function | sp.Indexed)):
             inner = f"({inner})"
         order = sum(int(count) for _, count in expr.variable_count)
-        if _is_hessian(expr):  # ∂²/∂w∂wᵀ L: the k×k Hessian of a scalar by a vector
+        # a name's derivative as a fraction (∂BCE/∂w₂), anything else as an operator
+        named = _is_name(expr.expr)
+        if named:
+            inner = self._print(expr.expr)
+        if _is_hessian(expr):  # ∂²L/∂w∂wᵀ: the k×k Hessian of a scalar by a vector
             name = self._print(variable)
-            return f"∂²/∂{name}∂{name}ᵀ {inner}"
-        if order > 1:  # ∂²/∂wₖ∂wⱼ L
+            return f"∂²{inner}/∂{name}∂{name}ᵀ" if named else f"∂²/∂{name}∂{name}ᵀ {inner}"
+        if order > 1:  # ∂²L/∂wₖ∂wⱼ
             under = "".join(f"∂{self._print(v)}" + (str(c).translate(_SUPERSCRIPTS) if c > 1
                                                      else "") for v, c in expr.variable_count)
-            return f"∂{str(order).translate(_SUPERSCRIPTS)}/{under} {inner}"
+            top = f"∂{str(order).translate(_SUPERSCRIPTS)}"
+            return f"{top}{inner}/{under}" if named else f"{top}/{under} {inner}"
+        if named:
+            return f"{sign}{inner}/{sign}{self._print(variable)}"
         return f"{sign}/{sign}{self._print(variable)} {inner}"
 
     def _print_DiagMatrix(self, expr: Any) -> str:
@@ -237,12 +244,15 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
             printed = self._print(arg)
             if isinstance(arg, sp.MatAdd | sp.HadamardProduct):
                 printed = f"[{printed}]"
+            elif _is_named_derivative(arg):
+                pass  # ∂BCE/∂ŷ ∂ŷ/∂a₂: a chain of Jacobians reads as written
             elif isinstance(arg, sp.Add) or (
                 isinstance(arg, Entrywise) and isinstance(arg.template, sp.Add | sp.Mul)
             ) or (not isinstance(arg, sp.MatrixExpr) and not arg.is_Atom):
                 printed = f"({printed})"
             parts.append(printed)
-        return "".join(parts)
+        joiner = " " if any(_is_named_derivative(a) for a in expr.args) else ""
+        return joiner.join(parts)
 
     def _print_MatAdd(self, expr: Any) -> str:
         return " + ".join(self._print(t) for t in _broadcast_last(expr.args))
@@ -443,6 +453,14 @@ def evidence_of(outcome: Any) -> str:
     if kind == "Undecided":
         return f"{outcome.reason}; tried {', '.join(outcome.tried)}"
     return ""
+
+
+def _is_name(expr: Any) -> bool:
+    return isinstance(expr, sp.Symbol | sp.MatrixSymbol | sp.Indexed)
+
+
+def _is_named_derivative(expr: Any) -> bool:
+    return isinstance(expr, sp.Derivative) and _is_name(expr.expr)
 
 
 def _is_hessian(expr: sp.Derivative) -> bool:
