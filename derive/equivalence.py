@@ -731,6 +731,10 @@ def _prepare_claim(
     )
 
 
+CROSS_CHECK_SAMPLES = 6
+"""Points sampled (besides the kinks) to cross-check a symbolic closure."""
+
+
 def _differs_in_floats(claim: _Claim, seed: int, points: int = 3) -> bool:
     """Whether the sides clearly differ in double precision at one of a few sample points:
     a screen only (``compare`` refutes with a point confirmed at high precision)."""
@@ -801,7 +805,9 @@ def compare(
             return found.counterexample
     method = _run_steps(lhs - rhs, _CHEAP_STEPS, cheap, tried)
     if found is None:
-        found = _numeric_route(claim, samples, seed, deadline)
+        # after a symbolic closure the points only cross-check it: a few are enough
+        wanted = samples if method is None else min(samples, CROSS_CHECK_SAMPLES)
+        found = _numeric_route(claim, wanted, seed, deadline)
     numeric_note = f"sampling ({found.usable} of {found.tried} points usable)"
     if method is not None:
         if found.counterexample is not None:
