@@ -1451,11 +1451,17 @@ def _checked_text(outcome: CheckedAtSizes) -> str:
 
 def _differs_text(outcome: DiffersAtSizes, labels: tuple[str, str] = ("claimed", "true")
                   ) -> str:
-    point = ", ".join(f"{n} = {v}" for n, v in outcome.point[:8])
+    point = ", ".join(f"{_entry_name(n)} = {v}" for n, v in outcome.point[:8])
     more = ", …" if len(outcome.point) > 8 else ""
     return (f"entry {outcome.entry} differs at {_sizes_text(dict(outcome.sizes))}: "
             f"{labels[0]} {outcome.claimed:.6g}, {labels[1]} {outcome.true:.6g}, at "
             f"{point}{more}")
+
+
+def _entry_name(name: str) -> str:
+    """λ for lambda, X[0,1] as it is: the names of a counterexample as the text shows them."""
+    base, bracket, rest = name.partition("[")
+    return _name(base) + bracket + rest
 
 
 _ONCE = "checked at one instantiation, not for every size"
