@@ -452,6 +452,7 @@ class Tally:
 
     total: int = 0
     unchanged: int = 0
+    undefined: int = 0
     refuted: int = 0
     right: int = 0
     wrong: int = 0
@@ -462,6 +463,9 @@ class Tally:
         outcome = compare(truth, D._value(mutated, k.expand), k.domains, budget=2.0)
         if isinstance(outcome, Proved | Checked):
             self.unchanged += 1  # the slip changes nothing here: not a mistake
+            return
+        if not isinstance(outcome, Refuted) and "no sample point" in outcome.reason:
+            self.undefined += 1  # log of a negative everywhere: no real value to compare
             return
         self.total += 1
         self.refuted += isinstance(outcome, Refuted)
@@ -477,8 +481,9 @@ class Tally:
     def report(self, name: str) -> str:
         share = (lambda n: f"{100 * n / self.total:.1f}%") if self.total else (lambda n: "-")
         return (f"{name}: {self.total} mutated claims ({self.unchanged} value-preserving "
-                f"dropped); refuted {share(self.refuted)}, diagnosed with the slip that made "
-                f"it {share(self.right)}, wrong diagnosis {share(self.wrong)}")
+                f"and {self.undefined} nowhere-defined dropped); refuted "
+                f"{share(self.refuted)}, diagnosed with the slip that made it "
+                f"{share(self.right)}, wrong diagnosis {share(self.wrong)}")
 
     def check(self) -> None:
         assert self.total > 0
