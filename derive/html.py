@@ -25,7 +25,14 @@ from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from derive.arrays import Entrywise
 from derive.check import DocumentReport, Report, StepReport
-from derive.render import evidence_of, goal_text, link_evidence, text, verdict_of
+from derive.render import (
+    evidence_of,
+    goal_text,
+    link_evidence,
+    summary_banner,
+    text,
+    verdict_of,
+)
 from derive.steps import ChainStep, Derivation, DiffStep, RewriteStep, Step
 
 __all__ = ["MathMLPrinter", "html_fragment", "html_report", "mathml", "write_html"]
@@ -740,17 +747,10 @@ def _findings(report: Report) -> str:
 
 def _report_body(report: Report) -> str:
     counts: dict[str, int] = {}
-    mismatches = 0
     for document in report.documents:
         for step in document.steps:
             counts[step.verdict] = counts.get(step.verdict, 0) + 1
-            mismatches += 0 if step.matches else 1
-    if report.unusable:
-        banner, good = "a file could not be used", False
-    elif mismatches:
-        banner, good = f"{mismatches} differ from what the files expect", False
-    else:
-        banner, good = "every verdict as expected", True
+    banner, good = summary_banner(report)
     files = len(report.documents)
     out = ['<h1>derive check</h1>',
            f'<p class="sub">{files} file{"s" if files != 1 else ""} checked</p>',

@@ -717,7 +717,6 @@ def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
     style = renderer.style
     out: list[str] = []
     totals: dict[str, int] = {}
-    mismatches = 0
     for document in report.documents:
         out.append(style("bold", f"{document.title}") + style("dim", f"  ({document.path})"))
         if document.error is not None:
@@ -728,7 +727,6 @@ def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
             out.append(style("dim", f"  assumed: {assumed}"))
         for step in document.steps:
             totals[step.verdict] = totals.get(step.verdict, 0) + 1
-            mismatches += 0 if step.matches else 1
             label = f"  — {step.claim.label}" if step.claim.label else ""
             out.append(f"  {step.claim.id:6} {_report_mark(style, step)}{style('dim', label)}")
             out.append(f"         {_clip(' '.join(step.claim.latex.split()), 90)}")
@@ -755,14 +753,30 @@ def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
         out.append("")
     counted = ", ".join(f"{n} {v}" for v, n in sorted(totals.items()))
     steps = sum(totals.values())
-    if report.unusable:
-        tail = style("unreadable", "a file could not be used")
-    elif mismatches:
-        tail = style("refuted", f"{mismatches} differ from what the files expect")
-    else:
-        tail = style("proved", "every verdict as expected")
-    out.append(f"{steps} steps: {counted}; {tail}")
+    banner, good = summary_banner(report)
+    tail = style("proved" if good else "refuted", banner)
+    out.append(f"{steps} step{'' if steps == 1 else 's'}: {counted}; {tail}")
     return out
+
+
+_FAILING = ("refuted", "ill-formed", "unreadable", "undecided")
+
+
+def summary_banner(report: Any) -> tuple[str, bool]:
+    """The run in a few words, and whether it is good news: against the files' expectations,
+    or, where nothing was expected (lines given on the command line), whether claims hold."""
+    steps = [step for document in report.documents for step in document.steps]
+    if report.unusable:
+        return "a file could not be used", False
+    if any(step.claim.expect is not None for step in steps):
+        mismatches = sum(1 for step in steps if not step.matches)
+        if mismatches:
+            return f"{mismatches} differ from what the files expect", False
+        return "every verdict as expected", True
+    failing = sum(1 for step in steps if step.verdict in _FAILING)
+    if failing:
+        return f"{failing} {'does' if failing == 1 else 'do'} not hold", False
+    return "every claim holds", True
 
 
 def _combination(rule: str, target: str, factor: Any, upstream: Any, local: Any) -> str:

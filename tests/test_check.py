@@ -241,3 +241,12 @@ def test_cli_jobs_must_be_a_positive_whole_number(capsys: pytest.CaptureFixture[
             main(["check", "-j", bad, str(PROOFS / "002_bce_gradient_wrt_w.toml")])
         assert exited.value.code == 2
     assert "expected" in capsys.readouterr().err
+
+
+def test_lines_without_expectations_say_whether_they_hold(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--latex", r"\frac{d}{dz}\sigma(z) = \sigma(z)(1-\sigma(z))"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("1 step: 1 proved; every claim holds")
+    assert main(["check", "--latex", r"\frac{d}{dz}\sigma(z) = \sigma(z)(1+\sigma(z))",
+                 "--latex", r"= \sigma(z) + \sigma(z)^2"]) == 1
+    assert capsys.readouterr().out.rstrip().endswith("1 does not hold")
