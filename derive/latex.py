@@ -1266,9 +1266,17 @@ class _Reader:
                 if following is None or following.op is not None:
                     self.fail(f"'{_describe(entry.core)}' needs an argument", entry)
                 if self.is_operator(following):
-                    self.fail(
-                        f"put the argument of '{_describe(entry.core)}' in brackets", following
-                    )
+                    if not (_is_tree(following.core, "bigsum")
+                            and prefix in (sp.log, sp.exp)):
+                        self.fail(
+                            f"put the argument of '{_describe(entry.core)}' in brackets",
+                            following)
+                    # \log \sum_j e^{z_j}: the sum is the argument, and it takes the rest
+                    # of the product, as it does anywhere
+                    value = self.powered(entry, _apply(prefix, self.product(entries[j + 1:])))
+                    for function, head in reversed(prefixes):
+                        value = self.powered(head, _apply(function, value))
+                    return self.signed(entries[i].signs, value), len(entries)
                 prefixes.append((prefix, entry))
                 if len(prefixes) > MAX_NESTING:
                     self.fail(f"nesting deeper than {MAX_NESTING}", entry)

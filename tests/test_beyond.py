@@ -59,6 +59,9 @@ i_, j_, k_, C_ = (S(n) for n in ("i", "j", "k", "C"))
         (r"\frac{e^{a_j}}{\sum_k e^{a_k}}",
          sp.exp(S("a_j")) / sp.Sum(sp.exp(S("a_k")), (k_, 1, C_))),
         (r"-\sum_j y_j \log p_j", -sp.Sum(S("y_j") * sp.log(S("p_j")), (j_, 1, C_))),
+        (r"\log \sum_k e^{a_k}", sp.log(sp.Sum(sp.exp(S("a_k")), (k_, 1, C_)))),
+        (r"-a_i + \log\sum_k e^{a_k}", -S("a_i") + sp.log(sp.Sum(sp.exp(S("a_k")), (k_, 1, C_)))),
+        (r"\exp \sum_k a_k", sp.exp(sp.Sum(S("a_k"), (k_, 1, C_)))),
         (r"\delta_{ij}", sp.KroneckerDelta(i_, j_)),
         (r"\delta_{i,j}", sp.KroneckerDelta(i_, j_)),
         (r"p_j(\delta_{ij} - p_i)", S("p_j") * (sp.KroneckerDelta(i_, j_) - S("p_i"))),
@@ -133,6 +136,7 @@ def test_functions_and_bars(text: str, expected: sp.Expr) -> None:
     ("text", "column", "message"),
     [
         (r"\max z", 1, "'\\max' needs its arguments in brackets"),
+        (r"\log \frac{d}{dx} x", 6, "put the argument of '\\log' in brackets"),
         (r"\log(a, b)", 5, "'\\log' takes one argument"),
         (r"\tanh^{-1} x", 6, "cannot read a script on '\\tanh'"),
         ("|a", 1, "unmatched '|'"),

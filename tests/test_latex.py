@@ -959,7 +959,7 @@ def test_relation_is_frozen() -> None:
         (r"\hat{x+y}", 1, 1, "'\\hat' is read only over a name", ()),
         ("(a, b)", 1, 2, "a list '(a, b)' is read only as the arguments of a function", ()),
         (r"\log * x", 1, 1, "'\\log' needs an argument", ()),
-        (r"\log \sum_{i=1}^m x", 1, 6, "put the argument of '\\log' in brackets", ()),
+        (r"\log \frac{d}{dx} x", 1, 6, "put the argument of '\\log' in brackets", ()),
         (r"\sigma^2(z)", 1, 7, "cannot read a power on a function's name; write (f(x))^2", ()),
         (r"\top", 1, 1, "'\\top' is read only as a superscript: X^\\top", ()),
         ("$a$$", 1, 3, "'$$' does not close '$'", ()),
