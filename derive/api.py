@@ -9,8 +9,8 @@ import sympy as sp
 from derive import models
 from derive.backprop import derive_model, scalar_derivation
 from derive.context import Context
-from derive.domains import REAL, Domain, parse_domain
-from derive.models import Model, ScalarDef, Variable
+from derive.domains import Domain, parse_domain
+from derive.models import Model
 from derive.steps import Derivation
 
 
@@ -51,17 +51,12 @@ def _name(wrt: str | sp.Symbol | None) -> str | None:
 def _expression_model(expr: sp.Expr, wrt: str | sp.Symbol,
                       domains: Mapping[str, str | Domain]) -> Model:
     """A one-formula model around a user's expression."""
-    variables: list[Variable] = []
-    for symbol in sorted(expr.free_symbols, key=lambda s: s.name):
-        given = domains.get(symbol.name)
-        domain = parse_domain(given) if isinstance(given, str) else (given or REAL)
-        variables.append(Variable(symbol.name, symbol, None, domain, "data"))
-    output = Variable("f", sp.Symbol("f"), None, REAL, "output")
     name = _name(wrt)
-    if name not in {v.name for v in variables}:
+    if name not in {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}:
         raise ValueError(f"the expression does not contain {name!r}")
-    return Model("expression", "Your expression", (*variables, output),
-                 (ScalarDef("f", expr),), "f", (str(name),))
+    parsed = {key: parse_domain(value) if isinstance(value, str) else value
+              for key, value in domains.items()}
+    return models.expression_model(expr, (str(name),), parsed)
 
 
 def model_names() -> tuple[str, ...]:

@@ -70,10 +70,19 @@ def _parser() -> argparse.ArgumentParser:
     codegen = commands.add_parser(
         "codegen", help="write verified, numerically stable NumPy gradient code",
         description="Generate a NumPy module with loss, grad and loss_and_grad for a built-in "
-                    "model, from its verified derivation. The module is checked against "
-                    "central finite differences and against the symbolic gradient before it is "
-                    "written; when a check fails nothing is written.")
-    codegen.add_argument("model", help="logistic (over a batch) or mlp")
+                    "model, or for your own scalar loss (--expr), from its verified derivation. "
+                    "The module is checked against central finite differences and against the "
+                    "symbolic gradient before it is written; when a check fails nothing is "
+                    "written.")
+    codegen.add_argument("model", nargs="?", help="logistic (over a batch) or mlp")
+    codegen.add_argument("--expr", metavar="LATEX",
+                         help="your own scalar loss, in LaTeX (instead of MODEL)")
+    codegen.add_argument("--wrt", action="append", default=[], metavar="VAR",
+                         help="with --expr: a variable of the gradient; repeat for each")
+    codegen.add_argument("--domain", action="append", default=[], metavar="NAME=DOMAIN",
+                         help="with --expr: a symbol's domain, e.g. y={0,1} or p=(0,1)")
+    codegen.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                         help="with --expr: seconds for each symbolic stage (default 10)")
     codegen.add_argument("-o", "--output", metavar="FILE",
                          help="where to write the module (default: print it)")
     codegen.add_argument("--check-only", action="store_true",
@@ -96,10 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(args, parser)
         if args.command == "codegen":
-            from derive.codegen import codegen_command
-
-            return codegen_command(args.model, args.output, check_only=args.check_only,
-                                   force=args.force)
+            return _codegen(args, parser)
     except DeriveError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
@@ -138,6 +144,29 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
               file=sys.stderr)
         return WRONG
     return OK
+
+
+def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if bool(args.model) == bool(args.expr):
+        parser.error("codegen: give a built-in MODEL (logistic or mlp) or --expr LATEX "
+                     "(one of them)")
+    if args.model:
+        if args.wrt or args.domain or args.budget is not None:
+            parser.error("codegen: --wrt, --domain and --budget go with --expr LATEX; "
+                         f"{args.model} takes its parameters from the model")
+        from derive.codegen import codegen_command
+
+        return codegen_command(args.model, args.output, check_only=args.check_only,
+                               force=args.force)
+    if not args.wrt:
+        parser.error("codegen: --expr needs at least one --wrt VAR (a variable of the gradient)")
+    if args.budget is not None and not args.budget > 0:
+        parser.error(f"codegen: --budget takes a positive number of seconds, not {args.budget}")
+    from derive.codegen_expr import codegen_expr_command
+
+    return codegen_expr_command(args.expr, args.wrt, _domains(args.domain, parser),
+                                args.output, check_only=args.check_only, force=args.force,
+                                budget=args.budget)
 
 
 def _domains(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:

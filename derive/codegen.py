@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import sympy as sp
@@ -934,13 +934,7 @@ def _docstring(generated_name: str, builder: _Builder, model: Model,
         out.append(f"    ∂{text(model.output)}/∂{text(parameter)}: {len(verdicts)} steps, "
                    f"{counted}")
     out += ["", "Numerically stable forms, each proved by derive.equivalence.compare before use:"]
-    grouped: dict[int, list[Identity]] = {}
-    for identity in identities:
-        grouped.setdefault(identity.number, []).append(identity)
-    for number, group in grouped.items():
-        out.append(f"    ({number}) {group[0].statement}")
-        for identity in group:
-            out.append(f"          {identity.evidence()}")
+    out += identity_lines(identities)
     if rewrites:
         out += ["So the loss of one example is computed as", f"    ℓ = {text(rewrites[0].before)}"]
         for rewrite in rewrites:
@@ -1489,15 +1483,8 @@ def codegen_command(model_name: str, output: str | None, *, check_only: bool, fo
         print(f"derive: codegen has no model {model_name!r}; it generates "
               + ", ".join(MODELS), file=sys.stderr)
         return UNUSABLE
-    if output is not None and not check_only:
-        target = Path(output)
-        if target.exists() and not force:
-            print(f"derive: {target} exists; pass --force to replace it", file=sys.stderr)
-            return UNUSABLE
-        if not target.parent.is_dir():
-            print(f"derive: no directory {target.parent} to write {target.name} into",
-                  file=sys.stderr)
-            return UNUSABLE
+    if not can_write(output, check_only=check_only, force=force):
+        return UNUSABLE
     report_stream = sys.stderr if output is None and not check_only else sys.stdout
     try:
         generated = generate(model_name)
@@ -1519,20 +1506,55 @@ def codegen_command(model_name: str, output: str | None, *, check_only: bool, fo
     if dtype_note:
         lines.append("  note: float32 in, float32 out (no silent upcast); arrays of different "
                      "dtypes raise TypeError")
+    return deliver(generated.source, lines, output, check_only=check_only, force=force,
+                   report_stream=report_stream)
+
+
+def identity_lines(identities: Sequence[Identity]) -> list[str]:
+    """The docstring's lines for the stable identities: each statement, then its proofs."""
+    grouped: dict[int, list[Identity]] = {}
+    for identity in identities:
+        grouped.setdefault(identity.number, []).append(identity)
+    out = []
+    for number, group in grouped.items():
+        out.append(f"    ({number}) {group[0].statement}")
+        out += [f"          {identity.evidence()}" for identity in group]
+    return out
+
+
+def can_write(output: str | None, *, check_only: bool, force: bool) -> bool:
+    """Whether the module may be written where asked (said on standard error when not),
+    found out before any work is done."""
+    if output is None or check_only:
+        return True
+    target = Path(output)
+    if target.exists() and not force:
+        print(f"derive: {target} exists; pass --force to replace it", file=sys.stderr)
+        return False
+    if not target.parent.is_dir():
+        print(f"derive: no directory {target.parent} to write {target.name} into",
+              file=sys.stderr)
+        return False
+    return True
+
+
+def deliver(source: str, lines: list[str], output: str | None, *, check_only: bool,
+            force: bool, report_stream: TextIO) -> int:
+    """A checked module's last stage: the report, then nothing (``check_only``), the source
+    on standard output (no ``output``), or the file written atomically."""
     if check_only:
         lines.append("check only: nothing written")
         print("\n".join(lines), file=report_stream)
         return OK
     if output is None:
         print("\n".join(lines), file=report_stream)
-        sys.stdout.write(generated.source)
+        sys.stdout.write(source)
         return OK
     try:
-        written = write_module(generated.source, output, force=force)
+        written = write_module(source, output, force=force)
     except FileExistsError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
-    count = generated.source.count("\n")
-    lines.append(f"wrote {written} ({count} lines): loss, grad, loss_and_grad")
+    lines.append(f"wrote {written} ({source.count(chr(10))} lines): loss, grad, loss_and_grad")
     print("\n".join(lines), file=report_stream)
     return OK

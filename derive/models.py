@@ -128,6 +128,18 @@ class Model:
         return {v.symbol: v.array for v in self.variables if v.array is not None}
 
 
+
+def expression_model(expr: sp.Expr, wrt: tuple[str, ...], domains: Mapping[str, Domain], *,
+                     output: str = "f") -> Model:
+    """A one-formula model around a user's expression: its free symbols are the data (with
+    the domains given by name, else the real line), ``wrt`` the variables of the gradient."""
+    variables = [Variable(s.name, s, None, domains.get(s.name, REAL), "data")
+                 for s in sorted(expr.free_symbols, key=lambda s: s.name)
+                 if isinstance(s, sp.Symbol)]
+    result = Variable(output, sp.Symbol(output), None, REAL, "output")
+    return Model("expression", "Your expression", (*variables, result),
+                 (ScalarDef(output, expr),), output, wrt)
+
 def formula(model: Model, definition: Definition) -> Any:
     """The defining formula of ``definition`` in terms of the model's variables."""
     value = {v.name: v.value for v in model.variables}

@@ -19,7 +19,7 @@ LAYERS = {
     "models": 4,
     "equivalence": 5, "engine": 5, "instantiate": 5, "backprop": 5, "shapes": 5,
     "check": 5, "diagnose": 5, "indexed": 5,
-    "render": 6, "codegen": 6, "report": 6, "html": 6,
+    "render": 6, "codegen": 6, "codegen_expr": 6, "report": 6, "html": 6,
     "api": 7, "testing": 7, "strategies": 7, "plugin": 7, "display": 7,
     "cli": 8, "__main__": 8, "__init__": 8,
 }
