@@ -691,9 +691,13 @@ def _check_one(task: tuple[str, str | None, float, float | None]) -> DocumentRep
 
 
 def check_latex(lines: list[str], *, functions: tuple[str, ...] = (),
-                domains: Mapping[str, str] | None = None, budget: float = 5.0) -> Report:
-    """Check a chain of LaTeX lines given directly (``derive check --latex ...``)."""
+                domains: Mapping[str, str] | None = None,
+                indices: Mapping[str, str] | None = None,
+                sizes: Mapping[str, int] | None = None, budget: float = 5.0) -> Report:
+    """Check a chain of LaTeX lines given directly (``derive check --latex ...``); index
+    letters and the sizes they run to as a proof file's ``[indices]`` and ``sizes``."""
     from derive.proofs import from_latex
 
-    return Report((check_document(from_latex(lines, functions=functions, domains=domains),
-                                  budget=budget),))
+    document = from_latex(lines, functions=functions, domains=domains, indices=indices,
+                          sizes=sizes)
+    return Report((check_document(document, budget=budget),))

@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="with --latex: a name read as a function, such as J")
     check.add_argument("--domain", action="append", default=[], metavar="NAME=DOMAIN",
                        help="with --latex: a symbol's domain, e.g. y_i={0,1}")
+    check.add_argument("--index", action="append", default=[], metavar="LETTER=COUNT",
+                       help="with --latex: an index letter and the count it runs up to, e.g. "
+                            "j=C (\\sum_j is then \\sum_{j=1}^{C})")
+    check.add_argument("--size", action="append", default=[], metavar="NAME=N",
+                       help="with --latex: the size an index claim is checked at, e.g. C=3 "
+                            "(default 3)")
     check.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     check.add_argument("--html", metavar="FILE",
                        help="also write the report as one self-contained HTML page")
@@ -170,13 +176,28 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _domains(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+    return _pairs(items, "--domain", parser)
+
+
+def _pairs(items: list[str], option: str, parser: argparse.ArgumentParser) -> dict[str, str]:
+    """NAME=VALUE items of a repeated option."""
     found = {}
     for item in items:
-        name, sep, domain = item.partition("=")
-        if not sep:
-            parser.error(f"--domain takes NAME=DOMAIN, not {item!r}")
-        found[name.strip()] = domain.strip()
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            what = {"--index": "LETTER=COUNT", "--size": "NAME=N"}.get(option, "NAME=DOMAIN")
+            parser.error(f"{option} takes {what}, not {item!r}")
+        found[name.strip()] = value.strip()
     return found
+
+
+def _sizes(items: list[str], parser: argparse.ArgumentParser) -> dict[str, int]:
+    sizes = {}
+    for name, value in _pairs(items, "--size", parser).items():
+        if not value.isdigit() or int(value) < 1:
+            parser.error(f"--size {name}={value}: a size is a whole number ≥ 1")
+        sizes[name] = int(value)
+    return sizes
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -189,7 +210,12 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("give proof FILEs or --latex lines, not both")
     if args.latex:
         report = check_latex(args.latex, functions=tuple(args.function),
-                             domains=_domains(args.domain, parser), budget=args.budget)
+                             domains=_domains(args.domain, parser),
+                             indices=_pairs(args.index, "--index", parser),
+                             sizes=_sizes(args.size, parser), budget=args.budget)
+    elif args.index or args.size:
+        parser.error("--index and --size go with --latex; a proof file gives [indices] and "
+                     "[settings] sizes")
     else:
         files = []
         for name in args.files:

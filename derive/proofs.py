@@ -486,13 +486,27 @@ def load(path: str, text: str | None = None) -> ProofDocument:
 
 
 def from_latex(lines: list[str], *, functions: tuple[str, ...] = (),
-               domains: Mapping[str, str] | None = None) -> ProofDocument:
-    """A proof document from LaTeX lines given on the command line."""
+               domains: Mapping[str, str] | None = None,
+               indices: Mapping[str, str] | None = None,
+               sizes: Mapping[str, int] | None = None) -> ProofDocument:
+    """A proof document from LaTeX lines given on the command line; ``indices`` and
+    ``sizes`` are a file's ``[indices]`` and ``[settings] sizes`` (``j`` → ``C``, ``C`` → 3)."""
     infos = [SymbolInfo(name, parse_domain(d)) for name, d in (domains or {}).items()]
     context = Context(functions=frozenset(functions)).with_symbols(*infos)
+    indices = dict(indices or {})
+    for letter, count in indices.items():
+        if not (re.fullmatch(r"[A-Za-z]", letter)
+                and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", count)):
+            raise DeriveError(f"--index {letter}={count}: write a letter and the name of the "
+                              "count it runs up to, such as j=C")
+    if indices:
+        implied = [SymbolInfo(name, COUNT) for name in {*indices, *indices.values()}
+                   if name not in context.symbols]
+        context = replace(context.with_symbols(*implied), indices=indices)
     claims = tuple(
         Claim(id=str(i + 1), label="", latex=latex, expect=None, line=i + 1, column=1)
         for i, latex in enumerate(lines)
     )
     return ProofDocument(path="<command line>", text="\n".join(lines), title="command line",
-                         source="", note="", context=context, claims=claims)
+                         source="", note="", context=context, claims=claims,
+                         matrix=MatrixSettings(sizes=dict(sizes or {})))

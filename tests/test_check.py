@@ -250,3 +250,19 @@ def test_lines_without_expectations_say_whether_they_hold(
     assert main(["check", "--latex", r"\frac{d}{dz}\sigma(z) = \sigma(z)(1+\sigma(z))",
                  "--latex", r"= \sigma(z) + \sigma(z)^2"]) == 1
     assert capsys.readouterr().out.rstrip().endswith("1 does not hold")
+
+
+def test_command_line_lines_in_index_notation(capsys: pytest.CaptureFixture[str]) -> None:
+    softmax = r"\frac{\partial}{\partial z_i} \log \sum_j e^{z_j} = \frac{e^{z_i}}{\sum_j e^{z_j}}"
+    assert main(["check", "--latex", softmax, "--index", "i=C", "--index", "j=C"]) == 0
+    assert "checked at C = 3 for every i in range" in capsys.readouterr().out
+    assert main(["check", "--latex", r"\sum_j y_j = 1", "--index", "j=C", "--size", "C=4"]) == 1
+    assert "at C = 4" in capsys.readouterr().out
+    assert main(["check", "--latex", "a = a", "--index", "ij=C"]) == 2
+    assert "write a letter" in capsys.readouterr().err
+    for bad in (["--size", "C=0"], ["--size", "C"], ["--index", "j"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["check", "--latex", "a = a", *bad])
+        assert exited.value.code == 2
+    with pytest.raises(SystemExit):
+        main(["check", str(PROOFS / "002_bce_gradient_wrt_w.toml"), "--index", "j=C"])
