@@ -314,17 +314,27 @@ class _Checker:
         relations = [(text, parse_relation(text, self.context, source=self.document.path))
                      for text in assume]
 
+        refuted: list[tuple[_Checker, LinkReport]] = []
+
         def scalar(left: sp.Expr, right: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr],
                    context: Context, seconds: float) -> LinkReport:
             instance = copy.copy(self)
             instance.definitions, instance.context = dict(definitions), context
             instance.budget, instance._instance = seconds, True
-            # a refuted instance is a scalar claim: the mal-rules name its mistake there
-            return instance._diagnosed(instance._equal(left, right, ()))
+            link = instance._equal(left, right, ())
+            if link.verdict == "refuted":
+                refuted.append((instance, link))
+            return link
 
         found = decide(lhs, rhs, frame, self.definitions, relations, scalar, self._remaining())
+        diagnosis = None
+        if found.verdict == "refuted" and refuted:
+            # the claim's first refuted instance is a scalar claim: the mal-rules name its
+            # mistake there (not run when an assumption makes the claim conditional)
+            instance, link = refuted[0]
+            diagnosis = instance._diagnosed(link).diagnosis
         return LinkReport(lhs, rhs, found.verdict, found.outcome, found.assumption,
-                          found.message, diagnosis=found.diagnosis)
+                          found.message, diagnosis=diagnosis)
 
     def _in_index_notation(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
         """Whether a link uses the file's [indices] (a sum, δ, a name such as a_j)."""

@@ -60,9 +60,6 @@ class LinkLike(Protocol):
     @property
     def message(self) -> str: ...
 
-    @property
-    def diagnosis(self) -> Any: ...
-
 
 Scalar = Callable[[sp.Expr, sp.Expr, Mapping[sp.Symbol, sp.Expr], Context, float], LinkLike]
 """The checker's decision on one instance: sides, definitions, context, seconds."""
@@ -76,8 +73,6 @@ class Decision:
     outcome: Any = None
     assumption: str = ""
     message: str = ""
-    diagnosis: Any = None
-    """The mal-rule that reproduces a refuted instance (the checker's, when it found one)."""
 
 
 @dataclass(frozen=True)
@@ -365,8 +360,7 @@ def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, s
         link = scalar(left, right, definitions, context, share)
         where = _env_text(env, frame)
         if link.verdict == "refuted":
-            return Decision("refuted", _with_indices(link.outcome, env, frame),
-                            diagnosis=link.diagnosis)
+            return Decision("refuted", _with_indices(link.outcome, env, frame))
         if link.verdict not in ("proved", "checked"):
             return Decision(link.verdict, link.outcome,
                             message=f"at {where}: {link.message or link.verdict}")
