@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -681,12 +682,24 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
         forkable = "fork" in multiprocessing.get_all_start_methods() and \
             threading.active_count() == 1
         context = multiprocessing.get_context("fork" if forkable else None)
+        # the longest files first (their size stands for their cost), so that no worker is
+        # left with a long file at the end while the others wait
+        order = sorted(range(len(tasks)), key=lambda k: -_size_of(tasks[k][0]))
         try:
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                return Report(tuple(pool.map(_check_one, tasks)))
+                done = dict(zip(order, pool.map(_check_one, [tasks[k] for k in order]),
+                                strict=True))
+            return Report(tuple(done[k] for k in range(len(tasks))))
         except (BrokenProcessPool, OSError):
             pass  # a worker died (or none could start): check them here, one by one
     return Report(tuple(_check_one(task) for task in tasks))
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _check_one(task: tuple[str, str | None, float, float | None]) -> DocumentReport:
