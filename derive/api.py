@@ -11,7 +11,7 @@ from derive.backprop import derive_model, scalar_derivation
 from derive.context import Context
 from derive.domains import Domain, parse_domain
 from derive.models import Model
-from derive.steps import Derivation
+from derive.records import Derivation
 
 
 def steps(

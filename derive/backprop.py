@@ -33,7 +33,7 @@ from derive.models import (
     Model,
     ScalarDef,
 )
-from derive.steps import ChainStep, Derivation, DiffStep, Factor, RewriteStep, Step
+from derive.records import ChainStep, Derivation, DiffStep, Factor, RewriteStep, Step
 
 
 def inputs_of(model: Model, definition: Definition) -> tuple[str, ...]:

@@ -47,8 +47,8 @@ from derive.errors import DeriveError, UnknownModelError, VerificationError
 from derive.functions import sigmoid, softplus
 from derive.instantiate import forward, instantiate, true_gradient
 from derive.models import BatchLossDef, LinearDef, MapDef, Model, get
+from derive.records import ChainStep, Derivation, RewriteStep
 from derive.render import evidence_of, text, verdict_of
-from derive.steps import ChainStep, Derivation, RewriteStep
 
 OK, WRONG, UNUSABLE = 0, 1, 2
 

@@ -60,8 +60,8 @@ from derive.errors import BudgetExceeded, DeriveError, SourceError, Verification
 from derive.functions import sigmoid, softplus
 from derive.latex import parse_expression
 from derive.models import expression_model
+from derive.records import Derivation
 from derive.render import evidence_of, text, verdict_of
-from derive.steps import Derivation
 
 T = TypeVar("T")
 

@@ -47,7 +47,7 @@ from derive.engine import differentiate, lines
 from derive.equivalence import Checked, Outcome, Proved, Refuted, Undecided, compare
 from derive.errors import BudgetExceeded, DeriveError
 from derive.functions import float_value, sigmoid
-from derive.steps import DiffStep
+from derive.records import DiffStep
 
 Expand: TypeAlias = Callable[[sp.Expr, frozenset[sp.Symbol]], sp.Expr]
 Show: TypeAlias = Callable[[Any], str]

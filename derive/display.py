@@ -12,8 +12,8 @@ from typing import Any
 
 from derive.check import DocumentReport, Report
 from derive.html import html_fragment
+from derive.records import Derivation
 from derive.render import MarkdownRenderer
-from derive.steps import Derivation
 
 __all__ = ["register", "to_html", "to_markdown"]
 

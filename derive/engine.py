@@ -21,8 +21,8 @@ import sympy as sp
 from derive.algebra import has_derivative, replace_unevaluated, tidy
 from derive.domains import Domain
 from derive.errors import MissingRuleError
+from derive.records import DiffStep, Line, RewriteStep, Step
 from derive.rules import ELEMENTARY, RULES
-from derive.steps import DiffStep, Line, RewriteStep, Step
 
 Differentiator = Callable[[sp.Expr], DiffStep]
 

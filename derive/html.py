@@ -25,6 +25,7 @@ from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from derive.arrays import Entrywise
 from derive.check import DocumentReport, Report, StepReport
+from derive.records import ChainStep, Derivation, DiffStep, RewriteStep, Step
 from derive.render import (
     evidence_of,
     goal_text,
@@ -33,7 +34,6 @@ from derive.render import (
     text,
     verdict_of,
 )
-from derive.steps import ChainStep, Derivation, DiffStep, RewriteStep, Step
 
 __all__ = ["MathMLPrinter", "html_fragment", "html_report", "mathml", "write_html"]
 

@@ -22,8 +22,8 @@ from sympy.printing.str import StrPrinter
 
 from derive.arrays import Entrywise
 from derive.engine import lines
+from derive.records import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
 from derive.rules import RULES
-from derive.steps import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
 
 SCHEMA_VERSION = 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import pathlib
 
 import derive
@@ -14,7 +15,7 @@ PACKAGE = pathlib.Path(derive.__file__).parent
 LAYERS = {
     "errors": 0,
     "functions": 1, "domains": 1, "budget": 1,
-    "context": 2, "arrays": 2, "algebra": 2, "rules": 2, "steps": 2,
+    "context": 2, "arrays": 2, "algebra": 2, "rules": 2, "records": 2,
     "latex": 3, "proofs": 3,
     "models": 4,
     "equivalence": 5, "engine": 5, "instantiate": 5, "backprop": 5, "shapes": 5,
@@ -61,6 +62,16 @@ def test_imports_flow_one_way() -> None:
 
 def test_public_surface() -> None:
     assert sorted(derive.__all__) == ["__version__", "steps"]
+
+
+def test_no_module_shadows_the_public_surface() -> None:
+    # importing a submodule sets it as an attribute of the package: a module named like a
+    # public function would replace the function the first time it is imported
+    modules = {path.stem for path in PACKAGE.glob("*.py")}
+    assert not modules & set(derive.__all__)
+    for name in sorted(modules - {"__main__"}):
+        importlib.import_module(f"derive.{name}")
+    assert callable(derive.steps)
 
 
 def test_no_eval_on_text() -> None:

@@ -13,7 +13,7 @@ from derive.backprop import derive_model, gradient
 from derive.errors import UnknownModelError
 from derive.functions import sigmoid
 from derive.instantiate import check_gradient, instantiate
-from derive.steps import ChainStep
+from derive.records import ChainStep
 from tests.conftest import YHAT, Y, Z, same
 
 ALL = [("bce", "yhat"), ("bce-mean", "yhat_i"), ("sigmoid", "z"), ("logistic", "w"),

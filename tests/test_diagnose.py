@@ -21,7 +21,7 @@ from derive.engine import differentiate
 from derive.equivalence import Checked, Proved, Refuted, compare
 from derive.functions import sigmoid
 from derive.proofs import load
-from derive.steps import DiffStep
+from derive.records import DiffStep
 
 ROOT = pathlib.Path(__file__).parent.parent
 # every proof file: the three source documents (0xx) and the derivations of posts (1xx)

@@ -8,8 +8,8 @@ import sympy as sp
 from derive.engine import differentiate, lines, verify
 from derive.errors import MissingRuleError
 from derive.functions import relu, sigmoid, softplus
+from derive.records import DiffStep
 from derive.rules import ELEMENTARY, RULES
-from derive.steps import DiffStep
 from tests.conftest import YHAT, Y, Z, same
 
 x = sp.Symbol("x", real=True)
