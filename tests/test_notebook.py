@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
+import sys
 
 import pytest
 
@@ -15,8 +17,18 @@ ROOT = pathlib.Path(__file__).parent.parent
 
 
 @pytest.fixture(scope="module")
-def executed() -> object:
+def executed(tmp_path_factory: pytest.TempPathFactory) -> object:
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")  # the future default; no warning
+    # a kernel of this very interpreter: the installed "python3" kernel runs whatever
+    # `python` is first on PATH, which need not be the environment the tests run in
+    kernels = tmp_path_factory.mktemp("jupyter")
+    spec = kernels / "kernels" / "derive-tests"
+    spec.mkdir(parents=True)
+    spec.joinpath("kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "derive tests", "language": "python"}))
+    previous = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(kernels), previous) if p)
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell("import derive\nderive.steps('logistic', 'w')"),
@@ -25,10 +37,16 @@ def executed() -> object:
             "check_files(['proofs/000_bce_sign_error.toml']).documents[0]"),
         nbformat.v4.new_code_cell("derive.steps('sigmoid', 'nothing')"),
     ]
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="derive-tests",
                                      allow_errors=True,
                                      resources={"metadata": {"path": str(ROOT)}})
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        if previous is None:
+            del os.environ["JUPYTER_PATH"]
+        else:
+            os.environ["JUPYTER_PATH"] = previous
     return notebook
 
 
