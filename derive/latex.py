@@ -1212,7 +1212,7 @@ class _Reader:
         while i < len(entries):
             entry = entries[i]
             if self.is_operator(entry):
-                if entry.postfixes:
+                if entry.postfixes and not self.is_partial_operator(entry):
                     self.fail("cannot read a script on an operator", entry.postfixes[0])
                 chunks.append((current, entry))
                 current = []
@@ -1334,7 +1334,12 @@ class _Reader:
             assert isinstance(core, Tree)
             form = self.derivative_form(core)
             return form is not None and not form.body
-        return False
+        return self.is_partial_operator(entry)
+
+    def is_partial_operator(self, entry: _Entry) -> bool:
+        """``\\partial_z``: the partial derivative by z of the rest of the product."""
+        return (isinstance(entry.core, Token) and entry.core.type == "PARTIAL"
+                and len(entry.postfixes) == 1 and entry.postfixes[0].data == "sub")
 
     def prefix_function(
         self, entry: _Entry, following: _Entry | None
@@ -1614,6 +1619,10 @@ class _Reader:
 
     def apply_operator(self, entry: _Entry, body: sp.Expr) -> sp.Expr:
         core = entry.core
+        if self.is_partial_operator(entry):
+            subscript = entry.postfixes[0].children[1]
+            variable = self.name_value_of(subscript, "the variable of a partial derivative")
+            return _derivative(body, [(variable, 1)])
         assert isinstance(core, Tree)
         if core.data == "frac":
             form = self.derivative_form(core)

@@ -182,6 +182,9 @@ def test_gradients() -> None:
     assert parse_expression(r"\nabla_{\mathbf{w}} J(\mathbf{w})", FUNCTIONS) == sp.Derivative(
         J_(w), w)
     assert parse_expression(r"\nabla_{W^{(1)}} L") == sp.Derivative(L, S("W^(1)", Context()))
+    assert parse_expression(r"\partial_w L") == sp.Derivative(L, w)
+    z = S("z", Context())
+    assert parse_expression(r"\partial_{z} \sigma(z)") == sp.Derivative(sigmoid(z), z)
 
 
 # ---- the elementwise product, declared per file -------------------------------------------
