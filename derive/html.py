@@ -329,8 +329,10 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         top_d = self._leaf("mi", d) if order == 1 else self._node(
             "msup", self._leaf("mi", d), self._leaf("mn", str(order)))
         bottom = self._row()
-        if len(variables) == 1 and order == 2 and isinstance(variables[0][0], sp.MatrixSymbol):
-            variables = ((variables[0][0], 1), (sp.Transpose(variables[0][0]), 1))  # ∂w∂wᵀ
+        first = variables[0][0]
+        if order == 2 and isinstance(first, sp.MatrixSymbol) and \
+                all(v == first for v, _ in variables):
+            variables = ((first, 1), (sp.Transpose(first), 1))  # the Hessian: ∂w∂wᵀ
         for variable, count in variables:
             bottom.appendChild(self._leaf("mi", d))
             printed = self._print(variable)
@@ -392,10 +394,21 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         terms = sorted(expr.args, key=lambda t: bool(t.atoms(sp.OneMatrix)))
         row = self._row()
         for i, term in enumerate(terms):
+            negated = _negated_matrix(term)
+            if negated is not None:
+                row.appendChild(self._mo("\u2212"))
+                row.appendChild(self._print(negated))
+                continue
             if i:
                 row.appendChild(self._mo("+"))
             row.appendChild(self._print(term))
         return row
+
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> Element:
+        """f applied entry by entry: printed as the function's body at the array, σ(Xw)."""
+        function, argument = expr.args
+        (variable,) = function.variables
+        return self._element(function.expr.xreplace({variable: argument}))
 
     def _print_HadamardProduct(self, expr: Any) -> Element:
         row = self._row()
@@ -443,6 +456,14 @@ def _valid(markup: str) -> bool:
         if any(name.rsplit("}", 1)[-1] not in _MATHML_ATTRIBUTES for name in element.attrib):
             return False
     return True
+
+
+def _negated_matrix(term: Any) -> Any:
+    """−A for a term −1·A of a matrix sum (so that it prints as a subtraction), else None."""
+    if isinstance(term, sp.MatMul) and term.args and term.args[0] == -1:
+        rest = term.args[1:]
+        return rest[0] if len(rest) == 1 else sp.MatMul(*rest)
+    return None
 
 
 def mathml(*parts: Any, display: bool = False) -> str:

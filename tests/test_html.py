@@ -236,3 +236,14 @@ def test_report_renders_in_chromium(tmp_path: Path, page: str) -> None:
     keep = os.environ.get("DERIVE_SCREENSHOT")
     if keep:
         shutil.copy(screenshot, keep)
+
+
+def test_matrix_sums_functions_and_hessians_print_as_written() -> None:
+    X, w, y = sp.MatrixSymbol("X", 3, 2), sp.MatrixSymbol("w", 2, 1), sp.MatrixSymbol("y", 3, 1)
+    t = sp.Dummy("t")
+    applied = sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(
+        sp.Lambda(t, sigmoid(t)), X * w)
+    page = mathml(sp.MatAdd(applied, -y))
+    assert "Elementwise" not in page and "σ" in page and "−" in page and "+" not in page
+    hessian = mathml(sp.Derivative(sp.Symbol("L"), w, w))
+    assert "⊤" in hessian and "<mn>2</mn>" in hessian
