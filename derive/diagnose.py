@@ -545,8 +545,8 @@ class _Sampler:
                 raw: Fraction | float = domain.values[(k // count**j) % count]
             elif isinstance(domain, Count):
                 raw = Fraction(2 + k % 2)
-            elif isinstance(domain, RealLine):  # moderate values screen best
-                raw = random.Random(f"{atom}|{k}").uniform(-2.0, 2.0)
+            elif isinstance(domain, RealLine):  # moderate values screen best, both signs
+                raw = random.Random(f"{atom}|{k}").uniform(0.1, 2.0) * (-1) ** k
             else:
                 raw = domain.sample(random.Random(f"{atom}|{k}"))
             self.cache[key] = (sp.Rational(raw.numerator, raw.denominator)
@@ -1106,7 +1106,7 @@ class _Explainer:
         if not _differs(first):
             return None
         truth_vector, said_vector = self.judge.vector(truth), self.judge.vector(said)
-        if truth_vector is None or said_vector is None:
+        if truth_vector is None:
             return None
         factors = _constants((self.previous, self.claimed, truth), self.sampler)
         truths: list[tuple[_Candidate, Vector | None]] = []
@@ -1152,15 +1152,16 @@ class _Explainer:
         return _diagnosis(best.sites, others, outcome)
 
     def _pairs(self, truth: sp.Basic, said: sp.Basic, truth_vector: Vector,
-               said_vector: Vector, truths: list[tuple[_Candidate, Vector | None]],
+               said_vector: Vector | None, truths: list[tuple[_Candidate, Vector | None]],
                claims: list[tuple[_Candidate, Vector | None]], factors: Sequence[sp.Expr]
                ) -> Diagnosis | None:
-        """Two mal-rules together, cheapest kinds first; each kind confirmed before the next."""
-        phases = (
-            self._rule_and_slip(truths, claims),
-            self._two_rules(truths, said, said_vector),
-            self._two_slips(truth, truth_vector, claims, factors),
-        )
+        """Two mal-rules together, cheapest kinds first; each kind confirmed before the next.
+        Without values of the claim (undefined at every screening point), only slips undone
+        on the claim are tried."""
+        phases = [self._rule_and_slip(truths, claims)]
+        if said_vector is not None:
+            phases.append(self._two_rules(truths, said, said_vector))
+        phases.append(self._two_slips(truth, truth_vector, claims, factors))
         for phase in phases:
             found = sorted(phase, key=lambda f: f[0])
             for _, sites, a, b in found:

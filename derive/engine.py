@@ -142,6 +142,23 @@ def _elementary(expr: sp.Function, wrt: sp.Expr, recurse: Differentiator) -> Dif
                  (outer_step, inner))
 
 
+def _extremum(expr: sp.Max | sp.Min, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
+    """max(u, v) follows u where u > v and v where v > u (min the other way round); at
+    u = v it has no derivative, and the step function's value there is a convention."""
+    if len(expr.args) != 2:
+        raise MissingRuleError(f"{type(expr).__name__} of {len(expr.args)} arguments", str(expr))
+    u, v = expr.args
+    if isinstance(expr, sp.Min):
+        u_wins, v_wins = sp.Heaviside(v - u), sp.Heaviside(u - v)
+    else:
+        u_wins, v_wins = sp.Heaviside(u - v), sp.Heaviside(v - u)
+    du, dv = recurse(u), recurse(v)
+    unfolded = sp.Add(sp.Mul(u_wins, _d(u, wrt), evaluate=False),
+                      sp.Mul(v_wins, _d(v, wrt), evaluate=False), evaluate=False)
+    return _step("max" if isinstance(expr, sp.Max) else "min", expr, wrt,
+                 u_wins * du.result + v_wins * dv.result, unfolded, (du, dv))
+
+
 def _batch_sum(expr: sp.Sum, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
     if not isinstance(wrt, sp.Indexed) or len(expr.limits) != 1:
         raise MissingRuleError("a sum differentiated with respect to a non-indexed variable",
@@ -161,6 +178,8 @@ def _rule_for(expr: sp.Expr) -> Callable[[Any, sp.Expr, Differentiator], DiffSte
         return _pow
     if isinstance(expr, sp.Sum):
         return _batch_sum
+    if isinstance(expr, sp.Max | sp.Min):
+        return _extremum
     if isinstance(expr, sp.Function) and expr.func in ELEMENTARY:
         return _elementary
     return None

@@ -307,6 +307,8 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         return self._applied(self._leaf("mi", "softplus"), *expr.args)
 
     def _print_Heaviside(self, expr: Any) -> Element:
+        if expr.args[1:] != (sp.S.Zero,):  # a step other than relu′ (0 at the kink)
+            return self._applied(self._leaf("mi", "H"), expr.args[0])
         name = self._row(self._leaf("mi", "relu"), self._mo("\u2032"))
         return self._applied(name, expr.args[0])
 

@@ -207,7 +207,9 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         return f"log({self._print(expr.args[0])})"
 
     def _print_Heaviside(self, expr: sp.Expr) -> str:
-        return f"relu′({self._print(expr.args[0])})"
+        # relu′ is the step with the value 0 at the kink; any other step is H
+        name = "relu′" if expr.args[1:] == (sp.S.Zero,) else "H"
+        return f"{name}({self._print(expr.args[0])})"
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         (variable, _count), *_ = expr.variable_count
@@ -352,7 +354,8 @@ class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]
         return "I"
 
     def _print_Heaviside(self, expr: sp.Expr, exp: Any = None) -> str:
-        return rf"\operatorname{{relu}}'\left({self._print(expr.args[0])}\right)"
+        name = r"\operatorname{relu}'" if expr.args[1:] == (sp.S.Zero,) else "H"
+        return rf"{name}\left({self._print(expr.args[0])}\right)"
 
     def _print_Transpose(self, expr: Any) -> str:
         return rf"{self.parenthesize(expr.arg, precedence(expr), strict=True)}^{{\top}}"

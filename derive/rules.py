@@ -48,6 +48,8 @@ _TABLE: tuple[Rule, ...] = (
     Rule("cos", "cos′(x) = −sin x", "function"),
     Rule("abs", "|x|′ = sign(x) for x ≠ 0", "function"),
     Rule("step", "H′(x) = 0 for x ≠ 0", "function"),
+    Rule("max", "max(u, v)′ = H(u − v)·u′ + H(v − u)·v′ for u ≠ v", "function"),
+    Rule("min", "min(u, v)′ = H(v − u)·u′ + H(u − v)·v′ for u ≠ v", "function"),
     # sums over a batch
     Rule("batch sum", "∂/∂xᵢ Σₖ f(xₖ) = f′(xᵢ): only the term k = i depends on xᵢ", "batch"),
     # linear algebra (gradients of a scalar L, denominator layout: ∂L/∂V has V's shape)

@@ -235,7 +235,7 @@ def test_check_only_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture
     (r"\sum_{i=1}^{n} x_i", "x_i", "a sum or a product over an index"),
     (r"a \odot b", "a", "elementwise product"),
     (r"w x", "q", "the expression has no variable 'q'; its variables are w, x"),
-    (r"\max(0, 1 - y z)", "z", "no differentiation rule for Max"),
+    (r"\max(0, 1 - y z, z)", "z", "no differentiation rule for Max of 3 arguments"),
 ])
 def test_unusable_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                 latex: str, wrt: str, message: str) -> None:
@@ -313,3 +313,10 @@ def test_an_unstable_value_is_reported(capsys: pytest.CaptureFixture[str]) -> No
     assert codegen_expr_command(r"\frac{e^{z}}{1+e^{z}}", ["z"], {}, None, check_only=True,
                                 force=False) == 0
     assert "note: not finite at an extreme value" in capsys.readouterr().out
+
+
+def test_the_hinge_loss_has_a_checked_gradient(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["codegen", "--expr", r"\max(0, 1 - y z)", "--wrt", "z", "--domain",
+                 "y={-1,1}", "--check-only"]) == 0
+    out = capsys.readouterr().out
+    assert "∂f/∂z = −y·H(1 − z·y)" in out and "finite differences" in out

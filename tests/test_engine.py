@@ -32,6 +32,8 @@ CASES = [
     (softplus(x), "softplus"),
     (sp.tanh(x), "tanh"),
     (sp.log(1 + x**2), "chain"),
+    (sp.Max(x, 0), "max"),
+    (sp.Min(x**2, 1 - x), "min"),
 ]
 
 
@@ -67,6 +69,17 @@ def test_elementary_table_is_one_entry_per_function() -> None:
 def test_missing_rule_names_the_operation() -> None:
     with pytest.raises(MissingRuleError, match="gamma"):
         differentiate(sp.gamma(x), x)
+    with pytest.raises(MissingRuleError, match="Max of 3 arguments"):
+        differentiate(sp.Max(x, 0, c), x)
+
+
+def test_max_and_min_follow_the_argument_that_wins() -> None:
+    step = differentiate(sp.Max(2 * x, 1 - x), x)
+    assert step.result == 2 * sp.Heaviside(3 * x - 1) - sp.Heaviside(1 - 3 * x)
+    for point, slope in ((1, 2), (0, -1)):  # 2x wins at x = 1, 1 − x at x = 0
+        assert step.result.subs(x, point) == slope
+    lower = differentiate(sp.Min(2 * x, 1 - x), x).result
+    assert (lower.subs(x, 1), lower.subs(x, 0)) == (-1, 2)
 
 
 def test_bce_derivation_has_the_inner_derivative_as_its_own_step() -> None:
