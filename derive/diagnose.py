@@ -1354,6 +1354,7 @@ _NAMED: tuple[tuple[str, str], ...] = (
     (r"\bderiv\w*\s+of\s+(a\s+|the\s+)?(natural\s+)?(log\w*|ln)\b|\blog\w*\s+rule", "log"),
     (r"\bderiv\w*\s+of\s+(a\s+|the\s+)?(sigmoid|σ)|\bsigmoid\s+rule", "sigmoid"),
     (r"\bderiv\w*\s+of\s+(a\s+|the\s+)?exp\w*", "exp"),
+    (r"\bderiv\w*\s+of\s+(a\s+|the\s+)?max\b|\bmax\s+rule", "max"),
 )
 
 
@@ -1377,8 +1378,8 @@ def rule_named(label: str) -> str | None:
 
 _PRINCIPAL = ("chain", "quotient", "product", "sum", "power", "exponential", "general power",
               "batch sum", "log", "exp", "sigmoid", "relu", "softplus", "tanh", "sin", "cos",
-              "abs", "step", "constant multiple", "constant", "identity", "definition",
-              "simplify")
+              "abs", "step", "max", "min", "constant multiple", "constant", "identity",
+              "definition", "simplify")
 _BOOKKEEPING = frozenset({"constant multiple", "constant", "identity", "definition"})
 
 
