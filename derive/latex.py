@@ -1500,9 +1500,24 @@ class _Reader:
             return _apply(sp.Abs, self.value(core.children[1]))
         if kind == "cases":
             return self.cases_value(core)
+        if kind == "root":
+            return self.root_value(core)
         if kind == "accent":
             self.fail(f"'{core.children[0]}' is read only over a name", core)
         self.fail("cannot read this", core)
+
+    def root_value(self, root: Tree[Token]) -> sp.Expr:
+        """``\\sqrt{x}`` and ``\\sqrt[n]{x}``: x to the power 1/n (n a whole number ≥ 2)."""
+        degree: sp.Expr = sp.Integer(2)
+        if len(root.children) == 5:
+            degree = self.value(root.children[2])
+            if not (degree.is_Integer and degree >= 2):
+                self.fail("the degree of a root is a whole number ≥ 2: \\sqrt[3]{x}",
+                          root.children[2])
+        value = self.value(root.children[-1])
+        if _is_array(value):
+            self.fail("\\sqrt is read on scalars only", root)
+        return _pow(value, 1 / degree)
 
     def cases_value(self, cases: Tree[Token]) -> sp.Expr:
         """``\\begin{cases} a & i = j \\\\ b & i \\neq j \\end{cases}``: a ``Piecewise``; a

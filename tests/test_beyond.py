@@ -124,6 +124,10 @@ Z, Y, X, H = (S(n, Context()) for n in ("z", "y", "x", "h"))
         (r"\log x y", Y * sp.log(X)),
         (r"\log\sigma(z)", sp.log(sigmoid(Z))),
         (r"\exp(-x)", sp.exp(-X)),
+        (r"\sqrt{x}", sp.sqrt(X)),
+        (r"\sqrt x", sp.sqrt(X)),
+        (r"\sqrt[3]{x + 1}", (X + 1) ** sp.Rational(1, 3)),
+        (r"\frac{1}{\sqrt{x + z}}", 1 / sp.sqrt(X + Z)),
         (r"W^{(1)} x", S("W^(1)", Context()) * X),
         (r"(\boldsymbol{w}^{(2)})^\top \boldsymbol{h}", S("w^(2)", Context()) * H),
     ],
@@ -137,6 +141,7 @@ def test_functions_and_bars(text: str, expected: sp.Expr) -> None:
     [
         (r"\max z", 1, "'\\max' needs its arguments in brackets"),
         (r"\log \frac{d}{dx} x", 6, "put the argument of '\\log' in brackets"),
+        (r"\sqrt[x]{y}", 7, "the degree of a root is a whole number ≥ 2: \\sqrt[3]{x}"),
         (r"\log(a, b)", 5, "'\\log' takes one argument"),
         (r"\tanh^{-1} x", 6, "cannot read a script on '\\tanh'"),
         ("|a", 1, "unmatched '|'"),
