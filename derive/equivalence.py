@@ -386,6 +386,9 @@ class _Claim:
     kink_arguments: tuple[sp.Expr, ...]
     digits: int
     relative_tolerance: float
+    index_ranges: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...] = ()
+    """(i, low, high): a free index that names an entry a sum runs over (ŷᵢ beside
+    Σₖ ℓ(ŷₖ), k = 1..m) is only meaningful for low ≤ i ≤ high."""
 
 
 def _agree(a: mpmath.mpf, b: mpmath.mpf, relative_tolerance: float) -> tuple[bool, float]:
@@ -621,11 +624,51 @@ def _kink_points(claim: _Claim, rng: random.Random) -> list[Point]:
     return points
 
 
+def _index_ranges(*sides: sp.Expr) -> tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]:
+    """The free indices that name an entry a sum runs over (ŷᵢ on one side, Σₖ over ŷₖ on
+    either; or δᵢₖ inside the sum), with the sum's range."""
+    free = set().union(*(side.free_symbols for side in sides))
+    entries = [e for side in sides for e in side.atoms(sp.Indexed)
+               if all(isinstance(i, sp.Symbol) for i in e.indices)]
+    found: set[tuple[sp.Symbol, sp.Expr, sp.Expr]] = set()
+    for loop in set().union(*(side.atoms(sp.Sum) for side in sides)):
+        for index, low, high in loop.limits:
+            bases = {e.base for e in loop.function.atoms(sp.Indexed) if index in e.indices}
+            named = {i for e in entries if e.base in bases for i in e.indices}
+            named |= {a for delta in loop.function.atoms(sp.KroneckerDelta)
+                      if index in delta.args for a in delta.args}
+            found |= {(i, low, high) for i in named
+                      if i != index and i in free and isinstance(i, sp.Symbol)}
+    return tuple(sorted(found, key=sp.default_sort_key))
+
+
+def _in_index_ranges(claim: _Claim, point: Point, rng: random.Random) -> Point | None:
+    """``point`` with each index of ``claim.index_ranges`` drawn inside its range (ŷᵢ is
+    one of ŷ₁ … ŷₘ at the point's m); None when a range has no whole-number bounds."""
+    if not claim.index_ranges:
+        return point
+    placed = dict(point)
+    for index, low, high in claim.index_ranges:
+        values = {s: sp.Integer(int(v)) for s, v in placed.items()
+                  if isinstance(s, sp.Symbol) and isinstance(v, int | Fraction)
+                  and Fraction(v).denominator == 1}
+        first, last = low.xreplace(values), high.xreplace(values)
+        if not (first.is_Integer and last.is_Integer and first <= last):
+            return None
+        placed[index] = Fraction(rng.randint(int(first), int(last)))
+    return placed
+
+
 def _with_indexed(claim: _Claim, point: Point, rng: random.Random) -> tuple[Point, _Claim]:
     """Expand sums at the point's counts and draw a value for each indexed element they hold."""
     integers = _integer_items(point)
     lhs = _specialise(claim.lhs, integers)
     rhs = _specialise(claim.rhs, integers)
+    # an entry named by a placed index is the entry at that position (ŷᵢ at i = 1 is ŷ₁)
+    placed = {index: sp.Integer(int(point[index])) for index, _, _ in claim.index_ranges
+              if index in point}
+    if placed:
+        lhs, rhs = lhs.xreplace(placed), rhs.xreplace(placed)
     elements = sorted(lhs.atoms(sp.Indexed) | rhs.atoms(sp.Indexed), key=sp.default_sort_key)
     if not elements:
         return point, claim
@@ -649,7 +692,10 @@ def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _
             if deadline.expired():  # where signals cannot interrupt, stop between points
                 raise BudgetExceeded("sampling ran out of time")
             found.tried += 1
-            point, specialised = _with_indexed(claim, base_point, rng)
+            placed = _in_index_ranges(claim, base_point, rng)
+            if placed is None:
+                continue  # no range to place the entry the claim names in
+            point, specialised = _with_indexed(claim, placed, rng)
             judgement = _judge(specialised, point)
             if judgement.verdict == "skip" or judgement.values is None:
                 continue
@@ -728,6 +774,7 @@ def _prepare_claim(
         kink_arguments=tuple(sorted(arguments, key=sp.default_sort_key)),
         digits=digits,
         relative_tolerance=relative_tolerance,
+        index_ranges=_index_ranges(lhs, rhs),
     )
 
 

@@ -178,3 +178,11 @@ def test_chain_cost_reuses_upstream_factors() -> None:
     adjoint_steps = [s for s in d.steps if isinstance(s, ChainStep) and s.rule != "chain"]
     # one edge per definition on the path: two per layer and the loss
     assert len(adjoint_steps) == 2 * 6 + 1
+
+
+@pytest.mark.parametrize(("model", "wrt"), [("bce", "yhat"), ("bce-mean", "yhat_i"),
+                                            ("sigmoid", "z")])
+def test_every_line_a_scalar_derivation_writes_holds(model: str, wrt: str) -> None:
+    derivation = derive_model(models.get(model), wrt)
+    verdicts = [type(line.check).__name__ for line in derivation.lines]
+    assert verdicts and set(verdicts) <= {"Proved", "Checked"}, verdicts

@@ -421,3 +421,19 @@ def test_shifted_expressions_are_never_equal(expr: sp.Expr, shift: Fraction, see
     constant = sp.Rational(shift.numerator, shift.denominator)
     outcome = compare(expr, expr + constant, budget=1.0, samples=12, seed=seed)
     assert not isinstance(outcome, (Proved, Checked)), outcome
+
+
+def test_an_entry_named_beside_a_batch_sum_is_one_of_the_entries_summed() -> None:
+    # d/dŷᵢ (1/m) Σₖ ℓ(ŷₖ) = ℓ′(ŷᵢ)/m holds for i in 1..m only: i is placed in that range
+    # (a point with i > m, where the sum has no term i, would fake a counterexample)
+    i, k = sp.Symbol("i", integer=True, positive=True), sp.Symbol("k", integer=True)
+    m = sp.Symbol("m", integer=True, positive=True)
+    yhat = sp.IndexedBase("yhat")
+    total = sp.Sum(sp.log(yhat[k]) ** 2, (k, 1, m)) / m
+    claimed = 2 * sp.log(yhat[i]) / (yhat[i] * m)
+    domains = {m: COUNT, yhat: UNIT_OPEN}
+    assert isinstance(compare(sp.diff(total, yhat[i]), claimed, domains), Checked)
+    outcome = compare(sp.diff(total, yhat[i]), 2 * claimed, domains)
+    assert isinstance(outcome, Refuted)
+    point = dict(outcome.point)
+    assert 1 <= int(point["i"]) <= int(point["m"])
