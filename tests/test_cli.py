@@ -89,3 +89,11 @@ def test_codegen_writes_a_checked_module(tmp_path: pathlib.Path,
     assert main(["codegen", "logistic", "-o", str(target)]) == 2  # no overwrite without --force
     assert main(["codegen", "mlp", "--check-only"]) == 0
     assert main(["codegen", "nope", "--check-only"]) == 2
+
+
+def test_steps_of_an_expression_write_a_finite_sum_out(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["steps", "--expr", r"-\sum_{j=1}^{3} y_j \log p_j", "--wrt", "p_1"]) == 0
+    out = capsys.readouterr().out
+    assert "f = −y₁·log(p₁) − y₂·log(p₂) − y₃·log(p₃)" in out
+    assert "result: df/dp₁ = −y₁/p₁" in out
