@@ -40,8 +40,8 @@ point where a kink argument is exactly zero is skipped. A point where a side is 
 (division by zero, log of 0, a complex value, mpmath raising) is tried once more at twice the
 digits (``1 - σ(120)`` rounds to 0 at 40 digits) and otherwise skipped; more points are drawn
 until ``samples`` usable ones are found (besides the kink points) or four times as many were
-tried. Evaluation is mpmath through ``lambdify`` with the symbols renamed first, so a symbol
-called ``pi`` or ``exp`` cannot shadow a function. A
+tried. Evaluation is mpmath by a walk over the expression tree (no code is generated from
+it), each shared subexpression once. A
 ``Sum`` or ``Product`` whose limit is a count symbol is expanded at the sampled count, and
 each indexed quantity ``y[i]`` it produces is sampled from the domain of ``y``. Unevaluated
 ``Derivative`` objects are evaluated (``doit``) first. Matrices are refused (``TypeError``).
@@ -239,15 +239,13 @@ def evaluate_at(
     }
     if indexed:
         specialised = specialised.xreplace(indexed)
-    arguments = tuple(sorted(specialised.free_symbols, key=sp.default_sort_key))
+    arguments = specialised.free_symbols
     if any(symbol not in values for symbol in arguments):
-        return None
-    compiled = _compiled(specialised, arguments)
-    if compiled is None:
         return None
     with mpmath.workdps(digits):
         try:
-            raw = compiled(*(_to_mpmath(values[symbol]) for symbol in arguments))
+            given = {symbol: _to_mpmath(values[symbol]) for symbol in arguments}
+            raw = _mp_value(specialised, given, {}, digits)
             return _as_real_or_complex(raw, digits)
         except BudgetExceeded:
             raise
@@ -255,26 +253,88 @@ def evaluate_at(
             return None
 
 
-@lru_cache(maxsize=512)
-def _compiled(expr: sp.Expr, arguments: tuple[sp.Symbol, ...]) -> Callable[..., Any] | None:
-    """``expr`` as an mpmath function of ``arguments``.
+_MP_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "exp": mpmath.exp, "log": mpmath.log, "tanh": mpmath.tanh, "sinh": mpmath.sinh,
+    "cosh": mpmath.cosh, "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan,
+    "atan": mpmath.atan, "Abs": abs, "sign": mpmath.sign, "Max": max, "Min": min,
+    **MPMATH_FUNCTIONS,
+}
 
-    The arguments are renamed first (keeping their assumptions), so a symbol called ``pi``,
-    ``exp`` or ``sigmoid`` cannot shadow the function of that name in the generated code.
-    """
-    renamed = {
-        symbol: sp.Symbol(f"_derive_arg{index}", **symbol.assumptions0)
-        for index, symbol in enumerate(arguments)
-    }
-    try:
-        function: Callable[..., Any] = sp.lambdify(
-            tuple(renamed.values()), expr.xreplace(renamed), modules=[MPMATH_FUNCTIONS, "mpmath"]
-        )
-    except BudgetExceeded:
-        raise
-    except Exception:
-        return None
-    return function
+
+def _mp_value(expr: sp.Basic, values: Mapping[sp.Basic, Any], memo: dict[sp.Basic, Any],
+              digits: int) -> Any:
+    """``expr`` at ``values`` in mpmath, walking the tree (each shared subexpression once):
+    no code is generated from the expression. What the walk does not know (a limit, a
+    special function) SymPy evaluates at ``digits`` digits."""
+    if expr in memo:
+        return memo[expr]
+    if expr in values:
+        result = values[expr]
+    elif isinstance(expr, sp.Integer):
+        result = mpmath.mpf(int(expr))
+    elif isinstance(expr, sp.Rational):
+        result = mpmath.mpf(int(expr.p)) / int(expr.q)
+    elif isinstance(expr, sp.Float):
+        result = mpmath.mpf(expr._mpf_)
+    elif expr is sp.pi:
+        result = +mpmath.pi
+    elif expr is sp.E:
+        result = +mpmath.e
+    elif isinstance(expr, sp.Add):
+        result = mpmath.fsum(_mp_value(a, values, memo, digits) for a in expr.args)
+    elif isinstance(expr, sp.Mul):
+        result = mpmath.mpf(1)
+        for factor in expr.args:
+            result *= _mp_value(factor, values, memo, digits)
+    elif isinstance(expr, sp.Pow):
+        base = _mp_value(expr.base, values, memo, digits)
+        exponent = _mp_value(expr.exp, values, memo, digits)
+        result = mpmath.power(base, exponent)
+    elif isinstance(expr, sp.Piecewise):
+        result = _mp_piecewise(expr, values, memo, digits)
+    elif isinstance(expr, sp.Function) and type(expr).__name__ in _MP_FUNCTIONS:
+        function = _MP_FUNCTIONS[type(expr).__name__]
+        result = function(*(_mp_value(a, values, memo, digits) for a in expr.args))
+    else:
+        written = expr.xreplace({s: sp.Float(mpmath.nstr(v, digits + 5), digits + 5)
+                                 for s, v in values.items()
+                                 if isinstance(s, sp.Symbol) and s in expr.free_symbols
+                                 and isinstance(v, mpmath.mpf)})
+        number = sp.N(written, digits)
+        if not number.is_number:
+            raise ValueError(f"cannot evaluate {type(expr).__name__}")
+        result = mpmath.mpmathify(complex(number)) if number.is_complex and not \
+            number.is_real else mpmath.mpf(sp.Float(number, digits)._mpf_)
+    memo[expr] = result
+    return result
+
+
+def _mp_piecewise(expr: sp.Piecewise, values: Mapping[sp.Basic, Any],
+                  memo: dict[sp.Basic, Any], digits: int) -> Any:
+    for value, condition in expr.args:
+        if _mp_holds(condition, values, memo, digits):
+            return _mp_value(value, values, memo, digits)
+    raise ValueError("no case of the piecewise expression applies here")
+
+
+def _mp_holds(condition: sp.Basic, values: Mapping[sp.Basic, Any],
+              memo: dict[sp.Basic, Any], digits: int) -> bool:
+    if condition is sp.true:
+        return True
+    if condition is sp.false:
+        return False
+    if isinstance(condition, sp.And):
+        return all(_mp_holds(c, values, memo, digits) for c in condition.args)
+    if isinstance(condition, sp.Or):
+        return any(_mp_holds(c, values, memo, digits) for c in condition.args)
+    if isinstance(condition, sp.Not):
+        return not _mp_holds(condition.args[0], values, memo, digits)
+    if isinstance(condition, sp.core.relational.Relational):
+        a = _mp_value(condition.lhs, values, memo, digits)
+        b = _mp_value(condition.rhs, values, memo, digits)
+        return bool({"==": a == b, "!=": a != b, "<": a < b, ">": a > b, "<=": a <= b,
+                     ">=": a >= b}[condition.rel_op])
+    raise ValueError(f"cannot decide the condition {condition}")
 
 
 @lru_cache(maxsize=256)
