@@ -2,7 +2,7 @@
 
 Every function states its local derivative in ``fdiff`` (as micrograd's ops do), prints
 itself to LaTeX, evaluates at any precision, and has a NumPy and an mpmath implementation
-for ``lambdify`` (``NUMPY_FUNCTIONS``, ``MPMATH_FUNCTIONS``).
+(``NUMPY_FUNCTIONS`` for printed code, ``MPMATH_FUNCTIONS`` for the checker).
 
 The derivative of ReLU at its kink is a convention: ``relu'(0) = 0`` (``Heaviside(x, 0)``),
 as in PyTorch and JAX.
