@@ -92,7 +92,10 @@ def _oriented(coefficient: sp.Expr, factors: list[tuple[sp.Expr, sp.Expr]]) -> s
         top = sp.Mul(abs(sign), top, evaluate=False) if numerator else abs(sign)
     if denominator:
         bottom = denominator[0] if len(denominator) == 1 else sp.Mul(*denominator, evaluate=False)
-        top = sp.Mul(top, sp.Pow(bottom, -1, evaluate=False), evaluate=False)
+        over = sp.Pow(bottom, -1, evaluate=False)
+        # one fraction, x·(w·x − y)/√(…), not a product of x·(w·x − y) and 1/√(…)
+        top = sp.Mul(*top.args, over, evaluate=False) if isinstance(top, sp.Mul) else \
+            sp.Mul(top, over, evaluate=False)
     return top if sign > 0 else sp.Mul(-1, top, evaluate=False)
 
 
@@ -119,6 +122,11 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     combined = sp.factor(sp.cancel(sp.together(expr)))
     if sp.count_ops(combined) > sp.count_ops(expr) + 2:
         combined = expr
+    # factoring may multiply out what a root keeps whole; pulling out common factors only
+    # (2x/(2√(1 + u²)) → x/√(1 + u²)) is then the shorter form
+    gathered = sp.factor_terms(sp.together(expr))
+    if sp.count_ops(gathered) < sp.count_ops(combined):
+        combined = gathered
     coefficient, rest = combined.as_coeff_Mul()
     factors = [f.as_base_exp() for f in sp.Mul.make_args(rest)]
     if coefficient.is_Rational and coefficient.q != 1:

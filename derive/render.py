@@ -215,7 +215,8 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]
         (variable, _count), *_ = expr.variable_count
         sign = "∂" if isinstance(variable, sp.MatrixSymbol) else "d"
         inner = self._print(expr.expr)
-        if not (expr.expr.is_Atom or isinstance(expr.expr, sp.Function | sp.Indexed)):
+        if not (expr.expr.is_Atom or isinstance(expr.expr, sp.Function | sp.Indexed)) or \
+                inner.startswith(("−", "-")):
             inner = f"({inner})"
         order = sum(int(count) for _, count in expr.variable_count)
         # a name's derivative as a fraction (∂BCE/∂w₂), anything else as an operator

@@ -112,3 +112,14 @@ def test_a_wrong_step_fails_verification() -> None:
                       honest.substeps)
     checked = verify(broken, {YHAT: __import__("derive.domains").domains.UNIT_OPEN})
     assert type(checked.check).__name__ == "Refuted"
+
+
+def test_a_root_in_the_result_stays_whole() -> None:
+    # factoring would multiply out the root's argument; the common factor 2 still cancels
+    w_, y_ = sp.Symbol("w", real=True), sp.Symbol("y", real=True)
+    step = differentiate(sp.sqrt(1 + (w_ * x - y_) ** 2) - 1, w_)
+    from derive.algebra import tidy
+    from derive.render import text
+
+    assert text(tidy(step.result)) == "x·(w·x − y)/√(1 + (w·x − y)²)"
+    assert text(sp.Derivative(sp.Integer(-1), w_, evaluate=False)) == "d/dw (−1)"
