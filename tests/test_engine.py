@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
+from derive.algebra import tidy
 from derive.engine import differentiate, lines, verify
 from derive.errors import MissingRuleError
 from derive.functions import relu, sigmoid, softplus
 from derive.records import DiffStep
+from derive.render import text
 from derive.rules import ELEMENTARY, RULES
 from tests.conftest import YHAT, Y, Z, same
 
@@ -118,8 +120,5 @@ def test_a_root_in_the_result_stays_whole() -> None:
     # factoring would multiply out the root's argument; the common factor 2 still cancels
     w_, y_ = sp.Symbol("w", real=True), sp.Symbol("y", real=True)
     step = differentiate(sp.sqrt(1 + (w_ * x - y_) ** 2) - 1, w_)
-    from derive.algebra import tidy
-    from derive.render import text
-
     assert text(tidy(step.result)) == "x·(w·x − y)/√(1 + (w·x − y)²)"
     assert text(sp.Derivative(sp.Integer(-1), w_, evaluate=False)) == "d/dw (−1)"
