@@ -45,31 +45,20 @@ def steps(
 
 def _written_out(expr: sp.Expr) -> sp.Expr:
     """Sums with whole-number limits written term by term (Σ_{j=1}^{3} y_j log p_j has the
-    variable p_1), so that each term's variables can be differentiated by."""
-    def finite(node: sp.Basic) -> bool:
-        return isinstance(node, sp.Sum) and all(
-            low.is_Integer and high.is_Integer and 0 <= high - low < 100
-            for _, low, high in node.limits)
+    variable p_1), so that each term's variables can be differentiated by; as index claims
+    are instantiated (``derive.indexed``). Other sums are left as they are."""
+    from derive.indexed import Frame, Unsupported
 
-    return expr.replace(finite, lambda node: _terms_of(node))
-
-
-def _terms_of(node: sp.Sum) -> sp.Expr:
-    (index, low, high), *rest = node.limits[::-1]
-    inner = sp.Sum(node.function, *rest[::-1]) if rest else node.function
-    return sp.Add(*(_written_out(_at(inner, index, k))
-                    for k in range(int(low), int(high) + 1)))
-
-
-def _at(expr: sp.Expr, index: sp.Symbol, value: int) -> sp.Expr:
-    """``expr`` with the index at ``value``: the index itself, and the names it subscripts
-    (y_j becomes y_3 at j = 3)."""
-    mapping: dict[sp.Basic, sp.Basic] = {index: sp.Integer(value)}
-    for symbol in expr.free_symbols:
-        base, _, subscript = str(symbol.name).rpartition("_")
-        if base and subscript == str(index.name) and isinstance(symbol, sp.Symbol):
-            mapping[symbol] = sp.Symbol(f"{base}_{value}", **symbol.assumptions0)
-    return expr.xreplace(mapping)
+    limits = [limit for total in expr.atoms(sp.Sum) for limit in total.limits]
+    if not limits or not all(low.is_Integer and high.is_Integer and 0 <= high - low < 100
+                             for _, low, high in limits):
+        return expr
+    letters = {str(index): "_terms" for index, _, _ in limits}
+    try:
+        written: sp.Expr = Frame(Context(indices=letters)).instance(expr, {})
+    except Unsupported:
+        return expr
+    return written
 
 
 def _name(wrt: str | sp.Symbol | None) -> str | None:

@@ -135,19 +135,11 @@ class _Checker:
             raise error.located(self.document.path, line - 1, column - 1) from None
 
     def _load_definitions(self) -> None:
-        from derive.latex import parse_expression
-
         self.aliases = {self.context.symbol(a.name): self.context.symbol(a.means)
                         for a in self.all_aliases if not a.steps}
         for definition in self.document.definitions:
             name, _, argument = definition.name.partition("(")
-            try:
-                value = parse_expression(definition.latex, self.context,
-                                         source=self.document.path)
-            except ParseError as error:
-                raise error.located(self.document.path, definition.line - 1,
-                                    definition.column - 1) from None
-            value = value.xreplace(self.aliases)
+            value = self._read_definition(definition, self.context).xreplace(self.aliases)
             if argument:
                 variable = self.context.symbol(argument.rstrip(")").strip())
                 self.function_definitions[name] = sp.Lambda(variable, value)
@@ -423,18 +415,20 @@ class _Checker:
 
     def _reading_definitions(self, reading: Any, lowering: Any) -> dict[str, Any]:
         """A reading's own definitions (``[readings.NAME.definitions]``), read in it."""
+        return {definition.name: lowering.lower(self._read_definition(definition,
+                                                                      reading.context))
+                for definition in reading.definitions}
+
+    def _read_definition(self, definition: Any, context: Context) -> sp.Expr:
+        """A definition the file supplies, read in ``context``; an error points into the
+        file at the definition's own line and column."""
         from derive.latex import parse_expression
 
-        found = {}
-        for definition in reading.definitions:
-            try:
-                value = parse_expression(definition.latex, reading.context,
-                                         source=self.document.path)
-            except ParseError as error:
-                raise error.located(self.document.path, definition.line - 1,
-                                    definition.column - 1) from None
-            found[definition.name] = lowering.lower(value)
-        return found
+        try:
+            return parse_expression(definition.latex, context, source=self.document.path)
+        except ParseError as error:
+            raise error.located(self.document.path, definition.line - 1,
+                                definition.column - 1) from None
 
     def _matrix_conditions(self, assume: tuple[str, ...], context: Context,
                            lowering: Any) -> dict[str, sp.Expr]:

@@ -37,8 +37,6 @@ from typing import Any, TypeAlias
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 from sympy.matrices.expressions.matexpr import MatrixElement
-from sympy.printing.pretty.pretty_symbology import pretty_symbol
-from sympy.printing.str import StrPrinter
 
 from derive.arrays import explicit
 from derive.budget import Deadline, time_limit
@@ -48,6 +46,7 @@ from derive.equivalence import Checked, Outcome, Proved, Refuted, Undecided, com
 from derive.errors import BudgetExceeded, DeriveError
 from derive.functions import float_value, sigmoid
 from derive.records import DiffStep
+from derive.unicode import NamePrinter
 
 Expand: TypeAlias = Callable[[sp.Expr, frozenset[sp.Symbol]], sp.Expr]
 Show: TypeAlias = Callable[[Any], str]
@@ -129,21 +128,8 @@ class _Unusable(Exception):
 # --- printing --------------------------------------------------------------------------------
 
 
-class _Text(StrPrinter):  # type: ignore[misc]
+class _Text(NamePrinter):
     """Plain Unicode math for explanations: ŷ, σ(z), d/dŷ, Xᵀ, ⊙."""
-
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        if isinstance(expr, sp.Indexed):
-            return self._print_Indexed(expr)
-        return str(super()._print(expr, **kwargs))
-
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return str(pretty_symbol(expr.name))
-
-    _print_Dummy = _print_Symbol
-
-    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
-        return str(pretty_symbol(expr.name))
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         index = ",".join(self._print(i) for i in expr.indices)

@@ -702,7 +702,7 @@ def _index_ranges(*sides: sp.Expr) -> tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], 
     return tuple(sorted(found, key=sp.default_sort_key))
 
 
-def _in_index_ranges(claim: _Claim, point: Point, rng: random.Random) -> Point | None:
+def _placed_in_ranges(claim: _Claim, point: Point, rng: random.Random) -> Point | None:
     """``point`` with each index of ``claim.index_ranges`` drawn inside its range (ŷᵢ is
     one of ŷ₁ … ŷₘ at the point's m); None when a range has no whole-number bounds."""
     if not claim.index_ranges:
@@ -752,7 +752,7 @@ def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _
             if deadline.expired():  # where signals cannot interrupt, stop between points
                 raise BudgetExceeded("sampling ran out of time")
             found.tried += 1
-            placed = _in_index_ranges(claim, base_point, rng)
+            placed = _placed_in_ranges(claim, base_point, rng)
             if placed is None:
                 continue  # no range to place the entry the claim names in
             point, specialised = _with_indexed(claim, placed, rng)

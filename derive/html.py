@@ -27,6 +27,9 @@ from derive.arrays import Entrywise
 from derive.check import DocumentReport, Report, StepReport
 from derive.records import ChainStep, Derivation, DiffStep, RewriteStep, Step
 from derive.render import (
+    _broadcast_last,
+    _is_hessian,
+    _over_and_under,
     evidence_of,
     goal_text,
     link_evidence,
@@ -194,18 +197,7 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
             positive = -expr
             inner = self._maybe_parens(positive, isinstance(positive, sp.Add))
             return self._row(self._mo(_MINUS), inner)
-        numerator: list[sp.Expr] = []
-        denominator: list[sp.Expr] = []
-        for factor in expr.args:
-            if factor.is_Pow and factor.exp.is_number and factor.exp.is_negative:
-                power = -factor.exp
-                denominator.append(factor.base if power == 1 else sp.Pow(factor.base, power))
-            elif factor.is_Rational and factor.q != 1:
-                if factor.p != 1:
-                    numerator.append(sp.Integer(factor.p))
-                denominator.append(sp.Integer(factor.q))
-            else:
-                numerator.append(factor)
+        numerator, denominator = _over_and_under(expr)
 
         def rank(factor: sp.Expr) -> int:
             if factor.is_number:
@@ -331,10 +323,8 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         top_d = self._leaf("mi", d) if order == 1 else self._node(
             "msup", self._leaf("mi", d), self._leaf("mn", str(order)))
         bottom = self._row()
-        first = variables[0][0]
-        if order == 2 and isinstance(first, sp.MatrixSymbol) and \
-                all(v == first for v, _ in variables):
-            variables = ((first, 1), (sp.Transpose(first), 1))  # the Hessian: ∂w∂wᵀ
+        if _is_hessian(expr):  # ∂w∂wᵀ
+            variables = ((variables[0][0], 1), (sp.Transpose(variables[0][0]), 1))
         for variable, count in variables:
             bottom.appendChild(self._leaf("mi", d))
             printed = self._print(variable)
@@ -393,9 +383,8 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         return row
 
     def _print_MatAdd(self, expr: Any) -> Element:
-        terms = sorted(expr.args, key=lambda t: bool(t.atoms(sp.OneMatrix)))
         row = self._row()
-        for i, term in enumerate(terms):
+        for i, term in enumerate(_broadcast_last(expr.args)):
             negated = _negated_matrix(term)
             if negated is not None:
                 row.appendChild(self._mo("\u2212"))

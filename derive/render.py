@@ -18,12 +18,12 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
-from sympy.printing.str import StrPrinter
 
 from derive.arrays import Entrywise
 from derive.engine import lines
 from derive.records import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
 from derive.rules import RULES
+from derive.unicode import NamePrinter, pretty_name
 
 SCHEMA_VERSION = 1
 
@@ -31,8 +31,8 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SUBSCRIPTS = str.maketrans("0123456789ijklmn", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₘₙ")
 
 
-def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
-    """Factors over and under the fraction bar, keeping the written order."""
+def _over_and_under(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
+    """The factors over and under the fraction bar, in the order of the product."""
     numerator: list[sp.Expr] = []
     denominator: list[sp.Expr] = []
     for factor in expr.args:
@@ -46,6 +46,12 @@ def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
             denominator.append(sp.Integer(factor.q))
         else:
             numerator.append(factor)
+    return numerator, denominator
+
+
+def _split_fraction(expr: sp.Mul) -> tuple[list[sp.Expr], list[sp.Expr]]:
+    """Factors over and under the fraction bar, ordered as people write them."""
+    numerator, denominator = _over_and_under(expr)
     if not expr.is_commutative:
         return numerator, denominator
 
@@ -86,22 +92,8 @@ def _ordered_terms(terms: list[sp.Expr]) -> list[sp.Expr]:
     return sorted(terms, key=lambda t: (t.could_extract_minus_sign(), not t.is_number))
 
 
-class TextPrinter(StrPrinter):  # type: ignore[misc]
+class TextPrinter(NamePrinter):
     """SymPy expressions in Unicode math: ŷ, σ(z), ∂/∂w, Xᵀ, ⊙, −."""
-
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        # Indexed brings its own str method, which would win over ours
-        if isinstance(expr, sp.Indexed):
-            return self._print_Indexed(expr)
-        return str(super()._print(expr, **kwargs))
-
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return str(pretty_symbol(expr.name))
-
-    _print_Dummy = _print_Symbol
-
-    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
-        return str(pretty_symbol(expr.name))
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         index = "".join(str(i) for i in expr.indices)
@@ -393,7 +385,7 @@ _LATEX = MathLatexPrinter({"order": "none"})
 def text(expr: Any) -> str:
     """An expression (or name) in Unicode math."""
     if isinstance(expr, str):
-        return unicodedata.normalize("NFC", str(pretty_symbol(expr)))
+        return pretty_name(expr)
     return unicodedata.normalize("NFC", str(_TEXT.doprint(expr)).replace("-", "−"))
 
 

@@ -43,7 +43,6 @@ import itertools
 import math
 import random
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -55,7 +54,6 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions import MatrixExpr
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
-from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from derive.context import Context, size_expression
 from derive.domains import REAL, Domain, make_symbol
@@ -64,6 +62,7 @@ from derive.errors import DeriveError
 from derive.functions import ML_FUNCTIONS, float_value, sigmoid
 from derive.instantiate import CheckedAtSizes, DiffersAtSizes
 from derive.latex import ONES_LENGTH, Differential, Juxtaposition
+from derive.unicode import pretty_name
 
 PREFERRED_SIZES = {"n": 3, "m": 3, "d": 2, "h": 4, "k": 5}
 """Instantiation sizes: small and pairwise distinct, so a transposition cannot hide."""
@@ -217,11 +216,7 @@ def show(node: Node) -> str:
     return _show(node, 0)
 
 
-def _name(name: str) -> str:
-    try:
-        return unicodedata.normalize("NFC", str(pretty_symbol(name)))
-    except Exception:  # pragma: no cover - a name pretty_symbol cannot take
-        return name
+_name = pretty_name
 
 
 def _negated(node: Node) -> Node | None:

@@ -14,7 +14,7 @@ PACKAGE = pathlib.Path(derive.__file__).parent
 # layers to its left.
 LAYERS = {
     "errors": 0,
-    "functions": 1, "domains": 1, "budget": 1,
+    "functions": 1, "domains": 1, "budget": 1, "unicode": 1,
     "context": 2, "arrays": 2, "algebra": 2, "rules": 2, "records": 2,
     "latex": 3, "proofs": 3,
     "models": 4,

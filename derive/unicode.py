@@ -1,0 +1,37 @@
+"""Names in Unicode math (ŷ for yhat, σ for sigma, a₂ for a_2), for every text printer."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import sympy as sp
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
+from sympy.printing.str import StrPrinter
+
+
+def pretty_name(name: str) -> str:
+    """A name as the documents write it: ``yhat_i`` → ŷᵢ (NFC, so ŷ is one character)."""
+    try:
+        return unicodedata.normalize("NFC", str(pretty_symbol(name)))
+    except Exception:  # pragma: no cover - a name pretty_symbol cannot take
+        return name
+
+
+class NamePrinter(StrPrinter):  # type: ignore[misc]
+    """A SymPy string printer whose symbols print as Unicode names; a subclass says how an
+    indexed element prints (``_print_Indexed``)."""
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        # Indexed brings its own str method, which would win over the subclass's
+        if isinstance(expr, sp.Indexed):
+            return str(self._print_Indexed(expr))
+        return str(super()._print(expr, **kwargs))
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return str(pretty_symbol(expr.name))
+
+    _print_Dummy = _print_Symbol
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
+        return str(pretty_symbol(expr.name))
