@@ -58,7 +58,16 @@ def _written_out(expr: sp.Expr) -> sp.Expr:
         written: sp.Expr = Frame(Context(indices=letters)).instance(expr, {})
     except Unsupported:
         return expr
-    return written
+    # an entry of an indexed family at whole-number indices is the variable y_1 (y_{1,2})
+    return written.xreplace({
+        entry: sp.Symbol(_entry_name(entry), **entry.base.label.assumptions0)
+        for entry in written.atoms(sp.Indexed) if all(i.is_Integer for i in entry.indices)})
+
+
+def _entry_name(entry: sp.Indexed) -> str:
+    indices = [str(index) for index in entry.indices]
+    script = indices[0] if len(indices) == 1 else "{" + ",".join(indices) + "}"
+    return f"{entry.base.label}_{script}"
 
 
 def _name(wrt: str | sp.Symbol | None) -> str | None:

@@ -23,8 +23,9 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.budget import run_with_budget
 from derive.context import Context
-from derive.errors import DeriveError, ParseError, ProofFileError, SourceError
+from derive.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.proofs import Claim, ProofDocument
 
 VERDICTS = ("proved", "checked", "conditional", "undecided", "refuted", "ill-formed",
@@ -110,7 +111,8 @@ class _Checker:
 
     def __init__(self, document: ProofDocument, budget: float, deadline: float | None) -> None:
         self.document = document
-        self.context: Context = document.context
+        self.families = _families(document)
+        self.context: Context = document.context.with_families(*self.families)
         self.budget = document.budget or budget
         self.deadline = deadline
         self.all_aliases = document.aliases
@@ -119,6 +121,7 @@ class _Checker:
         self.function_definitions: dict[str, sp.Lambda] = {}
         self.assumed: list[str] = _aliases_said(document.aliases)
         self._instance = False  # an instance of an index claim (derive.indexed)
+        self._step_deadline: float | None = None  # every step's work ends within its budget
 
     # -- reading --------------------------------------------------------------------------
 
@@ -185,7 +188,7 @@ class _Checker:
         function = node.expr
         variables = [v for v, _ in node.variable_count]
         for variable in variables:
-            if not isinstance(variable, sp.Symbol):
+            if not isinstance(variable, sp.Symbol | sp.Indexed):
                 raise IllFormed(f"a derivative is taken with respect to {variable}, "
                                 "which is not a variable")
         keep = frozenset(variables)
@@ -219,14 +222,17 @@ class _Checker:
                 expr = expr.xreplace({node: self._derivative(node)})
         expr = expr.doit() if expr.has(sp.Subs, sp.Derivative) else expr
         expr = self._expand(expr)
+        expr = _written_out(expr) if expr.has(sp.Sum) else expr
         return _limits(expr, self._remaining()) if expr.has(sp.Limit) else expr
 
     # -- checking -------------------------------------------------------------------------
 
     def _remaining(self) -> float:
-        if self.deadline is None:
+        """Seconds left for the current step: its own budget, within the run's."""
+        ends = [end for end in (self.deadline, self._step_deadline) if end is not None]
+        if not ends:
             return self.budget
-        return max(0.0, min(self.budget, self.deadline - time.monotonic()))
+        return max(0.0, min(self.budget, min(ends) - time.monotonic()))
 
     def _compare(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...],
                  operator: str = "=") -> LinkReport:
@@ -265,10 +271,21 @@ class _Checker:
             return LinkReport(lhs, rhs, "undecided",
                               Undecided(("nothing",), "the run's total budget ran out"))
         try:
-            left, right = self._value(lhs), self._value(rhs)
+            left, right = run_with_budget(lambda: (self._value(lhs), self._value(rhs)), budget)
         except IllFormed as error:
             return LinkReport(lhs, rhs, "ill-formed", message=str(error))
+        except BudgetExceeded:
+            from derive.equivalence import Undecided
+
+            return LinkReport(lhs, rhs, "undecided", Undecided(
+                ("derivatives",), "computing the derivatives in the claim ran out of time"))
         domains = self.context.domains()
+        budget = self._remaining()
+        if budget <= 0:
+            from derive.equivalence import Undecided
+
+            return LinkReport(lhs, rhs, "undecided", Undecided(
+                ("derivatives",), "computing the derivatives in the claim used the budget"))
         outcome = compare(left, right, domains, budget=budget)
         verdict = _verdict(outcome)
         if verdict == "refuted" and assume:
@@ -348,7 +365,9 @@ class _Checker:
             if (claim.line, claim.column) == (line, column):
                 self._reading = self.document.reading_of(claim)
                 break
-        return self._reading.context if self._reading is not None else self.context
+        if self._reading is not None:
+            return self._reading.context.with_families(*self.families)
+        return self.context
 
     def _matrix_link(self, lhs: sp.Expr, rhs: sp.Expr,
                      assume: tuple[str, ...]) -> LinkReport | None:
@@ -447,6 +466,7 @@ class _Checker:
 
     def _step(self, claim: Claim, previous: sp.Expr | None) -> tuple[StepReport, Any]:
         started = time.monotonic()
+        self._step_deadline = started + self.budget
         self.aliases = {
             self.context.symbol(a.name): self.context.symbol(a.means)
             for a in self.all_aliases if not a.steps or claim.id in a.steps
@@ -596,6 +616,27 @@ def _joined(lines: tuple[Any, ...]) -> Any:
         sides += line.sides
     prose = tuple(p for line in lines for p in line.prose)
     return replace(first, sides=tuple(sides), operators=tuple(operators), prose=prose)
+
+
+def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:
+    """The indexed families of the whole document, and the names its sums run up to."""
+    from derive.latex import index_families
+
+    texts = [text for claim in document.claims
+             for text in (claim.latex, claim.lhs or "", *claim.assume) if text]
+    texts += [definition.latex for definition in document.definitions]
+    return index_families(texts, document.context)
+
+
+def _written_out(expr: sp.Expr) -> sp.Expr:
+    """Sums over a range of whole numbers written out term by term (Σ_{i=1}^{2} yᵢ is
+    y₁ + y₂): derive.equivalence expands only the sums that run up to a count."""
+    def finite(node: sp.Basic) -> bool:
+        return isinstance(node, sp.Sum) and all(
+            low.is_Integer and high.is_Integer and int(high) - int(low) < 1000
+            for _, low, high in node.limits)
+
+    return expr.replace(finite, lambda node: node.doit())
 
 
 def _limits(expr: sp.Expr, seconds: float) -> sp.Expr:

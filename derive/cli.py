@@ -7,18 +7,32 @@ verdict other than the one expected), 2 when the input cannot be used.
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from derive import __version__
 from derive.errors import DeriveError
 
 OK, WRONG, UNUSABLE = 0, 1, 2
 FORMATS = ("text", "latex", "markdown", "json")
+MAX_CHAIN = 100
+"""The deepest chain-N model derived (its time grows faster than its depth)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said in one line."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"derive: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(UNUSABLE)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="derive",
         description="Derive and verify gradients of machine-learning losses, step by step.",
     )
@@ -38,9 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     steps.add_argument("--format", choices=FORMATS, default="text")
     steps.add_argument("--html", metavar="FILE",
                        help="also write the derivation as one self-contained HTML page")
+    steps.add_argument("--force", action="store_true",
+                       help="with --html: overwrite FILE if it exists")
     steps.add_argument("--no-check", action="store_true",
                        help="skip the independent check of each step (faster)")
-    steps.add_argument("--budget", type=float, default=2.0,
+    steps.add_argument("--budget", type=_seconds, default=2.0,
                        help="seconds allowed for each symbolic check (default 2)")
 
     check = commands.add_parser(
@@ -65,12 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     check.add_argument("--html", metavar="FILE",
                        help="also write the report as one self-contained HTML page")
-    check.add_argument("--budget", type=float, default=5.0,
+    check.add_argument("--force", action="store_true",
+                       help="with --html: overwrite FILE if it exists")
+    check.add_argument("--budget", type=_seconds, default=5.0,
                        help="seconds allowed for each equation (default 5)")
     check.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
                        help="check the files in N processes (default: one per CPU core; "
                             "1 checks them in this process)")
-    check.add_argument("--total-budget", type=float, default=None,
+    check.add_argument("--total-budget", type=_seconds, default=None,
                        help="seconds allowed for the whole run")
 
     codegen = commands.add_parser(
@@ -87,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="with --expr: a variable of the gradient; repeat for each")
     codegen.add_argument("--domain", action="append", default=[], metavar="NAME=DOMAIN",
                          help="with --expr: a symbol's domain, e.g. y={0,1} or p=(0,1)")
-    codegen.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+    codegen.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
                          help="with --expr: seconds for each symbolic stage (default 10)")
     codegen.add_argument("-o", "--output", metavar="FILE",
                          help="where to write the module (default: print it)")
@@ -101,8 +119,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command:  # a usage error found later points to the command's own help
+        parser.prog = f"{parser.prog} {args.command}"
     try:
         if args.command == "steps":
             return _steps(args, parser)
@@ -115,8 +136,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DeriveError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
+    except RecursionError:
+        print("derive: the input nests too deeply to be read", file=sys.stderr)
+        return UNUSABLE
+    except MemoryError:
+        print("derive: out of memory: the input is too large", file=sys.stderr)
+        return UNUSABLE
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return UNUSABLE
+    except BrokenPipeError:
+        _silence_stdout()
+        return UNUSABLE
+    except Exception as error:  # never a traceback: one line that names the failure
+        print(f"derive: internal error, a bug in derive: {type(error).__name__}: {error}"
+              .splitlines()[0], file=sys.stderr)
+        return UNUSABLE
     parser.print_help()
     return UNUSABLE
+
+
+def _tolerant_streams() -> None:
+    """Standard output and error that cannot encode a character (an ASCII terminal) write
+    it escaped instead of failing."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32"):
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+
+
+def _silence_stdout() -> None:
+    """Standard output was closed by its reader: nothing more goes there."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        descriptor = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(descriptor, sys.stdout.fileno())
+        os.close(descriptor)
 
 
 def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -126,6 +185,7 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if bool(args.model) == bool(args.expr):
         parser.error("give a built-in MODEL or --expr LATEX (one of them)")
     domains = _domains(args.domain, parser)
+    _writable(args.html, "--html", force=args.force)
     try:
         if args.expr:
             if not args.wrt:
@@ -135,6 +195,10 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         else:
             from derive.models import get
 
+            depth = args.model.removeprefix("chain-")
+            if args.model.startswith("chain-") and depth.isdigit() and not (
+                    re.fullmatch(r"[0-9]{1,6}", depth) and int(depth) <= MAX_CHAIN):
+                parser.error(f"{args.model}: a chain has from 1 to {MAX_CHAIN} layers")
             derivation = steps(get(args.model), args.wrt, check=not args.no_check,
                                budget=args.budget)
     except ValueError as error:
@@ -142,9 +206,7 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return UNUSABLE
     sys.stdout.write(render(derivation, args.format, stream=sys.stdout))
     if args.html:
-        from derive.html import write_html
-
-        write_html(derivation, args.html)
+        _write_html(derivation, args.html, force=args.force)
     if not args.no_check and derivation.unverified():
         print("derive: a step failed its independent check; this is a bug in derive",
               file=sys.stderr)
@@ -160,23 +222,83 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.wrt or args.domain or args.budget is not None:
             parser.error("codegen: --wrt, --domain and --budget go with --expr LATEX; "
                          f"{args.model} takes its parameters from the model")
-        from derive.codegen import codegen_command
+        from derive.codegen import MODELS, codegen_command
 
-        return codegen_command(args.model, args.output, check_only=args.check_only,
-                               force=args.force)
+        if args.model in MODELS and not args.check_only:
+            _writable(args.output, "-o", force=args.force)
+        try:
+            return codegen_command(args.model, args.output, check_only=args.check_only,
+                                   force=args.force)
+        except OSError as error:
+            raise DeriveError(f"cannot write {args.output}: {_reason(error)}") from None
     if not args.wrt:
         parser.error("codegen: --expr needs at least one --wrt VAR (a variable of the gradient)")
-    if args.budget is not None and not args.budget > 0:
-        parser.error(f"codegen: --budget takes a positive number of seconds, not {args.budget}")
+    domains = _domains(args.domain, parser)
+    if not args.check_only:
+        _writable(args.output, "-o", force=args.force)
     from derive.codegen_expr import codegen_expr_command
 
-    return codegen_expr_command(args.expr, args.wrt, _domains(args.domain, parser),
-                                args.output, check_only=args.check_only, force=args.force,
-                                budget=args.budget)
+    try:
+        return codegen_expr_command(args.expr, args.wrt, domains, args.output,
+                                    check_only=args.check_only, force=args.force,
+                                    budget=args.budget)
+    except OSError as error:
+        raise DeriveError(f"cannot write {args.output}: {_reason(error)}") from None
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _writable(path: str | None, option: str, *, force: bool) -> None:
+    """Refuse, before any work, a FILE that cannot be written: a directory, something that
+    is not a regular file, an existing file without --force, a missing or read-only folder."""
+    if path is None:
+        return
+    import pathlib
+    import tempfile
+
+    target = pathlib.Path(path)
+    if path.endswith(("/", os.sep)) or target.is_dir():
+        raise DeriveError(f"{option} {path} is a directory; give the name of a file")
+    if target.exists() or target.is_symlink():
+        if not target.is_file():
+            raise DeriveError(f"{option} {path} is not a regular file; give the name of a file")
+        if not force:
+            raise DeriveError(f"{target} exists; pass --force to replace it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise DeriveError(f"no directory {folder} to write {target.name} into")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise DeriveError(f"cannot write into {folder}: {_reason(error)}") from None
+
+
+def _write_html(record: object, path: str, *, force: bool) -> None:
+    """The HTML page, written atomically; a failure is said in one line."""
+    from derive.html import write_html
+
+    try:
+        write_html(record, path, force=force)
+    except FileExistsError:
+        raise DeriveError(f"{path} exists; pass --force to replace it") from None
+    except OSError as error:
+        raise DeriveError(f"cannot write {path}: {_reason(error)}") from None
 
 
 def _domains(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
-    return _pairs(items, "--domain", parser)
+    """NAME=DOMAIN items, each domain read once here so that a bad one is refused early."""
+    from derive.proofs import read_domain
+
+    found = _pairs(items, "--domain", parser)
+    for name, domain in found.items():
+        try:
+            read_domain(domain)
+        except DeriveError as error:
+            parser.error(f"--domain {name}={domain}: {error}")
+    return found
 
 
 def _pairs(items: list[str], option: str, parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -192,10 +314,13 @@ def _pairs(items: list[str], option: str, parser: argparse.ArgumentParser) -> di
 
 
 def _sizes(items: list[str], parser: argparse.ArgumentParser) -> dict[str, int]:
+    from derive.proofs import MAX_SIZE
+
     sizes = {}
     for name, value in _pairs(items, "--size", parser).items():
-        if not value.isdigit() or int(value) < 1:
-            parser.error(f"--size {name}={value}: a size is a whole number ≥ 1")
+        if not (re.fullmatch(r"[0-9]{1,6}", value) and 1 <= int(value) <= MAX_SIZE):
+            parser.error(f"--size {name}={value}: a size is a whole number from 1 to "
+                         f"{MAX_SIZE}")
         sizes[name] = int(value)
     return sizes
 
@@ -208,6 +333,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if args.latex and args.files:
         parser.error("give proof FILEs or --latex lines, not both")
+    _writable(args.html, "--html", force=args.force)
     if args.latex:
         report = check_latex(args.latex, functions=tuple(args.function),
                              domains=_domains(args.domain, parser),
@@ -220,20 +346,27 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         files = []
         for name in args.files:
             folder = pathlib.Path(name)
-            files += sorted(str(p) for p in folder.glob("*.toml")) if folder.is_dir() else [name]
+            if not folder.is_dir():
+                files.append(name)
+                continue
+            found = sorted(str(p) for p in folder.glob("*.toml") if p.is_file())
+            if not found:
+                raise DeriveError(f"{name}: a directory with no proof files (*.toml) in it")
+            files += found
         if not files:
             files = sorted(str(p) for p in pathlib.Path("proofs").glob("*.toml"))
             if not files:
                 print("derive: no FILE given and no proofs/*.toml here", file=sys.stderr)
                 return UNUSABLE
-        stdin = sys.stdin.read() if "-" in files else None
+        stdin = _stdin() if "-" in files else None
         report = check_files(files, budget=args.budget, total=args.total_budget, stdin=stdin,
                              jobs=args.jobs or _cores())
     sys.stdout.write(render(report, args.format, stream=sys.stdout))
+    for document in report.documents:
+        if document.error is not None:  # the report says it in full; one line here
+            print(f"derive: {str(document.error).splitlines()[0]}", file=sys.stderr)
     if args.html:
-        from derive.html import write_html
-
-        write_html(report, args.html)
+        _write_html(report, args.html, force=args.force)
     if report.unusable:
         return UNUSABLE
     if args.latex:
@@ -241,6 +374,21 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         wrong = any(s.verdict not in good for d in report.documents for s in d.steps)
         return WRONG if wrong else OK
     return OK if report.ok else WRONG
+
+
+def _stdin() -> str:
+    """A proof file from standard input, at most MAX_BYTES of UTF-8."""
+    from derive.errors import ProofFileError
+    from derive.proofs import MAX_BYTES, decode
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise ProofFileError("standard input is closed", source="-")
+    raw = stream.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ProofFileError(f"standard input holds more than {MAX_BYTES // (1024 * 1024)} "
+                             "MiB; expected a proof file (TOML)", source="-")
+    return decode(raw, "-")
 
 
 def _models() -> int:
@@ -252,6 +400,22 @@ def _models() -> int:
         print(f"{'':15} wrt: {', '.join(model.parameters)}")
     print(f"{'chain-N':15} A chain of N sigmoid layers (for benchmarks)")
     return OK
+
+
+def _seconds(text: str) -> float:
+    """A time budget: a finite number of seconds, more than 0."""
+    from derive.proofs import MAX_BUDGET
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds, not {text!r}") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_BUDGET):
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds more than 0 and at most {MAX_BUDGET:g}, "
+            f"not {text!r}")
+    return value
 
 
 def _jobs(text: str) -> int:

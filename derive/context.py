@@ -9,12 +9,12 @@ a named quantity its meaning (``J := -(y log ŷ + (1-y) log(1-ŷ))``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from derive.domains import REAL, Domain, make_symbol
+from derive.domains import COUNT, REAL, Domain, make_symbol
 from derive.functions import ML_FUNCTIONS
 
 
@@ -47,6 +47,10 @@ class Context:
     elementwise: frozenset[str] = frozenset()
     """The product signs a document uses for the elementwise product: ``*``, ``\\times``,
     ``juxtaposition`` (``\\odot`` always is)."""
+    families: Mapping[str, int] = field(default_factory=dict)
+    """Indexed families and their number of indices (``x`` → 1): a name a sum's index
+    subscripts (``x_i`` in ``\\sum_i``) makes every subscripted use of its base an entry
+    (``x_1`` is ``x[1]``). Found in the whole document (``derive.latex.index_families``)."""
 
     def symbol(self, name: str) -> sp.Symbol:
         """The SymPy symbol for ``name``, with its declared domain's assumptions."""
@@ -66,7 +70,36 @@ class Context:
         return info.domain if info else REAL
 
     def domains(self) -> dict[sp.Symbol, Domain]:
-        return {self.symbol(name): info.domain for name, info in self.symbols.items()}
+        """Each declared symbol's domain, and each family's (keyed by its label)."""
+        found = {self.symbol(name): info.domain for name, info in self.symbols.items()}
+        for base in self.families:
+            domain = self.family_domain(base)
+            if base not in self.symbols and domain is not None:
+                found[make_symbol(base, domain)] = domain
+        return found
+
+    def family_domain(self, base: str) -> Domain | None:
+        """The domain of a family's entries: declared for the base (``y``), else for a
+        subscripted name of it (``y_i``); None when neither is declared."""
+        info = self.symbols.get(base)
+        if info is not None:
+            return info.domain
+        for name, found in sorted(self.symbols.items()):
+            head, _, script = name.rpartition("_")
+            if head == base and script and found.shape is None:
+                return found.domain
+        return None
+
+    def family(self, base: str) -> sp.IndexedBase:
+        """The indexed family of a base name; its entries carry the family's domain."""
+        return sp.IndexedBase(make_symbol(base, self.family_domain(base)))
+
+    def with_families(self, families: Mapping[str, int], counts: Iterable[str] = ()) -> Context:
+        """The context with these families, and ``counts`` declared whole numbers ≥ 1 (the
+        upper limits of sums) unless already declared."""
+        implied = [SymbolInfo(name, COUNT) for name in counts if name not in self.symbols]
+        merged = {**families, **self.families}
+        return replace(self.with_symbols(*implied), families=merged)
 
     def is_function(self, name: str) -> bool:
         return name in self.functions or name in ML_FUNCTIONS

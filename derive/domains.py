@@ -18,6 +18,10 @@ from derive.errors import DeriveError
 # Logits are sampled with a share of large magnitudes: cancellation in log(1 - σ(z)) shows
 # itself from |z| ≈ 30 on, and a stable formula must still be checked there.
 _LARGE_MAGNITUDES = (5.0, 12.0, 30.0, 60.0)
+# Approximations that hold near 0 (σ(x − 1000) = 0, tanh(10⁻⁶x) = 10⁻⁶x) break far out.
+_HUGE_MAGNITUDES = (1e3, 1e6)
+# Simple values: where whole and half numbers matter (powers of a negative, a count's parity).
+_SIMPLE_VALUES = tuple(Fraction(v) for v in ("-2", "-1", "-1/2", "1/2", "1", "2", "3"))
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,9 @@ class Domain:
     def assumptions(self) -> dict[str, bool]:
         return {"real": True}
 
-    def sample(self, rng: random.Random) -> Fraction | float:
+    def sample(self, rng: random.Random, wide: bool = False) -> Fraction | float:
+        """A value of the domain; ``wide`` adds far-out magnitudes, simple numbers and large
+        counts (the exact checker's sampling; float-based checks keep to moderate values)."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -38,9 +44,18 @@ class Domain:
 class RealLine(Domain):
     """All real numbers; samples favour moderate values, with some large ones."""
 
-    def sample(self, rng: random.Random) -> float:
-        if rng.random() < 0.2:
+    def sample(self, rng: random.Random, wide: bool = False) -> Fraction | float:
+        draw = rng.random()
+        if not wide:
+            if draw < 0.2:
+                return rng.choice((-1, 1)) * rng.choice(_LARGE_MAGNITUDES) * (1 + rng.random())
+            return rng.gauss(0.0, 2.0)
+        if draw < 0.16:
             return rng.choice((-1, 1)) * rng.choice(_LARGE_MAGNITUDES) * (1 + rng.random())
+        if draw < 0.22:
+            return rng.choice((-1, 1)) * rng.choice(_HUGE_MAGNITUDES) * (1 + rng.random())
+        if draw < 0.30:
+            return rng.choice(_SIMPLE_VALUES)
         return rng.gauss(0.0, 2.0)
 
     def describe(self) -> str:
@@ -64,7 +79,7 @@ class Interval(Domain):
             found["nonnegative"] = True
         return found
 
-    def sample(self, rng: random.Random) -> float:
+    def sample(self, rng: random.Random, wide: bool = False) -> float:
         span = self.high - self.low
         if span == float("inf"):
             return self.low + rng.expovariate(0.5) + (1e-3 if self.low_open else 0.0)
@@ -92,7 +107,7 @@ class Discrete(Domain):
             found["nonnegative"] = True
         return found
 
-    def sample(self, rng: random.Random) -> Fraction:
+    def sample(self, rng: random.Random, wide: bool = False) -> Fraction:
         return rng.choice(self.values)
 
     def describe(self) -> str:
@@ -106,7 +121,10 @@ class Count(Domain):
     def assumptions(self) -> dict[str, bool]:
         return {"integer": True, "positive": True}
 
-    def sample(self, rng: random.Random) -> Fraction:
+    def sample(self, rng: random.Random, wide: bool = False) -> Fraction:
+        # mostly small (sums are written out term by term), a share well beyond 9
+        if wide and rng.random() < 0.25:
+            return Fraction(rng.randint(10, 40))
         return Fraction(rng.randint(1, 9))
 
     def describe(self) -> str:
@@ -146,7 +164,7 @@ def parse_domain(text: str) -> Domain:
     if match:
         try:
             values = tuple(sorted({Fraction(v.strip()) for v in match.group(1).split(",")}))
-        except ValueError:
+        except (ValueError, ZeroDivisionError):
             values = ()
         if values:
             return Discrete(values)

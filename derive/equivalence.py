@@ -129,6 +129,7 @@ _MIN_STEP = 0.005
 _KINK_OFFSETS = (0.5, -0.5, 1e-3, -1e-3)
 _REWRITTEN_TO_EXP: tuple[type[sp.Basic], ...] = (sigmoid, softplus, sp.tanh)
 _KINKED: tuple[type[sp.Basic], ...] = (sp.Heaviside, relu, sp.Abs, sp.sign)
+_JUMPING: tuple[type[sp.Basic], ...] = (sp.Heaviside, sp.sign)
 
 Number: TypeAlias = Fraction | float | int
 Point: TypeAlias = dict[Any, Number]
@@ -305,6 +306,12 @@ def _mp_value(expr: sp.Basic, values: Mapping[sp.Basic, Any], memo: dict[sp.Basi
             raise ValueError(f"cannot evaluate {type(expr).__name__}")
         result = mpmath.mpmathify(complex(number)) if number.is_complex and not \
             number.is_real else mpmath.mpf(sp.Float(number, digits)._mpf_)
+    if isinstance(result, mpmath.mpc):
+        # real semantics: a point where any part of a side leaves the reals (√ or log of a
+        # negative) is outside the claim's domain, even when the whole comes back real
+        if abs(result.imag) > mpmath.mpf(10) ** (5 - digits) * max(1, abs(result.real)):
+            raise ValueError("not real here")
+        result = result.real
     memo[expr] = result
     return result
 
@@ -443,7 +450,8 @@ class _Claim:
     domains: Mapping[Any, Domain]
     by_name: Mapping[str, Domain]
     kinks: tuple[_Kink, ...]
-    kink_arguments: tuple[sp.Expr, ...]
+    discontinuities: tuple[sp.Expr, ...]
+    """Arguments ``u`` of a jump at ``u = 0`` (Heaviside, sign, a case's condition)."""
     digits: int
     relative_tolerance: float
     index_ranges: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...] = ()
@@ -451,20 +459,20 @@ class _Claim:
     Σₖ ℓ(ŷₖ), k = 1..m) is only meaningful for low ≤ i ≤ high."""
 
 
-def _agree(a: mpmath.mpf, b: mpmath.mpf, relative_tolerance: float) -> tuple[bool, float]:
-    difference = abs(a - b)
-    scale = max(mpmath.mpf(1), abs(a), abs(b))
-    relative = float(difference / scale)
-    return difference <= relative_tolerance * scale, relative
+def _relative(pair: tuple[mpmath.mpf, mpmath.mpf]) -> float:
+    """``|a - b| / max(1, |a|, |b|)``."""
+    a, b = pair
+    return float(abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b)))
 
 
 def _evaluate_pair(
     claim: _Claim, point: Point, digits: int
 ) -> tuple[mpmath.mpf, mpmath.mpf] | None:
-    """Both sides at ``point``, or None when the point is unusable (undefined, complex, kink)."""
-    for argument in claim.kink_arguments:
-        at_kink = evaluate_at(argument, point, digits)
-        if at_kink is None or at_kink == 0:
+    """Both sides at ``point``, or None when the point is unusable (undefined, not real, or
+    at a discontinuity, whose value is a convention)."""
+    for argument in claim.discontinuities:
+        at_jump = evaluate_at(argument, point, digits)
+        if at_jump is None or at_jump == 0:
             return None
     a = evaluate_at(claim.lhs, point, digits)
     if a is None or isinstance(a, mpmath.mpc):
@@ -487,13 +495,16 @@ class _Judgement:
 _SKIP = _Judgement("skip")
 
 
-def _judge(claim: _Claim, point: Point) -> _Judgement:
-    """Evaluate both sides at ``point``; confirm any disagreement at higher precisions.
+def _judge(claim: _Claim, point: Point, confirm: bool = False) -> _Judgement:
+    """Evaluate both sides at ``point``; settle any difference by raising the precision.
 
     A point undefined at ``digits`` is tried once more at twice the digits (``1 - σ(z)``
-    rounds to 0 at large ``z``). A disagreement counts only when it persists at the next
-    higher precision and the two precisions agree on it to ``STABLE_TO``; when the higher
-    precision agrees, the low-precision difference was rounding.
+    rounds to 0 at large ``z``). A difference is real when it persists at twice the digits
+    (the two precisions agree on it to ``STABLE_TO``): it refutes however small it is
+    (``x + 10⁻³⁰x = x``). It is rounding when it shrinks as the digits grow. A difference
+    below ``claim.relative_tolerance`` is taken for rounding without that test, unless
+    ``confirm`` asks for it (the first points of every claim are confirmed, so a difference
+    that is tiny everywhere is still found).
     """
     precision = claim.digits
     pair = _evaluate_pair(claim, point, precision)
@@ -502,20 +513,21 @@ def _judge(claim: _Claim, point: Point) -> _Judgement:
         pair = _evaluate_pair(claim, point, precision)
         if pair is None:
             return _SKIP
-    agree, relative = _agree(*pair, claim.relative_tolerance)
-    if agree:
-        return _Judgement("agrees", pair, relative)
+    if pair[0] == pair[1]:
+        return _Judgement("agrees", pair, 0.0)
+    if not confirm and _relative(pair) <= claim.relative_tolerance:
+        return _Judgement("agrees", pair, _relative(pair))
     for _ in range(2):
+        lower = precision
         precision *= 2
         higher = _evaluate_pair(claim, point, precision)
         if higher is None:
             return _SKIP
-        agree, relative = _agree(*higher, claim.relative_tolerance)
-        if agree:
-            return _Judgement("agrees", higher, relative)
-        difference = higher[0] - higher[1]
-        if abs(difference - (pair[0] - pair[1])) <= STABLE_TO * abs(difference):
-            return _Judgement("refutes", higher, relative)
+        before, after = pair[0] - pair[1], higher[0] - higher[1]
+        if abs(after) <= abs(before) * mpmath.mpf(10) ** (-lower // 2):
+            return _Judgement("agrees", higher, _relative(higher))  # rounding: it shrank
+        if abs(after - before) <= STABLE_TO * abs(after):
+            return _Judgement("refutes", higher, _relative(higher))
         pair = higher
     return _SKIP  # unstable: no precision tried settles it
 
@@ -566,7 +578,7 @@ def _snap(claim: _Claim, point: Point, pair: tuple[mpmath.mpf, mpmath.mpf]) -> R
             if any(candidate == at or (candidate > at) != (Fraction(value) > at) for at in kinks):
                 continue
             trial = {**current, key: candidate}
-            judgement = _judge(claim, trial)
+            judgement = _judge(claim, trial, confirm=True)
             if judgement.verdict == "refutes" and judgement.values is not None:
                 current, pair = trial, judgement.values
                 break
@@ -627,6 +639,18 @@ def _kink_arguments(expr: sp.Expr) -> set[sp.Expr]:
     return {argument for argument in found if argument.free_symbols}
 
 
+def _jump_arguments(expr: sp.Expr) -> set[sp.Expr]:
+    """The arguments at whose zero a side jumps: its value there is a convention (H(0)),
+    not a fact, so such a point is never used. relu, |x|, max and min are continuous: their
+    kinks are sampled on both sides and at the kink itself."""
+    found: set[sp.Expr] = {node.args[0] for node in expr.atoms(*_JUMPING)}
+    for node in expr.atoms(sp.Piecewise):
+        for _, condition in node.args:
+            if isinstance(condition, sp.Basic):
+                found.update(r.lhs - r.rhs for r in condition.atoms(sp.Rel))
+    return {argument for argument in found if argument.free_symbols}
+
+
 def _kink_of(argument: sp.Expr) -> _Kink | None:
     """The kink of ``argument == 0`` when it is linear in one symbol with rational coefficients."""
     symbols = [s for s in argument.free_symbols if isinstance(s, sp.Symbol)]
@@ -663,7 +687,7 @@ def _random_points(claim: _Claim, rng: random.Random, count: int) -> list[Point]
             rng.shuffle(cycled)
             columns[symbol] = cycled
         else:
-            columns[symbol] = [domain.sample(rng) for _ in range(count)]
+            columns[symbol] = [domain.sample(rng, wide=True) for _ in range(count)]
     return [{symbol: columns[symbol][i] for symbol in claim.symbols} for i in range(count)]
 
 
@@ -736,7 +760,7 @@ def _with_indexed(claim: _Claim, point: Point, rng: random.Random) -> tuple[Poin
     domains = dict(claim.domains)
     for element in elements:
         domains[element] = _domain_for(element, claim.domains, claim.by_name)
-        extended[element] = domains[element].sample(rng)
+        extended[element] = domains[element].sample(rng, wide=True)
     return extended, replace(claim, lhs=lhs, rhs=rhs, domains=domains)
 
 
@@ -756,7 +780,7 @@ def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _
             if placed is None:
                 continue  # no range to place the entry the claim names in
             point, specialised = _with_indexed(claim, placed, rng)
-            judgement = _judge(specialised, point)
+            judgement = _judge(specialised, point, confirm=found.usable < CONFIRMED_POINTS)
             if judgement.verdict == "skip" or judgement.values is None:
                 continue
             if judgement.verdict == "refutes":
@@ -831,12 +855,18 @@ def _prepare_claim(
         domains=known,
         by_name=by_name,
         kinks=tuple(sorted(kinks, key=lambda k: (str(k.symbol), k.at))),
-        kink_arguments=tuple(sorted(arguments, key=sp.default_sort_key)),
+        discontinuities=tuple(sorted(arguments & (_jump_arguments(lhs) | _jump_arguments(rhs)),
+                                     key=sp.default_sort_key)),
         digits=digits,
         relative_tolerance=relative_tolerance,
         index_ranges=_index_ranges(lhs, rhs),
     )
 
+
+CONFIRMED_POINTS = 3
+"""The first usable points of every claim are evaluated at two precisions even when the
+sides agree to the tolerance: a difference that is tiny everywhere (``tanh(10⁻⁶x) = 10⁻⁶x``)
+persists, rounding shrinks."""
 
 CROSS_CHECK_SAMPLES = 6
 """Points sampled (besides the kinks) to cross-check a symbolic closure."""
@@ -857,6 +887,19 @@ def _differs_in_floats(claim: _Claim, seed: int, points: int = 3) -> bool:
                 abs(a - b) > 1e-6 * max(1.0, abs(a), abs(b)):
             return True
     return False
+
+
+def _undefined_part(expr: sp.Expr) -> sp.Expr | None:
+    """A part of ``expr`` that has no value anywhere (log 0 = zoo, 0/0 = nan, ∞ outside a
+    limit or a sum's bounds), or None."""
+    if expr.has(sp.zoo, sp.nan):
+        return next(iter(expr.atoms(sp.zoo.func, sp.nan.func)), sp.zoo)
+    bounded = expr.replace(lambda node: isinstance(node, (sp.Limit, sp.Sum, sp.Product,
+                                                          sp.Integral)),
+                           lambda node: sp.Dummy())
+    if bounded.has(sp.oo, -sp.oo):
+        return sp.oo
+    return None
 
 
 def _validate(budget: float, samples: int, digits: int, relative_tolerance: float) -> None:
@@ -892,8 +935,15 @@ def compare(
     lhs = _exact_floats(_scalar(lhs, "lhs"))
     rhs = _exact_floats(_scalar(rhs, "rhs"))
     tried: list[str] = []
+    for side, name in ((lhs, "the left side"), (rhs, "the right side")):
+        undefined = _undefined_part(side)
+        if undefined is not None:
+            return Undecided(("nothing",), f"{name} has no value: it contains {undefined}")
     if lhs == rhs:
         return Proved("structural")
+    if lhs.is_Rational and rhs.is_Rational:  # a claim about two numbers is decided exactly
+        with mpmath.workdps(max(digits, len(str(lhs)), len(str(rhs))) + 10):
+            return _refuted({}, (_to_mpmath(lhs), _to_mpmath(rhs)))
     cheap = deadline.child(budget * CHEAP_SHARE)
     try:
         lhs, rhs = run_with_budget(

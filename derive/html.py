@@ -900,8 +900,9 @@ def html_fragment(record: Any) -> str:
     return f'<div class="derive"><style>{_CSS}</style>{_body(record)}</div>'
 
 
-def write_html(record: Any, path: str | os.PathLike[str]) -> None:
-    """Write the page atomically: a temporary file beside ``path``, then ``os.replace``."""
+def write_html(record: Any, path: str | os.PathLike[str], *, force: bool = True) -> None:
+    """Write the page atomically: a temporary file beside ``path``, then a rename. Without
+    ``force`` an existing file is never replaced (FileExistsError)."""
     page = html_report(record)
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
@@ -912,8 +913,25 @@ def write_html(record: Any, path: str | os.PathLike[str]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
+        if force:
+            os.replace(temporary, target)
+        else:
+            _place_new(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _place_new(temporary: str, target: str) -> None:
+    """Rename without replacing: a hard link fails if the target appeared meanwhile."""
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system
+        if os.path.lexists(target):
+            raise FileExistsError(f"{target} exists") from None
+        os.replace(temporary, target)
+    else:
+        os.unlink(temporary)

@@ -22,9 +22,23 @@ Names (the whole package relies on this convention; every symbol comes from
 - Adjacent letters (no space between them in the source) are one run. A run is cut into the
   longest names the context declares (a symbol or a function, two letters or more) or the
   words ``log``, ``ln``, ``exp``; every other letter is a symbol of its own. So ``BCE`` is one
-  symbol only when the context declares ``BCE``, else ``B·C·E``; ``\mathrm{BCE}`` and
-  ``\operatorname{relu}`` read their content the same way. A bare function word followed by
+  symbol only when the context declares ``BCE``, else ``B·C·E``. A bare function word followed by
   more letters of its run (``logit``, ``lnx``) is refused rather than guessed.
+- A word written upright (``\operatorname{X}``, ``\mathrm{X}``, ``\mathit{X}``, and
+  ``\text{X}``/``\textrm{X}`` before a bracket or a power) is one name, never a product of
+  letters: a declared symbol or function; else a known function, case aside
+  (``\operatorname{ReLU}(x)`` is relu(x), ``\operatorname{sech}^2 x`` is sech(x)², also
+  softplus, sigmoid, tanh, sign/sgn, abs, exp, log, ln, sinh, cosh, sin, cos, tan, max, min);
+  else, before an operand, it is refused as an unknown function, and alone it is a symbol
+  (``\mathrm{BCE}``). One upright letter keeps its meaning (``\mathrm{d}``, ``\mathrm{e}``).
+- Indexed families: a name a sum's index subscripts (``x_i`` in ``\sum_{i=1}^n x_i``, also the
+  series of ``\dots``) makes its base an indexed family, in the whole text (and, for the
+  checker, in the whole document: ``Context.families``): every subscripted use of the base is
+  an entry ``Indexed(IndexedBase(x), ...)``, inside or outside the sum (``x_1`` is ``x[1]``,
+  ``x_{i+1}`` is ``x[i + 1]``, ``w_{ij}`` is ``w[i, j]`` when the sum's use has two indices).
+  Sums over the context's index letters (``Context.indices``: derive.indexed) and bases
+  derive.shapes reads (declared arrays, a vector's ``entries``) keep plain symbols. The checker
+  also takes an undeclared name a sum runs up to (``n``) as a count (a whole number ≥ 1).
 - ``e`` is Euler's number (``e^{x}`` is ``exp(x)``), never a symbol; ``e_i`` is the symbol
   ``e_i``. ``\pi`` is π unless the context declares a symbol ``pi``. ``\infty`` is ∞.
 
@@ -53,8 +67,9 @@ Reading rules and the decisions taken on ambiguous points:
   declares a symbol ``sigma``; ``\sigma`` without a bracket is the symbol ``sigma``.
   ``f'(a)`` is ``Subs(Derivative(f(t), t), t, a)`` for a declared ``f``.
 - ``\log``, ``\ln``, bare ``log``/``ln`` are the natural log, ``\exp``/``exp`` the exponential,
-  ``\tanh`` tanh. Without brackets they apply to the next factor: ``\log x^2 y`` is
-  ``log(x^2)·y``; ``\log(x)^2`` is ``log(x)^2``; ``\tanh^2 x`` is ``tanh(x)**2``.
+  ``\tanh``, ``\sinh``, ``\cosh``, ``\sin``, ``\cos``, ``\tan`` those functions. Without
+  brackets they apply to the next factor: ``\log x^2 y`` is ``log(x^2)·y``; ``\log(x)^2`` is
+  ``log(x)^2``; ``\tanh^2 x`` is ``tanh(x)**2``.
   ``\max(a, b)``/``\min(a, b)`` are ``Max``/``Min`` and need their bracket; ``|z|``,
   ``\left| z \right|``, ``\lvert z \rvert`` are ``Abs(z)`` (a bar opens an absolute value
   unless one is open and the token before it ends an operand: ``e^{-|z|}``, ``|a| + |b|``).
@@ -75,8 +90,8 @@ Reading rules and the decisions taken on ambiguous points:
   the rest of the product as a sum does. When the term holding a sum is
   followed by ``+``/``-`` at the same level, the extent is ambiguous (``AmbiguityError`` with
   the two readings written in LaTeX), unless the body is a single bracketed group:
-  ``\sum_i (a_i + b_i) + c`` is read as the sum of the bracket, plus ``c``. Names in the body
-  keep the naming rule: ``y_i`` is the plain symbol ``y_i`` (not an indexed object).
+  ``\sum_i (a_i + b_i) + c`` is read as the sum of the bracket, plus ``c``. A name in the body
+  subscripted by the index is an entry of an indexed family (see Names).
 - Differentials (matrix calculus): ``d`` followed by an operand (name, group, bracket or
   ``\log``) is ``Differential(operand)`` when the context declares no symbol or function ``d``
   and either the relation contains ``:`` (a Frobenius product) or the operand is a symbol the
@@ -108,9 +123,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -141,6 +156,7 @@ __all__ = [
     "Frobenius",
     "Juxtaposition",
     "Relation",
+    "index_families",
     "parse_expression",
     "parse_lines",
     "parse_name",
@@ -502,7 +518,32 @@ class _KeepRefused(PostLex):
     always_accept = ("CS", "CSYM", "RELATION", "ORDER", "BAR")
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return _paired_bars(stream)
+        return _paired_bars(_operator_words(stream))
+
+
+_ARGUMENT_OPENERS = frozenset({"LPAR", "LEFT_PAR", "SUP"})
+
+
+def _operator_words(stream: Iterator[Token]) -> Iterator[Token]:
+    """``\\text{relu}(x)``: a word in ``\\text`` before a bracket or a power, or a known
+    function's name before any operand, names a function (UPRIGHT), not prose."""
+    pending: Token | None = None
+    for token in stream:
+        if pending is not None:
+            match = _OPERATOR_FORMS.fullmatch(pending)
+            assert match is not None
+            word = match.group(2)
+            if token.type in _ARGUMENT_OPENERS or (
+                    word.lower() in _OPERATORS and token.type in _EXPRESSION_STARTS):
+                pending = Token.new_borrow_pos("UPRIGHT", str(pending), pending)
+            yield pending
+            pending = None
+        if token.type == "PROSE" and _OPERATOR_FORMS.fullmatch(token):
+            pending = token
+            continue
+        yield token
+    if pending is not None:
+        yield pending
 
 
 _ENDS_OPERAND = frozenset({
@@ -645,9 +686,25 @@ _FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "tanh": sp.tanh,
     "max": sp.Max,
     "min": sp.Min,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
 }
 """Functions applied to the next factor: ``\\log x``; the bare words are _BARE_FUNCTIONS."""
 _BARE_FUNCTIONS = ("log", "ln", "exp", "tanh", "max", "min")
+_OPERATORS: dict[str, Callable[..., sp.Expr]] = {
+    **_FUNCTIONS,
+    **ML_FUNCTIONS,
+    "sech": sp.sech,
+    "sign": sp.sign,
+    "sgn": sp.sign,
+    "abs": sp.Abs,
+}
+"""The functions ``\\operatorname{X}`` (``\\mathrm``, ``\\text``, ...) names, by lower-case
+name: ``\\operatorname{ReLU}`` is relu."""
+_OPERATOR_FORMS = re.compile(r"\\(text|textrm|textit)\s*\{\s*([A-Za-z]{2,})\s*\}")
 _CASE_TESTS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
     "=": sp.Eq, "≠": sp.Ne, "<": sp.Lt, ">": sp.Gt, "≤": sp.Le, "≥": sp.Ge,
 }
@@ -687,6 +744,8 @@ class _Word:
 
     text: str
     token: Token
+    operator: bool = False
+    """A function's name written upright (``\\operatorname{sech}``): applied to what follows."""
 
 
 Core = Tree[Token] | Token | _Word
@@ -751,6 +810,9 @@ class _Reader:
         words |= set(_BARE_FUNCTIONS) | {"diag"}
         self.words = words
         self.longest_word = max(len(word) for word in words)
+        self.families: dict[str, int] = dict(context.families)
+        self.counts: set[str] = set()
+        self.scanning = False
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -902,13 +964,79 @@ class _Reader:
     # -- lines and relations ---------------------------------------------------------------
 
     def relations(self) -> list[tuple[Relation, Token | None, Tree[Token]]]:
-        """Every non-empty line: its relation, its first '=' and its tree."""
+        """Every non-empty line: its relation, its first '=' and its tree; a name of an
+        indexed family is read as its entry (``x_1`` is ``x[1]``)."""
         found = []
         for line in _lines(self.parse()):
             read = self.relation(line)
             if read is not None:
                 found.append((read[0], read[1], line))
-        return found
+        self.find_families([side for relation, _, _ in found for side in relation.sides])
+        if self.declaring or self.scanning or not self.families:
+            return found
+        return [(replace(relation, sides=tuple(self.entries_of(side) for side in relation.sides)),
+                 equals, line) for relation, equals, line in found]
+
+    # -- indexed families --------------------------------------------------------------------
+
+    def handled_elsewhere(self, base: str) -> bool:
+        """A base whose subscripted names derive.shapes reads (an array, a vector's entries)
+        or that names a function: never an indexed family."""
+        info = self.context.symbols.get(base)
+        if (info is not None and info.shape is not None) or self.context.is_function(base):
+            return True
+        return any(other.entries is not None and other.entries.rpartition("_")[0] == base
+                   for other in self.context.symbols.values())
+
+    def find_families(self, values: Sequence[sp.Expr]) -> None:
+        """The bases a sum's index subscripts in ``values`` (``x`` in Σᵢ xᵢ), with their number
+        of indices, and the undeclared names the sums run up to. Sums over the context's
+        index letters are derive.indexed's (its names stay symbols)."""
+        for value in values:
+            for loop in value.atoms(sp.Sum, sp.Product):
+                for limit in loop.limits:
+                    index, high = limit[0], limit[-1]
+                    if str(index) in self.context.indices:
+                        continue
+                    if isinstance(high, sp.Symbol) and high.name not in self.context.symbols:
+                        self.counts.add(high.name)
+                    for symbol in loop.function.atoms(sp.Symbol):
+                        split = _split_name(symbol.name)
+                        if split is None or self.handled_elsewhere(split[0]):
+                            continue
+                        parts = _index_parts(split[1], str(index))
+                        if any(_mentions(part, str(index)) for part in parts):
+                            self.families.setdefault(split[0], len(parts))
+
+    def entries_of(self, value: sp.Expr) -> sp.Expr:
+        """``value`` with each subscripted name of a family read as its entry."""
+        mapping: dict[sp.Basic, sp.Basic] = {}
+        for symbol in value.atoms(sp.Symbol):
+            split = _split_name(symbol.name)
+            if split is None or split[0] not in self.families or \
+                    self.handled_elsewhere(split[0]):
+                continue
+            base, script = split
+            indices = [self.index_value(part, symbol.name)
+                       for part in _entry_parts(script, self.families[base])]
+            mapping[symbol] = self.context.family(base)[tuple(indices)]
+        return value.xreplace(mapping) if mapping else value
+
+    def index_value(self, part: str, name: str) -> sp.Expr:
+        """One index of an entry: a number, a letter (or a word), or an expression (i+1)."""
+        if part.isdigit():
+            return sp.Integer(int(part))
+        if part.isalpha():
+            return self.context.symbol(part)
+        try:
+            value = _Reader(part, replace(self.context, families={}), self.source).expression()
+        except ParseError:
+            value = None
+        if not isinstance(value, sp.Expr) or _is_array(value) or value.atoms(sp.Indexed):
+            self.fail(f"cannot read the index '{_short(part)}' of {_short(name)}: the name "
+                      "is an entry of an indexed family (its base is subscripted by a "
+                      "sum's index)", None)
+        return value
 
     def relation(self, line: Tree[Token]) -> tuple[Relation, Token | None] | None:
         self.frobenius_line = any(
@@ -1139,7 +1267,12 @@ class _Reader:
             core = entry.core
             if isinstance(core, Token) and core.type == "UPRIGHT":
                 content = core[core.index("{") + 1 : core.rindex("}")].strip()
-                self.add_words(out, entry, entry, content, [core] * len(content))
+                if len(content) > 1 and not self.declaring:
+                    following = raw[i + 1] if i + 1 < len(raw) else None
+                    word = self.upright_word(core, content, following)
+                    out.append(_Entry(entry.op, entry.signs, word, entry.postfixes))
+                else:
+                    self.add_words(out, entry, entry, content, [core] * len(content))
             elif isinstance(core, Token) and core.type == "LETTER":
                 j = i
                 letters = [core]
@@ -1164,6 +1297,23 @@ class _Reader:
                 out.append(entry)
             i += 1
         return out
+
+    def upright_word(self, token: Token, content: str, following: _Entry | None) -> _Word:
+        """A word written upright is one name: a declared symbol or function, a known
+        function (``\\operatorname{ReLU}`` is relu, case aside), else a symbol; an unknown
+        word before an operand is refused (it is not a product of letters)."""
+        if content in self.context.symbols or content in self.context.functions:
+            return _Word(content, token)
+        known = content.lower()
+        if known == "diag":
+            return _Word(known, token)
+        if known in _OPERATORS:
+            return _Word(known, token, operator=True)
+        if following is not None and following.op is None and not following.signs:
+            names = ", ".join(sorted(_OPERATORS))
+            self.fail(f"unknown function '{_short(content)}': declare it, or write one of "
+                      f"{names}", token)
+        return _Word(content, token)
 
     def add_words(
         self, out: list[_Entry], first: _Entry, last: _Entry, text: str, tokens: list[Token]
@@ -1310,7 +1460,8 @@ class _Reader:
     def function_power(self, entry: _Entry) -> int | None:
         """The n of ``\\tanh^2 x``, a power of the function's value; None without one."""
         core = entry.core
-        if not (isinstance(core, Token) and core.type == "FUNC") or len(entry.postfixes) != 1:
+        if not (_is_token(core, "FUNC") or (isinstance(core, _Word) and core.operator)) or \
+                len(entry.postfixes) != 1:
             return None
         postfix = entry.postfixes[0]
         script = _inside(postfix.children[1]) if postfix.data == "sup" else None
@@ -1351,6 +1502,10 @@ class _Reader:
         elif self.is_bare_function(core):
             assert isinstance(core, _Word)
             function = _FUNCTIONS[core.text]
+        elif isinstance(core, _Word) and core.operator and not (
+                core.text in ML_FUNCTIONS and following is not None
+                and self.is_call(entry, following) and self.function_power(entry) is None):
+            function = _OPERATORS[core.text]
         elif self.is_differential(entry, following):
             function = Differential
         if function is not None and entry.postfixes and self.function_power(entry) is None:
@@ -2012,6 +2167,49 @@ def _readable(names: set[str] | frozenset[str]) -> tuple[str, ...]:
     return tuple(found) or tuple(sorted(names))
 
 
+def _split_name(name: str) -> tuple[str, str] | None:
+    """(base, subscript) of a subscripted name without a layer: ``x_{i+1}`` → (x, {i+1})."""
+    if "^(" in name:
+        return None
+    if name.endswith("}"):
+        depth = 0
+        for k in range(len(name) - 1, -1, -1):
+            depth += (name[k] == "}") - (name[k] == "{")
+            if depth == 0:
+                base = name[: k - 1] if k > 0 and name[k - 1] == "_" else ""
+                return (base, name[k:]) if base else None
+        return None
+    base, _, script = name.rpartition("_")
+    return (base, script) if base and script and "{" not in script else None
+
+
+def _index_parts(script: str, index: str) -> list[str]:
+    """The indices a subscript holds, as a sum over ``index`` writes them: ``{i,j}`` and
+    ``ij`` hold two, ``{i+1}`` and ``i`` one."""
+    if script == index:
+        return [script]
+    if script.startswith("{") and script.endswith("}"):
+        return [part.strip() for part in script[1:-1].split(",")]
+    if len(script) > 1 and script.isalnum() and not script.isdigit():
+        return list(script)
+    return [script]
+
+
+def _entry_parts(script: str, rank: int) -> list[str]:
+    """The indices of an entry of a family with ``rank`` indices: ``x_{12}`` is x[1, 2] in
+    a family written x_{ij}, x[12] in one written x_i."""
+    if script.startswith("{") and script.endswith("}"):
+        return [part.strip() for part in script[1:-1].split(",")]
+    if rank > 1 and len(script) == rank and script.isalnum():
+        return list(script)
+    return [script]
+
+
+def _mentions(part: str, index: str) -> bool:
+    return part == index or re.search(
+        rf"(?<![A-Za-z\\]){re.escape(index)}(?![A-Za-z])", part) is not None
+
+
 def _subscript_number(value: sp.Expr, bases: set[str]) -> int | None:
     for symbol in sorted(value.free_symbols, key=lambda s: s.name):
         base, _, script = symbol.name.rpartition("_")
@@ -2099,3 +2297,23 @@ def parse_name(text: str, context: Context | None = None, *, source: str = "<inp
     """The name a declaration spells: ``\\hat y_i`` → ``yhat_i``; a run of letters is one name."""
     reader = _reader(text, context, source, declaring=True)
     return _guarded(text, source, _Reader.name, reader)
+
+
+def index_families(
+    texts: Iterable[str], context: Context | None = None
+) -> tuple[dict[str, int], frozenset[str]]:
+    """The indexed families the texts make (see ``Context.families``) and the undeclared names
+    their sums run up to (whole numbers ≥ 1); a text that cannot be read adds none."""
+    families: dict[str, int] = {}
+    counts: set[str] = set()
+    for text in texts:
+        reader = _reader(text, context, "<input>", declaring=False)
+        reader.scanning = True
+        try:
+            _guarded(text, "<input>", _Reader.lines, reader)
+        except ParseError:
+            continue
+        for base, rank in reader.families.items():
+            families.setdefault(base, rank)
+        counts |= reader.counts
+    return families, frozenset(counts)

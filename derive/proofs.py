@@ -53,14 +53,16 @@ Everything wrong with a file raises ``ProofFileError`` with its file, line and c
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from derive.context import Context, SymbolInfo, size_expression
-from derive.domains import COUNT, parse_domain
+from derive.domains import COUNT, Domain, parse_domain
 from derive.errors import DeriveError, ParseError, ProofFileError
 
 EXPECTATIONS = (
@@ -79,6 +81,12 @@ ELEMENTWISE = ("*", "\\times", "\\cdot", "juxtaposition")
 """The product signs a file may declare elementwise (``[settings] elementwise``)."""
 _READING_KEYS = {"symbols", "note", "layout", "batch", "sizes", "definitions"}
 LAYOUTS = ("numerator", "denominator")
+MAX_BYTES = 10 * 1024 * 1024
+"""The largest proof file read (10 MiB)."""
+MAX_BUDGET = 1e6
+"""The largest time budget accepted, in seconds."""
+MAX_SIZE = 16
+"""The largest size a claim is instantiated at (its entries are checked one by one)."""
 
 
 @dataclass(frozen=True)
@@ -227,12 +235,22 @@ class _Reader:
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
             raise ProofFileError(f"not valid TOML: {message}", text=self.text, line=line,
                                  column=column, source=self.path) from None
+        except RecursionError:
+            raise self.error("not usable TOML: arrays or tables nest too deeply",
+                             r"[\[{]\s*[\[{]") from None
+        if not data:
+            raise self.error("the file holds no proof: expected [document] and [[step]] "
+                             "tables")
         for key in data:
             if key not in _TOP_KEYS:
                 raise self.error(f"unknown section [{key}]", rf"^[ \t]*\[+{re.escape(key)}\]",
                                  expected=tuple(sorted(_TOP_KEYS)))
         document = self._table(data, "document")
         self._known(document, _DOCUMENT_KEYS, "document")
+        for key, value in document.items():
+            if not isinstance(value, str):
+                raise self.error(f"[document] {key} must be a string",
+                                 rf"^[ \t]*{re.escape(key)}\s*=")
         settings = self._table(data, "settings")
         self._known(settings, _SETTINGS_KEYS, "settings")
         functions = self._table(data, "functions")
@@ -254,9 +272,15 @@ class _Reader:
                                  r"^[ \t]*reading\s*=", self._step_start(claim.id),
                                  expected=tuple(sorted(readings)))
         vary = settings.get("vary", [])
+        if not isinstance(vary, list) or not all(isinstance(v, str) for v in vary):
+            raise self.error("[settings] vary must be a list of names, such as [\"w\"]",
+                             r"^[ \t]*vary\s*=")
         budget = settings.get("budget")
-        if budget is not None and not isinstance(budget, int | float):
-            raise self.error("[settings] budget must be a number of seconds", r"^[ \t]*budget")
+        if budget is not None and (isinstance(budget, bool)
+                                   or not isinstance(budget, int | float)
+                                   or not 0 < budget <= MAX_BUDGET):
+            raise self.error(f"[settings] budget must be a number of seconds, more than 0 and "
+                             f"at most {MAX_BUDGET:g}", r"^[ \t]*budget")
         return ProofDocument(
             path=self.path, text=self.text, title=str(document.get("title", self.path)),
             source=str(document.get("source", "")), note=str(document.get("note", "")),
@@ -281,10 +305,11 @@ class _Reader:
                              r"^[ \t]*batch\s*=")
         sizes = table.get("sizes", {})
         if not isinstance(sizes, dict) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in sizes.values()
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIZE
+            for v in sizes.values()
         ):
-            raise self.error(f"{where}: sizes must be a table of whole numbers ≥ 1, such as "
-                             "{ n = 3, d = 2 }", r"^[ \t]*sizes\s*=")
+            raise self.error(f"{where}: sizes must be a table of whole numbers from 1 to "
+                             f"{MAX_SIZE}, such as {{ n = 3, d = 2 }}", r"^[ \t]*sizes\s*=")
         return MatrixSettings(layout, batch, {str(k): int(v) for k, v in sizes.items()})
 
     def _readings(self, table: Mapping[str, Any], context: Context) -> dict[str, Reading]:
@@ -348,8 +373,12 @@ class _Reader:
                                  where)
             self._known(spec, _SYMBOL_KEYS, f"symbol {key!r}")
             name = self._symbol_name(key, context, where)
+            written = spec.get("domain", "real")
+            if not isinstance(written, str):
+                raise self.error(f"the domain of {key!r} must be a string, such as \"(0,1)\"",
+                                 where)
             try:
-                domain = parse_domain(str(spec.get("domain", "real")))
+                domain = read_domain(written)
             except DeriveError as error:
                 raise self.error(str(error), where) from None
             shape = spec.get("shape")
@@ -362,6 +391,9 @@ class _Reader:
                     size_expression(size)
                 except ValueError as error:
                     raise self.error(str(error), where) from None
+                if any(len(n) > 6 or int(n) > MAX_SIZE for n in re.findall(r"[0-9]+", size)):
+                    raise self.error(f"the shape of {key!r}: a number in a size is at most "
+                                     f"{MAX_SIZE} (claims are checked entry by entry)", where)
             entries = spec.get("entries")
             if entries is not None:
                 entries = self._symbol_name(str(entries), context, where)
@@ -397,6 +429,12 @@ class _Reader:
             self._known(spec, {"means", "why", "steps"}, f"alias {name!r}")
             steps = spec.get("steps", [])
             means = spec["means"]
+            if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+                raise self.error(f"alias {name!r}: steps must be a list of step ids", where)
+            if not (isinstance(means, str) or (isinstance(means, dict) and all(
+                    isinstance(t, str) for t in means.values()))):
+                raise self.error(f"alias {name!r}: means must be a name, or a table of the "
+                                 "name it takes in each step", where)
             if isinstance(means, dict):  # the name it takes in each step
                 if "steps" in spec:
                     raise self.error(f"alias {name!r}: a table of meanings already names "
@@ -419,12 +457,28 @@ class _Reader:
                 raise self.error(f"definition {name!r} needs {{ latex = '...', note = ... }}",
                                  where)
             self._known(spec, {"latex", "note"}, f"definition {name!r}")
+            if not isinstance(spec["latex"], str):
+                raise self.error(f"definition {name!r}: latex must be a string", where)
             line, column, offset = _position_of(self.text, where)
             line, column = _value_position(self.text, "latex", offset,
                                            self.text.find("\n", offset) + 1 or len(self.text))
             found.append(Definition(name, str(spec["latex"]), str(spec.get("note", "")),
                                     line, column))
         return tuple(found)
+
+    def _step_types(self, step: Mapping[str, Any], index: int, start: int) -> None:
+        """The keys of a step whose values must have one type."""
+        for key, types, what in (("id", (str, int), "a string"), ("lhs", (str,), "LaTeX"),
+                                 ("reading", (str,), "the name of a reading"),
+                                 ("define", (bool,), "true or false"),
+                                 ("supplied", (bool,), "true or false"),
+                                 ("kind", (str,), "a string"), ("label", (str,), "a string"),
+                                 ("note", (str,), "a string")):
+            value = step.get(key)
+            if value is not None and (not isinstance(value, types) or
+                                      (isinstance(value, bool) and bool not in types)):
+                raise self.error(f"step {index + 1}: {key} must be {what}",
+                                 rf"^[ \t]*{key}\s*=", start)
 
     def _claims(self, steps: Any) -> tuple[Claim, ...]:
         if not isinstance(steps, list):
@@ -434,7 +488,11 @@ class _Reader:
         seen: dict[str, int] = {}
         for index, step in enumerate(steps):
             start, stop = blocks[index] if index < len(blocks) else (0, len(self.text))
+            if not isinstance(step, dict):
+                raise self.error(f"step {index + 1} must be a table: [[step]]",
+                                 r"^[ \t]*\[?step", start)
             self._known(step, _STEP_KEYS, f"step {index + 1}", start)
+            self._step_types(step, index, start)
             identity = str(step.get("id", f"{index + 1}"))
             if identity in seen:
                 raise self.error(f"duplicate step id {identity!r} (first at step {seen[identity]})",
@@ -450,6 +508,9 @@ class _Reader:
             assume = step.get("assume", [])
             if isinstance(assume, str):
                 assume = [assume]
+            if not isinstance(assume, list) or not all(isinstance(a, str) for a in assume):
+                raise self.error(f"step {identity!r}: assume must be LaTeX or a list of LaTeX "
+                                 "conditions", r"^[ \t]*assume\s*=", start)
             kind = str(step.get("kind", "definition" if step.get("define") else "claim"))
             if kind not in KINDS:
                 raise self.error(f"unknown kind {kind!r} in step {identity!r}",
@@ -466,19 +527,67 @@ class _Reader:
         return tuple(claims)
 
 
+def read_domain(text: str) -> Domain:
+    """``parse_domain``, with every way a written domain can be unreadable (a bound that is
+    no number, a set with 1/0) raised as DeriveError."""
+    try:
+        return parse_domain(text)
+    except DeriveError:
+        raise
+    except (ValueError, ArithmeticError):
+        raise DeriveError(f"unknown domain {text!r}; expected one of real, positive, "
+                          "nonnegative, count, an interval such as (0,1) or [0,1], or a set "
+                          "such as {0,1}") from None
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of a regular file of at most ``MAX_BYTES``; anything else (a directory, a
+    FIFO, a device, a larger file) is refused without blocking."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | \
+        getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise ProofFileError(f"cannot read the file: {error.strerror}", source=path) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a directory" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "not a file")
+            raise ProofFileError(f"cannot read {kind}: expected a proof file (TOML)",
+                                 source=path)
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(descriptor, min(1 << 20, MAX_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise ProofFileError(f"cannot read the file: {error.strerror}", source=path) from None
+    finally:
+        os.close(descriptor)
+    if size > MAX_BYTES:
+        raise ProofFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                             "expected a proof file (TOML)", source=path)
+    return b"".join(chunks)
+
+
+def decode(raw: bytes, path: str) -> str:
+    """The text of a proof file's bytes: UTF-8 (a leading byte-order mark is dropped)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ProofFileError("the file is not valid UTF-8", line=line, source=path) from None
+    return text.removeprefix("\ufeff")
+
+
 def load(path: str, text: str | None = None) -> ProofDocument:
     """Read a proof file (``text`` given for standard input)."""
     if text is None:
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError as error:
-            raise ProofFileError(f"cannot read the file: {error.strerror}", source=path) from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = raw.count(b"\n", 0, error.start) + 1
-            raise ProofFileError("the file is not valid UTF-8", line=line, source=path) from None
+        text = decode(read_bytes(path), path)
     if "\x00" in text:
         raise ProofFileError("the file contains a NUL byte", source=path,
                              line=text.count("\n", 0, text.index("\x00")) + 1)
@@ -491,7 +600,7 @@ def from_latex(lines: list[str], *, functions: tuple[str, ...] = (),
                sizes: Mapping[str, int] | None = None) -> ProofDocument:
     """A proof document from LaTeX lines given on the command line; ``indices`` and
     ``sizes`` are a file's ``[indices]`` and ``[settings] sizes`` (``j`` → ``C``, ``C`` → 3)."""
-    infos = [SymbolInfo(name, parse_domain(d)) for name, d in (domains or {}).items()]
+    infos = [SymbolInfo(name, read_domain(d)) for name, d in (domains or {}).items()]
     context = Context(functions=frozenset(functions)).with_symbols(*infos)
     indices = dict(indices or {})
     for letter, count in indices.items():

@@ -425,6 +425,13 @@ def verdict_of(outcome: Any) -> str:
     return names.get(type(outcome).__name__, type(outcome).__name__.lower())
 
 
+def where(point: tuple[tuple[str, str], ...]) -> str:
+    """Where a counterexample is: "at x = 1, y = 0", or "exactly" for a claim of numbers."""
+    if not point:
+        return "exactly (the claim has no variables)"
+    return "at " + ", ".join(f"{text(n)} = {v}" for n, v in point)
+
+
 def evidence_of(outcome: Any) -> str:
     """One line of evidence for an outcome record."""
     kind = type(outcome).__name__
@@ -440,8 +447,7 @@ def evidence_of(outcome: Any) -> str:
         return (f"entry by entry at {sizes}, {outcome.samples} points, "
                 f"largest difference {outcome.max_difference:.1e}")
     if kind == "Refuted":
-        point = ", ".join(f"{text(n)} = {v}" for n, v in outcome.point)
-        return f"at {point}: claimed {outcome.lhs_value}, true {outcome.rhs_value}"
+        return f"{where(outcome.point)}: claimed {outcome.lhs_value}, true {outcome.rhs_value}"
     if kind == "DiffersAtSizes":
         point = ", ".join(f"{n} = {v}" for n, v in outcome.point[:6])
         return (f"entry {outcome.entry} differs: claimed {outcome.claimed:.6g}, "
@@ -700,8 +706,7 @@ def link_evidence(link: Any) -> str:
         return str(link.message)
     outcome = link.outcome
     if type(outcome).__name__ == "Refuted":
-        point = ", ".join(f"{text(n)} = {v}" for n, v in outcome.point)
-        return (f"at {point}: this side is {outcome.rhs_value}, "
+        return (f"{where(outcome.point)}: this side is {outcome.rhs_value}, "
                 f"the side before it is {outcome.lhs_value}")
     evidence = evidence_of(outcome) if outcome is not None else ""
     if link.verdict == "conditional":

@@ -21,10 +21,11 @@ gives one, the diagnosis.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 import sympy as sp
@@ -94,7 +95,10 @@ class Finding:
         if self.evidence and self.evidence != str(self.counterexample):
             label = "evidence" if self.verdict in PASSING or self.counterexample else "why"
             lines.append(f"  {label}: {self.evidence}")
-        if self.verdict == "undecided":
+        if self.verdict == "undecided" and self.what == "gradient":
+            lines.append("  (finite differences cannot settle the derivative there; pass "
+                         "allow_undecided=True to accept this, or test at another point)")
+        elif self.verdict == "undecided":
             lines.append("  (neither a proof nor a counterexample was found in the budget; "
                          "pass allow_undecided=True to accept this, or a larger budget=)")
         width = max((len(name) for name, _ in self.written), default=0)
@@ -359,13 +363,24 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "float32": (2e-3, 1e-4),
     "float16": (3e-2, 1e-2),
 }
-"""(rtol, atol) by the least precise floating dtype among the inputs and the gradients."""
+"""(rtol, atol) by the least precise floating dtype among the inputs and the gradients; the
+default atol is relative to the largest entry of the gradient (see ``assert_gradient``)."""
+
+_EPS = float(np.finfo(np.float64).eps)
+_FIRST_STEP = _EPS ** (1 / 3)
+_HALVINGS = 64
+_ROUNDING = 16.0
+"""Rounding of one finite difference, in machine epsilons of |f| over the step."""
+
+
+def _least_precise(dtypes: Sequence[np.dtype[Any]]) -> str:
+    bits = [np.finfo(d).bits for d in dtypes if np.issubdtype(d, np.floating)]
+    least = min(bits, default=64)
+    return "float16" if least <= 16 else "float32" if least <= 32 else "float64"
 
 
 def _tolerances(dtypes: Sequence[np.dtype[Any]]) -> tuple[float, float]:
-    bits = [np.finfo(d).bits for d in dtypes if np.issubdtype(d, np.floating)]
-    least = min(bits, default=64)
-    return TOLERANCES["float16" if least <= 16 else "float32" if least <= 32 else "float64"]
+    return TOLERANCES[_least_precise(dtypes)]
 
 
 def _gradient_failure(verdict: str, claim: str, evidence: str) -> DerivationAssertionError:
@@ -381,14 +396,130 @@ def _scalar(value: Any, what: str) -> float:
     return float(array.reshape(()))
 
 
+@dataclass(frozen=True)
+class _Partial:
+    """A finite-difference estimate of one partial derivative.
+
+    ``value`` is the central difference at the step where the central, forward and backward
+    differences agree best, ``error`` bounds its error (twice their disagreement plus
+    rounding); ``settled`` says they agree to rounding (no kink inside the step). ``left`` and
+    ``right`` are the one-sided derivatives with their own error bounds (None: not found).
+    """
+
+    value: float
+    error: float
+    settled: bool
+    left: tuple[float, float] | None
+    right: tuple[float, float] | None
+
+
+class _Step(NamedTuple):
+    """The three differences at one step, how far they disagree, and the rounding."""
+
+    central: float
+    forward: float
+    backward: float
+    disagreement: float
+    rounding: float
+
+    @property
+    def error(self) -> float:
+        return 2 * self.disagreement + self.rounding
+
+
+def _slope(f0: float, a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The derivative at 0 of the parabola through (0, f0), a and b (offsets and values)."""
+    (p, fp), (q, fq) = a, b
+    return (fp - f0) * q / (p * (q - p)) - (fq - f0) * p / (q * (q - p))
+
+
+def _partial(f: Callable[..., Any], inputs: list[np.ndarray[Any, Any]], index: int,
+             position: tuple[int, ...], base: float) -> _Partial | None:
+    """∂f/∂(inputs[index][position]) by finite differences whose stencil avoids kinks.
+
+    Steps halve from ε^(1/3)·max(1, |x|); at each step the central difference over ±h/2 is
+    compared with the second-order forward and backward differences over (h/2, h): they agree
+    to O(h²) where f is smooth on [x - h, x + h] and differ by about the jump in slope where a
+    kink lies inside. The step with the smallest disagreement wins. None when f is not finite
+    near the point at every step.
+    """
+    __tracebackhide__ = True
+    value = inputs[index]
+    x = float(value[position])
+    first = _FIRST_STEP * max(1.0, abs(x))
+    smallest = 4 * math.ulp(x)
+    seen: dict[float, tuple[float, float]] = {}
+
+    def at(step: float) -> tuple[float, float]:
+        if step not in seen:
+            moved = value.copy()
+            moved[position] = x + step
+            shifted = list(inputs)
+            shifted[index] = moved
+            seen[step] = (float(moved[position]) - x, _scalar(f(*shifted), "f"))
+        return seen[step]
+
+    scales: list[_Step | None] = []
+    best: _Step | None = None
+    for k in range(_HALVINGS):  # one step: the points x ± h and x ± h/2
+        outer, inner = first / 2**k, first / 2 ** (k + 1)
+        if inner < smallest:
+            break
+        right_out, right_in, left_in, left_out = at(outer), at(inner), at(-inner), at(-outer)
+        values = (base, right_out[1], right_in[1], left_in[1], left_out[1])
+        if not all(math.isfinite(v) for v in values):
+            scales.append(None)
+            continue
+        central = _slope(base, right_in, left_in)
+        forward = _slope(base, right_in, right_out)
+        backward = _slope(base, left_in, left_out)
+        disagreement = max(abs(forward - central), abs(backward - central))
+        rounding = _ROUNDING * _EPS * max(abs(v) for v in values) / inner
+        step = _Step(central, forward, backward, disagreement, rounding)
+        if not all(math.isfinite(v) for v in (central, forward, backward, step.error)):
+            scales.append(None)
+            continue
+        scales.append(step)
+        if best is None or step.error < best.error:
+            best = step
+        if 2 * disagreement <= rounding or 2 * rounding > best.error or \
+                step.error > 8 * best.error:
+            break  # smaller steps only add rounding
+    if best is None:
+        return None
+    return _Partial(best.central, best.error, 2 * best.disagreement <= best.rounding,
+                    _one_sided(scales, "backward"), _one_sided(scales, "forward"))
+
+
+def _one_sided(scales: Sequence[_Step | None], which: str) -> tuple[float, float] | None:
+    """The one-sided derivative (``which``: "forward" or "backward") at the step where it
+    changes least from the step before, with twice that change plus rounding as its error."""
+    found: tuple[float, float] | None = None
+    for previous, step in itertools.pairwise(scales):
+        if previous is None or step is None:
+            continue
+        value = float(getattr(step, which))
+        error = 2 * abs(value - float(getattr(previous, which))) + step.rounding
+        if found is None or error < found[1]:
+            found = (value, error)
+    return found
+
+
 def assert_gradient(f: Callable[..., Any], grad_f: Callable[..., Any], *arrays: Any,
-                    rtol: float | None = None, atol: float | None = None) -> None:
+                    rtol: float | None = None, atol: float | None = None,
+                    allow_undecided: bool = False) -> None:
     """Assert that ``grad_f`` is the gradient of the scalar function ``f`` at ``arrays``.
 
-    The reference is a central finite difference in float64 at every entry of every input;
-    ``grad_f(*arrays)`` returns one array per input (an array alone for one input), each of its
-    input's shape. Tolerances follow the least precise float dtype among inputs and gradients
-    (``TOLERANCES``) unless given: entry by entry, ``|g - n| <= atol + rtol * max(|g|, |n|)``.
+    The reference is a finite difference in float64 at every entry of every input, with a
+    step chosen so that the stencil never straddles a kink (``_partial``); ``grad_f(*arrays)``
+    returns one array per input (an array alone for one input), each of its input's shape.
+    An entry passes when ``|g - n| <= atol + rtol * max(|g|, |n|) + e``, ``e`` being the
+    finite difference's own error bound. ``rtol`` and ``atol`` follow the least precise float
+    dtype among inputs and gradients (``TOLERANCES``) unless given; the default ``atol`` is
+    that table's value times the largest entry of the gradient, plus 16 machine epsilons of
+    that dtype, so tiny gradients are compared at their own scale. At a kink the claimed
+    value passes when it is one of the one-sided derivatives; an entry that finite
+    differences cannot settle fails as ``undecided`` unless ``allow_undecided=True``.
     """
     __tracebackhide__ = True
     if not arrays:
@@ -411,62 +542,118 @@ def assert_gradient(f: Callable[..., Any], grad_f: Callable[..., Any], *arrays: 
                 f"but the input has shape {value.shape}",
                 "a gradient has the shape of its input (a transposed factor gives the "
                 "transposed shape)")
-    default_rtol, default_atol = _tolerances([a.dtype for a in given + claimed])
+        if not (np.issubdtype(gradient.dtype, np.number) or gradient.dtype == np.bool_):
+            raise _gradient_failure(
+                "ill-formed", f"the gradient for input {index} is not numeric",
+                f"its dtype is {gradient.dtype}")
+    dtypes = [a.dtype for a in given + claimed]
+    default_rtol, default_atol = _tolerances(dtypes)
     rtol = default_rtol if rtol is None else rtol
-    atol = default_atol if atol is None else atol
     base = _scalar(f(*inputs), "f")
     if not math.isfinite(base):
         raise _gradient_failure("undecided", f"f is not finite at the point ({base})",
                                 "finite differences need a finite value")
-    numeric = [_central_differences(f, inputs, index) for index in range(len(inputs))]
+    partials = [{position: _partial(f, inputs, index, position, base)
+                 for position in np.ndindex(value.shape)}
+                for index, value in enumerate(inputs)]
+    numeric = [np.array([p.value if p is not None else np.nan for p in found.values()],
+                        dtype=np.float64).reshape(value.shape)
+               for found, value in zip(partials, inputs, strict=True)]
     analytic = [g.astype(np.float64) for g in claimed]
-    worst: tuple[float, int, tuple[int, ...]] | None = None
-    mismatches = 0
-    for index, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            allowed = atol + rtol * np.maximum(np.abs(a), np.abs(n))
-            excess = np.where(np.isfinite(a) & np.isfinite(n), np.abs(a - n) / allowed,
-                              np.where(np.isfinite(a) == np.isfinite(n), 0.0, np.inf))
-        bad = excess > 1
-        mismatches += int(np.count_nonzero(bad))
-        if bad.any():
-            position = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), a.shape))
-            if worst is None or float(excess[position]) > worst[0]:
-                worst = (float(excess[position]), index, position)
-    if worst is None:
-        return
-    _, index, position = worst
+    if atol is None:
+        scale = max((float(np.max(np.abs(n), initial=0.0, where=np.isfinite(n)))
+                     for n in numeric), default=0.0)
+        least = np.finfo(np.dtype(_least_precise(dtypes))).eps
+        atol = default_atol * scale + 16 * float(least)
+    refuted: list[tuple[float, int, tuple[int, ...]]] = []
+    undecided: list[tuple[int, tuple[int, ...]]] = []
+    for index, found in enumerate(partials):
+        for position, partial in found.items():
+            verdict, excess = _judge(float(analytic[index][position]), partial, rtol, atol)
+            if verdict == "refuted":
+                refuted.append((excess, index, position))
+            elif verdict == "undecided":
+                undecided.append((index, position))
     entries = sum(a.size for a in analytic)
-    entry = "[" + ", ".join(str(i) for i in position) + "]"
-    point = (("input", str(index)),) + ((("entry", entry),) if position else ())
-    counterexample = Counterexample(point, f"{analytic[index][position]:.6g}",
-                                    f"{numeric[index][position]:.6g}", "grad_f",
-                                    "finite difference")
-    raise DerivationAssertionError(Finding(
-        "gradient", "refuted", "grad_f is not the gradient of f",
-        f"{mismatches} of {entries} entries differ beyond rtol={rtol:g}, atol={atol:g}",
-        counterexample, _gradient_diagnosis(analytic, numeric, rtol, atol)))
+    if refuted:
+        _, index, position = max(refuted, key=lambda r: r[0])
+        worst = partials[index][position]
+        shown = f"{numeric[index][position]:.6g}"
+        if worst is not None and not worst.settled and worst.error > atol + rtol * abs(
+                worst.value):
+            shown += f" ± {worst.error:.2g}"
+        counterexample = Counterexample(_where(index, position),
+                                        f"{analytic[index][position]:.6g}", shown, "grad_f",
+                                        "finite difference")
+        evidence = (f"{len(refuted)} of {entries} entries differ beyond rtol={rtol:g}, "
+                    f"atol={atol:g} and the finite difference's error")
+        if undecided:
+            evidence += f"; {len(undecided)} more could not be decided"
+        raise DerivationAssertionError(Finding(
+            "gradient", "refuted", "grad_f is not the gradient of f", evidence,
+            counterexample, _gradient_diagnosis(analytic, _trusted(numeric, partials, rtol, atol),
+                                                rtol, atol)))
+    if undecided and not allow_undecided:
+        index, position = undecided[0]
+        raise DerivationAssertionError(Finding(
+            "gradient", "undecided",
+            f"finite differences cannot decide {len(undecided)} of {entries} entries",
+            _undecided_evidence(analytic[index][position], partials[index][position],
+                                index, position)))
 
 
-def _central_differences(f: Callable[..., Any], inputs: list[np.ndarray[Any, Any]],
-                         index: int) -> np.ndarray[Any, Any]:
-    """∂f/∂(inputs[index]) entry by entry, by central differences in float64."""
-    __tracebackhide__ = True
-    step_scale = float(np.finfo(np.float64).eps) ** (1 / 3)
-    value = inputs[index]
-    out = np.empty(value.shape, dtype=np.float64)
-    for position in np.ndindex(value.shape):
-        original = float(value[position])
-        h = step_scale * max(1.0, abs(original))
-        shifted = list(inputs)
-        moved = value.copy()
-        moved[position] = original + h
-        shifted[index] = moved
-        up = _scalar(f(*shifted), "f")
-        moved[position] = original - h
-        down = _scalar(f(*shifted), "f")
-        out[position] = (up - down) / (2 * h)
+def _trusted(numeric: list[np.ndarray[Any, Any]],
+             partials: list[dict[tuple[int, ...], _Partial | None]], rtol: float,
+             atol: float) -> list[np.ndarray[Any, Any]]:
+    """The estimates, with NaN where a kink leaves the derivative unsettled (so that no slip
+    is named from them)."""
+    out = []
+    for values, found in zip(numeric, partials, strict=True):
+        values = values.copy()
+        for position, partial in found.items():
+            if partial is None or (not partial.settled
+                                   and partial.error > atol + rtol * abs(partial.value)):
+                values[position] = np.nan
+        out.append(values)
     return out
+
+
+def _where(index: int, position: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
+    entry = "[" + ", ".join(str(i) for i in position) + "]"
+    return (("input", str(index)),) + ((("entry", entry),) if position else ())
+
+
+def _judge(claimed: float, partial: _Partial | None, rtol: float,
+           atol: float) -> tuple[str, float]:
+    """"passed", "refuted" (with how far beyond the tolerance) or "undecided" for one entry."""
+    if partial is None:
+        return "undecided", 0.0
+    if not math.isfinite(claimed):
+        return "refuted", math.inf
+    numeric = partial.value
+    tolerance = atol + rtol * max(abs(claimed), abs(numeric))
+    allowed = tolerance + partial.error
+    if abs(claimed - numeric) > allowed:
+        return "refuted", abs(claimed - numeric) / allowed if allowed > 0 else math.inf
+    if partial.error <= tolerance or partial.settled:
+        return "passed", 0.0
+    for side in (partial.left, partial.right):
+        if side is not None and abs(claimed - side[0]) <= tolerance + side[1]:
+            return "passed", 0.0  # one of the one-sided derivatives at a kink
+    return "undecided", 0.0
+
+
+def _undecided_evidence(claimed: float, partial: _Partial | None, index: int,
+                        position: tuple[int, ...]) -> str:
+    where = ", ".join(f"{name} {value}" for name, value in _where(index, position))
+    if partial is None:
+        return f"at {where}: f is not finite near the point at any step"
+    sides = ", ".join(f"{name} ≈ {side[0]:.6g}" for name, side in
+                      (("from the left", partial.left), ("from the right", partial.right))
+                      if side is not None)
+    return (f"at {where}: grad_f = {claimed:.6g}, but no step gives a consistent finite "
+            f"difference (a kink at or next to the point): central ≈ {partial.value:.6g} "
+            f"± {partial.error:.2g}" + (f"; one-sided derivatives {sides}" if sides else ""))
 
 
 def _gradient_diagnosis(analytic: list[np.ndarray[Any, Any]],

@@ -122,7 +122,9 @@ class TestDocument000:
             r"+(1-y_i)\log(1-\hat y_i)\right)"
         )
         i = self.c.symbol("i")
-        body = self.y_i * sp.log(self.yhat_i) + (1 - self.y_i) * sp.log(1 - self.yhat_i)
+        # y and ŷ are subscripted by the sum's index: y_i is the entry y[i] of a family
+        y_i, yhat_i = self.c.family("y")[i], self.c.family("yhat")[i]
+        body = y_i * sp.log(yhat_i) + (1 - y_i) * sp.log(1 - yhat_i)
         assert relation_of(fixed, self.c) == Relation(
             (self.Jf(self.yhat), -sp.Sum(body, (i, 1, self.m)) / self.m)
         )
@@ -334,8 +336,10 @@ class TestDocument001:
             r"$$BCE = - \sum_{i=1}^{nout} (y_i \log(\hat{y}_i) "
             r"+ (1 - y_i) \log(1 - \hat{y}_i))$$"
         )
-        body = self.y_i * sp.log(self.yhat_i) + (1 - self.y_i) * sp.log(1 - self.yhat_i)
-        expected = Relation((self.BCE, -sp.Sum(body, (self.s("i"), 1, self.nout))))
+        i = self.s("i")
+        y_i, yhat_i = self.c.family("y")[i], self.c.family("yhat")[i]
+        body = y_i * sp.log(yhat_i) + (1 - y_i) * sp.log(1 - yhat_i)
+        expected = Relation((self.BCE, -sp.Sum(body, (i, 1, self.nout))))
         assert relation_of(text, self.c) == expected
 
     def test_forward_pass(self) -> None:
@@ -460,7 +464,8 @@ class TestDocument002:
             r"\quad (3)$$"
         )
         j = s("j")
-        series = s("w_0") + sp.Sum(s("x_j") * s("w_j"), (j, 1, s("k")))
+        w, x = self.c.family("w"), self.c.family("x")
+        series = w[0] + sp.Sum(x[j] * w[j], (j, 1, s("k")))
         assert relation_of(text, self.c) == Relation(
             (z, series, sp.transpose(self.W) * self.X), tag="3"
         )
@@ -709,7 +714,8 @@ def test_names_carry_the_domain_of_the_context() -> None:
 def test_multi_letter_names_need_a_declaration() -> None:
     B, C, E = S("B"), S("C"), S("E")
     assert parse_expression("BCE") == B * C * E
-    assert parse_expression(r"\mathrm{BCE}") == B * C * E
+    # written upright, a word is one name (never a product of letters)
+    assert parse_expression(r"\mathrm{BCE}") == S("BCE")
     declared = make_context(BCE="real", nout="count")
     assert parse_expression("BCE", declared) == declared.symbol("BCE")
     assert parse_expression(r"\mathrm{BCE}", declared) == declared.symbol("BCE")
@@ -749,25 +755,25 @@ def test_transpose_is_a_power_when_T_is_a_declared_symbol() -> None:
 
 
 def test_sums() -> None:
+    # a name subscripted by a sum's index is an entry of an indexed family: x_i is x[i]
     i, n = S("i"), S("n")
-    assert parse_expression(r"\sum_{i=1}^m x_i") == sp.Sum(S("x_i"), (i, 1, m))
-    assert parse_expression(r"\sum_{i=1}^{m} x_i y_i") == sp.Sum(S("x_i") * S("y_i"), (i, 1, m))
-    assert parse_expression(r"\sum^{m}_{i=1} x_i") == sp.Sum(S("x_i"), (i, 1, m))
-    assert parse_expression(r"\sum\limits_{i=0}^{n-1} x_i") == sp.Sum(S("x_i"), (i, 0, n - 1))
+    a, b, x, y = (sp.IndexedBase(S(name)) for name in "abxy")
+    assert parse_expression(r"\sum_{i=1}^m x_i") == sp.Sum(x[i], (i, 1, m))
+    assert parse_expression(r"\sum_{i=1}^{m} x_i y_i") == sp.Sum(x[i] * y[i], (i, 1, m))
+    assert parse_expression(r"\sum^{m}_{i=1} x_i") == sp.Sum(x[i], (i, 1, m))
+    assert parse_expression(r"\sum\limits_{i=0}^{n-1} x_i") == sp.Sum(x[i], (i, 0, n - 1))
     declared = make_context(nout="count")
     assert parse_expression(r"\sum_{i=1}^{nout} x_i", declared) == sp.Sum(
-        S("x_i"), (i, 1, declared.symbol("nout"))
+        x[i], (i, 1, declared.symbol("nout"))
     )
     # a body in one bracket is not ambiguous, nor is a sum in the last term
     assert parse_expression(r"\sum_{i=1}^m (a_i + b_i) + c") == (
-        sp.Sum(S("a_i") + S("b_i"), (i, 1, m)) + c
+        sp.Sum(a[i] + b[i], (i, 1, m)) + c
     )
-    assert parse_expression(r"c + \sum_{i=1}^m a_i b_i") == c + sp.Sum(
-        S("a_i") * S("b_i"), (i, 1, m)
-    )
-    assert parse_expression(r"(\sum_{i=1}^m a_i) + c") == sp.Sum(S("a_i"), (i, 1, m)) + c
-    assert parse_expression(r"2\sum_{i=1}^m a_i") == 2 * sp.Sum(S("a_i"), (i, 1, m))
-    assert parse_expression(r"-\sum_{i=1}^m a_i") == -sp.Sum(S("a_i"), (i, 1, m))
+    assert parse_expression(r"c + \sum_{i=1}^m a_i b_i") == c + sp.Sum(a[i] * b[i], (i, 1, m))
+    assert parse_expression(r"(\sum_{i=1}^m a_i) + c") == sp.Sum(a[i], (i, 1, m)) + c
+    assert parse_expression(r"2\sum_{i=1}^m a_i") == 2 * sp.Sum(a[i], (i, 1, m))
+    assert parse_expression(r"-\sum_{i=1}^m a_i") == -sp.Sum(a[i], (i, 1, m))
 
 
 @pytest.mark.parametrize(
@@ -855,13 +861,16 @@ def test_differentials() -> None:
 
 
 def test_dots_become_a_sum() -> None:
+    # the series is a sum over entries of indexed families (w_0 is the entry w[0])
     j, k, n = S("j"), S("k"), S("n")
-    assert parse_expression(r"a_1 + a_2 + \dots + a_n") == sp.Sum(S("a_j"), (j, 1, n))
+    a, w, x, y = (sp.IndexedBase(S(name)) for name in "awxy")
+    assert parse_expression(r"a_1 + a_2 + \dots + a_n") == sp.Sum(a[j], (j, 1, n))
     assert parse_expression(r"w_0 + x_1 w_1 + \cdots + x_k w_k + c") == (
-        S("w_0") + sp.Sum(S("x_j") * S("w_j"), (j, 1, k)) + c
+        w[0] + sp.Sum(x[j] * w[j], (j, 1, k)) + c
     )
     # the index is fresh: j is taken here, so i is used
-    assert parse_expression(r"j + y_1 + y_2 + \ldots + y_n") == j + sp.Sum(S("y_i"), (S("i"), 1, n))
+    i = S("i")
+    assert parse_expression(r"j + y_1 + y_2 + \ldots + y_n") == j + sp.Sum(y[i], (i, 1, n))
     for text in [
         r"a + \dots + b",
         r"a_1 + \dots + b_n",
