@@ -12,39 +12,53 @@
     first, so that rounding can never "prove" ``1 + 1e-20 == 1``. An equality shown this way
     holds wherever both sides are defined.
 ``Refuted``
-    A point of the domain where both sides are defined and real and differ by more than the
-    tolerance, confirmed at a higher precision (2× and, when needed, 4× the digits): the
-    difference must persist and agree between two successive precisions to 0.1 %, otherwise
-    the point is not used. So cancellation (``log(1 - σ(z))`` at ``z ≈ 60`` evaluated with
-    too few digits) is never reported as a counterexample. The point is then "snapped" to
-    simple values inside the domain (1 significant digit, a whole number, 2 significant
-    digits, or at least the 6 digits shown) when it still refutes there, so the point shown is
-    the point checked. ``difference`` is the absolute ``|lhs - rhs|`` there; the values are
-    shown with 6 significant digits, or more when needed to tell them apart.
+    A point of the domain where both sides are defined and real and differ, with a difference
+    that persists when the working precision doubles (and, when needed, doubles again): two
+    successive precisions must agree on it to 0.1 %. A difference that shrinks as the digits
+    grow is rounding (``log(1 - σ(z))`` at ``z ≈ 60`` with too few digits), and the point is
+    not used; a difference that stays is real however small (``x + 10⁻³⁰x = x`` is refuted).
+    The first usable points are always evaluated at two precisions, so a gap below the
+    tolerance everywhere (``tanh(10⁻⁶x) = 10⁻⁶x``) is found. A claim without variables whose
+    two sides are rational numbers is decided exactly (``10²⁰ + 1 = 10²⁰``). The point is
+    then "snapped" to simple values inside the domain (1 significant digit, a whole number, 2
+    significant digits, or at least the 6 digits shown) when it still refutes there, so the
+    point shown is the point checked. ``difference`` is the absolute ``|lhs - rhs|`` there;
+    the values are shown with 6 significant digits, or more when needed to tell them apart.
 ``Checked``
     The symbolic forms did not close the gap within the budget, but both sides agree at every
-    usable sample point: ``|a - b| <= relative_tolerance * max(1, |a|, |b|)``. A difference
-    below that tolerance (say an exact ``10**-35`` added to one side) is therefore ``Checked``:
-    sampling cannot tell it apart from equality, and it is never ``Proved``.
+    usable sample point: ``|a - b| <= relative_tolerance * max(1, |a|, |b|)``, and on the
+    first points the difference shrinks as the precision grows.
 ``Undecided``
-    Neither route reached a verdict: the budget ran out, or no point could be evaluated; the
-    routes tried are listed.
+    Neither route reached a verdict: the budget ran out, no point could be evaluated, or a
+    side has no value anywhere (``log(0)``, ``0/0``, ``∞`` outside a limit or a sum's
+    bounds); the routes tried are listed.
+
+Real semantics: a point where a side, or any part of it, is not real (``log`` or ``√`` of a
+negative number, ``x^a`` with ``x < 0`` and ``a`` not whole) or not defined is never a
+counterexample; the claim is about the points where both sides are real. Floats in a claim
+are their exact binary values (``0.1·3`` and ``0.3`` differ); the LaTeX reader reads
+decimals exactly, so this concerns floats given through the Python API.
 
 Sampling: every free symbol is drawn from its domain (``derive.domains``; a symbol without a
-domain is real, looked up by the symbol and then by its name). A discrete domain such as the
-labels ``{0, 1}`` is cycled so that every value is used. For every kink (an argument ``u`` of
-``Heaviside``, ``relu``, ``Abs``, ``sign``, ``Max``/``Min``, or a ``Piecewise`` condition) that
-is linear in a single symbol, points are added on both sides of the kink, at ±0.5 and ±0.001
-times its scale. Values exactly *at* a kink are a convention (``relu'(0)``), not a fact, so a
-point where a kink argument is exactly zero is skipped. A point where a side is undefined
-(division by zero, log of 0, a complex value, mpmath raising) is tried once more at twice the
-digits (``1 - σ(120)`` rounds to 0 at 40 digits) and otherwise skipped; more points are drawn
-until ``samples`` usable ones are found (besides the kink points) or four times as many were
-tried. Evaluation is mpmath by a walk over the expression tree (no code is generated from
-it), each shared subexpression once. A
+domain is real, looked up by the symbol and then by its name), with large magnitudes (10³,
+10⁶) and simple values among the draws, where approximations such as ``σ(x − 1000) = 0``
+break. A discrete domain such as the labels ``{0, 1}`` is cycled so that every value is used;
+a count is drawn up to 40. For every kink (an argument ``u`` of ``relu``, ``Abs``,
+``Max``/``Min``, ``Heaviside``, ``sign``, or a ``Piecewise`` condition) that is linear in a
+single symbol, points are added on both sides of the kink, at ±0.5 and ±0.001 times its
+scale. relu, ``|x|``, max and min are continuous, so their kinks are points like any other;
+at a jump (Heaviside, sign, a case's condition) the value is a convention, not a fact, and a
+point exactly on it is skipped. For a power whose base and exponent both vary, points with
+whole and half exponents (2, ½, −1, 3, 3/2) and negative bases (−1, −2) are added: the real
+corners where ``(x^a)^b = x^{ab}`` fails. A point where a side is undefined is tried once
+more at twice the digits (``1 - σ(120)`` rounds to 0 at 40 digits) and otherwise skipped;
+more points are drawn until ``samples`` usable ones are found (besides the added points) or
+four times as many were tried. Evaluation is mpmath by a walk over the expression tree (no
+code is generated from it), each shared subexpression once. A
 ``Sum`` or ``Product`` whose limit is a count symbol is expanded at the sampled count, and
 each indexed quantity ``y[i]`` it produces is sampled from the domain of ``y``. Unevaluated
-``Derivative`` objects are evaluated (``doit``) first. Matrices are refused (``TypeError``).
+``Derivative`` objects are evaluated (``doit``, under the budget) first. Matrices are refused
+(``TypeError``).
 
 Time: ``budget`` seconds bound the whole call. The cheap symbolic forms get at most 35 % of
 it; sampling then runs (it usually needs milliseconds, and keeps at least 30 % of the budget
@@ -57,6 +71,7 @@ confirmed counterexample, the routes disagree and the answer is ``Undecided``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping
@@ -127,6 +142,11 @@ _MIN_STEP = 0.005
 """A symbolic step with less time than this is not started."""
 
 _KINK_OFFSETS = (0.5, -0.5, 1e-3, -1e-3)
+_POWER_EXPONENTS = (Fraction(2), Fraction(1, 2), Fraction(-1), Fraction(3), Fraction(3, 2))
+_POWER_BASES = (Fraction(-1), Fraction(-2), Fraction(3))
+_POWER_POINTS = 48
+"""At most this many power points: exponents in a grid of whole and half numbers, bases
+negative, where ``(x^a)^b = x^{ab}`` fails (x = -1, a = 2, b = 1/2)."""
 _REWRITTEN_TO_EXP: tuple[type[sp.Basic], ...] = (sigmoid, softplus, sp.tanh)
 _KINKED: tuple[type[sp.Basic], ...] = (sp.Heaviside, relu, sp.Abs, sp.sign)
 _JUMPING: tuple[type[sp.Basic], ...] = (sp.Heaviside, sp.sign)
@@ -457,6 +477,8 @@ class _Claim:
     index_ranges: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...] = ()
     """(i, low, high): a free index that names an entry a sum runs over (ŷᵢ beside
     Σₖ ℓ(ŷₖ), k = 1..m) is only meaningful for low ≤ i ≤ high."""
+    powers: tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]] = ((), ())
+    """(bases, exponents): the symbols of a power whose base and exponent both vary."""
 
 
 def _relative(pair: tuple[mpmath.mpf, mpmath.mpf]) -> float:
@@ -530,6 +552,15 @@ def _judge(claim: _Claim, point: Point, confirm: bool = False) -> _Judgement:
             return _Judgement("refutes", higher, _relative(higher))
         pair = higher
     return _SKIP  # unstable: no precision tried settles it
+
+
+def _allows(domain: Domain, value: Fraction) -> bool:
+    """Whether ``value`` belongs to ``domain`` (discrete and count domains included)."""
+    if isinstance(domain, Discrete):
+        return value in domain.values
+    if isinstance(domain, Count):
+        return value.denominator == 1 and value >= 1
+    return _inside(domain, value)
 
 
 def _inside(domain: Domain, value: Fraction) -> bool:
@@ -708,6 +739,44 @@ def _kink_points(claim: _Claim, rng: random.Random) -> list[Point]:
     return points
 
 
+def _power_symbols(*sides: sp.Expr) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:
+    """The symbols of the bases and of the exponents of powers where both vary."""
+    bases: set[sp.Symbol] = set()
+    exponents: set[sp.Symbol] = set()
+    for side in sides:
+        for power in side.atoms(sp.Pow):
+            base, exponent = power.args
+            if base.free_symbols and exponent.free_symbols:
+                bases |= {s for s in base.free_symbols if isinstance(s, sp.Symbol)}
+                exponents |= {s for s in exponent.free_symbols if isinstance(s, sp.Symbol)}
+    return (tuple(sorted(bases - exponents, key=sp.default_sort_key)),
+            tuple(sorted(exponents, key=sp.default_sort_key)))
+
+
+def _power_points(claim: _Claim, rng: random.Random) -> list[Point]:
+    """Points with whole and half exponents and negative bases: the real-valued corners
+    where power laws that need a positive base break."""
+    bases, exponents = claim.powers
+    if not exponents:
+        return []
+    grid = [(base, *values) for base in _POWER_BASES
+            for values in itertools.product(_POWER_EXPONENTS, repeat=len(exponents))]
+    if len(grid) > _POWER_POINTS:
+        grid = grid[:len(_POWER_BASES)] + rng.sample(grid[len(_POWER_BASES):],
+                                                      _POWER_POINTS - len(_POWER_BASES))
+    points: list[Point] = []
+    for base, *values in grid:
+        point = _random_points(claim, rng, 1)[0]
+        for symbol in bases:
+            if _allows(claim.domains.get(symbol, REAL), base):
+                point[symbol] = base
+        for symbol, value in zip(exponents, values, strict=True):
+            if _allows(claim.domains.get(symbol, REAL), value):
+                point[symbol] = value
+        points.append(point)
+    return points
+
+
 def _index_ranges(*sides: sp.Expr) -> tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]:
     """The free indices that name an entry a sum runs over (ŷᵢ on one side, Σₖ over ŷₖ on
     either; or δᵢₖ inside the sum), with the sum's range."""
@@ -767,7 +836,7 @@ def _with_indexed(claim: _Claim, point: Point, rng: random.Random) -> tuple[Poin
 def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _Sampling) -> None:
     """Compare both sides at sample points, recording into ``found`` as it goes."""
     rng = random.Random(seed)
-    batch = _kink_points(claim, rng)
+    batch = _kink_points(claim, rng) + _power_points(claim, rng)
     wanted = (samples if claim.symbols else 1) + len(batch)
     limit = 4 * wanted
     while found.usable < wanted and found.tried < limit:
@@ -860,6 +929,7 @@ def _prepare_claim(
         digits=digits,
         relative_tolerance=relative_tolerance,
         index_ranges=_index_ranges(lhs, rhs),
+        powers=_power_symbols(lhs, rhs),
     )
 
 
@@ -926,9 +996,9 @@ def compare(
 ) -> Outcome:
     """Decide whether ``lhs == rhs`` on the domains, within ``budget`` seconds.
 
-    See the module docstring for what each outcome guarantees, the sampling (kinks are
-    sampled on both sides, never exactly at the kink, whose value is a convention), the
-    tolerance and the split of the budget. Raises ``TypeError`` for matrix expressions.
+    See the module docstring for what each outcome guarantees, the real semantics, the
+    sampling (kinks on both sides; never exactly at a jump, whose value is a convention),
+    the tolerance and the split of the budget. Raises ``TypeError`` for matrix expressions.
     """
     _validate(budget, samples, digits, relative_tolerance)
     deadline = Deadline(budget)

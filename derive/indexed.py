@@ -307,6 +307,8 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
         written = frame.definitions(definitions)
         envs = frame.assignments(free)
         plain = _run(lhs, rhs, frame, written, envs, {}, scalar, deadline)
+        if plain.verdict == "checked":
+            plain = _again_larger(lhs, rhs, frame, definitions, plain, scalar, deadline)
         if plain.verdict != "refuted" or not assume:
             return plain
         kept, substitutions = [], []
@@ -336,6 +338,29 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
                         f"false in general ({_refuted_text(plain.outcome)}); holds when "
                         f"{texts}, at every instance kept ({len(kept)} of {len(envs)})")
     return plain
+
+
+def _again_larger(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
+                  definitions: Mapping[sp.Symbol, sp.Expr], first: Decision, scalar: Scalar,
+                  deadline: float) -> Decision:
+    """A claim that holds at the first sizes, instantiated again with every size one larger
+    (``\\sum_j j = 6`` holds at C = 3 only). Its refutation decides; otherwise ``first``."""
+    counts = sorted(set(frame.indices.values()))
+    if not counts:
+        return first
+    larger = Frame(frame.context, {**frame.sizes, **{c: frame.size(c) + 1 for c in counts}})
+    free = sorted(larger.free(lhs) | larger.free(rhs))
+    second = _run(lhs, rhs, larger, larger.definitions(definitions), larger.assignments(free),
+                  {}, scalar, deadline)
+    frame.made.update(larger.made)
+    if second.verdict == "refuted":
+        return second
+    if second.verdict == "checked":
+        before = ", ".join(f"{c} = {frame.size(c)}" for c in counts)
+        after = ", ".join(f"{c} = {larger.size(c)}" for c in counts)
+        return replace(first, message=first.message.replace(
+            f"checked at {before}", f"checked at {before} and at {after}", 1))
+    return first
 
 
 def _refuted_text(outcome: Any) -> str:

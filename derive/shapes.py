@@ -39,6 +39,7 @@ file stores the examples in columns (or rows), the other data layout is tried.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import random
@@ -1448,9 +1449,9 @@ def _differs_text(outcome: DiffersAtSizes, labels: tuple[str, str] = ("claimed",
                   ) -> str:
     point = ", ".join(f"{_entry_name(n)} = {v}" for n, v in outcome.point[:8])
     more = ", …" if len(outcome.point) > 8 else ""
+    where = f", at {point}{more}" if point else ""
     return (f"entry {outcome.entry} differs at {_sizes_text(dict(outcome.sizes))}: "
-            f"{labels[0]} {outcome.claimed:.6g}, {labels[1]} {outcome.true:.6g}, at "
-            f"{point}{more}")
+            f"{labels[0]} {outcome.claimed:.6g}, {labels[1]} {outcome.true:.6g}{where}")
 
 
 def _entry_name(name: str) -> str:
@@ -1476,10 +1477,33 @@ class Claim:
         self.alternatives = alternatives
         """Whether other readings (another variable, the other data layout) are tried."""
         self.shapes = Shapes(frame)
+        self.shift = 0
+        """Added to every instantiation size: 0 for the first instantiation, 1 for the second."""
 
     # -- the whole decision ------------------------------------------------------------------
 
     def decide(self) -> Verdict:
+        """The claim's verdict; one that holds at the first sizes is instantiated again at
+        a second, larger set of sizes (``I : I = 2`` holds at n = 2 only)."""
+        first = self._decide()
+        if first.verdict != "checked" or self.shift:
+            return first
+        again = copy.copy(self)
+        again.shift = 1
+        second = again._decide()
+        if second.verdict == "refuted":
+            return replace(second, message=f"{second.message} (it held at "
+                           f"{_sizes_text(self._sizes())})")
+        if second.verdict == "checked":
+            once = f"at one instantiation ({_sizes_text(self._sizes())})"
+            twice = (f"at two instantiations ({_sizes_text(self._sizes())} and "
+                     f"{_sizes_text(again._sizes())})")
+            message = first.message.replace(once, twice) if once in first.message else \
+                f"{first.message}; checked again at {_sizes_text(again._sizes())}"
+            return replace(first, message=message)
+        return first
+
+    def _decide(self) -> Verdict:
         missing = self._independent()
         if missing is not None:
             return missing
@@ -1497,7 +1521,9 @@ class Claim:
         return self._value_claim(left, right)
 
     def _sizes(self, **override: int) -> dict[str, int]:
-        return self.frame.instance_sizes(self.frame.used(self.left, self.right), **override)
+        chosen = self.frame.instance_sizes(self.frame.used(self.left, self.right), **override)
+        return {name: value if name in override else value + self.shift
+                for name, value in chosen.items()}
 
     # -- stage 1: derivatives of what depends on the variable -----------------------------------
 

@@ -255,7 +255,7 @@ def test_lines_without_expectations_say_whether_they_hold(
 def test_command_line_lines_in_index_notation(capsys: pytest.CaptureFixture[str]) -> None:
     softmax = r"\frac{\partial}{\partial z_i} \log \sum_j e^{z_j} = \frac{e^{z_i}}{\sum_j e^{z_j}}"
     assert main(["check", "--latex", softmax, "--index", "i=C", "--index", "j=C"]) == 0
-    assert "checked at C = 3 for every i in range" in capsys.readouterr().out
+    assert "checked at C = 3 and at C = 4 for every i in range" in capsys.readouterr().out
     assert main(["check", "--latex", r"\sum_j y_j = 1", "--index", "j=C", "--size", "C=4"]) == 1
     assert "at C = 4" in capsys.readouterr().out
     assert main(["check", "--latex", "a = a", "--index", "ij=C"]) == 2
