@@ -365,9 +365,12 @@ def _mp_holds(condition: sp.Basic, values: Mapping[sp.Basic, Any],
 
 
 @lru_cache(maxsize=256)
-def _specialise(expr: sp.Expr, integers: frozenset[tuple[sp.Symbol, int]]) -> sp.Expr:
-    """``expr`` with integer-valued limit symbols of its sums and products substituted."""
-    loops = expr.atoms(sp.Sum, sp.Product)
+def _specialise(expr: sp.Expr, integers: frozenset[tuple[sp.Symbol, int]],
+                *others: sp.Expr) -> sp.Expr:
+    """``expr`` with the integer-valued limit symbols of the sums and products of ``expr``
+    and ``others`` (the claim's other side) substituted everywhere, so that ``x_{n+1}``
+    outside ``Σ_{i=1}^{n} x_{i+1}`` is the same entry as the sum's last one."""
+    loops = set().union(*(side.atoms(sp.Sum, sp.Product) for side in (expr, *others)))
     if not loops:
         return expr
     limit_symbols = set().union(
@@ -815,8 +818,8 @@ def _placed_in_ranges(claim: _Claim, point: Point, rng: random.Random) -> Point 
 def _with_indexed(claim: _Claim, point: Point, rng: random.Random) -> tuple[Point, _Claim]:
     """Expand sums at the point's counts and draw a value for each indexed element they hold."""
     integers = _integer_items(point)
-    lhs = _specialise(claim.lhs, integers)
-    rhs = _specialise(claim.rhs, integers)
+    lhs = _specialise(claim.lhs, integers, claim.rhs)
+    rhs = _specialise(claim.rhs, integers, claim.lhs)
     # an entry named by a placed index is the entry at that position (ŷᵢ at i = 1 is ŷ₁)
     placed = {index: sp.Integer(int(point[index])) for index, _, _ in claim.index_ranges
               if index in point}

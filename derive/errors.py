@@ -19,6 +19,7 @@ class SourceError(DeriveError):
         column: int = 1,
         expected: tuple[str, ...] = (),
         source: str = "<input>",
+        placed: bool = True,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -27,6 +28,9 @@ class SourceError(DeriveError):
         self.column = column
         self.expected = expected
         self.source = source
+        # False: the error is about the file as a whole (it cannot be opened or decoded as
+        # a whole), so no line and column are shown
+        self.placed = placed
         # where the error sits in ``text`` when the error was moved into a larger file
         self.text_line, self.text_column = line, column
 
@@ -39,6 +43,7 @@ class SourceError(DeriveError):
             column=self.column + (column_offset if self.line == 1 else 0),
             expected=self.expected,
             source=source,
+            placed=self.placed,
         )
         moved.text_line, moved.text_column = self.text_line, self.text_column
         return moved
@@ -57,7 +62,8 @@ class SourceError(DeriveError):
         return f"    {shown}\n    {' ' * max(caret_at - 1, 0)}^"
 
     def __str__(self) -> str:
-        head = f"{self.source}:{self.line}:{self.column}: {self.message}"
+        where = f"{self.source}:{self.line}:{self.column}" if self.placed else self.source
+        head = f"{where}: {self.message}"
         if self.expected:
             head += "\n  expected: " + ", ".join(self.expected)
         if self.text:

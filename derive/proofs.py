@@ -211,6 +211,42 @@ def _step_blocks(text: str) -> list[tuple[int, int]]:
     return list(zip(starts, ends, strict=True))
 
 
+def _deepest(text: str) -> tuple[int, int, int]:
+    """Line and column of the bracket that opens the deepest array or inline table, and its
+    depth (quoted strings and comments skipped; table headers are balanced on their line)."""
+    depth = deepest = where = 0
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\" and quote in ('"', '"""'):
+                index += 2
+                continue
+            if text.startswith(quote, index):
+                index += len(quote)
+                quote = ""
+                continue
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote)
+            continue
+        elif char == "#":
+            stop = text.find("\n", index)
+            index = len(text) if stop < 0 else stop
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, index
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        index += 1
+    line = text.count("\n", 0, where) + 1
+    column = where - (text.rfind("\n", 0, where) + 1) + 1
+    return line, column, deepest
+
+
 class _Reader:
     """Reads one proof file; every error names the file, the line and the column."""
 
@@ -236,8 +272,11 @@ class _Reader:
             raise ProofFileError(f"not valid TOML: {message}", text=self.text, line=line,
                                  column=column, source=self.path) from None
         except RecursionError:
-            raise self.error("not usable TOML: arrays or tables nest too deeply",
-                             r"[\[{]\s*[\[{]") from None
+            line, column, depth = _deepest(self.text)
+            raise ProofFileError(f"not usable TOML: arrays or inline tables nest {depth} deep "
+                                 "here; expected a proof file with a few levels at most",
+                                 text=self.text, line=line, column=column,
+                                 source=self.path) from None
         if not data:
             raise self.error("the file holds no proof: expected [document] and [[step]] "
                              "tables")
@@ -540,23 +579,47 @@ def read_domain(text: str) -> Domain:
                           "such as {0,1}") from None
 
 
+def _kind(mode: int) -> str:
+    return ("a directory" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+
+
+def _unreadable(path: str, error: OSError) -> ProofFileError:
+    return ProofFileError(f"cannot read the file: {error.strerror or error}", source=path,
+                          placed=False)
+
+
+def _too_large(what: str, path: str) -> ProofFileError:
+    return ProofFileError(f"{what} more than {MAX_BYTES // (1024 * 1024)} MiB; expected a proof "
+                          "file (TOML)", source=path, placed=False)
+
+
 def read_bytes(path: str) -> bytes:
     """The bytes of a regular file of at most ``MAX_BYTES``; anything else (a directory, a
-    FIFO, a device, a larger file) is refused without blocking."""
+    FIFO, a device, a larger file) is refused without blocking: a path that is not a regular
+    file is refused before it is opened, the opened file is checked again (it may have been
+    replaced meanwhile), and reading stops one byte past the limit."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    if not stat.S_ISREG(mode):
+        raise ProofFileError(f"cannot read {_kind(mode)}: expected a proof file (TOML)",
+                             source=path, placed=False)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | \
         getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
-        raise ProofFileError(f"cannot read the file: {error.strerror}", source=path) from None
+        raise _unreadable(path, error) from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            kind = ("a directory" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode)
-                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                    else "not a file")
-            raise ProofFileError(f"cannot read {kind}: expected a proof file (TOML)",
-                                 source=path)
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise ProofFileError(f"cannot read {_kind(status.st_mode)}: expected a proof file "
+                                 "(TOML)", source=path, placed=False)
+        if status.st_size > MAX_BYTES:
+            raise _too_large("the file holds", path)
         chunks, size = [], 0
         while size <= MAX_BYTES:
             chunk = os.read(descriptor, min(1 << 20, MAX_BYTES + 1 - size))
@@ -565,22 +628,27 @@ def read_bytes(path: str) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as error:
-        raise ProofFileError(f"cannot read the file: {error.strerror}", source=path) from None
+        raise _unreadable(path, error) from None
     finally:
         os.close(descriptor)
-    if size > MAX_BYTES:
-        raise ProofFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
-                             "expected a proof file (TOML)", source=path)
+    if size > MAX_BYTES:  # a file that grew, or one whose size the system does not say
+        raise _too_large("the file holds", path)
     return b"".join(chunks)
 
 
 def decode(raw: bytes, path: str) -> str:
-    """The text of a proof file's bytes: UTF-8 (a leading byte-order mark is dropped)."""
+    """The text of a proof file's bytes: UTF-8 (a leading byte-order mark is dropped). Bytes
+    that are not UTF-8 are refused with their line, column and byte offset."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
+        start = raw.rfind(b"\n", 0, error.start) + 1
         line = raw.count(b"\n", 0, error.start) + 1
-        raise ProofFileError("the file is not valid UTF-8", line=line, source=path) from None
+        column = len(raw[start:error.start].decode("utf-8", errors="replace")) + 1
+        shown = " ".join(f"0x{b:02x}" for b in raw[error.start:error.end][:4])
+        raise ProofFileError(f"the file is not valid UTF-8: byte {shown} at byte offset "
+                             f"{error.start}; expected a proof file in UTF-8", line=line,
+                             column=column, source=path) from None
     return text.removeprefix("\ufeff")
 
 
@@ -589,8 +657,10 @@ def load(path: str, text: str | None = None) -> ProofDocument:
     if text is None:
         text = decode(read_bytes(path), path)
     if "\x00" in text:
-        raise ProofFileError("the file contains a NUL byte", source=path,
-                             line=text.count("\n", 0, text.index("\x00")) + 1)
+        offset = text.index("\x00")
+        raise ProofFileError("the file contains a NUL byte; expected a proof file (TOML)",
+                             source=path, line=text.count("\n", 0, offset) + 1,
+                             column=offset - (text.rfind("\n", 0, offset) + 1) + 1)
     return _Reader(path, text).read()
 
 

@@ -37,6 +37,7 @@ FALSE = [
     # real semantics: a power law that needs a positive base
     (r"(x^a)^b = x^{ab}", {}, "x = −1, a = 2, b = ½: 1 ≠ −1"),
     (r"(x^2)^{1/2} = x", {}, "x = −1: 1 ≠ −1"),
+    (r"\sum_{i=1}^n (x_{i+1}-x_i) = x_{n}-x_1", {}, "n = 1: x₂ − x₁ ≠ 0"),
     # operator names and indexed families
     (r"\operatorname{ReLU}(x+y) = \operatorname{ReLU}(x) + \operatorname{ReLU}(y)", {},
      "x = 1, y = −1: 0 ≠ 1"),
@@ -55,6 +56,7 @@ TRUE = [
     (r"x^a x^b = x^{a+b}", {}),
     (r"\sigma(x) = 1 - \sigma(-x)", {}),
     (r"\log(\sigma(x)) = -\log(1 + e^{-x})", {}),
+    (r"\sum_{i=1}^n (x_{i+1}-x_i) = x_{n+1}-x_1", {}),
 ]
 
 
