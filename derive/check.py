@@ -262,8 +262,9 @@ class _Checker:
         indexed = self._indexed_link(lhs, rhs, assume)
         if indexed is not None:
             return indexed
-        from derive.equivalence import compare
+        from derive.equivalence import compare, distinct_bound_indices
 
+        apart = distinct_bound_indices(lhs, rhs)  # the report keeps the sides as written
         budget = self._remaining()
         if budget <= 0:
             from derive.equivalence import Undecided
@@ -271,7 +272,8 @@ class _Checker:
             return LinkReport(lhs, rhs, "undecided",
                               Undecided(("nothing",), "the run's total budget ran out"))
         try:
-            left, right = run_with_budget(lambda: (self._value(lhs), self._value(rhs)), budget)
+            left, right = run_with_budget(lambda: (self._value(apart[0]),
+                                                   self._value(apart[1])), budget)
         except IllFormed as error:
             return LinkReport(lhs, rhs, "ill-formed", message=str(error))
         except BudgetExceeded:

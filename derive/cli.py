@@ -122,17 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command:  # a usage error found later points to the command's own help
-        parser.prog = f"{parser.prog} {args.command}"
+    if not args.command:
+        parser.print_help()
+        return UNUSABLE
+    parser.prog = f"{parser.prog} {args.command}"  # a later usage error points to its help
     try:
-        if args.command == "steps":
-            return _steps(args, parser)
-        if args.command == "models":
-            return _models()
-        if args.command == "check":
-            return _check(args, parser)
-        if args.command == "codegen":
-            return _codegen(args, parser)
+        code = _run(args, parser)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
+        return code
     except DeriveError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
@@ -148,22 +145,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return UNUSABLE
+    except OSError as error:
+        print(f"derive: {_os_failure(error)}", file=sys.stderr)
+        return UNUSABLE
     except Exception as error:  # never a traceback: one line that names the failure
         print(f"derive: internal error, a bug in derive: {type(error).__name__}: {error}"
               .splitlines()[0], file=sys.stderr)
         return UNUSABLE
-    parser.print_help()
-    return UNUSABLE
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "steps":
+        return _steps(args, parser)
+    if args.command == "models":
+        return _models()
+    if args.command == "check":
+        return _check(args, parser)
+    return _codegen(args, parser)
+
+
+def _os_failure(error: OSError) -> str:
+    """An operating-system failure in one line: the file it concerns and why."""
+    name = error.filename
+    reason = _reason(error)
+    return f"{name}: {reason}" if name is not None else f"cannot go on: {reason}"
 
 
 def _tolerant_streams() -> None:
-    """Standard output and error that cannot encode a character (an ASCII terminal) write
-    it escaped instead of failing."""
+    """Standard output and error that cannot encode a character (an ASCII terminal, a
+    file name that is not UTF-8) write it escaped instead of failing."""
     import contextlib
 
     for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding not in ("utf8", "utf16", "utf32"):
+        if getattr(stream, "errors", None) == "strict":
             with contextlib.suppress(AttributeError, ValueError, OSError):
                 stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
@@ -196,9 +210,10 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             from derive.models import get
 
             depth = args.model.removeprefix("chain-")
-            if args.model.startswith("chain-") and depth.isdigit() and not (
-                    re.fullmatch(r"[0-9]{1,6}", depth) and int(depth) <= MAX_CHAIN):
-                parser.error(f"{args.model}: a chain has from 1 to {MAX_CHAIN} layers")
+            if args.model.startswith("chain-") and not (
+                    re.fullmatch(r"[0-9]{1,6}", depth) and 1 <= int(depth) <= MAX_CHAIN):
+                parser.error(f"{args.model}: expected chain-N with N a whole number of layers "
+                             f"from 1 to {MAX_CHAIN}")
             derivation = steps(get(args.model), args.wrt, check=not args.no_check,
                                budget=args.budget)
     except ValueError as error:
@@ -226,11 +241,8 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         if args.model in MODELS and not args.check_only:
             _writable(args.output, "-o", force=args.force)
-        try:
-            return codegen_command(args.model, args.output, check_only=args.check_only,
-                                   force=args.force)
-        except OSError as error:
-            raise DeriveError(f"cannot write {args.output}: {_reason(error)}") from None
+        return codegen_command(args.model, args.output, check_only=args.check_only,
+                               force=args.force)
     if not args.wrt:
         parser.error("codegen: --expr needs at least one --wrt VAR (a variable of the gradient)")
     domains = _domains(args.domain, parser)
@@ -238,12 +250,9 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         _writable(args.output, "-o", force=args.force)
     from derive.codegen_expr import codegen_expr_command
 
-    try:
-        return codegen_expr_command(args.expr, args.wrt, domains, args.output,
-                                    check_only=args.check_only, force=args.force,
-                                    budget=args.budget)
-    except OSError as error:
-        raise DeriveError(f"cannot write {args.output}: {_reason(error)}") from None
+    return codegen_expr_command(args.expr, args.wrt, domains, args.output,
+                                check_only=args.check_only, force=args.force,
+                                budget=args.budget)
 
 
 def _reason(error: OSError) -> str:
@@ -259,21 +268,25 @@ def _writable(path: str | None, option: str, *, force: bool) -> None:
     import tempfile
 
     target = pathlib.Path(path)
-    if path.endswith(("/", os.sep)) or target.is_dir():
-        raise DeriveError(f"{option} {path} is a directory; give the name of a file")
-    if target.exists() or target.is_symlink():
-        if not target.is_file():
-            raise DeriveError(f"{option} {path} is not a regular file; give the name of a file")
-        if not force:
-            raise DeriveError(f"{target} exists; pass --force to replace it")
-    folder = target.parent
-    if not folder.is_dir():
-        raise DeriveError(f"no directory {folder} to write {target.name} into")
+    if not path.strip():
+        raise DeriveError(f"{option} needs the name of a file")
     try:
+        if path.endswith(("/", os.sep)) or target.is_dir():
+            raise DeriveError(f"{option} {path} is a directory; give the name of a file")
+        if target.exists() or target.is_symlink():
+            if not target.is_file():
+                raise DeriveError(f"{option} {path} is not a regular file; give the name of a "
+                                  "file")
+            if not force:
+                raise DeriveError(f"{option} {path} exists; pass --force to replace it")
+        folder = target.parent
+        if not folder.is_dir():
+            raise DeriveError(f"{option} {path}: no directory {folder} to write "
+                              f"{target.name} into")
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
-        raise DeriveError(f"cannot write into {folder}: {_reason(error)}") from None
+        raise DeriveError(f"{option} {path}: cannot write there: {_reason(error)}") from None
 
 
 def _write_html(record: object, path: str, *, force: bool) -> None:
@@ -283,9 +296,10 @@ def _write_html(record: object, path: str, *, force: bool) -> None:
     try:
         write_html(record, path, force=force)
     except FileExistsError:
-        raise DeriveError(f"{path} exists; pass --force to replace it") from None
+        raise DeriveError(f"--html {path} exists; pass --force to replace it") from None
     except OSError as error:
-        raise DeriveError(f"cannot write {path}: {_reason(error)}") from None
+        raise DeriveError(f"--html {path}: cannot write it: {_reason(error)}; nothing "
+                          "written") from None
 
 
 def _domains(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -346,7 +360,11 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         files = []
         for name in args.files:
             folder = pathlib.Path(name)
-            if not folder.is_dir():
+            try:
+                directory = name != "-" and folder.is_dir()
+            except OSError:  # read_bytes says why
+                directory = False
+            if not directory:
                 files.append(name)
                 continue
             found = sorted(str(p) for p in folder.glob("*.toml") if p.is_file())
@@ -383,11 +401,11 @@ def _stdin() -> str:
 
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
-        raise ProofFileError("standard input is closed", source="-")
-    raw = stream.read(MAX_BYTES + 1)
+        raise ProofFileError("standard input is closed", source="-", placed=False)
+    raw = stream.read(MAX_BYTES + 1)  # stops one byte past the limit
     if len(raw) > MAX_BYTES:
         raise ProofFileError(f"standard input holds more than {MAX_BYTES // (1024 * 1024)} "
-                             "MiB; expected a proof file (TOML)", source="-")
+                             "MiB; expected a proof file (TOML)", source="-", placed=False)
     return decode(raw, "-")
 
 

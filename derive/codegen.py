@@ -1552,8 +1552,12 @@ def deliver(source: str, lines: list[str], output: str | None, *, check_only: bo
         return OK
     try:
         written = write_module(source, output, force=force)
-    except FileExistsError as error:
-        print(f"derive: {error}", file=sys.stderr)
+    except FileExistsError:
+        print(f"derive: -o {output} exists; pass --force to replace it", file=sys.stderr)
+        return UNUSABLE
+    except OSError as error:  # the temporary file is gone: nothing half-written remains
+        print(f"derive: -o {output}: cannot write it: {error.strerror or error}; nothing "
+              "written", file=sys.stderr)
         return UNUSABLE
     lines.append(f"wrote {written} ({source.count(chr(10))} lines): loss, grad, loss_and_grad")
     print("\n".join(lines), file=report_stream)

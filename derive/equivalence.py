@@ -386,6 +386,25 @@ def _specialise(expr: sp.Expr, integers: frozenset[tuple[sp.Symbol, int]],
     )
 
 
+def distinct_bound_indices(*sides: sp.Expr) -> tuple[sp.Expr, ...]:
+    """The sides with each sum's or product's index renamed when the same letter is also free
+    in the claim: in ``∂/∂w_i Σ_i w_i² = 2w_i`` the bound i and the free i are two indices."""
+    free = set().union(*(side.free_symbols for side in sides))
+    free |= {s for entry in free if isinstance(entry, sp.Indexed) for s in entry.free_symbols}
+
+    def clashes(node: sp.Basic) -> bool:
+        return isinstance(node, (sp.Sum, sp.Product)) and any(
+            limit[0] in free for limit in node.limits)
+
+    def renamed(node: sp.Basic) -> sp.Basic:
+        fresh = {limit[0]: sp.Dummy(str(limit[0]), **limit[0].assumptions0)
+                 for limit in node.limits if limit[0] in free}
+        return node.xreplace(fresh)
+
+    return tuple(side.replace(clashes, renamed) if side.has(sp.Sum, sp.Product) else side
+                 for side in sides)
+
+
 def _integer_items(values: Mapping[Any, object]) -> frozenset[tuple[sp.Symbol, int]]:
     found: set[tuple[sp.Symbol, int]] = set()
     for key, value in values.items():
@@ -1007,6 +1026,7 @@ def compare(
     deadline = Deadline(budget)
     lhs = _exact_floats(_scalar(lhs, "lhs"))
     rhs = _exact_floats(_scalar(rhs, "rhs"))
+    lhs, rhs = distinct_bound_indices(lhs, rhs)
     tried: list[str] = []
     for side, name in ((lhs, "the left side"), (rhs, "the right side")):
         undefined = _undefined_part(side)

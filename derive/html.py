@@ -910,6 +910,8 @@ def write_html(record: Any, path: str | os.PathLike[str], *, force: bool = True)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(page)
+            stream.flush()
+            os.fsync(stream.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)

@@ -211,40 +211,49 @@ def _step_blocks(text: str) -> list[tuple[int, int]]:
     return list(zip(starts, ends, strict=True))
 
 
+_BRACKETS = re.compile(r"[\"'#\[\]{}]")
+_DEEPEST = 1000
+"""How deep ``_deepest`` looks for the deepest bracket (far past what tomllib can read)."""
+
+
 def _deepest(text: str) -> tuple[int, int, int]:
     """Line and column of the bracket that opens the deepest array or inline table, and its
-    depth (quoted strings and comments skipped; table headers are balanced on their line)."""
+    depth, counted up to ``_DEEPEST`` (quoted strings and comments skipped; a table header
+    is balanced on its line)."""
     depth = deepest = where = 0
-    quote = ""
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\" and quote in ('"', '"""'):
-                index += 2
-                continue
-            if text.startswith(quote, index):
-                index += len(quote)
-                quote = ""
-                continue
-        elif char in "\"'":
+    match = _BRACKETS.search(text)
+    while match and deepest < _DEEPEST:
+        index, char = match.start(), match.group()
+        if char in "\"'":  # skip the string: to its closing quote, past escaped ones
             quote = char * 3 if text.startswith(char * 3, index) else char
-            index += len(quote)
-            continue
+            end = index + len(quote)
+            while True:
+                end = text.find(quote, end)
+                if end < 0 or char == "'" or not _escaped(text, end):
+                    break
+                end += 1
+            index = len(text) if end < 0 else end + len(quote) - 1
         elif char == "#":
             stop = text.find("\n", index)
             index = len(text) if stop < 0 else stop
-            continue
         elif char in "[{":
             depth += 1
             if depth > deepest:
                 deepest, where = depth, index
-        elif char in "]}":
+        else:
             depth = max(depth - 1, 0)
-        index += 1
+        match = _BRACKETS.search(text, index + 1)
     line = text.count("\n", 0, where) + 1
     column = where - (text.rfind("\n", 0, where) + 1) + 1
     return line, column, deepest
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at ``index`` follows an odd number of backslashes."""
+    count = 0
+    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
 
 
 class _Reader:
@@ -273,8 +282,9 @@ class _Reader:
                                  column=column, source=self.path) from None
         except RecursionError:
             line, column, depth = _deepest(self.text)
-            raise ProofFileError(f"not usable TOML: arrays or inline tables nest {depth} deep "
-                                 "here; expected a proof file with a few levels at most",
+            deep = f"more than {_DEEPEST - 1}" if depth >= _DEEPEST else f"{depth}"
+            raise ProofFileError(f"not usable TOML: arrays or inline tables nest {deep} levels "
+                                 "deep here; expected a few levels at most",
                                  text=self.text, line=line, column=column,
                                  source=self.path) from None
         if not data:

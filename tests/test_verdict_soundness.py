@@ -38,6 +38,7 @@ FALSE = [
     (r"(x^a)^b = x^{ab}", {}, "x = −1, a = 2, b = ½: 1 ≠ −1"),
     (r"(x^2)^{1/2} = x", {}, "x = −1: 1 ≠ −1"),
     (r"\sum_{i=1}^n (x_{i+1}-x_i) = x_{n}-x_1", {}, "n = 1: x₂ − x₁ ≠ 0"),
+    (r"\frac{\partial}{\partial w_i}\sum_{i=1}^d w_i^2 = 2 w_1", {}, "i = 2: 2w₂ ≠ 2w₁"),
     # operator names and indexed families
     (r"\operatorname{ReLU}(x+y) = \operatorname{ReLU}(x) + \operatorname{ReLU}(y)", {},
      "x = 1, y = −1: 0 ≠ 1"),
@@ -57,6 +58,8 @@ TRUE = [
     (r"\sigma(x) = 1 - \sigma(-x)", {}),
     (r"\log(\sigma(x)) = -\log(1 + e^{-x})", {}),
     (r"\sum_{i=1}^n (x_{i+1}-x_i) = x_{n+1}-x_1", {}),
+    # the bound i and the free i are two indices
+    (r"\frac{\partial}{\partial w_i}\sum_{i=1}^d w_i^2 = 2 w_i", {}),
 ]
 
 
@@ -67,6 +70,8 @@ def test_a_false_claim_is_refuted_at_a_real_point(latex: str, domains: dict[str,
     assert step.verdict == "refuted", (why, step)  # type: ignore[attr-defined]
     for link in step.links:  # type: ignore[attr-defined]
         if isinstance(link.outcome, Refuted):
+            named = {name for name, _ in link.outcome.point}
+            assert all(f"[{index}]" not in name for name in named for index in "ijk"), named
             assert link.outcome.lhs_value != link.outcome.rhs_value
             assert "nan" not in (link.outcome.lhs_value + link.outcome.rhs_value).lower()
 

@@ -194,6 +194,10 @@ class Claim:
     indices: Mapping[str, str] = field(default_factory=dict)
     sizes: Mapping[str, int] = field(default_factory=dict)
     shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    defines: tuple[str, ...] = ()
+    """Definitions the claim is read under (``\\hat y = \\sigma(z)``), given to the checker as
+    the ``define = true`` steps of a proof file before the claim; ``lhs`` and ``rhs`` are
+    functions of the base variables, with the definitions substituted by hand."""
     note: str = ""
     partial: bool = False
     holdout: bool = False
@@ -204,7 +208,8 @@ class Claim:
         """A stable identifier: the claim's text and everything the checker is told."""
         text = "|".join([self.kind, self.latex, repr(sorted(self.domains.items())),
                          repr(sorted(self.indices.items())), repr(sorted(self.sizes.items())),
-                         repr(sorted(self.shapes.items())), repr(self.functions)])
+                         repr(sorted(self.shapes.items())), repr(self.functions)]
+                        + ([repr(self.defines)] if self.defines else []))
         return hashlib.sha256(text.encode()).hexdigest()
 
     @property

@@ -160,8 +160,12 @@ def grad(fn: Callable[..., Any], name: str) -> Side:
     def gradient(point: Point) -> Any:
         m: Mat = point[name]
         rows, cols = m.shape
-        return Mat(tuple(mp.diff(lambda t, i=i, j=j: scalar(side({**point, name: m.replace(i, j, t)})),
-                                 m[i][j]) for j in range(cols)) for i in range(rows))
+
+        def entry(t: Any, i: int, j: int) -> Any:
+            return scalar(side({**point, name: m.replace(i, j, t)}))
+
+        return Mat(tuple(mp.diff(lambda t, i=i, j=j: entry(t, i, j), m[i][j])
+                         for j in range(cols)) for i in range(rows))
 
     gradient.takes_point = True  # type: ignore[attr-defined]
     return gradient

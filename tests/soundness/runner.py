@@ -58,7 +58,8 @@ def toml_string(text: str) -> str:
 
 
 def proof_file(claim: Claim) -> str:
-    """A one-step proof file (docs/proofs.md) for a claim about matrices."""
+    """A proof file (docs/proofs.md) for a claim about matrices or one read under definitions:
+    the definitions as ``define = true`` steps, then the claim as the last step."""
     lines = ['[document]', 'title = "soundness corpus claim"', "", "[symbols]"]
     names = sorted(set(claim.shapes) | set(claim.domains))
     for name in names:
@@ -73,18 +74,24 @@ def proof_file(claim: Claim) -> str:
     if claim.functions:
         lines += ["", "[functions]", "names = [" + ", ".join(f'"{f}"' for f in claim.functions)
                   + "]"]
+    if claim.indices:
+        lines += ["", "[indices]"] + [f'{k} = "{v}"' for k, v in claim.indices.items()]
     if claim.sizes:
         inner = ", ".join(f"{k} = {v}" for k, v in claim.sizes.items())
         lines += ["", "[settings]", f"sizes = {{ {inner} }}"]
+    for number, definition in enumerate(claim.defines, 1):
+        lines += ["", "[[step]]", f'id = "def{number}"', f"latex = {toml_string(definition)}",
+                  "define = true"]
     lines += ["", "[[step]]", 'id = "claim"', f"latex = {toml_string(claim.latex)}", ""]
     return "\n".join(lines)
 
 
 def run_claim(claim: Claim, budget: float = BUDGET) -> Outcome:
-    """The checker's verdict on ``claim`` (through a proof file when it declares shapes)."""
+    """The checker's verdict on ``claim`` (through a proof file when it declares shapes or
+    definitions)."""
     start = time.monotonic()
     try:
-        if claim.shapes:
+        if claim.shapes or claim.defines:
             with tempfile.TemporaryDirectory() as folder:
                 path = pathlib.Path(folder) / "claim.toml"
                 path.write_text(proof_file(claim))

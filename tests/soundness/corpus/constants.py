@@ -45,7 +45,8 @@ false(r"\tanh(10^{-6}x) = 10^{-6}x", lambda x: tanh(ten(-6) * x), lambda x: ten(
       {"x": 1})
 false(r"\sqrt{x^2 + 10^{-20}} = |x|", lambda x: sqrt(x**2 + ten(-20)), lambda x: abs(x), X,
       {"x": 0})
-false(r"\frac{(x + 10^{-8})^2 - x^2}{10^{-8}} = 2x", lambda x: ((x + ten(-8)) ** 2 - x**2) / ten(-8),
+false(r"\frac{(x + 10^{-8})^2 - x^2}{10^{-8}} = 2x",
+      lambda x: ((x + ten(-8)) ** 2 - x**2) / ten(-8),
       lambda x: 2 * x, X, {"x": 1}, note="a difference quotient, not the derivative")
 false(r"\sigma(40) = 1", lambda: sigmoid(40), lambda: 1)
 false(r"\tanh(20) = 1", lambda: tanh(20), lambda: 1)

@@ -15,6 +15,7 @@ from ..model import (
     SIGNED_LABEL,
     UNIT,
     Collector,
+    interval,
 )
 from ..mpfun import (
     exp,
@@ -22,6 +23,7 @@ from ..mpfun import (
     log,
     log_one_minus_sigmoid,
     log_sigmoid,
+    num,
     power,
     relu,
     sigmoid,
@@ -188,5 +190,22 @@ claim(r"\sqrt{n^2} = n", True, lambda n: sqrt(n**2), lambda n: n, NCOUNT)
 claim(r"(-1)^{2n} = 1", True, lambda n: (-1) ** (2 * n), lambda: 1, NCOUNT)
 claim(r"(-1)^{n} = 1", False, lambda n: (-1) ** n, lambda: 1, NCOUNT, {"n": 1})
 claim(r"\operatorname{sign}(n) = 1", True, lambda n: sign(n), lambda: 1, NCOUNT)
+
+
+# -- near-equalities on a domain -------------------------------------------------------------
+claim(r"(1-y)\log(y + 10^{-15}) = (1-y)\log 10^{-15}", True,
+      lambda y: (1 - y) * log(y + num(10) ** -15), lambda y: (1 - y) * log(num(10) ** -15), Y01)
+claim(r"(1-y)\log(y + 10^{-15}) = (1-y)\log 10^{-15}", False,
+      lambda y: (1 - y) * log(y + num(10) ** -15), lambda y: (1 - y) * log(num(10) ** -15),
+      Y_UNIT, {"y": HALF})
+claim(r"y\log(\hat y + 10^{-15}) = y\log\hat y", False,
+      lambda y, yhat: y * log(yhat + num(10) ** -15), lambda y, yhat: y * log(yhat), PRED,
+      {"y": 1, "yhat": HALF}, note="the clipping ε shows at y = 1")
+claim(r"\operatorname{relu}(x - 10^{-20}) = x - 10^{-20}", True,
+      lambda x: relu(x - num(10) ** -20), lambda x: x - num(10) ** -20,
+      ({"x": interval(1, 2)}, {"x": "(1,2)"}))
+claim(r"\operatorname{relu}(x - 10^{-20}) = x - 10^{-20}", False,
+      lambda x: relu(x - num(10) ** -20), lambda x: x - num(10) ** -20, XNONNEG, {"x": 0},
+      note="fails on [0, 10^-20), a sliver at the edge of the domain")
 
 CLAIMS = list(add)

@@ -5,7 +5,7 @@ The count C is part of the claim: a claim is true only when it holds for every C
 from __future__ import annotations
 
 from ..model import COUNT, LABEL, POSITIVE, REAL, Collector, index, vector
-from ..mpfun import d, delta, exp, frac, log, upto, vec
+from ..mpfun import d, delta, exp, frac, log, num, upto, vec
 
 add = Collector("index")
 JK = {"j": "C", "k": "C"}
@@ -42,7 +42,8 @@ dsoft = d(lambda C, z, k: soft(C, z, k), "z", at="i")
 # -- log-sum-exp and softmax -----------------------------------------------------------------
 add(r"\frac{\partial}{\partial z_k} \log\sum_j e^{z_j} = " + S_K, True, dlse, soft, sample=ZK,
     indices=JK)
-add(r"\frac{\partial}{\partial z_k} \log\sum_j e^{z_j} = \frac{1}{1 + \sum_{j \neq k} e^{z_j - z_k}}",
+add(r"\frac{\partial}{\partial z_k} \log\sum_j e^{z_j} = \frac{1}{1 + \sum_{j \neq k} e^{z_j -"
+    r" z_k}}",
     True, dlse,
     lambda C, z, k: 1 / (1 + upto(C, lambda j: (1 - delta(j, k)) * exp(z[j] - z[k]))),
     sample=ZK, indices=JK)
@@ -279,5 +280,29 @@ add(r"\frac{\partial}{\partial w_k}\frac{\lambda}{2}\sum_j w_j^2 = \frac{\lambda
     dpen, lambda lam, w, k: lam * w[k] / 2, sample=LWK, indices=JK,
     domains={"lambda": "positive"}, witness={"C": 1, "w": vec(1), "lam": 1, "k": 1},
     note="the 1/2 kept")
+
+
+# -- near-equalities -------------------------------------------------------------------------
+add(r"\frac{e^{z_k}}{\sum_j e^{z_j} + 10^{-12}} = " + S_K, False,
+    lambda C, z, k: exp(z[k]) / (partition(C, z) + num(10) ** -12), soft, sample=ZK, indices=JK,
+    witness={"C": 1, "z": vec(0), "k": 1}, note="the ε of a guarded division")
+add(r"\log\left(\sum_j e^{z_j} + 10^{-30}\right) = \log\sum_j e^{z_j}", False,
+    lambda C, z: log(partition(C, z) + num(10) ** -30), lse,
+    sample={"C": COUNT, "z": vector(REAL, "C")}, indices=J, witness={"C": 1, "z": vec(0)})
+add(r"\frac{\partial}{\partial z_k}\log\sum_j e^{z_j} = 1", False, dlse, lambda: 1, sample=ZK,
+    indices=JK, witness={"C": 2, "z": vec(40, 0), "k": 1},
+    note="the largest logit takes almost all of the mass, but not all")
+
+
+# -- true at one size only -------------------------------------------------------------------
+add(r"\sum_j j^2 = \frac{C(C+1)(2C+1)}{6} + (C-1)(C-2)(C-3)", False,
+    lambda C: upto(C, lambda j: j**2),
+    lambda C: frac(C * (C + 1) * (2 * C + 1), 6) + (C - 1) * (C - 2) * (C - 3), sample=CC,
+    indices=J, witness={"C": 4}, note="equal at C = 1, 2, 3")
+add(r"\sum_j \operatorname{relu}(j - 3) = 0", False, lambda C: upto(C, lambda j: max(j - 3, 0)),
+    lambda: 0, sample=CC, indices=J, witness={"C": 4}, note="equal for C ≤ 3")
+add(r"\sum_j \operatorname{relu}(j - 3) = \frac{\operatorname{relu}(C-3)(C-2)}{2}", True,
+    lambda C: upto(C, lambda j: max(j - 3, 0)), lambda C: frac(max(C - 3, 0) * (C - 2), 2),
+    sample=CC, indices=J)
 
 CLAIMS = list(add)

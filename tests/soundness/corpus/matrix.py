@@ -15,6 +15,7 @@ from ..mpfun import (
     matmul,
     mscale,
     msub,
+    num,
     rows,
     scalar,
     sigmoid,
@@ -159,10 +160,12 @@ add(r"\frac{\partial}{\partial w} w^\top X^\top X w = X^\top X w", False,
 ridge = grad(lambda X, w, y, lam: sq(residual(X, w, y)) / 2 + lam * sq(w) / 2, "w")
 RIDGE = {**LIN, "lam": POSITIVE}
 RIDGE_DOMAINS = {"\\lambda": "positive"}
-add(r"\nabla_w\left(\frac{1}{2}(Xw - y)^\top(Xw - y) + \frac{\lambda}{2}w^\top w\right) = X^\top(Xw - y) + \lambda w",
+add(r"\nabla_w\left(\frac{1}{2}(Xw - y)^\top(Xw - y) + \frac{\lambda}{2}w^\top w\right) = X^"
+    r"\top(Xw - y) + \lambda w",
     True, ridge, lambda X, w, y, lam: madd(matmul(T(X), residual(X, w, y)), mscale(lam, w)),
     sample=RIDGE, shapes=LIN_SHAPES, domains=RIDGE_DOMAINS)
-add(r"\nabla_w\left(\frac{1}{2}(Xw - y)^\top(Xw - y) + \frac{\lambda}{2}w^\top w\right) = X^\top(Xw - y) + \frac{\lambda}{2}w",
+add(r"\nabla_w\left(\frac{1}{2}(Xw - y)^\top(Xw - y) + \frac{\lambda}{2}w^\top w\right) = X^"
+    r"\top(Xw - y) + \frac{\lambda}{2}w",
     False, ridge,
     lambda X, w, y, lam: madd(matmul(T(X), residual(X, w, y)), mscale(lam / 2, w)),
     sample=RIDGE, shapes=LIN_SHAPES, domains=RIDGE_DOMAINS, witness={**W1, "lam": 1})
@@ -204,5 +207,14 @@ add(LOGISTIC + r" = \sigma(Xw) - y", False, grad(logistic, "w"),
     shapes={"X": ("n", "n"), "w": ("n", "1"), "y": ("n", "1")}, domains=LOG_DOMAINS,
     witness={"n": 1, "X": rows((2,)), "w": rows((0,)), "y": rows((0,))},
     note="the Xᵀ factor forgotten (square X so that both sides are defined)")
+
+
+# -- near-equalities -------------------------------------------------------------------------
+add(r"P + 10^{-20}P = P", False, lambda P: madd(P, mscale(num(10) ** -20, P)), lambda P: P,
+    sample={"n": DIM, "d": DIM, "P": matrix("n", "d")}, shapes={"P": ("n", "d")},
+    witness={"n": 1, "d": 1, "P": rows((1,))})
+add(r"x^\top x + 10^{-12} = x^\top x", False, lambda x: sq(x) + num(10) ** -12, lambda x: sq(x),
+    sample={"n": DIM, "x": matrix("n", 1)}, shapes={"x": ("n", "1")},
+    witness={"n": 1, "x": rows((1,))})
 
 CLAIMS = list(add)

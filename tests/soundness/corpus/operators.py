@@ -8,7 +8,7 @@ from fractions import Fraction
 import mpmath as mp
 
 from ..model import REAL, Collector
-from ..mpfun import exp, log, log_sigmoid, relu, sech, sigmoid, sign, softplus, tanh
+from ..mpfun import exp, log, log_sigmoid, num, relu, sech, sigmoid, sign, softplus, tanh
 
 add = Collector("operators")
 X = {"x": REAL}
@@ -149,5 +149,16 @@ false(r"\operatorname{erf}(x) = 2\sigma(x) - 1", lambda x: mp.erf(x),
       lambda x: 2 * sigmoid(x) - 1, {"x": 1})
 false(r"\ln(x^2 + 1) = 2\ln(x) + 1", lambda x: log(x**2 + 1), lambda x: 2 * log(x) + 1,
       {"x": 1})
+
+
+# -- near-equalities -------------------------------------------------------------------------
+false(r"\operatorname{relu}(x + 10^{-15}) = \operatorname{relu}(x)",
+      lambda x: relu(x + num(10) ** -15), relu, {"x": 1})
+false(r"\max(x, 10^{-12}) = \operatorname{relu}(x)", lambda x: max(x, num(10) ** -12), relu,
+      {"x": 0})
+false(r"\tanh(x) = \operatorname{sign}(x)", tanh, sign, {"x": 20},
+      note="off by 8·10^-18 at x = 20")
+false(r"\mathrm{softplus}(x) = \max(x, 0)", softplus, lambda x: max(x, 0), {"x": 40},
+      note="off by 4·10^-18 at x = 40")
 
 CLAIMS = list(add)

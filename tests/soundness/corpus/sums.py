@@ -4,9 +4,16 @@ linearity, constants pulled out, and gradients of sums, including the forgotten 
 from __future__ import annotations
 
 from ..model import COUNT, POSITIVE, REAL, Collector, index, vector
-from ..mpfun import d, delta, frac, log, sigmoid, softplus, upto, vec
+from ..mpfun import d, delta, frac, log, num, sigmoid, softplus, upto, vec
 
 add = Collector("sums")
+
+
+def tiny(k):
+    """10^-k, exactly as written."""
+    return 1 / num(10) ** k
+
+
 N = {"n": "count"}
 ND = {"d": "count"}
 XN = {"n": COUNT, "x": vector(REAL, "n")}
@@ -39,7 +46,8 @@ add(r"\sum_{i=0}^{3} i = 3", False, lambda: upto(3, lambda i: i, start=0), lambd
 add(r"\sum_{i=1}^{n} c x_i = c\sum_{i=1}^{n} x_i", True,
     lambda n, c, x: upto(n, lambda i: c * x[i]), lambda n, c, x: c * upto(n, lambda i: x[i]),
     sample={**XN, "c": REAL}, domains=N)
-add(r"\sum_{i=1}^{n} (x_i + y_i) = \left(\sum_{i=1}^{n} x_i\right) + \left(\sum_{i=1}^{n} y_i\right)",
+add(r"\sum_{i=1}^{n} (x_i + y_i) = \left(\sum_{i=1}^{n} x_i\right) + \left(\sum_{i=1}^{n} y_i"
+    r"\right)",
     True, lambda n, x, y: upto(n, lambda i: x[i] + y[i]),
     lambda n, x, y: upto(n, lambda i: x[i]) + upto(n, lambda i: y[i]), sample=XYN, domains=N)
 add(r"\sum_{i=1}^{n} (x_i - y_i) = \sum_{i=1}^{n} x_i - \sum_{i=1}^{n} y_i", True,
@@ -65,17 +73,20 @@ add(r"\sum_{i=1}^{n} x_i^2 = x_1^2 + \sum_{i=2}^{n} x_i^2", True,
 add(r"\sum_{i=1}^{n} (x_{i+1} - x_i) = x_{n+1} - x_1", True,
     lambda n, x: upto(n, lambda i: x[i + 1] - x[i]), lambda n, x: x[n + 1] - x[1],
     sample={"n": COUNT, "x": vector(REAL, ("n", 1))}, domains=N)
-add(r"\sum_{i=1}^{n}\sum_{j=1}^{n} x_i y_j = \left(\sum_{i=1}^{n} x_i\right)\left(\sum_{j=1}^{n} y_j\right)",
+add(r"\sum_{i=1}^{n}\sum_{j=1}^{n} x_i y_j = \left(\sum_{i=1}^{n} x_i\right)\left(\sum_{j=1}^{n}"
+    r" y_j\right)",
     True, lambda n, x, y: upto(n, lambda i: upto(n, lambda j: x[i] * y[j])),
     lambda n, x, y: upto(n, lambda i: x[i]) * upto(n, lambda j: y[j]), sample=XYN, domains=N)
 add(r"\sum_{i=1}^{n}\left(x_i - \frac{1}{n}\sum_{j=1}^{n} x_j\right) = 0", True,
     lambda n, x: upto(n, lambda i: x[i] - upto(n, lambda j: x[j]) / n), lambda: 0,
     sample=XN, domains=N)
-add(r"\sum_{i=1}^{n}\left(x_i - \frac{1}{n}\sum_{j=1}^{n} x_j\right)^2 = \left(\sum_{i=1}^{n} x_i^2\right) - \frac{1}{n}\left(\sum_{i=1}^{n} x_i\right)^2",
+add(r"\sum_{i=1}^{n}\left(x_i - \frac{1}{n}\sum_{j=1}^{n} x_j\right)^2 = \left(\sum_{i=1}^{n}"
+    r" x_i^2\right) - \frac{1}{n}\left(\sum_{i=1}^{n} x_i\right)^2",
     True, lambda n, x: upto(n, lambda i: (x[i] - upto(n, lambda j: x[j]) / n) ** 2),
     lambda n, x: upto(n, lambda i: x[i] ** 2) - upto(n, lambda i: x[i]) ** 2 / n,
     sample=XN, domains=N)
-add(r"\sum_{i=1}^{n}(x_i - y_i)^2 = \left(\sum_{i=1}^{n} x_i^2\right) - 2\left(\sum_{i=1}^{n} x_i y_i\right) + \left(\sum_{i=1}^{n} y_i^2\right)",
+add(r"\sum_{i=1}^{n}(x_i - y_i)^2 = \left(\sum_{i=1}^{n} x_i^2\right) - 2\left(\sum_{i=1}^{n} x_i"
+    r" y_i\right) + \left(\sum_{i=1}^{n} y_i^2\right)",
     True, lambda n, x, y: upto(n, lambda i: (x[i] - y[i]) ** 2),
     lambda n, x, y: upto(n, lambda i: x[i] ** 2) - 2 * upto(n, lambda i: x[i] * y[i])
     + upto(n, lambda i: y[i] ** 2), sample=XYN, domains=N)
@@ -171,8 +182,9 @@ add(r"\sum_{i=0}^{n} 2^i = 2^{n}", False, lambda n: upto(n, lambda i: 2**i, star
 add(r"\sum_{i=1}^{n}\sum_{j=1}^{i} 1 = n^2", False,
     lambda n: upto(n, lambda i: upto(i, lambda j: 1)), lambda n: n**2, sample=NN, domains=N,
     witness={"n": 2})
-add(r"\sum_{i=1}^{n} \frac{1}{i(i+1)} = 1", False, lambda n: upto(n, lambda i: frac(1, i * (i + 1))),
-    lambda: 1, sample=NN, domains=N, witness={"n": 1})
+add(r"\sum_{i=1}^{n} \frac{1}{i(i+1)} = 1", False,
+    lambda n: upto(n, lambda i: frac(1, i * (i + 1))), lambda: 1, sample=NN, domains=N,
+    witness={"n": 1})
 add(r"\sum_{i=1}^{n} (-1)^{i} = 0", False, lambda n: upto(n, lambda i: (-1) ** i), lambda: 0,
     sample=NN, domains=N, witness={"n": 1})
 add(r"\sum_{i=1}^{n} (2i-1) = n(n+1)", False, lambda n: upto(n, lambda i: 2 * i - 1),
@@ -184,11 +196,13 @@ add(r"\sum_{i=1}^{n} i^3 = \frac{n^2(n+1)}{2}", False, lambda n: upto(n, lambda 
 add(r"\frac{\partial}{\partial w}\sum_{i=1}^{n}(w x_i - y_i)^2 = 2\sum_{i=1}^{n}(w x_i - y_i)x_i",
     True, d(mse, "w"), lambda w, n, x, y: 2 * upto(n, lambda i: (w * x[i] - y[i]) * x[i]),
     sample=WXYN, domains=N)
-add(r"\frac{\partial}{\partial w}\frac{1}{n}\sum_{i=1}^{n}(w x_i - y_i)^2 = \frac{2}{n}\sum_{i=1}^{n}(w x_i - y_i)x_i",
+add(r"\frac{\partial}{\partial w}\frac{1}{n}\sum_{i=1}^{n}(w x_i - y_i)^2 = \frac{2}{n}"
+    r"\sum_{i=1}^{n}(w x_i - y_i)x_i",
     True, d(lambda w, n, x, y: mse(w, n, x, y) / n, "w"),
     lambda w, n, x, y: 2 * upto(n, lambda i: (w * x[i] - y[i]) * x[i]) / n,
     sample=WXYN, domains=N)
-add(r"\frac{\partial}{\partial b}\sum_{i=1}^{n}(w x_i + b - y_i)^2 = 2\sum_{i=1}^{n}(w x_i + b - y_i)",
+add(r"\frac{\partial}{\partial b}\sum_{i=1}^{n}(w x_i + b - y_i)^2 = 2\sum_{i=1}^{n}(w x_i + b -"
+    r" y_i)",
     True, d(lambda w, b, n, x, y: upto(n, lambda i: (w * x[i] + b - y[i]) ** 2), "b"),
     lambda w, b, n, x, y: 2 * upto(n, lambda i: w * x[i] + b - y[i]), sample=WXBYN,
     domains=N)
@@ -200,7 +214,8 @@ add(r"\frac{\partial}{\partial w}\frac{1}{n}\sum_{i=1}^{n}(w x_i - y_i)^2 = 2(w 
     lambda w, x, y, i: 2 * (w * x[i] - y[i]) * x[i], sample={**WXYN, "i": index("n")},
     domains=N, witness={"n": 2, "w": 1, "x": vec(1, 2), "y": vec(0, 0), "i": 1},
     note="the sum forgotten")
-add(r"\frac{\partial}{\partial w}\frac{1}{n}\sum_{i=1}^{n}(w x_i - y_i)^2 = 2\sum_{i=1}^{n}(w x_i - y_i)x_i",
+add(r"\frac{\partial}{\partial w}\frac{1}{n}\sum_{i=1}^{n}(w x_i - y_i)^2 = 2\sum_{i=1}^{n}(w x_i"
+    r" - y_i)x_i",
     False, d(lambda w, n, x, y: mse(w, n, x, y) / n, "w"),
     lambda w, n, x, y: 2 * upto(n, lambda i: (w * x[i] - y[i]) * x[i]), sample=WXYN,
     domains=N, witness={"n": 2, "w": 1, "x": vec(1, 1), "y": vec(0, 0)},
@@ -234,11 +249,13 @@ add(r"\frac{\partial}{\partial w_k}\sum_{j=1}^{d} w_j x_j = \sum_{j=1}^{d} x_j",
     d(lambda d, w, x: upto(d, lambda j: w[j] * x[j]), "w", at="k"),
     lambda d, x: upto(d, lambda j: x[j]), sample=WXD, domains=ND,
     witness={"d": 2, "w": vec(0, 0), "x": vec(1, 1), "k": 1})
-add(r"\frac{\partial}{\partial w_k}\frac{1}{2}\left(\sum_{j=1}^{d} w_j x_j - y\right)^2 = \left(\sum_{j=1}^{d} w_j x_j - y\right)x_k",
+add(r"\frac{\partial}{\partial w_k}\frac{1}{2}\left(\sum_{j=1}^{d} w_j x_j - y\right)^2 = \left("
+    r"\sum_{j=1}^{d} w_j x_j - y\right)x_k",
     True, d(lambda d, w, x, y: (upto(d, lambda j: w[j] * x[j]) - y) ** 2 / 2, "w", at="k"),
     lambda d, w, x, y, k: (upto(d, lambda j: w[j] * x[j]) - y) * x[k],
     sample={**WXD, "y": REAL}, domains=ND)
-add(r"\frac{\partial}{\partial w_k}\frac{1}{2}\left(\sum_{j=1}^{d} w_j x_j - y\right)^2 = \sum_{j=1}^{d} w_j x_j - y",
+add(r"\frac{\partial}{\partial w_k}\frac{1}{2}\left(\sum_{j=1}^{d} w_j x_j - y\right)^2 = "
+    r"\sum_{j=1}^{d} w_j x_j - y",
     False, d(lambda d, w, x, y: (upto(d, lambda j: w[j] * x[j]) - y) ** 2 / 2, "w", at="k"),
     lambda d, w, x, y: upto(d, lambda j: w[j] * x[j]) - y, sample={**WXD, "y": REAL},
     domains=ND, witness={"d": 1, "w": vec(1), "x": vec(2), "y": 0, "k": 1})
@@ -265,5 +282,35 @@ add(r"\frac{\partial}{\partial x_k}\sum_{i=1}^{n}\sum_{j=1}^{n} x_i x_j = 2\sum_
 add(r"\frac{\partial}{\partial x_k}\sum_{i=1}^{n}\sum_{j=1}^{n} x_i x_j = 2x_k", False,
     d(lambda n, x: upto(n, lambda i: upto(n, lambda j: x[i] * x[j])), "x", at="k"),
     lambda x, k: 2 * x[k], sample=XK, domains=N, witness={"n": 2, "x": vec(1, 1), "k": 1})
+
+
+# -- near-equalities -------------------------------------------------------------------------
+add(r"\sum_{i=1}^{n} (x_i + 10^{-20}) = \sum_{i=1}^{n} x_i", False,
+    lambda n, x: upto(n, lambda i: x[i] + tiny(20)), lambda n, x: upto(n, lambda i: x[i]),
+    sample=XN, domains=N, witness={"n": 1, "x": vec(0)}, note="off by n·10^-20")
+add(r"\sum_{i=1}^{n} (x_i + 10^{-20}) = 10^{-20}n + \sum_{i=1}^{n} x_i", True,
+    lambda n, x: upto(n, lambda i: x[i] + tiny(20)),
+    lambda n, x: tiny(20) * n + upto(n, lambda i: x[i]), sample=XN, domains=N)
+add(r"\frac{1}{n}\sum_{i=1}^{n} x_i = \frac{1}{n + 10^{-12}}\sum_{i=1}^{n} x_i", False,
+    lambda n, x: upto(n, lambda i: x[i]) / n, lambda n, x: upto(n, lambda i: x[i]) / (n + tiny(12)),
+    sample=XN, domains=N, witness={"n": 1, "x": vec(1)})
+add(r"\sum_{i=1}^{n} 10^{-20}x_i = 10^{-20}\sum_{i=1}^{n} x_i", True,
+    lambda n, x: upto(n, lambda i: tiny(20) * x[i]),
+    lambda n, x: tiny(20) * upto(n, lambda i: x[i]), sample=XN, domains=N)
+add(r"\sum_{i=1}^{n} 10^{-20}x_i = 0", False, lambda n, x: upto(n, lambda i: tiny(20) * x[i]),
+    lambda: 0, sample=XN, domains=N, witness={"n": 1, "x": vec(1)})
+
+
+# -- true at the first sizes only ------------------------------------------------------------
+add(r"\sum_{i=1}^{n} i^2 = \frac{n(n+1)(2n+1)}{6} + (n-1)(n-2)(n-3)", False,
+    lambda n: upto(n, lambda i: i**2), lambda n: frac(n * (n + 1) * (2 * n + 1), 6)
+    + (n - 1) * (n - 2) * (n - 3), sample=NN, domains=N, witness={"n": 4},
+    note="equal at n = 1, 2, 3")
+add(r"\sum_{i=1}^{n} \operatorname{relu}(i - 5) = 0", False,
+    lambda n: upto(n, lambda i: max(i - 5, 0)), lambda: 0, sample=NN, domains=N,
+    witness={"n": 6}, note="equal for n ≤ 5")
+add(r"\sum_{i=1}^{n} i^3 = \left(\sum_{i=1}^{n} i\right)^2", True,
+    lambda n: upto(n, lambda i: i**3), lambda n: upto(n, lambda i: i) ** 2, sample=NN,
+    domains=N)
 
 CLAIMS = list(add)
