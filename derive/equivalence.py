@@ -17,9 +17,14 @@
     successive precisions must agree on it to 0.1 %. A difference that shrinks as the digits
     grow is rounding (``log(1 - σ(z))`` at ``z ≈ 60`` with too few digits), and the point is
     not used; a difference that stays is real however small (``x + 10⁻³⁰x = x`` is refuted).
-    The first usable points are always evaluated at two precisions, so a gap below the
-    tolerance everywhere (``tanh(10⁻⁶x) = 10⁻⁶x``) is found. A claim without variables whose
-    two sides are rational numbers is decided exactly (``10²⁰ + 1 = 10²⁰``). The point is
+    The first usable points, and every point placed at a kink, an edge or a power corner,
+    are always evaluated at two precisions, so a gap below the tolerance everywhere
+    (``tanh(10⁻⁶x) = 10⁻⁶x``) is found. The working precision at a point covers the spread
+    of the values met there: ``1 + e^{-105}`` needs 46 digits more than 40 to differ from 1,
+    and ``σ(z) = 1`` at ``z = 105`` is refuted, not rounded into agreement; a point needing
+    more than ``MAX_DIGITS`` to tell agreement from rounding (``σ(10⁶)``) is not used.
+    A claim without variables whose two sides are rational numbers is decided exactly
+    (``10²⁰ + 1 = 10²⁰``). The point is
     then "snapped" to simple values inside the domain (1 significant digit, a whole number, 2
     significant digits, or at least the 6 digits shown) when it still refutes there, so the
     point shown is the point checked. ``difference`` is the absolute ``|lhs - rhs|`` there;
@@ -40,25 +45,26 @@ are their exact binary values (``0.1·3`` and ``0.3`` differ); the LaTeX reader 
 decimals exactly, so this concerns floats given through the Python API.
 
 Sampling: every free symbol is drawn from its domain (``derive.domains``; a symbol without a
-domain is real, looked up by the symbol and then by its name), with large magnitudes (10³,
-10⁶) and simple values among the draws, where approximations such as ``σ(x − 1000) = 0``
-break. A discrete domain such as the labels ``{0, 1}`` is cycled so that every value is used;
-a count is drawn up to 40. For every kink (an argument ``u`` of ``relu``, ``Abs``,
-``Max``/``Min``, ``Heaviside``, ``sign``, or a ``Piecewise`` condition) that is linear in a
-single symbol, points are added on both sides of the kink, at ±0.5 and ±0.001 times its
-scale. relu, ``|x|``, max and min are continuous, so their kinks are points like any other;
-at a jump (Heaviside, sign, a case's condition) the value is a convention, not a fact, and a
-point exactly on it is skipped. For a power whose base and exponent both vary, points with
-whole and half exponents (2, ½, −1, 3, 3/2) and negative bases (−1, −2) are added: the real
-corners where ``(x^a)^b = x^{ab}`` fails. A point where a side is undefined is tried once
-more at twice the digits (``1 - σ(120)`` rounds to 0 at 40 digits) and otherwise skipped;
-more points are drawn until ``samples`` usable ones are found (besides the added points) or
-four times as many were tried. Evaluation is mpmath by a walk over the expression tree (no
-code is generated from it), each shared subexpression once. A
-``Sum`` or ``Product`` whose limit is a count symbol is expanded at the sampled count, and
-each indexed quantity ``y[i]`` it produces is sampled from the domain of ``y``. Unevaluated
-``Derivative`` objects are evaluated (``doit``, under the budget) first. Matrices are refused
-(``TypeError``).
+domain is real, looked up by the symbol and then by its name), with large magnitudes (10³, 10⁶)
+and simple values among the draws, where approximations such as ``σ(x − 1000) = 0`` break. A
+discrete domain such as the labels ``{0, 1}`` is cycled so that every value is used; a count is
+drawn up to 40. For every kink (an argument ``u`` of ``relu``, ``Abs``, ``Max``/``Min``,
+``Heaviside``, ``sign``, or a ``Piecewise`` condition) that is linear in a single symbol,
+points are added at the kink and on both sides of it, at ±0.5 and ±0.001 times its scale (and
+at half and one and a half times its place when it sits near 0, as in ``relu(x − 10⁻²⁰)``).
+relu, ``|x|``, max, min and sign have a value at their kink (``sign(0) = 0``), so it is a point
+like any other; at a jump whose value is a convention (Heaviside's ``H(0)``, a case's
+condition) a point exactly on it is skipped. Each closed end of an interval domain is a point
+too (``x = 0`` when x is nonnegative). For a power whose base and exponent both vary, points
+with whole and half exponents (2, ½, −1, 3, 3/2) and negative bases (−1, −2) are added: the
+real corners where ``(x^a)^b = x^{ab}`` fails. A point where a side is undefined is tried once
+more at twice the digits (``1 - σ(120)`` rounds to 0 at 40 digits) and otherwise skipped; more
+points are drawn until ``samples`` usable ones are found (besides the added points) or four
+times as many were tried. Evaluation is mpmath by a walk over the expression tree (no code is
+generated from it), each shared subexpression once. A ``Sum`` or ``Product`` whose limit is a
+count symbol is expanded at the sampled count, and each indexed quantity ``y[i]`` it produces
+is sampled from the domain of ``y``. Unevaluated ``Derivative`` objects are evaluated
+(``doit``, under the budget) first. Matrices are refused (``TypeError``).
 
 Time: ``budget`` seconds bound the whole call. The cheap symbolic forms get at most 35 % of
 it; sampling then runs (it usually needs milliseconds, and keeps at least 30 % of the budget
@@ -138,10 +144,17 @@ SHOWN_DIGITS = 6
 STABLE_TO = 1e-3
 """A difference is stable when two successive precisions agree on it to this relative amount."""
 
+GUARD_DIGITS = 10
+"""Digits beyond the working precision and the spread of the values at a point."""
+
+MAX_DIGITS = 1500
+"""The most digits a point is evaluated at; a point that would need more to tell agreement
+from rounding (``σ(10⁶) = 1``) is not used."""
+
 _MIN_STEP = 0.005
 """A symbolic step with less time than this is not started."""
 
-_KINK_OFFSETS = (0.5, -0.5, 1e-3, -1e-3)
+_KINK_OFFSETS = (0.0, 0.5, -0.5, 1e-3, -1e-3)
 _POWER_EXPONENTS = (Fraction(2), Fraction(1, 2), Fraction(-1), Fraction(3), Fraction(3, 2))
 _POWER_BASES = (Fraction(-1), Fraction(-2), Fraction(3))
 _POWER_POINTS = 48
@@ -149,7 +162,7 @@ _POWER_POINTS = 48
 negative, where ``(x^a)^b = x^{ab}`` fails (x = -1, a = 2, b = 1/2)."""
 _REWRITTEN_TO_EXP: tuple[type[sp.Basic], ...] = (sigmoid, softplus, sp.tanh)
 _KINKED: tuple[type[sp.Basic], ...] = (sp.Heaviside, relu, sp.Abs, sp.sign)
-_JUMPING: tuple[type[sp.Basic], ...] = (sp.Heaviside, sp.sign)
+_JUMPING: tuple[type[sp.Basic], ...] = (sp.Heaviside,)
 
 Number: TypeAlias = Fraction | float | int
 Point: TypeAlias = dict[Any, Number]
@@ -238,7 +251,8 @@ def symbolic_zero(expr: sp.Expr, budget: float) -> str | None:
 
 
 def evaluate_at(
-    expr: sp.Expr, point: Mapping[sp.Symbol, object], digits: int
+    expr: sp.Expr, point: Mapping[sp.Symbol, object], digits: int,
+    spread: list[float] | None = None,
 ) -> mpmath.mpf | mpmath.mpc | None:
     """The value of ``expr`` at ``point``, computed with mpmath at ``digits`` decimal digits.
 
@@ -247,7 +261,8 @@ def evaluate_at(
     limits given an integer are expanded. Returns ``None`` where ``expr`` is undefined:
     a missing value, division by zero, a logarithm of zero, a non-finite or a genuinely
     complex result, or mpmath raising. A complex result whose imaginary part is rounding noise
-    is returned as real.
+    is returned as real. When ``spread`` is given, the digits between the largest and the
+    smallest value met on the way (see :func:`_spread`) are appended to it.
     """
     values = dict(point)
     specialised = _specialise(expr, _integer_items(values))
@@ -266,12 +281,43 @@ def evaluate_at(
     with mpmath.workdps(digits):
         try:
             given = {symbol: _to_mpmath(values[symbol]) for symbol in arguments}
-            raw = _mp_value(specialised, given, {}, digits)
+            memo: dict[sp.Basic, Any] = {}
+            raw = _mp_value(specialised, given, memo, digits)
+            if spread is not None:
+                spread.append(_spread(memo))
             return _as_real_or_complex(raw, digits)
         except BudgetExceeded:
             raise
         except Exception:
             return None
+
+
+_EXPONENTIAL = frozenset({"exp", "sigmoid", "softplus", "tanh", "sinh", "cosh", "sech", "softmax"})
+"""Functions computed through ``e^{±u}``: at ``|u|`` they mix magnitudes ``e^{|u|}`` apart."""
+
+
+_SPREAD_CAP = mpmath.mpf(10) ** 12
+
+
+def _spread(memo: Mapping[sp.Basic, Any]) -> float:
+    """Decimal digits between the largest and the smallest nonzero value met in an evaluation.
+
+    A sum of such values loses that many digits (``1 + e^{-105}`` at 40 digits is exactly 1),
+    so a precision below ``digits + spread`` can make two different sides equal. The argument
+    ``u`` of a function computed through ``e^{±u}`` counts as ``e^{|u|}``.
+    """
+    largest, smallest = -math.inf, math.inf
+    for node, value in memo.items():
+        if not isinstance(value, mpmath.mpf) or not value:
+            continue
+        magnitude = float(mpmath.log10(abs(value)))
+        largest, smallest = max(largest, magnitude), min(smallest, magnitude)
+        if isinstance(node, sp.Function) and node.func.__name__ in _EXPONENTIAL:
+            for argument in node.args:
+                inner = memo.get(argument)
+                if isinstance(inner, mpmath.mpf):
+                    largest = max(largest, float(min(abs(inner), _SPREAD_CAP)) / math.log(10))
+    return min(max(0.0, largest - smallest), 1e12) if largest > -math.inf else 0.0
 
 
 _MP_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -510,7 +556,7 @@ def _relative(pair: tuple[mpmath.mpf, mpmath.mpf]) -> float:
 
 
 def _evaluate_pair(
-    claim: _Claim, point: Point, digits: int
+    claim: _Claim, point: Point, digits: int, spread: list[float] | None = None
 ) -> tuple[mpmath.mpf, mpmath.mpf] | None:
     """Both sides at ``point``, or None when the point is unusable (undefined, not real, or
     at a discontinuity, whose value is a convention)."""
@@ -518,10 +564,10 @@ def _evaluate_pair(
         at_jump = evaluate_at(argument, point, digits)
         if at_jump is None or at_jump == 0:
             return None
-    a = evaluate_at(claim.lhs, point, digits)
+    a = evaluate_at(claim.lhs, point, digits, spread)
     if a is None or isinstance(a, mpmath.mpc):
         return None
-    b = evaluate_at(claim.rhs, point, digits)
+    b = evaluate_at(claim.rhs, point, digits, spread)
     if b is None or isinstance(b, mpmath.mpc):
         return None
     return a, b
@@ -551,12 +597,25 @@ def _judge(claim: _Claim, point: Point, confirm: bool = False) -> _Judgement:
     that is tiny everywhere is still found).
     """
     precision = claim.digits
-    pair = _evaluate_pair(claim, point, precision)
+    spread: list[float] = []
+    pair = _evaluate_pair(claim, point, precision, spread)
     if pair is None:
         precision *= 2
-        pair = _evaluate_pair(claim, point, precision)
+        pair = _evaluate_pair(claim, point, precision, spread)
         if pair is None:
             return _SKIP
+    needed = claim.digits + math.ceil(max(spread, default=0.0)) + GUARD_DIGITS
+    if needed > precision:
+        # values that far apart lose digits when added (1 + e^{-105} is 1 at 40 digits): a
+        # precision that covers the spread keeps every term
+        if needed > MAX_DIGITS:
+            if pair[0] == pair[1] or _relative(pair) <= claim.relative_tolerance:
+                return _SKIP  # no affordable precision can tell an agreement from rounding
+        else:
+            precision = needed
+            pair = _evaluate_pair(claim, point, precision)
+            if pair is None:
+                return _SKIP
     if pair[0] == pair[1]:
         return _Judgement("agrees", pair, 0.0)
     if not confirm and _relative(pair) <= claim.relative_tolerance:
@@ -574,6 +633,16 @@ def _judge(claim: _Claim, point: Point, confirm: bool = False) -> _Judgement:
             return _Judgement("refutes", higher, _relative(higher))
         pair = higher
     return _SKIP  # unstable: no precision tried settles it
+
+
+def differs_at(lhs: sp.Expr, rhs: sp.Expr, point: Mapping[sp.Symbol, Number],
+               digits: int = 40) -> tuple[mpmath.mpf, mpmath.mpf] | None:
+    """Both sides at ``point`` when they differ there by a difference that survives a
+    precision increase (however small); None when they agree, or a side is undefined or not
+    real there. The confirmation behind entrywise matrix checks."""
+    claim = _prepare_claim(lhs, rhs, {}, digits, 1e-12)
+    judgement = _judge(claim, dict(point), confirm=True)
+    return judgement.values if judgement.verdict == "refutes" else None
 
 
 def _allows(domain: Domain, value: Fraction) -> bool:
@@ -645,19 +714,31 @@ def _show(value: Number | mpmath.mpf, significant: int = SHOWN_DIGITS) -> str:
         return str(mpmath.nstr(_to_mpmath(value), significant))
 
 
-def _show_pair(pair: tuple[mpmath.mpf, mpmath.mpf]) -> tuple[str, str]:
-    """Both values with the fewest digits (from ``SHOWN_DIGITS``) that tell them apart."""
+def show_pair(pair: tuple[mpmath.mpf, mpmath.mpf]) -> tuple[str, str]:
+    """Both values with the fewest digits (from ``SHOWN_DIGITS``) that tell them apart; values
+    closer than 40 digits are shown as the rounded value and what remains (``1.0 − 1.2e-47``)."""
     significant = SHOWN_DIGITS
-    while True:
+    while significant < 40:
         shown = (_show(pair[0], significant), _show(pair[1], significant))
-        if shown[0] != shown[1] or significant >= 40:
+        if shown[0] != shown[1]:
             return shown
         significant += 2
+    return _show_with_remainder(pair[0]), _show_with_remainder(pair[1])
+
+
+def _show_with_remainder(value: mpmath.mpf) -> str:
+    rounded = _show(value, SHOWN_DIGITS)
+    with mpmath.workdps(mpmath.mp.dps + 10):
+        remainder = value - mpmath.mpf(rounded)
+    if not remainder:
+        return rounded
+    sign = "−" if remainder < 0 else "+"
+    return f"{rounded} {sign} {_show(abs(remainder), 3)}"
 
 
 def _refuted(point: Point, pair: tuple[mpmath.mpf, mpmath.mpf]) -> Refuted:
     shown = sorted((str(key), _show(value)) for key, value in point.items())
-    lhs_value, rhs_value = _show_pair(pair)
+    lhs_value, rhs_value = show_pair(pair)
     return Refuted(
         point=tuple(shown),
         lhs_value=lhs_value,
@@ -693,9 +774,9 @@ def _kink_arguments(expr: sp.Expr) -> set[sp.Expr]:
 
 
 def _jump_arguments(expr: sp.Expr) -> set[sp.Expr]:
-    """The arguments at whose zero a side jumps: its value there is a convention (H(0)),
-    not a fact, so such a point is never used. relu, |x|, max and min are continuous: their
-    kinks are sampled on both sides and at the kink itself."""
+    """The arguments at whose zero a side jumps to a value that is a convention (H(0), the
+    boundary of a case), not a fact, so such a point is never used. relu, |x|, max, min and
+    sign have a value there: their kinks are sampled on both sides and at the kink itself."""
     found: set[sp.Expr] = {node.args[0] for node in expr.atoms(*_JUMPING)}
     for node in expr.atoms(sp.Piecewise):
         for _, condition in node.args:
@@ -751,13 +832,31 @@ def _kink_points(claim: _Claim, rng: random.Random) -> list[Point]:
         if isinstance(domain, (Discrete, Count)):
             continue
         scale = max(Fraction(1), abs(kink.at))
-        for offset in _KINK_OFFSETS:
-            value = kink.at + Fraction(offset) * scale
+        values = [kink.at + Fraction(offset) * scale for offset in _KINK_OFFSETS]
+        if 0 < abs(kink.at) < 1:  # a kink near 0 (relu(x − 10⁻²⁰)) is crossed at its own scale
+            values += [kink.at / 2, kink.at * Fraction(3, 2)]
+        for value in values:
             if not _inside(domain, value):
                 continue
             point = _random_points(claim, rng, 1)[0]
-            point[kink.symbol] = float(value)
+            point[kink.symbol] = value if value.denominator > 2**64 else float(value)
             points.append(point)
+    return points
+
+
+def _edge_points(claim: _Claim, rng: random.Random) -> list[Point]:
+    """A point at each closed end of an interval domain (0 when x is nonnegative): where a
+    claim that fails on a sliver at the edge (sign(x) = 1 for x ≥ 0) fails."""
+    points: list[Point] = []
+    for symbol in claim.symbols:
+        domain = claim.domains.get(symbol, REAL)
+        if not isinstance(domain, Interval):
+            continue
+        for end, is_open in ((domain.low, domain.low_open), (domain.high, domain.high_open)):
+            if not is_open and math.isfinite(end):
+                point = _random_points(claim, rng, 1)[0]
+                point[symbol] = Fraction(end)
+                points.append(point)
     return points
 
 
@@ -858,7 +957,8 @@ def _with_indexed(claim: _Claim, point: Point, rng: random.Random) -> tuple[Poin
 def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _Sampling) -> None:
     """Compare both sides at sample points, recording into ``found`` as it goes."""
     rng = random.Random(seed)
-    batch = _kink_points(claim, rng) + _power_points(claim, rng)
+    batch = _kink_points(claim, rng) + _edge_points(claim, rng) + _power_points(claim, rng)
+    special = len(batch)  # placed where claims break: each is confirmed at two precisions
     wanted = (samples if claim.symbols else 1) + len(batch)
     limit = 4 * wanted
     while found.usable < wanted and found.tried < limit:
@@ -871,7 +971,8 @@ def _sample(claim: _Claim, samples: int, seed: int, deadline: Deadline, found: _
             if placed is None:
                 continue  # no range to place the entry the claim names in
             point, specialised = _with_indexed(claim, placed, rng)
-            judgement = _judge(specialised, point, confirm=found.usable < CONFIRMED_POINTS)
+            judgement = _judge(specialised, point,
+                               confirm=found.usable < CONFIRMED_POINTS or found.tried <= special)
             if judgement.verdict == "skip" or judgement.values is None:
                 continue
             if judgement.verdict == "refutes":

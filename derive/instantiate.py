@@ -13,12 +13,14 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from derive.arrays import explicit
 from derive.domains import Domain
+from derive.equivalence import differs_at, show_pair
 from derive.functions import float_value
 from derive.models import (
     AffineDef,
@@ -47,8 +49,9 @@ class DiffersAtSizes:
     sizes: tuple[tuple[str, int], ...]
     entry: tuple[int, int]
     point: tuple[tuple[str, str], ...]
-    claimed: float
-    true: float
+    claimed: str
+    true: str
+    """Both values as shown: significant digits enough to tell them apart."""
 
 
 SizedOutcome = CheckedAtSizes | DiffersAtSizes
@@ -194,11 +197,18 @@ def compare_at_sizes(
         if np.all(np.isfinite(gap)):
             index = np.unravel_index(int(np.argmax(gap)), gap.shape)
             if gap[index] > tolerance:
-                return DiffersAtSizes(
-                    size_list, (int(index[0]), int(index[1])),
-                    tuple((s.name, f"{v:.6g}") for s, v in zip(symbols, point, strict=True)),
-                    float(a[index]), float(b[index]),
-                )
+                row, col = int(index[0]), int(index[1])
+                # float64 may mislead; the difference must survive at high precision
+                confirmed = differs_at(claimed[row, col], true[row, col],
+                                       {s: Fraction(v) for s, v in values.items()})
+                if confirmed is not None:
+                    return DiffersAtSizes(
+                        size_list, (row, col),
+                        tuple((s.name, f"{v:.6g}") for s, v in zip(symbols, point,
+                                                                  strict=True)),
+                        *show_pair(confirmed),
+                    )
+                continue
             worst = max(worst, float(gap[index]))
     return CheckedAtSizes(size_list, samples, worst)
 

@@ -450,8 +450,8 @@ def evidence_of(outcome: Any) -> str:
         return f"{where(outcome.point)}: claimed {outcome.lhs_value}, true {outcome.rhs_value}"
     if kind == "DiffersAtSizes":
         point = ", ".join(f"{n} = {v}" for n, v in outcome.point[:6])
-        return (f"entry {outcome.entry} differs: claimed {outcome.claimed:.6g}, "
-                f"true {outcome.true:.6g} at {point}")
+        return (f"entry {outcome.entry} differs: claimed {outcome.claimed}, "
+                f"true {outcome.true} at {point}")
     if kind == "Undecided":
         return f"{outcome.reason}; tried {', '.join(outcome.tried)}"
     return ""

@@ -58,7 +58,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.context import Context, size_expression
 from derive.domains import REAL, Domain, make_symbol
-from derive.equivalence import Proved, compare
+from derive.equivalence import CONFIRMED_POINTS, Proved, compare, differs_at, show_pair
 from derive.errors import DeriveError
 from derive.functions import ML_FUNCTIONS, float_value, sigmoid
 from derive.instantiate import CheckedAtSizes, DiffersAtSizes
@@ -1171,13 +1171,16 @@ def agree(claimed: Matrix, true: Matrix, domains: Mapping[sp.Symbol, Domain],
         used += 1
         for index, (x, y) in enumerate(zip(a, b, strict=True)):
             gap = abs(x - y) / max(1.0, abs(x), abs(y))
-            if gap > TOLERANCE:
+            exact_zero = difference[index] == 0
+            # the first points are confirmed at high precision even when float64 agrees: a
+            # difference below its rounding (P + 10⁻²⁰P = P) is a difference
+            if gap > TOLERANCE or (used <= CONFIRMED_POINTS and not exact_zero):
                 confirmed = _confirm(claimed[index], true[index], point)
                 if confirmed is not None:
                     row, col = divmod(index, claimed.cols)
-                    used = claimed[index].free_symbols | true[index].free_symbols
+                    named = claimed[index].free_symbols | true[index].free_symbols
                     shown = tuple((str(s), f"{v:.6g}") for s, v in sorted(
-                        point.items(), key=lambda item: str(item[0])) if s in used)
+                        point.items(), key=lambda item: str(item[0])) if s in named)
                     return DiffersAtSizes(record, (row, col), shown, *confirmed)
                 gap = 0.0
             worst = max(worst, gap)
@@ -1194,17 +1197,14 @@ def _sample(domain: Domain, rng: random.Random) -> float:
 
 
 def _confirm(claimed: sp.Expr, true: sp.Expr, point: Mapping[sp.Symbol, float]
-             ) -> tuple[float, float] | None:
-    exact = {s: sp.Rational(Fraction(v)) for s, v in point.items()}
-    try:
-        a = sp.N(claimed.xreplace(exact), 30)
-        b = sp.N(true.xreplace(exact), 30)
-        if not (a.is_real and b.is_real):
-            return None
-        gap = abs(a - b) / max(1, abs(a), abs(b))
-    except (TypeError, ValueError, ZeroDivisionError):
+             ) -> tuple[str, str] | None:
+    """The two values, shown, when the entries differ at ``point`` by a difference that
+    survives a precision increase (the scalar checker's rule); None otherwise."""
+    exact = {s: Fraction(v) for s, v in point.items()}
+    values = differs_at(claimed, true, exact)
+    if values is None:
         return None
-    return (float(a), float(b)) if gap > TOLERANCE else None
+    return show_pair(values)
 
 
 # ---- entrywise claims, for every size -------------------------------------------------------
@@ -1451,7 +1451,7 @@ def _differs_text(outcome: DiffersAtSizes, labels: tuple[str, str] = ("claimed",
     more = ", …" if len(outcome.point) > 8 else ""
     where = f", at {point}{more}" if point else ""
     return (f"entry {outcome.entry} differs at {_sizes_text(dict(outcome.sizes))}: "
-            f"{labels[0]} {outcome.claimed:.6g}, {labels[1]} {outcome.true:.6g}{where}")
+            f"{labels[0]} {outcome.claimed}, {labels[1]} {outcome.true}{where}")
 
 
 def _entry_name(name: str) -> str:
