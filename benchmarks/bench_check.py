@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from derive.check import check_files
+from derive.verify.check import check_files
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def main() -> None:
     worst = max(steps, key=lambda s: s.seconds)
     print(f"steps: {len(steps)}; per step median {statistics.median(seconds) * 1000:.1f} ms, "
           f"worst {worst.seconds * 1000:.0f} ms ({worst.claim.id} in "
-          f"{pathlib.Path([d.path for d in report.documents if worst in d.steps][0]).name})")
+          f"{pathlib.Path(next(d.path for d in report.documents if worst in d.steps)).name})")
 
 
 if __name__ == "__main__":

@@ -296,7 +296,7 @@ def agree(reference: list[float], other: list[float], dtype: str, who: str) -> N
 
 
 def load_generated(name: str, directory: Path) -> ModuleType:
-    from derive.codegen import check_generated, generate, write_module
+    from derive.emit.codegen import check_generated, generate, write_module
 
     generated = generate(name)
     report = check_generated(generated)

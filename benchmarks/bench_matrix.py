@@ -1,6 +1,6 @@
-"""Benchmark of the matrix checks (derive/shapes.py): time per matrix claim over proofs/.
+"""Benchmark of the matrix checks (derive/verify/shapes.py): time per matrix claim over proofs/.
 
-Every equality that derive.shapes decides (a claim involving arrays: the whole of document
+Every equality that derive.verify.shapes decides (a claim involving arrays: the whole of document
 001, the vector readings appended to 000, equation (3) of 002) is timed on its own, from the
 moment the checker hands it over to its verdict (shape inference, the proof for every size or
 the instantiation at n = 3, d = 2, h = 4, derivatives, sampling). Two passes in one process:
@@ -17,14 +17,14 @@ import statistics
 import time
 from typing import Any
 
-from derive import shapes
-from derive.check import check_files
+from derive.verify import shapes
+from derive.verify.check import check_files
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def timed_pass(files: list[str]) -> list[tuple[str, str, float]]:
-    """(claim, verdict, seconds) for every claim derive.shapes decides, outermost only."""
+    """(claim, verdict, seconds) for every claim derive.verify.shapes decides, outermost only."""
     found: list[tuple[str, str, float]] = []
     depth = [0]
     original = shapes.Claim.decide

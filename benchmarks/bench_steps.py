@@ -18,9 +18,9 @@ import time
 
 import sympy as sp
 
-from derive import models
-from derive.backprop import gradients
-from derive.functions import sigmoid
+from derive.core.functions import sigmoid
+from derive.engine import models
+from derive.engine.backprop import gradients
 
 MODELS = [("bce", "yhat"), ("bce-mean", "yhat_i"), ("sigmoid", "z"), ("logistic", "w"),
           ("logistic-batch", "w"), ("mlp", "W1"), ("mlp", "b2")]

@@ -23,7 +23,7 @@ def _show_in_notebooks() -> None:
 
     if "IPython" in sys.modules:
         with contextlib.suppress(Exception):
-            from derive.display import register
+            from derive.integrations.display import register
 
             register()
 

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from derive import models
-from derive.backprop import derive_model, scalar_derivation
-from derive.context import Context
-from derive.domains import Domain, parse_domain
-from derive.models import Model
-from derive.records import Derivation
+from derive.core.context import Context
+from derive.core.domains import Domain, parse_domain
+from derive.core.records import Derivation
+from derive.engine import models
+from derive.engine.backprop import derive_model, scalar_derivation
+from derive.engine.models import Model
 
 
 def steps(
@@ -26,14 +26,14 @@ def steps(
     """The step-by-step derivation of a gradient, every step checked.
 
     ``target`` is a built-in model's name (``"bce"``, ``"logistic"``, ``"mlp"``, ...), a
-    ``Model``, a SymPy expression, or an ML-LaTeX string (read by ``derive.latex``).
+    ``Model``, a SymPy expression, or an ML-LaTeX string (read by ``derive.read.latex``).
     """
     if isinstance(target, str) and (target in models.BUILTIN or target.startswith("chain-")):
         return derive_model(models.get(target), _name(wrt), check=check, budget=budget)
     if isinstance(target, Model):
         return derive_model(target, _name(wrt), check=check, budget=budget)
     if isinstance(target, str):
-        from derive.latex import parse_expression
+        from derive.read.latex import parse_expression
 
         target = parse_expression(target, context)
     if wrt is None:
@@ -46,8 +46,8 @@ def steps(
 def _written_out(expr: sp.Expr) -> sp.Expr:
     """Sums with whole-number limits written term by term (Σ_{j=1}^{3} y_j log p_j has the
     variable p_1), so that each term's variables can be differentiated by; as index claims
-    are instantiated (``derive.indexed``). Other sums are left as they are."""
-    from derive.indexed import Frame, Unsupported
+    are instantiated (``derive.verify.indexed``). Other sums are left as they are."""
+    from derive.verify.indexed import Frame, Unsupported
 
     limits = [limit for total in expr.atoms(sp.Sum) for limit in total.limits]
     if not limits or not all(low.is_Integer and high.is_Integer and 0 <= high - low < 100

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from derive import __version__
-from derive.errors import DeriveError
+from derive.core.errors import DeriveError
 
 OK, WRONG, UNUSABLE = 0, 1, 2
 FORMATS = ("text", "latex", "markdown", "json")
@@ -194,7 +194,7 @@ def _silence_stdout() -> None:
 
 def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from derive.api import steps
-    from derive.render import render
+    from derive.emit.render import render
 
     if bool(args.model) == bool(args.expr):
         parser.error("give a built-in MODEL or --expr LATEX (one of them)")
@@ -207,7 +207,7 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             derivation = steps(args.expr, args.wrt, check=not args.no_check,
                                budget=args.budget, domains=domains)
         else:
-            from derive.models import get
+            from derive.engine.models import get
 
             depth = args.model.removeprefix("chain-")
             if args.model.startswith("chain-") and not (
@@ -237,7 +237,7 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.wrt or args.domain or args.budget is not None:
             parser.error("codegen: --wrt, --domain and --budget go with --expr LATEX; "
                          f"{args.model} takes its parameters from the model")
-        from derive.codegen import MODELS, codegen_command
+        from derive.emit.codegen import MODELS, codegen_command
 
         if args.model in MODELS and not args.check_only:
             _writable(args.output, "-o", force=args.force)
@@ -248,7 +248,7 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     domains = _domains(args.domain, parser)
     if not args.check_only:
         _writable(args.output, "-o", force=args.force)
-    from derive.codegen_expr import codegen_expr_command
+    from derive.emit.codegen_expr import codegen_expr_command
 
     return codegen_expr_command(args.expr, args.wrt, domains, args.output,
                                 check_only=args.check_only, force=args.force,
@@ -291,7 +291,7 @@ def _writable(path: str | None, option: str, *, force: bool) -> None:
 
 def _write_html(record: object, path: str, *, force: bool) -> None:
     """The HTML page, written atomically; a failure is said in one line."""
-    from derive.html import write_html
+    from derive.emit.html import write_html
 
     try:
         write_html(record, path, force=force)
@@ -304,7 +304,7 @@ def _write_html(record: object, path: str, *, force: bool) -> None:
 
 def _domains(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
     """NAME=DOMAIN items, each domain read once here so that a bad one is refused early."""
-    from derive.proofs import read_domain
+    from derive.read.proofs import read_domain
 
     found = _pairs(items, "--domain", parser)
     for name, domain in found.items():
@@ -328,7 +328,7 @@ def _pairs(items: list[str], option: str, parser: argparse.ArgumentParser) -> di
 
 
 def _sizes(items: list[str], parser: argparse.ArgumentParser) -> dict[str, int]:
-    from derive.proofs import MAX_SIZE
+    from derive.read.proofs import MAX_SIZE
 
     sizes = {}
     for name, value in _pairs(items, "--size", parser).items():
@@ -342,8 +342,8 @@ def _sizes(items: list[str], parser: argparse.ArgumentParser) -> dict[str, int]:
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import pathlib
 
-    from derive.check import check_files, check_latex
-    from derive.render import render
+    from derive.emit.render import render
+    from derive.verify.check import check_files, check_latex
 
     if args.latex and args.files:
         parser.error("give proof FILEs or --latex lines, not both")
@@ -396,8 +396,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _stdin() -> str:
     """A proof file from standard input, at most MAX_BYTES of UTF-8."""
-    from derive.errors import ProofFileError
-    from derive.proofs import MAX_BYTES, decode
+    from derive.core.errors import ProofFileError
+    from derive.read.proofs import MAX_BYTES, decode
 
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
@@ -410,7 +410,7 @@ def _stdin() -> str:
 
 
 def _models() -> int:
-    from derive import models
+    from derive.engine import models
 
     for name in models.BUILTIN:
         model = models.get(name)
@@ -422,7 +422,7 @@ def _models() -> int:
 
 def _seconds(text: str) -> float:
     """A time budget: a finite number of seconds, more than 0."""
-    from derive.proofs import MAX_BUDGET
+    from derive.read.proofs import MAX_BUDGET
 
     try:
         value = float(text)

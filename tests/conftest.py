@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.domains import LABEL, UNIT_OPEN, make_symbol
+from derive.core.domains import LABEL, UNIT_OPEN, make_symbol
 
 Y = make_symbol("y", LABEL)
 YHAT = make_symbol("yhat", UNIT_OPEN)

@@ -10,20 +10,28 @@ import derive
 
 PACKAGE = pathlib.Path(derive.__file__).parent
 
-# parse → model → check → render → interface; a module imports only from its own layer or
-# layers to its left.
-LAYERS = {
-    "errors": 0,
-    "functions": 1, "domains": 1, "budget": 1, "unicode": 1,
-    "context": 2, "arrays": 2, "algebra": 2, "rules": 2, "records": 2,
-    "latex": 3, "proofs": 3,
-    "models": 4,
-    "equivalence": 5, "engine": 5, "instantiate": 5, "backprop": 5, "shapes": 5,
-    "check": 5, "diagnose": 5, "indexed": 5,
-    "render": 6, "codegen": 6, "codegen_expr": 6, "report": 6, "html": 6,
-    "api": 7, "testing": 7, "strategies": 7, "plugin": 7, "display": 7,
-    "cli": 8, "__main__": 8, "__init__": 8,
-}
+# read → decide → engine → verify → emit → integrations → interface: a module imports only
+# from its own package or packages to its left (the foundation, ``core``, is left of all).
+PACKAGES = ("core", "read", "decide", "engine", "verify", "emit", "integrations")
+TOP_LEVEL = {"api": 7, "testing": 7, "strategies": 7, "cli": 8, "__main__": 8, "__init__": 8}
+"""Modules of the package itself: the public API, two public aliases, the CLI."""
+
+
+def _modules() -> list[pathlib.Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _rank(dotted: str) -> int:
+    """The layer of ``derive.<dotted>``: its package's place, or a top-level module's."""
+    first = dotted.split(".")[0]
+    if first in PACKAGES:
+        return PACKAGES.index(first)
+    return TOP_LEVEL[first]
+
+
+def _own(path: pathlib.Path) -> str:
+    relative = path.relative_to(PACKAGE).with_suffix("")
+    return ".".join(relative.parts)
 
 
 def _imports(path: pathlib.Path) -> set[str]:
@@ -33,30 +41,38 @@ def _imports(path: pathlib.Path) -> set[str]:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("derive"):
             parts = node.module.split(".")
             if len(parts) > 1:
-                found.add(parts[1])
+                found.add(".".join(parts[1:]))
             else:
                 found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("derive."):
-                    found.add(alias.name.split(".")[1])
+                    found.add(alias.name.split(".", 1)[1])
     return found
 
 
 def test_every_module_has_a_layer() -> None:
-    for path in PACKAGE.glob("*.py"):
-        assert path.stem in LAYERS, f"{path.name} has no layer in the import-direction test"
+    for path in _modules():
+        own = _own(path)
+        assert own.split(".")[0] in PACKAGES or own in TOP_LEVEL or own.endswith("__init__"), (
+            f"{own} is in no package of the import-direction test")
+
+
+def test_packages_are_the_ones_named() -> None:
+    found = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert found == set(PACKAGES)
 
 
 def test_imports_flow_one_way() -> None:
-    for path in PACKAGE.glob("*.py"):
-        mine = LAYERS[path.stem]
+    for path in _modules():
+        own = _own(path)
+        mine = _rank(own.removesuffix(".__init__") if own != "__init__" else own)
         for imported in _imports(path):
             if imported == "__version__":
                 continue
-            assert LAYERS[imported] <= mine, (
-                f"{path.name} (layer {mine}) imports derive.{imported} (layer "
-                f"{LAYERS[imported]}), a module to its right"
+            assert _rank(imported) <= mine, (
+                f"derive.{own} (layer {mine}) imports derive.{imported} (layer "
+                f"{_rank(imported)}), a module to its right"
             )
 
 
@@ -67,16 +83,16 @@ def test_public_surface() -> None:
 def test_no_module_shadows_the_public_surface() -> None:
     # importing a submodule sets it as an attribute of the package: a module named like a
     # public function would replace the function the first time it is imported
-    modules = {path.stem for path in PACKAGE.glob("*.py")}
-    assert not modules & set(derive.__all__)
-    for name in sorted(modules - {"__main__"}):
+    modules = {_own(path).removesuffix(".__init__") for path in _modules()}
+    assert not {m.split(".")[0] for m in modules} & set(derive.__all__)
+    for name in sorted(modules - {"__main__", "__init__"}):
         importlib.import_module(f"derive.{name}")
     assert callable(derive.steps)
 
 
 def test_no_eval_on_text() -> None:
     banned = {"eval", "exec", "sympify", "parse_expr", "parse_latex", "lambdify"}
-    for path in PACKAGE.glob("*.py"):
+    for path in _modules():
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):

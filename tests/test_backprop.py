@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive import models
-from derive.arrays import Entrywise
-from derive.backprop import derive_model, gradient
-from derive.errors import UnknownModelError
-from derive.functions import sigmoid
-from derive.instantiate import check_gradient, instantiate
-from derive.records import ChainStep
+from derive.core.arrays import Entrywise
+from derive.core.errors import UnknownModelError
+from derive.core.functions import sigmoid
+from derive.core.records import ChainStep
+from derive.engine import models
+from derive.engine.backprop import derive_model, gradient
+from derive.engine.instantiate import check_gradient, instantiate
 from tests.conftest import YHAT, Y, Z, same
 
 ALL = [("bce", "yhat"), ("bce-mean", "yhat_i"), ("sigmoid", "z"), ("logistic", "w"),

@@ -1,6 +1,6 @@
 r"""Issue 9: the derivations people post. Each notation form the reader gained is pinned to its
 exact SymPy output; each proof file proofs/1xx_*.toml reaches the verdict every step expects;
-index claims are checked by instantiation (derive.indexed).
+index claims are checked by instantiation (derive.verify.indexed).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import pathlib
 import pytest
 import sympy as sp
 
-from derive.check import DocumentReport, check_files, check_latex
-from derive.context import Context, SymbolInfo
-from derive.diagnose import takes_step
-from derive.domains import COUNT, REAL, parse_domain
-from derive.errors import AmbiguityError, ParseError, ProofFileError
-from derive.functions import sigmoid
-from derive.indexed import Frame, _patterns
-from derive.latex import ArrayHadamard, ArrayProduct, parse_expression, parse_lines
-from derive.proofs import load
+from derive.core.context import Context, SymbolInfo
+from derive.core.domains import COUNT, REAL, parse_domain
+from derive.core.errors import AmbiguityError, ParseError, ProofFileError
+from derive.core.functions import sigmoid
+from derive.read.latex import ArrayHadamard, ArrayProduct, parse_expression, parse_lines
+from derive.read.proofs import load
+from derive.verify.check import DocumentReport, check_files, check_latex
+from derive.verify.diagnose import takes_step
+from derive.verify.indexed import Frame, _patterns
 
 ROOT = pathlib.Path(__file__).parent.parent
 PROOFS = ROOT / "proofs"
@@ -258,7 +258,7 @@ def test_a_first_principles_limit_is_evaluated() -> None:
     assert document.steps[0].verdict == "refuted"
 
 
-# ---- derive.indexed -----------------------------------------------------------------------
+# ---- derive.verify.indexed -----------------------------------------------------------------------
 
 
 def test_names_with_index_slots() -> None:

@@ -15,9 +15,9 @@ import pytest
 import sympy as sp
 from sympy.core.parameters import global_parameters
 
-from derive.budget import Deadline, can_interrupt, run_with_budget, time_limit
-from derive.errors import BudgetExceeded
-from derive.functions import sigmoid
+from derive.core.budget import Deadline, can_interrupt, run_with_budget, time_limit
+from derive.core.errors import BudgetExceeded
+from derive.core.functions import sigmoid
 
 
 def _spin(seconds: float) -> str:
@@ -372,7 +372,7 @@ def test_an_alarm_inside_a_gc_callback_waits_until_the_callback_returns() -> Non
     import gc
     import sys
 
-    from derive.budget import _in_gc_callback
+    from derive.core.budget import _in_gc_callback
 
     seen: list[bool] = []
 

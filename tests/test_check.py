@@ -10,8 +10,8 @@ import sys
 import mpmath
 import pytest
 
-from derive.check import check_files, check_latex
 from derive.cli import main
+from derive.verify.check import check_files, check_latex
 
 ROOT = pathlib.Path(__file__).parent.parent
 PROOFS = ROOT / "proofs"
@@ -191,7 +191,7 @@ def test_the_sign_error_is_diagnosed_and_the_labels_checked() -> None:
     assert link.diagnosis is not None
     assert link.diagnosis.mal_rule == "inner derivative dropped"
     assert "since d/dŷᵢ (1 − ŷᵢ) = −1" in link.diagnosis.sentence(__import__(
-        "derive.render").render.text)
+        "derive.emit.render").emit.render.text)
     assert (steps["Q1"].named_rule, steps["Q1"].used_rule) == ("product", "constant multiple")
     assert (steps["P1"].named_rule, steps["P1"].used_rule) == ("product", "chain")
     assert (steps["Q2"].named_rule, steps["Q2"].used_rule) == ("sum", "sum")

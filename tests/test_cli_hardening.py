@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from derive import codegen
+from derive.emit import codegen
 
 PYTHON = [sys.executable, "-m", "derive"]
 POSIX = os.name == "posix"

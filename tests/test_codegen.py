@@ -20,9 +20,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import derive.codegen as codegen
-from derive.arrays import Entrywise, entrywise
-from derive.codegen import (
+import derive.emit.codegen as codegen
+from derive.core.arrays import Entrywise, entrywise
+from derive.core.functions import relu, sigmoid, softplus
+from derive.decide.equivalence import Proved
+from derive.emit.codegen import (
     UnsupportedExpression,
     check_generated,
     codegen_command,
@@ -30,9 +32,7 @@ from derive.codegen import (
     stable_identities,
     write_module,
 )
-from derive.equivalence import Proved
-from derive.functions import relu, sigmoid, softplus
-from derive.models import M
+from derive.engine.models import M
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("logistic", "mlp")
@@ -69,7 +69,7 @@ def test_generated_module_passes_its_check(generated: dict[str, codegen.Generate
     report = check_generated(generated[name])
     assert report.ok, report.failure
     assert any("finite differences" in line for line in report.lines)
-    assert any("derive.instantiate" in line for line in report.lines)
+    assert any("derive.engine.instantiate" in line for line in report.lines)
 
 
 def test_every_stable_form_is_proved() -> None:

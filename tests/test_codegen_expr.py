@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-import derive.codegen_expr as codegen_expr
+import derive.emit.codegen_expr as codegen_expr
 from derive.cli import main
-from derive.codegen import _load_generated
-from derive.codegen_expr import GeneratedExpr, check_expr, codegen_expr_command, generate_expr
+from derive.emit.codegen import _load_generated
+from derive.emit.codegen_expr import GeneratedExpr, check_expr, codegen_expr_command, generate_expr
 
 ROOT = Path(__file__).resolve().parent.parent
 BCE = r"-(y\log\sigma(z) + (1-y)\log(1-\sigma(z)))"

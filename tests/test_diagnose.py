@@ -14,14 +14,14 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive import diagnose as D
-from derive.check import _Checker
-from derive.domains import COUNT, LABEL, UNIT_OPEN, Domain, make_symbol
-from derive.engine import differentiate
-from derive.equivalence import Checked, Proved, Refuted, compare
-from derive.functions import sigmoid
-from derive.proofs import load
-from derive.records import DiffStep
+from derive.core.domains import COUNT, LABEL, UNIT_OPEN, Domain, make_symbol
+from derive.core.functions import sigmoid
+from derive.core.records import DiffStep
+from derive.decide.equivalence import Checked, Proved, Refuted, compare
+from derive.engine.differentiate import differentiate
+from derive.read.proofs import load
+from derive.verify import diagnose as D
+from derive.verify.check import _Checker
 
 ROOT = pathlib.Path(__file__).parent.parent
 # every proof file: the three source documents (0xx) and the derivations of posts (1xx)
@@ -246,7 +246,7 @@ class Link:
 
 @functools.cache
 def links(path: pathlib.Path) -> tuple[Link, ...]:
-    """Every link of a proof file, resolved as derive.check resolves it."""
+    """Every link of a proof file, resolved as derive.verify.check resolves it."""
     document = load(str(path))
     found: list[tuple[Any, sp.Expr, sp.Expr, dict[sp.Symbol, sp.Expr], str]] = []
 
@@ -295,7 +295,7 @@ def test_000_q3_is_the_inner_derivative_of_log_one_minus_yhat_dropped() -> None:
 
 
 def test_the_explanation_prints_with_the_report_printer() -> None:
-    from derive.render import text
+    from derive.emit.render import text
 
     q3 = link("Q3")
     diagnosis = D.explain(q3.previous, q3.claimed, expand=q3.expand, domains=q3.domains)
@@ -430,7 +430,7 @@ def mutations(k: Link, factors: tuple[sp.Expr, ...] = (sp.Integer(2), sp.Rationa
 
 @functools.cache
 def _in_index_notation(name: str) -> bool:
-    """Whether a proof file declares [indices] (its links are decided by derive.indexed)."""
+    """Whether a proof file declares [indices] (its links are decided by derive.verify.indexed)."""
     return bool(load(str(ROOT / "proofs" / name)).context.indices)
 
 

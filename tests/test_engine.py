@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derive.algebra import tidy
-from derive.engine import differentiate, lines, verify
-from derive.errors import MissingRuleError
-from derive.functions import relu, sigmoid, softplus
-from derive.records import DiffStep
-from derive.render import text
-from derive.rules import ELEMENTARY, RULES
+from derive.core.algebra import tidy
+from derive.core.errors import MissingRuleError
+from derive.core.functions import relu, sigmoid, softplus
+from derive.core.records import DiffStep
+from derive.emit.render import text
+from derive.engine.differentiate import differentiate, lines, verify
+from derive.engine.rules import ELEMENTARY, RULES
 from tests.conftest import YHAT, Y, Z, same
 
 x = sp.Symbol("x", real=True)
@@ -112,7 +112,7 @@ def test_a_wrong_step_fails_verification() -> None:
     honest = differentiate(sp.log(1 - YHAT), YHAT)
     broken = DiffStep(honest.rule, honest.expr, honest.wrt, 1 / (1 - YHAT), honest.unfolded,
                       honest.substeps)
-    checked = verify(broken, {YHAT: __import__("derive.domains").domains.UNIT_OPEN})
+    checked = verify(broken, {YHAT: __import__("derive.core.domains").core.domains.UNIT_OPEN})
     assert type(checked.check).__name__ == "Refuted"
 
 

@@ -11,9 +11,10 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import derive.equivalence as equivalence
-from derive.domains import COUNT, LABEL, UNIT_OPEN, Interval, make_symbol
-from derive.equivalence import (
+import derive.decide.equivalence as equivalence
+from derive.core.domains import COUNT, LABEL, UNIT_OPEN, Interval, make_symbol
+from derive.core.functions import relu, sigmoid, softplus
+from derive.decide.equivalence import (
     Checked,
     Outcome,
     Proved,
@@ -23,7 +24,6 @@ from derive.equivalence import (
     evaluate_at,
     symbolic_zero,
 )
-from derive.functions import relu, sigmoid, softplus
 
 Y = make_symbol("y", LABEL)
 YHAT = make_symbol("yhat", UNIT_OPEN)

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from derive.functions import MPMATH_FUNCTIONS, NUMPY_FUNCTIONS, relu, sigmoid, softplus
+from derive.core.functions import MPMATH_FUNCTIONS, NUMPY_FUNCTIONS, relu, sigmoid, softplus
 
 x = sp.Symbol("x", real=True)
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from derive.testing import DerivationAssertionError, assert_gradient
+from derive.integrations.testing import DerivationAssertionError, assert_gradient
 
 Array = np.ndarray[Any, Any]
 

@@ -14,10 +14,10 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.check import check_files, check_latex
-from derive.equivalence import compare
-from derive.errors import ParseError
-from derive.latex import parse_expression
+from derive.core.errors import ParseError
+from derive.decide.equivalence import compare
+from derive.read.latex import parse_expression
+from derive.verify.check import check_files, check_latex
 
 CANARY = "derive_canary_was_here"
 
@@ -51,7 +51,7 @@ def test_hostile_latex_is_refused_quickly_and_runs_nothing(tmp_path: pathlib.Pat
         parse_expression(text)
     assert time.monotonic() - start < 5
     assert not (tmp_path / CANARY).exists()
-    assert set(sys.modules) - modules <= {"derive.latex"}
+    assert set(sys.modules) - modules <= {"derive.read.latex"}
 
 
 def test_hostile_proof_file_runs_nothing(tmp_path: pathlib.Path) -> None:
@@ -120,7 +120,7 @@ def expressions(draw: st.DrawFn, depth: int = 3) -> sp.Expr:
         return sp.exp(-a)
     if kind == "log":
         return sp.log(1 + a**2)
-    from derive.functions import sigmoid
+    from derive.core.functions import sigmoid
 
     return sigmoid(a)
 
@@ -136,8 +136,8 @@ MUTATIONS = [
     lambda e: e**2 + 1 if e.is_number else e + x,
 ]
 
-DOMAINS = {x: __import__("derive.domains").domains.POSITIVE,
-           y: __import__("derive.domains").domains.POSITIVE}
+DOMAINS = {x: __import__("derive.core.domains").core.domains.POSITIVE,
+           y: __import__("derive.core.domains").core.domains.POSITIVE}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,12 +14,12 @@ import pytest
 import sympy as sp
 
 from derive.api import steps
-from derive.arrays import Entrywise
-from derive.check import Report, check_files
-from derive.display import register, to_html, to_markdown
-from derive.functions import relu, sigmoid
-from derive.html import MATHML_ELEMENTS, html_fragment, html_report, mathml, write_html
-from derive.latex import Differential
+from derive.core.arrays import Entrywise
+from derive.core.functions import relu, sigmoid
+from derive.emit.html import MATHML_ELEMENTS, html_fragment, html_report, mathml, write_html
+from derive.integrations.display import register, to_html, to_markdown
+from derive.read.latex import Differential
+from derive.verify.check import Report, check_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PROOFS = sorted(str(p) for p in (ROOT / "proofs").glob("*.toml"))

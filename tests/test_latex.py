@@ -16,11 +16,11 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.context import Context, SymbolInfo
-from derive.domains import parse_domain
-from derive.errors import AmbiguityError, ParseError
-from derive.functions import relu, sigmoid
-from derive.latex import (
+from derive.core.context import Context, SymbolInfo
+from derive.core.domains import parse_domain
+from derive.core.errors import AmbiguityError, ParseError
+from derive.core.functions import relu, sigmoid
+from derive.read.latex import (
     MAX_NESTING,
     Differential,
     Relation,
@@ -1078,7 +1078,7 @@ def test_long_flat_input_is_read_quickly() -> None:
 
 
 def test_no_eval_or_sympify_in_the_reader() -> None:
-    source = Path(__file__).parents[1] / "derive" / "latex.py"
+    source = Path(__file__).parents[1] / "derive" / "read" / "latex.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
     forbidden = {"eval", "exec", "sympify", "parse_expr", "parse_latex", "S", "compile"}
     for node in ast.walk(tree):
@@ -1165,7 +1165,7 @@ def test_brackets_around_an_expression_do_not_change_it(text: str) -> None:
 
 
 def test_not_equal_is_a_relation_of_its_own() -> None:
-    from derive.latex import parse_relation
+    from derive.read.latex import parse_relation
 
     relation = parse_relation(r"\frac{d}{dx}\log(1-x)\neq \frac{1}{1-x}")
     assert relation.operators == ("≠",)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from derive.check import check_files
-from derive.instantiate import CheckedAtSizes
+from derive.engine.instantiate import CheckedAtSizes
+from derive.verify.check import check_files
 
 PROOFS = pathlib.Path(__file__).parent.parent / "proofs"
 DOC_000 = str(PROOFS / "000_bce_sign_error.toml")

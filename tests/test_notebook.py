@@ -33,7 +33,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> object:
     notebook.cells = [
         nbformat.v4.new_code_cell("import derive\nderive.steps('logistic', 'w')"),
         nbformat.v4.new_code_cell(
-            "from derive.check import check_files\n"
+            "from derive.verify.check import check_files\n"
             "check_files(['proofs/000_bce_sign_error.toml']).documents[0]"),
         nbformat.v4.new_code_cell("derive.steps('sigmoid', 'nothing')"),
     ]

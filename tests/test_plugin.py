@@ -9,22 +9,24 @@ from pathlib import Path
 
 import pytest
 
-import derive.check
+import derive.verify.check
 
 pytest_plugins = ["pytester"]
 
 # pytester runs in this process and forgets the modules a run imports; numpy cannot be
 # imported twice, so everything a run may import is imported here first
-for _module in ("derive.check", "derive.diagnose", "derive.equivalence", "derive.latex",
-                "derive.proofs", "derive.render", "derive.shapes",
-                "derive.testing"):
+for _module in (
+    "derive.verify.check", "derive.verify.diagnose", "derive.decide.equivalence",
+    "derive.read.latex", "derive.read.proofs", "derive.emit.render", "derive.verify.shapes",
+    "derive.integrations.testing",
+):
     importlib.import_module(_module)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROOF = ROOT / "proofs" / "000_bce_sign_error.toml"
-REGISTERED = any(e.value == "derive.plugin" for e in entry_points(group="pytest11"))
+REGISTERED = any(e.value == "derive.integrations.plugin" for e in entry_points(group="pytest11"))
 # once the entry point is installed the plugin loads itself; before, load it by name
-PLUGIN = () if REGISTERED else ("-p", "derive.plugin")
+PLUGIN = () if REGISTERED else ("-p", "derive.integrations.plugin")
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
@@ -33,7 +35,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 USER_TESTS = r'''
-from derive.testing import assert_identity
+from derive.integrations.testing import assert_identity
 
 def test_sigmoid():
     assert_identity(r"\frac{d}{dz}\sigma(z)", r"\sigma(z)(1-\sigma(z))")
@@ -57,7 +59,7 @@ def test_failing_assertion_shows_verdict_counterexample_and_diagnosis(
         "E     diagnosis: *σ′ taken as σ(1 + σ)*",
     ])
     assert "assert False" not in output
-    assert "derive/testing.py" not in output  # the traceback stops at the user's line
+    assert "derive/integrations/testing.py" not in output  # the traceback stops at the user's line
 
 
 def test_tb_option_is_respected(pytester: pytest.Pytester) -> None:
@@ -81,14 +83,14 @@ def test_every_step_of_a_proof_file_is_an_item(pytester: pytest.Pytester,
     _proofs(pytester)
     pytester.makepyfile(test_other="def test_other():\n    pass\n")
     calls: list[str] = []
-    original = derive.check.check_document
+    original = derive.verify.check.check_document
 
-    def counting(document: derive.check.ProofDocument,
-                 **kwargs: float) -> derive.check.DocumentReport:
+    def counting(document: derive.verify.check.ProofDocument,
+                 **kwargs: float) -> derive.verify.check.DocumentReport:
         calls.append(document.path)
         return original(document, **kwargs)
 
-    monkeypatch.setattr(derive.check, "check_document", counting)
+    monkeypatch.setattr(derive.verify.check, "check_document", counting)
     result = run(pytester, "--derive-proofs", "proofs", "-v")
     output = result.stdout.str()
     assert result.ret == 0, output

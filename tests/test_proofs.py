@@ -7,8 +7,8 @@ import pathlib
 
 import pytest
 
-from derive.errors import ProofFileError
-from derive.proofs import load
+from derive.core.errors import ProofFileError
+from derive.read.proofs import load
 
 PROOFS = pathlib.Path(__file__).parent.parent / "proofs"
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derive.check import check_latex
-from derive.context import Context, SymbolInfo
-from derive.domains import COUNT, LABEL
-from derive.errors import ParseError
-from derive.functions import relu, sigmoid, softplus
-from derive.latex import index_families, parse_expression, parse_relation
-from derive.testing import check_identity
+from derive.core.context import Context, SymbolInfo
+from derive.core.domains import COUNT, LABEL
+from derive.core.errors import ParseError
+from derive.core.functions import relu, sigmoid, softplus
+from derive.integrations.testing import check_identity
+from derive.read.latex import index_families, parse_expression, parse_relation
+from derive.verify.check import check_latex
 
 PLAIN = Context()
 S = PLAIN.symbol
@@ -78,7 +78,7 @@ def test_an_entry_carries_the_domain_declared_for_its_family() -> None:
 
 
 def test_sums_over_declared_index_letters_keep_symbols() -> None:
-    # derive.indexed instantiates those by name (a_j at j = 2 is a_2)
+    # derive.verify.indexed instantiates those by name (a_j at j = 2 is a_2)
     context = Context(indices={"j": "C"})
     assert parse_expression(r"\sum_j a_j", context) == sp.Sum(S("a_j"), (j, 1, S("C")))
 

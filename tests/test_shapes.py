@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 import sympy as sp
 
-from derive.check import check_files
-from derive.context import Context, SymbolInfo
-from derive.domains import LABEL, parse_domain
-from derive.errors import ProofFileError
-from derive.instantiate import CheckedAtSizes, DiffersAtSizes
-from derive.latex import (
+from derive.core.context import Context, SymbolInfo
+from derive.core.domains import LABEL, parse_domain
+from derive.core.errors import ProofFileError
+from derive.engine.instantiate import CheckedAtSizes, DiffersAtSizes
+from derive.read.latex import (
     ArrayHadamard,
     ArrayPower,
     ArrayProduct,
@@ -24,8 +23,9 @@ from derive.latex import (
     Juxtaposition,
     parse_expression,
 )
-from derive.proofs import load
-from derive.shapes import (
+from derive.read.proofs import load
+from derive.verify.check import check_files
+from derive.verify.shapes import (
     Frame,
     Had,
     Instance,
@@ -99,7 +99,7 @@ def test_odot_next_to_juxtaposed_arrays_is_marked() -> None:
 
 
 def test_array_expressions_print() -> None:
-    from derive.render import text
+    from derive.emit.render import text
 
     assert text(read(r"h_1^T (\hat{y} - y)")) == "h₁ᵀ[ŷ − y]"
     assert text(read(r"y : \log(1 - y)")) == "y : log(1 − y)"

@@ -15,10 +15,17 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.domains import Discrete, Interval, parse_domain
-from derive.functions import sigmoid
-from derive.strategies import arrays, equivalent_rewrites, points, shapes, sizes, values
-from derive.testing import (
+from derive.core.domains import Discrete, Interval, parse_domain
+from derive.core.functions import sigmoid
+from derive.integrations.strategies import (
+    arrays,
+    equivalent_rewrites,
+    points,
+    shapes,
+    sizes,
+    values,
+)
+from derive.integrations.testing import (
     DerivationAssertionError,
     assert_derivative,
     assert_gradient,
@@ -31,9 +38,11 @@ pytest_plugins = ["pytester"]
 
 # pytester runs in this process and forgets the modules a run imports; numpy cannot be
 # imported twice, so everything a run may import is imported here first
-for _module in ("derive.check", "derive.diagnose", "derive.equivalence", "derive.latex",
-                "derive.plugin", "derive.proofs", "derive.render", "derive.shapes",
-                "derive.testing"):
+for _module in (
+    "derive.verify.check", "derive.verify.diagnose", "derive.decide.equivalence",
+    "derive.read.latex", "derive.integrations.plugin", "derive.read.proofs",
+    "derive.emit.render", "derive.verify.shapes", "derive.integrations.testing",
+):
     importlib.import_module(_module)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +79,7 @@ def test_wrong_identity_fails_with_a_readable_message() -> None:
 def test_new_user_test_file(pytester: pytest.Pytester) -> None:
     """A user's own test file, without the plugin: the message is readable on its own."""
     pytester.makepyfile(test_mine=r'''
-        from derive.testing import assert_identity
+        from derive.integrations.testing import assert_identity
 
         def test_sigmoid():
             assert_identity(r"\frac{d}{dz}\sigma(z)", r"\sigma(z)(1-\sigma(z))")

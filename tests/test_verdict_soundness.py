@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from derive.check import check_latex
-from derive.equivalence import Refuted
+from derive.decide.equivalence import Refuted
+from derive.verify.check import check_latex
 
 HOLDS = ("proved", "checked")
 

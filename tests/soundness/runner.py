@@ -9,7 +9,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from derive.check import check_files, check_latex
+from derive.verify.check import check_files, check_latex
 
 from .model import Claim
 

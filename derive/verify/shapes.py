@@ -17,7 +17,7 @@ arrays, or the entries of a vector written as scalars) is decided here, in four 
 3. **Entrywise claims, for every size.** When every array in a claim has one shape and the
    claim combines them entry by entry (sums over all entries allowed: ``y : log ŷ``, 𝟏ᵀv,
    Σᵢ over a vector's entries), the claim is the scalar claim about one entry; it is decided
-   by ``derive.equivalence`` and, when proved there, is ``proved`` for every size.
+   by ``derive.decide.equivalence`` and, when proved there, is ``proved`` for every size.
 4. **Instantiation.** Otherwise every array becomes an explicit matrix of entry symbols at
    small, pairwise distinct sizes (n = 3, d = 2, h = 4), derivatives are taken entry by entry
    by SymPy from the file's definitions, and the two sides are compared at random points of
@@ -56,14 +56,14 @@ from sympy.matrices.expressions import MatrixExpr
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from derive.context import Context, size_expression
-from derive.domains import REAL, Domain, make_symbol
-from derive.equivalence import CONFIRMED_POINTS, Proved, compare, differs_at, show_pair
-from derive.errors import DeriveError
-from derive.functions import ML_FUNCTIONS, float_value, sigmoid
-from derive.instantiate import CheckedAtSizes, DiffersAtSizes
-from derive.latex import ONES_LENGTH, Differential, Juxtaposition
-from derive.unicode import pretty_name
+from derive.core.context import Context, size_expression
+from derive.core.domains import REAL, Domain, make_symbol
+from derive.core.errors import DeriveError
+from derive.core.functions import ML_FUNCTIONS, float_value, sigmoid
+from derive.core.unicode import pretty_name
+from derive.decide.equivalence import CONFIRMED_POINTS, Proved, compare, differs_at, show_pair
+from derive.engine.instantiate import CheckedAtSizes, DiffersAtSizes
+from derive.read.latex import ONES_LENGTH, Differential, Juxtaposition
 
 PREFERRED_SIZES = {"n": 3, "m": 3, "d": 2, "h": 4, "k": 5}
 """Instantiation sizes: small and pairwise distinct, so a transposition cannot hide."""

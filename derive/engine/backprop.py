@@ -4,10 +4,10 @@ Reverse mode over the model's definitions: the gradient of the output with respe
 intermediate (its adjoint, ∂L/∂v, of v's shape) is computed once, from the adjoints of the
 quantities that use v, by one rule of the table per edge. Upstream factors are reused, so the
 cost of all gradients of an L-layer chain grows linearly in L. Local derivatives of scalar and
-entrywise formulas are derived by ``derive.engine.differentiate`` and shown in full; linear
-algebra edges cite their matrix rule. Every step is checked independently: scalar steps
-against SymPy's derivative (``derive.equivalence``), matrix rules and the final gradient by
-instantiation at small sizes (``derive.instantiate``).
+entrywise formulas are derived by ``derive.engine.differentiate.differentiate`` and shown in full;
+linear algebra edges cite their matrix rule. Every step is checked independently: scalar steps
+against SymPy's derivative (``derive.decide.equivalence``), matrix rules and the final gradient by
+instantiation at small sizes (``derive.engine.instantiate``).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from typing import Any
 
 import sympy as sp
 
-from derive.algebra import tidy
-from derive.arrays import Entrywise, entrywise, hadamard, map_templates
-from derive.engine import differentiate, lines, verify
-from derive.errors import UnknownModelError
-from derive.functions import sigmoid
-from derive.instantiate import check_gradient, check_vjp
-from derive.models import (
+from derive.core.algebra import tidy
+from derive.core.arrays import Entrywise, entrywise, hadamard, map_templates
+from derive.core.errors import UnknownModelError
+from derive.core.functions import sigmoid
+from derive.core.records import ChainStep, Derivation, DiffStep, Factor, RewriteStep, Step
+from derive.engine.differentiate import differentiate, lines, verify
+from derive.engine.instantiate import check_gradient, check_vjp
+from derive.engine.models import (
     AffineDef,
     BatchLossDef,
     Definition,
@@ -33,7 +34,6 @@ from derive.models import (
     Model,
     ScalarDef,
 )
-from derive.records import ChainStep, Derivation, DiffStep, Factor, RewriteStep, Step
 
 
 def inputs_of(model: Model, definition: Definition) -> tuple[str, ...]:
@@ -172,7 +172,7 @@ class _Backprop:
     def _combination_check(self, name: str, raw: Any, total: Any) -> Any:
         """Check that tidying upstream∘local changed only its form: template by template
         where the two have one matrix structure, else by instantiation at small sizes."""
-        from derive.equivalence import Proved, compare
+        from derive.decide.equivalence import Proved, compare
 
         pairs = _paired_templates(raw, total)
         if pairs is None:
@@ -360,7 +360,7 @@ def gradient(model: Model, wrt: str, *, check: bool = True, budget: float = 2.0)
 def _definition_check(model: Model, before: Any, after: Any) -> Any:
     """``after`` is ``before`` with named intermediates replaced by their definitions: both
     sides written out in full must be the same expression."""
-    from derive.equivalence import Proved
+    from derive.decide.equivalence import Proved
 
     if sigma_form(model, before) == after:
         return Proved("substituting the definitions of the named intermediates")
@@ -405,7 +405,7 @@ def scalar_derivation(model: Model, wrt: str, *, check: bool = True,
     assert isinstance(step, DiffStep)
     shown = lines(step)
     if check:
-        from derive.equivalence import compare
+        from derive.decide.equivalence import compare
 
         truth = step.result
         shown = tuple(
@@ -452,7 +452,7 @@ def derive_model(model: Model, wrt: str | None = None, *, check: bool = True,
         return scalar_derivation(model, chosen, check=check, budget=budget)
     derivation = gradient(model, chosen, check=check, budget=budget)
     if model.batch_form is not None:
-        from derive.models import get
+        from derive.engine.models import get
 
         batch = gradient(get(model.batch_form), chosen, check=check, budget=budget)
         derivation = replace(derivation, followed_by=(batch,))

@@ -5,7 +5,7 @@ links the last side of the step before to its own sides. Each side is resolved a
 proof file's context: aliases applied, named quantities and declared functions replaced by
 their definitions, and derivatives computed from those definitions (∂L/∂ŷ differentiates L
 written down to ŷ and no further). Both sides are then written out in the base variables and
-compared by ``derive.equivalence``: ``proved`` needs a symbolic closure, ``refuted`` a real
+compared by ``derive.decide.equivalence``: ``proved`` needs a symbolic closure, ``refuted`` a real
 counterexample, agreement at sample points alone is ``checked``.
 """
 
@@ -23,10 +23,10 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.budget import run_with_budget
-from derive.context import Context
-from derive.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
-from derive.proofs import Claim, ProofDocument
+from derive.core.budget import run_with_budget
+from derive.core.context import Context
+from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
+from derive.read.proofs import Claim, ProofDocument
 
 VERDICTS = ("proved", "checked", "conditional", "undecided", "refuted", "ill-formed",
             "unreadable")
@@ -47,7 +47,7 @@ class LinkReport:
     message: str = ""
     operator: str = "="
     diagnosis: Any = None
-    """A ``derive.diagnose.Diagnosis`` naming the mistake, for a refuted equality."""
+    """A ``derive.verify.diagnose.Diagnosis`` naming the mistake, for a refuted equality."""
 
 
 @dataclass(frozen=True)
@@ -120,13 +120,13 @@ class _Checker:
         self.definitions: dict[sp.Symbol, sp.Expr] = {}
         self.function_definitions: dict[str, sp.Lambda] = {}
         self.assumed: list[str] = _aliases_said(document.aliases)
-        self._instance = False  # an instance of an index claim (derive.indexed)
+        self._instance = False  # an instance of an index claim (derive.verify.indexed)
         self._step_deadline: float | None = None  # every step's work ends within its budget
 
     # -- reading --------------------------------------------------------------------------
 
     def _parse(self, latex: str, line: int, column: int) -> Any:
-        from derive.latex import parse_lines, parse_relation
+        from derive.read.latex import parse_lines, parse_relation
 
         try:
             context = self._reading_context(line, column)
@@ -183,8 +183,8 @@ class _Checker:
 
     def _derivative(self, node: sp.Derivative) -> sp.Expr:
         if node.atoms(sp.MatrixSymbol):
-            raise IllFormed(f"{node} is a derivative of arrays: derive.shapes checks it entry "
-                            "by entry")
+            raise IllFormed(f"{node} is a derivative of arrays: derive.verify.shapes checks it "
+                            "entry by entry")
         function = node.expr
         variables = [v for v, _ in node.variable_count]
         for variable in variables:
@@ -262,12 +262,12 @@ class _Checker:
         indexed = self._indexed_link(lhs, rhs, assume)
         if indexed is not None:
             return indexed
-        from derive.equivalence import compare, distinct_bound_indices
+        from derive.decide.equivalence import compare, distinct_bound_indices
 
         apart = distinct_bound_indices(lhs, rhs)  # the report keeps the sides as written
         budget = self._remaining()
         if budget <= 0:
-            from derive.equivalence import Undecided
+            from derive.decide.equivalence import Undecided
 
             return LinkReport(lhs, rhs, "undecided",
                               Undecided(("nothing",), "the run's total budget ran out"))
@@ -277,14 +277,14 @@ class _Checker:
         except IllFormed as error:
             return LinkReport(lhs, rhs, "ill-formed", message=str(error))
         except BudgetExceeded:
-            from derive.equivalence import Undecided
+            from derive.decide.equivalence import Undecided
 
             return LinkReport(lhs, rhs, "undecided", Undecided(
                 ("derivatives",), "computing the derivatives in the claim ran out of time"))
         domains = self.context.domains()
         budget = self._remaining()
         if budget <= 0:
-            from derive.equivalence import Undecided
+            from derive.decide.equivalence import Undecided
 
             return LinkReport(lhs, rhs, "undecided", Undecided(
                 ("derivatives",), "computing the derivatives in the claim used the budget"))
@@ -302,7 +302,7 @@ class _Checker:
         return LinkReport(lhs, rhs, verdict, outcome)
 
     def _conditions(self, assume: tuple[str, ...]) -> dict[sp.Symbol, sp.Expr]:
-        from derive.latex import parse_relation
+        from derive.read.latex import parse_relation
 
         found: dict[sp.Symbol, sp.Expr] = {}
         for text in assume:
@@ -311,7 +311,7 @@ class _Checker:
                 found[relation.sides[0]] = relation.sides[1]
         return found
 
-    # -- index notation: derive.indexed ----------------------------------------------------
+    # -- index notation: derive.verify.indexed ----------------------------------------------------
 
     def _indexed_link(self, lhs: sp.Expr, rhs: sp.Expr,
                       assume: tuple[str, ...]) -> LinkReport | None:
@@ -319,8 +319,8 @@ class _Checker:
         instance at the file's sizes; None for any other link."""
         if not self._in_index_notation(lhs, rhs):
             return None
-        from derive.indexed import Frame, decide
-        from derive.latex import parse_relation
+        from derive.read.latex import parse_relation
+        from derive.verify.indexed import Frame, decide
 
         frame = Frame(self.context, dict(self.document.matrix.sizes))
         relations = [(text, parse_relation(text, self.context, source=self.document.path))
@@ -352,12 +352,12 @@ class _Checker:
         """Whether a link uses the file's [indices] (a sum, δ, a name such as a_j)."""
         if not self.context.indices or self._instance:
             return False
-        from derive.indexed import Frame
+        from derive.verify.indexed import Frame
 
         frame = Frame(self.context)
         return any(frame.mentions(self._expand(self._named(side))) for side in (lhs, rhs))
 
-    # -- matrix claims: derive.shapes ------------------------------------------------------
+    # -- matrix claims: derive.verify.shapes ------------------------------------------------------
 
     def _reading_context(self, line: int, column: int) -> Context:
         """The context the step at (line, column) is read in: its reading's, else the file's.
@@ -373,8 +373,8 @@ class _Checker:
 
     def _matrix_link(self, lhs: sp.Expr, rhs: sp.Expr,
                      assume: tuple[str, ...]) -> LinkReport | None:
-        """A link that involves arrays, decided by derive.shapes; None for any other link."""
-        from derive import shapes
+        """A link that involves arrays, decided by derive.verify.shapes; None for any other link."""
+        from derive.verify import shapes
 
         reading = getattr(self, "_reading", None)
         context = reading.context if reading is not None else self.context
@@ -393,7 +393,7 @@ class _Checker:
         if not (frame.mentions_arrays(left) or frame.mentions_arrays(right)):
             return None
         if self._remaining() <= 0:
-            from derive.equivalence import Undecided
+            from derive.decide.equivalence import Undecided
 
             return LinkReport(lhs, rhs, "undecided",
                               Undecided(("nothing",), "the run's total budget ran out"))
@@ -409,14 +409,14 @@ class _Checker:
                           verdict.message)
 
     def _matrix_lowering(self, aliases: Mapping[str, str]) -> Any:
-        from derive.shapes import Lowering
+        from derive.verify.shapes import Lowering
 
         return Lowering(aliases, dict(self.function_definitions),
                         frozenset(str(s.name) for s in self.definitions))
 
     def _matrix_frame(self, context: Context, reading: Any) -> Any:
         """The file's definitions (lowered) and matrix settings, for a claim in ``context``."""
-        from derive.shapes import Frame, Unsupported
+        from derive.verify.shapes import Frame, Unsupported
 
         settings = reading.matrix if reading is not None else self.document.matrix
         global_aliases = {a.name: a.means for a in self.all_aliases if not a.steps}
@@ -443,7 +443,7 @@ class _Checker:
     def _read_definition(self, definition: Any, context: Context) -> sp.Expr:
         """A definition the file supplies, read in ``context``; an error points into the
         file at the definition's own line and column."""
-        from derive.latex import parse_expression
+        from derive.read.latex import parse_expression
 
         try:
             return parse_expression(definition.latex, context, source=self.document.path)
@@ -454,8 +454,8 @@ class _Checker:
     def _matrix_conditions(self, assume: tuple[str, ...], context: Context,
                            lowering: Any) -> dict[str, sp.Expr]:
         """``assume = ['x_0 = 1']`` as name → value, read in the step's context."""
-        from derive.latex import parse_relation
-        from derive.shapes import Sym
+        from derive.read.latex import parse_relation
+        from derive.verify.shapes import Sym
 
         found: dict[str, sp.Expr] = {}
         for text in assume:
@@ -482,7 +482,7 @@ class _Checker:
         sides = [side.xreplace(self.aliases) for side in relation.sides]
         operators = list(relation.operators) or ["="] * max(len(sides) - 1, 0)
         if claim.lhs is not None:
-            from derive.latex import parse_expression
+            from derive.read.latex import parse_expression
 
             sides.insert(0, parse_expression(claim.lhs, self.context, source=self.document.path))
         elif relation.continues:
@@ -531,7 +531,7 @@ class _Checker:
             return link
         if self._in_index_notation(link.lhs, link.rhs):  # the mal-rules work on scalars
             return link
-        from derive.diagnose import explain
+        from derive.verify.diagnose import explain
 
         diagnosis = explain(self._named(link.lhs), self._named(link.rhs), expand=self._expand,
                             domains=self.context.domains(),
@@ -541,7 +541,7 @@ class _Checker:
     def _rules(self, claim: Claim, links: tuple[LinkReport, ...]) -> tuple[str | None, str | None]:
         """The rule the step's label names, and the rule that takes the step (only looked
         for when the label names one, and the step holds)."""
-        from derive.diagnose import justifying_rule, rule_named, takes_step
+        from derive.verify.diagnose import justifying_rule, rule_named, takes_step
 
         named = rule_named(claim.label) if claim.label else None
         if named is None or not links or links[0].verdict not in ("proved", "checked"):
@@ -560,7 +560,7 @@ class _Checker:
     def _cancelling(self, steps: list[StepReport]) -> list[StepReport]:
         """Two refuted equalities in a row whose slips cancel: the line after the second is
         right again. Each is marked, so the report can say so."""
-        from derive.equivalence import compare
+        from derive.decide.equivalence import compare
 
         places = [(i, j) for i, step in enumerate(steps) for j in range(len(step.links))]
         marked: set[tuple[int, int]] = set()
@@ -622,7 +622,7 @@ def _joined(lines: tuple[Any, ...]) -> Any:
 
 def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:
     """The indexed families of the whole document, and the names its sums run up to."""
-    from derive.latex import index_families
+    from derive.read.latex import index_families
 
     texts = [text for claim in document.claims
              for text in (claim.latex, claim.lhs or "", *claim.assume) if text]
@@ -632,7 +632,7 @@ def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:
 
 def _written_out(expr: sp.Expr) -> sp.Expr:
     """Sums over a range of whole numbers written out term by term (Σ_{i=1}^{2} yᵢ is
-    y₁ + y₂): derive.equivalence expands only the sums that run up to a count."""
+    y₁ + y₂): derive.decide.equivalence expands only the sums that run up to a count."""
     def finite(node: sp.Basic) -> bool:
         return isinstance(node, sp.Sum) and all(
             low.is_Integer and high.is_Integer and int(high) - int(low) < 1000
@@ -644,7 +644,7 @@ def _written_out(expr: sp.Expr) -> sp.Expr:
 def _limits(expr: sp.Expr, seconds: float) -> sp.Expr:
     """Each limit evaluated under the budget, innermost first; one SymPy cannot take in time
     stays (the comparison is then undecided)."""
-    from derive.budget import run_with_budget
+    from derive.core.budget import run_with_budget
 
     for node in sorted(expr.atoms(sp.Limit), key=sp.count_ops):
         try:
@@ -740,7 +740,7 @@ def _size_of(path: str) -> int:
 
 
 def _check_one(task: tuple[str, str | None, float, float | None]) -> DocumentReport:
-    from derive.proofs import load
+    from derive.read.proofs import load
 
     path, text, budget, deadline = task
     try:
@@ -756,7 +756,7 @@ def check_latex(lines: list[str], *, functions: tuple[str, ...] = (),
                 sizes: Mapping[str, int] | None = None, budget: float = 5.0) -> Report:
     """Check a chain of LaTeX lines given directly (``derive check --latex ...``); index
     letters and the sizes they run to as a proof file's ``[indices]`` and ``sizes``."""
-    from derive.proofs import from_latex
+    from derive.read.proofs import from_latex
 
     document = from_latex(lines, functions=functions, domains=domains, indices=indices,
                           sizes=sizes)

@@ -14,10 +14,10 @@ from typing import Any
 
 import sympy as sp
 
-from derive.arrays import Dot, entrywise
-from derive.domains import COUNT, LABEL, REAL, UNIT_OPEN, Domain, make_symbol
-from derive.errors import UnknownModelError
-from derive.functions import relu, sigmoid
+from derive.core.arrays import Dot, entrywise
+from derive.core.domains import COUNT, LABEL, REAL, UNIT_OPEN, Domain, make_symbol
+from derive.core.errors import UnknownModelError
+from derive.core.functions import relu, sigmoid
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""The pytest plugin (entry point ``pytest11: derive = derive.plugin``).
+"""The pytest plugin (entry point ``pytest11: derive = derive.integrations.plugin``).
 
 - A failing ``derive.testing`` assertion shows its verdict, counterexample and diagnosis, with
   the traceback cut to the test's own line (``--tb=short`` style) unless ``--tb`` is given.
-- ``pytest --derive-proofs proofs/`` (or the ini option ``derive_proofs = proofs``) turns every
-  proof file in the folder into tests, one per step (``proofs/000.toml::Q3``): a step passes
+- ``pytest --derive-proofs proofs/`` (or the ini option ``derive_proofs = proofs``) turns
+  every proof file in the folder into tests, one per step (``proofs/000.toml::Q3``): a step passes
   when its verdict is the file's ``expect`` (proved, checked or a definition when the file
   expects nothing), and fails with the report lines of that step. Each file is checked once.
 
@@ -22,8 +22,8 @@ import pytest
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr
 
-    from derive.check import DocumentReport, StepReport
-    from derive.proofs import Claim, ProofDocument
+    from derive.read.proofs import Claim, ProofDocument
+    from derive.verify.check import DocumentReport, StepReport
 
 _PASSING_WITHOUT_EXPECT = ("proved", "checked", "definition")
 _COLLECTED = pytest.StashKey[set[Path]]()
@@ -98,8 +98,8 @@ class ProofFile(pytest.File):
     _report: DocumentReport | None = None
 
     def collect(self) -> Iterable[pytest.Item]:
-        from derive.errors import ProofFileError
-        from derive.proofs import load
+        from derive.core.errors import ProofFileError
+        from derive.read.proofs import load
 
         try:
             self._document = load(str(self.path))
@@ -110,7 +110,7 @@ class ProofFile(pytest.File):
 
     def report(self) -> DocumentReport:
         if self._report is None:
-            from derive.check import check_document
+            from derive.verify.check import check_document
 
             assert self._document is not None
             budget = float(self.config.getoption("derive_budget"))
@@ -158,8 +158,8 @@ class ProofStep(pytest.Item):
 
 def step_lines(step: StepReport) -> list[str]:
     """The report lines of one step: verdict against expectation, the LaTeX, the evidence."""
-    from derive.render import link_evidence, text
-    from derive.testing import diagnosis_text, rule_remark
+    from derive.emit.render import link_evidence, text
+    from derive.integrations.testing import diagnosis_text, rule_remark
 
     claim = step.claim
     wanted = claim.expect or "proved or checked"
@@ -188,11 +188,11 @@ def step_lines(step: StepReport) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# failing derive.testing assertions
+# failing derive.integrations.testing assertions
 
 
 def _is_derive_failure(excinfo: pytest.ExceptionInfo[BaseException] | None) -> bool:
-    testing = sys.modules.get("derive.testing")
+    testing = sys.modules.get("derive.integrations.testing")
     if excinfo is None or testing is None:
         return False
     return isinstance(excinfo.value, testing.DerivationAssertionError)

@@ -2,13 +2,13 @@
 
 The generated module has ``loss``, ``grad`` and ``loss_and_grad`` over NumPy arrays. The
 forward pass is printed from the model's definitions; every gradient is printed from the
-verified result of :func:`derive.backprop.gradient` (its matrix expression tree: products,
+verified result of :func:`derive.engine.backprop.gradient` (its matrix expression tree: products,
 transposes, Hadamard products, sums over rows and entrywise templates), one line per step of
 the derivation, each line commented with the step it implements. Subexpressions the
 gradients share (σ, the residual, the adjoints of intermediates) are computed once.
 
 The loss is rewritten into a numerically stable form, and every rewrite is proved with
-:func:`derive.equivalence.compare` before it is used (:func:`stable_identities`): BCE of σ(z)
+:func:`derive.decide.equivalence.compare` before it is used (:func:`stable_identities`): BCE of σ(z)
 becomes softplus(z) − y·z, computed with one ``exp`` per element, e = e^(−|z|), which σ(z)
 shares. The loss and every gradient are sums over the rows of X, so the code runs over blocks
 of rows that stay in cache: X is read from memory once.
@@ -39,16 +39,16 @@ from typing import Any, TextIO
 import numpy as np
 import sympy as sp
 
-from derive.arrays import Entrywise, entrywise
-from derive.backprop import gradient, sigma_form
-from derive.domains import POSITIVE, REAL, Domain, Interval, make_symbol
-from derive.equivalence import Proved, compare
-from derive.errors import DeriveError, UnknownModelError, VerificationError
-from derive.functions import sigmoid, softplus
-from derive.instantiate import forward, instantiate, true_gradient
-from derive.models import BatchLossDef, LinearDef, MapDef, Model, get
-from derive.records import ChainStep, Derivation, RewriteStep
-from derive.render import evidence_of, text, verdict_of
+from derive.core.arrays import Entrywise, entrywise
+from derive.core.domains import POSITIVE, REAL, Domain, Interval, make_symbol
+from derive.core.errors import DeriveError, UnknownModelError, VerificationError
+from derive.core.functions import sigmoid, softplus
+from derive.core.records import ChainStep, Derivation, RewriteStep
+from derive.decide.equivalence import Proved, compare
+from derive.emit.render import evidence_of, text, verdict_of
+from derive.engine.backprop import gradient, sigma_form
+from derive.engine.instantiate import forward, instantiate, true_gradient
+from derive.engine.models import BatchLossDef, LinearDef, MapDef, Model, get
 
 OK, WRONG, UNUSABLE = 0, 1, 2
 
@@ -933,7 +933,8 @@ def _docstring(generated_name: str, builder: _Builder, model: Model,
         counted = ", ".join(f"{verdicts.count(v)} {v}" for v in sorted(set(verdicts)))
         out.append(f"    ∂{text(model.output)}/∂{text(parameter)}: {len(verdicts)} steps, "
                    f"{counted}")
-    out += ["", "Numerically stable forms, each proved by derive.equivalence.compare before use:"]
+    out += ["", "Numerically stable forms, each proved by derive.decide.equivalence.compare "
+                "before use:"]
     out += identity_lines(identities)
     if rewrites:
         out += ["So the loss of one example is computed as", f"    ℓ = {text(rewrites[0].before)}"]
@@ -1409,7 +1410,8 @@ def check_generated(generated: Generated, *, seed: int = 0, points: int = 3) -> 
         lines.append(f"blocks of rows (37 rows in blocks of 5): finite differences "
                      f"{worst_blocks:.1e}, against one block {gap:.1e}")
         claim, truth = _symbolic(module, generated, arguments, small)
-        lines.append(f"symbolic gradient at {_sizes_text(model)} (derive.instantiate): largest "
+        lines.append(f"symbolic gradient at {_sizes_text(model)} (derive.engine.instantiate): "
+                     "largest "
                      f"relative error {claim:.1e} ≤ {SYMBOLIC_TOLERANCE:g}")
         lines.append(f"SymPy's gradient of the explicit loss at the same points: largest "
                      f"relative error {truth:.1e} ≤ {SYMBOLIC_TOLERANCE:g}")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from derive.check import DocumentReport, Report
-from derive.html import html_fragment
-from derive.records import Derivation
-from derive.render import MarkdownRenderer
+from derive.core.records import Derivation
+from derive.emit.html import html_fragment
+from derive.emit.render import MarkdownRenderer
+from derive.verify.check import DocumentReport, Report
 
 __all__ = ["register", "to_html", "to_markdown"]
 

@@ -4,7 +4,7 @@ Two mechanisms, chosen per call by :func:`run_with_budget`:
 
 * **In the main thread** (where ``SIGALRM`` exists) the call runs in-process under
   ``signal.setitimer(ITIMER_REAL)``. The ``SIGALRM`` handler raises
-  :class:`~derive.errors.BudgetExceeded`, which interrupts pure-Python code (all of SymPy)
+  :class:`~derive.core.errors.BudgetExceeded`, which interrupts pure-Python code (all of SymPy)
   between two bytecodes. Budgets nest: a module-level stack holds every active budget, the
   timer is always armed for the earliest deadline on it, and when the handler fires it raises
   for the *outermost* expired budget, so an outer budget still fires on time while an inner one
@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 from sympy.core.parameters import global_parameters
 
-from derive.errors import BudgetExceeded, DeriveError
+from derive.core.errors import BudgetExceeded, DeriveError
 
 T = TypeVar("T")
 

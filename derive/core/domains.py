@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from derive.errors import DeriveError
+from derive.core.errors import DeriveError
 
 # Logits are sampled with a share of large magnitudes: cancellation in log(1 - σ(z)) shows
 # itself from |z| ≈ 30 on, and a stable formula must still be checked there.

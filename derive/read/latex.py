@@ -36,9 +36,9 @@ Names (the whole package relies on this convention; every symbol comes from
   checker, in the whole document: ``Context.families``): every subscripted use of the base is
   an entry ``Indexed(IndexedBase(x), ...)``, inside or outside the sum (``x_1`` is ``x[1]``,
   ``x_{i+1}`` is ``x[i + 1]``, ``w_{ij}`` is ``w[i, j]`` when the sum's use has two indices).
-  Sums over the context's index letters (``Context.indices``: derive.indexed) and bases
-  derive.shapes reads (declared arrays, a vector's ``entries``) keep plain symbols. The checker
-  also takes an undeclared name a sum runs up to (``n``) as a count (a whole number ≥ 1).
+  Sums over the context's index letters (``Context.indices``: derive.verify.indexed) and bases
+  derive.verify.shapes reads (declared arrays, a vector's ``entries``) keep plain symbols. The
+  checker also takes an undeclared name a sum runs up to (``n``) as a count (a whole number ≥ 1).
 - ``e`` is Euler's number (``e^{x}`` is ``exp(x)``), never a symbol; ``e_i`` is the symbol
   ``e_i``. ``\pi`` is π unless the context declares a symbol ``pi``. ``\infty`` is ∞.
 
@@ -49,17 +49,17 @@ Reading rules and the decisions taken on ambiguous points:
   ``-x^2`` is ``-(x^2)``, ``-1(a+b)`` is ``-1·(a+b)``, ``a*-1`` is ``-a``. ``\odot`` and ``:``
   are ordinary multiplication on scalars (through ``_hadamard``/``_frobenius``); mixing them
   with matrix products is read left to right, and a run of arrays juxtaposed next to them is
-  marked (``Juxtaposition``) so that derive.shapes reports the other groupings.
+  marked (``Juxtaposition``) so that derive.verify.shapes reports the other groupings.
 - Arrays: a name the context declares with a shape is a ``MatrixSymbol``
   (``Context.matrix``). With an array operand the builders make SymPy matrix expressions in
   the order written, unchecked (``ArrayProduct``, ``ArraySum``, ``Transpose``,
   ``ArrayHadamard``, ``ArrayPower``, and ``a : b`` as ``Frobenius`` = ``Trace(aᵀb)``):
-  derive.shapes infers and checks the shapes. On arrays, ``\frac{a}{b}`` and ``a/b`` divide
+  derive.verify.shapes infers and checks the shapes. On arrays, ``\frac{a}{b}`` and ``a/b`` divide
   entry by entry, powers are entrywise, ``\log``, ``\sigma``, ``e^{…}`` and ML functions
   apply entry by entry (``Elementwise``; a declared function applied to an array stays a
   call, ``J(w)``), a scalar added to an array is added to every entry, and ``\mathbf{1}^T``
   is a row of ones. An undeclared name is a scalar, so ``z(1 - z)`` stays a product of
-  scalars even where z turns out to be an array (derive.shapes multiplies such factors entry
+  scalars even where z turns out to be an array (derive.verify.shapes multiplies such factors entry
   by entry).
 - ``J(w)`` is a call when the context declares the function ``J`` (or it is sigmoid, relu,
   softplus), else the product ``J·w``; a declared function written without an argument
@@ -142,9 +142,9 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from derive.context import Context
-from derive.errors import AmbiguityError, ParseError
-from derive.functions import ML_FUNCTIONS, sigmoid
+from derive.core.context import Context
+from derive.core.errors import AmbiguityError, ParseError
+from derive.core.functions import ML_FUNCTIONS, sigmoid
 
 __all__ = [
     "ArrayHadamard",
@@ -201,7 +201,7 @@ class Differential(sp.Function):  # type: ignore[misc]
 # ---- builders: every product, sum, power, transpose is made here. On scalars they build
 # ordinary SymPy expressions; as soon as an operand is an array (a matrix symbol, or anything
 # holding one) they build SymPy's matrix expressions in the order written, without checking
-# that the shapes conform: derive.shapes infers the shapes and reports what does not conform.
+# that the shapes conform: derive.verify.shapes infers the shapes and reports what does not conform.
 
 
 class _TooLarge(Exception):
@@ -216,14 +216,14 @@ def _custom(printer: Any, name: str) -> Any:
 
 class _AsWritten:
     """Built as written: SymPy's own checks and rewrites of shapes are left to
-    derive.shapes (so rebuilding a node, as ``replace`` does, never raises)."""
+    derive.verify.shapes (so rebuilding a node, as ``replace`` does, never raises)."""
 
     def __new__(cls, *args: Any, **options: Any) -> Any:
         return sp.Basic.__new__(cls, *args)
 
 
 class ArrayProduct(_AsWritten, sp.MatMul):  # type: ignore[misc]
-    """A product of arrays in the order written; its shapes are checked by derive.shapes."""
+    """A product of arrays in the order written; its shapes are checked by derive.verify.shapes."""
 
     precedence = PRECEDENCE["Mul"]
 
@@ -242,7 +242,7 @@ class ArrayProduct(_AsWritten, sp.MatMul):  # type: ignore[misc]
 
 class ArraySum(_AsWritten, sp.MatAdd):  # type: ignore[misc]
     """A sum of arrays (a scalar term is added to every entry); shapes checked by
-    derive.shapes."""
+    derive.verify.shapes."""
 
     precedence = PRECEDENCE["Add"]
 
@@ -273,7 +273,7 @@ class ArraySum(_AsWritten, sp.MatAdd):  # type: ignore[misc]
 class Juxtaposition(ArrayProduct):
     """Arrays written side by side next to ``\\odot`` or ``:`` with no bracket saying which
     of them the ⊙ joins: ``(X)^T (\\hat y - y) (w_2^T) \\odot f'(a_1)``. It is read left to right
-    (``[Xᵀ(ŷ − y)w₂ᵀ] ⊙ f'(a₁)``); derive.shapes reports the other readings."""
+    (``[Xᵀ(ŷ − y)w₂ᵀ] ⊙ f'(a₁)``); derive.verify.shapes reports the other readings."""
 
 
 class ArrayHadamard(_AsWritten, sp.HadamardProduct):  # type: ignore[misc]
@@ -462,7 +462,7 @@ def _apply(function: Any, *args: sp.Expr) -> sp.Expr:
     if len(args) == 1 and _is_array(args[0]):
         if function is Differential:
             return _node(Differential, args[0])
-        if isinstance(function, UndefinedFunction):  # J(w): derive.shapes decides what it is
+        if isinstance(function, UndefinedFunction):  # J(w): derive.verify.shapes decides what it is
             return function(*args)
         variable = sp.Dummy("t")
         return Elementwise(sp.Lambda(variable, function(variable)), args[0])
@@ -980,7 +980,7 @@ class _Reader:
     # -- indexed families --------------------------------------------------------------------
 
     def handled_elsewhere(self, base: str) -> bool:
-        """A base whose subscripted names derive.shapes reads (an array, a vector's entries)
+        """A base whose subscripted names derive.verify.shapes reads (an array, a vector's entries)
         or that names a function: never an indexed family."""
         info = self.context.symbols.get(base)
         if (info is not None and info.shape is not None) or self.context.is_function(base):
@@ -991,7 +991,7 @@ class _Reader:
     def find_families(self, values: Sequence[sp.Expr]) -> None:
         """The bases a sum's index subscripts in ``values`` (``x`` in Σᵢ xᵢ), with their number
         of indices, and the undeclared names the sums run up to. Sums over the context's
-        index letters are derive.indexed's (its names stay symbols)."""
+        index letters are derive.verify.indexed's (its names stay symbols)."""
         for value in values:
             for loop in value.atoms(sp.Sum, sp.Product):
                 for limit in loop.limits:

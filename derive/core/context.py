@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from derive.domains import COUNT, REAL, Domain, make_symbol
-from derive.functions import ML_FUNCTIONS
+from derive.core.domains import COUNT, REAL, Domain, make_symbol
+from derive.core.functions import ML_FUNCTIONS
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Context:
     families: Mapping[str, int] = field(default_factory=dict)
     """Indexed families and their number of indices (``x`` → 1): a name a sum's index
     subscripts (``x_i`` in ``\\sum_i``) makes every subscripted use of its base an entry
-    (``x_1`` is ``x[1]``). Found in the whole document (``derive.latex.index_families``)."""
+    (``x_1`` is ``x[1]``). Found in the whole document (``derive.read.latex.index_families``)."""
 
     def symbol(self, name: str) -> sp.Symbol:
         """The SymPy symbol for ``name``, with its declared domain's assumptions."""

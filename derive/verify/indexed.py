@@ -34,9 +34,9 @@ from typing import Any, Protocol
 
 import sympy as sp
 
-from derive.context import Context, SymbolInfo
-from derive.domains import REAL, Domain, make_symbol
-from derive.instantiate import CheckedAtSizes
+from derive.core.context import Context, SymbolInfo
+from derive.core.domains import REAL, Domain, make_symbol
+from derive.engine.instantiate import CheckedAtSizes
 
 DEFAULT_SIZE = 3
 """The size of an index range the file gives no size for."""
@@ -49,7 +49,7 @@ class Unsupported(Exception):
 
 
 class LinkLike(Protocol):
-    """What the checker answers for one instance (``derive.check.LinkReport``)."""
+    """What the checker answers for one instance (``derive.verify.check.LinkReport``)."""
 
     @property
     def verdict(self) -> str: ...

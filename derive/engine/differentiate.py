@@ -1,11 +1,11 @@
 """Step-by-step differentiation by named rules.
 
 ``differentiate(expr, wrt)`` returns a tree of ``DiffStep`` records: each node cites one rule
-of ``derive.rules`` and holds the rule's result with the parts' derivatives unevaluated
+of ``derive.engine.rules`` and holds the rule's result with the parts' derivatives unevaluated
 (``unfolded``) and evaluated (``result``). ``lines`` turns the tree into the equalities a
 person writes, one rule level at a time. ``verify`` checks every step independently with
-``derive.equivalence``. A missing rule raises ``MissingRuleError`` naming the operation.
-``overrides`` swaps a rule of the table for another version (``derive.diagnose`` derives with
+``derive.decide.equivalence``. A missing rule raises ``MissingRuleError`` naming the operation.
+``overrides`` swaps a rule of the table for another version (``derive.verify.diagnose`` derives with
 known buggy rules this way).
 """
 
@@ -18,11 +18,11 @@ from typing import Any
 
 import sympy as sp
 
-from derive.algebra import has_derivative, replace_unevaluated, tidy
-from derive.domains import Domain
-from derive.errors import MissingRuleError
-from derive.records import DiffStep, Line, RewriteStep, Step
-from derive.rules import ELEMENTARY, RULES
+from derive.core.algebra import has_derivative, replace_unevaluated, tidy
+from derive.core.domains import Domain
+from derive.core.errors import MissingRuleError
+from derive.core.records import DiffStep, Line, RewriteStep, Step
+from derive.engine.rules import ELEMENTARY, RULES
 
 Differentiator = Callable[[sp.Expr], DiffStep]
 
@@ -297,7 +297,7 @@ def verify(
 ) -> Step:
     """The same step tree with every step's ``check`` filled by an independent comparison of
     its claim with SymPy's own derivative (or, for algebra, of its two sides)."""
-    from derive.equivalence import compare
+    from derive.decide.equivalence import compare
 
     if isinstance(step, DiffStep):
         children = tuple(verify(child, domains, budget=budget) for child in step.substeps)

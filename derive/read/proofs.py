@@ -39,8 +39,8 @@ line of a document read once per example and once with vectors). An alias may gi
 
 Index notation: ``[indices]`` gives each index letter the count it runs up to (``i = "C"``:
 1, ..., C), read by ``\\sum_j`` without a range and used to check index claims at
-``[settings] sizes`` (derive.indexed). ``[settings] elementwise = ["*", "\\\\times"]`` lists the
-product signs the document uses for the elementwise product (``*``, ``\\times``, ``\\cdot``,
+``[settings] sizes`` (derive.verify.indexed). ``[settings] elementwise = ["*", "\\\\times"]`` lists
+the product signs the document uses for the elementwise product (``*``, ``\\times``, ``\\cdot``,
 ``juxtaposition``).
 
 A step may also say ``define = true`` (its relation ``name = formula`` defines ``name``),
@@ -61,9 +61,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from derive.context import Context, SymbolInfo, size_expression
-from derive.domains import COUNT, Domain, parse_domain
-from derive.errors import DeriveError, ParseError, ProofFileError
+from derive.core.context import Context, SymbolInfo, size_expression
+from derive.core.domains import COUNT, Domain, parse_domain
+from derive.core.errors import DeriveError, ParseError, ProofFileError
 
 EXPECTATIONS = (
     "proved", "checked", "refuted", "conditional", "ill-formed", "unreadable", "undecided",
@@ -462,7 +462,7 @@ class _Reader:
         reader; anything else is refused."""
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)?", key):
             return key
-        from derive.latex import parse_name
+        from derive.read.latex import parse_name
 
         try:
             return parse_name(key, context, source=self.path)

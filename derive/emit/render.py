@@ -19,11 +19,11 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
-from derive.arrays import Entrywise
-from derive.engine import lines
-from derive.records import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
-from derive.rules import RULES
-from derive.unicode import NamePrinter, pretty_name
+from derive.core.arrays import Entrywise
+from derive.core.records import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
+from derive.core.unicode import NamePrinter, pretty_name
+from derive.engine.differentiate import lines
+from derive.engine.rules import RULES
 
 SCHEMA_VERSION = 1
 
@@ -267,7 +267,7 @@ class TextPrinter(NamePrinter):
     def _print_sigmoid(self, expr: sp.Expr) -> str:
         return f"σ({self._print(expr.args[0])})"
 
-    # index notation, absolute values, limits (derive.latex reads them)
+    # index notation, absolute values, limits (derive.read.latex reads them)
 
     def _print_KroneckerDelta(self, expr: sp.Expr) -> str:
         return "δ" + "".join(self._print(a) for a in expr.args[:2]).translate(_SUBSCRIPTS)

@@ -1,14 +1,14 @@
 """``derive codegen --expr``: verified, numerically stable NumPy code for your own scalar loss.
 
-The LaTeX is read by :mod:`derive.latex` (no eval), each ``--wrt`` variable is differentiated
-rule by rule by :mod:`derive.engine` (every step checked), the loss and the gradients are
-rewritten into stable forms by proved identities (log σ(u) = −softplus(−u), log(1 + e^u) =
+The LaTeX is read by :mod:`derive.read.latex` (no eval), each ``--wrt`` variable is differentiated
+rule by rule by :mod:`derive.engine.differentiate` (every step checked), the loss and the gradients
+are rewritten into stable forms by proved identities (log σ(u) = −softplus(−u), log(1 + e^u) =
 softplus(u), 1/(1 + e^u) = σ(−u), ...), and printed by the NumPy printer of
-:mod:`derive.codegen` with shared subexpressions computed once and one ``exp`` per σ or
+:mod:`derive.emit.codegen` with shared subexpressions computed once and one ``exp`` per σ or
 softplus argument. The module works elementwise: every argument is a number or an array, and
 they broadcast together.
 
-Before anything is written the module is imported (:func:`derive.codegen._load_generated`)
+Before anything is written the module is imported (:func:`derive.emit.codegen._load_generated`)
 and checked at random points of the declared domains against central finite differences of
 its own loss and against SymPy's own ``diff`` of the expression as it was read (a second,
 independent route), in float64 with 30-digit references; float32 must stay float32.
@@ -31,9 +31,14 @@ from typing import Any, TypeVar
 import numpy as np
 import sympy as sp
 
-from derive.backprop import scalar_derivation
-from derive.budget import run_with_budget
-from derive.codegen import (
+from derive.core.budget import run_with_budget
+from derive.core.context import Context, SymbolInfo
+from derive.core.domains import REAL, Discrete, Domain, make_symbol, parse_domain
+from derive.core.errors import BudgetExceeded, DeriveError, SourceError, VerificationError
+from derive.core.functions import sigmoid, softplus
+from derive.core.records import Derivation
+from derive.decide.equivalence import compare
+from derive.emit.codegen import (
     UNUSABLE,
     WRONG,
     CheckReport,
@@ -53,15 +58,10 @@ from derive.codegen import (
     identity_lines,
     stable_identities,
 )
-from derive.context import Context, SymbolInfo
-from derive.domains import REAL, Discrete, Domain, make_symbol, parse_domain
-from derive.equivalence import compare
-from derive.errors import BudgetExceeded, DeriveError, SourceError, VerificationError
-from derive.functions import sigmoid, softplus
-from derive.latex import parse_expression
-from derive.models import expression_model
-from derive.records import Derivation
-from derive.render import evidence_of, text, verdict_of
+from derive.emit.render import evidence_of, text, verdict_of
+from derive.engine.backprop import scalar_derivation
+from derive.engine.models import expression_model
+from derive.read.latex import parse_expression
 
 T = TypeVar("T")
 
@@ -200,7 +200,7 @@ def _reciprocal_of_one_plus_exp(expr: Any) -> sp.Expr | None:
 
 @lru_cache(maxsize=4)
 def expression_identities(budget: float = 5.0) -> tuple[Identity, ...]:
-    """(1)–(6) of :func:`derive.codegen.stable_identities` and the two a user's loss also
+    """(1)–(6) of :func:`derive.emit.codegen.stable_identities` and the two a user's loss also
     needs: (7) log(1 + e^z) = softplus(z), (8) 1/(1 + e^z) = σ(−z); each proved."""
     z = make_symbol("z", REAL)
     found = list(stable_identities(budget))
@@ -655,7 +655,8 @@ def _docstring(latex: str, expr: sp.Expr, output: str, arguments: Sequence[ExprA
     used = any(rewrites.values()) or any(
         computed[k].atoms(sigmoid, softplus) for k in computed)
     if used:
-        out += ["", "Numerically stable forms (each rewrite proved by derive.equivalence.compare):"]
+        out += ["", "Numerically stable forms (each rewrite proved by "
+                    "derive.decide.equivalence.compare):"]
         for label, steps in rewrites.items():
             if not steps:
                 continue

@@ -18,11 +18,11 @@ from typing import Any
 
 import sympy as sp
 
-from derive.arrays import explicit
-from derive.domains import Domain
-from derive.equivalence import differs_at, show_pair
-from derive.functions import float_value
-from derive.models import (
+from derive.core.arrays import explicit
+from derive.core.domains import Domain
+from derive.core.functions import float_value
+from derive.decide.equivalence import differs_at, show_pair
+from derive.engine.models import (
     AffineDef,
     BatchLossDef,
     LinearDef,
@@ -247,7 +247,7 @@ def check_vjp(model: Model, definition: Any, input_name: str, claimed: Any,
 
 def _domain_for(symbol: sp.Symbol, domains: Mapping[str, Domain]) -> Domain:
     """An entry symbol X_0_1 takes the domain of its array X."""
-    from derive.domains import REAL
+    from derive.core.domains import REAL
 
     name = symbol.name
     if name in domains:

@@ -23,10 +23,9 @@ from sympy.printing.conventions import split_super_sub
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
-from derive.arrays import Entrywise
-from derive.check import DocumentReport, Report, StepReport
-from derive.records import ChainStep, Derivation, DiffStep, RewriteStep, Step
-from derive.render import (
+from derive.core.arrays import Entrywise
+from derive.core.records import ChainStep, Derivation, DiffStep, RewriteStep, Step
+from derive.emit.render import (
     _broadcast_last,
     _is_hessian,
     _over_and_under,
@@ -37,6 +36,7 @@ from derive.render import (
     text,
     verdict_of,
 )
+from derive.verify.check import DocumentReport, Report, StepReport
 
 __all__ = ["MathMLPrinter", "html_fragment", "html_report", "mathml", "write_html"]
 

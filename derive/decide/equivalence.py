@@ -44,7 +44,7 @@ counterexample; the claim is about the points where both sides are real. Floats 
 are their exact binary values (``0.1·3`` and ``0.3`` differ); the LaTeX reader reads
 decimals exactly, so this concerns floats given through the Python API.
 
-Sampling: every free symbol is drawn from its domain (``derive.domains``; a symbol without a
+Sampling: every free symbol is drawn from its domain (``derive.core.domains``; a symbol without a
 domain is real, looked up by the symbol and then by its name), with large magnitudes (10³, 10⁶)
 and simple values among the draws, where approximations such as ``σ(x − 1000) = 0`` break. A
 discrete domain such as the labels ``{0, 1}`` is cycled so that every value is used; a count is
@@ -69,7 +69,7 @@ is sampled from the domain of ``y``. Unevaluated ``Derivative`` objects are eval
 Time: ``budget`` seconds bound the whole call. The cheap symbolic forms get at most 35 % of
 it; sampling then runs (it usually needs milliseconds, and keeps at least 30 % of the budget
 for itself); ``simplify`` gets whatever is left, and only when sampling found no
-counterexample. Each symbolic step runs under :func:`derive.budget.run_with_budget` with at
+counterexample. Each symbolic step runs under :func:`derive.core.budget.run_with_budget` with at
 most half the time left for its stage (the stage's last step gets all of it). When a symbolic
 form proves the identity, sampling still runs as a second, independent route; should it find a
 confirmed counterexample, the routes disagree and the answer is ``Undecided``.
@@ -90,10 +90,10 @@ import mpmath
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
-from derive.budget import Deadline, run_with_budget, time_limit
-from derive.domains import REAL, Count, Discrete, Domain, Interval, RealLine
-from derive.errors import BudgetExceeded
-from derive.functions import MPMATH_FUNCTIONS, float_value, relu, sigmoid, softplus
+from derive.core.budget import Deadline, run_with_budget, time_limit
+from derive.core.domains import REAL, Count, Discrete, Domain, Interval, RealLine
+from derive.core.errors import BudgetExceeded
+from derive.core.functions import MPMATH_FUNCTIONS, float_value, relu, sigmoid, softplus
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Immutable records of a derivation: steps, the derivation they make, and their checks.
 
-Printers in ``derive.render`` dispatch on the record type. A step never holds a result
+Printers in ``derive.emit.render`` dispatch on the record type. A step never holds a result
 that was not produced by a named rule; ``check`` holds the independent verification of
 the step (an ``equivalence`` outcome), or ``None`` when it was not asked for.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy as sp
 
-Outcome = Any  # derive.equivalence.Outcome; kept loose so records stay free of the checker
+Outcome = Any  # derive.decide.equivalence.Outcome; kept loose so records stay free of the checker
 
 
 @dataclass(frozen=True)

@@ -38,15 +38,15 @@ import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from derive.arrays import explicit
-from derive.budget import Deadline, time_limit
-from derive.domains import REAL, Count, Discrete, Domain, RealLine
-from derive.engine import differentiate, lines
-from derive.equivalence import Checked, Outcome, Proved, Refuted, Undecided, compare
-from derive.errors import BudgetExceeded, DeriveError
-from derive.functions import float_value, sigmoid
-from derive.records import DiffStep
-from derive.unicode import NamePrinter
+from derive.core.arrays import explicit
+from derive.core.budget import Deadline, time_limit
+from derive.core.domains import REAL, Count, Discrete, Domain, RealLine
+from derive.core.errors import BudgetExceeded, DeriveError
+from derive.core.functions import float_value, sigmoid
+from derive.core.records import DiffStep
+from derive.core.unicode import NamePrinter
+from derive.decide.equivalence import Checked, Outcome, Proved, Refuted, Undecided, compare
+from derive.engine.differentiate import differentiate, lines
 
 Expand: TypeAlias = Callable[[sp.Expr, frozenset[sp.Symbol]], sp.Expr]
 Show: TypeAlias = Callable[[Any], str]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.functions import relu, sigmoid, softplus
+from derive.core.functions import relu, sigmoid, softplus
 
 
 @dataclass(frozen=True)

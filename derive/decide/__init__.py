@@ -1,0 +1,1 @@
+"""Is A = B? Symbolic canonical forms, then high-precision sampling, time-bounded."""

@@ -1,0 +1,1 @@
+"""Output: text, LaTeX and Markdown printers, the HTML page, generated NumPy code."""

@@ -1,0 +1,2 @@
+"""Thin layers over the API: pytest assertions and plugin, hypothesis strategies, notebook
+display."""
