@@ -97,3 +97,32 @@ def test_steps_of_an_expression_write_a_finite_sum_out(
     out = capsys.readouterr().out
     assert "f = −y₁·log(p₁) − y₂·log(p₂) − y₃·log(p₃)" in out
     assert "result: df/dp₁ = −y₁/p₁" in out
+
+
+def test_a_refuted_step_without_expect_fails_the_run(tmp_path: pathlib.Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # a blog author's CI must not pass a wrong post: no `expect` means "this holds"
+    post = tmp_path / "post.toml"
+    post.write_text('[document]\ntitle = "a post"\n\n[[step]]\nid = "1"\n'
+                    "latex = '\\frac{d}{dz}\\sigma(z) = \\sigma(z)(1+\\sigma(z))'\n")
+    assert main(["check", str(post), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+
+
+def test_an_expected_refutation_passes_the_run(tmp_path: pathlib.Path) -> None:
+    post = tmp_path / "post.toml"
+    post.write_text('[document]\ntitle = "a post"\n\n[[step]]\nid = "1"\n'
+                    "latex = '\\frac{d}{dz}\\sigma(z) = \\sigma(z)(1+\\sigma(z))'\n"
+                    'expect = "refuted"\n')
+    assert main(["check", str(post)]) == 0
+
+
+def test_a_first_line_that_is_only_an_expression_starts_the_chain(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # the README's own form
+    assert main(["check", "--latex", r"\frac{d}{dz}\sigma(z)",
+                 "--latex", r"= \sigma(z)(1-\sigma(z))"]) == 0
+    out = capsys.readouterr().out
+    assert "the chain starts here" in out
+    assert "undecided" not in out

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import derive.emit.codegen as codegen
 from derive.core.arrays import Entrywise, entrywise
 from derive.core.functions import relu, sigmoid, softplus
-from derive.decide.equivalence import Proved
+from derive.core.outcomes import Proved
 from derive.emit.codegen import (
     UnsupportedExpression,
     check_generated,

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from derive.core.domains import COUNT, LABEL, UNIT_OPEN, Domain, make_symbol
 from derive.core.functions import sigmoid
+from derive.core.outcomes import Checked, Proved, Refuted
 from derive.core.records import DiffStep
-from derive.decide.equivalence import Checked, Proved, Refuted, compare
+from derive.decide.equivalence import compare
 from derive.engine.differentiate import differentiate
 from derive.read.proofs import load
 from derive.verify import diagnose as D

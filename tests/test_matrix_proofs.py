@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from derive.engine.instantiate import CheckedAtSizes
+from derive.core.outcomes import CheckedAtSizes
 from derive.verify.check import check_files
 
 PROOFS = pathlib.Path(__file__).parent.parent / "proofs"

@@ -13,7 +13,7 @@ import sympy as sp
 from derive.core.context import Context, SymbolInfo
 from derive.core.domains import LABEL, parse_domain
 from derive.core.errors import ProofFileError
-from derive.engine.instantiate import CheckedAtSizes, DiffersAtSizes
+from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes
 from derive.read.latex import (
     ArrayHadamard,
     ArrayPower,

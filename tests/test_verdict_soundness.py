@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from derive.decide.equivalence import Refuted
+from derive.core.outcomes import Refuted
 from derive.verify.check import check_latex
 
 HOLDS = ("proved", "checked")

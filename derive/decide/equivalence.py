@@ -94,46 +94,11 @@ from derive.core.budget import Deadline, run_with_budget, time_limit
 from derive.core.domains import REAL, Count, Discrete, Domain, Interval, RealLine
 from derive.core.errors import BudgetExceeded
 from derive.core.functions import MPMATH_FUNCTIONS, float_value, relu, sigmoid, softplus
-
-
-@dataclass(frozen=True)
-class Proved:
-    """A symbolic transformation reduced ``lhs - rhs`` to exactly zero."""
-
-    method: str
-
-
-@dataclass(frozen=True)
-class Checked:
-    """No symbolic closure in budget; both sides agree at every usable sample point."""
-
-    samples: int
-    digits: int
-    max_difference: float
-    """The largest relative difference ``|a - b| / max(1, |a|, |b|)`` seen."""
-
-
-@dataclass(frozen=True)
-class Refuted:
-    """A point of the domain where the two sides really differ."""
-
-    point: tuple[tuple[str, str], ...]
-    """``((name, value), ...)`` sorted by name, values as short decimal strings."""
-    lhs_value: str
-    rhs_value: str
-    difference: float
-    """``|lhs - rhs|`` at the point."""
-
-
-@dataclass(frozen=True)
-class Undecided:
-    """Neither route reached a verdict."""
-
-    tried: tuple[str, ...]
-    reason: str
-
-
-Outcome: TypeAlias = Proved | Checked | Refuted | Undecided
+from derive.core.outcomes import Checked as Checked
+from derive.core.outcomes import Outcome as Outcome
+from derive.core.outcomes import Proved as Proved
+from derive.core.outcomes import Refuted as Refuted
+from derive.core.outcomes import Undecided as Undecided
 
 CHEAP_SHARE = 0.35
 """At most this share of the budget goes to the cheap symbolic forms."""

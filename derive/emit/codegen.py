@@ -43,9 +43,10 @@ from derive.core.arrays import Entrywise, entrywise
 from derive.core.domains import POSITIVE, REAL, Domain, Interval, make_symbol
 from derive.core.errors import DeriveError, UnknownModelError, VerificationError
 from derive.core.functions import sigmoid, softplus
+from derive.core.outcomes import Proved
 from derive.core.records import ChainStep, Derivation, RewriteStep
-from derive.decide.equivalence import Proved, compare
-from derive.emit.render import evidence_of, text, verdict_of
+from derive.decide.equivalence import compare
+from derive.emit.render import evidence_of, text, verdict_word
 from derive.engine.backprop import gradient, sigma_form
 from derive.engine.instantiate import forward, instantiate, true_gradient
 from derive.engine.models import BatchLossDef, LinearDef, MapDef, Model, get
@@ -84,7 +85,7 @@ class Identity:
 
     def evidence(self) -> str:
         where = f"{self.case}: " if self.case else ""
-        return f"{where}{verdict_of(self.outcome)} {evidence_of(self.outcome)}"
+        return f"{where}{verdict_word(self.outcome)} {evidence_of(self.outcome)}"
 
 
 def single_exp_softplus(u: sp.Expr) -> sp.Expr:
@@ -213,7 +214,7 @@ def stable_loss(model: Model, definition: BatchLossDef, *,
         if not isinstance(outcome, Proved):
             raise VerificationError(
                 f"rewriting the loss by {rule} was not proved: {text(current)} = {text(after)}:"
-                f" {verdict_of(outcome)} {evidence_of(outcome)}")
+                f" {verdict_word(outcome)} {evidence_of(outcome)}")
         rewrites.append(Rewrite(rule, current, after, outcome))
         current = after
     return current, tuple(rewrites)
@@ -837,7 +838,7 @@ def _step_comment(model: Model, step: ChainStep) -> str:
     }.get(step.rule, f"{upstream} · {local}")
     if step.product and step.product[0] == 1:
         combined = local
-    verdict = verdict_of(step.check)
+    verdict = verdict_word(step.check)
     value = text(step.result)
     lhs = f"∂{output}/∂{text(step.wrt)}"
     middle = "" if combined == value else f" = {combined}"
@@ -926,10 +927,10 @@ def _docstring(generated_name: str, builder: _Builder, model: Model,
                 named = ", ".join(f"{text(k)} = {text(v)}"
                                   for k, v in _sigmoid_definitions(model).items())
                 rewritten.append(f"    then {named} in the results   ({step.rule}; "
-                                 f"{verdict_of(step.check)})")
+                                 f"{verdict_word(step.check)})")
     out += rewritten
     for parameter, derivation in derivations.items():
-        verdicts = [verdict_of(getattr(s, "check", None)) for s in derivation.all_steps()]
+        verdicts = [verdict_word(getattr(s, "check", None)) for s in derivation.all_steps()]
         counted = ", ".join(f"{verdicts.count(v)} {v}" for v in sorted(set(verdicts)))
         out.append(f"    ∂{text(model.output)}/∂{text(parameter)}: {len(verdicts)} steps, "
                    f"{counted}")
@@ -940,7 +941,7 @@ def _docstring(generated_name: str, builder: _Builder, model: Model,
         out += ["So the loss of one example is computed as", f"    ℓ = {text(rewrites[0].before)}"]
         for rewrite in rewrites:
             out.append(f"      = {text(rewrite.after)}   ({rewrite.rule}; "
-                       f"{verdict_of(rewrite.outcome)})")
+                       f"{verdict_word(rewrite.outcome)})")
         logit = text(builder._logit(rewrites[-1].after))
         out += ["      = (max(z, 0) − y·z) + log1p(e),  e = e^(−|z|) computed once per "
                 "element,".replace("z", logit),

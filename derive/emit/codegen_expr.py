@@ -36,6 +36,7 @@ from derive.core.context import Context, SymbolInfo
 from derive.core.domains import REAL, Discrete, Domain, make_symbol, parse_domain
 from derive.core.errors import BudgetExceeded, DeriveError, SourceError, VerificationError
 from derive.core.functions import sigmoid, softplus
+from derive.core.outcomes import verdict_of
 from derive.core.records import Derivation
 from derive.decide.equivalence import compare
 from derive.emit.codegen import (
@@ -58,7 +59,7 @@ from derive.emit.codegen import (
     identity_lines,
     stable_identities,
 )
-from derive.emit.render import evidence_of, text, verdict_of
+from derive.emit.render import evidence_of, text, verdict_word
 from derive.engine.backprop import scalar_derivation
 from derive.engine.models import expression_model
 from derive.read.latex import parse_expression
@@ -242,10 +243,10 @@ def stable_form(expr: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, budget: f
         if after == current:
             continue
         outcome = compare(current, after, domains, budget=budget)
-        if verdict_of(outcome) not in ("proved", "checked"):
+        if not verdict_of(outcome).holds:
             raise VerificationError(
                 f"rewriting by {rule} was not confirmed: {_shown(current)} = {_shown(after)}: "
-                f"{verdict_of(outcome)} {evidence_of(outcome)}")
+                f"{verdict_word(outcome)} {evidence_of(outcome)}")
         if rewrites and rewrites[-1].rule == rule:  # (7) and (8) are one step
             rewrites[-1] = Rewrite(rule, rewrites[-1].before, after, outcome)
         else:
@@ -401,7 +402,7 @@ def _identities_text(rewrites: Sequence[Rewrite]) -> str:
 def _rules_text(derivation: Derivation) -> str:
     """The rules of a derivation's lines, in order: sum → constant multiple → chain → ..."""
     rules = [", ".join(line.rules) for line in derivation.lines if line.rules]
-    verdicts = [verdict_of(getattr(s, "check", None)) for s in derivation.all_steps()]
+    verdicts = [verdict_word(getattr(s, "check", None)) for s in derivation.all_steps()]
     counted = ", ".join(f"{verdicts.count(v)} {v}" for v in sorted(set(verdicts)))
     steps = "1 step" if len(verdicts) == 1 else f"{len(verdicts)} steps"
     return f"{' → '.join(rules)}; {steps}, {counted}"
@@ -525,7 +526,7 @@ def _source(latex: str, expr: sp.Expr, output: str, arguments: Sequence[ExprArgu
     if rewrites[output]:
         rules = _identities_text(rewrites[output])
         loss_comment = (f"{output} = {_shown(expr)} = {_shown(computed[output])}   (stable "
-                        f"form: {rules}; {verdict_of(rewrites[output][-1].outcome)})")
+                        f"form: {rules}; {verdict_word(rewrites[output][-1].outcome)})")
     builder.add(loss_target, computed[output], loss_comment)
     for variable, derivation in derivations.items():
         shown = f"∂{output}/∂{_shown(variable)} = {_shown(derivation.result)}"
@@ -649,7 +650,7 @@ def _docstring(latex: str, expr: sp.Expr, output: str, arguments: Sequence[ExprA
         for number, line in enumerate(derivation.lines):
             lead = "      " + ("= " if number else "  ")
             rules = ", ".join(line.rules) or "evaluate"
-            verdict = f"; {verdict_of(line.check)}" if line.check is not None else ""
+            verdict = f"; {verdict_word(line.check)}" if line.check is not None else ""
             out.append(f"{lead}{_shown(line.expression)}   ({rules}{verdict})")
         out.append(f"      result: {_shown(derivation.result)}   ({_rules_text(derivation)})")
     used = any(rewrites.values()) or any(
@@ -664,7 +665,7 @@ def _docstring(latex: str, expr: sp.Expr, output: str, arguments: Sequence[ExprA
             out.append(f"    {name} = {_shown(steps[0].before)}")
             for rewrite in steps:
                 out.append(f"      = {_shown(rewrite.after)}   ({rewrite.rule}; "
-                           f"{verdict_of(rewrite.outcome)})")
+                           f"{verdict_word(rewrite.outcome)})")
         out.append("  softplus(u) is computed as max(u, 0) + log1p(e) and σ(u) as")
         out.append("  where(u ≥ 0, 1, e)/(1 + e), with e = e^(−|u|) once per argument u.")
         out += identity_lines(identities)

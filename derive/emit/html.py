@@ -24,6 +24,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from derive.core.arrays import Entrywise
+from derive.core.outcomes import Refuted, Verdict
 from derive.core.records import ChainStep, Derivation, DiffStep, RewriteStep, Step
 from derive.emit.render import (
     _broadcast_last,
@@ -34,7 +35,7 @@ from derive.emit.render import (
     link_evidence,
     summary_banner,
     text,
-    verdict_of,
+    verdict_word,
 )
 from derive.verify.check import DocumentReport, Report, StepReport
 
@@ -572,8 +573,7 @@ body { margin: 0; background: #eef1f4; }
 @media (max-width: 800px) { .derive .step-body { grid-template-columns: 1fr; } }
 """
 
-_VERDICT_CLASSES = ("proved", "checked", "refuted", "undecided", "conditional", "ill-formed",
-                    "unreadable", "definition", "unchecked")
+_VERDICT_CLASSES = (*(verdict.value for verdict in Verdict), "unchecked")
 
 
 def _e(value: Any) -> str:
@@ -650,7 +650,7 @@ def _link(link: Any) -> str:
     operator = "\u2260" if link.operator == "\u2260" else "="
     out = [f'<div class="link">{_equation(link.lhs, operator, link.rhs)}']
     outcome = link.outcome
-    if link.verdict == "refuted" and type(outcome).__name__ == "Refuted":
+    if link.verdict == Verdict.REFUTED and isinstance(outcome, Refuted):
         out.append(_counterexample(outcome))
     else:
         evidence = link_evidence(link)
@@ -721,7 +721,7 @@ def _document(index: int, document: DocumentReport) -> str:
            f'<p class="sub">{_e(document.path)}'
            + (f" \u00b7 source {_e(document.source)}" if document.source else "") + "</p>"]
     if document.error is not None:
-        out.append(f'<div class="message">{_badge("unreadable")} <strong>Cannot use this '
+        out.append(f'<div class="message">{_badge(Verdict.UNREADABLE)} <strong>Cannot use this '
                    "file.</strong></div>"
                    f'<pre class="latex"><code>{_e(str(document.error))}</code></pre></section>')
         return "".join(out)
@@ -739,11 +739,11 @@ def _findings(report: Report) -> str:
     items = []
     for index, document in enumerate(report.documents):
         for step in document.steps:
-            if step.verdict not in ("refuted", "ill-formed", "unreadable") and step.matches:
+            if not step.verdict.fails and step.verdict != Verdict.UNREADABLE and step.matches:
                 continue
             detail = ""
             for link in step.links:
-                if link.verdict == "refuted" and type(link.outcome).__name__ == "Refuted":
+                if link.verdict == Verdict.REFUTED and isinstance(link.outcome, Refuted):
                     detail = " \u2014 " + _e(link_evidence(link))
                     break
             expect = "" if step.matches else f" (expected {_e(step.claim.expect)})"
@@ -791,7 +791,7 @@ def _check_cell(outcome: Any) -> str:
         return ""
     evidence = evidence_of(outcome)
     title = f' title="{_e(evidence)}"' if evidence else ""
-    return f"<span{title}>{_badge(verdict_of(outcome))}</span>"
+    return f"<span{title}>{_badge(verdict_word(outcome))}</span>"
 
 
 def _tree(step: Step) -> str:
@@ -824,9 +824,9 @@ def _derivation_body(d: Derivation) -> str:
     checks += [line.check for line in d.lines if line.check is not None]
     counts: dict[str, int] = {}
     for outcome in checks:
-        verdict = verdict_of(outcome)
+        verdict = verdict_word(outcome)
         counts[verdict] = counts.get(verdict, 0) + 1
-    bad = sum(n for v, n in counts.items() if v not in ("proved", "checked"))
+    bad = sum(n for v, n in counts.items() if v not in (Verdict.PROVED, Verdict.CHECKED))
     banner = f"{bad} not verified" if bad else "every step verified"
     out = [f"<h1>{_e(d.title)}</h1>",
            f'<p class="sub">the derivation of {_e(goal_text(d))}, every step checked</p>',

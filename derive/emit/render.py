@@ -20,6 +20,16 @@ from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from derive.core.arrays import Entrywise
+from derive.core.outcomes import (
+    Checked,
+    CheckedAtSizes,
+    DiffersAtSizes,
+    Proved,
+    Refuted,
+    Undecided,
+    Verdict,
+    verdict_of,
+)
 from derive.core.records import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
 from derive.core.unicode import NamePrinter, pretty_name
 from derive.engine.differentiate import lines
@@ -410,19 +420,9 @@ def goal_latex(d: Derivation) -> str:
 # outcomes of checks
 
 
-def verdict_of(outcome: Any) -> str:
-    """The verdict word for an outcome record of a check."""
-    names = {
-        "Proved": "proved",
-        "Checked": "checked",
-        "CheckedAtSizes": "checked",
-        "Refuted": "refuted",
-        "DiffersAtSizes": "refuted",
-        "Undecided": "undecided",
-    }
-    if outcome is None:
-        return "unchecked"
-    return names.get(type(outcome).__name__, type(outcome).__name__.lower())
+def verdict_word(outcome: Any) -> str:
+    """The verdict word for an outcome record of a check ("unchecked" for none)."""
+    return "unchecked" if outcome is None else verdict_of(outcome).value
 
 
 def where(point: tuple[tuple[str, str], ...]) -> str:
@@ -434,25 +434,24 @@ def where(point: tuple[tuple[str, str], ...]) -> str:
 
 def evidence_of(outcome: Any) -> str:
     """One line of evidence for an outcome record."""
-    kind = type(outcome).__name__
-    if kind == "Proved":
+    if isinstance(outcome, Proved):
         return f"by {outcome.method}"
-    if kind == "Checked":
+    if isinstance(outcome, Checked):
         return (f"equal at {outcome.samples} points, {outcome.digits} digits, "
                 f"largest difference {outcome.max_difference:.1e}")
-    if kind == "CheckedAtSizes":
+    if isinstance(outcome, CheckedAtSizes):
         sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
         if outcome.exact:
             return f"entry by entry at {sizes}, exactly"
         return (f"entry by entry at {sizes}, {outcome.samples} points, "
                 f"largest difference {outcome.max_difference:.1e}")
-    if kind == "Refuted":
+    if isinstance(outcome, Refuted):
         return f"{where(outcome.point)}: claimed {outcome.lhs_value}, true {outcome.rhs_value}"
-    if kind == "DiffersAtSizes":
+    if isinstance(outcome, DiffersAtSizes):
         point = ", ".join(f"{n} = {v}" for n, v in outcome.point[:6])
         return (f"entry {outcome.entry} differs: claimed {outcome.claimed}, "
                 f"true {outcome.true} at {point}")
-    if kind == "Undecided":
+    if isinstance(outcome, Undecided):
         return f"{outcome.reason}; tried {', '.join(outcome.tried)}"
     return ""
 
@@ -476,7 +475,7 @@ def _is_hessian(expr: sp.Derivative) -> bool:
 def outcome_json(outcome: Any) -> dict[str, Any] | None:
     if outcome is None:
         return None
-    data: dict[str, Any] = {"verdict": verdict_of(outcome)}
+    data: dict[str, Any] = {"verdict": verdict_word(outcome)}
     for key, value in vars(outcome).items():
         data[key] = _jsonable(value)
     data["evidence"] = evidence_of(outcome)
@@ -541,7 +540,7 @@ class TextRenderer:
         return "\n".join(method(record)) + "\n"
 
     def _mark(self, outcome: Any) -> str:
-        verdict = verdict_of(outcome)
+        verdict = verdict_word(outcome)
         symbol = {"proved": "✓", "checked": "✓", "refuted": "✗", "undecided": "?"}.get(
             verdict, "·")
         return self.style(verdict, f"{symbol} {verdict}")
@@ -578,7 +577,7 @@ class TextRenderer:
         steps = [s for s in d.all_steps() if hasattr(s, "check")]
         counts: dict[str, int] = {}
         for step in steps:
-            verdict = verdict_of(getattr(step, "check", None))
+            verdict = verdict_word(getattr(step, "check", None))
             counts[verdict] = counts.get(verdict, 0) + 1
         bad = sum(n for k, n in counts.items() if k not in ("proved", "checked"))
         detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
@@ -702,14 +701,14 @@ def _clip(value: str, width: int = 70) -> str:
 
 def link_evidence(link: Any) -> str:
     """One line of evidence for a link of a checked step."""
-    if link.message and link.verdict != "conditional":
+    if link.message and link.verdict != Verdict.CONDITIONAL:
         return str(link.message)
     outcome = link.outcome
-    if type(outcome).__name__ == "Refuted":
+    if isinstance(outcome, Refuted):
         return (f"{where(outcome.point)}: this side is {outcome.rhs_value}, "
                 f"the side before it is {outcome.lhs_value}")
     evidence = evidence_of(outcome) if outcome is not None else ""
-    if link.verdict == "conditional":
+    if link.verdict == Verdict.CONDITIONAL:
         return f"{link.message}; {evidence}"
     return evidence
 
@@ -760,24 +759,20 @@ def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
     return out
 
 
-_FAILING = ("refuted", "ill-formed", "unreadable", "undecided")
-
-
 def summary_banner(report: Any) -> tuple[str, bool]:
     """The run in a few words, and whether it is good news: against the files' expectations,
     or, where nothing was expected (lines given on the command line), whether claims hold."""
     steps = [step for document in report.documents for step in document.steps]
     if report.unusable:
         return "a file could not be used", False
-    if any(step.claim.expect is not None for step in steps):
-        mismatches = sum(1 for step in steps if not step.matches)
-        if mismatches:
-            return f"{mismatches} differ from what the files expect", False
-        return "every verdict as expected", True
-    failing = sum(1 for step in steps if step.verdict in _FAILING)
+    expected = any(step.claim.expect is not None for step in steps)
+    unexpected = [step for step in steps if step.claim.expect is not None and not step.matches]
+    failing = [step for step in steps if step.claim.expect is None and not step.matches]
+    if unexpected:
+        return f"{len(unexpected)} differ from what the files expect", False
     if failing:
-        return f"{failing} {'does' if failing == 1 else 'do'} not hold", False
-    return "every claim holds", True
+        return f"{len(failing)} {'does' if len(failing) == 1 else 'do'} not hold", False
+    return ("every verdict as expected" if expected else "every claim holds"), True
 
 
 def _combination(rule: str, target: str, factor: Any, upstream: Any, local: Any) -> str:
@@ -874,14 +869,14 @@ class MarkdownRenderer:
         for i, line in enumerate(d.lines):
             head = goal if i == 0 else ""
             out.append(f"| {i + 1} | ${head} = {latex(line.expression)}$ | "
-                       f"{'; '.join(line.rules)} | {verdict_of(line.check)} |")
+                       f"{'; '.join(line.rules)} | {verdict_word(line.check)} |")
         for step in d.steps:
             if isinstance(step, ChainStep | RewriteStep):
                 value = step.result if isinstance(step, ChainStep) else step.after
                 lhs = (rf"\frac{{\partial {latex(step.target)}}}{{\partial {latex(step.wrt)}}}"
                        if isinstance(step, ChainStep) else "")
                 out.append(f"| | ${lhs} = {latex(value)}$ | {step.rule} | "
-                           f"{verdict_of(step.check)} |")
+                           f"{verdict_word(step.check)} |")
         out += ["", f"**Result:** ${goal} = {latex(d.result)}$", ""]
         out += [f"> {note}" for note in d.notes]
         text_ = "\n".join(out) + "\n"

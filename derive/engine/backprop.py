@@ -22,6 +22,7 @@ from derive.core.algebra import tidy
 from derive.core.arrays import Entrywise, entrywise, hadamard, map_templates
 from derive.core.errors import UnknownModelError
 from derive.core.functions import sigmoid
+from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes, verdict_of
 from derive.core.records import ChainStep, Derivation, DiffStep, Factor, RewriteStep, Step
 from derive.engine.differentiate import differentiate, lines, verify
 from derive.engine.instantiate import check_gradient, check_vjp
@@ -172,7 +173,8 @@ class _Backprop:
     def _combination_check(self, name: str, raw: Any, total: Any) -> Any:
         """Check that tidying upstream∘local changed only its form: template by template
         where the two have one matrix structure, else by instantiation at small sizes."""
-        from derive.decide.equivalence import Proved, compare
+        from derive.core.outcomes import Proved
+        from derive.decide.equivalence import compare
 
         pairs = _paired_templates(raw, total)
         if pairs is None:
@@ -241,10 +243,9 @@ class _Backprop:
         return tuple(reversed(names))
 
 
-def _strength(outcome: Any) -> int:
-    order = ("Refuted", "DiffersAtSizes", "Undecided", "Checked", "CheckedAtSizes", "Proved")
-    name = type(outcome).__name__
-    return order.index(name) if name in order else 0
+def _strength(outcome: Any) -> tuple[int, bool]:
+    """Weakest first: by verdict, and a claim at sizes after the scalar one of its verdict."""
+    return verdict_of(outcome).severity, isinstance(outcome, CheckedAtSizes | DiffersAtSizes)
 
 
 def _paired_templates(raw: Any, total: Any) -> list[tuple[sp.Expr, sp.Expr]] | None:
@@ -360,7 +361,7 @@ def gradient(model: Model, wrt: str, *, check: bool = True, budget: float = 2.0)
 def _definition_check(model: Model, before: Any, after: Any) -> Any:
     """``after`` is ``before`` with named intermediates replaced by their definitions: both
     sides written out in full must be the same expression."""
-    from derive.decide.equivalence import Proved
+    from derive.core.outcomes import Proved
 
     if sigma_form(model, before) == after:
         return Proved("substituting the definitions of the named intermediates")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -21,6 +20,9 @@ import sympy as sp
 from derive.core.arrays import explicit
 from derive.core.domains import Domain
 from derive.core.functions import float_value
+from derive.core.outcomes import CheckedAtSizes as CheckedAtSizes
+from derive.core.outcomes import DiffersAtSizes as DiffersAtSizes
+from derive.core.outcomes import SizedOutcome
 from derive.decide.equivalence import differs_at, show_pair
 from derive.engine.models import (
     AffineDef,
@@ -30,31 +32,6 @@ from derive.engine.models import (
     Model,
     ScalarDef,
 )
-
-
-@dataclass(frozen=True)
-class CheckedAtSizes:
-    """Equal entry by entry at concrete sizes, at ``samples`` random points."""
-
-    sizes: tuple[tuple[str, int], ...]
-    samples: int
-    max_difference: float
-    exact: bool = False
-
-
-@dataclass(frozen=True)
-class DiffersAtSizes:
-    """Different at concrete sizes: the entry, the point, both values."""
-
-    sizes: tuple[tuple[str, int], ...]
-    entry: tuple[int, int]
-    point: tuple[tuple[str, str], ...]
-    claimed: str
-    true: str
-    """Both values as shown: significant digits enough to tell them apart."""
-
-
-SizedOutcome = CheckedAtSizes | DiffersAtSizes
 
 
 def _entries(model: Model, sizes: Mapping[sp.Symbol, int],

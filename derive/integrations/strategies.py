@@ -180,7 +180,8 @@ REWRITES: dict[str, Callable[[sp.Expr], sp.Expr]] = {
 @lru_cache(maxsize=64)
 def _verified_rewrites(expr: sp.Expr, domains: tuple[tuple[str, Domain], ...],
                        budget: float) -> tuple[tuple[str, sp.Expr], ...]:
-    from derive.decide.equivalence import Checked, Proved, compare
+    from derive.core.outcomes import Checked, Proved
+    from derive.decide.equivalence import compare
 
     by_name = {name: domain for name, domain in domains}
     symbol_domains = {s: by_name[s.name] for s in expr.free_symbols

@@ -33,6 +33,7 @@ import sympy as sp
 from derive.core.context import Context, SymbolInfo
 from derive.core.domains import Domain, parse_domain
 from derive.core.errors import DeriveError, ParseError
+from derive.core.outcomes import Refuted, Verdict, verdict_of
 from derive.emit.render import latex, link_evidence, text
 from derive.read.proofs import Claim, ProofDocument
 from derive.verify.check import LinkReport, StepReport, check_document
@@ -48,7 +49,6 @@ __all__ = [
     "check_identity",
 ]
 
-PASSING = ("proved", "checked")
 Side: TypeAlias = str | sp.Basic
 
 
@@ -73,7 +73,7 @@ class Finding:
     """The outcome of one check: the verdict, its evidence, and what explains a failure."""
 
     what: str
-    verdict: str
+    verdict: Verdict
     claim: str
     evidence: str = ""
     counterexample: Counterexample | None = None
@@ -82,7 +82,7 @@ class Finding:
     report: StepReport | None = field(default=None, repr=False)
 
     def passed(self, allow_undecided: bool = False) -> bool:
-        return self.verdict in PASSING or (allow_undecided and self.verdict == "undecided")
+        return self.verdict.holds or (allow_undecided and self.verdict == Verdict.UNDECIDED)
 
     @property
     def message(self) -> str:
@@ -93,12 +93,12 @@ class Finding:
         if self.diagnosis:
             lines.append(f"  diagnosis: {self.diagnosis}")
         if self.evidence and self.evidence != str(self.counterexample):
-            label = "evidence" if self.verdict in PASSING or self.counterexample else "why"
+            label = "evidence" if self.verdict.holds or self.counterexample else "why"
             lines.append(f"  {label}: {self.evidence}")
-        if self.verdict == "undecided" and self.what == "gradient":
+        if self.verdict == Verdict.UNDECIDED and self.what == "gradient":
             lines.append("  (finite differences cannot settle the derivative there; pass "
                          "allow_undecided=True to accept this, or test at another point)")
-        elif self.verdict == "undecided":
+        elif self.verdict == Verdict.UNDECIDED:
             lines.append("  (neither a proof nor a counterexample was found in the budget; "
                          "pass allow_undecided=True to accept this, or a larger budget=)")
         width = max((len(name) for name, _ in self.written), default=0)
@@ -170,14 +170,14 @@ def rule_remark(step: StepReport | None) -> str | None:
     return None
 
 
-def _finding(what: str, link: LinkReport | None, step: StepReport | None, verdict: str,
+def _finding(what: str, link: LinkReport | None, step: StepReport | None, verdict: Verdict,
              claim: str, written: tuple[tuple[str, str], ...], names: tuple[str, str],
              message: str = "") -> Finding:
     counterexample = None
     evidence = message
     if link is not None:
         outcome = link.outcome
-        if link.verdict == "refuted" and type(outcome).__name__ == "Refuted":
+        if link.verdict == Verdict.REFUTED and isinstance(outcome, Refuted):
             counterexample = Counterexample(tuple((str(n), str(v)) for n, v in outcome.point),
                                             str(outcome.lhs_value), str(outcome.rhs_value),
                                             *names)
@@ -196,7 +196,7 @@ def _unreadable(what: str, side: str, error: ParseError, written: str) -> Findin
     claim = f"cannot read the {side} ({where}): {error.message}{expected}"
     if excerpt:
         claim += "\n" + excerpt
-    return Finding(what, "unreadable", claim, written=((side, written),))
+    return Finding(what, Verdict.UNREADABLE, claim, written=((side, written),))
 
 
 def _read(value: Side, context: Context, side: str) -> sp.Expr:
@@ -225,12 +225,11 @@ def _symbolic(what: str, lhs: sp.Expr, rhs: sp.Expr, context: Context, budget: f
         right_value = right.doit() if right.has(sp.Derivative, sp.Subs) else right
         outcome = compare(left_value, right_value, context.domains(), budget=budget)
     except (TypeError, ValueError, DeriveError) as error:
-        return Finding(what, "ill-formed", claim, str(error), written=written)
-    verdict = {"Proved": "proved", "Checked": "checked", "Refuted": "refuted"}.get(
-        type(outcome).__name__, "undecided")
+        return Finding(what, Verdict.ILL_FORMED, claim, str(error), written=written)
+    verdict = verdict_of(outcome)
     link = LinkReport(left, right, verdict, outcome)
     finding = _finding(what, link, None, verdict, claim, written, names)
-    if verdict == "refuted":
+    if verdict == Verdict.REFUTED:
         from dataclasses import replace
 
         from derive.verify.diagnose import explain
@@ -251,7 +250,7 @@ def _checked(what: str, lhs: str, rhs: str, context: Context, budget: float,
     report = check_document(document, budget=budget)
     if report.error is not None:
         message = getattr(report.error, "message", str(report.error))
-        return Finding(what, "unreadable", message, message, written=written)
+        return Finding(what, Verdict.UNREADABLE, message, message, written=written)
     (step,) = report.steps
     link = step.links[0] if step.links else None
     shown = f"{text(link.lhs)} = {text(link.rhs)}" if link is not None else f"{lhs} = {rhs}"
@@ -383,7 +382,7 @@ def _tolerances(dtypes: Sequence[np.dtype[Any]]) -> tuple[float, float]:
     return TOLERANCES[_least_precise(dtypes)]
 
 
-def _gradient_failure(verdict: str, claim: str, evidence: str) -> DerivationAssertionError:
+def _gradient_failure(verdict: Verdict, claim: str, evidence: str) -> DerivationAssertionError:
     return DerivationAssertionError(Finding("gradient", verdict, claim, evidence))
 
 
@@ -391,7 +390,7 @@ def _scalar(value: Any, what: str) -> float:
     __tracebackhide__ = True
     array = np.asarray(value)
     if array.size != 1:
-        raise _gradient_failure("ill-formed", f"{what} must return a scalar",
+        raise _gradient_failure(Verdict.ILL_FORMED, f"{what} must return a scalar",
                                 f"it returned an array of shape {array.shape}")
     return float(array.reshape(()))
 
@@ -533,25 +532,26 @@ def assert_gradient(f: Callable[..., Any], grad_f: Callable[..., Any], *arrays: 
         claimed = [np.asarray(claimed_raw)]
     if len(claimed) != len(inputs):
         raise _gradient_failure(
-            "ill-formed", f"grad_f returned {len(claimed)} gradients for {len(inputs)} inputs",
+            Verdict.ILL_FORMED,
+            f"grad_f returned {len(claimed)} gradients for {len(inputs)} inputs",
             "return one array per input, in the order of the inputs")
     for index, (gradient, value) in enumerate(zip(claimed, inputs, strict=True)):
         if gradient.shape != value.shape:
             raise _gradient_failure(
-                "ill-formed", f"the gradient for input {index} has shape {gradient.shape}, "
+                Verdict.ILL_FORMED, f"the gradient for input {index} has shape {gradient.shape}, "
                 f"but the input has shape {value.shape}",
                 "a gradient has the shape of its input (a transposed factor gives the "
                 "transposed shape)")
         if not (np.issubdtype(gradient.dtype, np.number) or gradient.dtype == np.bool_):
             raise _gradient_failure(
-                "ill-formed", f"the gradient for input {index} is not numeric",
+                Verdict.ILL_FORMED, f"the gradient for input {index} is not numeric",
                 f"its dtype is {gradient.dtype}")
     dtypes = [a.dtype for a in given + claimed]
     default_rtol, default_atol = _tolerances(dtypes)
     rtol = default_rtol if rtol is None else rtol
     base = _scalar(f(*inputs), "f")
     if not math.isfinite(base):
-        raise _gradient_failure("undecided", f"f is not finite at the point ({base})",
+        raise _gradient_failure(Verdict.UNDECIDED, f"f is not finite at the point ({base})",
                                 "finite differences need a finite value")
     partials = [{position: _partial(f, inputs, index, position, base)
                  for position in np.ndindex(value.shape)}
@@ -570,9 +570,9 @@ def assert_gradient(f: Callable[..., Any], grad_f: Callable[..., Any], *arrays: 
     for index, found in enumerate(partials):
         for position, partial in found.items():
             verdict, excess = _judge(float(analytic[index][position]), partial, rtol, atol)
-            if verdict == "refuted":
+            if verdict == Verdict.REFUTED:
                 refuted.append((excess, index, position))
-            elif verdict == "undecided":
+            elif verdict == Verdict.UNDECIDED:
                 undecided.append((index, position))
     entries = sum(a.size for a in analytic)
     if refuted:
@@ -590,13 +590,13 @@ def assert_gradient(f: Callable[..., Any], grad_f: Callable[..., Any], *arrays: 
         if undecided:
             evidence += f"; {len(undecided)} more could not be decided"
         raise DerivationAssertionError(Finding(
-            "gradient", "refuted", "grad_f is not the gradient of f", evidence,
+            "gradient", Verdict.REFUTED, "grad_f is not the gradient of f", evidence,
             counterexample, _gradient_diagnosis(analytic, _trusted(numeric, partials, rtol, atol),
                                                 rtol, atol)))
     if undecided and not allow_undecided:
         index, position = undecided[0]
         raise DerivationAssertionError(Finding(
-            "gradient", "undecided",
+            "gradient", Verdict.UNDECIDED,
             f"finite differences cannot decide {len(undecided)} of {entries} entries",
             _undecided_evidence(analytic[index][position], partials[index][position],
                                 index, position)))
@@ -624,23 +624,24 @@ def _where(index: int, position: tuple[int, ...]) -> tuple[tuple[str, str], ...]
 
 
 def _judge(claimed: float, partial: _Partial | None, rtol: float,
-           atol: float) -> tuple[str, float]:
-    """"passed", "refuted" (with how far beyond the tolerance) or "undecided" for one entry."""
+           atol: float) -> tuple[Verdict | None, float]:
+    """None when the entry passes; otherwise refuted (with how far beyond the tolerance) or
+    undecided."""
     if partial is None:
-        return "undecided", 0.0
+        return Verdict.UNDECIDED, 0.0
     if not math.isfinite(claimed):
-        return "refuted", math.inf
+        return Verdict.REFUTED, math.inf
     numeric = partial.value
     tolerance = atol + rtol * max(abs(claimed), abs(numeric))
     allowed = tolerance + partial.error
     if abs(claimed - numeric) > allowed:
-        return "refuted", abs(claimed - numeric) / allowed if allowed > 0 else math.inf
+        return Verdict.REFUTED, abs(claimed - numeric) / allowed if allowed > 0 else math.inf
     if partial.error <= tolerance or partial.settled:
-        return "passed", 0.0
+        return None, 0.0
     for side in (partial.left, partial.right):
         if side is not None and abs(claimed - side[0]) <= tolerance + side[1]:
-            return "passed", 0.0  # one of the one-sided derivatives at a kink
-    return "undecided", 0.0
+            return None, 0.0  # one of the one-sided derivatives at a kink
+    return Verdict.UNDECIDED, 0.0
 
 
 def _undecided_evidence(claimed: float, partial: _Partial | None, index: int,

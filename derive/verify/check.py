@@ -26,13 +26,8 @@ from sympy.core.function import AppliedUndef
 from derive.core.budget import run_with_budget
 from derive.core.context import Context
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
+from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
 from derive.read.proofs import Claim, ProofDocument
-
-VERDICTS = ("proved", "checked", "conditional", "undecided", "refuted", "ill-formed",
-            "unreadable")
-# worst first: a step's verdict is the worst of its links'
-_SEVERITY = {v: i for i, v in enumerate(("unreadable", "ill-formed", "refuted", "undecided",
-                                         "conditional", "checked", "proved", "definition"))}
 
 
 @dataclass(frozen=True)
@@ -41,7 +36,7 @@ class LinkReport:
 
     lhs: Any
     rhs: Any
-    verdict: str
+    verdict: Verdict
     outcome: Any = None
     assumption: str = ""
     message: str = ""
@@ -55,7 +50,7 @@ class StepReport:
     """A step's verdict (the worst of its links'), its links, and why."""
 
     claim: Claim
-    verdict: str
+    verdict: Verdict
     links: tuple[LinkReport, ...] = ()
     message: str = ""
     error: SourceError | None = None
@@ -68,7 +63,10 @@ class StepReport:
 
     @property
     def matches(self) -> bool:
-        return self.claim.expect is None or self.claim.expect == self.verdict
+        """The verdict the file expects, or, where it expects none, one that holds."""
+        if self.claim.expect is None:
+            return self.verdict.acceptable
+        return self.claim.expect == self.verdict
 
 
 @dataclass(frozen=True)
@@ -243,16 +241,16 @@ class _Checker:
     def _differ(self, lhs: sp.Expr, rhs: sp.Expr) -> LinkReport:
         """A ≠ B holds as soon as one point of the domain tells them apart."""
         equal = self._equal(lhs, rhs, ())
-        if equal.verdict == "refuted":
-            return LinkReport(lhs, rhs, "proved", equal.outcome, operator="≠",
+        if equal.verdict == Verdict.REFUTED:
+            return LinkReport(lhs, rhs, Verdict.PROVED, equal.outcome, operator="≠",
                               message="the two sides differ: " + _short(equal.outcome))
-        if equal.verdict == "proved":
-            return LinkReport(lhs, rhs, "refuted", equal.outcome, operator="≠",
+        if equal.verdict == Verdict.PROVED:
+            return LinkReport(lhs, rhs, Verdict.REFUTED, equal.outcome, operator="≠",
                               message="the two sides are identically equal")
-        if equal.verdict in ("ill-formed", "unreadable"):
+        if equal.verdict in (Verdict.ILL_FORMED, Verdict.UNREADABLE):
             return LinkReport(lhs, rhs, equal.verdict, equal.outcome, operator="≠",
                               message=equal.message)
-        return LinkReport(lhs, rhs, "undecided", equal.outcome, operator="≠",
+        return LinkReport(lhs, rhs, Verdict.UNDECIDED, equal.outcome, operator="≠",
                           message="no point where the two sides differ was found")
 
     def _equal(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...]) -> LinkReport:
@@ -267,36 +265,36 @@ class _Checker:
         apart = distinct_bound_indices(lhs, rhs)  # the report keeps the sides as written
         budget = self._remaining()
         if budget <= 0:
-            from derive.decide.equivalence import Undecided
+            from derive.core.outcomes import Undecided
 
-            return LinkReport(lhs, rhs, "undecided",
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED,
                               Undecided(("nothing",), "the run's total budget ran out"))
         try:
             left, right = run_with_budget(lambda: (self._value(apart[0]),
                                                    self._value(apart[1])), budget)
         except IllFormed as error:
-            return LinkReport(lhs, rhs, "ill-formed", message=str(error))
+            return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
         except BudgetExceeded:
-            from derive.decide.equivalence import Undecided
+            from derive.core.outcomes import Undecided
 
-            return LinkReport(lhs, rhs, "undecided", Undecided(
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, Undecided(
                 ("derivatives",), "computing the derivatives in the claim ran out of time"))
         domains = self.context.domains()
         budget = self._remaining()
         if budget <= 0:
-            from derive.decide.equivalence import Undecided
+            from derive.core.outcomes import Undecided
 
-            return LinkReport(lhs, rhs, "undecided", Undecided(
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, Undecided(
                 ("derivatives",), "computing the derivatives in the claim used the budget"))
         outcome = compare(left, right, domains, budget=budget)
-        verdict = _verdict(outcome)
-        if verdict == "refuted" and assume:
+        verdict = verdict_of(outcome)
+        if verdict == Verdict.REFUTED and assume:
             conditions = self._conditions(assume)
             if conditions:
                 under = compare(left.xreplace(conditions), right.xreplace(conditions), domains,
                                 budget=self._remaining())
-                if _verdict(under) in ("proved", "checked"):
-                    return LinkReport(lhs, rhs, "conditional", under, "; ".join(assume),
+                if verdict_of(under).holds:
+                    return LinkReport(lhs, rhs, Verdict.CONDITIONAL, under, "; ".join(assume),
                                       message=f"false in general ({_short(outcome)}); "
                                               f"holds when {', '.join(assume)}")
         return LinkReport(lhs, rhs, verdict, outcome)
@@ -334,13 +332,13 @@ class _Checker:
             instance.definitions, instance.context = dict(definitions), context
             instance.budget, instance._instance = seconds, True
             link = instance._equal(left, right, ())
-            if link.verdict == "refuted":
+            if link.verdict == Verdict.REFUTED:
                 refuted.append((instance, link))
             return link
 
         found = decide(lhs, rhs, frame, self.definitions, relations, scalar, self._remaining())
         diagnosis = None
-        if found.verdict == "refuted" and refuted:
+        if found.verdict == Verdict.REFUTED and refuted:
             # the claim's first refuted instance is a scalar claim: the mal-rules name its
             # mistake there (not run when an assumption makes the claim conditional)
             instance, link = refuted[0]
@@ -388,25 +386,25 @@ class _Checker:
             left, right = lowering.lower(lhs), lowering.lower(rhs)
         except shapes.Unsupported as error:
             if lhs.atoms(sp.MatrixSymbol) or rhs.atoms(sp.MatrixSymbol):
-                return LinkReport(lhs, rhs, "undecided", message=str(error))
+                return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
             return None
         if not (frame.mentions_arrays(left) or frame.mentions_arrays(right)):
             return None
         if self._remaining() <= 0:
-            from derive.decide.equivalence import Undecided
+            from derive.core.outcomes import Undecided
 
-            return LinkReport(lhs, rhs, "undecided",
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED,
                               Undecided(("nothing",), "the run's total budget ran out"))
         deadline = time.monotonic() + self._remaining()
         try:
             conditions = self._matrix_conditions(assume, context, lowering)
             verdict = shapes.Claim(left, right, frame, conditions, deadline).decide()
         except shapes.Unsupported as error:
-            return LinkReport(lhs, rhs, "undecided", message=str(error))
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         except shapes.ShapeError as error:
-            return LinkReport(lhs, rhs, "ill-formed", message=str(error))
-        return LinkReport(lhs, rhs, verdict.verdict, verdict.outcome, verdict.assumption,
-                          verdict.message)
+            return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
+        return LinkReport(lhs, rhs, Verdict(verdict.verdict), verdict.outcome,
+                          verdict.assumption, verdict.message)
 
     def _matrix_lowering(self, aliases: Mapping[str, str]) -> Any:
         from derive.verify.shapes import Lowering
@@ -476,7 +474,7 @@ class _Checker:
         try:
             relation = self._parse(claim.latex, claim.line, claim.column)
         except ParseError as error:
-            return StepReport(claim, "unreadable", message=error.message, error=error), None
+            return StepReport(claim, Verdict.UNREADABLE, message=error.message, error=error), None
         # aliases are applied as the step is read, so a side carried to the next step keeps
         # the meaning it had here
         sides = [side.xreplace(self.aliases) for side in relation.sides]
@@ -488,22 +486,23 @@ class _Checker:
         elif relation.continues:
             if previous is None:
                 message = "this line continues a line that could not be read"
-                return StepReport(claim, "undecided", message=message), None
+                return StepReport(claim, Verdict.UNDECIDED, message=message), None
             sides.insert(0, previous)
         defines = ""
         if claim.kind in ("notation", "update"):
             what = "introduces notation" if claim.kind == "notation" else \
                 "is an update (an assignment), not an equation"
-            return StepReport(claim, "definition", message=f"this line {what}; not checked"), \
-                sides[-1] if sides else previous
+            step = StepReport(claim, Verdict.DEFINITION, message=f"this line {what}; not checked")
+            return step, sides[-1] if sides else previous
         if claim.define:
             if len(sides) < 2:
-                return StepReport(claim, "ill-formed",
+                return StepReport(claim, Verdict.ILL_FORMED,
                                   message="a definition needs 'name = formula'"), None
             name = _defined_name(sides[0])
             if name is None:
-                return StepReport(claim, "ill-formed", message=f"{sides[0]} cannot be defined: "
-                                  "the left side must be a name"), None
+                return StepReport(claim, Verdict.ILL_FORMED,
+                                  message=f"{sides[0]} cannot be defined: the left side must be "
+                                  "a name"), None
             self.definitions[self.context.symbol(name)] = self._named(sides[1])
             defines = name
             sides = sides[1:]
@@ -514,11 +513,16 @@ class _Checker:
                       for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
                       if op)  # '' joins two chains of an aligned block: nothing to check
         named_rule, used_rule = self._rules(claim, links)
-        if not links:
-            verdict = "definition" if defines else "undecided"
+        message = ""
+        if links:
+            verdict = worst(link.verdict for link in links)
+        elif defines:
+            verdict = Verdict.DEFINITION
+        elif len(sides) == 1:
+            verdict, message = Verdict.DEFINITION, "an expression, not a claim: the chain starts here"
         else:
-            verdict = min((link.verdict for link in links), key=lambda v: _SEVERITY[v])
-        report = StepReport(claim, verdict, links, defines=defines,
+            verdict = Verdict.UNDECIDED
+        report = StepReport(claim, verdict, links, message=message, defines=defines,
                             seconds=time.monotonic() - started, named_rule=named_rule,
                             used_rule=used_rule)
         return report, sides[-1]
@@ -527,7 +531,7 @@ class _Checker:
 
     def _diagnosed(self, link: LinkReport) -> LinkReport:
         """A refuted equality, with the mal-rule that reproduces it when one does."""
-        if link.verdict != "refuted" or link.operator != "=" or self._remaining() <= 0:
+        if link.verdict != Verdict.REFUTED or link.operator != "=" or self._remaining() <= 0:
             return link
         if self._in_index_notation(link.lhs, link.rhs):  # the mal-rules work on scalars
             return link
@@ -544,7 +548,7 @@ class _Checker:
         from derive.verify.diagnose import justifying_rule, rule_named, takes_step
 
         named = rule_named(claim.label) if claim.label else None
-        if named is None or not links or links[0].verdict not in ("proved", "checked"):
+        if named is None or not links or not links[0].verdict.holds:
             return named, None
         if self._in_index_notation(links[0].lhs, links[0].rhs):
             return named, None
@@ -566,7 +570,7 @@ class _Checker:
         marked: set[tuple[int, int]] = set()
         for (i, j), (k, m) in itertools.pairwise(places):
             first, second = steps[i].links[j], steps[k].links[m]
-            if first.verdict != "refuted" or second.verdict != "refuted":
+            if first.verdict != Verdict.REFUTED or second.verdict != Verdict.REFUTED:
                 continue
             if self._in_index_notation(first.lhs, second.rhs):  # not instantiated here
                 continue
@@ -575,7 +579,7 @@ class _Checker:
                                   self.context.domains(), budget=min(2.0, self._remaining()))
             except (IllFormed, ValueError, TypeError):
                 continue
-            if _verdict(outcome) in ("proved", "checked"):
+            if verdict_of(outcome).holds:
                 marked |= {(i, j), (k, m)}
         if not marked:
             return steps
@@ -679,16 +683,11 @@ def _defined_name(side: sp.Expr) -> str | None:
     return None
 
 
-def _verdict(outcome: Any) -> str:
-    return {"Proved": "proved", "Checked": "checked", "Refuted": "refuted",
-            "Undecided": "undecided"}.get(type(outcome).__name__, "undecided")
-
-
 def _short(outcome: Any) -> str:
-    if type(outcome).__name__ == "Refuted":
+    if isinstance(outcome, Refuted):
         point = ", ".join(f"{n} = {v}" for n, v in outcome.point)
         return f"at {point}: {outcome.lhs_value} ≠ {outcome.rhs_value}"
-    return _verdict(outcome)
+    return verdict_of(outcome)
 
 
 def check_document(document: ProofDocument, *, budget: float = 5.0,

@@ -36,7 +36,7 @@ import sympy as sp
 
 from derive.core.context import Context, SymbolInfo
 from derive.core.domains import REAL, Domain, make_symbol
-from derive.engine.instantiate import CheckedAtSizes
+from derive.core.outcomes import CheckedAtSizes, Proved, Refuted, Verdict
 
 DEFAULT_SIZE = 3
 """The size of an index range the file gives no size for."""
@@ -52,7 +52,7 @@ class LinkLike(Protocol):
     """What the checker answers for one instance (``derive.verify.check.LinkReport``)."""
 
     @property
-    def verdict(self) -> str: ...
+    def verdict(self) -> Verdict: ...
 
     @property
     def outcome(self) -> Any: ...
@@ -69,7 +69,7 @@ Scalar = Callable[[sp.Expr, sp.Expr, Mapping[sp.Symbol, sp.Expr], Context, float
 class Decision:
     """An index claim's verdict, its evidence, the assumption it needs, and why."""
 
-    verdict: str
+    verdict: Verdict
     outcome: Any = None
     assumption: str = ""
     message: str = ""
@@ -290,7 +290,7 @@ def _env_text(env: Mapping[str, int], frame: Frame) -> str:
 
 def _with_indices(outcome: Any, env: Mapping[str, int], frame: Frame) -> Any:
     """A counterexample's point with the indices and sizes of its instance."""
-    if type(outcome).__name__ != "Refuted":
+    if not isinstance(outcome, Refuted):
         return outcome
     sizes = {count: frame.size(count) for count in set(frame.indices.values())}
     extra = tuple((name, str(value)) for name, value in {**sizes, **env}.items())
@@ -307,9 +307,9 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
         written = frame.definitions(definitions)
         envs = frame.assignments(free)
         plain = _run(lhs, rhs, frame, written, envs, {}, scalar, deadline)
-        if plain.verdict == "checked":
+        if plain.verdict == Verdict.CHECKED:
             plain = _again_larger(lhs, rhs, frame, definitions, plain, scalar, deadline)
-        if plain.verdict != "refuted" or not assume:
+        if plain.verdict != Verdict.REFUTED or not assume:
             return plain
         kept, substitutions = [], []
         for env in envs:
@@ -329,12 +329,12 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
             under.append(_run(lhs, rhs, frame, written, [env], subs, scalar,
                               time.monotonic() + share))
     except Unsupported as error:
-        return Decision("undecided", message=f"index notation: {error}")
-    if all(u.verdict == "checked" for u in under):
+        return Decision(Verdict.UNDECIDED, message=f"index notation: {error}")
+    if all(u.verdict == Verdict.CHECKED for u in under):
         texts = "; ".join(text for text, _ in assume)
         count = sum(int(u.outcome.samples) for u in under if u.outcome is not None)
         outcome = replace(under[0].outcome, samples=count)
-        return Decision("conditional", outcome, texts,
+        return Decision(Verdict.CONDITIONAL, outcome, texts,
                         f"false in general ({_refuted_text(plain.outcome)}); holds when "
                         f"{texts}, at every instance kept ({len(kept)} of {len(envs)})")
     return plain
@@ -353,9 +353,9 @@ def _again_larger(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
     second = _run(lhs, rhs, larger, larger.definitions(definitions), larger.assignments(free),
                   {}, scalar, deadline)
     frame.made.update(larger.made)
-    if second.verdict == "refuted":
+    if second.verdict == Verdict.REFUTED:
         return second
-    if second.verdict == "checked":
+    if second.verdict == Verdict.CHECKED:
         before = ", ".join(f"{c} = {frame.size(c)}" for c in counts)
         after = ", ".join(f"{c} = {larger.size(c)}" for c in counts)
         return replace(first, message=first.message.replace(
@@ -380,17 +380,17 @@ def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, s
         context = frame.context.with_symbols(*frame.made.values())
         share = max(0.0, deadline - time.monotonic()) / (len(envs) - done)
         if share <= 0:
-            return Decision("undecided", message=f"the budget ran out after {done} of "
+            return Decision(Verdict.UNDECIDED, message=f"the budget ran out after {done} of "
                             f"{len(envs)} instances")
         link = scalar(left, right, definitions, context, share)
         where = _env_text(env, frame)
-        if link.verdict == "refuted":
-            return Decision("refuted", _with_indices(link.outcome, env, frame))
-        if link.verdict not in ("proved", "checked"):
+        if link.verdict == Verdict.REFUTED:
+            return Decision(Verdict.REFUTED, _with_indices(link.outcome, env, frame))
+        if not link.verdict.holds:
             return Decision(link.verdict, link.outcome,
                             message=f"at {where}: {link.message or link.verdict}")
         outcome = link.outcome
-        exact &= type(outcome).__name__ == "Proved"
+        exact &= isinstance(outcome, Proved)
         samples += int(getattr(outcome, "samples", 0))
         worst = max(worst, float(getattr(outcome, "max_difference", 0.0)))
     sizes = tuple(sorted({(c, frame.size(c)) for c in frame.indices.values()}))
@@ -399,5 +399,5 @@ def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, s
     every = f" for every {names} in range ({len(envs)} instances, {how})" if names else \
         f" ({how})"
     size_text = ", ".join(f"{c} = {n}" for c, n in sizes)
-    return Decision("checked", CheckedAtSizes(sizes, samples, worst, exact),
+    return Decision(Verdict.CHECKED, CheckedAtSizes(sizes, samples, worst, exact),
                     message=f"checked at {size_text}{every}; not proved for every size")
