@@ -4,7 +4,9 @@ Prints, from one run on this machine:
 - the wall time of `derive steps MODEL --wrt VAR` in a fresh interpreter (every step checked),
   as a ratio to `python -c "import sympy"` measured in the same run (goal ≤ 2×);
 - the time to derive all gradients of an L-layer sigmoid chain for L = 1 … 32 (goal:
-  t(32)/t(1) ≤ 40 and L = 32 under 100 ms), beside SymPy's plain `diff` of the nested loss.
+  t(32)/t(1) ≤ 40 and L = 32 under 100 ms), beside SymPy's plain `diff` of the nested loss;
+- `derive steps chain-N --wrt w1` for N = 32 … 256, with the growth of its work (wall time
+  minus the start-up floor) from N/2 to N (goal ≈ 2: linear in N).
 
 Medians of repeated runs; run it on a quiet machine: `python benchmarks/bench_steps.py`.
 """
@@ -25,6 +27,7 @@ from derive.engine.backprop import gradients
 MODELS = [("bce", "yhat"), ("bce-mean", "yhat_i"), ("sigmoid", "z"), ("logistic", "w"),
           ("logistic-batch", "w"), ("mlp", "W1"), ("mlp", "b2")]
 DEPTHS = (1, 2, 4, 8, 16, 32)
+CHAIN_DEPTHS = (32, 64, 128, 256)
 
 
 def wall(command: list[str], repeat: int) -> float:
@@ -80,6 +83,20 @@ def main() -> None:
     growth = timings[DEPTHS[-1]] / timings[DEPTHS[0]]
     print(f"\nt(32)/t(1) = {growth:.1f} (goal ≤ 40); t(32) = {timings[32] * 1000:.1f} ms "
           "(goal < 100 ms)")
+
+    # the whole derivation as printed, every step checked, the deepest weight: each line
+    # refers to the upstream gradient by name, so the work per layer stays constant
+    print(f"\n{'derive steps chain-N --wrt w1':30} {'median':>9} {'minus start-up':>15} "
+          f"{'t(N)/t(N/2)':>12}   (goal ≈ 2: linear)")
+    previous = None
+    for depth in CHAIN_DEPTHS:
+        took = wall([sys.executable, "-m", "derive", "steps", f"chain-{depth}", "--wrt", "w1"],
+                    repeat)
+        work = max(took - base, 1e-3)
+        growth_text = f"{work / previous:11.2f}" if previous else f"{'':>11}"
+        print(f"{'N = ' + str(depth):30} {took * 1000:7.0f} ms {work * 1000:12.0f} ms "
+              f"{growth_text}")
+        previous = work
 
 
 if __name__ == "__main__":

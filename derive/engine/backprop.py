@@ -24,8 +24,9 @@ from derive.core.errors import UnknownModelError
 from derive.core.functions import sigmoid
 from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes, verdict_of
 from derive.core.records import ChainStep, Derivation, DiffStep, Factor, RewriteStep, Step
+from derive.core.unicode import pretty_name
 from derive.engine.differentiate import differentiate, lines, verify
-from derive.engine.instantiate import check_gradient, check_vjp
+from derive.engine.instantiate import DEEP_SCALAR_MODEL, check_gradient, check_vjp
 from derive.engine.models import (
     AffineDef,
     BatchLossDef,
@@ -142,6 +143,17 @@ class _Backprop:
                 )
         return self.adjoint[self.wrt]
 
+    def written_out(self, name: str) -> Any:
+        """∂output/∂name with every upstream gradient referred to by name replaced by its
+        value, in the order of the sweep (each upstream gradient is written out once)."""
+        values: dict[sp.Symbol, Any] = {}
+        for done in self.adjoint:
+            value = self.adjoint[done]
+            if isinstance(value, sp.Basic):
+                value = _simplify(value.xreplace(values))
+            values[adjoint_symbol(self.model.output, done)] = value
+        return values[adjoint_symbol(self.model.output, name)]
+
     def _edge(self, definition: Definition, name: str, upstream: Any) -> None:
         local_step, local, rule, raw = self._local(definition, name, upstream)
         contribution = _simplify(raw)
@@ -243,6 +255,11 @@ class _Backprop:
         return tuple(reversed(names))
 
 
+def _is_deep_scalar(model: Model) -> bool:
+    return (len(model.definitions) >= DEEP_SCALAR_MODEL
+            and all(v.array is None for v in model.variables))
+
+
 def _strength(outcome: Any) -> tuple[int, bool]:
     """Weakest first: by verdict, and a claim at sizes after the scalar one of its verdict."""
     return verdict_of(outcome).severity, isinstance(outcome, CheckedAtSizes | DiffersAtSizes)
@@ -269,6 +286,21 @@ def _paired_templates(raw: Any, total: Any) -> list[tuple[sp.Expr, sp.Expr]] | N
             pairs += inner
         return pairs
     return None
+
+
+def _shown_adjoint(model: Model, name: str) -> sp.Symbol:
+    """∂L/∂v as one symbol, for the lines of a derivation that refer to it by name."""
+    output, variable = model.variable(model.output), model.variable(name)
+    return sp.Symbol(f"∂{pretty_name(output.symbol.name)}/∂{pretty_name(variable.symbol.name)}",
+                     real=True)
+
+
+def _with_names(step: ChainStep, shown: Mapping[sp.Symbol, sp.Symbol]) -> ChainStep:
+    def named(value: Any) -> Any:
+        return value.xreplace(shown) if isinstance(value, sp.Basic) else value
+
+    return replace(step, product=tuple(named(p) for p in step.product),
+                   result=named(step.result))
 
 
 def adjoint_symbol(output: str, name: str) -> sp.Symbol:
@@ -323,8 +355,16 @@ def gradient(model: Model, wrt: str, *, check: bool = True, budget: float = 2.0)
             f"model {model.name!r} has no variable {wrt!r}; choose one of "
             + ", ".join(model.parameters)
         )
-    sweep = _Backprop(model, wrt, check=check, budget=budget)
+    named = _is_deep_scalar(model)
+    sweep = _Backprop(model, wrt, check=check, budget=budget, named_adjoints=named)
     result = sweep.run()
+    if named:
+        # each edge was written with its upstream gradient by name (∂L/∂zₖ₊₁ · wₖ₊₁), so
+        # every line stays short; the result is written out once, at the end
+        result = sweep.written_out(wrt)
+        shown = {adjoint_symbol(model.output, name): _shown_adjoint(model, name)
+                 for name in sweep.adjoint}
+        sweep.steps = [_with_names(step, shown) for step in sweep.steps]
     path = sweep.path()
     factors = tuple(sweep.factor_of[name] for name in path[1:])
     in_sigma = sigma_form(model, result)
