@@ -216,7 +216,8 @@ expect = "refuted"
 """)
     steps = steps_of(path)
     assert "cancel" in steps["b"].links[0].message
-    assert "cancel" in steps["c"].links[0].message
+    # the line after the slip is right again, and says where the chain went wrong
+    assert "went wrong at step b" in steps["c"].links[0].message
 
 
 def test_files_checked_in_worker_processes_come_back_in_order(tmp_path: pathlib.Path) -> None:
@@ -266,3 +267,17 @@ def test_command_line_lines_in_index_notation(capsys: pytest.CaptureFixture[str]
         assert exited.value.code == 2
     with pytest.raises(SystemExit):
         main(["check", str(PROOFS / "002_bce_gradient_wrt_w.toml"), "--index", "j=C"])
+
+
+def test_a_right_line_after_a_wrong_one_is_said_to_be_right() -> None:
+    # judged against its neighbour only, the last line drew advice to make it wrong
+    (document,) = check_latex([r"\frac{d}{dx}\sigma(x)^2",
+                               r"= 2\sigma(x)\sigma(x)(1+\sigma(x))",
+                               r"= 2\sigma(x)^2(1+\sigma(x))",
+                               r"= 2\sigma(x)^2(1-\sigma(x))"]).documents
+    wrong, same, right = document.steps[1], document.steps[2], document.steps[3]
+    assert (wrong.verdict, same.verdict, right.verdict) == ("refuted", "proved", "refuted")
+    assert wrong.links[0].diagnosis is not None  # the mistake is named where it is made
+    (link,) = right.links
+    assert link.diagnosis is None
+    assert "this side is right" in link.message and "went wrong at step 2" in link.message

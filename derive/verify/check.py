@@ -100,6 +100,15 @@ class Report:
         return any(d.error is not None for d in self.documents)
 
 
+@dataclass(frozen=True)
+class _Chain:
+    """The first side of the current chain of equalities, and where it first went wrong."""
+
+    start: Any
+    started_at: str
+    broken_at: str | None = None
+
+
 class IllFormed(DeriveError):
     """A claim that cannot mean anything: names the offending sub-expression."""
 
@@ -120,6 +129,7 @@ class _Checker:
         self.assumed: list[str] = _aliases_said(document.aliases)
         self._instance = False  # an instance of an index claim (derive.verify.indexed)
         self._step_deadline: float | None = None  # every step's work ends within its budget
+        self.chain: _Chain | None = None
 
     # -- reading --------------------------------------------------------------------------
 
@@ -509,7 +519,9 @@ class _Checker:
             operators = operators[1:]
         # a line may end in a dangling '=' (document 002's "= \quad (6)")
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
-        links = tuple(self._diagnosed(self._compare(a, b, claim.assume, op))
+        if not (relation.continues and claim.lhs is None) and sides:
+            self.chain = _Chain(sides[0], claim.id)  # a new chain starts with this line
+        links = tuple(self._judged(self._compare(a, b, claim.assume, op), claim)
                       for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
                       if op)  # '' joins two chains of an aligned block: nothing to check
         named_rule, used_rule = self._rules(claim, links)
@@ -519,7 +531,8 @@ class _Checker:
         elif defines:
             verdict = Verdict.DEFINITION
         elif len(sides) == 1:
-            verdict, message = Verdict.DEFINITION, "an expression, not a claim: the chain starts here"
+            verdict = Verdict.DEFINITION
+            message = "an expression, not a claim: the chain starts here"
         else:
             verdict = Verdict.UNDECIDED
         report = StepReport(claim, verdict, links, message=message, defines=defines,
@@ -528,6 +541,26 @@ class _Checker:
         return report, sides[-1]
 
     # -- naming the mistake -------------------------------------------------------------
+
+    def _judged(self, link: LinkReport, claim: Claim) -> LinkReport:
+        """A link judged against its neighbour and, once the chain has gone wrong, against
+        the start of the chain: a right line after a wrong one is said to be right, and the
+        line where the chain went wrong is named, instead of advice to repeat the mistake."""
+        chain = self.chain
+        if link.verdict != Verdict.REFUTED or link.operator != "=" or chain is None:
+            return self._diagnosed(link)
+        if chain.broken_at is None:
+            self.chain = replace(chain, broken_at=claim.id)
+            return self._diagnosed(link)
+        if self._remaining() <= 0:
+            return link
+        against_start = self._compare(chain.start, link.rhs, claim.assume, "=")
+        if not against_start.verdict.holds:
+            return self._diagnosed(link)
+        message = (f"this side is right: it equals the start of the chain (step "
+                   f"{chain.started_at}); the chain went wrong at step {chain.broken_at}, and "
+                   "this line does not follow from the wrong one before it")
+        return replace(link, message=message)
 
     def _diagnosed(self, link: LinkReport) -> LinkReport:
         """A refuted equality, with the mal-rule that reproduces it when one does."""
@@ -585,6 +618,8 @@ class _Checker:
             return steps
         for i, j in marked:
             link = steps[i].links[j]
+            if link.message.startswith("this side is right"):
+                continue  # said already, with the step where the chain went wrong
             note = "this slip and its neighbour's cancel: the line after them is right again"
             new = replace(link, message=f"{link.message}; {note}" if link.message else note)
             links = list(steps[i].links)
