@@ -281,3 +281,21 @@ def test_a_right_line_after_a_wrong_one_is_said_to_be_right() -> None:
     (link,) = right.links
     assert link.diagnosis is None
     assert "this side is right" in link.message and "went wrong at step 2" in link.message
+
+
+def test_an_internal_error_costs_its_own_step_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive.verify import check
+
+    original = check._Checker._compare
+
+    def broken(self: object, lhs: object, rhs: object, *args: object) -> object:
+        if "17" in str(rhs):
+            raise RuntimeError("a bug\nwith a second line")
+        return original(self, lhs, rhs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check._Checker, "_compare", broken)
+    (document,) = check_latex([r"x + x = 2x", r"x = 17", r"y + y = 2y"]).documents
+    verdicts = [step.verdict for step in document.steps]
+    assert verdicts == ["proved", "undecided", "proved"]
+    assert document.steps[1].message == "internal error: RuntimeError: a bug"
+    assert "Traceback" in document.steps[1].trace

@@ -11,6 +11,7 @@ counterexample, agreement at sample points alone is ``checked``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import os
@@ -58,6 +59,8 @@ class StepReport:
     seconds: float = 0.0
     named_rule: str | None = None
     """The rule the document's label names ("Product rule" → product)."""
+    trace: str = ""
+    """The traceback of an internal error in this step (shown with ``--debug`` only)."""
     used_rule: str | None = None
     """The rule that actually takes the step, when the label names one."""
 
@@ -632,9 +635,13 @@ class _Checker:
         steps = []
         previous: sp.Expr | None = None
         for claim in self.document.claims:
-            report, previous = self._step(claim, previous)
+            try:
+                report, previous = self._step(claim, previous)
+            except Exception as error:  # a bug costs its own step, never the run's report
+                report, previous = _internal_error(claim, error), None
             steps.append(report)
-        steps = self._cancelling(steps)
+        with contextlib.suppress(Exception):  # an extra remark only; the verdicts stand
+            steps = self._cancelling(steps)
         return DocumentReport(self.document.path, self.document.title, self.document.source,
                               tuple(steps), tuple(self.assumed))
 
@@ -725,6 +732,16 @@ def _short(outcome: Any) -> str:
     return verdict_of(outcome)
 
 
+def _internal_error(claim: Claim, error: BaseException) -> StepReport:
+    """An internal error in one step: the step is undecided and says so; the rest goes on."""
+    import traceback
+
+    first = (str(error).splitlines() or [""])[0]
+    return StepReport(claim, Verdict.UNDECIDED,
+                      message=f"internal error: {type(error).__name__}: {first}".rstrip(": "),
+                      trace="".join(traceback.format_exception(error)))
+
+
 def check_document(document: ProofDocument, *, budget: float = 5.0,
                    deadline: float | None = None) -> DocumentReport:
     """The verdicts of every step of one proof document."""
@@ -732,6 +749,9 @@ def check_document(document: ProofDocument, *, budget: float = 5.0,
         return _Checker(document, budget, deadline).run()
     except SourceError as error:
         return DocumentReport(document.path, document.title, document.source, error=error)
+    except Exception as error:  # in what the steps share (the file's definitions)
+        return DocumentReport(document.path, document.title, document.source,
+                              tuple(_internal_error(claim, error) for claim in document.claims))
 
 
 def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = None,
@@ -781,6 +801,11 @@ def _check_one(task: tuple[str, str | None, float, float | None]) -> DocumentRep
         document = load(path, text)
     except ProofFileError as error:
         return DocumentReport(path, path, error=error)
+    except Exception as error:  # a bug in reading one file never loses the others
+        first = (str(error).splitlines() or [""])[0]
+        return DocumentReport(path, path, error=ProofFileError(
+            f"internal error while reading the file: {type(error).__name__}: {first}",
+            source=path, placed=False))
     return check_document(document, budget=budget, deadline=deadline)
 
 
