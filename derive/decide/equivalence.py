@@ -93,12 +93,13 @@ from sympy.matrices.expressions import MatrixExpr
 from derive.core.budget import Deadline, run_with_budget, time_limit
 from derive.core.domains import REAL, Count, Discrete, Domain, Interval, RealLine
 from derive.core.errors import BudgetExceeded
-from derive.core.functions import MPMATH_FUNCTIONS, float_value, relu, sigmoid, softplus
+from derive.core.functions import relu, sigmoid, softplus
 from derive.core.outcomes import Checked as Checked
 from derive.core.outcomes import Outcome as Outcome
 from derive.core.outcomes import Proved as Proved
 from derive.core.outcomes import Refuted as Refuted
 from derive.core.outcomes import Undecided as Undecided
+from derive.core.primitives import MPMATH_FUNCTIONS, float_value
 
 CHEAP_SHARE = 0.35
 """At most this share of the budget goes to the cheap symbolic forms."""
@@ -285,13 +286,6 @@ def _spread(memo: Mapping[sp.Basic, Any]) -> float:
     return min(max(0.0, largest - smallest), 1e12) if largest > -math.inf else 0.0
 
 
-_MP_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "exp": mpmath.exp, "log": mpmath.log, "tanh": mpmath.tanh, "sinh": mpmath.sinh,
-    "cosh": mpmath.cosh, "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan,
-    "atan": mpmath.atan, "Abs": abs, "sign": mpmath.sign, "Max": max, "Min": min,
-    **MPMATH_FUNCTIONS,
-}
-
 
 def _mp_value(expr: sp.Basic, values: Mapping[sp.Basic, Any], memo: dict[sp.Basic, Any],
               digits: int) -> Any:
@@ -324,8 +318,8 @@ def _mp_value(expr: sp.Basic, values: Mapping[sp.Basic, Any], memo: dict[sp.Basi
         result = mpmath.power(base, exponent)
     elif isinstance(expr, sp.Piecewise):
         result = _mp_piecewise(expr, values, memo, digits)
-    elif isinstance(expr, sp.Function) and type(expr).__name__ in _MP_FUNCTIONS:
-        function = _MP_FUNCTIONS[type(expr).__name__]
+    elif isinstance(expr, sp.Function) and type(expr).__name__ in MPMATH_FUNCTIONS:
+        function = MPMATH_FUNCTIONS[type(expr).__name__]
         result = function(*(_mp_value(a, values, memo, digits) for a in expr.args))
     else:
         written = expr.xreplace({s: sp.Float(mpmath.nstr(v, digits + 5), digits + 5)

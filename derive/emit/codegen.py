@@ -44,6 +44,7 @@ from derive.core.domains import POSITIVE, REAL, Domain, Interval, make_symbol
 from derive.core.errors import DeriveError, UnknownModelError, VerificationError
 from derive.core.functions import sigmoid, softplus
 from derive.core.outcomes import Proved
+from derive.core.primitives import BY_FUNCTION
 from derive.core.records import ChainStep, Derivation, RewriteStep
 from derive.decide.equivalence import compare
 from derive.emit.render import evidence_of, text, verdict_word
@@ -283,6 +284,9 @@ class _Printer:
             method = getattr(self, f"_print_{cls.__name__}", None)
             if method is not None:
                 return method(expr)  # type: ignore[no-any-return]
+        primitive = BY_FUNCTION.get(type(expr))
+        if primitive is not None and primitive.numpy is not None:
+            return self._call(primitive.numpy, *expr.args)  # a plain NumPy call is right
         raise UnsupportedExpression(
             f"codegen has no NumPy rule for {type(expr).__name__} (in {_shown(expr)})")
 
@@ -375,17 +379,11 @@ class _Printer:
         inside = ", ".join(self.code(a).text for a in arguments)
         return _Code(f"{function}({inside})", ATOM)
 
-    def _print_exp(self, expr: sp.Expr) -> _Code:
-        return self._call("np.exp", expr.args[0])
-
     def _print_log(self, expr: sp.Expr) -> _Code:
         argument = expr.args[0]
         if isinstance(argument, sp.Add) and 1 in argument.args:
             return self._call("np.log1p", argument - 1)
         return self._call("np.log", argument)
-
-    def _print_Abs(self, expr: sp.Expr) -> _Code:
-        return self._call("np.abs", expr.args[0])
 
     def _print_Max(self, expr: sp.Expr) -> _Code:
         return self._pairwise("np.maximum", expr.args)

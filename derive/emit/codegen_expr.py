@@ -303,18 +303,6 @@ class _Line:
 class _ScalarPrinter(_Printer):
     """The codegen printer with the scalar functions a user's expression may also hold."""
 
-    def _print_tanh(self, expr: sp.Expr) -> _Code:
-        return self._call("np.tanh", expr.args[0])
-
-    def _print_sin(self, expr: sp.Expr) -> _Code:
-        return self._call("np.sin", expr.args[0])
-
-    def _print_cos(self, expr: sp.Expr) -> _Code:
-        return self._call("np.cos", expr.args[0])
-
-    def _print_sign(self, expr: sp.Expr) -> _Code:
-        return self._call("np.sign", expr.args[0])
-
     def _print_Symbol(self, expr: sp.Symbol) -> _Code:
         raise UnsupportedExpression(f"no argument is called {expr.name}")
 

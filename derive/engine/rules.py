@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
-from derive.core.functions import relu, sigmoid, softplus
+from derive.core.primitives import PRIMITIVES
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,8 @@ _TABLE: tuple[Rule, ...] = (
     Rule("exponential", "(aᵘ)′ = aᵘ·ln a·u′", "basic"),
     Rule("general power", "(uᵛ)′ = uᵛ·(v′·ln u + v·u′/u)", "basic"),
     Rule("chain", "(f∘u)′ = f′(u)·u′", "basic"),
-    # elementary functions
-    Rule("exp", "(eˣ)′ = eˣ", "function"),
-    Rule("log", "(ln x)′ = 1/x", "function"),
-    Rule("sigmoid", "σ′(x) = σ(x)·(1 − σ(x))", "function"),
-    Rule("relu", "relu′(x) = H(x), the step function; relu′(0) = 0 by convention", "function"),
-    Rule("softplus", "softplus′(x) = σ(x)", "function"),
-    Rule("tanh", "tanh′(x) = 1 − tanh²(x)", "function"),
-    Rule("sin", "sin′(x) = cos x", "function"),
-    Rule("cos", "cos′(x) = −sin x", "function"),
-    Rule("abs", "|x|′ = sign(x) for x ≠ 0", "function"),
-    Rule("step", "H′(x) = 0 for x ≠ 0", "function"),
+    # elementary functions of one argument: one record each in derive.core.primitives
+    *(Rule(p.rule, p.statement, "function") for p in PRIMITIVES),
     Rule("max", "max(u, v)′ = H(u − v)·u′ + H(v − u)·v′ for u ≠ v", "function"),
     Rule("min", "min(u, v)′ = H(v − u)·u′ + H(u − v)·v′ for u ≠ v", "function"),
     # sums over a batch
@@ -75,20 +67,7 @@ _TABLE: tuple[Rule, ...] = (
 RULES: dict[str, Rule] = {rule.name: rule for rule in _TABLE}
 
 
-def _sigmoid_prime(u: sp.Expr) -> sp.Expr:
-    return sigmoid(u) * (1 - sigmoid(u))
-
-
 # Local derivatives of elementary functions: f ↦ (rule name, f′ as a function of the argument).
-ELEMENTARY: dict[type, tuple[str, Callable[[sp.Expr], sp.Expr]]] = {
-    sp.exp: ("exp", sp.exp),
-    sp.log: ("log", lambda u: 1 / u),
-    sigmoid: ("sigmoid", _sigmoid_prime),
-    relu: ("relu", lambda u: sp.Heaviside(u, 0)),
-    softplus: ("softplus", sigmoid),
-    sp.tanh: ("tanh", lambda u: 1 - sp.tanh(u) ** 2),
-    sp.sin: ("sin", sp.cos),
-    sp.cos: ("cos", lambda u: -sp.sin(u)),
-    sp.Abs: ("abs", sp.sign),
-    sp.Heaviside: ("step", lambda u: sp.S.Zero),
+ELEMENTARY: dict[Any, tuple[str, Callable[[sp.Expr], sp.Expr]]] = {
+    p.function: (p.rule, p.derivative) for p in PRIMITIVES
 }
