@@ -1,0 +1,595 @@
+"""One matrix claim decided: proved as the same expression or as an entrywise claim, otherwise
+instantiated and compared at two sets of sizes, with the other readings (layouts, groupings of
+⊙, the batch, the data layout) tried where the claim does not hold as written."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import reduce
+
+import sympy as sp
+
+from derive.core.unicode import pretty_name
+from derive.decide.equivalence import Proved, compare
+from derive.engine.instantiate import CheckedAtSizes, DiffersAtSizes
+from derive.verify.shapes.comparison import agree
+from derive.verify.shapes.frame import Frame
+from derive.verify.shapes.inference import ShapeError, Shapes, is_scalar, same_shape
+from derive.verify.shapes.instantiation import Instance, Jacobian
+from derive.verify.shapes.ir import (
+    Add,
+    Der,
+    Diag,
+    Frob,
+    Func,
+    Had,
+    Node,
+    Pow,
+    Prod,
+    Shape,
+    Sym,
+    T,
+    names_in,
+    walk,
+)
+from derive.verify.shapes.lowering import Unsupported
+from derive.verify.shapes.notation import show, show_shape
+from derive.verify.shapes.readings import (
+    groupings,
+    jacobian_readings,
+    replaced,
+    swap_shape,
+    transposed_arrays,
+)
+from derive.verify.shapes.templates import NotEntrywise, Templates
+from derive.verify.shapes.verdicts import (
+    ONCE,
+    Verdict,
+    checked_text,
+    differs_text,
+    holds,
+    sizes_text,
+)
+
+
+class Claim:
+    """One equality of arrays, decided: both sides lowered, with the frame they are read in."""
+
+    def __init__(self, left: Node, right: Node, frame: Frame,
+                 conditions: Mapping[str, sp.Expr] | None = None,
+                 deadline: float | None = None, *, alternatives: bool = True) -> None:
+        self.left = left
+        self.right = right
+        self.frame = frame
+        self.conditions = dict(conditions or {})
+        self.deadline = deadline
+        self.alternatives = alternatives
+        """Whether other readings (another variable, the other data layout) are tried."""
+        self.shapes = Shapes(frame)
+        self.shift = 0
+        """Added to every instantiation size: 0 for the first instantiation, 1 for the second."""
+
+    # -- the whole decision ------------------------------------------------------------------
+
+    def decide(self) -> Verdict:
+        """The claim's verdict; one that holds at the first sizes is instantiated again at
+        a second, larger set of sizes (``I : I = 2`` holds at n = 2 only)."""
+        first = self._decide()
+        if first.verdict != "checked" or self.shift:
+            return first
+        again = copy.copy(self)
+        again.shift = 1
+        second = again._decide()
+        if second.verdict == "refuted":
+            return replace(second, message=f"{second.message} (it held at "
+                           f"{sizes_text(self._sizes())})")
+        if second.verdict == "checked":
+            once = f"at one instantiation ({sizes_text(self._sizes())})"
+            twice = (f"at two instantiations ({sizes_text(self._sizes())} and "
+                     f"{sizes_text(again._sizes())})")
+            message = first.message.replace(once, twice) if once in first.message else \
+                f"{first.message}; checked again at {sizes_text(again._sizes())}"
+            return replace(first, message=message)
+        return first
+
+    def _decide(self) -> Verdict:
+        missing = self._independent()
+        if missing is not None:
+            return missing
+        proved = self._proved()
+        if proved is not None:
+            return proved
+        chain = self._chain_claim()
+        if chain is not None:
+            return chain
+        left, right = self._unchained(self.left), self._unchained(self.right)
+        for side, other in ((left, right), (right, left)):
+            if isinstance(side, Der) and not is_scalar(self.shapes.of(side.expr)) and \
+                    not self._entrywise_derivative(side):
+                return self._jacobian_claim(side, other)
+        return self._value_claim(left, right)
+
+    def _sizes(self, **override: int) -> dict[str, int]:
+        chosen = self.frame.instance_sizes(self.frame.used(self.left, self.right), **override)
+        return {name: value if name in override else value + self.shift
+                for name, value in chosen.items()}
+
+    # -- stage 1: derivatives of what depends on the variable -----------------------------------
+
+    def _independent(self) -> Verdict | None:
+        for side in (self.left, self.right):
+            for node in walk(side):
+                if not isinstance(node, Der):
+                    continue
+                function = node.expr
+                named = function.name if isinstance(function, Sym) else None
+                if named is not None and named not in self.frame.definitions and \
+                        self.frame.declared(named) is None and named != node.var:
+                    return Verdict("ill-formed", message=f"{pretty_name(named)} is not defined, so "
+                                   f"{show(node)} has no meaning here")
+                if any(self.frame.depends(n, node.var) for n in names_in(function)):
+                    continue
+                what = pretty_name(named) if named else show(function)
+                definition = self.frame.definitions.get(named) if named else None
+                written = f" ({what} = {show(definition)})" if definition is not None else ""
+                message = f"{what} does not depend on {pretty_name(node.var)}{written}"
+                if named is not None and self.alternatives:
+                    message += self._typo(node)
+                return Verdict("ill-formed", message=message)
+        return None
+
+    def _typo(self, node: Der) -> str:
+        """Which variables the claim would hold for, had the document written them."""
+        candidates = sorted(n for n in self._inputs(node.expr) if n != node.var)
+        found = []
+        for candidate in candidates:
+            swap = Der(node.expr, candidate)
+            claim = Claim(replaced(self.left, node, swap), replaced(self.right, node, swap),
+                          self.frame, self.conditions, self.deadline, alternatives=False)
+            try:
+                verdict = claim.decide()
+            except (Unsupported, ShapeError, NotEntrywise, Jacobian):
+                continue
+            if verdict.verdict in ("proved", "checked", "conditional"):
+                how = f" ({verdict.assumption})" if verdict.assumption else ""
+                found.append(f"{show(swap)}{how}")
+        if not found:
+            return ""
+        return f": a typo? the claim holds of {' and of '.join(found)}"
+
+    def _inputs(self, node: Node) -> set[str]:
+        names: set[str] = set()
+        for name in names_in(node):
+            definition = self.frame.definitions.get(name)
+            if definition is not None:
+                names |= names_in(definition)
+        return {n for n in names if self.frame.declared(n) is not None or
+                n in self.frame.definitions}
+
+    # -- stage 3: entrywise, for every size; or the same expression -------------------------------
+
+    def _proved(self) -> Verdict | None:
+        left, right = self._expanded(self.left), self._expanded(self.right)
+        if left == right:
+            return Verdict("proved", Proved("the same matrix expression once the definitions "
+                                            "are written in"),
+                           "proved for every size: the two sides are the same matrix expression "
+                           "once the definitions are written in")
+        templates = Templates(self.frame)
+        try:
+            a = templates.of(self.left, frozenset(), set(), {})
+            b = templates.of(self.right, frozenset(), set(), {})
+        except (NotEntrywise, Unsupported, Jacobian, ShapeError):
+            return None
+        if a.kind != b.kind and "scalar" not in (a.kind, b.kind):
+            return None
+        if a.kind == b.kind == "entry" and not same_shape(a.shape, b.shape):
+            return None
+        if {a.kind, b.kind} == {"scalar", "total"} or self.conditions:
+            return None
+        try:
+            outcome = compare(a.expr, b.expr, templates.domains(), budget=self._budget(2.0))
+        except (TypeError, ValueError):
+            return None
+        if not isinstance(outcome, Proved):
+            return None
+        what = {"entry": f"every entry ({show_shape(a.shape)} arrays)",
+                "total": f"the sum over the entries of {show_shape(a.shape)} arrays",
+                "scalar": "a scalar"}[a.kind if a.kind != "scalar" else b.kind]
+        return Verdict("proved", outcome,
+                       f"proved for every size: an entrywise claim, read as the scalar claim "
+                       f"about {what}: {a.expr} = {b.expr}, by {outcome.method}")
+
+    def _budget(self, at_most: float) -> float:
+        if self.deadline is None:
+            return at_most
+        return max(0.05, min(at_most, self.deadline - time.monotonic()))
+
+    def _expanded(self, node: Node, seen: frozenset[str] = frozenset()) -> Node:
+        def expand(item: Node) -> Node:
+            return self._expanded(item, seen)
+
+        match node:
+            case Sym(name) if name in self.frame.definitions and name not in seen:
+                return self._expanded(self.frame.definitions[name], seen | {name})
+            case Add(terms):
+                flat: list[Node] = []
+                for term in (expand(t) for t in terms):
+                    flat.extend(term.terms if isinstance(term, Add) else (term,))
+                return Add(tuple(flat))
+            case Prod(factors, arrays, _):
+                items: list[Node] = []
+                kinds: list[bool] = []
+                for factor, array in zip((expand(f) for f in factors), arrays, strict=True):
+                    if isinstance(factor, Prod) and array and all(factor.arrays):
+                        items.extend(factor.factors)
+                        kinds.extend(factor.arrays)
+                    else:
+                        items.append(factor)
+                        kinds.append(array)
+                return Prod(tuple(items), tuple(kinds))
+            case Had(factors):
+                return Had(tuple(expand(f) for f in factors))
+            case Pow(base, exponent):
+                return Pow(expand(base), expand(exponent))
+            case Func(function, arg, name):
+                return Func(function, expand(arg), name)
+            case T(arg):
+                return T(expand(arg))
+            case Frob(left, right):
+                return Frob(expand(left), expand(right))
+            case Diag(arg):
+                return Diag(expand(arg))
+        return node
+
+    # -- chains of Jacobians ----------------------------------------------------------------------
+
+    def _chain_of(self, node: Node) -> list[Der] | None:
+        if isinstance(node, Prod) and len(node.factors) >= 2 and all(
+                isinstance(f, Der) for f in node.factors):
+            return [f for f in node.factors if isinstance(f, Der)]
+        return None
+
+    def _unchained(self, node: Node) -> Node:
+        """A chain of Jacobians stands for the derivative it composes."""
+        chain = self._chain_of(node)
+        if chain is None:
+            return node
+        return Der(chain[0].expr, chain[-1].var)
+
+    def _chain_claim(self) -> Verdict | None:
+        for side, other in ((self.left, self.right), (self.right, self.left)):
+            chain = self._chain_of(other)
+            if chain is not None and isinstance(side, Der):
+                return self._chain(side, chain)
+        return None
+
+    def _chain(self, whole: Der, chain: list[Der]) -> Verdict:
+        sizes = self._sizes()
+        instance = Instance(self.frame, sizes)
+        try:
+            true = instance.jacobian(whole.expr, whole.var)
+            factors = [instance.jacobian(f.expr, f.var) for f in chain]
+        except (Unsupported, ShapeError) as error:
+            return Verdict("undecided", message=f"cannot instantiate the chain: {error}")
+        results: dict[str, Verdict] = {}
+        for layout, matrices, target in (
+                ("numerator", factors, true),
+                ("denominator", [m.T for m in factors], true.T)):
+            shapes = " · ".join(f"{m.rows}×{m.cols}" for m in matrices)
+            if any(a.cols != b.rows for a, b in itertools.pairwise(matrices)):
+                reverse = " (this layout composes them in the reverse order)" \
+                    if layout == "denominator" else ""
+                results[layout] = Verdict("ill-formed", message=f"the Jacobians {shapes} do "
+                                          f"not conform in the order written{reverse}")
+                continue
+            product = reduce(lambda a, b: a * b, matrices)
+            if product.shape != target.shape:
+                results[layout] = Verdict("ill-formed", message=f"the Jacobians {shapes} "
+                                          f"compose to {product.rows}×{product.cols}, the "
+                                          f"derivative is {target.rows}×{target.cols}")
+                continue
+            outcome = agree(product, target, instance.domains, sizes)
+            if isinstance(outcome, CheckedAtSizes):
+                results[layout] = Verdict("checked", outcome, f"the Jacobians {shapes} "
+                                          "compose to it in the order written")
+            else:
+                results[layout] = Verdict("refuted", outcome, differs_text(outcome))
+        written = show(Prod(tuple(chain), (True,) * len(chain)))
+        return self._by_layout(results, f"{show(whole)} = {written}, a chain of Jacobians at "
+                               f"{sizes_text(sizes)}")
+
+    def _by_layout(self, results: Mapping[str, Verdict], what: str) -> Verdict:
+        """The verdict of a derivative claim read in numerator and in denominator layout."""
+        def detail(layout: str) -> str:
+            found = results.get(layout)
+            return found.message if found is not None else "no reading has the claim's shape"
+
+        holding = [k for k in ("numerator", "denominator") if k in results
+                   and holds(results[k])]
+        declared = self.frame.layout
+        if len(holding) == 2:
+            outcome = results["numerator"].outcome
+            return Verdict("checked", outcome, f"{what}: holds in either layout; "
+                           + checked_text(outcome))
+        if declared is not None:
+            other = "denominator" if declared == "numerator" else "numerator"
+            under = results.get(declared)
+            also = f"; it would hold in {other} layout ({detail(other)})" if holding else ""
+            if under is not None and holds(under):
+                return Verdict("checked", under.outcome, f"{what}: holds in {declared} layout, "
+                               f"the layout the file declares ({under.message}); "
+                               + checked_text(under.outcome))
+            if under is not None and under.verdict == "refuted":
+                return Verdict("refuted", under.outcome, f"{what}: in {declared} layout (the "
+                               f"file's): {under.message}{also}")
+            return Verdict("ill-formed", message=f"{what}: in {declared} layout (the file's), "
+                           f"{detail(declared)}{also}")
+        if holding:
+            layout = holding[0]
+            other = "denominator" if layout == "numerator" else "numerator"
+            outcome = results[layout].outcome
+            return Verdict("conditional", outcome,
+                           f"{what}: holds in {layout} layout only ({detail(layout)}); in "
+                           f"{other} layout {detail(other)}; checked at one instantiation",
+                           f"{layout} layout")
+        refuted = [v for v in results.values() if v.verdict == "refuted"]
+        if refuted:
+            return Verdict("refuted", refuted[0].outcome, f"{what}: {refuted[0].message}")
+        return Verdict("ill-formed", message=f"{what}: in numerator layout "
+                       f"{detail('numerator')}; in denominator layout {detail('denominator')}")
+
+    # -- Jacobians --------------------------------------------------------------------------------
+
+    def _entrywise_derivative(self, node: Der) -> bool:
+        a = self.shapes.of(node.expr)
+        v = self.shapes.of_name(node.var)
+        if not same_shape(a, v) and not is_scalar(v):
+            return False
+        if is_scalar(v):
+            return True
+        instance = Instance(self.frame, self._sizes())
+        try:
+            instance.value(node)
+        except Jacobian:
+            return False
+        except (Unsupported, ShapeError):
+            return True
+        return True
+
+    def _jacobian_claim(self, derivative: Der, claimed: Node) -> Verdict:
+        try:
+            self.shapes.of(claimed)
+        except ShapeError as error:
+            return self._ill_formed_side(claimed, error, lambda n: self._jacobian_claim(
+                derivative, n))
+        sizes = self._sizes()
+        instance = Instance(self.frame, sizes)
+        try:
+            true = instance.jacobian(derivative.expr, derivative.var)
+            value = instance.value(claimed)
+            target = instance.value(derivative.expr, frozenset({derivative.var}))
+        except (Unsupported, ShapeError) as error:
+            return Verdict("undecided", message=f"cannot instantiate the claim: {error}")
+        results: dict[str, Verdict] = {}
+        for layout, how, predicted in jacobian_readings(value, target.shape,
+                                                        instance.base(derivative.var).shape):
+            if layout in results and holds(results[layout]):
+                continue
+            outcome = agree(predicted, true, instance.domains, sizes)
+            if isinstance(outcome, CheckedAtSizes):
+                results[layout] = Verdict("checked", outcome, how)
+            elif layout not in results:
+                results[layout] = Verdict("refuted", outcome, f"read as {how}, "
+                                          + differs_text(outcome))
+        shape_a = show_shape(self.shapes.of(derivative.expr))
+        shape_v = show_shape(self.shapes.of_name(derivative.var))
+        what = (f"{show(derivative)}, the Jacobian of {show(derivative.expr, 2)} ({shape_a}) "
+                f"by {pretty_name(derivative.var)} ({shape_v}), against {show(claimed)} "
+                f"({value.rows}×{value.cols} at {sizes_text(sizes)})")
+        for layout in ("entrywise", "gradient"):
+            if layout in results and holds(results[layout]):
+                outcome = results[layout].outcome
+                return Verdict("checked", outcome, f"{what}: {results[layout].message}; "
+                               + checked_text(outcome))
+        return self._by_layout(results, what)
+
+    # -- values -------------------------------------------------------------------------------
+
+    def _value_claim(self, left: Node, right: Node) -> Verdict:
+        for side, other, first in ((left, right, True), (right, left, False)):
+            try:
+                self.shapes.of(side)
+            except ShapeError as error:
+                def retry(node: Node, other: Node = other, first: bool = first) -> Verdict:
+                    pair = (node, other) if first else (other, node)
+                    return self._value_claim(*pair)
+                return self._ill_formed_side(side, error, retry)
+            except Jacobian as error:  # pragma: no cover - shapes raise ShapeError instead
+                return Verdict("ill-formed", message=str(error))
+        readings = groupings(left)
+        if len(readings) > 1:
+            return self._readings(readings, lambda n: self._value_claim(n, right))
+        readings = groupings(right)
+        if len(readings) > 1:
+            return self._readings(readings, lambda n: self._value_claim(left, n))
+        a, b = self.shapes.of(left), self.shapes.of(right)
+        if not same_shape(a, b):
+            return self._shapes_differ(left, right, a, b)
+        return self._instantiate(left, right, self._sizes())
+
+    def _instantiate(self, left: Node, right: Node, sizes: Mapping[str, int]) -> Verdict:
+        instance = Instance(self.frame, sizes)
+        try:
+            a, b = instance.value(left), instance.value(right)
+        except Jacobian:
+            return Verdict("ill-formed", message="a Jacobian of arrays by arrays inside a "
+                           "formula has no value until a layout is chosen")
+        except (Unsupported, ShapeError) as error:
+            return Verdict("undecided", message=f"cannot instantiate the claim: {error}")
+        if a.shape != b.shape:
+            return Verdict("ill-formed", message=f"at {sizes_text(sizes)} the two sides are "
+                           f"{a.rows}×{a.cols} and {b.rows}×{b.cols}")
+        substitutions = self._substitutions(instance)
+        labels = ("this side", "the side before it")
+        claimed, true = b, a
+        if _has_derivative(right) and not _has_derivative(left):
+            claimed, true = a, b
+            labels = ("claimed", "true")
+        elif _has_derivative(left) and not _has_derivative(right):
+            labels = ("claimed", "true")
+        try:
+            outcome = agree(claimed, true, instance.domains, sizes)
+        except Unsupported as error:
+            return Verdict("undecided", message=str(error))
+        if isinstance(outcome, DiffersAtSizes) and substitutions:
+            under = agree(claimed, true, instance.domains, sizes, substitutions=substitutions)
+            if isinstance(under, CheckedAtSizes):
+                assumed = ", ".join(f"{pretty_name(n)} = {v}" for n, v in self.conditions.items())
+                return Verdict("conditional", under,
+                               f"false in general ({differs_text(outcome, labels)}); holds "
+                               f"when {assumed}, {ONCE}", assumed)
+        if isinstance(outcome, CheckedAtSizes):
+            return Verdict("checked", outcome, checked_text(outcome))
+        return Verdict("refuted", outcome, differs_text(outcome, labels))
+
+    def _substitutions(self, instance: Instance) -> dict[sp.Symbol, sp.Expr]:
+        found: dict[sp.Symbol, sp.Expr] = {}
+        for name, value in self.conditions.items():
+            entry = instance.value(Sym(name))
+            if entry.shape == (1, 1) and isinstance(entry[0, 0], sp.Symbol):
+                found[entry[0, 0]] = value
+        return found
+
+    def _shapes_differ(self, left: Node, right: Node, a: Shape, b: Shape) -> Verdict:
+        batch = self.frame.batch
+        message = (f"the two sides differ in shape: {show(left)} is {show_shape(a)}, "
+                   f"{show(right)} is {show_shape(b)}")
+        if batch is not None:
+            one = {sp.Symbol(batch, integer=True, positive=True): 1}
+            if same_shape((a[0].xreplace(one), a[1].xreplace(one)),
+                          (b[0].xreplace(one), b[1].xreplace(one))):
+                sizes = self._sizes(**{batch: 1})
+                under = self._instantiate(left, right, sizes)
+                if holds(under):
+                    return Verdict("conditional", under.outcome,
+                                   f"holds per example ({batch} = 1) only: {message}, so for "
+                                   f"{batch} > 1 a sum over the batch (𝟏ᵀ…) is missing; "
+                                   f"{ONCE}", f"{batch} = 1 (one example)")
+                return Verdict(under.verdict, under.outcome,
+                               f"{message}; even for one example: {under.message}")
+        for side, other in ((left, right), (right, left)):
+            if isinstance(side, Der) and is_scalar(self.shapes.of(side.expr)):
+                transposed = self._instantiate(T(side), other, self._sizes())
+                if holds(transposed):
+                    if self.frame.layout == "numerator":
+                        return replace(transposed, message="holds in numerator layout (the "
+                                       "layout the file declares), where ∂/∂W of a scalar is "
+                                       "shaped like Wᵀ; " + transposed.message)
+                    return Verdict("conditional", transposed.outcome,
+                                   f"holds in numerator layout only, where ∂/∂W of a scalar "
+                                   f"is shaped like Wᵀ ({message}); {ONCE}",
+                                   "numerator layout")
+        return Verdict("ill-formed", message=message)
+
+    # -- ill-formed sides and their other readings -----------------------------------------------
+
+    def _ill_formed_side(self, side: Node, error: ShapeError,
+                         retry: Callable[[Node], Verdict]) -> Verdict:
+        readings = groupings(side)
+        if len(readings) > 1:
+            return self._readings(readings, retry)
+        transposed = self._other_data_layout(retry, error)
+        if transposed is not None:
+            return transposed
+        return Verdict("ill-formed", message=str(error))
+
+    def _readings(self, readings: list[Node], decide: Callable[[Node], Verdict]) -> Verdict:
+        """Each grouping of ⊙ against juxtaposition: its shape, and whether it holds."""
+        lines = []
+        results: list[tuple[Node, Verdict | None]] = []
+        for reading in readings:
+            try:
+                shape = show_shape(self.shapes.of(reading))
+            except ShapeError as error:
+                lines.append(f"{show(reading)}: ill-formed ({_reason(error)})")
+                results.append((reading, None))
+                continue
+            verdict = decide(reading)
+            results.append((reading, verdict))
+            lines.append(f"{show(reading)}: {shape}, {verdict.verdict}")
+        written = results[0][1]
+        well = [(r, v) for r, v in results if v is not None]
+        listing = "; ".join(f"({k + 1}) {line}" for k, line in enumerate(lines))
+        if written is not None and len(well) == 1:
+            return written  # the other groupings of ⊙ are ill-formed: nothing is ambiguous
+        if written is not None and all(v.verdict == written.verdict for _, v in well):
+            return replace(written, message=f"{written.message} (every well-formed grouping "
+                           f"of ⊙ agrees: {listing})")
+        holding = [(r, v) for r, v in well if v.verdict in ("proved", "checked", "conditional")]
+        if not holding:
+            return Verdict("ill-formed" if written is None else written.verdict,
+                           None if written is None else written.outcome,
+                           f"no grouping of ⊙ holds: {listing}")
+        reading, verdict = holding[0]
+        index = next(k for k, (r, _) in enumerate(results) if r == reading)
+        how = "as written (left to right)" if index == 0 else f"read as {show(reading)}"
+        only = ", the only well-formed reading" if len(well) == 1 else ""
+        extra = f"; {verdict.assumption}" if verdict.assumption else ""
+        return Verdict("conditional", verdict.outcome,
+                       f"⊙ against the matrix product: the groupings are {listing}. It holds "
+                       f"{how}{only}; {ONCE}", f"read as {show(reading)}{extra}")
+
+    def _other_data_layout(self, retry: Callable[[Node], Verdict],
+                           error: ShapeError) -> Verdict | None:
+        """The claim read with the examples stored the other way (rows ↔ columns)."""
+        batch = self.frame.batch
+        if batch is None or not self.alternatives:
+            return None
+        size = sp.Symbol(batch, integer=True, positive=True)
+        moved = []
+        for name in sorted(set(names_in(self.left)) | set(names_in(self.right))
+                           | set(self.frame.definitions)):
+            try:
+                shape = self.shapes.of_name(name)
+            except ShapeError:
+                continue
+            if size in shape[0].free_symbols | shape[1].free_symbols:
+                moved.append(name)
+        if not moved:
+            return None
+        flipped = Claim(transposed_arrays(self.left, moved), transposed_arrays(self.right, moved),
+                        self.frame, self.conditions, self.deadline, alternatives=False)
+        try:
+            verdict = flipped.decide()
+        except (Unsupported, ShapeError, Jacobian):
+            return None
+        if not holds(verdict):
+            return None
+        shapes = ", ".join(f"{pretty_name(n)} {show_shape(swap_shape(self.shapes.of_name(n)))}"
+                           for n in moved)
+        layout = ("one example per row" if self._examples_in_columns(moved, size)
+                  else "one example per column")
+        return Verdict("conditional", verdict.outcome,
+                       f"ill-formed as the file stores the examples: {_reason(error)}; it "
+                       f"holds with {layout} ({shapes}); {ONCE}", f"{layout} ({shapes})")
+
+    def _examples_in_columns(self, names: list[str], size: sp.Symbol) -> bool:
+        for name in names:
+            rows, cols = self.shapes.of_name(name)
+            if size in cols.free_symbols and size not in rows.free_symbols:
+                return True
+        return False
+
+
+def _has_derivative(node: Node) -> bool:
+    return any(isinstance(n, Der) for n in walk(node))
+
+
+def _reason(error: ShapeError) -> str:
+    text = str(error)
+    return text.split(": ", 1)[1] if ": " in text else text
