@@ -1,4 +1,4 @@
-"""Benchmark of the matrix checks (derive/verify/shapes.py): time per matrix claim over proofs/.
+"""Benchmark of the matrix checks (derive/verify/shapes/): time per matrix claim over proofs/.
 
 Every equality that derive.verify.shapes decides (a claim involving arrays: the whole of document
 001, the vector readings appended to 000, equation (3) of 002) is timed on its own, from the

@@ -257,7 +257,7 @@ def test_with_block_is_interrupted_and_leaves_no_timer() -> None:
     start = time.monotonic()
     with pytest.raises(BudgetExceeded), time_limit(0.2):
         _spin(10)
-    assert time.monotonic() - start < 0.2 * 1.1 + 0.2
+    assert time.monotonic() - start < 0.2 + 2.0  # the spin alone is 10 s: generous on purpose
     assert _timer_is_clear()
 
 

@@ -351,7 +351,9 @@ def test_symbolic_zero_gives_up_in_time() -> None:
     start = time.monotonic()
     hard = NESTED.diff(Z, 2) - NESTED.rewrite(sp.exp).diff(Z, 2) + 1
     assert symbolic_zero(hard, 0.3) is None
-    assert time.monotonic() - start < 0.3 * 1.1 + 0.2
+    # generous: it guards against the unbounded run (tens of seconds), not the exact timing,
+    # which a busy machine stretches (tests/test_budget_hard.py measures that in a subprocess)
+    assert time.monotonic() - start < 0.3 + 2.0
 
 
 def test_evaluate_at_computes_at_the_requested_precision() -> None:

@@ -13,9 +13,9 @@ from functools import reduce
 
 import sympy as sp
 
+from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes, Proved
 from derive.core.unicode import pretty_name
-from derive.decide.equivalence import Proved, compare
-from derive.engine.instantiate import CheckedAtSizes, DiffersAtSizes
+from derive.decide.equivalence import compare
 from derive.verify.shapes.comparison import agree
 from derive.verify.shapes.frame import Frame
 from derive.verify.shapes.inference import ShapeError, Shapes, is_scalar, same_shape

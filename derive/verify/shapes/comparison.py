@@ -12,9 +12,9 @@ from fractions import Fraction
 import sympy as sp
 
 from derive.core.domains import REAL, Domain
-from derive.core.functions import float_value
+from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes
+from derive.core.primitives import float_value
 from derive.decide.equivalence import CONFIRMED_POINTS, differs_at, show_pair
-from derive.engine.instantiate import CheckedAtSizes, DiffersAtSizes
 from derive.verify.shapes.inference import ShapeError
 from derive.verify.shapes.instantiation import Matrix
 from derive.verify.shapes.lowering import Unsupported

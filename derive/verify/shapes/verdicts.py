@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes
 from derive.core.unicode import pretty_name
-from derive.engine.instantiate import CheckedAtSizes, DiffersAtSizes
 
 
 @dataclass(frozen=True)
