@@ -299,3 +299,25 @@ def test_an_internal_error_costs_its_own_step_only(monkeypatch: pytest.MonkeyPat
     assert verdicts == ["proved", "undecided", "proved"]
     assert document.steps[1].message == "internal error: RuntimeError: a bug"
     assert "Traceback" in document.steps[1].trace
+
+
+def test_a_report_is_kept_by_content_and_never_when_undecided(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive.verify import check
+
+    monkeypatch.setenv("DERIVE_NO_CACHE", "0")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = write(tmp_path, "[[step]]\nid = \"a\"\nlatex = 'x + x = 2x'\n")
+    first = check_files([path])
+    kept = list((tmp_path / "cache" / "derive" / "reports").glob("*.pickle"))
+    assert len(kept) == 1
+    calls: list[str] = []
+    original = check._checked
+    monkeypatch.setattr(check, "_checked", lambda *a: calls.append("run") or original(*a))
+    assert check_files([path]) == first and calls == []  # served from the cache
+    pathlib.Path(path).write_text("[[step]]\nid = \"a\"\nlatex = 'x + x = 3x'\n")
+    changed = check_files([path])
+    assert calls == ["run"] and changed.documents[0].steps[0].verdict == "refuted"
+    undecided = write(tmp_path, "[[step]]\nid = \"u\"\nlatex = '= x'\n", name="u.toml")
+    check_files([undecided])
+    assert len(list((tmp_path / "cache" / "derive" / "reports").glob("*.pickle"))) == 2

@@ -17,13 +17,14 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.core import cache
 from derive.core.budget import run_with_budget
 from derive.core.context import Context
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
@@ -116,8 +117,15 @@ class IllFormed(DeriveError):
     """A claim that cannot mean anything: names the offending sub-expression."""
 
 
+Progress = Callable[[str, int, int], None]
+"""Told ``(path, steps done, steps in the file)`` before each step of a file and once when the
+file is done (done = all); a file checked in a worker process tells only its end."""
+
+
 class _Checker:
     """Checks the claims of one document in order, carrying definitions and the last side."""
+
+    progress: Progress | None = None
 
     def __init__(self, document: ProofDocument, budget: float, deadline: float | None) -> None:
         self.document = document
@@ -634,7 +642,9 @@ class _Checker:
         self._load_definitions()
         steps = []
         previous: sp.Expr | None = None
-        for claim in self.document.claims:
+        for done, claim in enumerate(self.document.claims):
+            if self.progress is not None:
+                self.progress(self.document.path, done, len(self.document.claims))
             try:
                 report, previous = self._step(claim, previous)
             except Exception as error:  # a bug costs its own step, never the run's report
@@ -743,10 +753,16 @@ def _internal_error(claim: Claim, error: BaseException) -> StepReport:
 
 
 def check_document(document: ProofDocument, *, budget: float = 5.0,
-                   deadline: float | None = None) -> DocumentReport:
-    """The verdicts of every step of one proof document."""
+                   deadline: float | None = None,
+                   progress: Progress | None = None) -> DocumentReport:
+    """The verdicts of every step of one proof document (``progress``: see ``Progress``)."""
     try:
-        return _Checker(document, budget, deadline).run()
+        checker = _Checker(document, budget, deadline)
+        checker.progress = progress
+        report = checker.run()
+        if progress is not None:
+            progress(document.path, len(document.claims), len(document.claims))
+        return report
     except SourceError as error:
         return DocumentReport(document.path, document.title, document.source, error=error)
     except Exception as error:  # in what the steps share (the file's definitions)
@@ -755,11 +771,13 @@ def check_document(document: ProofDocument, *, budget: float = 5.0,
 
 
 def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = None,
-                stdin: str | None = None, jobs: int = 1) -> Report:
+                stdin: str | None = None, jobs: int = 1,
+                progress: Progress | None = None) -> Report:
     """Check proof files; a file that cannot be used is reported and the others still run.
 
     ``jobs`` > 1 checks files in that many worker processes (the reports come back in the
-    order of ``paths``); each worker keeps its own time budgets."""
+    order of ``paths``); each worker keeps its own time budgets. ``progress`` is told of each
+    step (each file, from worker processes): see ``Progress``."""
     deadline = time.monotonic() + total if total else None
     tasks = [(path, stdin if path == "-" else None, budget, deadline) for path in paths]
     workers = min(jobs, len(tasks))
@@ -778,12 +796,16 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
         order = sorted(range(len(tasks)), key=lambda k: -_size_of(tasks[k][0]))
         try:
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                done = dict(zip(order, pool.map(_check_one, [tasks[k] for k in order]),
-                                strict=True))
+                done: dict[int, DocumentReport] = {}
+                for k, report in zip(order, pool.map(_check_one, [tasks[k] for k in order]),
+                                     strict=True):
+                    done[k] = report
+                    if progress is not None:
+                        progress(report.path, len(report.steps), len(report.steps))
             return Report(tuple(done[k] for k in range(len(tasks))))
         except (BrokenProcessPool, OSError):
             pass  # a worker died (or none could start): check them here, one by one
-    return Report(tuple(_check_one(task) for task in tasks))
+    return Report(tuple(_check_one(task, progress) for task in tasks))
 
 
 def _size_of(path: str) -> int:
@@ -793,20 +815,56 @@ def _size_of(path: str) -> int:
         return 0
 
 
-def _check_one(task: tuple[str, str | None, float, float | None]) -> DocumentReport:
+def _check_one(task: tuple[str, str | None, float, float | None],
+               progress: Progress | None = None) -> DocumentReport:
+    path, text, budget, deadline = task
+    name = _cache_name(path, text, budget) if deadline is None else None
+    if name is not None:
+        kept = cache.load("reports", name)
+        if isinstance(kept, DocumentReport):
+            if progress is not None:
+                progress(path, len(kept.steps), len(kept.steps))
+            return kept
+    report = _checked(task, progress)
+    # a verdict that timing could change (undecided: a budget ran out) is never kept
+    if name is not None and report.error is None and all(
+            step.verdict != Verdict.UNDECIDED for step in report.steps):
+        cache.store("reports", name, report)
+    return report
+
+
+def _cache_name(path: str, text: str | None, budget: float) -> str | None:
+    """The cache key of a file's report: its bytes, its path and the budget."""
+    if text is not None:
+        data = text.encode()
+    else:
+        try:
+            if not os.path.isfile(path) or os.path.getsize(path) > 16 * 2**20:
+                return None
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except OSError:
+            return None
+    return cache.key("report", path, data, repr(budget))
+
+
+def _checked(task: tuple[str, str | None, float, float | None],
+             progress: Progress | None = None) -> DocumentReport:
     from derive.read.proofs import load
 
     path, text, budget, deadline = task
     try:
         document = load(path, text)
     except ProofFileError as error:
+        if progress is not None:
+            progress(path, 0, 0)
         return DocumentReport(path, path, error=error)
     except Exception as error:  # a bug in reading one file never loses the others
         first = (str(error).splitlines() or [""])[0]
         return DocumentReport(path, path, error=ProofFileError(
             f"internal error while reading the file: {type(error).__name__}: {first}",
             source=path, placed=False))
-    return check_document(document, budget=budget, deadline=deadline)
+    return check_document(document, budget=budget, deadline=deadline, progress=progress)
 
 
 def check_latex(lines: list[str], *, functions: tuple[str, ...] = (),
