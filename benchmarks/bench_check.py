@@ -3,6 +3,7 @@
 Prints, from one run on this machine:
 - the wall time of `derive check` over every file in proofs/ in a fresh interpreter, as a
   ratio to `python -c "import sympy"` measured in the same run (first goal ≤ 3×, then ≤ 1.5×);
+- the same with the reports a first run kept in the user's cache (files unchanged);
 - the median and worst time per step (in process, after warm-up of the reader).
 
 Run it from the repository root: `python benchmarks/bench_check.py`.
@@ -22,11 +23,12 @@ from derive.verify.check import check_files
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def wall(command: list[str], repeat: int) -> float:
+def wall(command: list[str], repeat: int, *, cache: bool = False) -> float:
+    environment = {**os.environ, "DERIVE_NO_CACHE": "0" if cache else "1"}
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+        subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environment)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -44,6 +46,14 @@ def main() -> None:
         took = wall([sys.executable, "-m", "derive", "check", *arguments], 3)
         print(f"derive check: {label:<34} ({count} files) median {took * 1000:6.0f} ms "
               f"(3 runs)  ratio {took / base:.2f}×  (goals ≤ 3×, then ≤ 1.5×)")
+    # the same runs again with the reports the first of them kept (files unchanged)
+    for label, arguments, count in runs:
+        command = [sys.executable, "-m", "derive", "check", *arguments]
+        wall(command, 1, cache=True)
+        took = wall(command, 3, cache=True)
+        print(f"  kept reports: {label:<32} ({count} files) median {took * 1000:6.0f} ms "
+              f"(3 runs)  ratio {took / base:.2f}×")
+    os.environ["DERIVE_NO_CACHE"] = "1"  # the times per step are measured, not remembered
     report = check_files(files)
     steps = [s for d in report.documents for s in d.steps]
     seconds = sorted(s.seconds for s in steps)
