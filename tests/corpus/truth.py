@@ -1,0 +1,41 @@
+"""The corpus's truth: every scored step of every post, established without derive.
+
+``CLAIMS`` maps "post/step" to a :class:`~tests.corpus.mathtools.Claim`. Steps of a post that
+are not in it are not scored (definitions, notation, updates, lines that are not equations).
+``HOLDOUT`` names the posts never tuned against (also listed in SOURCES.md).
+"""
+
+from __future__ import annotations
+
+from . import (  # noqa: F401 - each module registers its claims
+    claims_activations,
+    claims_bce,
+    claims_logistic,
+    claims_mse,
+    claims_nets,
+    claims_sigmoid,
+    claims_softmax,
+    claims_tanh,
+)
+from .mathtools import REGISTRY, Claim, Verdict, check
+
+CLAIMS: dict[str, Claim] = {}
+for _claim in REGISTRY:
+    if _claim.key in CLAIMS:
+        raise ValueError(f"duplicate claim {_claim.key}")
+    CLAIMS[_claim.key] = _claim
+
+HOLDOUT: frozenset[str] = frozenset({
+    "click4ai_swish",
+    "davidbieber_softmax_ce",
+    "duzhongxiang_newton",
+    "heatonresearch_sigmoid",
+    "jiafulow_bce_tf",
+    "maizer2_sigmoid",
+    "shreyansh_layernorm",
+    "specialfunctions_tanh",
+    "stan_log_softmax",
+    "techqa2440958_differential",
+})
+
+__all__ = ["CLAIMS", "HOLDOUT", "Claim", "Verdict", "check"]
