@@ -321,3 +321,18 @@ def test_a_report_is_kept_by_content_and_never_when_undecided(
     undecided = write(tmp_path, "[[step]]\nid = \"u\"\nlatex = '= x'\n", name="u.toml")
     check_files([undecided])
     assert len(list((tmp_path / "cache" / "derive" / "reports").glob("*.pickle"))) == 2
+
+
+def test_a_line_after_an_unreadable_one_is_compared_with_the_last_readable_side() -> None:
+    (document,) = check_latex([r"x^2 + x", r"= x(x+1) \foo", r"= x^2 + x",
+                               r"g = 2", r"= \bar", r"= 3"]).documents
+    verdicts = [step.verdict for step in document.steps]
+    assert verdicts == ["definition", "unreadable", "proved", "refuted", "unreadable",
+                        "refuted"]
+    assert "step 1" in document.steps[2].message and "step 4" in document.steps[5].message
+
+
+def test_no_bridge_into_a_chain_whose_first_line_could_not_be_read() -> None:
+    # the unreadable line starts a new chain: what follows must not be compared with x + x
+    (document,) = check_latex([r"x + x = 2x", r"g \foo = 3", r"= 3"]).documents
+    assert [step.verdict for step in document.steps] == ["proved", "unreadable", "undecided"]

@@ -15,6 +15,7 @@ import contextlib
 import copy
 import itertools
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -104,6 +105,10 @@ class Report:
         return any(d.error is not None for d in self.documents)
 
 
+_CONTINUES = re.compile(r"^\s*(&\s*)?(=|\\approx\b|\\leq?\b|\\geq?\b)")
+"""A line that continues the chain before it: it begins with its relation."""
+
+
 @dataclass(frozen=True)
 class _Chain:
     """The first side of the current chain of equalities, and where it first went wrong."""
@@ -141,6 +146,9 @@ class _Checker:
         self._instance = False  # an instance of an index claim (derive.verify.indexed)
         self._step_deadline: float | None = None  # every step's work ends within its budget
         self.chain: _Chain | None = None
+        self.last_side: tuple[Any, str] | None = None
+        """The last side that could be read, and its step: what a line after an unreadable
+        one in the same chain is compared with."""
 
     # -- reading --------------------------------------------------------------------------
 
@@ -496,6 +504,7 @@ class _Checker:
             relation = self._parse(claim.latex, claim.line, claim.column)
         except ParseError as error:
             return StepReport(claim, Verdict.UNREADABLE, message=error.message, error=error), None
+        bridged = ""
         # aliases are applied as the step is read, so a side carried to the next step keeps
         # the meaning it had here
         sides = [side.xreplace(self.aliases) for side in relation.sides]
@@ -505,10 +514,18 @@ class _Checker:
 
             sides.insert(0, parse_expression(claim.lhs, self.context, source=self.document.path))
         elif relation.continues:
-            if previous is None:
+            if previous is None and self.last_side is None:
                 message = "this line continues a line that could not be read"
                 return StepReport(claim, Verdict.UNDECIDED, message=message), None
-            sides.insert(0, previous)
+            if previous is None and self.last_side is not None:
+                # every side of a chain is equal: a line after one that could not be read
+                # is compared with the last side that could
+                side, where = self.last_side
+                sides.insert(0, side)
+                bridged = (f"compared with the last side that could be read (step {where}): "
+                           "the line before could not be read")
+            else:
+                sides.insert(0, previous)
         defines = ""
         if claim.kind in ("notation", "update"):
             what = "introduces notation" if claim.kind == "notation" else \
@@ -546,6 +563,8 @@ class _Checker:
             message = "an expression, not a claim: the chain starts here"
         else:
             verdict = Verdict.UNDECIDED
+        if bridged:
+            message = f"{message}; {bridged}" if message else bridged
         report = StepReport(claim, verdict, links, message=message, defines=defines,
                             seconds=time.monotonic() - started, named_rule=named_rule,
                             used_rule=used_rule)
@@ -649,6 +668,10 @@ class _Checker:
                 report, previous = self._step(claim, previous)
             except Exception as error:  # a bug costs its own step, never the run's report
                 report, previous = _internal_error(claim, error), None
+            if previous is not None:
+                self.last_side = (previous, claim.id)
+            elif not _CONTINUES.match(claim.latex):
+                self.last_side = None  # a new chain began on a line that could not be read
             steps.append(report)
         with contextlib.suppress(Exception):  # an extra remark only; the verdicts stand
             steps = self._cancelling(steps)
