@@ -103,6 +103,14 @@ class MissingRuleError(DeriveError):
         self.operation = operation
 
 
+class UnknownRuleError(DeriveError):
+    """A step cites a rule that is not in the rule table; the name is given."""
+
+    def __init__(self, rule: str) -> None:
+        super().__init__(f"no rule named {rule!r} in the rule table")
+        self.rule = rule
+
+
 class ShapeError(DeriveError):
     """Shapes do not conform; names the sub-expression and its shapes."""
 

@@ -4,9 +4,10 @@
 of ``derive.engine.rules`` and holds the rule's result with the parts' derivatives unevaluated
 (``unfolded``) and evaluated (``result``). ``lines`` turns the tree into the equalities a
 person writes, one rule level at a time. ``verify`` checks every step independently with
-``derive.decide.equivalence``. A missing rule raises ``MissingRuleError`` naming the operation.
-``overrides`` swaps a rule of the table for another version (``derive.verify.diagnose`` derives with
-known buggy rules this way).
+``derive.decide.equivalence``. A missing rule raises ``MissingRuleError`` naming the operation;
+a step, override or rewrite citing a name that is not in the rule table raises
+``UnknownRuleError``. ``overrides`` swaps a rule of the table for another version
+(``derive.verify.diagnose`` derives with known buggy rules this way).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sympy as sp
 
 from derive.core.algebra import has_derivative, replace_unevaluated, tidy
 from derive.core.domains import Domain
-from derive.core.errors import MissingRuleError
+from derive.core.errors import MissingRuleError, UnknownRuleError
 from derive.core.records import DiffStep, Line, RewriteStep, Step
 from derive.engine.rules import ELEMENTARY, RULES
 
@@ -53,12 +54,18 @@ def _step(
     unfolded: sp.Expr,
     substeps: tuple[Step, ...] = (),
 ) -> DiffStep:
-    assert rule in RULES, rule
+    _known(rule)
     step = DiffStep(rule, expr, wrt, result, unfolded, substeps)
     overrides = _OVERRIDES.get()
     if overrides is not None and rule in overrides:
         return overrides[rule](step)
     return step
+
+
+def _known(rule: str) -> None:
+    """Every rule a step cites is one of the table's."""
+    if rule not in RULES:
+        raise UnknownRuleError(rule)
 
 
 def _add(expr: sp.Add, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
@@ -169,6 +176,17 @@ def _batch_sum(expr: sp.Sum, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
     return _step("batch sum", expr, wrt, inner.result, _d(term, wrt), (inner,))
 
 
+def _cases(expr: sp.Piecewise, wrt: sp.Expr, recurse: Differentiator) -> DiffStep:
+    """{fᵢ if cᵢ}′ = {fᵢ′ if cᵢ}: inside each case the function is fᵢ, so its derivative is
+    fᵢ′ there; on a boundary between cases the derivative may not exist (as for max)."""
+    parts = tuple(recurse(piece) for piece, _condition in expr.args)
+    unfolded = sp.Piecewise(*((_d(piece, wrt), condition) for piece, condition in expr.args),
+                            evaluate=False)
+    result = sp.Piecewise(*((part.result, condition)
+                            for part, (_piece, condition) in zip(parts, expr.args, strict=True)))
+    return _step("cases", expr, wrt, result, unfolded, parts)
+
+
 def _rule_for(expr: sp.Expr) -> Callable[[Any, sp.Expr, Differentiator], DiffStep] | None:
     if isinstance(expr, sp.Add):
         return _add
@@ -180,6 +198,8 @@ def _rule_for(expr: sp.Expr) -> Callable[[Any, sp.Expr, Differentiator], DiffSte
         return _batch_sum
     if isinstance(expr, sp.Max | sp.Min):
         return _extremum
+    if isinstance(expr, sp.Piecewise):
+        return _cases
     if isinstance(expr, sp.Function) and expr.func in ELEMENTARY:
         return _elementary
     return None
@@ -197,7 +217,8 @@ def differentiate(
     elementary function's rule ("log", "sigmoid", ...) to a replacement: whenever the engine
     builds a step citing that rule, the replacement is called with that step (its parts
     already derived under the same overrides) and the step it returns is used instead; the
-    steps above combine its ``result``. Without overrides the derivation is unchanged.
+    steps above combine its ``result``. Without overrides the derivation is unchanged. A key
+    that names no rule of the table raises ``UnknownRuleError``.
     """
 
     def recurse(sub: sp.Expr) -> DiffStep:
@@ -211,6 +232,8 @@ def differentiate(
             raise MissingRuleError(name, str(sub))
         return handler(sub, wrt, recurse)
 
+    for rule in overrides or {}:
+        _known(rule)
     token = _OVERRIDES.set(overrides or None)
     try:
         return recurse(expr)
@@ -321,7 +344,7 @@ def named(expr: sp.Expr, names: Mapping[sp.Expr, sp.Symbol]) -> sp.Expr:
 
 
 def rewrite_step(rule: str, before: sp.Expr, after: sp.Expr) -> RewriteStep:
-    assert rule in RULES, rule
+    _known(rule)
     return RewriteStep(rule, before, after)
 
 
