@@ -1,0 +1,202 @@
+"""Derivatives: the forms that differentiate, and what each says.
+
+``\\frac{dJ}{dx}``, ``\\frac{\\partial^2 L}{\\partial w \\partial w^T}`` and the operators
+``\\frac{d}{dx}``, ``\\partial_z``, ``\\nabla_w``, ``\\nabla^2_w``; ``f'(a)`` of a declared
+function; ``d X`` as the differential of matrix calculus. This module reads their variables
+and orders and builds the ``Derivative`` (``Subs`` for a prime); where an operator's operand
+ends is derive.read.extent's, and the ``Differential`` node is derive.read.nodes'.
+
+The layers of the reader: derive.read.names < derivatives < derive.read.values <
+derive.read.extent < the reader (derive.read.latex). A fraction is a derivative or a
+quotient, and a derivative's numerator is a product: the three methods the layers above
+provide are declared here, abstract.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy as sp
+from lark import Token, Tree
+
+from derive.core.context import Context
+from derive.read.names import _Name, _Names
+from derive.read.nodes import Elementwise, _derivative, _div, _is_array
+from derive.read.tree import Node, _Entry, _inside, _is_token, _short, _Word
+
+
+@dataclass
+class _DerivativeForm:
+    """What a derivative fraction says: its variables and the numerator after d/∂."""
+
+    variables: tuple[tuple[sp.Symbol, int], ...]
+    body: list[_Entry] = field(default_factory=list)
+
+
+class _Derivatives(_Names, ABC):
+    """The reader's second layer: derivative forms (on top of names)."""
+
+    def __init__(self, text: str, context: Context, source: str, *, declaring: bool = False):
+        super().__init__(text, context, source, declaring=declaring)
+        self.frobenius_line = False  # the line holds ':', so 'd X' is a differential
+        self.derivatives: dict[int, _DerivativeForm | None] = {}
+
+    # -- provided by the layers above --------------------------------------------------------
+
+    @abstractmethod
+    def value(self, node: Node) -> sp.Expr:
+        """The value of a node (derive.read.values)."""
+
+    @abstractmethod
+    def product(self, entries: list[_Entry], at: Node | None = None) -> sp.Expr:
+        """The value of a product's entries (derive.read.extent)."""
+
+    @abstractmethod
+    def is_operator(self, entry: _Entry) -> bool:
+        """Whether an entry takes the rest of its product (derive.read.extent)."""
+
+    # -- fractions -------------------------------------------------------------------------
+
+    def frac_value(self, frac: Tree[Token]) -> sp.Expr:
+        form = self.derivative_form(frac)
+        if form is None:
+            return _div(self.value(frac.children[1]), self.value(frac.children[2]))
+        return _derivative(self.product(form.body, frac), form.variables)
+
+    def derivative_form(self, frac: Tree[Token]) -> _DerivativeForm | None:
+        key = id(frac)
+        if key not in self.derivatives:
+            self.derivatives[key] = self.read_derivative(frac)
+        return self.derivatives[key]
+
+    def read_derivative(self, frac: Tree[Token]) -> _DerivativeForm | None:
+        denominator = self.entries(_inside(frac.children[2]))
+        if len(denominator) < 2 or self.marker_order(denominator[0]) is None:
+            return None
+        variables: list[tuple[sp.Symbol, int]] = []
+        for k in range(0, len(denominator), 2):
+            marker = denominator[k]
+            if self.marker_order(marker) != 1 or marker.postfixes:
+                self.fail("cannot read the denominator of this derivative", marker)
+            if k + 1 >= len(denominator):
+                self.fail("expected the variable of the derivative", self.end(marker))
+            variables.append(self.derivative_variable(denominator[k + 1]))
+        numerator = self.entries(_inside(frac.children[1]))
+        order = self.marker_order(numerator[0])
+        if order is None:
+            self.fail("the numerator of a derivative must start with d or \\partial", numerator[0])
+        total = sum(count for _, count in variables)
+        if order != total:
+            self.fail(
+                f"the orders do not match: d^{order} over variables of total order {total}",
+                frac,
+            )
+        body = numerator[1:]
+        if body and body[0].op is not None:
+            self.fail(f"unexpected '{body[0].op}'", body[0].op)
+        return _DerivativeForm(tuple(variables), body)
+
+    def marker_order(self, entry: _Entry) -> int | None:
+        """1 (or n for d^n) when the entry is ``d`` or ``\\partial``; None otherwise."""
+        core = entry.core
+        is_d = isinstance(core, _Word) and core.text == "d" and "d" not in self.context.symbols
+        is_partial = isinstance(core, Token) and core.type == "PARTIAL"
+        if entry.op is not None or entry.signs or not (is_d or is_partial):
+            return None
+        if not entry.postfixes:
+            return 1
+        postfix = entry.postfixes[0]
+        script = postfix.children[1] if postfix.data == "sup" else None
+        if isinstance(script, Tree) and script.data == "group":
+            script = script.children[1]
+        if len(entry.postfixes) > 1 or not _is_token(script, "NUMBER") or "." in str(script):
+            self.fail("cannot read this order of differentiation", postfix)
+        return int(str(script))
+
+    def derivative_variable(self, entry: _Entry) -> tuple[sp.Symbol, int]:
+        named = self.name_of(entry) if entry.op is None and not entry.signs else None
+        if named is None or named[0].primes or named[0].full() == "e":
+            self.fail("the variable of a derivative must be a name", entry)
+        name, rest = named
+        order = 1
+        transposed = False
+        for postfix in rest:
+            script = postfix.children[1]
+            if self.is_transpose(script) and not transposed:
+                # ∂²L/∂w∂wᵀ: the transpose says how the second derivative is laid out
+                # (a d×d Hessian, rows by w and columns by wᵀ), not another variable
+                transposed = True
+                continue
+            if isinstance(script, Tree) and script.data == "group":
+                script = script.children[1]
+            if not _is_token(script, "NUMBER") or "." in str(script) or order != 1:
+                self.fail("cannot read this order of differentiation", postfix)
+            order = int(str(script))
+        symbol = self.name_value(name)
+        if not isinstance(symbol, sp.Symbol | sp.MatrixSymbol):
+            self.fail("the variable of a derivative must be a name", entry)
+        return symbol, order
+
+    # -- operators, primes, differentials --------------------------------------------------
+
+    def gradient_of(self, gradient: Tree[Token], body: sp.Expr) -> sp.Expr:
+        """``\\nabla_w L``: the derivative of L with respect to w; ``\\nabla^2_w L`` and
+        ``\\nabla_w^2 L``: the second derivative (the Hessian, for a vector w)."""
+        children = list(gradient.children)
+        if gradient.data == "gradient_order_first":
+            children = [children[0], children[3], children[4], children[1], children[2]]
+        if len(children) < 3:
+            self.fail("write the variable of the gradient: \\nabla_w", gradient)
+        variable = self.name_value_of(children[2], "the variable of a gradient")
+        order = 1
+        if len(children) == 5:
+            script = children[4]
+            if isinstance(script, Tree) and script.data == "group":
+                script = script.children[1]
+            if not _is_token(script, "NUMBER") or str(script) not in ("1", "2"):
+                self.fail("\\nabla takes a first or second order: \\nabla^2_w", children[4])
+            order = int(str(script))
+        return _derivative(body, [(variable, order)])
+
+    def primed(self, function: Callable[..., sp.Expr], name: _Name, values: list[sp.Expr],
+               bracket: Tree[Token]) -> sp.Expr:
+        """``f'(a)``: ``Subs(Derivative(f(t), t), t, a)``; on an array, entry by entry."""
+        if len(values) != 1:
+            self.fail(f"{_short(name.full())}' takes one argument", bracket)
+        dummy = sp.Dummy("t")
+        derivative = _derivative(function(dummy), [(dummy, name.primes)])
+        if _is_array(values[0]):
+            return Elementwise(sp.Lambda(dummy, derivative), values[0])
+        return sp.Subs(derivative, dummy, values[0])
+
+    def is_differential(self, entry: _Entry, following: _Entry | None) -> bool:
+        core = entry.core
+        if not (isinstance(core, _Word) and core.text == "d") or entry.postfixes:
+            return False
+        if "d" in self.context.symbols or self.context.is_function("d"):
+            return False
+        if following is None or following.op is not None or following.signs:
+            return False
+        if isinstance(following.core, Token) and following.core.type in (
+            "NUMBER",
+            "FRAC_DIGITS",
+            "DOTS",
+            "TOP",
+            "PARTIAL",
+            "INFTY",
+        ):
+            return False
+        if self.is_operator(following):
+            return False
+        if self.frobenius_line:
+            return True
+        named = self.name_of(following)
+        return named is not None and named[0].full() in self.context.symbols
+
+
+def _is_partial_operator(entry: _Entry) -> bool:
+    """``\\partial_z``: the partial derivative by z of the rest of the product."""
+    return (isinstance(entry.core, Token) and entry.core.type == "PARTIAL"
+            and len(entry.postfixes) == 1 and entry.postfixes[0].data == "sub")

@@ -1,0 +1,375 @@
+"""Screening: what a text must pass before it is parsed, and the parser that reads it.
+
+``parse`` refuses, by name and position, whatever the grammar would misread or could not
+report well: a text too long, control characters, unknown commands and environments, other
+relations, numbers too long, unpaired or too deeply nested brackets; then lark parses the text
+(``latex.lark``, LALR, basic lexer) and a parse error is turned into words. The post-lexer
+(``_KeepRefused``) keeps the refused terminals whole, reads ``\\text{relu}`` before a bracket
+as a function's name (``_operator_words``) and pairs the bars of absolute values
+(``_paired_bars``). The token tables and the function words are here because the lexer stage
+is the first to use them; the stages after it read them from here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+
+import sympy as sp
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
+
+from derive.core.errors import ParseError
+from derive.core.functions import ML_FUNCTIONS
+from derive.read.tree import _short, _Text
+
+MAX_LENGTH = 20_000
+"""The longest text read, in characters."""
+MAX_NESTING = 200
+"""The deepest nesting of brackets (and of chained operators) read."""
+MAX_DIGITS = 4_000
+"""The most decimal digits a number read or built may have (Python prints at most 4300)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# ---- the parser ----------------------------------------------------------------------------
+
+
+class _KeepRefused(PostLex):
+    """Keeps the terminals no rule uses (unknown commands, other relations) in the lexer, so
+    they are lexed whole and refused by name instead of as a stray backslash."""
+
+    always_accept = ("CS", "CSYM", "RELATION", "ORDER", "BAR")
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return _paired_bars(_operator_words(stream))
+
+
+_ARGUMENT_OPENERS = frozenset({"LPAR", "LEFT_PAR", "SUP"})
+
+
+def _operator_words(stream: Iterator[Token]) -> Iterator[Token]:
+    """``\\text{relu}(x)``: a word in ``\\text`` before a bracket or a power, or a known
+    function's name before any operand, names a function (UPRIGHT), not prose."""
+    pending: Token | None = None
+    for token in stream:
+        if pending is not None:
+            match = _OPERATOR_FORMS.fullmatch(pending)
+            assert match is not None
+            word = match.group(2)
+            if token.type in _ARGUMENT_OPENERS or (
+                    word.lower() in _OPERATORS and token.type in _EXPRESSION_STARTS):
+                pending = Token.new_borrow_pos("UPRIGHT", str(pending), pending)
+            yield pending
+            pending = None
+        if token.type == "PROSE" and _OPERATOR_FORMS.fullmatch(token):
+            pending = token
+            continue
+        yield token
+    if pending is not None:
+        yield pending
+
+
+_ENDS_OPERAND = frozenset({
+    "LETTER", "NUMBER", "GREEK", "INFTY", "UPRIGHT", "FRAC_DIGITS", "PRIME", "TOP", "RBRACE",
+    "RPAR", "RSQ", "RCURLY", "RIGHT_PAR", "RIGHT_SQ", "RIGHT_CURLY", "ABS_CLOSE",
+})
+
+
+def _paired_bars(stream: Iterator[Token]) -> Iterator[Token]:
+    """Each '|' opens an absolute value, or closes the open one when the token before it ends
+    an operand: ``|z|``, ``e^{-|z|}``, ``|a| + |b|``."""
+    depth = 0
+    previous: Token | None = None
+    for token in stream:
+        if token.type == "BAR":
+            closing = depth > 0 and previous is not None and previous.type in _ENDS_OPERAND
+            token = Token.new_borrow_pos("ABS_CLOSE" if closing else "ABS_OPEN", token, token)
+        if token.type == "ABS_OPEN":
+            depth += 1
+        elif token.type == "ABS_CLOSE":
+            depth = max(0, depth - 1)
+        previous = token
+        yield token
+
+
+def _cache_file() -> str | bool:
+    """Where lark keeps the analysed grammar between runs: a file in the user's own cache
+    directory (never the shared temporary directory, where another user could plant one).
+    Lark checks the grammar's hash and its own version before it uses the file."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(root, "derive")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
+            return False
+    except OSError:
+        return False
+    return os.path.join(folder, "latex-grammar.lark-cache")
+
+
+@cache
+def _parser() -> Lark:
+    grammar = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
+    options = {"parser": "lalr", "lexer": "basic", "propagate_positions": True,
+               "postlex": _KeepRefused()}
+    try:
+        return Lark(grammar, cache=_cache_file(), **options)
+    except OSError:
+        return Lark(grammar, **options)
+
+
+# ---- token tables --------------------------------------------------------------------------
+
+_OPENERS = {
+    "LBRACE": "RBRACE",
+    "LPAR": "RPAR",
+    "LSQ": "RSQ",
+    "LCURLY": "RCURLY",
+    "LEFT_PAR": "RIGHT_PAR",
+    "LEFT_SQ": "RIGHT_SQ",
+    "LEFT_CURLY": "RIGHT_CURLY",
+    "BEGIN": "END",
+    "ABS_OPEN": "ABS_CLOSE",
+    "CASES_BEGIN": "CASES_END",
+}
+_CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
+_READABLE = {
+    "RBRACE": "'}'",
+    "RPAR": "')'",
+    "RSQ": "']'",
+    "RCURLY": "'\\}'",
+    "RIGHT_PAR": "'\\right)'",
+    "RIGHT_SQ": "'\\right]'",
+    "RIGHT_CURLY": "'\\right\\}'",
+    "END": "'\\end{...}'",
+    "ABS_CLOSE": "'|'",
+    "CASES_END": "'\\end{cases}'",
+    "LBRACE": "'{'",
+    "EQ": "'='",
+    "COMMA": "','",
+    "LINEBREAK": "a line break",
+    "DOLLAR": "'$'",
+    "$END": "the end of the input",
+    "SUB": "'_'",
+    "SUP": "'^'",
+}
+_EXPRESSION_STARTS = {
+    "LETTER",
+    "NUMBER",
+    "GREEK",
+    "INFTY",
+    "PARTIAL",
+    "TOP",
+    "DOTS",
+    "FUNC",
+    "UPRIGHT",
+    "FRAC_DIGITS",
+    "FRAC",
+    "SUM",
+    "ACCENT",
+    "BOLD",
+    "LPAR",
+    "LSQ",
+    "LCURLY",
+    "LEFT_PAR",
+    "LEFT_SQ",
+    "LEFT_CURLY",
+    "PLUS",
+    "MINUS",
+    "ABS_OPEN",
+    "CASES_BEGIN",
+    "LIM",
+    "NABLA",
+}
+_CONTINUATIONS = {"MUL", "DIV", "HADAMARD", "COLON", "PLUS", "MINUS", "PRIME"}
+_MULTIPLY = {"MUL": "*", "DIV": "/", "HADAMARD": "odot", "COLON": ":"}
+_FILLERS = {"AMP", "PROSE", "TAG", "QUADTAG"}
+_CALL_BRACKETS = {"LPAR", "LEFT_PAR"}
+_ENVIRONMENTS = {
+    "aligned",
+    "align",
+    "align*",
+    "alignat",
+    "alignat*",
+    "equation",
+    "equation*",
+    "split",
+    "gather",
+    "gather*",
+    "gathered",
+    "eqnarray",
+    "eqnarray*",
+    "multline",
+    "multline*",
+}
+
+
+# ---- function words ------------------------------------------------------------------------
+
+_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "log": sp.log,
+    "ln": sp.log,
+    "exp": sp.exp,
+    "tanh": sp.tanh,
+    "max": sp.Max,
+    "min": sp.Min,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+}
+"""Functions applied to the next factor: ``\\log x``; the bare words are _BARE_FUNCTIONS."""
+_BARE_FUNCTIONS = ("log", "ln", "exp", "tanh", "max", "min")
+_OPERATORS: dict[str, Callable[..., sp.Expr]] = {
+    **_FUNCTIONS,
+    **ML_FUNCTIONS,
+    "sech": sp.sech,
+    "sign": sp.sign,
+    "sgn": sp.sign,
+    "abs": sp.Abs,
+}
+"""The functions ``\\operatorname{X}`` (``\\mathrm``, ``\\text``, ...) names, by lower-case
+name: ``\\operatorname{ReLU}`` is relu."""
+_OPERATOR_FORMS = re.compile(r"\\(text|textrm|textit)\s*\{\s*([A-Za-z]{2,})\s*\}")
+
+
+# ---- screening -----------------------------------------------------------------------------
+
+
+def parse(reader: _Text) -> Tree[Token]:
+    """The tree of the reader's text, once its size, characters and tokens are screened."""
+    text = reader.text
+    if len(text) > MAX_LENGTH:
+        reader.fail(
+            f"input too long: {len(text)} characters (at most {MAX_LENGTH})",
+            MAX_LENGTH,
+        )
+    control = _CONTROL.search(text)
+    if control:
+        reader.fail(
+            f"control character U+{ord(control.group()):04X} is not allowed", control.start()
+        )
+    try:
+        tokens = list(_parser().lex(text))
+    except UnexpectedCharacters as error:
+        offset = error.pos_in_stream or 0
+        reader.fail(f"unexpected character {text[offset : offset + 1]!r}", offset)
+    _check_tokens(reader, tokens)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedToken as error:
+        raise _unexpected(reader, tokens, error) from None
+    except UnexpectedInput as error:
+        reader.fail("cannot read this text", error.pos_in_stream or 0)
+    dollars = [c for c in tree.children if isinstance(c, Token) and c.type == "DOLLAR"]
+    if dollars and dollars[0] != dollars[-1]:
+        reader.fail(f"'{dollars[-1]}' does not close '{dollars[0]}'", dollars[-1])
+    return tree
+
+
+def _check_tokens(reader: _Text, tokens: list[Token]) -> None:
+    stack: list[Token] = []
+    limits = 0  # \lim tokens still waiting for their '\to'
+    cases = 0  # open \begin{cases}: an order relation may be a case's condition
+    for token in tokens:
+        kind = token.type
+        limits += kind == "LIM"
+        cases += (kind == "CASES_BEGIN") - (kind == "CASES_END")
+        if kind == "ORDER" and not cases:
+            reader.fail(f"the relation '{token}' is not read: only '=' and '≠' chains are "
+                        "(an order is read as the condition of a case)", token)
+        if kind == "CS":
+            reader.fail(f"unknown command '{_short(token)}'" + _hint(str(token)), token)
+        if kind == "CSYM":
+            reader.fail(f"unknown control symbol '{token}'", token)
+        if kind == "TO":
+            if not limits:
+                reader.fail(f"'{token}' is read only under a limit: \\lim_{{h \\to 0}}", token)
+            limits -= 1
+        if kind == "RELATION":
+            reader.fail(f"the relation '{token}' is not read: only '=' and '≠' chains are",
+                        token)
+        if kind == "NUMBER" and len(token) > MAX_DIGITS:
+            reader.fail("number too large", token)
+        if kind in _OPENERS:
+            if kind == "BEGIN" and _environment(token) not in _ENVIRONMENTS:
+                reader.fail(f"cannot read the environment '{_environment(token)}'", token)
+            stack.append(token)
+            if len(stack) > MAX_NESTING:
+                reader.fail(f"nesting deeper than {MAX_NESTING}", token)
+        elif kind in _CLOSERS:
+            if not stack:
+                reader.fail(f"unmatched '{token}'", token)
+            opener = stack.pop()
+            if _OPENERS[opener.type] != kind or (
+                kind == "END" and _environment(opener) != _environment(token)
+            ):
+                line, column = reader.position(reader.start(opener))
+                raise reader.error(
+                    f"'{token}' does not close '{opener}' (line {line}, column {column})",
+                    token,
+                    expected=(_closer_text(opener),),
+                )
+    if stack:
+        opener = stack[-1]
+        raise reader.error(f"unmatched '{opener}'", opener, expected=(_closer_text(opener),))
+
+
+def _unexpected(reader: _Text, tokens: list[Token], error: UnexpectedToken) -> ParseError:
+    token = error.token
+    expected = _readable(error.expected)
+    if token.type == "$END":
+        at = reader.end(tokens[-1]) if tokens else 0
+        return reader.error("unexpected end of input", at, expected)
+    before = [t for t in tokens if t.end_pos is not None and t.end_pos <= reader.start(token)]
+    if token.type == "PROSE" or (before and before[-1].type == "PROSE"):
+        prose = token if token.type == "PROSE" else before[-1]
+        message = f"prose '{_short(prose)}' is read only before or after a side"
+        return reader.error(message, prose, expected)
+    if token.type == "LINEBREAK":
+        message = "unexpected line break"
+    else:
+        message = f"unexpected '{_short(token)}'"
+    return reader.error(message, token, expected)
+
+
+def _environment(token: Token) -> str:
+    return token[token.index("{") + 1 : token.rindex("}")]
+
+
+def _closer_text(opener: Token) -> str:
+    if opener.type == "BEGIN":
+        return f"'\\end{{{_environment(opener)}}}'"
+    return _READABLE[_OPENERS[opener.type]]
+
+
+def _hint(command: str) -> str:
+    if command in ("\\left", "\\right"):
+        return r" here: only \left( \left[ \left\{ and their \right forms are read"
+    if re.fullmatch(r"\\[Bb]igg?[lr]?", command):
+        return " here: only a bracket may follow it"
+    return ""
+
+
+def _readable(names: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """Lark's expected terminals, in words."""
+    found: list[str] = []
+    if "LPAR" in names:
+        found.append("an expression")
+    elif "LBRACE" in names and names & {"LETTER", "NUMBER"}:
+        found.append("'{'")
+    if names & {"MUL", "DIV", "HADAMARD", "COLON"}:
+        found.append("an operator")
+    for name in sorted(names - _EXPRESSION_STARTS - _CONTINUATIONS - _FILLERS):
+        readable = _READABLE.get(name)
+        if readable is not None and readable not in found:
+            if name in ("SUB", "SUP", "LBRACE") and found:
+                continue
+            found.append(readable)
+    return tuple(found) or tuple(sorted(names))

@@ -1,0 +1,355 @@
+"""Values: what each node of the tree is worth, once its names and derivatives are known.
+
+A sum of terms (and the series ``a_1 + a_2 + \\dots + a_k``), an entry (a name, a number, a
+group, a bracket, a fraction, ``|z|``, ``\\sqrt``, ``\\begin{cases}``), a call ``f(x)``, and
+the scripts that follow a value (powers, transposes). The builders (derive.read.nodes) make
+each value; where a product's operators end is derive.read.extent's, which the check of a
+sum's terms (``check_sum_extent``) asks.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+import sympy as sp
+from lark import Token, Tree
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from derive.core.context import Context
+from derive.core.functions import ML_FUNCTIONS, sigmoid
+from derive.read.derivatives import _Derivatives
+from derive.read.nodes import (
+    _add,
+    _apply,
+    _div,
+    _is_array,
+    _negate,
+    _pow,
+    _sum,
+    _TooLarge,
+    _transpose,
+)
+from derive.read.screen import MAX_DIGITS
+from derive.read.tree import Core, Node, _arguments, _Entry, _is_token, _Word
+
+_CASE_TESTS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
+    "=": sp.Eq, "≠": sp.Ne, "<": sp.Lt, ">": sp.Gt, "≤": sp.Le, "≥": sp.Ge,
+}
+"""The condition of a case: ``i = j``, ``i \\neq j``, ``x > 0``, ``x \\leq 0``."""
+
+
+def _case_relation(token: Token | Tree[Token]) -> str:
+    """The relation of a case's condition as one sign: ``\\geq`` is ``≥``."""
+    text = str(token).strip().lstrip("\\")
+    if text in ("=", "<", ">"):
+        return text
+    return {"ne": "≠", "neq": "≠", "lt": "<", "gt": ">", "le": "≤", "leq": "≤", "ge": "≥",
+            "geq": "≥"}[text]
+
+
+class _Values(_Derivatives):
+    """The reader's third layer: values of sums, entries, calls and scripts."""
+
+    def __init__(self, text: str, context: Context, source: str, *, declaring: bool = False):
+        super().__init__(text, context, source, declaring=declaring)
+        self.digits = 0  # the digits of the numbers built so far by powers
+
+    @abstractmethod
+    def check_sum_extent(self, term: Node, level: Tree[Token]) -> None:
+        """Refuse an ambiguous operator in a term of a sum (derive.read.extent)."""
+
+    # -- sums --------------------------------------------------------------------------------
+
+    def value(self, node: Node) -> sp.Expr:
+        if isinstance(node, Tree):
+            if node.data == "sum":
+                return self.sum_value(node)
+            if node.data == "args":
+                self.fail("a list '(a, b)' is read only as the arguments of a function", node)
+        return self.product(self.entries(node), node)
+
+    def sum_value(self, node: Tree[Token]) -> sp.Expr:
+        children = node.children
+        terms: list[tuple[Token | None, Node]] = [(None, children[0])]
+        for k in range(1, len(children), 2):
+            operator = children[k]
+            assert isinstance(operator, Token)
+            terms.append((operator, children[k + 1]))
+        for _, term in terms[:-1]:
+            self.check_sum_extent(term, node)
+        dots = [k for k, (_, term) in enumerate(terms) if _is_token(term, "DOTS")]
+        values: list[sp.Expr | None] = []
+        for k, (sign, term) in enumerate(terms):
+            if k in dots:
+                values.append(None)
+                continue
+            value = self.value(term)
+            values.append(_negate(value) if sign is not None and sign.type == "MINUS" else value)
+        if dots:
+            return self.dots_sum(terms, values, dots)
+        return _add(*[v for v in values if v is not None])
+
+    def dots_sum(
+        self,
+        terms: list[tuple[Token | None, Node]],
+        values: list[sp.Expr | None],
+        dots: list[int],
+    ) -> sp.Expr:
+        """Read ``a_1 + a_2 + \\dots + a_k`` as a Sum over the pattern of the last term."""
+        if len(dots) > 1:
+            self.fail("cannot read a second '\\dots' in one sum", terms[dots[1]][1])
+        at = dots[0]
+        dots_token = terms[at][1]
+        sign = terms[at][0]
+        if at == 0 or at == len(terms) - 1 or (sign is not None and sign.type == "MINUS"):
+            self.fail("cannot read '\\dots': it must stand between '+' signs", dots_token)
+        after_sign = terms[at + 1][0]
+        if after_sign is None or after_sign.type != "PLUS":
+            self.fail("cannot read '\\dots': it must stand between '+' signs", dots_token)
+        before = [v for v in values[:at] if v is not None]
+        last = values[at + 1]
+        assert last is not None
+        found = self.dots_pattern(before, last, values)
+        if found is None:
+            self.fail(
+                "cannot read '\\dots': the terms around it do not share one shape that "
+                "differs only in a subscript",
+                dots_token,
+            )
+        first, series = found
+        rest = [v for v in values[at + 2 :] if v is not None]
+        return _add(*before[:first], series, *rest)
+
+    def dots_pattern(
+        self, before: list[sp.Expr], last: sp.Expr, values: list[sp.Expr | None]
+    ) -> tuple[int, sp.Expr] | None:
+        if not before:
+            return None
+        subscripted: dict[str, dict[sp.Symbol, str]] = {}
+        for symbol in last.free_symbols:
+            base, _, script = symbol.name.rpartition("_")
+            if base and script.isalpha():
+                subscripted.setdefault(script, {})[symbol] = base
+        previous = before[-1]
+        for script, varying in sorted(subscripted.items()):
+            count = _subscript_number(previous, set(varying.values()))
+            if count is None:
+                continue
+
+            def instance(number: int, varying: dict[sp.Symbol, str] = varying) -> sp.Expr:
+                return last.xreplace(
+                    {s: self.context.symbol(f"{base}_{number}") for s, base in varying.items()}
+                )
+
+            if instance(count) != previous:
+                continue
+            first = len(before) - 1
+            while first > 0 and count > 0 and before[first - 1] == instance(count - 1):
+                first -= 1
+                count -= 1
+            index = self.context.symbol(_fresh_index(values, script))
+            body = last.xreplace(
+                {s: self.context.symbol(f"{base}_{index.name}") for s, base in varying.items()}
+            )
+            return first, _sum(body, index, sp.Integer(count), self.context.symbol(script))
+        return None
+
+    # -- entries -----------------------------------------------------------------------------
+
+    def entry_value(self, entry: _Entry) -> sp.Expr:
+        named = self.name_of(entry)
+        if named is not None:
+            name, rest = named
+            return self.postfixed(self.name_value(name), rest)
+        core = entry.core
+        for postfix in entry.postfixes:
+            if postfix.data == "sub":
+                self.fail("a subscript needs a name", postfix)
+            if postfix.data == "prime":
+                self.fail("a prime is read only on a declared function: f'(x)", postfix)
+        return self.postfixed(self.core_value(core), entry.postfixes)
+
+    def core_value(self, core: Core) -> sp.Expr:
+        if isinstance(core, Token):
+            kind = core.type
+            if kind == "NUMBER":
+                return _number(core)
+            if kind == "FRAC_DIGITS":
+                digits = [c for c in core if c.isdigit()]
+                return _div(sp.Integer(int(digits[0])), sp.Integer(int(digits[1])))
+            if kind == "INFTY":
+                return sp.oo
+            if kind == "PARTIAL":
+                self.fail("'\\partial' is read only in a derivative \\frac{\\partial ..}", core)
+            if kind == "TOP":
+                self.fail("'\\top' is read only as a superscript: X^\\top", core)
+            if kind == "DOTS":
+                self.fail("cannot read '\\dots' here: only between terms of a sum", core)
+            self.fail(f"'{core}' needs an argument", core)
+        if isinstance(core, _Word):
+            self.fail(f"'{core.text}' needs an argument", core)
+        kind = core.data
+        if kind == "group":
+            return self.value(core.children[1])
+        if kind == "bracket":
+            return self.bracket_value(core)
+        if kind == "frac":
+            return self.frac_value(core)
+        if kind == "bold":
+            return self.value(core.children[1])
+        if kind == "absolute":
+            return _apply(sp.Abs, self.value(core.children[1]))
+        if kind == "cases":
+            return self.cases_value(core)
+        if kind == "root":
+            return self.root_value(core)
+        if kind == "accent":
+            self.fail(f"'{core.children[0]}' is read only over a name", core)
+        self.fail("cannot read this", core)
+
+    def bracket_value(self, bracket: Core) -> sp.Expr:
+        assert isinstance(bracket, Tree)
+        return self.value(bracket.children[1])
+
+    def root_value(self, root: Tree[Token]) -> sp.Expr:
+        """``\\sqrt{x}`` and ``\\sqrt[n]{x}``: x to the power 1/n (n a whole number ≥ 2)."""
+        degree: sp.Expr = sp.Integer(2)
+        if len(root.children) == 5:
+            degree = self.value(root.children[2])
+            if not (degree.is_Integer and degree >= 2):
+                self.fail("the degree of a root is a whole number ≥ 2: \\sqrt[3]{x}",
+                          root.children[2])
+        value = self.value(root.children[-1])
+        if _is_array(value):
+            self.fail("\\sqrt is read on scalars only", root)
+        return _pow(value, 1 / degree)
+
+    def cases_value(self, cases: Tree[Token]) -> sp.Expr:
+        """``\\begin{cases} a & i = j \\\\ b & i \\neq j \\end{cases}``: a ``Piecewise``; a
+        row's condition is ``=``, ``≠``, an order (``x > 0``, ``x \\leq 0``), or the prose
+        ``otherwise``."""
+        pieces: list[tuple[sp.Expr, sp.Basic]] = []
+        for row in (c for c in cases.children if isinstance(c, Tree)):
+            value = self.value(row.children[0])
+            condition = row.children[-1]
+            assert isinstance(condition, Tree)
+            parts = [c for c in condition.children if not _is_token(c, "PROSE")]
+            prose = " ".join(str(c) for c in condition.children if _is_token(c, "PROSE"))
+            if len(parts) == 3:
+                left, relation, right = (self.value(parts[0]), parts[1], self.value(parts[2]))
+                if _is_array(left) or _is_array(right):
+                    self.fail("the condition of a case compares scalars", condition)
+                pieces.append((value, _CASE_TESTS[_case_relation(relation)](left, right)))
+            elif not parts and re.search(r"\b(otherwise|else)\b", prose):
+                pieces.append((value, sp.true))
+            else:
+                self.fail("cannot read the condition of this case: write i = j, i \\neq j, "
+                          "x > 0 or \\text{otherwise}", condition if condition.children else row)
+            if _is_array(value):
+                self.fail("cases are read on scalars only", row)
+        return sp.Piecewise(*pieces)
+
+    def call(self, entry: _Entry, bracket_entry: _Entry) -> sp.Expr:
+        named = self.name_of(entry)
+        assert named is not None
+        name, rest = named
+        if rest:
+            self.fail("cannot read a power on a function's name; write (f(x))^2", rest[0])
+        full = name.full()
+        function: Callable[..., sp.Expr]
+        if name.greek and full == "sigma":
+            function = sigmoid
+        else:
+            function = ML_FUNCTIONS.get(full) or sp.Function(full)
+        bracket = bracket_entry.core
+        assert isinstance(bracket, Tree)
+        content = bracket.children[1]
+        arguments = _arguments(content)
+        values = [self.value(argument) for argument in arguments]
+        if full == "diag" and not name.primes and not self.context.is_function(full):
+            return self.postfixed(self.diagonal(values, bracket), bracket_entry.postfixes)
+        if name.primes:
+            result = self.primed(function, name, values, bracket)
+        else:
+            try:
+                result = _apply(function, *values)
+            except TypeError:
+                self.fail(f"'{full}' does not take {len(values)} arguments", bracket)
+        return self.postfixed(result, bracket_entry.postfixes)
+
+    def diagonal(self, values: list[sp.Expr], bracket: Tree[Token]) -> sp.Expr:
+        """``\\mathrm{diag}(v)``: the square matrix with the vector v on its diagonal."""
+        if len(values) != 1:
+            self.fail("diag takes one vector", bracket)
+        (value,) = values
+        if not _is_array(value) or 1 not in value.shape:
+            self.fail("diag takes a vector (a declared n×1 or 1×n name, or an expression "
+                      "of them)", bracket)
+        return DiagMatrix(value)
+
+    # -- scripts -----------------------------------------------------------------------------
+
+    def postfixed(self, value: sp.Expr, postfixes: Sequence[Tree[Token]]) -> sp.Expr:
+        """Apply superscripts (powers, transposes) to a value."""
+        for seen, postfix in enumerate(postfixes):
+            if postfix.data == "sub":
+                self.fail("a subscript needs a name", postfix)
+            if postfix.data == "prime":
+                self.fail("a prime is read only on a declared function: f'(x)", postfix)
+            if seen > 0:
+                self.fail("double superscript: use braces, x^{a^{b}}", postfix)
+            script = postfix.children[1]
+            if self.is_transpose(script):
+                value = _transpose(value)
+            else:
+                value = self.power(value, self.script_value(script), postfix)
+        return value
+
+    def power(self, base: sp.Expr, exponent: sp.Expr, at: Node) -> sp.Expr:
+        try:
+            value = _pow(base, exponent)
+        except _TooLarge:
+            self.fail("number too large", at)
+        if isinstance(value, sp.Rational):
+            self.digits += max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) // 3
+            if self.digits > MAX_DIGITS:
+                self.fail("number too large", at)
+        return value
+
+    def script_value(self, script: Node) -> sp.Expr:
+        if isinstance(script, Token):
+            if script.type == "NUMBER" and len(script) > 1:
+                self.fail(f"an unbraced script is one character: write ^{{{script}}}", script)
+            if script.type in ("PRIME", "TOP"):
+                self.fail(f"cannot read '{script}' here", script)
+        return self.value(script)
+
+
+def _number(token: Token) -> sp.Expr:
+    fraction = Fraction(str(token))
+    return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def _subscript_number(value: sp.Expr, bases: set[str]) -> int | None:
+    for symbol in sorted(value.free_symbols, key=lambda s: s.name):
+        base, _, script = symbol.name.rpartition("_")
+        if base in bases and script.isdigit():
+            return int(script)
+    return None
+
+
+_INDEX_NAMES = ("j", "i", "l", "n", "p", "q", "r", "s", "u", "v")
+"""The letters a series' fresh index is taken from, in order."""
+
+
+def _fresh_index(values: list[sp.Expr | None], taken: str) -> str:
+    names: set[str] = {taken}
+    for value in values:
+        if value is not None:
+            for symbol in value.free_symbols:
+                names.add(symbol.name)
+                names.add(symbol.name.rpartition("_")[2])
+    return next(name for name in _INDEX_NAMES if name not in names)
