@@ -336,3 +336,27 @@ def test_no_bridge_into_a_chain_whose_first_line_could_not_be_read() -> None:
     # the unreadable line starts a new chain: what follows must not be compared with x + x
     (document,) = check_latex([r"x + x = 2x", r"g \foo = 3", r"= 3"]).documents
     assert [step.verdict for step in document.steps] == ["proved", "unreadable", "undecided"]
+
+
+def test_a_function_defined_by_a_step_can_be_differentiated(tmp_path: pathlib.Path) -> None:
+    # g(z) = … defines the function g: g'(z) is its derivative, not "g does not depend on t"
+    path = write(tmp_path, """\
+[functions]
+names = ["g"]
+
+[[step]]
+id = "G0"
+latex = 'g(z)=\\frac{1}{1+e^{-z}}'
+define = true
+
+[[step]]
+id = "G1"
+latex = "g'(z)=g(z)(1-g(z))"
+
+[[step]]
+id = "G2"
+latex = "g'(2z)=g(2z)(1+g(2z))"
+""")
+    steps = steps_of(path)
+    assert steps["G1"].verdict == "proved"
+    assert steps["G2"].verdict == "refuted"

@@ -541,7 +541,20 @@ class _Checker:
                 return StepReport(claim, Verdict.ILL_FORMED,
                                   message=f"{sides[0]} cannot be defined: the left side must be "
                                   "a name"), None
-            self.definitions[self.context.symbol(name)] = self._named(sides[1])
+            value = self._named(sides[1])
+            self.definitions[self.context.symbol(name)] = value
+            arguments = sides[0].args if isinstance(sides[0], AppliedUndef) else ()
+            arrays = {name for name, info in self.context.symbols.items()
+                      if info.shape is not None}
+            scalar = not value.atoms(sp.MatrixSymbol) and not arrays & {
+                str(s) for s in (*arguments, *value.free_symbols)}
+            if arguments and scalar and claim.reading is None \
+                    and all(isinstance(a, sp.Symbol) for a in arguments) \
+                    and len(set(arguments)) == len(arguments):
+                # g(z) = …: g is a function, so g′(z) and g(2z) mean what they say
+                self.function_definitions[name] = sp.Lambda(arguments, value)
+            else:
+                self.function_definitions.pop(name, None)  # a later definition replaces it
             defines = name
             sides = sides[1:]
             operators = operators[1:]
