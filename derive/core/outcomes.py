@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 
 class Verdict(StrEnum):
@@ -148,6 +148,17 @@ class DiffersAtSizes:
 
 SizedOutcome: TypeAlias = CheckedAtSizes | DiffersAtSizes
 AnyOutcome: TypeAlias = Outcome | SizedOutcome
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a claim checker answers (matrix claims, index notation): the verdict, its
+    evidence record, why, and the assumption it needs when it is conditional."""
+
+    verdict: Verdict
+    outcome: Any = None
+    message: str = ""
+    assumption: str = ""
 
 
 def verdict_of(outcome: object) -> Verdict:

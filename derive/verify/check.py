@@ -432,7 +432,7 @@ class _Checker:
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         except shapes.ShapeError as error:
             return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
-        return LinkReport(lhs, rhs, Verdict(verdict.verdict), verdict.outcome,
+        return LinkReport(lhs, rhs, verdict.verdict, verdict.outcome,
                           verdict.assumption, verdict.message)
 
     def _matrix_lowering(self, aliases: Mapping[str, str]) -> Any:

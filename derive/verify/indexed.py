@@ -36,7 +36,7 @@ import sympy as sp
 
 from derive.core.context import Context, SymbolInfo
 from derive.core.domains import REAL, Domain, make_symbol
-from derive.core.outcomes import CheckedAtSizes, Proved, Refuted, Verdict
+from derive.core.outcomes import CheckedAtSizes, Decision, Proved, Refuted, Verdict
 
 DEFAULT_SIZE = 3
 """The size of an index range the file gives no size for."""
@@ -63,16 +63,6 @@ class LinkLike(Protocol):
 
 Scalar = Callable[[sp.Expr, sp.Expr, Mapping[sp.Symbol, sp.Expr], Context, float], LinkLike]
 """The checker's decision on one instance: sides, definitions, context, seconds."""
-
-
-@dataclass(frozen=True)
-class Decision:
-    """An index claim's verdict, its evidence, the assumption it needs, and why."""
-
-    verdict: Verdict
-    outcome: Any = None
-    assumption: str = ""
-    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -334,8 +324,8 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
         texts = "; ".join(text for text, _ in assume)
         count = sum(int(u.outcome.samples) for u in under if u.outcome is not None)
         outcome = replace(under[0].outcome, samples=count)
-        return Decision(Verdict.CONDITIONAL, outcome, texts,
-                        f"false in general ({_refuted_text(plain.outcome)}); holds when "
+        return Decision(Verdict.CONDITIONAL, outcome, assumption=texts,
+                        message=f"false in general ({_refuted_text(plain.outcome)}); holds when "
                         f"{texts}, at every instance kept ({len(kept)} of {len(envs)})")
     return plain
 

@@ -13,7 +13,7 @@ from functools import reduce
 
 import sympy as sp
 
-from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes, Proved
+from derive.core.outcomes import CheckedAtSizes, Decision, DiffersAtSizes, Proved, Verdict
 from derive.core.unicode import pretty_name
 from derive.decide.equivalence import compare
 from derive.verify.shapes.comparison import agree
@@ -48,7 +48,6 @@ from derive.verify.shapes.readings import (
 from derive.verify.shapes.templates import NotEntrywise, Templates
 from derive.verify.shapes.verdicts import (
     ONCE,
-    Verdict,
     checked_text,
     differs_text,
     holds,
@@ -75,19 +74,19 @@ class Claim:
 
     # -- the whole decision ------------------------------------------------------------------
 
-    def decide(self) -> Verdict:
+    def decide(self) -> Decision:
         """The claim's verdict; one that holds at the first sizes is instantiated again at
         a second, larger set of sizes (``I : I = 2`` holds at n = 2 only)."""
         first = self._decide()
-        if first.verdict != "checked" or self.shift:
+        if first.verdict != Verdict.CHECKED or self.shift:
             return first
         again = copy.copy(self)
         again.shift = 1
         second = again._decide()
-        if second.verdict == "refuted":
+        if second.verdict == Verdict.REFUTED:
             return replace(second, message=f"{second.message} (it held at "
                            f"{sizes_text(self._sizes())})")
-        if second.verdict == "checked":
+        if second.verdict == Verdict.CHECKED:
             once = f"at one instantiation ({sizes_text(self._sizes())})"
             twice = (f"at two instantiations ({sizes_text(self._sizes())} and "
                      f"{sizes_text(again._sizes())})")
@@ -96,7 +95,7 @@ class Claim:
             return replace(first, message=message)
         return first
 
-    def _decide(self) -> Verdict:
+    def _decide(self) -> Decision:
         missing = self._independent()
         if missing is not None:
             return missing
@@ -120,7 +119,7 @@ class Claim:
 
     # -- stage 1: derivatives of what depends on the variable -----------------------------------
 
-    def _independent(self) -> Verdict | None:
+    def _independent(self) -> Decision | None:
         for side in (self.left, self.right):
             for node in walk(side):
                 if not isinstance(node, Der):
@@ -129,7 +128,8 @@ class Claim:
                 named = function.name if isinstance(function, Sym) else None
                 if named is not None and named not in self.frame.definitions and \
                         self.frame.declared(named) is None and named != node.var:
-                    return Verdict("ill-formed", message=f"{pretty_name(named)} is not defined, so "
+                    return Decision(
+                        Verdict.ILL_FORMED, message=f"{pretty_name(named)} is not defined, so "
                                    f"{show(node)} has no meaning here")
                 if any(self.frame.depends(n, node.var) for n in names_in(function)):
                     continue
@@ -139,7 +139,7 @@ class Claim:
                 message = f"{what} does not depend on {pretty_name(node.var)}{written}"
                 if named is not None and self.alternatives:
                     message += self._typo(node)
-                return Verdict("ill-formed", message=message)
+                return Decision(Verdict.ILL_FORMED, message=message)
         return None
 
     def _typo(self, node: Der) -> str:
@@ -154,7 +154,7 @@ class Claim:
                 verdict = claim.decide()
             except (Unsupported, ShapeError, NotEntrywise, Jacobian):
                 continue
-            if verdict.verdict in ("proved", "checked", "conditional"):
+            if verdict.verdict in (Verdict.PROVED, Verdict.CHECKED, Verdict.CONDITIONAL):
                 how = f" ({verdict.assumption})" if verdict.assumption else ""
                 found.append(f"{show(swap)}{how}")
         if not found:
@@ -172,10 +172,11 @@ class Claim:
 
     # -- stage 3: entrywise, for every size; or the same expression -------------------------------
 
-    def _proved(self) -> Verdict | None:
+    def _proved(self) -> Decision | None:
         left, right = self._expanded(self.left), self._expanded(self.right)
         if left == right:
-            return Verdict("proved", Proved("the same matrix expression once the definitions "
+            return Decision(
+                Verdict.PROVED, Proved("the same matrix expression once the definitions "
                                             "are written in"),
                            "proved for every size: the two sides are the same matrix expression "
                            "once the definitions are written in")
@@ -200,7 +201,7 @@ class Claim:
         what = {"entry": f"every entry ({show_shape(a.shape)} arrays)",
                 "total": f"the sum over the entries of {show_shape(a.shape)} arrays",
                 "scalar": "a scalar"}[a.kind if a.kind != "scalar" else b.kind]
-        return Verdict("proved", outcome,
+        return Decision(Verdict.PROVED, outcome,
                        f"proved for every size: an entrywise claim, read as the scalar claim "
                        f"about {what}: {a.expr} = {b.expr}, by {outcome.method}")
 
@@ -261,22 +262,22 @@ class Claim:
             return node
         return Der(chain[0].expr, chain[-1].var)
 
-    def _chain_claim(self) -> Verdict | None:
+    def _chain_claim(self) -> Decision | None:
         for side, other in ((self.left, self.right), (self.right, self.left)):
             chain = self._chain_of(other)
             if chain is not None and isinstance(side, Der):
                 return self._chain(side, chain)
         return None
 
-    def _chain(self, whole: Der, chain: list[Der]) -> Verdict:
+    def _chain(self, whole: Der, chain: list[Der]) -> Decision:
         sizes = self._sizes()
         instance = Instance(self.frame, sizes)
         try:
             true = instance.jacobian(whole.expr, whole.var)
             factors = [instance.jacobian(f.expr, f.var) for f in chain]
         except (Unsupported, ShapeError) as error:
-            return Verdict("undecided", message=f"cannot instantiate the chain: {error}")
-        results: dict[str, Verdict] = {}
+            return Decision(Verdict.UNDECIDED, message=f"cannot instantiate the chain: {error}")
+        results: dict[str, Decision] = {}
         for layout, matrices, target in (
                 ("numerator", factors, true),
                 ("denominator", [m.T for m in factors], true.T)):
@@ -284,26 +285,26 @@ class Claim:
             if any(a.cols != b.rows for a, b in itertools.pairwise(matrices)):
                 reverse = " (this layout composes them in the reverse order)" \
                     if layout == "denominator" else ""
-                results[layout] = Verdict("ill-formed", message=f"the Jacobians {shapes} do "
+                results[layout] = Decision(Verdict.ILL_FORMED, message=f"the Jacobians {shapes} do "
                                           f"not conform in the order written{reverse}")
                 continue
             product = reduce(lambda a, b: a * b, matrices)
             if product.shape != target.shape:
-                results[layout] = Verdict("ill-formed", message=f"the Jacobians {shapes} "
+                results[layout] = Decision(Verdict.ILL_FORMED, message=f"the Jacobians {shapes} "
                                           f"compose to {product.rows}×{product.cols}, the "
                                           f"derivative is {target.rows}×{target.cols}")
                 continue
             outcome = agree(product, target, instance.domains, sizes)
             if isinstance(outcome, CheckedAtSizes):
-                results[layout] = Verdict("checked", outcome, f"the Jacobians {shapes} "
+                results[layout] = Decision(Verdict.CHECKED, outcome, f"the Jacobians {shapes} "
                                           "compose to it in the order written")
             else:
-                results[layout] = Verdict("refuted", outcome, differs_text(outcome))
+                results[layout] = Decision(Verdict.REFUTED, outcome, differs_text(outcome))
         written = show(Prod(tuple(chain), (True,) * len(chain)))
         return self._by_layout(results, f"{show(whole)} = {written}, a chain of Jacobians at "
                                f"{sizes_text(sizes)}")
 
-    def _by_layout(self, results: Mapping[str, Verdict], what: str) -> Verdict:
+    def _by_layout(self, results: Mapping[str, Decision], what: str) -> Decision:
         """The verdict of a derivative claim read in numerator and in denominator layout."""
         def detail(layout: str) -> str:
             found = results.get(layout)
@@ -314,33 +315,36 @@ class Claim:
         declared = self.frame.layout
         if len(holding) == 2:
             outcome = results["numerator"].outcome
-            return Verdict("checked", outcome, f"{what}: holds in either layout; "
+            return Decision(Verdict.CHECKED, outcome, f"{what}: holds in either layout; "
                            + checked_text(outcome))
         if declared is not None:
             other = "denominator" if declared == "numerator" else "numerator"
             under = results.get(declared)
             also = f"; it would hold in {other} layout ({detail(other)})" if holding else ""
             if under is not None and holds(under):
-                return Verdict("checked", under.outcome, f"{what}: holds in {declared} layout, "
+                return Decision(
+                    Verdict.CHECKED, under.outcome, f"{what}: holds in {declared} layout, "
                                f"the layout the file declares ({under.message}); "
                                + checked_text(under.outcome))
-            if under is not None and under.verdict == "refuted":
-                return Verdict("refuted", under.outcome, f"{what}: in {declared} layout (the "
+            if under is not None and under.verdict == Verdict.REFUTED:
+                return Decision(
+                    Verdict.REFUTED, under.outcome, f"{what}: in {declared} layout (the "
                                f"file's): {under.message}{also}")
-            return Verdict("ill-formed", message=f"{what}: in {declared} layout (the file's), "
+            return Decision(
+                Verdict.ILL_FORMED, message=f"{what}: in {declared} layout (the file's), "
                            f"{detail(declared)}{also}")
         if holding:
             layout = holding[0]
             other = "denominator" if layout == "numerator" else "numerator"
             outcome = results[layout].outcome
-            return Verdict("conditional", outcome,
+            return Decision(Verdict.CONDITIONAL, outcome,
                            f"{what}: holds in {layout} layout only ({detail(layout)}); in "
                            f"{other} layout {detail(other)}; checked at one instantiation",
                            f"{layout} layout")
-        refuted = [v for v in results.values() if v.verdict == "refuted"]
+        refuted = [v for v in results.values() if v.verdict == Verdict.REFUTED]
         if refuted:
-            return Verdict("refuted", refuted[0].outcome, f"{what}: {refuted[0].message}")
-        return Verdict("ill-formed", message=f"{what}: in numerator layout "
+            return Decision(Verdict.REFUTED, refuted[0].outcome, f"{what}: {refuted[0].message}")
+        return Decision(Verdict.ILL_FORMED, message=f"{what}: in numerator layout "
                        f"{detail('numerator')}; in denominator layout {detail('denominator')}")
 
     # -- Jacobians --------------------------------------------------------------------------------
@@ -361,7 +365,7 @@ class Claim:
             return True
         return True
 
-    def _jacobian_claim(self, derivative: Der, claimed: Node) -> Verdict:
+    def _jacobian_claim(self, derivative: Der, claimed: Node) -> Decision:
         try:
             self.shapes.of(claimed)
         except ShapeError as error:
@@ -374,17 +378,17 @@ class Claim:
             value = instance.value(claimed)
             target = instance.value(derivative.expr, frozenset({derivative.var}))
         except (Unsupported, ShapeError) as error:
-            return Verdict("undecided", message=f"cannot instantiate the claim: {error}")
-        results: dict[str, Verdict] = {}
+            return Decision(Verdict.UNDECIDED, message=f"cannot instantiate the claim: {error}")
+        results: dict[str, Decision] = {}
         for layout, how, predicted in jacobian_readings(value, target.shape,
                                                         instance.base(derivative.var).shape):
             if layout in results and holds(results[layout]):
                 continue
             outcome = agree(predicted, true, instance.domains, sizes)
             if isinstance(outcome, CheckedAtSizes):
-                results[layout] = Verdict("checked", outcome, how)
+                results[layout] = Decision(Verdict.CHECKED, outcome, how)
             elif layout not in results:
-                results[layout] = Verdict("refuted", outcome, f"read as {how}, "
+                results[layout] = Decision(Verdict.REFUTED, outcome, f"read as {how}, "
                                           + differs_text(outcome))
         shape_a = show_shape(self.shapes.of(derivative.expr))
         shape_v = show_shape(self.shapes.of_name(derivative.var))
@@ -394,23 +398,23 @@ class Claim:
         for layout in ("entrywise", "gradient"):
             if layout in results and holds(results[layout]):
                 outcome = results[layout].outcome
-                return Verdict("checked", outcome, f"{what}: {results[layout].message}; "
+                return Decision(Verdict.CHECKED, outcome, f"{what}: {results[layout].message}; "
                                + checked_text(outcome))
         return self._by_layout(results, what)
 
     # -- values -------------------------------------------------------------------------------
 
-    def _value_claim(self, left: Node, right: Node) -> Verdict:
+    def _value_claim(self, left: Node, right: Node) -> Decision:
         for side, other, first in ((left, right, True), (right, left, False)):
             try:
                 self.shapes.of(side)
             except ShapeError as error:
-                def retry(node: Node, other: Node = other, first: bool = first) -> Verdict:
+                def retry(node: Node, other: Node = other, first: bool = first) -> Decision:
                     pair = (node, other) if first else (other, node)
                     return self._value_claim(*pair)
                 return self._ill_formed_side(side, error, retry)
             except Jacobian as error:  # pragma: no cover - shapes raise ShapeError instead
-                return Verdict("ill-formed", message=str(error))
+                return Decision(Verdict.ILL_FORMED, message=str(error))
         readings = groupings(left)
         if len(readings) > 1:
             return self._readings(readings, lambda n: self._value_claim(n, right))
@@ -422,17 +426,17 @@ class Claim:
             return self._shapes_differ(left, right, a, b)
         return self._instantiate(left, right, self._sizes())
 
-    def _instantiate(self, left: Node, right: Node, sizes: Mapping[str, int]) -> Verdict:
+    def _instantiate(self, left: Node, right: Node, sizes: Mapping[str, int]) -> Decision:
         instance = Instance(self.frame, sizes)
         try:
             a, b = instance.value(left), instance.value(right)
         except Jacobian:
-            return Verdict("ill-formed", message="a Jacobian of arrays by arrays inside a "
+            return Decision(Verdict.ILL_FORMED, message="a Jacobian of arrays by arrays inside a "
                            "formula has no value until a layout is chosen")
         except (Unsupported, ShapeError) as error:
-            return Verdict("undecided", message=f"cannot instantiate the claim: {error}")
+            return Decision(Verdict.UNDECIDED, message=f"cannot instantiate the claim: {error}")
         if a.shape != b.shape:
-            return Verdict("ill-formed", message=f"at {sizes_text(sizes)} the two sides are "
+            return Decision(Verdict.ILL_FORMED, message=f"at {sizes_text(sizes)} the two sides are "
                            f"{a.rows}×{a.cols} and {b.rows}×{b.cols}")
         substitutions = self._substitutions(instance)
         labels = ("this side", "the side before it")
@@ -445,17 +449,17 @@ class Claim:
         try:
             outcome = agree(claimed, true, instance.domains, sizes)
         except Unsupported as error:
-            return Verdict("undecided", message=str(error))
+            return Decision(Verdict.UNDECIDED, message=str(error))
         if isinstance(outcome, DiffersAtSizes) and substitutions:
             under = agree(claimed, true, instance.domains, sizes, substitutions=substitutions)
             if isinstance(under, CheckedAtSizes):
                 assumed = ", ".join(f"{pretty_name(n)} = {v}" for n, v in self.conditions.items())
-                return Verdict("conditional", under,
+                return Decision(Verdict.CONDITIONAL, under,
                                f"false in general ({differs_text(outcome, labels)}); holds "
                                f"when {assumed}, {ONCE}", assumed)
         if isinstance(outcome, CheckedAtSizes):
-            return Verdict("checked", outcome, checked_text(outcome))
-        return Verdict("refuted", outcome, differs_text(outcome, labels))
+            return Decision(Verdict.CHECKED, outcome, checked_text(outcome))
+        return Decision(Verdict.REFUTED, outcome, differs_text(outcome, labels))
 
     def _substitutions(self, instance: Instance) -> dict[sp.Symbol, sp.Expr]:
         found: dict[sp.Symbol, sp.Expr] = {}
@@ -465,7 +469,7 @@ class Claim:
                 found[entry[0, 0]] = value
         return found
 
-    def _shapes_differ(self, left: Node, right: Node, a: Shape, b: Shape) -> Verdict:
+    def _shapes_differ(self, left: Node, right: Node, a: Shape, b: Shape) -> Decision:
         batch = self.frame.batch
         message = (f"the two sides differ in shape: {show(left)} is {show_shape(a)}, "
                    f"{show(right)} is {show_shape(b)}")
@@ -476,11 +480,11 @@ class Claim:
                 sizes = self._sizes(**{batch: 1})
                 under = self._instantiate(left, right, sizes)
                 if holds(under):
-                    return Verdict("conditional", under.outcome,
+                    return Decision(Verdict.CONDITIONAL, under.outcome,
                                    f"holds per example ({batch} = 1) only: {message}, so for "
                                    f"{batch} > 1 a sum over the batch (𝟏ᵀ…) is missing; "
                                    f"{ONCE}", f"{batch} = 1 (one example)")
-                return Verdict(under.verdict, under.outcome,
+                return Decision(under.verdict, under.outcome,
                                f"{message}; even for one example: {under.message}")
         for side, other in ((left, right), (right, left)):
             if isinstance(side, Der) and is_scalar(self.shapes.of(side.expr)):
@@ -490,28 +494,28 @@ class Claim:
                         return replace(transposed, message="holds in numerator layout (the "
                                        "layout the file declares), where ∂/∂W of a scalar is "
                                        "shaped like Wᵀ; " + transposed.message)
-                    return Verdict("conditional", transposed.outcome,
+                    return Decision(Verdict.CONDITIONAL, transposed.outcome,
                                    f"holds in numerator layout only, where ∂/∂W of a scalar "
                                    f"is shaped like Wᵀ ({message}); {ONCE}",
                                    "numerator layout")
-        return Verdict("ill-formed", message=message)
+        return Decision(Verdict.ILL_FORMED, message=message)
 
     # -- ill-formed sides and their other readings -----------------------------------------------
 
     def _ill_formed_side(self, side: Node, error: ShapeError,
-                         retry: Callable[[Node], Verdict]) -> Verdict:
+                         retry: Callable[[Node], Decision]) -> Decision:
         readings = groupings(side)
         if len(readings) > 1:
             return self._readings(readings, retry)
         transposed = self._other_data_layout(retry, error)
         if transposed is not None:
             return transposed
-        return Verdict("ill-formed", message=str(error))
+        return Decision(Verdict.ILL_FORMED, message=str(error))
 
-    def _readings(self, readings: list[Node], decide: Callable[[Node], Verdict]) -> Verdict:
+    def _readings(self, readings: list[Node], decide: Callable[[Node], Decision]) -> Decision:
         """Each grouping of ⊙ against juxtaposition: its shape, and whether it holds."""
         lines = []
-        results: list[tuple[Node, Verdict | None]] = []
+        results: list[tuple[Node, Decision | None]] = []
         for reading in readings:
             try:
                 shape = show_shape(self.shapes.of(reading))
@@ -530,9 +534,9 @@ class Claim:
         if written is not None and all(v.verdict == written.verdict for _, v in well):
             return replace(written, message=f"{written.message} (every well-formed grouping "
                            f"of ⊙ agrees: {listing})")
-        holding = [(r, v) for r, v in well if v.verdict in ("proved", "checked", "conditional")]
+        holding = [(r, v) for r, v in well if v.verdict.holds or v.verdict == Verdict.CONDITIONAL]
         if not holding:
-            return Verdict("ill-formed" if written is None else written.verdict,
+            return Decision(Verdict.ILL_FORMED if written is None else written.verdict,
                            None if written is None else written.outcome,
                            f"no grouping of ⊙ holds: {listing}")
         reading, verdict = holding[0]
@@ -540,12 +544,12 @@ class Claim:
         how = "as written (left to right)" if index == 0 else f"read as {show(reading)}"
         only = ", the only well-formed reading" if len(well) == 1 else ""
         extra = f"; {verdict.assumption}" if verdict.assumption else ""
-        return Verdict("conditional", verdict.outcome,
+        return Decision(Verdict.CONDITIONAL, verdict.outcome,
                        f"⊙ against the matrix product: the groupings are {listing}. It holds "
                        f"{how}{only}; {ONCE}", f"read as {show(reading)}{extra}")
 
-    def _other_data_layout(self, retry: Callable[[Node], Verdict],
-                           error: ShapeError) -> Verdict | None:
+    def _other_data_layout(self, retry: Callable[[Node], Decision],
+                           error: ShapeError) -> Decision | None:
         """The claim read with the examples stored the other way (rows ↔ columns)."""
         batch = self.frame.batch
         if batch is None or not self.alternatives:
@@ -574,7 +578,7 @@ class Claim:
                            for n in moved)
         layout = ("one example per row" if self._examples_in_columns(moved, size)
                   else "one example per column")
-        return Verdict("conditional", verdict.outcome,
+        return Decision(Verdict.CONDITIONAL, verdict.outcome,
                        f"ill-formed as the file stores the examples: {_reason(error)}; it "
                        f"holds with {layout} ({shapes}); {ONCE}", f"{layout} ({shapes})")
 

@@ -4,26 +4,14 @@ that differs."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
-from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes
+from derive.core.outcomes import CheckedAtSizes, Decision, DiffersAtSizes
 from derive.core.unicode import pretty_name
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """A matrix claim's verdict, its evidence record, the assumption it needs, and why."""
-
-    verdict: str
-    outcome: Any = None
-    message: str = ""
-    assumption: str = ""
-
-
-def holds(verdict: Verdict) -> bool:
-    """Whether the verdict establishes the claim (proved or checked)."""
-    return verdict.verdict in ("proved", "checked")
+def holds(decision: Decision) -> bool:
+    """Whether the decision establishes the claim (proved or checked)."""
+    return decision.verdict.holds
 
 
 def sizes_text(sizes: Mapping[str, int]) -> str:
