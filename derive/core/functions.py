@@ -10,7 +10,6 @@ as in PyTorch and JAX.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import mpmath
@@ -163,10 +162,3 @@ ML_FUNCTIONS: dict[str, type[sp.Function]] = {
     "softplus": softplus,
 }
 
-
-def float_value(expr: sp.Basic, values: Mapping[sp.Basic, float], memo: dict[sp.Basic, float]
-                ) -> float:
-    """Moved to :func:`derive.core.primitives.float_value`; kept while importers move."""
-    from derive.core.primitives import float_value as moved
-
-    return moved(expr, values, memo)

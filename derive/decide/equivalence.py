@@ -94,11 +94,7 @@ from derive.core.budget import Deadline, run_with_budget, time_limit
 from derive.core.domains import REAL, Count, Discrete, Domain, Interval, RealLine
 from derive.core.errors import BudgetExceeded
 from derive.core.functions import relu, sigmoid, softplus
-from derive.core.outcomes import Checked as Checked
-from derive.core.outcomes import Outcome as Outcome
-from derive.core.outcomes import Proved as Proved
-from derive.core.outcomes import Refuted as Refuted
-from derive.core.outcomes import Undecided as Undecided
+from derive.core.outcomes import Checked, Outcome, Proved, Refuted, Undecided
 from derive.core.primitives import MPMATH_FUNCTIONS, float_value
 
 CHEAP_SHARE = 0.35

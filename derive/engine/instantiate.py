@@ -20,9 +20,14 @@ import sympy as sp
 
 from derive.core.arrays import explicit
 from derive.core.domains import Domain
-from derive.core.outcomes import Checked, Refuted, SizedOutcome, Undecided
-from derive.core.outcomes import CheckedAtSizes as CheckedAtSizes
-from derive.core.outcomes import DiffersAtSizes as DiffersAtSizes
+from derive.core.outcomes import (
+    Checked,
+    CheckedAtSizes,
+    DiffersAtSizes,
+    Refuted,
+    SizedOutcome,
+    Undecided,
+)
 from derive.core.primitives import float_value
 from derive.decide.equivalence import differs_at, evaluate_at, show_pair
 from derive.engine.models import (

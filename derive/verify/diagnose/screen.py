@@ -19,7 +19,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive.core.domains import REAL, Count, Discrete, Domain, RealLine
-from derive.core.functions import float_value
+from derive.core.primitives import float_value
 
 POINTS = 6
 """How many sample points a screen uses."""
