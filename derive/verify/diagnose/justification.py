@@ -16,6 +16,7 @@ import sympy as sp
 from derive.core.budget import Deadline, time_limit
 from derive.core.domains import Domain
 from derive.core.errors import DeriveError
+from derive.core.primitives import PRIMITIVES
 from derive.engine.differentiate import differentiate
 from derive.verify.diagnose.matching import Matcher, matcher, valid_scalar_step
 from derive.verify.diagnose.sides import (
@@ -29,9 +30,8 @@ from derive.verify.diagnose.sides import (
 )
 
 _PRINCIPAL = ("chain", "quotient", "product", "sum", "power", "exponential", "general power",
-              "batch sum", "log", "exp", "sigmoid", "relu", "softplus", "tanh", "sin", "cos",
-              "abs", "step", "max", "min", "constant multiple", "constant", "identity",
-              "definition", "simplify")
+              "batch sum", *(p.rule for p in PRIMITIVES), "max", "min", "constant multiple",
+              "constant", "identity", "definition", "simplify")
 """Rules from the main one to bookkeeping: a step that uses several is named by the first."""
 
 
