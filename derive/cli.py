@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from derive import __version__
 from derive.core.errors import DeriveError
@@ -121,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_minus_values(list(sys.argv[1:] if argv is None else argv),
+                                           parser))
     if not args.command:
         parser.print_help()
         return UNUSABLE
@@ -142,9 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
         return UNUSABLE
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader stopped reading (| head): not a failure
         _silence_stdout()
-        return UNUSABLE
+        return OK
     except OSError as error:
         print(f"derive: {_os_failure(error)}", file=sys.stderr)
         return UNUSABLE
@@ -172,14 +173,53 @@ def _os_failure(error: OSError) -> str:
 
 
 def _tolerant_streams() -> None:
-    """Standard output and error that cannot encode a character (an ASCII terminal, a
-    file name that is not UTF-8) write it escaped instead of failing."""
+    """Standard output and error that cannot encode a character (an ASCII console, a file
+    name that is not UTF-8) write its ASCII form instead of failing: σ as sigma, − as -, ✓ as
+    ok (``derive.core.unicode.to_ascii``), anything else escaped (\\u2200)."""
     import contextlib
 
+    from derive.core.unicode import ASCII_ERRORS
+
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict":
+        if getattr(stream, "errors", None) in ("strict", "backslashreplace"):
             with contextlib.suppress(AttributeError, ValueError, OSError):
-                stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+                stream.reconfigure(errors=ASCII_ERRORS)  # type: ignore[union-attr]
+
+
+_VALUE_OPTIONS = ("--expr", "--latex")
+"""Options whose value may start with a minus sign (LaTeX such as -\\log(x))."""
+
+
+def _minus_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``--expr -\\log(x)`` as ``--expr=-\\log(x)``: argparse takes a value that starts with
+    '-' for an option unless it is joined with '='. A value that is itself an option of derive
+    (``--expr --wrt``) is left for argparse to refuse."""
+    options = {option for action in _all_actions(parser) for option in action.option_strings}
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            out += argv[i:]
+            break
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if token in _VALUE_OPTIONS and following is not None and following.startswith("-") \
+                and following.split("=", 1)[0] not in options:
+            out.append(f"{token}={following}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    actions = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                actions += _all_actions(sub)
+    return actions
 
 
 def _silence_stdout() -> None:
@@ -200,11 +240,17 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("give a built-in MODEL or --expr LATEX (one of them)")
     domains = _domains(args.domain, parser)
     _writable(args.html, "--html", force=args.force)
+    if args.domain and not args.expr:
+        parser.error("--domain goes with --expr LATEX; a built-in model declares its own "
+                     "domains")
     try:
         if args.expr:
             if not args.wrt:
                 parser.error("--expr needs --wrt")
-            derivation = steps(args.expr, args.wrt, check=not args.no_check,
+            expression = _expression(args.expr)
+            _known_domains(domains, _names(expression, written_out=True), "the expression",
+                           parser)
+            derivation = steps(expression, args.wrt, check=not args.no_check,
                                budget=args.budget, domains=domains)
         else:
             from derive.engine.models import get
@@ -219,7 +265,7 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
-    sys.stdout.write(render(derivation, args.format, stream=sys.stdout))
+    _emit(render(derivation, args.format, stream=sys.stdout))
     if args.html:
         _write_html(derivation, args.html, force=args.force)
     if not args.no_check and derivation.unverified():
@@ -315,6 +361,42 @@ def _domains(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str
     return found
 
 
+def _expression(latex: str) -> object:
+    """The expression of ``steps --expr``, read once (its reading errors are said as usual)."""
+    from derive.read.latex import parse_expression
+
+    return parse_expression(latex, source="--expr")
+
+
+def _names(expr: object, *, written_out: bool = False) -> set[str]:
+    """The names a --domain may give a domain to: the expression's symbols, the families of
+    its indexed entries (y in y_i) and, written out, the entries of sums over whole numbers."""
+    import sympy as sp
+
+    if not isinstance(expr, sp.Basic):
+        return set()
+    found = {str(s.name) for s in expr.free_symbols if isinstance(s, sp.Symbol | sp.MatrixSymbol)}
+    found |= {str(e.base.label) for e in expr.atoms(sp.Indexed)}
+    if written_out and isinstance(expr, sp.Expr):
+        from derive.api import _written_out
+
+        found |= _names(_written_out(expr))
+    return found
+
+
+def _known_domains(domains: dict[str, str], names: set[str], where: str,
+                   parser: argparse.ArgumentParser) -> None:
+    """Refuse a --domain for a name that is not there (a misspelling would be ignored), as
+    ``codegen --expr`` does: exit 2, naming the symbols there are."""
+    unknown = sorted(name for name in domains if name not in names
+                     and name.split("_", 1)[0] not in names)
+    if unknown:
+        has = ", ".join(sorted(names)) or "none"
+        verb, its = ("do", "their") if where.endswith("s") else ("does", "its")
+        parser.error(f"--domain names {', '.join(unknown)}, which {where} {verb} not contain; "
+                     f"{its} symbols are {has}")
+
+
 def _pairs(items: list[str], option: str, parser: argparse.ArgumentParser) -> dict[str, str]:
     """NAME=VALUE items of a repeated option."""
     found = {}
@@ -349,8 +431,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("give proof FILEs or --latex lines, not both")
     _writable(args.html, "--html", force=args.force)
     if args.latex:
+        domains = _domains(args.domain, parser)
+        if domains:
+            names = _line_names(args.latex, tuple(args.function))
+            if names is not None:
+                _known_domains(domains, names, "the lines", parser)
         report = check_latex(args.latex, functions=tuple(args.function),
-                             domains=_domains(args.domain, parser),
+                             domains=domains,
                              indices=_pairs(args.index, "--index", parser),
                              sizes=_sizes(args.size, parser), budget=args.budget)
     elif args.index or args.size:
@@ -377,9 +464,15 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 print("derive: no FILE given and no proofs/*.toml here", file=sys.stderr)
                 return UNUSABLE
         stdin = _stdin() if "-" in files else None
-        report = check_files(files, budget=args.budget, total=args.total_budget, stdin=stdin,
-                             jobs=args.jobs or _cores())
-    sys.stdout.write(render(report, args.format, stream=sys.stdout))
+        progress = _Progress.on(sys.stderr, len(files))
+        try:
+            report = check_files(files, budget=args.budget, total=args.total_budget,
+                                 stdin=stdin, jobs=args.jobs or _cores(),
+                                 progress=progress)
+        finally:
+            if progress is not None:
+                progress.clear()
+    _emit(render(report, args.format, stream=sys.stdout))
     for document in report.documents:
         if document.error is not None:  # the report says it in full; one line here
             print(f"derive: {str(document.error).splitlines()[0]}", file=sys.stderr)
@@ -388,6 +481,93 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if report.unusable:
         return UNUSABLE
     return OK if report.ok else WRONG
+
+
+def _line_names(lines: list[str], functions: tuple[str, ...]) -> set[str] | None:
+    """The names the --latex lines use, or None when a line cannot be read (the check then
+    says so, and a --domain is not judged against lines only partly read)."""
+    from derive.core.context import Context
+    from derive.read.latex import parse_relation
+
+    context = Context(functions=frozenset(functions))
+    names: set[str] = set()
+    for line in lines:
+        try:
+            relation = parse_relation(line, context, source="--latex")
+        except DeriveError:
+            return None
+        for side in relation.sides:
+            names |= _names(side)
+    return names
+
+
+class _Progress:
+    """Where a long ``derive check`` is, on standard error: the file and the step, rewritten in
+    place. Shown only on a terminal and only once the run has taken a second; cleared before
+    the report is printed."""
+
+    DELAY = 1.0
+
+    def __init__(self, stream: TextIO, files: int) -> None:
+        import time
+
+        self.stream = stream
+        self.files = files
+        self.finished = 0
+        self.start = time.monotonic()
+        self.shown = 0
+
+    @classmethod
+    def on(cls, stream: TextIO, files: int) -> _Progress | None:
+        try:
+            terminal = stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            terminal = False
+        return cls(stream, files) if terminal else None
+
+    def __call__(self, path: str, done: int, total: int) -> None:
+        import time
+
+        if done >= total:
+            self.finished += 1
+        if time.monotonic() - self.start < self.DELAY:
+            return
+        if done >= total:  # a file is done (all that is told of a file checked in a worker)
+            self._write(f"derive: {self.finished} of {self.files} file"
+                        f"{'' if self.files == 1 else 's'} checked")
+            return
+        where = f"file {self.finished + 1} of {self.files}, " if self.files > 1 else ""
+        self._write(f"derive: checking {path} ({where}step {done + 1} of {total})")
+
+    def _write(self, line: str) -> None:
+        import contextlib
+        import shutil
+
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        if len(line) > width:
+            line = "…" + line[len(line) - width + 1:]
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.write("\r" + line.ljust(self.shown))
+            self.stream.flush()
+            self.shown = len(line)
+
+    def clear(self) -> None:
+        import contextlib
+
+        if self.shown:
+            with contextlib.suppress(OSError, ValueError):
+                self.stream.write("\r" + " " * self.shown + "\r")
+                self.stream.flush()
+            self.shown = 0
+
+
+def _emit(text: str) -> None:
+    """The output, on standard output; a reader that stops reading (| head) ends it quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _stdin() -> str:
@@ -408,11 +588,13 @@ def _stdin() -> str:
 def _models() -> int:
     from derive.engine import models
 
+    lines = []
     for name in models.BUILTIN:
         model = models.get(name)
-        print(f"{name:15} {model.title}")
-        print(f"{'':15} wrt: {', '.join(model.parameters)}")
-    print(f"{'chain-N':15} A chain of N sigmoid layers (for benchmarks)")
+        lines.append(f"{name:15} {model.title}")
+        lines.append(f"{'':15} wrt: {', '.join(model.parameters)}")
+    lines.append(f"{'chain-N':15} A chain of N sigmoid layers (for benchmarks)")
+    _emit("\n".join(lines) + "\n")
     return OK
 
 

@@ -58,7 +58,7 @@ FAST = settings(max_examples=12, deadline=None, database=None,
 def test_sigmoid_derivative_passes() -> None:
     finding = assert_identity(r"\frac{d}{dz}\sigma(z)", r"\sigma(z)(1-\sigma(z))")
     assert finding.verdict == "proved"
-    assert finding.evidence.startswith("by ")
+    assert finding.evidence.startswith(("identical", "equal"))  # words, not method names
 
 
 def test_wrong_identity_fails_with_a_readable_message() -> None:

@@ -54,7 +54,7 @@ def source_digest() -> str:
 def key(*parts: bytes | str) -> str:
     digest = hashlib.sha256(source_digest().encode())
     for part in parts:
-        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
         digest.update(b"\x00")
     return digest.hexdigest()
 

@@ -33,9 +33,11 @@ from derive.emit.render import (
     evidence_of,
     goal_text,
     link_evidence,
+    step_counts,
     summary_banner,
     text,
     verdict_word,
+    written_as_product,
 )
 from derive.verify.check import DocumentReport, Report, StepReport
 
@@ -54,6 +56,13 @@ MATHML_ELEMENTS = frozenset({
 _MATHML_ATTRIBUTES = frozenset({"accent", "stretchy", "mathvariant", "display", "xmlns",
                                 "linethickness", "bevelled", "notation", "form", "lspace",
                                 "rspace", "separator", "fence", "class"})
+
+
+def _negative(expr: Any) -> bool:
+    """A factor that prints with a leading minus sign (−x·y, −2): in brackets after another."""
+    if isinstance(expr, sp.Mul) and expr.args:
+        return _negative(expr.args[0])
+    return bool(getattr(expr, "is_number", False) and expr.could_extract_minus_sign())
 
 
 def _fraction_form(expr: sp.Derivative) -> bool:
@@ -194,6 +203,8 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
         return row
 
     def _print_Mul(self, expr: sp.Mul) -> Element:
+        if written_as_product(expr):
+            return self._written_product(expr)
         if expr.could_extract_minus_sign():
             positive = -expr
             inner = self._maybe_parens(positive, isinstance(positive, sp.Add))
@@ -214,6 +225,22 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
             return top
         return self._node("mfrac", top, self._product(denominator, True))
 
+    def _written_product(self, expr: sp.Mul) -> Element:
+        """A product kept as written (as the text and LaTeX printers show it): the factors in
+        order with a visible product sign; a sum, or a factor after the first that starts with
+        a minus sign, in brackets."""
+        args = list(expr.args)
+        row = self._row()
+        if args and args[0] == -1:
+            row.appendChild(self._mo(_MINUS))
+            args = args[1:]
+        for i, arg in enumerate(args):
+            if i:
+                row.appendChild(self._mo("\u00b7"))
+            wrap = isinstance(arg, sp.Add) or (i > 0 and _negative(arg))
+            row.appendChild(self._maybe_parens(arg, wrap))
+        return row
+
     def _product(self, factors: list[sp.Expr], in_fraction: bool) -> Element:
         if len(factors) == 1:
             return self._element(factors[0])
@@ -225,7 +252,7 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
                 row.appendChild(self._mo("\u00b7" if numbers else "\u2062"))
             wrap = isinstance(factor, sp.Add) or (
                 isinstance(factor, sp.Derivative) and factor is not factors[-1]
-                and not _fraction_form(factor))
+                and not _fraction_form(factor)) or (previous is not None and _negative(factor))
             row.appendChild(self._maybe_parens(factor, wrap))
             previous = factor
         del in_fraction
@@ -820,12 +847,7 @@ def _shown(value: Any) -> Any:
 
 def _derivation_body(d: Derivation) -> str:
     goal = _ratio(d.output, d.wrt, d.partial)
-    checks = [getattr(s, "check", None) for s in d.all_steps() if hasattr(s, "check")]
-    checks += [line.check for line in d.lines if line.check is not None]
-    counts: dict[str, int] = {}
-    for outcome in checks:
-        verdict = verdict_word(outcome)
-        counts[verdict] = counts.get(verdict, 0) + 1
+    counts = step_counts(d)  # the count the text, Markdown, LaTeX and JSON outputs give
     bad = sum(n for v, n in counts.items() if v not in (Verdict.PROVED, Verdict.CHECKED))
     banner = f"{bad} not verified" if bad else "every step verified"
     out = [f"<h1>{_e(d.title)}</h1>",
@@ -862,6 +884,7 @@ def _derivation_body(d: Derivation) -> str:
     if trees:
         out.append(f'<details open><summary>steps and their rules</summary>'
                    f'<ul class="tree">{trees}</ul></details>')
+    out += [f'<hr>\n{_derivation_body(following)}' for following in d.followed_by]
     return "\n".join(out)
 
 

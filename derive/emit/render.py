@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 import unicodedata
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, ClassVar, TextIO
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
@@ -31,7 +35,7 @@ from derive.core.outcomes import (
     verdict_of,
 )
 from derive.core.records import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
-from derive.core.unicode import NamePrinter, pretty_name
+from derive.core.unicode import NamePrinter, can_encode, pretty_name, to_ascii
 from derive.engine.differentiate import lines
 from derive.engine.rules import RULES
 
@@ -97,6 +101,16 @@ def _broadcast_last(terms: tuple[Any, ...]) -> list[Any]:
     return sorted(terms, key=lambda t: bool(t.atoms(sp.OneMatrix)))
 
 
+def written_as_product(expr: sp.Mul) -> bool:
+    """A product kept as the derivation wrote it (a product of products, or of a fraction
+    and a sum built unevaluated): each printer prints its factors in order, bracketing a sum
+    and any factor after the first that starts with a minus sign."""
+    over_sum = any(a.is_Pow and a.exp == -1 and isinstance(a.base, sp.Add) for a in expr.args)
+    written = sp.Mul(*expr.args).args != expr.args  # built unevaluated, in written order
+    return any(isinstance(arg, sp.Mul) for arg in expr.args) or (
+        written and over_sum and any(isinstance(a, sp.Add) for a in expr.args))
+
+
 def _ordered_terms(terms: list[sp.Expr]) -> list[sp.Expr]:
     """Positive terms first, as people write ŷ − y and 1 − ŷ."""
     return sorted(terms, key=lambda t: (t.could_extract_minus_sign(), not t.is_number))
@@ -104,6 +118,37 @@ def _ordered_terms(terms: list[sp.Expr]) -> list[sp.Expr]:
 
 class TextPrinter(NamePrinter):
     """SymPy expressions in Unicode math: ŷ, σ(z), ∂/∂w, Xᵀ, ⊙, −."""
+
+    _ARGUMENT = sp.Symbol("XXargumentXX")
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        # an entrywise function brings its own str method, which would win over ours
+        if isinstance(expr, ElementwiseApplyFunction):
+            return self._print_entrywise_function(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_entrywise_function(self, expr: Any) -> str:
+        """σ(h), e^(−h), log(z), f′(a₁): a scalar function applied entry by entry."""
+        body, variable = expr.function.expr, expr.function.variables[0]
+        argument = self._print(expr.expr)
+        if isinstance(body, sp.Derivative) and body.expr.args == (variable,):
+            return f"{self._print(sp.Symbol(type(body.expr).__name__))}′({argument})"
+        placeholder = str(self._print(self._ARGUMENT))
+        printed = self._print(body.xreplace({variable: self._ARGUMENT}))
+        bare = isinstance(expr.expr, sp.Symbol | sp.MatrixSymbol)
+        return printed.replace(f"({placeholder})", f"({argument})").replace(
+            placeholder, argument if bare else f"({argument})")
+
+    def _print_Subs(self, expr: sp.Subs) -> str:
+        """f′(x) for d/dt f(t) at t = x; any other substitution as [A]_{t = x}."""
+        body, variables, point = expr.args
+        if (isinstance(body, sp.Derivative) and len(variables) == 1
+                and isinstance(body.expr, AppliedUndef) and body.expr.args == tuple(variables)
+                and body.variables == tuple(variables)):
+            return f"{self._print(sp.Symbol(type(body.expr).__name__))}′({self._print(point[0])})"
+        at = ", ".join(f"{self._print(v)} = {self._print(p)}"
+                       for v, p in zip(variables, point, strict=True))
+        return f"[{self._print(body)}]_{{{at}}}"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         index = "".join(str(i) for i in expr.indices)
@@ -137,11 +182,7 @@ class TextPrinter(NamePrinter):
         return "".join(out)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        over_sum = any(a.is_Pow and a.exp == -1 and isinstance(a.base, sp.Add) for a in expr.args)
-        written = sp.Mul(*expr.args).args != expr.args  # built unevaluated, in written order
-        if any(isinstance(arg, sp.Mul) for arg in expr.args) or (
-            written and over_sum and any(isinstance(a, sp.Add) for a in expr.args)
-        ):
+        if written_as_product(expr):
             # a product written as a product of fractions: keep each factor as written
             parts: list[str] = []
             args = list(expr.args)
@@ -320,6 +361,30 @@ class TextPrinter(NamePrinter):
 class MathLatexPrinter(LatexPrinter):  # type: ignore[misc]
     """SymPy expressions in LaTeX, as the documents write them."""
 
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if not written_as_product(expr):
+            return str(super()._print_Mul(expr))
+        # as the text printer: each factor in the order written, a sum or a negative factor
+        # after the first in brackets, and a visible product sign between them
+        args = list(expr.args)
+        sign = ""
+        if args and args[0] == -1:
+            sign, args = "- ", args[1:]
+        parts: list[str] = []
+        for arg in args:
+            printed = str(self._print(arg))
+            if isinstance(arg, sp.Add) or (parts and printed.lstrip().startswith("-")):
+                printed = rf"\left({printed}\right)"
+            parts.append(printed)
+        return sign + r" \cdot ".join(parts)
+
+    def _needs_mul_brackets(self, expr: Any, first: bool = False, last: bool = False) -> bool:
+        # a factor after the first that prints with a leading minus sign keeps its brackets:
+        # e^{-z} (-x y), never e^{-z} - x y
+        if not first and str(self._print(expr)).lstrip().startswith("-"):
+            return True
+        return bool(super()._needs_mul_brackets(expr, first=first, last=last))
+
     def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
         terms = _ordered_terms(list(expr.args))
         out = ""
@@ -425,32 +490,107 @@ def verdict_word(outcome: Any) -> str:
     return "unchecked" if outcome is None else verdict_of(outcome).value
 
 
+def step_counts(d: Derivation) -> dict[str, int]:
+    """How many steps of a derivation (not of the derivations that follow it) got each verdict:
+    the one count every format shows. A step is a rule applied (a derivative, a rewrite, a
+    link of the chain), each with its own check; the displayed lines are views of them."""
+    counts: dict[str, int] = {}
+    for step in d.all_steps():
+        if hasattr(step, "check"):
+            verdict = verdict_word(getattr(step, "check", None))
+            counts[verdict] = counts.get(verdict, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def derivation_summary(d: Derivation) -> tuple[str, bool]:
+    """"8 steps, every one verified (8 proved)", and whether every step was verified."""
+    counts = step_counts(d)
+    total = sum(counts.values())
+    bad = sum(n for k, n in counts.items() if k not in (Verdict.PROVED, Verdict.CHECKED))
+    detail = ", ".join(f"{n} {k}" for k, n in counts.items())
+    steps = f"{total} step{'' if total == 1 else 's'}"
+    if bad:
+        return f"{steps}, {bad} not verified ({detail})", False
+    if not total:
+        return "no steps", True
+    return f"{steps}, every one verified ({detail})", True
+
+
 def where(point: tuple[tuple[str, str], ...]) -> str:
     """Where a counterexample is: "at x = 1, y = 0", or "exactly" for a claim of numbers."""
     if not point:
         return "exactly (the claim has no variables)"
-    return "at " + ", ".join(f"{text(n)} = {v}" for n, v in point)
+    return "at " + ", ".join(f"{_point_name(n)} = {number(v)}" for n, v in point)
 
 
-def evidence_of(outcome: Any) -> str:
-    """One line of evidence for an outcome record."""
+def _point_name(name: str) -> str:
+    """A name of a counterexample as the text shows it: ŷᵢ for yhat_i, X[0,1] for an entry."""
+    base, bracket, rest = name.partition("[")
+    return text(base) + bracket + rest
+
+
+def number(value: str) -> str:
+    """A value as the text shows it: with the minus sign of the expressions (−3.2, not -3.2)."""
+    return value.replace("-", "−") if value[:1] == "-" or "e-" in value else value
+
+
+_EXPONENTIALS = "writing σ, softplus and tanh with exponentials"
+METHOD_WORDS: dict[str, str] = {
+    "structural": "identical as written",
+    "as written": "identical as written",
+    "expand": "equal after expanding",
+    "cancel": "equal after cancelling common factors",
+    "together": "equal over a common denominator",
+    "simplify": "equal after simplifying",
+    "rewrite(exp)+expand": f"equal after {_EXPONENTIALS} and expanding",
+    "rewrite(exp)+cancel": f"equal after {_EXPONENTIALS} and cancelling common factors",
+    "rewrite(exp)+together": f"equal after {_EXPONENTIALS}, over a common denominator",
+    "rewrite(exp)+simplify": f"equal after {_EXPONENTIALS} and simplifying",
+}
+"""The symbolic step that proved a claim (``Proved.method``, the names of
+``derive.decide.equivalence``) in words for people; JSON keeps the name as ``method``."""
+
+
+def method_words(method: str, functions: tuple[str, ...] = ()) -> str:
+    """How a claim was proved, in words: "equal after expanding", never "by expand".
+    ``functions``: those of σ, softplus and tanh the claim has (a rewrite names only them)."""
+    if method.startswith("rewrite(exp)") and functions and method in METHOD_WORDS:
+        named = " and ".join(functions) if len(functions) < 3 else "σ, softplus and tanh"
+        return METHOD_WORDS[method].replace("σ, softplus and tanh", named)
+    if method in METHOD_WORDS:
+        return METHOD_WORDS[method]
+    first = method.split(" ", 1)[0]
+    if first.endswith("ing"):  # "substituting the definitions …"
+        return f"equal after {method}"
+    return method if first in ("the", "equal", "identical") else f"by {method}"
+
+
+def evidence_of(outcome: Any, sides: tuple[str, str] = ("left side", "right side")) -> str:
+    """One line of evidence for an outcome record. ``sides`` names the sides of the claim the
+    values of a counterexample belong to: its left side first."""
     if isinstance(outcome, Proved):
-        return f"by {outcome.method}"
+        return method_words(outcome.method)
     if isinstance(outcome, Checked):
         return (f"equal at {outcome.samples} points, {outcome.digits} digits, "
                 f"largest difference {outcome.max_difference:.1e}")
     if isinstance(outcome, CheckedAtSizes):
         sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
         if outcome.exact:
-            return f"entry by entry at {sizes}, exactly"
-        return (f"entry by entry at {sizes}, {outcome.samples} points, "
+            return f"equal entry by entry at {sizes}, exactly"
+        return (f"equal entry by entry at {sizes}, at {outcome.samples} points, "
                 f"largest difference {outcome.max_difference:.1e}")
     if isinstance(outcome, Refuted):
-        return f"{where(outcome.point)}: claimed {outcome.lhs_value}, true {outcome.rhs_value}"
+        left = f"{sides[0]} is {number(outcome.lhs_value)}"
+        right = f"{sides[1]} is {number(outcome.rhs_value)}"
+        # a checked step's line is "this side": its value first, as the report reads
+        said = f"{right}, {left}" if sides == LINK_SIDES else f"{left}, {right}"
+        return f"{where(outcome.point)}: {said}"
     if isinstance(outcome, DiffersAtSizes):
-        point = ", ".join(f"{n} = {v}" for n, v in outcome.point[:6])
-        return (f"entry {outcome.entry} differs: claimed {outcome.claimed}, "
-                f"true {outcome.true} at {point}")
+        sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
+        point = where(outcome.point[:6]) + (", …" if len(outcome.point) > 6 else "")
+        return (f"entry {outcome.entry} differs at {sizes}: the step's formula gives "
+                f"{number(outcome.claimed)}, its entries computed one by one give "
+                f"{number(outcome.true)}, {point}")
     if isinstance(outcome, Undecided):
         return f"{outcome.reason}; tried {', '.join(outcome.tried)}"
     return ""
@@ -473,6 +613,8 @@ def _is_hessian(expr: sp.Derivative) -> bool:
 
 
 def outcome_json(outcome: Any) -> dict[str, Any] | None:
+    """An outcome record as JSON: its verdict, its fields as they are (``method`` is the name
+    of the symbolic step), and ``evidence``, the line for people."""
     if outcome is None:
         return None
     data: dict[str, Any] = {"verdict": verdict_word(outcome)}
@@ -480,6 +622,58 @@ def outcome_json(outcome: Any) -> dict[str, Any] | None:
         data[key] = _jsonable(value)
     data["evidence"] = evidence_of(outcome)
     return data
+
+
+def link_outcome_json(link: Any) -> dict[str, Any] | None:
+    """The outcome of a link A = B as JSON: as ``outcome_json``, the values of a counterexample
+    said by side (``left_value`` is A's, ``right_value`` is B's), never as claimed and true."""
+    outcome = link.outcome
+    data = outcome_json(outcome)
+    if data is None:
+        return None
+    if isinstance(outcome, Refuted):
+        data["left_value"], data["right_value"] = outcome.lhs_value, outcome.rhs_value
+    elif isinstance(outcome, DiffersAtSizes):
+        left, right = _sized_sides(link, outcome)
+        del data["claimed"], data["true"]
+        data["left_value"], data["right_value"] = left, right
+    data["evidence"] = outcome_words(link)
+    return data
+
+
+def _rewritten(*sides: Any) -> tuple[str, ...]:
+    """Which of σ, softplus and tanh the sides have, as the text writes them."""
+    names = set()
+    for side in sides:
+        if isinstance(side, sp.Basic):
+            names |= {type(f).__name__ for f in side.atoms(sp.Function)}
+    return tuple(shown for name, shown in (("sigmoid", "σ"), ("softplus", "softplus"),
+                                           ("tanh", "tanh")) if name in names)
+
+
+LINK_SIDES = ("the side before it", "this side")
+"""The sides of a link of a checked step, as the report says them: A = B links the side
+before (A, the left side) to this side (B, the right side)."""
+
+
+def _sized_sides(link: Any, outcome: DiffersAtSizes) -> tuple[str, str]:
+    """The values of a differing entry as (left side's, right side's). The matrix checker
+    compares the side it computes (a derivative it takes from the definitions) against the
+    other: when only the right side is a derivative, the claimed value is the left side's."""
+    left_computed = isinstance(link.lhs, sp.Basic) and link.lhs.has(sp.Derivative)
+    right_computed = isinstance(link.rhs, sp.Basic) and link.rhs.has(sp.Derivative)
+    if right_computed and not left_computed:
+        return outcome.claimed, outcome.true
+    return outcome.true, outcome.claimed
+
+
+def _differs_by_side(link: Any, outcome: DiffersAtSizes) -> str:
+    """A differing entry of a link, each value said by side."""
+    left, right = _sized_sides(link, outcome)
+    sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
+    point = where(outcome.point[:8]) + (", …" if len(outcome.point) > 8 else "")
+    return (f"entry {outcome.entry} differs at {sizes}: this side is {number(right)}, "
+            f"the side before it is {number(left)}, {point}")
 
 
 def _jsonable(value: Any) -> Any:
@@ -496,7 +690,9 @@ def _jsonable(value: Any) -> Any:
 
 
 class Style:
-    """ANSI colour when writing to a terminal, plain otherwise; NO_COLOR is respected."""
+    """ANSI colour when writing to a terminal, plain otherwise. ``NO_COLOR`` (set and not
+    empty) turns colour off, ``FORCE_COLOR`` (set and not empty) turns it on even when the
+    output is not a terminal; ``NO_COLOR`` wins when both are set."""
 
     COLOURS: ClassVar[dict[str, str]] = {
         "proved": "32", "checked": "36", "refuted": "31", "undecided": "33",
@@ -508,8 +704,7 @@ class Style:
 
     @classmethod
     def for_stream(cls, stream: TextIO) -> Style:
-        wanted = stream.isatty() and "NO_COLOR" not in os.environ
-        return cls(bool(wanted) and os.environ.get("TERM") != "dumb")
+        return cls(colour_wanted(stream))
 
     def __call__(self, kind: str, value: str) -> str:
         code = self.COLOURS.get(kind)
@@ -519,8 +714,46 @@ class Style:
 PLAIN = Style(False)
 
 
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour for this stream: as NO_COLOR and FORCE_COLOR say, else on a terminal that is
+    not ``TERM=dumb``."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        terminal = False
+    return terminal and os.environ.get("TERM") != "dumb"
+
+
+def terminal_width(stream: TextIO) -> int | None:
+    """The columns of the terminal ``stream`` writes to (``COLUMNS`` when set), or None when
+    it is not a terminal: a pipe or a file gets every line in full."""
+    try:
+        if not stream.isatty():
+            return None
+    except (AttributeError, ValueError, OSError):
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), 40)
+    try:
+        return max(os.get_terminal_size(stream.fileno()).columns, 40)
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+_ASCII_WIDTHS: ContextVar[bool] = ContextVar("_ASCII_WIDTHS", default=False)
+"""Set while text is rendered for a console that gets ASCII: columns are counted on the
+ASCII form (σ is "sigma"), so that the columns still line up."""
+
+
 def _width(value: str) -> int:
     """Columns a string takes on a terminal: combining marks (the hat of ŷ) take none."""
+    if _ASCII_WIDTHS.get():
+        return len(to_ascii(value))
     return sum(0 if unicodedata.combining(c) else 1 for c in value)
 
 
@@ -531,13 +764,27 @@ def _pad(value: str, width: int) -> str:
 class TextRenderer:
     """Derivations as Unicode text, the way the documents lay them out."""
 
-    def __init__(self, style: Style = PLAIN, *, detail: bool = True) -> None:
+    def __init__(self, style: Style = PLAIN, *, detail: bool = True,
+                 width: int | None = None) -> None:
         self.style = style
         self.detail = detail
+        self.width = width
+        """The terminal's columns: long lines of a report are wrapped to it. None (a pipe, a
+        file): every line in full."""
 
     def render(self, record: Any) -> str:
         method: Callable[[Any], list[str]] = getattr(self, f"_print_{type(record).__name__}")
         return "\n".join(method(record)) + "\n"
+
+    def fit(self, value: str, indent: str, more: str) -> list[str]:
+        """``value`` after ``indent``: one line, or on a terminal lines wrapped to its width
+        (continued after ``more``); nothing is ever cut."""
+        if _ASCII_WIDTHS.get():
+            value = to_ascii(value)  # wrapped as it will be shown
+        if self.width is None or _width(indent + value) <= self.width:
+            return [indent + value]
+        return textwrap.wrap(value, self.width, initial_indent=indent, subsequent_indent=more,
+                             break_long_words=True, break_on_hyphens=False) or [indent]
 
     def _mark(self, outcome: Any) -> str:
         verdict = verdict_word(outcome)
@@ -574,16 +821,8 @@ class TextRenderer:
         return out
 
     def _summary(self, d: Derivation) -> str:
-        steps = [s for s in d.all_steps() if hasattr(s, "check")]
-        counts: dict[str, int] = {}
-        for step in steps:
-            verdict = verdict_word(getattr(step, "check", None))
-            counts[verdict] = counts.get(verdict, 0) + 1
-        bad = sum(n for k, n in counts.items() if k not in ("proved", "checked"))
-        detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        if bad:
-            return self.style("refuted", f"✗ {len(steps)} steps, {bad} not verified ({detail})")
-        return self.style("proved", f"✓ {len(steps)} steps, every one verified ({detail})")
+        words, good = derivation_summary(d)
+        return self.style("proved", f"✓ {words}") if good else self.style("refuted", f"✗ {words}")
 
     def _lines(self, goal: str, lines: tuple[Line, ...]) -> list[str]:
         out = []
@@ -695,67 +934,111 @@ def _report_mark(style: Style, step: Any) -> str:
     return f"{word} {style('refuted', f'✗ expected {step.claim.expect}')}"
 
 
-def _clip(value: str, width: int = 70) -> str:
-    return value if len(value) <= width else value[: width - 1] + "…"
-
-
 def link_evidence(link: Any) -> str:
-    """One line of evidence for a link of a checked step."""
+    """One line of evidence for a link of a checked step: a counterexample's values said by
+    side ("this side is …, the side before it is …")."""
+    outcome = link.outcome
+    if link.verdict == Verdict.REFUTED and isinstance(outcome, Refuted | DiffersAtSizes):
+        return outcome_words(link)
+    if link.operator == "≠" and link.verdict == Verdict.PROVED and isinstance(outcome, Refuted):
+        return f"the two sides differ {outcome_words(link)}"
     if link.message and link.verdict != Verdict.CONDITIONAL:
         return str(link.message)
-    outcome = link.outcome
-    if isinstance(outcome, Refuted):
-        return (f"{where(outcome.point)}: this side is {outcome.rhs_value}, "
-                f"the side before it is {outcome.lhs_value}")
-    evidence = evidence_of(outcome) if outcome is not None else ""
+    evidence = outcome_words(link)
     if link.verdict == Verdict.CONDITIONAL:
-        return f"{link.message}; {evidence}"
+        return f"{link.message}; {evidence}" if evidence else str(link.message)
     return evidence
+
+
+def outcome_words(link: Any) -> str:
+    """The outcome of a link in words: as ``evidence_of``, with a counterexample's values
+    said by side and a proof said for these sides (the functions a rewrite wrote out)."""
+    outcome = link.outcome
+    if outcome is None:
+        return ""
+    if isinstance(outcome, DiffersAtSizes):
+        return _differs_by_side(link, outcome)
+    if not isinstance(outcome, Proved):
+        return evidence_of(outcome, LINK_SIDES)
+    if outcome.method == "structural" and any(
+            isinstance(side, sp.Basic) and side.has(sp.Derivative)
+            for side in (link.lhs, link.rhs)):
+        return "identical once the derivatives are taken"
+    return method_words(outcome.method, _rewritten(link.lhs, link.rhs))
 
 
 def _render_report_text(renderer: TextRenderer, report: Any) -> list[str]:
     style = renderer.style
+    fit = renderer.fit
     out: list[str] = []
     totals: dict[str, int] = {}
     for document in report.documents:
-        out.append(style("bold", f"{document.title}") + style("dim", f"  ({document.path})"))
         if document.error is not None:
-            out.append(style("unreadable", f"  cannot use this file: {document.error}"))
+            # the file was never read: its path (its title is its path), and why
+            out.append(style("bold", document.path))
+            out += [style("unreadable", line) for line in
+                    fit(f"cannot use this file: {document.error}", "  ", "    ")]
             out.append("")
             continue
+        out.append(style("bold", f"{document.title}") + style("dim", f"  ({document.path})"))
         for assumed in document.assumed:
-            out.append(style("dim", f"  assumed: {assumed}"))
+            out += [style("dim", line) for line in fit(f"assumed: {assumed}", "  ", "    ")]
         for step in document.steps:
             totals[step.verdict] = totals.get(step.verdict, 0) + 1
             label = f"  — {step.claim.label}" if step.claim.label else ""
-            out.append(f"  {step.claim.id:6} {_report_mark(style, step)}{style('dim', label)}")
-            out.append(f"         {_clip(' '.join(step.claim.latex.split()), 90)}")
+            head = f"  {step.claim.id:6} {_report_mark(style, step)}"
+            plain = f"  {step.claim.id:6} {_report_mark(PLAIN, step)}{label}"
+            if renderer.width is None or _width(plain) <= renderer.width:
+                out.append(head + style("dim", label))
+            else:  # the label on lines of its own, wrapped
+                out.append(head)
+                out += [style("dim", line) for line in fit(f"— {step.claim.label}",
+                                                           "         ", "           ")]
+            out += fit(" ".join(step.claim.latex.split()), "         ", "           ")
             if step.error is not None:
                 for line in str(step.error).splitlines():
-                    out.append(f"         {line}")
+                    out.append(f"         {line}")  # a caret under the column: never wrapped
             elif step.message:
-                out.append(f"         {step.message}")
+                out += fit(step.message, "         ", "           ")
             if step.defines:
                 out.append(style("dim", f"         defines {text(step.defines)}"))
             for link in step.links:
-                sides = f"{_clip(text(link.lhs), 40)} {link.operator} {_clip(text(link.rhs), 40)}"
-                verdict = style(link.verdict, link.verdict)
-                out.append(f"         {verdict}: {sides}")
-                evidence = link_evidence(link)
-                if evidence:
-                    out.append(style("dim", f"           {evidence}"))
-                if link.diagnosis is not None:
-                    out.append(f"           {link.diagnosis.sentence(text)}")
+                out += _link_lines(renderer, link)
             if step.named_rule and step.used_rule and step.named_rule != step.used_rule:
-                out.append(style("conditional",
-                                 f"         the label names the {step.named_rule} rule, but the "
-                                 f"step is taken by the {step.used_rule} rule"))
+                out += [style("conditional", line) for line in fit(
+                    f"the label names the {step.named_rule} rule, but the step is taken by the "
+                    f"{step.used_rule} rule", "         ", "           ")]
         out.append("")
-    counted = ", ".join(f"{n} {v}" for v, n in sorted(totals.items()))
     steps = sum(totals.values())
     banner, good = summary_banner(report)
     tail = style("proved" if good else "refuted", banner)
-    out.append(f"{steps} step{'' if steps == 1 else 's'}: {counted}; {tail}")
+    if steps:
+        counted = ", ".join(f"{n} {v}" for v, n in sorted(totals.items()))
+        out.append(f"{steps} step{'' if steps == 1 else 's'}: {counted}; {tail}")
+    else:
+        out.append(f"no steps checked; {tail}")
+    return out
+
+
+def _link_lines(renderer: TextRenderer, link: Any) -> list[str]:
+    """A link of a step: its verdict and both sides in full (on a terminal, broken at the
+    equals sign and wrapped to its width, never cut), its evidence, its diagnosis."""
+    style, fit = renderer.style, renderer.fit
+    word = str(link.verdict)
+    lhs, rhs = text(link.lhs), text(link.rhs)
+    one = f"{word}: {lhs} {link.operator} {rhs}"
+    if renderer.width is None or _width(one) + 9 <= renderer.width:
+        lines = [f"         {one}"]
+    else:
+        start = " " * (11 + len(word))  # the column where the left side starts
+        lines = fit(f"{word}: {lhs}", "         ", start + "  ")
+        lines += fit(f"{link.operator} {rhs}", start, start + "  ")
+    out = [lines[0].replace(word, style(link.verdict, word), 1), *lines[1:]]
+    evidence = link_evidence(link)
+    if evidence:
+        out += [style("dim", line) for line in fit(evidence, "           ", "             ")]
+    if link.diagnosis is not None:
+        out += fit(link.diagnosis.sentence(text), "           ", "             ")
     return out
 
 
@@ -763,15 +1046,20 @@ def summary_banner(report: Any) -> tuple[str, bool]:
     """The run in a few words, and whether it is good news: against the files' expectations,
     or, where nothing was expected (lines given on the command line), whether claims hold."""
     steps = [step for document in report.documents for step in document.steps]
-    if report.unusable:
-        return "a file could not be used", False
+    unusable = sum(1 for document in report.documents if document.error is not None)
     expected = any(step.claim.expect is not None for step in steps)
     unexpected = [step for step in steps if step.claim.expect is not None and not step.matches]
     failing = [step for step in steps if step.claim.expect is None and not step.matches]
+    said = []
+    if unusable:
+        said.append(f"{unusable} file{'' if unusable == 1 else 's'} could not be used")
     if unexpected:
-        return f"{len(unexpected)} differ from what the files expect", False
+        said.append(f"{len(unexpected)} differ{'s' if len(unexpected) == 1 else ''} from what "
+                    "the files expect")
     if failing:
-        return f"{len(failing)} {'does' if len(failing) == 1 else 'do'} not hold", False
+        said.append(f"{len(failing)} {'does' if len(failing) == 1 else 'do'} not hold")
+    if said:
+        return "; ".join(said), False
     return ("every verdict as expected" if expected else "every claim holds"), True
 
 
@@ -820,7 +1108,9 @@ class LatexRenderer:
         for step in d.steps:
             rows += self._step(step)
         rows.append(rf"{goal} &= {latex(d.result)}")
-        block = "\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}\n"
+        words, _ = derivation_summary(d)
+        block = ("\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}\n"
+                 + f"% {words}\n")
         return block + "".join(self._print_Derivation(f) for f in d.followed_by)
 
     def _step(self, step: Step) -> list[str]:
@@ -868,8 +1158,9 @@ class MarkdownRenderer:
         goal = goal_latex(d)
         for i, line in enumerate(d.lines):
             head = goal if i == 0 else ""
+            reasons = [*line.rules, *(f"${latex(a)} = {latex(b)}$" for a, b in line.facts)]
             out.append(f"| {i + 1} | ${head} = {latex(line.expression)}$ | "
-                       f"{'; '.join(line.rules)} | {verdict_word(line.check)} |")
+                       f"{'; '.join(reasons)} | {verdict_word(line.check)} |")
         for step in d.steps:
             if isinstance(step, ChainStep | RewriteStep):
                 value = step.result if isinstance(step, ChainStep) else step.after
@@ -877,7 +1168,9 @@ class MarkdownRenderer:
                        if isinstance(step, ChainStep) else "")
                 out.append(f"| | ${lhs} = {latex(value)}$ | {step.rule} | "
                            f"{verdict_word(step.check)} |")
-        out += ["", f"**Result:** ${goal} = {latex(d.result)}$", ""]
+        words, good = derivation_summary(d)
+        out += ["", f"**Result:** ${goal} = {latex(d.result)}$", "",
+                f"{'✓' if good else '✗'} {words}", ""]
         out += [f"> {note}" for note in d.notes]
         text_ = "\n".join(out) + "\n"
         return text_ + "".join("\n" + self._print_Derivation(f) for f in d.followed_by)
@@ -890,8 +1183,11 @@ class MarkdownRenderer:
 class JsonRenderer:
     """Stable JSON (documented in docs/json.md); every expression as text and LaTeX."""
 
+    def __init__(self, *, ensure_ascii: bool = False) -> None:
+        self.ensure_ascii = ensure_ascii
+
     def render(self, record: Any) -> str:
-        return json.dumps(self.data(record), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(self.data(record), ensure_ascii=self.ensure_ascii, indent=2) + "\n"
 
     def data(self, record: Any) -> Any:
         method: Callable[[Any], Any] = getattr(self, f"_data_{type(record).__name__}")
@@ -916,6 +1212,8 @@ class JsonRenderer:
             "steps": [self.data(step) for step in d.steps],
             "result": self.expression(d.result),
             "verified": not d.unverified() and all(not f.unverified() for f in d.followed_by),
+            "summary": {"steps": sum(step_counts(d).values()), "verdicts": step_counts(d),
+                        "text": derivation_summary(d)[0]},
             "notes": list(d.notes),
             "followed_by": [self.data(f) for f in d.followed_by],
         }
@@ -942,8 +1240,9 @@ class JsonRenderer:
             "line": step.claim.line, "verdict": step.verdict, "expect": step.claim.expect,
             "matches": step.matches, "message": step.message, "defines": step.defines,
             "links": [{"lhs": self.expression(link.lhs), "rhs": self.expression(link.rhs),
-                       "verdict": link.verdict, "assumption": link.assumption,
-                       "evidence": link_evidence(link), "outcome": outcome_json(link.outcome),
+                       "operator": link.operator, "verdict": link.verdict,
+                       "assumption": link.assumption,
+                       "evidence": link_evidence(link), "outcome": link_outcome_json(link),
                        "diagnosis": None if link.diagnosis is None else {
                            "mal_rule": link.diagnosis.mal_rule,
                            "explanation": link.diagnosis.sentence(text),
@@ -1002,7 +1301,21 @@ RENDERERS: dict[str, Callable[[], Any]] = {
 
 
 def render(record: Any, fmt: str = "text", *, stream: TextIO | None = None) -> str:
-    """A record in the format asked for; text is coloured only for a terminal."""
+    """A record in the format asked for, for ``stream`` (standard output by default): text is
+    coloured only for a terminal (see ``colour_wanted``) and a report's long lines are wrapped
+    to the terminal's width, full when piped; a stream that cannot encode Unicode gets ASCII
+    (``derive.core.unicode.to_ascii``; JSON escapes instead, so that its strings stay exact)."""
+    target = stream or sys.stdout
+    narrow = not can_encode(target)
     if fmt == "text":
-        return TextRenderer(Style.for_stream(stream or sys.stdout)).render(record)
-    return str(RENDERERS[fmt]().render(record))
+        renderer = TextRenderer(Style.for_stream(target), width=terminal_width(target))
+        token = _ASCII_WIDTHS.set(narrow)
+        try:
+            printed = renderer.render(record)
+        finally:
+            _ASCII_WIDTHS.reset(token)
+    elif fmt == "json":
+        printed = JsonRenderer(ensure_ascii=narrow).render(record)
+    else:
+        printed = str(RENDERERS[fmt]().render(record))
+    return to_ascii(printed) if narrow else printed
