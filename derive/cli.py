@@ -19,8 +19,8 @@ from derive.core.errors import DeriveError
 
 OK, WRONG, UNUSABLE = 0, 1, 2
 FORMATS = ("text", "latex", "markdown", "json")
-MAX_CHAIN = 100
-"""The deepest chain-N model derived (its time grows faster than its depth)."""
+MAX_CHAIN = 256
+"""The deepest chain-N model derived (its cost grows linearly with its depth)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
                             "1 checks them in this process)")
     check.add_argument("--total-budget", type=_seconds, default=None,
                        help="seconds allowed for the whole run")
+    check.add_argument("--no-cache", action="store_true",
+                       help="check every file again, even one whose report is kept from an "
+                            "earlier run of this version on the same bytes")
+    check.add_argument("--debug", action="store_true",
+                       help="print the traceback of an internal error under its step")
 
     codegen = commands.add_parser(
         "codegen", help="write verified, numerically stable NumPy gradient code",
@@ -429,6 +434,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if args.latex and args.files:
         parser.error("give proof FILEs or --latex lines, not both")
+    if args.no_cache:
+        os.environ["DERIVE_NO_CACHE"] = "1"
     _writable(args.html, "--html", force=args.force)
     if args.latex:
         domains = _domains(args.domain, parser)
@@ -476,6 +483,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for document in report.documents:
         if document.error is not None:  # the report says it in full; one line here
             print(f"derive: {str(document.error).splitlines()[0]}", file=sys.stderr)
+        for step in document.steps:
+            if args.debug and step.trace:
+                print(f"derive: {document.path}: {step.claim.id}: {step.message}\n{step.trace}",
+                      file=sys.stderr)
     if args.html:
         _write_html(report, args.html, force=args.force)
     if report.unusable:

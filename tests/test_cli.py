@@ -126,3 +126,32 @@ def test_a_first_line_that_is_only_an_expression_starts_the_chain(
     out = capsys.readouterr().out
     assert "the chain starts here" in out
     assert "undecided" not in out
+
+
+def test_debug_prints_the_traceback_of_an_internal_error(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from derive.verify import check
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(check._Checker, "_compare", broken)
+    assert main(["check", "--latex", "x = 17"]) == 1
+    captured = capsys.readouterr()
+    assert "internal error: RuntimeError: a bug" in captured.out
+    assert "Traceback" not in captured.err
+    assert main(["check", "--latex", "x = 17", "--debug"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_no_cache_checks_again(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DERIVE_NO_CACHE", "0")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    post = tmp_path / "post.toml"
+    post.write_text("[[step]]\nid = \"1\"\nlatex = 'x + x = 2x'\n")
+    assert main(["check", "-j", "1", str(post)]) == 0
+    kept = list((tmp_path / "derive" / "reports").glob("*.pickle"))
+    assert len(kept) == 1
+    kept[0].unlink()
+    assert main(["check", "-j", "1", "--no-cache", str(post)]) == 0
+    assert not list((tmp_path / "derive" / "reports").glob("*.pickle"))
