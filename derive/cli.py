@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from derive import __version__
 from derive.core.errors import DeriveError
@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                             "earlier run of this version on the same bytes")
     check.add_argument("--debug", action="store_true",
                        help="print the traceback of an internal error under its step")
+    check.add_argument("--profile", action="store_true",
+                       help="check in this process and print on standard error where the time "
+                            "went: by part of derive and by library")
 
     codegen = commands.add_parser(
         "codegen", help="write verified, numerically stable NumPy gradient code",
@@ -472,13 +475,16 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 return UNUSABLE
         stdin = _stdin() if "-" in files else None
         progress = _Progress.on(sys.stderr, len(files))
+        profiler = _start_profile() if args.profile else None
         try:
             report = check_files(files, budget=args.budget, total=args.total_budget,
-                                 stdin=stdin, jobs=args.jobs or _cores(),
+                                 stdin=stdin, jobs=1 if profiler else args.jobs or _cores(),
                                  progress=progress)
         finally:
             if progress is not None:
                 progress.clear()
+            if profiler is not None:
+                _print_profile(profiler)
     _emit(render(report, args.format, stream=sys.stdout))
     for document in report.documents:
         if document.error is not None:  # the report says it in full; one line here
@@ -492,6 +498,41 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if report.unusable:
         return UNUSABLE
     return OK if report.ok else WRONG
+
+
+def _start_profile() -> Any:
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+_PARTS = (("derive/read", "reading (derive.read)"), ("derive/decide", "deciding A = B"),
+          ("derive/engine", "deriving (derive.engine)"),
+          ("derive/verify/shapes", "matrix claims"), ("derive/verify/diagnose", "diagnosis"),
+          ("derive/verify", "checking (derive.verify)"), ("derive/emit", "printing"),
+          ("derive/", "the rest of derive"), ("lark", "lark (the parser)"),
+          ("sympy/assumptions", "SymPy assumptions"), ("sympy/core", "SymPy core"),
+          ("sympy/simplify", "SymPy simplify"), ("sympy/polys", "SymPy polynomials"),
+          ("sympy", "SymPy, other"), ("mpmath", "mpmath"))
+
+
+def _print_profile(profiler: Any) -> None:
+    """Where the time went, by the part of derive or the library whose code ran (own time)."""
+    import pstats
+
+    profiler.disable()
+    totals: dict[str, float] = {}
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    for (path, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in stats.items():
+        where = path.replace("\\", "/")
+        part = next((label for key, label in _PARTS if key in where), "Python and the rest")
+        totals[part] = totals.get(part, 0.0) + own
+    whole = sum(totals.values()) or 1.0
+    print("derive: where the time went (own time, one process):", file=sys.stderr)
+    for part, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"  {part:28} {seconds:7.2f} s  {100 * seconds / whole:5.1f} %", file=sys.stderr)
 
 
 def _line_names(lines: list[str], functions: tuple[str, ...]) -> set[str] | None:

@@ -155,3 +155,12 @@ def test_no_cache_checks_again(tmp_path: pathlib.Path, monkeypatch: pytest.Monke
     kept[0].unlink()
     assert main(["check", "-j", "1", "--no-cache", str(post)]) == 0
     assert not list((tmp_path / "derive" / "reports").glob("*.pickle"))
+
+
+def test_profile_says_where_the_time_went(tmp_path: pathlib.Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    post = tmp_path / "post.toml"
+    post.write_text("[[step]]\nid = \"1\"\nlatex = 'x + x = 2x'\n")
+    assert main(["check", "--profile", str(post)]) == 0
+    err = capsys.readouterr().err
+    assert "where the time went" in err and "deciding A = B" in err
