@@ -494,3 +494,32 @@ def test_scalar_printer_computes_what_it_prints() -> None:
         function = sp.lambdify([z, y, m, u], plain, modules="numpy")
         expected = np.broadcast_to(function(values[z], values[y], values[m], values[u]), (50,))
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=str(case))
+
+
+def test_printer_prints_cases_and_their_conditions() -> None:
+    """{uᵢ if cᵢ} is np.where, first case first; & and | with every operand in brackets; no
+    case holding is nan; the log of a number is a Python float (float32 stays float32)."""
+    z, y = sp.Symbol("z", real=True), sp.Symbol("y", real=True)
+    cases = [
+        sp.Piecewise((z**2 / 2, sp.Abs(z - y) <= 1), (sp.Abs(z - y) - sp.S.Half, True)),
+        sp.Piecewise((z, (z > 0) & (y < 1)), (y, (z < -1) | sp.Not(y > 0, evaluate=False)),
+                     (0, True)),
+        sp.Piecewise((z, z > 0)),
+        z - sp.log(2),
+    ]
+    printer = codegen._Printer({z: "z", y: "y"}, lambda a: "e", set())
+    printed = [printer.code(c).text for c in cases]
+    assert printed[1] == "np.where((z > 0) & (y < 1), z, np.where((z < -1) | (~(y > 0)), y, 0))", (
+        printed[1])
+    assert printed[3] == "z - 0.6931471805599453"
+    source = "import numpy as np\n\n\ndef values(z, y):\n    return [\n" + "".join(
+        f"        {p},\n" for p in printed) + "    ]\n"
+    module = codegen._load_generated(source, "cases")
+    zs = np.array([-3.0, -0.5, 0.0, 0.4, 2.0])
+    ys = np.array([0.5, -1.0, 2.0, 0.4, 0.5])
+    got = module.values(zs, ys)
+    for case, values in zip(cases, got, strict=True):
+        expected = [complex(case.subs({z: a, y: b})) for a, b in zip(zs, ys, strict=True)]
+        expected = [e.real if e == e else np.nan for e in expected]  # nan: no case holds
+        np.testing.assert_allclose(np.broadcast_to(values, zs.shape), expected, rtol=1e-15)
+    assert module.values(np.float32(1), np.float32(0))[3].dtype == np.float32

@@ -381,6 +381,10 @@ class _Printer:
 
     def _print_log(self, expr: sp.Expr) -> _Code:
         argument = expr.args[0]
+        if argument.is_number and argument.is_positive:
+            # a Python float, which takes the arrays' dtype (np.log(2) would be a float64
+            # scalar and turn float32 arithmetic into float64)
+            return self._print_Float(sp.Float(expr.evalf(17)))
         if isinstance(argument, sp.Add) and 1 in argument.args:
             return self._call("np.log1p", argument - 1)
         return self._call("np.log", argument)
@@ -397,6 +401,45 @@ class _Printer:
         for argument in ordered[1:]:
             code = f"{function}({code}, {self.code(argument).text})"
         return _Code(code, ATOM)
+
+    # cases and their conditions -----------------------------------------------------------
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> _Code:
+        # {uᵢ if cᵢ} ↦ np.where(c₁, u₁, np.where(c₂, u₂, ...)): the first case that holds;
+        # no case holding (no "otherwise") is nan, where the expression has no value
+        *cases, (last, last_condition) = expr.args
+        if last_condition == sp.true:
+            code = self.code(last).text
+        else:
+            code = (f"np.where({self.code(last_condition).text}, {self.code(last).text}, "
+                    "np.nan)")
+        for piece, condition in reversed(cases):
+            code = f"np.where({self.code(condition).text}, {self.code(piece).text}, {code})"
+        return _Code(code, ATOM)
+
+    def _print_Relational(self, expr: Any) -> _Code:
+        left, right = (_wrap(self.code(side), SUM) for side in expr.args)
+        return _Code(f"{left} {expr.rel_op} {right}", COMPARISON)
+
+    def _print_And(self, expr: Any) -> _Code:
+        return self._logical(" & ", expr.args)
+
+    def _print_Or(self, expr: Any) -> _Code:
+        return self._logical(" | ", expr.args)
+
+    def _logical(self, operator: str, arguments: Sequence[Any]) -> _Code:
+        # & and | bind tighter than comparisons in Python: every operand in brackets
+        printed = [self.code(a).text for a in arguments]
+        return _Code(operator.join(f"({p})" for p in printed), COMPARISON)
+
+    def _print_Not(self, expr: Any) -> _Code:
+        return _Code(f"~({self.code(expr.args[0]).text})", UNARY)
+
+    def _print_BooleanTrue(self, expr: Any) -> _Code:
+        return _Code("True", ATOM)
+
+    def _print_BooleanFalse(self, expr: Any) -> _Code:
+        return _Code("False", ATOM)
 
     def _print_relu(self, expr: sp.Expr) -> _Code:
         return _Code(f"np.maximum({self.code(expr.args[0]).text}, 0)", ATOM)

@@ -3,10 +3,11 @@
 The LaTeX is read by :mod:`derive.read.latex` (no eval), each ``--wrt`` variable is differentiated
 rule by rule by :mod:`derive.engine.differentiate` (every step checked), the loss and the gradients
 are rewritten into stable forms by proved identities (log σ(u) = −softplus(−u), log(1 + e^u) =
-softplus(u), 1/(1 + e^u) = σ(−u), ...), and printed by the NumPy printer of
+softplus(u), e^u/(1 + e^u) = σ(u), 1 − σ(u) = σ(−u), log cosh u = |u| + log1p(e^(−2|u|)) −
+log 2, ...: :func:`expression_identities`), and printed by the NumPy printer of
 :mod:`derive.emit.codegen` with shared subexpressions computed once and one ``exp`` per σ or
-softplus argument. The module works elementwise: every argument is a number or an array, and
-they broadcast together.
+softplus argument (u and −u share it); cases are ``np.where``. The module works elementwise:
+every argument is a number or an array, and they broadcast together.
 
 Before anything is written the module is imported (:func:`derive.emit.codegen._load_generated`)
 and checked at random points of the declared domains against central finite differences of
@@ -30,10 +31,19 @@ from typing import Any, TypeVar
 
 import numpy as np
 import sympy as sp
+from sympy.functions.elementary.piecewise import ExprCondPair
 
 from derive.core.budget import run_with_budget
 from derive.core.context import Context, SymbolInfo
-from derive.core.domains import REAL, Discrete, Domain, make_symbol, parse_domain
+from derive.core.domains import (
+    POSITIVE,
+    REAL,
+    Discrete,
+    Domain,
+    Interval,
+    make_symbol,
+    parse_domain,
+)
 from derive.core.errors import BudgetExceeded, DeriveError, SourceError, VerificationError
 from derive.core.functions import sigmoid, softplus
 from derive.core.outcomes import verdict_of
@@ -77,6 +87,10 @@ own derivative and its evaluation at the check's points."""
 EXTREMES = (-800.0, -40.0, 40.0, 800.0)
 """Values put into each real variable to see that the code stays finite where the true
 value is."""
+
+_LARGEST = {np.dtype(np.float64): 1e300, np.dtype(np.float32): 1e37}
+"""A true value beyond this is not an ordinary number of the dtype: inf may be right."""
+
 
 _RESERVED = frozenset({"np", "loss", "grad", "loss_and_grad", "dtype_", "shape_"})
 
@@ -125,7 +139,7 @@ def read_expression(latex: str, domains: Mapping[str, str | Domain] | None = Non
         found = pattern.search(latex)
         if found:
             raise _refuse(latex, what, found.start() + 1)
-    declared = {name: parse_domain(d) if isinstance(d, str) else d
+    declared = {_symbol_name(name): parse_domain(d) if isinstance(d, str) else d
                 for name, d in (domains or {}).items()}
     context = Context().with_symbols(*(SymbolInfo(name, domain)
                                        for name, domain in declared.items()))
@@ -147,6 +161,18 @@ def read_expression(latex: str, domains: Mapping[str, str | Domain] | None = Non
             f"--domain names {', '.join(unknown)}, which the expression does not contain; "
             f"its symbols are {', '.join(sorted(names))}")
     return expr, {s: declared.get(s.name, REAL) for s in expr.free_symbols}
+
+
+def _symbol_name(name: str) -> str:
+    """The symbol a --domain name means: as written (gamma, y_i), or as the reader reads it
+    when it is LaTeX (\\gamma → gamma, \\hat y → yhat)."""
+    if not re.search(r"[\\{}^ ]", name):
+        return name
+    try:
+        read = parse_expression(name, Context(), source="--domain")
+    except DeriveError:
+        return name
+    return read.name if isinstance(read, sp.Symbol) else name
 
 
 def _shown(expr: Any) -> str:
@@ -190,25 +216,223 @@ def _log_one_plus_exp(expr: Any) -> sp.Expr | None:
     return None
 
 
+def _integer_power(expr: Any) -> tuple[sp.Expr, sp.Integer] | None:
+    """expr as (base, n) with expr = baseⁿ for a whole n, through a power of a power kept
+    unevaluated ((b²)⁻¹ is (b, −2)); None for anything else."""
+    if not isinstance(expr, sp.Pow) or not expr.exp.is_Integer:
+        return None
+    base, exponent = expr.base, expr.exp
+    while isinstance(base, sp.Pow) and base.exp.is_Integer:
+        base, exponent = base.base, exponent * base.exp
+    return base, exponent
+
+
+def _exp_of_one_plus_exp(expr: Any) -> tuple[sp.Expr, sp.Integer] | None:
+    """1/(1 + e^u)ⁿ as (u, n) for n ≥ 1, or None."""
+    power = _integer_power(expr)
+    if power is None or power[1] >= 0:
+        return None
+    rest = sp.expand(power[0] - 1)
+    return (rest.args[0], -power[1]) if isinstance(rest, sp.exp) else None
+
+
 def _reciprocal_of_one_plus_exp(expr: Any) -> sp.Expr | None:
     """1/(1 + e^u)ⁿ ↦ σ(−u)ⁿ (identity 8)."""
-    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp < 0:
-        rest = sp.expand(expr.base - 1)
-        if isinstance(rest, sp.exp):
-            return sigmoid(-rest.args[0]) ** (-expr.exp)
+    found = _exp_of_one_plus_exp(expr)
+    return None if found is None else sigmoid(-found[0]) ** found[1]
+
+
+def _sigmoid_of_exp_ratio(expr: Any) -> sp.Expr | None:
+    """e^u/(1 + e^u)ⁿ ↦ σ(u)/(1 + e^u)ⁿ⁻¹ (identity 9; identity 8 then takes the rest):
+    e^u·σ(−u) would overflow in e^u where σ(−u) underflows, and σ(u) is 1 there."""
+    if not isinstance(expr, sp.Mul):
+        return None
+    factors = list(expr.args)
+    for denominator in factors:
+        found = _exp_of_one_plus_exp(denominator)
+        if found is None:
+            continue
+        u, n = found
+        for numerator in factors:
+            if isinstance(numerator, sp.exp) and sp.expand(numerator.args[0] - u) == 0:
+                others = [f for f in factors if f is not denominator and f is not numerator]
+                return sp.Mul(*others) * sigmoid(u) / (1 + sp.exp(u)) ** (n - 1)
+    return None
+
+
+def _one_minus_sigmoid(expr: Any) -> sp.Expr | None:
+    """c − c·σ(u) ↦ c·σ(−u) (identity 10): 1 − σ(u) is 0 in floating point from u ≈ 37 on
+    (float64), σ(−u) keeps its relative precision."""
+    if not isinstance(expr, sp.Add):
+        return None
+    terms = list(expr.args)
+    for term in terms:
+        coefficient, rest = term.as_coeff_Mul()
+        if isinstance(rest, sigmoid) and coefficient < 0 and -coefficient in terms:
+            others = [t for t in terms if t is not term]
+            others.remove(-coefficient)
+            return sp.Add(*others) - coefficient * sigmoid(-rest.args[0])
+    return None
+
+
+def _exp_term(term: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """term as (c, u) with term = c·e^u and c free of exponentials, or None."""
+    factors = list(sp.Mul.make_args(term))
+    exps = [f for f in factors if isinstance(f, sp.exp)]
+    if len(exps) != 1:
+        return None
+    factors.remove(exps[0])
+    coefficient = sp.Mul(*factors)
+    if coefficient.has(sp.exp):
+        return None
+    return coefficient, exps[0].args[0]
+
+
+def _hyperbolic(expr: Any) -> sp.Expr | None:
+    """c·e^u + c·e^(−u) ↦ 2c·cosh(u), c·e^u − c·e^(−u) ↦ 2c·sinh(u) (identities 11, 12)."""
+    if not isinstance(expr, sp.Add):
+        return None
+    terms = list(expr.args)
+    parts = [_exp_term(t) for t in terms]
+    for i, first in enumerate(parts):
+        for j in range(i + 1, len(terms)):
+            second = parts[j]
+            if first is None or second is None or sp.expand(first[1] + second[1]) != 0:
+                continue
+            (c, u), (d, _v) = first, second
+            if sp.expand(c - d) == 0:
+                combined = 2 * c * sp.cosh(u)
+            elif sp.expand(c + d) == 0:
+                combined = 2 * c * sp.sinh(u)
+            else:
+                continue
+            others = [t for k, t in enumerate(terms) if k not in (i, j)]
+            return sp.Add(*others, combined)
+    return None
+
+
+def _tanh(expr: Any) -> sp.Expr | None:
+    """sinh(u)ᵏ/cosh(u)ᵏ ↦ tanh(u)ᵏ (identity 13): each of sinh and cosh overflows from
+    |u| ≈ 710 (float64), their ratio does not."""
+    if not isinstance(expr, sp.Mul):
+        return None
+    powers = [f.as_base_exp() for f in expr.args]
+    for base, exponent in powers:
+        if isinstance(base, sp.sinh) and (sp.cosh(base.args[0]), -exponent) in powers:
+            others = [b**e for b, e in powers
+                      if (b, e) not in ((base, exponent), (sp.cosh(base.args[0]), -exponent))]
+            return sp.Mul(*others) * sp.tanh(base.args[0]) ** exponent
+    return None
+
+
+def stable_log_cosh(u: sp.Expr) -> sp.Expr:
+    """log cosh(u) as the code computes it: |u| + log1p(e^(−2|u|)) − log 2 (identity 14)."""
+    return sp.Abs(u) + sp.log(1 + sp.exp(-2 * sp.Abs(u))) - sp.log(2)
+
+
+def _log_cosh(expr: Any) -> sp.Expr | None:
+    """log(c·cosh(u)) ↦ log c + |u| + log1p(e^(−2|u|)) − log 2 (identity 14), for a number
+    c > 0: cosh overflows from |u| ≈ 710 (float64), 89 (float32)."""
+    if not isinstance(expr, sp.log):
+        return None
+    coefficient, rest = expr.args[0].as_coeff_Mul()
+    if isinstance(rest, sp.cosh) and coefficient > 0:
+        return sp.log(coefficient) + stable_log_cosh(rest.args[0])
+    return None
+
+
+def _positive(expr: sp.Expr, domains: Mapping[sp.Symbol, Domain]) -> bool:
+    """Whether SymPy can tell that ``expr`` > 0 inside the domains: each symbol of an interval
+    is written as a positive w mapped into it (lo + (hi − lo)·w/(1 + w), lo + w, hi − w), so
+    1 − p with p ∈ (0, 1) becomes 1/(1 + w). A sufficient test: False when it cannot tell."""
+    if expr.is_positive:
+        return True
+    inside: dict[sp.Symbol, sp.Expr] = {}
+    for symbol, domain in domains.items():
+        if not isinstance(domain, Interval) or (math.isinf(domain.low)
+                                                and math.isinf(domain.high)):
+            continue
+        w = sp.Dummy("w", positive=True)
+        if math.isinf(domain.high):
+            inside[symbol] = sp.Rational(domain.low) + w
+        elif math.isinf(domain.low):
+            inside[symbol] = sp.Rational(domain.high) - w
+        else:
+            low, high = sp.Rational(domain.low), sp.Rational(domain.high)
+            inside[symbol] = low + (high - low) * w / (1 + w)
+    return bool(sp.together(expr.xreplace(inside)).is_positive)
+
+
+def _log_of_quotient(domains: Mapping[sp.Symbol, Domain]) -> Callable[[Any], sp.Expr | None]:
+    """log(a/b) ↦ log a − log b (identity 15) where the domains make every factor positive:
+    a/b overflows for a tiny b (a subnormal q in p/q) where log b does not, and log(1 − q) is
+    computed as log1p(−q), which keeps a tiny q that 1 − q rounds away."""
+    def rewrite(expr: Any) -> sp.Expr | None:
+        if not isinstance(expr, sp.log) or not isinstance(expr.args[0], sp.Mul):
+            return None
+        powers = [f.as_base_exp() for f in expr.args[0].args]
+        if not any(e.is_negative for _b, e in powers) or not all(
+                e.is_real and _positive(b, domains) for b, e in powers):
+            return None
+        return sp.Add(*(e * sp.log(b) for b, e in powers))
+    return rewrite
+
+
+def _distributed_power(expr: Any) -> sp.Expr | None:
+    """a·(b·aᵏ + c) ↦ b·aᵏ⁺¹ + a·c for a symbolic k: aᵏ with k < 0 is inf where a underflows
+    to 0, and a·aᵏ = aᵏ⁺¹ is 0 there (σ(−z)·σ(−z)^(γ−1) in the focal loss's gradient)."""
+    if not isinstance(expr, sp.Mul):
+        return None
+    factors = list(expr.args)
+    for total in factors:
+        if not isinstance(total, sp.Add):
+            continue
+        for factor in factors:
+            if factor is total or factor.is_number:
+                continue
+            base = factor.as_base_exp()[0]
+            if any(isinstance(node, sp.Pow) and node.base == base and not node.exp.is_number
+                   for node in sp.preorder_traversal(total)):
+                others = [f for f in factors if f is not total and f is not factor]
+                return sp.Mul(*others) * sp.Add(*(sp.powsimp(factor * t) for t in total.args))
     return None
 
 
 @lru_cache(maxsize=4)
 def expression_identities(budget: float = 5.0) -> tuple[Identity, ...]:
-    """(1)–(6) of :func:`derive.emit.codegen.stable_identities` and the two a user's loss also
-    needs: (7) log(1 + e^z) = softplus(z), (8) 1/(1 + e^z) = σ(−z); each proved."""
+    """(1)–(6) of :func:`derive.emit.codegen.stable_identities` and those a user's loss also
+    needs, each proved: (7) log(1 + e^z) = softplus(z), (8) 1/(1 + e^z) = σ(−z),
+    (9) e^z/(1 + e^z) = σ(z), (10) 1 − σ(z) = σ(−z), (11) e^z + e^(−z) = 2·cosh(z),
+    (12) e^z − e^(−z) = 2·sinh(z), (13) sinh(z)/cosh(z) = tanh(z), (14) log cosh(z) =
+    |z| + log1p(e^(−2|z|)) − log 2 (on z = t ≥ 0 and on z = −t < 0, by the exponentials of
+    both sides: both are real, and eˣ is one to one), (15) log(a/b) = log a − log b for a, b > 0.
+    """
     z = make_symbol("z", REAL)
+    nonnegative = Interval(0.0, float("inf"), low_open=False)
+    t, s = make_symbol("t", nonnegative), make_symbol("t", POSITIVE)
+    a, b = make_symbol("a", POSITIVE), make_symbol("b", POSITIVE)
+    log_cosh = "log(cosh(z)) = |z| + log1p(e^(−2|z|)) − log 2"
+    claims: list[tuple[int, str, sp.Expr, sp.Expr, dict[sp.Symbol, Domain], str, bool]] = [
+        (7, "", sp.log(1 + sp.exp(z)), softplus(z), {z: REAL}, "", False),
+        (8, "", 1 / (1 + sp.exp(z)), sigmoid(-z), {z: REAL}, "", False),
+        (9, "", sp.exp(z) / (1 + sp.exp(z)), sigmoid(z), {z: REAL}, "", False),
+        (10, "", 1 - sigmoid(z), sigmoid(-z), {z: REAL}, "", False),
+        (11, "", sp.exp(z) + sp.exp(-z), 2 * sp.cosh(z), {z: REAL}, "", False),
+        (12, "", sp.exp(z) - sp.exp(-z), 2 * sp.sinh(z), {z: REAL}, "", False),
+        (13, "", sp.sinh(z) / sp.cosh(z), sp.tanh(z), {z: REAL}, "", False),
+        (14, log_cosh, sp.log(sp.cosh(t)), stable_log_cosh(t), {t: nonnegative},
+         "z = t ≥ 0, e^ of both sides", True),
+        (14, log_cosh, sp.log(sp.cosh(-s)), stable_log_cosh(-s), {s: POSITIVE},
+         "z = −t < 0, e^ of both sides", True),
+        (15, "log(a/b) = log(a) − log(b) for a, b > 0", sp.log(a / b), sp.log(a) - sp.log(b),
+         {a: POSITIVE, b: POSITIVE}, "", False),
+    ]
     found = list(stable_identities(budget))
-    for number, lhs, rhs in ((7, sp.log(1 + sp.exp(z)), softplus(z)),
-                             (8, 1 / (1 + sp.exp(z)), sigmoid(-z))):
-        outcome = compare(lhs, rhs, {z: REAL}, budget=budget)
-        identity = Identity(number, f"{_shown(lhs)} = {_shown(rhs)}", lhs, rhs, outcome)
+    for number, statement, lhs, rhs, domains, case, exponentiated in claims:
+        shown = statement or f"{_shown(lhs)} = {_shown(rhs)}"
+        left, right = (sp.exp(lhs), sp.exp(rhs)) if exponentiated else (lhs, rhs)
+        outcome = compare(left, right, domains, budget=budget)
+        identity = Identity(number, shown, lhs, rhs, outcome, case)
         if not identity.proved:
             raise VerificationError(f"the stable form ({number}) {identity.statement} was not "
                                     f"proved: {identity.evidence()}")
@@ -220,21 +444,37 @@ def _softplus_count(expr: sp.Expr) -> int:
     return sum(1 for node in sp.preorder_traversal(expr) if isinstance(node, softplus))
 
 
+_Step = tuple[str, Callable[[Any], sp.Expr | None], bool]
+
+
+def _stable_steps(domains: Mapping[sp.Symbol, Domain]) -> list[_Step]:
+    """The stable rewrites in the order they are tried, each with the rule it cites; ``True``:
+    expand afterwards and keep the rewrite only when it leaves fewer softplus terms."""
+    return [
+        ("identities (11), (12)", _hyperbolic, False),
+        ("identity (13)", _tanh, False),
+        ("identity (9)", _sigmoid_of_exp_ratio, False),
+        ("identity (7)", _log_one_plus_exp, False),
+        ("identity (8)", _reciprocal_of_one_plus_exp, False),
+        ("identity (14)", _log_cosh, False),
+        ("identity (15)", _log_of_quotient(domains), False),
+        ("identities (1), (2)", _log_of_sigmoid, False),
+        ("identity (10)", _one_minus_sigmoid, False),
+        ("a·aᵏ = aᵏ⁺¹", _distributed_power, False),
+        ("identities (3), (4)", _softplus_of_negative, True),
+    ]
+
+
 def stable_form(expr: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, budget: float = 5.0
                 ) -> tuple[sp.Expr, tuple[Rewrite, ...]]:
-    """``expr`` in a form with no log of a sigmoid and no 1 + e^u, and the proved steps to it.
+    """``expr`` in a form with no log of a sigmoid, no 1 + e^u, no 1 − σ(u), no cosh or
+    sinh of a sum of exponentials, and the proved steps to it.
 
     softplus(−u) ↦ softplus(u) − u (with the products expanded) is kept only when it leaves
     fewer softplus terms: that is what turns BCE of a logit into softplus(z) − y·z."""
-    steps: list[tuple[str, Callable[[Any], sp.Expr | None], bool]] = [
-        ("identities (7), (8)", _log_one_plus_exp, False),
-        ("identities (7), (8)", _reciprocal_of_one_plus_exp, False),
-        ("identities (1), (2)", _log_of_sigmoid, False),
-        ("identities (3), (4)", _softplus_of_negative, True),
-    ]
     current = expr
     rewrites: list[Rewrite] = []
-    for rule, function, expand in steps:
+    for rule, function, expand in _stable_steps(domains):
         after = _replace_all(current, function)
         if expand:
             after = sp.expand(after)
@@ -247,10 +487,7 @@ def stable_form(expr: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, budget: f
             raise VerificationError(
                 f"rewriting by {rule} was not confirmed: {_shown(current)} = {_shown(after)}: "
                 f"{verdict_word(outcome)} {evidence_of(outcome)}")
-        if rewrites and rewrites[-1].rule == rule:  # (7) and (8) are one step
-            rewrites[-1] = Rewrite(rule, rewrites[-1].before, after, outcome)
-        else:
-            rewrites.append(Rewrite(rule, current, after, outcome))
+        rewrites.append(Rewrite(rule, current, after, outcome))
         current = after
     return current, tuple(rewrites)
 
@@ -323,6 +560,10 @@ def _shared(expressions: Sequence[sp.Expr]) -> list[sp.Expr]:
     forced: set[sp.Basic] = set()
 
     def visit(node: sp.Basic) -> None:
+        if isinstance(node, ExprCondPair):  # a case and its condition: not a value
+            for child in node.args:
+                visit(child)
+            return
         if _trivial(node):
             return
         counts[node] += 1
@@ -360,9 +601,13 @@ class _Builder:
         return _ScalarPrinter(self.names, self._exp_name, reads)
 
     def _exp_name(self, argument: sp.Expr) -> str:
-        """The variable holding e^(−|u|), its line added the first time it is needed."""
-        if argument in self.exps:
-            return self.exps[argument]
+        """The variable holding e^(−|u|), its line added the first time it is needed; u and
+        −u share it (|−u| = |u|: σ(−z) and softplus(−z) use the e of z)."""
+        for known in (argument, -argument):
+            if known in self.exps:
+                return self.exps[known]
+        if argument.could_extract_minus_sign():
+            argument = -argument
         reads: set[str] = set()
         inner = self.printer(reads).code(argument)
         name = self.fresh(f"e_{inner.text}" if inner.text.isidentifier() else "e")
@@ -382,9 +627,12 @@ class _Builder:
 
 
 def _identities_text(rewrites: Sequence[Rewrite]) -> str:
-    """identities (1), (2), (3), (4) for the steps that cite them."""
-    numbers = sorted({int(n) for r in rewrites for n in re.findall(r"\d+", r.rule)})
-    return "identities " + ", ".join(f"({n})" for n in numbers)
+    """identities (1), (2), (3), (4) for the steps that cite them (and any algebra by name)."""
+    numbers = sorted({int(n) for r in rewrites for n in re.findall(r"\((\d+)\)", r.rule)})
+    algebra = [r.rule for r in rewrites if not re.search(r"\(\d+\)", r.rule)]
+    cited = [f"{'identity' if len(numbers) == 1 else 'identities'} "
+             + ", ".join(f"({n})" for n in numbers)] if numbers else []
+    return "; ".join([*cited, *dict.fromkeys(algebra)])
 
 
 def _rules_text(derivation: Derivation) -> str:
@@ -538,6 +786,7 @@ def _source(latex: str, expr: sp.Expr, output: str, arguments: Sequence[ExprArgu
     ]
     docstring = _docstring(latex, expr, output, arguments, derivations, computed, rewrites,
                            identities, command)
+    cases = any(e.has(sp.Piecewise) for e in computed.values())
     out = ['r"""' + docstring[0], *docstring[1:], '"""', "", "import numpy as np", "",
            "_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))", "", ""]
     for name, targets, doc, returned in functions:
@@ -550,10 +799,16 @@ def _source(latex: str, expr: sp.Expr, output: str, arguments: Sequence[ExprArgu
                 "broadcast shape",
                 *_statement(f"({signature}{',' if len(arguments) == 1 else ''}), dtype_, "
                             "shape_ =", f"_prepared({signature})")]
+        indent = "    "
+        if cases:
+            indent = "        "
+            out += ["    # every case is computed at every element (np.where keeps the one whose",
+                    "    # condition holds): a case outside its condition may not be a number",
+                    '    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):']
         for line in builder.lines:
             if line.target in needed:
-                out += _wrapped_comment(line.comment, "    ")
-                out += _statement(f"{line.target} =", line.code)
+                out += _wrapped_comment(line.comment, indent)
+                out += _statement(f"{line.target} =", line.code, indent)
         out += [f"    return {returned[0]}", *(f"    {piece}" for piece in returned[1:])]
         out += ["", ""]
     out += _helpers(arguments)
@@ -657,6 +912,11 @@ def _docstring(latex: str, expr: sp.Expr, output: str, arguments: Sequence[ExprA
         out.append("  softplus(u) is computed as max(u, 0) + log1p(e) and σ(u) as")
         out.append("  where(u ≥ 0, 1, e)/(1 + e), with e = e^(−|u|) once per argument u.")
         out += identity_lines(identities)
+    if any(e.has(sp.Piecewise) for e in (expr, *computed.values())):
+        out += ["", "Cases are computed with np.where: every case at every element, and the first",
+                "case whose condition holds is kept. A gradient is taken case by case (the rule",
+                "cases), so on a boundary between cases it is the gradient of the case chosen",
+                "there, where the function may have none."]
     out += ["", "Checked before it was written, at random points of the declared domains: the",
             "gradient against central finite differences of the loss (relative error ≤ "
             f"{FINITE_DIFFERENCE_TOLERANCE:g}),",
@@ -685,7 +945,8 @@ def _exact(value: float) -> sp.Float:
 
 
 def _value(expr: sp.Expr, point: Mapping[sp.Symbol, float]) -> float | None:
-    """expr at the point with 30 digits; None where it is not a finite real number."""
+    """expr at the point with 30 digits; None where it is not a finite real number or is
+    beyond float64's range (10³⁰⁰)."""
     result = expr.xreplace({s: _exact(v) for s, v in point.items()}).evalf(30)
     if not result.is_number or result.has(sp.I, sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
@@ -693,7 +954,8 @@ def _value(expr: sp.Expr, point: Mapping[sp.Symbol, float]) -> float | None:
         number = float(result)
     except TypeError:
         return None
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) and abs(number) < _LARGEST[np.dtype(np.float64)] \
+        else None
 
 
 def _where(arguments: Sequence[ExprArgument], point: Mapping[sp.Symbol, float]) -> str:
@@ -795,46 +1057,123 @@ def _compare_finite_differences(module: types.ModuleType, generated: GeneratedEx
 
 def _float32_kept(module: types.ModuleType, generated: GeneratedExpr,
                   points: Sequence[dict[sp.Symbol, float]]) -> None:
-    loss, grads = module.loss_and_grad(*_arrays(generated.arguments, points, np.float32))
+    with np.errstate(all="ignore"):  # values beyond float32's range are inf there
+        loss, grads = module.loss_and_grad(*_arrays(generated.arguments, points, np.float32))
     for name, value in {generated.output: loss, **grads}.items():
         if np.asarray(value).dtype != np.float32:
             raise _Failed(f"{name} is {np.asarray(value).dtype} for float32 arguments")
 
 
+def _extreme_values(domain: Domain) -> tuple[tuple[float, str], ...]:
+    """The values put into a variable of this domain, each with how it is said: ±40 and ±800
+    on the real line; near the ends of an interval (10⁻³⁰ and 10⁻⁹ inside a finite end, the
+    end itself when it is closed; 40 and 800 towards an infinite one); none for a finite set,
+    whose every value the random points already take."""
+    if domain == REAL:
+        return tuple((v, f"{v:g}") for v in EXTREMES)
+    if not isinstance(domain, Interval):
+        return ()
+    found: list[tuple[float, str]] = []
+    for end, inward, is_open in ((domain.low, 1.0, domain.low_open),
+                                 (domain.high, -1.0, domain.high_open)):
+        if math.isinf(end):
+            found += [(-inward * v, f"{-inward * v:g}") for v in (40.0, 800.0)]
+            continue
+        scale = max(1.0, abs(end))
+        found += [] if is_open else [(end, f"{end:g}")]
+        for offset in (1e-30, 1e-9):
+            value = end + inward * offset * scale
+            shown = f"{value:g}" if end == 0 else (
+                f"{end:g} {'+' if inward > 0 else '−'} {offset * scale:g}")
+            found.append((value, shown))
+    distinct = {v: shown for v, shown in reversed(found) if _inside(domain, v)}
+    return tuple((v, distinct[v]) for v in dict.fromkeys(v for v, _s in found) if v in distinct)
+
+
+def _inside(domain: Domain, value: float) -> bool:
+    if not isinstance(domain, Interval):
+        return True
+    above = value > domain.low or (value == domain.low and not domain.low_open)
+    below = value < domain.high or (value == domain.high and not domain.high_open)
+    return above and below
+
+
+def _each_value(module: types.ModuleType, generated: GeneratedExpr, arguments: Sequence[Any]
+                ) -> dict[str, tuple[float, str]]:
+    """Each output's value (the loss and every gradient) at one point, with the
+    floating-point error its function raised, if any: loss and grad are run apart, so an
+    overflow is blamed on the function it happened in."""
+    found: dict[str, tuple[float, str]] = {}
+    for function in ("loss", "grad"):
+        cause = ""
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                value = getattr(module, function)(*arguments)
+        except FloatingPointError as error:
+            cause = f" ({error})"
+            with np.errstate(all="ignore"):
+                value = getattr(module, function)(*arguments)
+        values = {generated.output: value} if function == "loss" else value
+        for name, number in values.items():
+            found[name] = (float(number), cause)
+    return found
+
+
+def _label(generated: GeneratedExpr, name: str) -> str:
+    return name if name == generated.output else f"∂{generated.output}/∂{name}"
+
+
 def _extremes(module: types.ModuleType, generated: GeneratedExpr,
               points: Sequence[dict[sp.Symbol, float]]) -> list[str]:
-    """Where the code gives inf or nan (or a floating-point error) though the true value is
-    an ordinary number: each real variable at ±40, ±800, the others at checked points."""
-    problems: list[str] = []
+    """Where the code gives inf or nan though the true value is an ordinary number of the
+    dtype: each variable at the extreme values of its domain (:func:`_extreme_values`), the
+    others at checked points, in float64 and in float32; the value is blamed on the function
+    (loss or a gradient) that gave it, with the floating-point error raised there."""
     derivatives = {a.name: sp.diff(generated.expr, a.symbol) for a in generated.wrt}
-    real = [a for a in generated.arguments if a.domain == REAL]
-    for argument in real:
-        for extreme in EXTREMES:
-            for point in points[:4]:
-                probe = {**point, argument.symbol: extreme}
-                try:
-                    with np.errstate(over="raise", invalid="raise", divide="raise"):
-                        loss, grads = module.loss_and_grad(
-                            *(probe[a.symbol] for a in generated.arguments))
-                    produced = {generated.output: float(loss),
-                                **{k: float(v) for k, v in grads.items()}}
-                except FloatingPointError as error:
-                    produced = {generated.output: math.nan,
-                                **{k: math.nan for k in derivatives}}
-                    cause = f" ({error})"
-                else:
-                    cause = ""
-                for name, value in produced.items():
-                    expr = generated.expr if name == generated.output else derivatives[name]
-                    true = _value(expr, probe)
-                    if true is not None and abs(true) < 1e300 and not math.isfinite(value):
-                        label = name if name == generated.output else (
-                            f"∂{generated.output}/∂{name}")
-                        problems.append(f"{label} at {_where(generated.arguments, probe)} "
-                                        f"gives {value}{cause}; the true value is {true:.6g}")
-                if problems:
-                    return problems
-    return problems
+    truths = {generated.output: generated.expr, **derivatives}
+    for dtype in (np.dtype(np.float64), np.dtype(np.float32)):
+        for argument in generated.arguments:
+            for extreme, _shown_value in _extreme_values(argument.domain):
+                for point in points[:4 if dtype == np.float64 else 2]:
+                    cast = {s: float(dtype.type(v)) for s, v in {**point, argument.symbol:
+                                                                 extreme}.items()}
+                    if not _inside(argument.domain, cast[argument.symbol]):
+                        continue
+                    produced = _each_value(module, generated,
+                                           [dtype.type(cast[a.symbol])
+                                            for a in generated.arguments])
+                    for name, (value, cause) in produced.items():
+                        if math.isfinite(value):
+                            continue
+                        true = _value(truths[name], cast)
+                        if true is not None and abs(true) < _LARGEST[dtype]:
+                            where = _where(generated.arguments, cast)
+                            return [f"{_label(generated, name)} at {where} ({dtype}) gives "
+                                    f"{value}{cause}; the true value is {true:.6g}"]
+    return []
+
+
+def _first_error(module: types.ModuleType, generated: GeneratedExpr,
+                 points: Sequence[dict[sp.Symbol, float]], error: FloatingPointError) -> str:
+    """Where a floating-point error the check met happens: the first checked point and the
+    function (loss or a gradient) that raises it, and the true values there."""
+    for point in points:
+        produced = _each_value(module, generated, [point[a.symbol] for a in generated.arguments])
+        for name, (value, cause) in produced.items():
+            if cause:
+                expr = generated.expr if name == generated.output else sp.diff(
+                    generated.expr, next(a.symbol for a in generated.wrt if a.name == name))
+                true = _value(expr, point)
+                said = "not a finite real number" if true is None else f"{true:.10g}"
+                return (f"{_label(generated, name)} at {_where(generated.arguments, point)}: "
+                        f"the module gives {value}{cause}; the true value is {said}")
+    return f"the generated module raised FloatingPointError: {error}"
+
+
+def _extremes_text(domain: Domain) -> str:
+    if domain == REAL:
+        return "±40, ±800"
+    return ", ".join(shown for _v, shown in _extreme_values(domain))
 
 
 def check_expr(generated: GeneratedExpr, *, seed: int = 0, points: int = 24,
@@ -865,14 +1204,17 @@ def check_expr(generated: GeneratedExpr, *, seed: int = 0, points: int = 24,
             _float32_kept(module, generated, kept)
             lines.append("float32 in, float32 out")
         problems = run_with_budget(lambda: _extremes(module, generated, kept), budget)
-        real = [a.name for a in generated.arguments if a.domain == REAL]
+        probed = [f"{a.name} at {_extremes_text(a.domain)}" for a in generated.arguments
+                  if _extreme_values(a.domain)]
         if problems:
             lines.append(f"note: not finite at an extreme value: {problems[0]}")
-        elif real:
-            lines.append(f"extreme values ({', '.join(real)} at ±40, ±800): finite wherever "
-                         "the true value is")
+        elif probed:
+            lines.append(f"extreme values ({'; '.join(probed)}; float64 and float32): finite "
+                         "wherever the true value is")
     except _Failed as failure:
         return CheckReport(False, tuple(lines), str(failure))
+    except FloatingPointError as error:
+        return CheckReport(False, tuple(lines), _first_error(module, generated, kept, error))
     except BudgetExceeded as error:
         return CheckReport(False, tuple(lines), f"the check ran out of its time budget "
                                                 f"({error}); raise --budget")

@@ -42,6 +42,8 @@ _TABLE: tuple[Rule, ...] = (
     *(Rule(p.rule, p.statement, "function") for p in PRIMITIVES),
     Rule("max", "max(u, v)′ = H(u − v)·u′ + H(v − u)·v′ for u ≠ v", "function"),
     Rule("min", "min(u, v)′ = H(v − u)·u′ + H(u − v)·v′ for u ≠ v", "function"),
+    Rule("cases", "{uᵢ if cᵢ}′ = {uᵢ′ if cᵢ}, inside each case (not on a boundary)",
+         "function"),
     # sums over a batch
     Rule("batch sum", "∂/∂xᵢ Σₖ f(xₖ) = f′(xᵢ): only the term k = i depends on xᵢ", "batch"),
     # linear algebra (gradients of a scalar L, denominator layout: ∂L/∂V has V's shape)
