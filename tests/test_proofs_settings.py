@@ -1,0 +1,50 @@
+"""Proof files: the index letters and the elementwise product signs a file declares."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import sympy as sp
+
+from derive.core.context import Context, SymbolInfo
+from derive.core.domains import COUNT, REAL
+from derive.core.errors import ProofFileError
+from derive.read.latex import ArrayHadamard, ArrayProduct, parse_expression
+from derive.read.proofs import load
+
+INDEXED = Context(
+    symbols={name: SymbolInfo(name, COUNT) for name in ("C", "i", "j", "k")},
+    indices={"i": "C", "j": "C", "k": "C"},
+)
+
+
+def S(name: str, context: Context = INDEXED) -> sp.Symbol:
+    return context.symbol(name)
+
+
+def test_elementwise_signs_are_declared_per_file() -> None:
+    shapes = {name: SymbolInfo(name, REAL, ("n", "d")) for name in ("A", "B")}
+    plain = Context(symbols=shapes)
+    declared = Context(symbols=shapes, elementwise=frozenset({"*", "\\times", "juxtaposition"}))
+    A, B = plain.matrix("A"), plain.matrix("B")
+    for text in ("A * B", r"A \times B", "A B"):
+        assert parse_expression(text, declared) == ArrayHadamard(A, B)
+        assert parse_expression(text, plain) == ArrayProduct(A, B)
+    assert parse_expression(r"A \cdot B", declared) == ArrayProduct(A, B)
+    scalars = Context(elementwise=frozenset({"*"}))
+    assert parse_expression("a * b", scalars) == S("a", Context()) * S("b", Context())
+
+
+def test_the_proof_file_declares_indices_and_elementwise_signs(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('[indices]\ni = "C"\n[settings]\nelementwise = ["*", "\\\\times"]\n'
+                    '[[step]]\nlatex = "a = a"\n')
+    context = load(str(path)).context
+    assert context.indices == {"i": "C"}
+    assert context.elementwise == frozenset({"*", "\\times"})
+    assert context.symbols["i"].domain == COUNT and context.symbols["C"].domain == COUNT
+    path.write_text('[indices]\nii = "C"\n[[step]]\nlatex = "a = a"\n')
+    with pytest.raises(ProofFileError) as caught:
+        load(str(path))
+    assert "index 'ii'" in str(caught.value)
