@@ -86,7 +86,7 @@ def test_a_total_budget_that_is_no_time(value: str) -> None:
 
 @pytest.mark.parametrize("model", ["chain-100000", "chain-abc", "chain-0", "chain-"])
 def test_a_chain_out_of_range(model: str) -> None:
-    refused(run("steps", model), model, "from 1 to 100")
+    refused(run("steps", model), model, "from 1 to 256")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -170,6 +170,9 @@ class ProofDocument:
     extra: Mapping[str, Any] = field(default_factory=dict)
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
     readings: Mapping[str, Reading] = field(default_factory=dict)
+    assumed: tuple[str, ...] = ()
+    """What the reading inferred rather than read (a document's domains, shapes, functions,
+    conventions), one sentence each, for the report to state."""
 
     def reading_of(self, claim: Claim) -> Reading | None:
         """The reading a claim names (None: the document's own)."""
@@ -663,14 +666,25 @@ def decode(raw: bytes, path: str) -> str:
 
 
 def load(path: str, text: str | None = None) -> ProofDocument:
-    """Read a proof file (``text`` given for standard input)."""
+    """Read a proof file, or a document as posted (``text`` given for standard input).
+
+    A path ending in ``.md``, ``.markdown``, ``.tex`` or ``.txt`` is a document (Markdown or
+    LaTeX, read by ``derive.read.documents``); any other path is a proof file (TOML). Standard
+    input (``-``) is a proof file when it parses as TOML or opens as TOML does (a ``[document]``
+    or ``[[step]]`` header, ``key = value``), else a document."""
+    from derive.read.documents import is_document, read_document
+
     if text is None:
         text = decode(read_bytes(path), path)
+    document = is_document(path, text)
     if "\x00" in text:
         offset = text.index("\x00")
-        raise ProofFileError("the file contains a NUL byte; expected a proof file (TOML)",
+        expected = "a document (Markdown or LaTeX)" if document else "a proof file (TOML)"
+        raise ProofFileError(f"the file contains a NUL byte; expected {expected}",
                              source=path, line=text.count("\n", 0, offset) + 1,
                              column=offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    if document:
+        return read_document(path, text)
     return _Reader(path, text).read()
 
 

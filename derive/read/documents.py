@@ -1,0 +1,1499 @@
+r"""Whole documents: a Markdown or LaTeX post read into a ``ProofDocument``, with no proof file.
+
+``derive check post.md`` (also ``.markdown``, ``.tex``, ``.txt``, and standard input that is
+not a proof file) reads a derivation as it was posted. This module only reads: it finds the
+math, cuts it into steps, and infers the context a proof file would have given; checking is
+``derive.verify.check``'s, as for a proof file.
+
+The math, in the order it is written (every step keeps its line and column in the document,
+so an error points into the document):
+
+- displays: ``$$…$$``, ``\[…\]``, and the environments ``equation``, ``align``, ``aligned``,
+  ``gather``, ``eqnarray``, ``multline``, ``flalign``, ``alignat`` (starred or not) written in
+  the text;
+- inline math, ``$…$`` and ``\(…\)``, only where it is an equation: a relation (``=``,
+  ``:=``, ``\coloneqq``, ...) outside braces. ``If $i = k$`` and ``for $j = 0$`` (an index
+  letter set to a value) are conditions, not steps;
+- never inside code: fenced blocks (three backticks or tildes), indented blocks (four spaces
+  or a tab after a blank line, outside a list, unless the block opens with math), inline code
+  spans and HTML comments in Markdown; comments (``%``) and ``verbatim``-like environments in
+  LaTeX. An escaped dollar (``\$``) is a dollar.
+
+A display is cut into lines at its line breaks (``\\``, ``\cr``) outside braces and nested
+environments; a wrapper around the whole display (``\begin{aligned}``, ``split``, ``array``,
+``\eqalign{…}``, size commands such as ``\Large``) is left out. Each line with a relation is
+a step; a line without one (an expression) is kept only when the next line continues it, and a
+line of prose alone (``\text{…}``, ``[...]``) is dropped.
+
+Chains: a line that begins with ``=`` continues the chain of the line before it, across
+displays (a continuation after an inline equation continues the last display's chain); a
+line whose left side is the left side of the equation before it (``f'(x) = A``, then
+``f'(x) = B``) is in that chain too: when its left side can be worked out from the
+document's definitions (a derivative of a defined name) it is checked as written, so each
+line is judged against the true value and a right line after a wrong one is right; otherwise
+it is checked against the line before (the step is the line from its ``=``). Any other line
+starts a new chain.
+
+Definitions: ``name = …`` (also ``f(x) = …``, ``:=``, ``\coloneqq``) whose left side is a name,
+or a function applied to names, not yet defined and not a derivative, defines the name from
+there on (``define = true``); a definition used by an earlier step is also supplied from the
+start (said in the report). A name set from itself (``W = W - \eta\nabla L``) is an update, not
+checked. A name defined a second time is a claim: checked against its definition.
+
+The context, inferred from the document and stated in the report as assumptions (a proof file
+stays the way to override them):
+
+- membership lines: ``y \in \{0,1\}``, ``p \in (0,1)``, ``x \in \mathbb{R}``,
+  ``X \in \mathbb{R}^{n\times d}`` (a shape, for a bold or capital name: an array),
+  ``\mathbf{x} \in \mathbb{R}^d`` (a column of d entries). A lower-case name given a vector
+  space is read as a scalar, and the report says so;
+- conventions: a name defined as a value of σ (``\hat y = \sigma(z)``) is in (0, 1); the label
+  of a binary cross-entropy (y in ``y\log p + (1-y)\log(1-p)``) is in {0, 1}, its probability
+  in (0, 1); σ written alone where the document defines ``\sigma(z)`` is σ(z);
+- functions: a name the document applies on the left of a definition (``J(\theta) = …``,
+  ``h_\theta(x) = …``), primes (``g'(z)``) or applies to a list (``J(\theta_0, \theta_1)``)
+  is a function, so ``J(w)`` is a call, not J·w; a word the document defines (``MSE = …``,
+  ``Softmax = …``) is one name;
+- indices: a sum written without its range (``\sum_j``) makes its letter, and the letters
+  that subscript names, index letters; they run up to the limit the document's sums write
+  (``\sum_{j=1}^{n}``), else up to C; index claims are checked at size 3;
+- names written as arrays (bold, transposed) with no shape stay scalars, and the report says
+  that a claim about them is checked as a scalar identity.
+
+Cases: a display the prose puts under a case (``If $i = k$,`` or ``when $x = 0$:`` just
+before it) is checked under that condition (the claims' ``assume``); the second of two cases
+continues from the line before the cases.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.core.context import Context, SymbolInfo, size_expression
+from derive.core.domains import COUNT, parse_domain
+from derive.core.errors import DeriveError, ProofFileError
+from derive.read.proofs import Claim, Definition, MatrixSettings, ProofDocument
+
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".tex", ".txt")
+"""The suffixes read as documents; ``.toml`` (and anything else) is a proof file."""
+
+_LATEX_SUFFIXES = (".tex",)
+
+DISPLAY_ENVIRONMENTS = frozenset({
+    "equation", "equation*", "align", "align*", "aligned", "alignat", "alignat*", "gather",
+    "gather*", "gathered", "eqnarray", "eqnarray*", "multline", "multline*", "flalign",
+    "flalign*", "displaymath", "split", "alignedat",
+})
+"""Environments that are a display when the text (outside math) holds them."""
+
+_WRAPPERS = DISPLAY_ENVIRONMENTS | {"array", "math"}
+"""Environments left out when they wrap a whole display (their lines are the steps)."""
+
+_CODE_ENVIRONMENTS = ("verbatim", "verbatim*", "lstlisting", "minted", "comment", "Verbatim")
+
+_SIZES = re.compile(r"\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|"
+                    r"huge|Huge|displaystyle|textstyle)(?![A-Za-z])")
+"""Presentation commands left out of a display (blanked, so columns stay exact)."""
+
+_STRUCTURE = re.compile(r"\\label\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])")
+"""Commands that number or label a line: left out (blanked)."""
+
+_RELATIONS = re.compile(
+    r":=|=:|<=|>=|!=|=|<|>|\\(?:coloneqq|eqqcolon|triangleq|equiv|doteq|approx|simeq|neq?|"
+    r"leq?|geq?|leqslant|geqslant|Leftrightarrow|Rightarrow|implies|iff|propto)(?![A-Za-z])")
+"""A relation written between two sides."""
+
+_EQUATIONS = re.compile(r":=|=|\\(?:coloneqq|triangleq|equiv|doteq|eqqcolon)(?![A-Za-z])")
+"""A relation that makes inline math an equation."""
+
+_MEMBER = re.compile(r"\\in(?![A-Za-z])|∈")
+
+_PROSE = re.compile(
+    r"\\(?:text|textrm|textit|textbf|mbox|mathrm|rm|operatorname)\s*\{[^{}]*\}|"
+    r"\\(?:quad|qquad|,|;|:|!|\s|hspace\s*\{[^{}]*\}|hfill|cdots|ldots|dots)|"
+    r"\[(?:\.\.\.|…)\]|[&\s.,;:~]|\\\\|…|\.\.\.")
+"""What a line of prose alone is made of."""
+
+
+# ---- the document: kinds, code, positions ----------------------------------------------------
+
+
+def is_document(path: str, text: str | None = None) -> bool:
+    """Whether ``path`` (``text`` for standard input) is read as a document rather than a proof
+    file: by its suffix; for ``-``, by its content (``looks_like_proof_file``)."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        return True
+    if path != "-" or text is None:
+        return False
+    return not looks_like_proof_file(text)
+
+
+def looks_like_proof_file(text: str) -> bool:
+    """A TOML proof file: text that parses as TOML (a table of keys; a Markdown or LaTeX post
+    never does), or that does not parse but opens as TOML does (a table header such as
+    ``[document]`` or ``[[step]]``, or ``key = value``), so that its TOML error is the one
+    reported."""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        first = next((line.strip() for line in text.splitlines()
+                      if line.strip() and not line.lstrip().startswith("#")), "")
+        return bool(re.match(r"\[\[?[A-Za-z0-9_.\"' -]+\]\]?\s*(?:#.*)?$", first) or
+                    re.match(r"[A-Za-z0-9_.\"'-]+\s*=\s*[\"'\[{0-9tf+-]", first))
+    return bool(data)
+
+
+class _Positions:
+    """Offsets into the text as 1-based lines and columns."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def where(self, offset: int) -> tuple[int, int]:
+        line = self.line(offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at ``index`` follows an odd number of backslashes."""
+    count = 0
+    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+")
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
+_MATH_OPENING = re.compile(r"\s*(?:\$\$|\\\[|\\begin\s*\{)")
+
+
+def _markdown_code(text: str) -> list[tuple[int, int]]:
+    """Spans of Markdown code: fenced and indented blocks, code spans, HTML comments."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    fence: str | None = None
+    fence_start = 0
+    previous_blank = True
+    in_list = False
+    indented_start: int | None = None
+    for line in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(line)
+        stripped = line.strip()
+        if fence is not None:
+            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", line):
+                spans.append((fence_start, offset))
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            if indented_start is not None:
+                spans.append((indented_start, start))
+                indented_start = None
+            fence, fence_start = opening.group(2), start
+            previous_blank = False
+            continue
+        if not stripped:
+            previous_blank = True
+            continue
+        indented = line.startswith(("    ", "\t"))
+        if indented_start is not None:
+            if indented:
+                previous_blank = False
+                continue
+            spans.append((indented_start, start))
+            indented_start = None
+        if indented and previous_blank and not in_list and not _MATH_OPENING.match(line):
+            indented_start = start
+        elif _LIST_ITEM.match(line):
+            in_list = True
+        elif not indented:
+            in_list = False
+        previous_blank = False
+    if fence is not None:
+        spans.append((fence_start, len(text)))
+    if indented_start is not None:
+        spans.append((indented_start, len(text)))
+    spans += _code_spans(text, spans)
+    spans += [(m.start(), m.end()) for m in re.finditer(r"<!--.*?(?:-->|\Z)", text, re.DOTALL)]
+    return _merged(spans)
+
+
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+
+
+def _code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inline code spans (a run of backticks to the next run of the same length, within a
+    paragraph), outside the code blocks."""
+    found: list[tuple[int, int]] = []
+    index = 0
+    inside = _Inside(blocks)
+    for match in re.finditer(r"`+", text):
+        if match.start() < index or inside.at(match.start()) is not None:
+            continue
+        ticks = match.group()
+        closing = re.compile(rf"(?<!`){ticks}(?!`)")
+        paragraph = _PARAGRAPH_END.search(text, match.end())
+        end = closing.search(text, match.end(), paragraph.start() if paragraph else len(text))
+        if end is None:
+            continue
+        found.append((match.start(), end.end()))
+        index = end.end()
+    return found
+
+
+def _latex_code(text: str) -> list[tuple[int, int]]:
+    """Spans of a LaTeX text that are not math: comments and verbatim-like environments."""
+    spans: list[tuple[int, int]] = []
+    names = "|".join(re.escape(n) for n in _CODE_ENVIRONMENTS)
+    for match in re.finditer(rf"\\begin\s*\{{({names})\}}", text):
+        end = text.find(f"\\end{{{match.group(1)}}}", match.end())
+        spans.append((match.start(), len(text) if end < 0 else end))
+    for match in re.finditer(r"\\verb\*?([^A-Za-z\s])", text):
+        end = text.find(match.group(1), match.end())
+        spans.append((match.start(), len(text) if end < 0 else end + 1))
+    for match in re.finditer(r"%", text):
+        if not _escaped(text, match.start()):
+            end = text.find("\n", match.start())
+            spans.append((match.start(), len(text) if end < 0 else end))
+    return _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class _Inside:
+    """Which span (of sorted, disjoint spans) an offset is in."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.starts = [s for s, _ in spans]
+
+    def at(self, offset: int) -> tuple[int, int] | None:
+        k = bisect.bisect_right(self.starts, offset) - 1
+        if k >= 0 and self.spans[k][0] <= offset < self.spans[k][1]:
+            return self.spans[k]
+        return None
+
+    def crosses(self, start: int, end: int) -> bool:
+        k = bisect.bisect_left(self.starts, start)
+        return k < len(self.spans) and self.spans[k][0] < end
+
+
+# ---- the math of a document -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Display:
+    """One piece of math: its content's span in the text, and how it was written."""
+
+    number: int
+    kind: str
+    """``$$``, ``\\[``, ``$``, ``\\(``, or the environment's name."""
+    start: int
+    end: int
+    inline: bool
+
+
+def displays(text: str, *, latex: bool = False) -> list[Display]:
+    """The math of a document in order (``latex``: a LaTeX text, else Markdown)."""
+    code = _latex_code(text) if latex else _markdown_code(text)
+    inside = _Inside(code)
+    found: list[Display] = []
+
+    def add(kind: str, start: int, end: int, inline: bool) -> None:
+        found.append(Display(len(found) + 1, kind, start, end, inline))
+
+    index, size = 0, len(text)
+    while index < size:
+        span = inside.at(index)
+        if span is not None:
+            index = span[1]
+            continue
+        char = text[index]
+        if char == "\\":
+            nxt = text[index + 1: index + 2]
+            if nxt in ("[", "("):
+                closer = "\\]" if nxt == "[" else "\\)"
+                end = _closing(text, closer, index + 2, inside, paragraph=nxt == "(")
+                if end is not None:
+                    add("\\" + nxt, index + 2, end, nxt == "(")
+                    index = end + 2
+                    continue
+            begin = _BEGIN.match(text, index)
+            if begin and begin.group(1) in DISPLAY_ENVIRONMENTS:
+                end = _environment_end(text, begin.group(1), begin.end())
+                if end is None and not inside.crosses(index, size):
+                    end = size  # the document ends inside it (a copy cut short)
+                if end is not None and not inside.crosses(index, end):
+                    add(begin.group(1), index, end, False)
+                    index = end
+                    continue
+            eqalign = _EQALIGN.match(text, index)
+            if eqalign:
+                close = _brace_end(text, eqalign.end() - 1)
+                end = size if close is None else close + 1
+                if not inside.crosses(index, end):
+                    add("eqalign", index, end, False)
+                    index = end
+                    continue
+            index += 2
+            continue
+        if char == "$":
+            double = text.startswith("$$", index)
+            opener = 2 if double else 1
+            end = _closing(text, "$$" if double else "$", index + opener, inside,
+                           paragraph=not double)
+            if end is not None:
+                add("$$" if double else "$", index + opener, end, not double)
+                index = end + opener
+                continue
+            index += opener
+            continue
+        index += 1
+    return found
+
+
+_BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")
+_EQALIGN = re.compile(r"\\eqalign(?:no)?\s*\{")
+
+
+def _closing(text: str, closer: str, start: int, inside: _Inside, *,
+             paragraph: bool) -> int | None:
+    """The offset of the unescaped ``closer`` after ``start``: not across code, and (for
+    inline math) not across a blank line."""
+    index = start
+    limit = len(text)
+    if paragraph:  # inline math ends in its paragraph
+        ending = _PARAGRAPH_END.search(text, start)
+        limit = ending.start() if ending else limit
+    while True:
+        found = text.find(closer, index, limit)
+        if found < 0:
+            return None
+        if closer == "$" and text.startswith("$$", found) and found == start:
+            return None  # "$$" is not an empty inline formula
+        if inside.crosses(start, found + 1):
+            return None
+        if closer.startswith("$") and _escaped(text, found):
+            index = found + 1
+            continue
+        if closer.startswith("\\") and _escaped(text, found):
+            index = found + 1
+            continue
+        return found
+
+
+def _environment_end(text: str, name: str, start: int) -> int | None:
+    """The offset just past ``\\end{name}`` matching a ``\\begin{name}`` that ends at
+    ``start`` (environments of the same name nest)."""
+    pattern = re.compile(rf"\\(begin|end)\s*\{{{re.escape(name)}\}}")
+    depth = 1
+    for match in pattern.finditer(text, start):
+        depth += 1 if match.group(1) == "begin" else -1
+        if depth == 0:
+            return match.end()
+    return None
+
+
+# ---- lines of a display -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a display: its span, and its LaTeX (the text of the span, with labels and
+    size commands blanked so that every column stays the document's)."""
+
+    display: Display
+    start: int
+    end: int
+    latex: str
+    index: int
+    """The line's place in its display (0-based)."""
+
+
+def lines_of(text: str, display: Display) -> list[Line]:
+    """The lines of a display, wrappers left out."""
+    blanked = _blank(text, display.start, display.end)
+    spans = [(s, _with_break(blanked, e)) for s, e in _split(blanked, 0, len(blanked), 0)]
+    return [Line(display, display.start + s, display.start + e, blanked[s:e], k)
+            for k, (s, e) in enumerate(spans)]
+
+
+_BREAKS = re.compile(r"(?:\s*(?:\\\\|\\cr(?![A-Za-z])))+")
+
+
+def _with_break(piece: str, end: int) -> int:
+    """A line's end, past the line break that ends it (kept, as the document writes it)."""
+    match = _BREAKS.match(piece, end)
+    return match.end() if match else end
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """The text of a span with size commands and labels replaced by spaces."""
+    piece = text[start:end]
+    for pattern in (_SIZES, _STRUCTURE):
+        piece = pattern.sub(lambda m: " " * len(m.group()), piece)
+    return piece
+
+
+def _split(piece: str, start: int, end: int, depth: int) -> list[tuple[int, int]]:
+    """The spans of the lines of ``piece[start:end]`` (offsets into ``piece``)."""
+    start, end = _trimmed(piece, start, end)
+    if start >= end:
+        return []
+    if depth > 20:
+        return [(start, end)]
+    inner = _wrapped(piece, start, end)
+    if inner is not None:
+        return _split(piece, inner[0], inner[1], depth + 1)
+    breaks = list(_line_breaks(piece, start, end))
+    if not breaks:
+        return [(start, end)]
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for at, length in [*breaks, (end, 0)]:
+        spans += _split(piece, cursor, at, depth + 1)
+        cursor = _after_break(piece, at + length, end)
+    return spans
+
+
+def _trimmed(piece: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and piece[start].isspace():
+        start += 1
+    while end > start and piece[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _wrapped(piece: str, start: int, end: int) -> tuple[int, int] | None:
+    """The inside of a wrapper that spans ``piece[start:end]`` (an environment of
+    ``_WRAPPERS`` with its arguments, or ``\\eqalign{…}``), trailing punctuation allowed."""
+    begin = _BEGIN.match(piece, start)
+    if begin and begin.group(1) in _WRAPPERS:
+        name = begin.group(1)
+        close = _environment_end(piece, name, begin.end())
+        if close is None:  # a document cut short inside the environment: read to its end
+            close = end
+            inner_end: int | None = end
+        elif close > end or piece[close:end].strip(" \t\n.,;") != "":
+            return None
+        else:
+            inner_end = None
+        inner_start = begin.end()
+        if name in ("array", "alignat", "alignat*", "alignedat"):  # the column argument
+            argument = re.compile(r"\s*(\[[^\]]*\])?\s*\{[^{}]*\}").match(piece, inner_start)
+            if argument:
+                inner_start = argument.end()
+        if inner_end is None:
+            inner_end = piece.rfind("\\end", inner_start, close)
+        return inner_start, inner_end
+    eqalign = _EQALIGN.match(piece, start)
+    if eqalign:
+        close = _brace_end(piece, eqalign.end() - 1)
+        if close is None:  # cut short
+            return eqalign.end(), end
+        if close < end and piece[close + 1:end].strip(" \t\n.,;") == "":
+            return eqalign.end(), close
+    return None
+
+
+def _brace_end(piece: str, opening: int) -> int | None:
+    """The offset of the brace closing the one at ``opening``."""
+    depth = 0
+    for index in range(opening, len(piece)):
+        char = piece[index]
+        if char in "{}" and _escaped(piece, index):
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _line_breaks(piece: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Offsets and lengths of the line breaks (``\\\\``, ``\\cr``) of ``piece[start:end]``
+    outside braces and nested environments."""
+    depth = 0
+    environments = 0
+    index = start
+    while index < end:
+        char = piece[index]
+        if char == "\\":
+            if piece.startswith("\\\\", index):
+                if depth == 0 and environments == 0:
+                    yield index, 2
+                index += 2
+                continue
+            word = re.compile(r"\\([A-Za-z]+)").match(piece, index)
+            if word is None:
+                index += 2
+                continue
+            name = word.group(1)
+            if name == "cr" and depth == 0 and environments == 0:
+                yield index, word.end() - index
+            elif name == "begin":
+                environments += 1
+            elif name == "end":
+                environments = max(environments - 1, 0)
+            index = word.end()
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        index += 1
+
+
+def _after_break(piece: str, index: int, end: int) -> int:
+    """Past the optional spacing after a line break (``\\\\[2pt]``)."""
+    spacing = re.compile(r"\s*\[\s*-?[0-9.]+\s*(?:pt|em|ex|mm|cm|in|mu|bp)\s*\]").match(
+        piece, index, end)
+    return spacing.end() if spacing else index
+
+
+# ---- relations, read from the text ------------------------------------------------------------
+
+
+_BOXED = re.compile(r"^(\s*)\\(?:boxed|fbox|bbox(?:\[[^\]]*\])?)\s*\{")
+
+
+def _unboxed(latex: str) -> str:
+    """A line whose whole formula is boxed (``\\boxed{…}``), the box blanked: the same length,
+    so offsets stay the line's."""
+    match = _BOXED.match(latex)
+    if match is None:
+        return latex
+    close = _brace_end(latex, match.end() - 1)
+    if close is None or latex[close + 1:].strip(" \t\n.,;") != "":
+        return latex
+    return (latex[:match.start()] + " " * (match.end() - match.start()) +
+            latex[match.end():close] + " " + latex[close + 1:])
+
+
+def top_relations(latex: str, pattern: re.Pattern[str] = _RELATIONS) -> list[re.Match[str]]:
+    """The relations of a line outside braces and environments (``\\sum_{i=1}`` has none); a
+    box around the whole line does not count as braces."""
+    latex = _unboxed(latex)
+    found: list[re.Match[str]] = []
+    depth = environments = 0
+    index = 0
+    while index < len(latex):
+        char = latex[index]
+        if char == "\\":
+            word = re.compile(r"\\([A-Za-z]+)").match(latex, index)
+            if word is not None and word.group(1) in ("begin", "end"):
+                environments += 1 if word.group(1) == "begin" else -1
+                environments = max(environments, 0)
+            if depth == 0 and environments == 0:
+                match = pattern.match(latex, index)
+                if match is not None:
+                    found.append(match)
+                    index = match.end()
+                    continue
+            index = word.end() if word is not None else index + 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and environments == 0:
+            match = pattern.match(latex, index)
+            if match is not None:
+                found.append(match)
+                index = match.end()
+                continue
+        index += 1
+    return found
+
+
+def _prose_only(latex: str) -> bool:
+    """A line of prose (``\\text{…}``, spacing, ``[...]``) with no math in it."""
+    return _PROSE.sub("", latex).strip() == ""
+
+
+def _continues(latex: str) -> bool:
+    """A line that begins with its relation (``= …``, ``&= …``)."""
+    text = latex.lstrip()
+    while text.startswith("&") or text.startswith("\\quad") or text.startswith("\\qquad"):
+        text = text.lstrip("&").removeprefix("\\qquad").removeprefix("\\quad").lstrip()
+    relations = top_relations(text)
+    return bool(relations) and relations[0].start() == 0
+
+
+def _left_text(latex: str) -> tuple[str, int] | None:
+    """The left side of a line's first relation, and the offset of that relation."""
+    relations = top_relations(latex)
+    if not relations:
+        return None
+    first = relations[0]
+    left = _unboxed(latex)[: first.start()].replace("&", " ").strip()
+    return left, first.start()
+
+
+# ---- the document read -------------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    """A line on its way to being a claim."""
+
+    line: Line
+    latex: str
+    offset: int
+    """Where ``latex`` starts in the document."""
+    relation: bool
+    continues: bool
+    left: str = ""
+    sides: tuple[sp.Expr, ...] | None = None
+    define: bool = False
+    kind: str = "claim"
+    note: str = ""
+    defines: str = ""
+
+
+@dataclass
+class _Facts:
+    """What the document says about its names, and where."""
+
+    domains: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """name → (domain as a proof file writes it, the sentence for the report)."""
+    shapes: dict[str, tuple[tuple[str, str], str]] = field(default_factory=dict)
+    scalars: list[str] = field(default_factory=list)
+    functions: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+    indices: dict[str, str] = field(default_factory=dict)
+    said: list[str] = field(default_factory=list)
+    bare_sigma: tuple[str, int, int] | None = None
+    """The argument σ alone stands for (the document writes σ(z) = …), and where."""
+    sizes: dict[str, int] = field(default_factory=dict)
+    """Where index claims are instantiated (the counts and the sums' upper limits)."""
+
+
+def read_document(path: str, text: str) -> ProofDocument:
+    """A document (Markdown or LaTeX) read into a proof document: its equations as claims,
+    in order, with the context it states or implies (``assumed`` says what was inferred)."""
+    latex = os.path.splitext(path)[1].lower() in _LATEX_SUFFIXES or \
+        bool(re.search(r"\\documentclass|\\begin\s*\{document\}", text))
+    positions = _Positions(text)
+    found = displays(text, latex=latex)
+    lines = [line for display in found for line in lines_of(text, display)]
+    if not lines:
+        raise ProofFileError("no math found: expected displays ($$…$$, \\[…\\], equation or "
+                             "align environments) or inline equations ($…$ with '=')",
+                             source=path, placed=False)
+    facts = _Facts()
+    _memberships(lines, positions, facts)
+    _declared_names(lines, positions, facts)
+    _index_letters(lines, facts)
+    _unshaped_arrays(lines, facts)
+    context = _context(facts)
+    steps = _steps(text, lines, context)
+    _read_steps(steps, context, positions, facts)
+    definitions = _definitions(steps, positions)
+    _sigma_alone(steps, positions, facts)
+    context = _context(facts)
+    claims = _claims(steps, positions, _labels(text, found), _cases(text, found), context)
+    if not claims:
+        raise ProofFileError("no equations found: the math of this document holds no '=' "
+                             "(expected equations such as $$f'(x) = …$$)", source=path,
+                             placed=False)
+    extra_definitions = tuple(definitions) + tuple(_bare_definitions(facts))
+    assumed = [*facts.functions.values(), *facts.words.values(),
+               *(sentence for _, sentence in facts.domains.values()),
+               *(sentence for _, sentence in facts.shapes.values()), *facts.said]
+    return ProofDocument(
+        path=path, text=text, title=_title(text, path), source="",
+        note="read as a document: no proof file", context=context, claims=tuple(claims),
+        definitions=extra_definitions, matrix=MatrixSettings(sizes=facts.sizes),
+        assumed=tuple(assumed),
+    )
+
+
+def _title(text: str, path: str) -> str:
+    heading = re.search(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", text, re.MULTILINE)
+    if heading:
+        return heading.group(1).strip()
+    title = re.search(r"\\title\s*\{([^{}]*)\}", text)
+    if title:
+        return " ".join(title.group(1).split())
+    return "standard input" if path == "-" else os.path.basename(path)
+
+
+# ---- context: what the document states ------------------------------------------------------
+
+_SETS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\\\{\s*0\s*,\s*1\s*\\\}"), "{0,1}"),
+    (re.compile(r"\\\{\s*-\s*1\s*,\s*\+?\s*1\s*\\\}"), "{-1,1}"),
+    (re.compile(r"\(\s*0\s*,\s*1\s*\)"), "(0,1)"),
+    (re.compile(r"\[\s*0\s*,\s*1\s*\]"), "[0,1]"),
+    (re.compile(r"\(\s*0\s*,\s*\\infty\s*\)"), "positive"),
+    (re.compile(r"\[\s*0\s*,\s*\\infty\s*\)"), "nonnegative"),
+)
+_REALS = re.compile(
+    r"(?:\\mathbb\s*\{?\s*R\s*\}?|\\Bbb\s*\{?\s*R\s*\}?|\\R(?![A-Za-z])|ℝ|\\mathbf\s*\{\s*R\s*\})"
+    r"\s*(?:_\s*(?:\{\s*(?:\+|>\s*0)\s*\}|\+))?")
+_NATURALS = re.compile(r"\\mathbb\s*\{?\s*N\s*\}?|ℕ")
+_POWER = re.compile(r"\s*\^\s*(?:\{([^{}]*)\}|([A-Za-z0-9]))")
+
+
+def _memberships(lines: list[Line], positions: _Positions, facts: _Facts) -> None:
+    """``X \\in S`` statements: domains and shapes."""
+    for line in lines:
+        for member in _MEMBER.finditer(line.latex):
+            left = line.latex[:member.start()]
+            right = line.latex[member.end():]
+            cut = re.search(r"\\quad|\\qquad|\\text|\\mbox|\\\\|\\(?:forall|for)\b",
+                            right)
+            right = right[: cut.start()] if cut else right
+            where = positions.line(line.start + member.start())
+            _membership(left, right.strip().rstrip(".,;"), where, facts)
+
+
+def _membership(left: str, right: str, where: int, facts: _Facts) -> None:
+    relations = top_relations(left)
+    if relations:
+        left = left[relations[-1].end():]
+    names = [n.strip() for n in _split_commas(left.replace("&", " ").strip())]
+    if not names or not all(names):
+        return
+    domain: str | None = None
+    shape: tuple[str, str] | None = None
+    written = right
+    for pattern, value in _SETS:
+        if pattern.fullmatch(right):
+            domain = value
+    reals = _REALS.match(right)
+    if domain is None and reals is not None:
+        rest = right[reals.end():]
+        positive = "+" in reals.group() or ">" in reals.group()
+        power = _POWER.match(rest)
+        if power is None and not rest.strip():
+            domain = "positive" if positive else "real"
+        elif power is not None and not rest[power.end():].strip():
+            sizes = _sizes(power.group(1) or power.group(2))
+            if sizes is None:
+                return
+            shape = sizes
+            domain = "positive" if positive else None
+        else:
+            return
+    if domain is None and shape is None and _NATURALS.fullmatch(right):
+        domain = "count"
+    if domain is None and shape is None:
+        return
+    for written_name in names:
+        try:
+            name = _name(written_name)
+        except DeriveError:
+            continue
+        if shape is not None and shape != ("1", "1"):
+            if _array_name(written_name, name):
+                if name not in facts.shapes:
+                    facts.shapes[name] = (shape, f"{_pretty(name)} is an array of shape "
+                                                 f"{shape[0]}×{shape[1]}: the document says "
+                                                 f"{written_name} \\in {written} (line {where})")
+                continue
+            if name not in facts.scalars:
+                facts.scalars.append(name)
+                facts.said.append(f"{_pretty(name)} is read as a scalar though the document "
+                                  f"says {written_name} \\in {written} (line {where}): only bold "
+                                  "or capital names are read as arrays")
+            continue
+        if domain is not None and name not in facts.domains:
+            facts.domains[name] = (domain, f"{_pretty(name)} ∈ {_domain_words(domain)}: the "
+                                           f"document says so (line {where})")
+
+
+_ARRAY_LOOKING = re.compile(
+    r"\\(?:mathbf|textbf|boldsymbol|bm|vec)\s*\{\s*(\\?[A-Za-z]+)\s*\}|"
+    r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|"
+    r"T(?![A-Za-z])|\\top(?![A-Za-z]))")
+
+
+def _unshaped_arrays(lines: list[Line], facts: _Facts) -> None:
+    """Names written as arrays (bold, or transposed) that no membership line gives a shape:
+    read as scalars, and the report says so."""
+    from derive.read.latex import parse_name
+
+    names: list[str] = []
+    for line in lines:
+        for match in _ARRAY_LOOKING.finditer(line.latex):
+            written = match.group(1) or match.group(2)
+            if len(written.lstrip("\\")) > 1 and not written.startswith("\\"):
+                continue  # a run of letters: not one name
+            try:
+                name = parse_name(written)
+            except Exception:  # not a name the reader knows
+                continue
+            if name not in facts.shapes and name not in names:
+                names.append(name)
+    if names:
+        shown = ", ".join(_pretty(n) for n in names)
+        facts.said.append(f"{shown} {'is' if len(names) == 1 else 'are'} written as "
+                          f"{'an array' if len(names) == 1 else 'arrays'} (bold or transposed) "
+                          "but the document gives no shape: read as scalars, so a claim about "
+                          "them is checked as a scalar identity")
+
+
+def _split_commas(text: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def _sizes(power: str) -> tuple[str, str] | None:
+    """``n\\times d`` → (n, d); ``d`` → (d, 1); ``n, d`` → (n, d)."""
+    parts = re.split(r"\\times|×|\*|,|\\cdot", power)
+    parts = [p.strip().replace("{", "").replace("}", "").replace(" ", "") for p in parts]
+    if len(parts) == 1:
+        parts.append("1")
+    if len(parts) != 2:
+        return None
+    for part in parts:
+        try:
+            size_expression(part)
+        except ValueError:
+            return None
+        if any(len(n) > 2 for n in re.findall(r"[0-9]+", part)):
+            return None
+    return parts[0], parts[1]
+
+
+def _array_name(written: str, name: str) -> bool:
+    """A bold or capital name: an array when the document gives it a shape."""
+    if re.search(r"\\(?:mathbf|boldsymbol|bm|bf|vec|textbf|mathbold|pmb)(?![A-Za-z])",
+                 written):
+        return True
+    return name[:1].isupper()
+
+
+def _domain_words(domain: str) -> str:
+    return {"real": "ℝ", "positive": "(0, ∞)", "nonnegative": "[0, ∞)",
+            "count": "{1, 2, 3, …}"}.get(domain, domain.replace(",", ", "))
+
+
+def _name(written: str) -> str:
+    from derive.read.latex import parse_name
+
+    return parse_name(written, Context())
+
+
+def _pretty(name: str) -> str:
+    from derive.core.unicode import pretty_name
+
+    shown = pretty_name(name)
+    return name if "ₜₕ" in shown else shown
+
+
+_FUNCTION_LEFT = re.compile(
+    r"^\s*((?:\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)\s*\{[A-Za-z]+\}|"
+    r"\\[A-Za-z]+|[A-Za-z]+)(?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?"
+    r"(?:\s*\^\s*\{\s*\([^{}()]*\)\s*\})?)"
+    r"\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)*\s*(?:\\left\s*)?\(")
+"""A name applied on the left of a relation: ``f(x)``, ``J(\\theta)``, ``h_\\theta(x)``."""
+
+_PRIMED = re.compile(
+    r"((?<![A-Za-z\\])[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?)\s*(?:'+|\^\s*\{?\s*"
+    r"\\prime\s*\}?)\s*(?:\\left\s*)?\(")
+"""A primed name applied: ``g'(z)``, ``f^{\\prime}(x)``."""
+
+_LISTED = re.compile(
+    r"((?<![A-Za-z\\^_])[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?)\s*(?:\\left\s*)?\(")
+"""A name before a bracket: a function when the bracket holds a list (``J(\\theta_0, b)``)."""
+
+
+def _balanced_list(text: str, opening: int) -> bool:
+    """Whether the bracket at ``opening`` holds a list: a comma outside inner brackets and
+    braces, before it closes."""
+    depth = 0
+    for char in text[opening:opening + 400]:
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth -= 1
+            if depth == 0:
+                return False
+        elif char == "," and depth == 1:
+            return True
+    return False
+
+
+_WORD_LEFT = re.compile(r"^\s*([A-Za-z]{2,})\s*$")
+
+_KNOWN_WORDS = frozenset({
+    "log", "ln", "exp", "tanh", "sinh", "cosh", "sin", "cos", "tan", "max", "min", "sigmoid",
+    "relu", "softplus", "sech", "abs", "sign", "sgn", "lim", "sum", "prod", "det", "diag",
+    "Diag", "tr", "Tr", "softmax", "argmax", "argmin", "mean", "var",
+})
+
+
+def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> None:
+    """Functions (a name applied on the left of an equation, or primed) and words (a run of
+    letters on the left of a definition) the document declares by using them so."""
+    from derive.read.latex import parse_name
+
+    for line in lines:
+        left = _left_text(line.latex)
+        candidates: list[str] = []
+        if left is not None and left[0]:
+            applied = _FUNCTION_LEFT.match(left[0])
+            if applied and _balanced_call(left[0], applied.end() - 1):
+                candidates.append(applied.group(1))
+            word = _WORD_LEFT.match(left[0])
+            if word and word.group(1) not in _KNOWN_WORDS and \
+                    word.group(1) not in facts.words and \
+                    not re.fullmatch(r"d[A-Za-z]", word.group(1)):  # dp: a differential
+                facts.words[word.group(1)] = (
+                    f"{word.group(1)} is one name, not a product of letters: the document "
+                    f"defines it (line {positions.line(line.start)})")
+        candidates += [m.group(1) for m in _PRIMED.finditer(line.latex)]
+        candidates += [m.group(1) for m in _LISTED.finditer(line.latex)
+                       if _balanced_list(line.latex, m.end() - 1)]
+        for written in candidates:
+            plain = re.sub(r"\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)"
+                           r"\s*\{([A-Za-z]+)\}", r"\1", written)
+            head = re.match(r"\\?([A-Za-z]+)", plain)
+            if head is None or head.group(1) in _KNOWN_WORDS or head.group(1) in (
+                    "sigma", "nabla", "partial", "frac", "left", "right", "delta", "mathbb",
+                    "exp", "sqrt", "hat", "bar", "tilde", "Delta", "lim", "sum"):
+                continue
+            if len(head.group(1)) > 1 and not written.startswith("\\") and \
+                    head.group(1) not in facts.words:
+                facts.words[head.group(1)] = (
+                    f"{head.group(1)} is one name, not a product of letters: the document "
+                    f"applies it (line {positions.line(line.start)})")
+            try:
+                name = parse_name(written, _words_context(facts))
+            except DeriveError:
+                continue
+            if name not in facts.functions:
+                facts.functions[name] = (f"{_pretty(name)} is a function: the document writes "
+                                         f"{' '.join(written.split())}(…) (line "
+                                         f"{positions.line(line.start)})")
+
+
+def _balanced_call(text: str, opening: int) -> bool:
+    """Whether the bracket at ``opening`` closes at the end of ``text`` (``f(x)``, not
+    ``f(x) g(x)``)."""
+    depth = 0
+    index = opening
+    while index < len(text):
+        if text.startswith("\\right)", index) or text.startswith("\\right.", index):
+            depth -= 1
+            index += 7
+            if depth == 0:
+                return not text[index:].strip()
+            continue
+        char = text[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return not text[index + 1:].strip()
+        index += 1
+    return False
+
+
+def _words_context(facts: _Facts) -> Context:
+    return Context().with_symbols(*(SymbolInfo(w) for w in facts.words))
+
+
+_SUM_WITHOUT_RANGE = re.compile(
+    r"\\(?:sum|Sigma)\s*(?:\\limits\s*)?_\s*(?:\{\s*([A-Za-z])\s*(?:\\neq?\s*[A-Za-z]\s*)?\}|"
+    r"([A-Za-z]))(?:\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])))?")
+_SUM_LIMIT = re.compile(r"\\sum\s*(?:\\limits\s*)?_\s*\{\s*(?:([A-Za-z])\s*=\s*([0-9]+)|"
+                        r"[^{}=]*=[^{}]*)\s*\}\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))")
+"""A sum with its range: the letter and lower limit (when simple), and the upper limit."""
+_SUM_SCRIPT = re.compile(r"\\(?:sum|Sigma|prod)\s*(?:\\limits\s*)?_\s*(?:\{[^{}]*\}|\S)")
+_SUBSCRIPT_LETTERS = re.compile(r"_\s*(?:\{\s*([a-z]{1,2})\s*\}|([a-z]))")
+
+
+def _index_letters(lines: list[Line], facts: _Facts) -> None:
+    """Sums written without their range make index letters. A letter runs up to the limit its
+    sums write (``\\sum_{j=1}^{n}``, ``\\sum_j^K``), else up to the one limit all the sums
+    write, else up to C."""
+    letters: dict[str, str] = {}
+    for line in lines:
+        for match in _SUM_WITHOUT_RANGE.finditer(line.latex):
+            letter = match.group(1) or match.group(2)
+            count = match.group(3) or match.group(4)
+            letters.setdefault(letter, count or "")
+    subscripts = {letter for line in lines
+                  for m in _SUBSCRIPT_LETTERS.finditer(_SUM_SCRIPT.sub(" ", line.latex))
+                  for letter in (m.group(1) or m.group(2))}
+    # \sum_y e^y sums over a variable, not an index; d and e are differentials and Euler's e
+    letters = {k: v for k, v in letters.items() if k in subscripts and k not in "de"}
+    if not letters:
+        return
+    explicit: dict[str, str] = {}
+    for line in lines:
+        for match in _SUM_LIMIT.finditer(line.latex):
+            if match.group(1) and match.group(2) == "1":
+                explicit.setdefault(match.group(1), match.group(3) or match.group(4))
+    common = set(explicit.values()) | {v for v in letters.values() if v}
+    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    fallback = common.pop() if len(common) == 1 else \
+        next((c for c in ("C", "K", "N") if c not in used), "C")
+    subscripts &= set("ijklc")
+    for letter in sorted(set(letters) | subscripts):
+        facts.indices[letter] = letters.get(letter) or explicit.get(letter) or fallback
+    counts = sorted(set(facts.indices.values()))
+    limits = sorted({m.group(3) or m.group(4) for line in lines
+                     for m in _SUM_LIMIT.finditer(line.latex)} - set(counts) -
+                    set(facts.indices))
+    facts.sizes = {name: 3 for name in [*counts, *limits]}
+    shown = ", ".join(sorted(facts.indices))
+    sizes = ", ".join(f"{name} = 3" for name in facts.sizes)
+    facts.said.append(f"{shown} are index letters: a sum written without its range runs over "
+                      f"1, …, {', '.join(counts)}; index claims are checked at {sizes}")
+
+
+def _context(facts: _Facts) -> Context:
+    infos: list[SymbolInfo] = []
+    for word in facts.words:
+        if word not in facts.functions:
+            infos.append(SymbolInfo(word))
+    for name, (domain, _) in facts.domains.items():
+        infos.append(SymbolInfo(name, parse_domain(domain),
+                                facts.shapes.get(name, (None, ""))[0]))
+    for name, (shape, _) in facts.shapes.items():
+        if name not in facts.domains:
+            infos.append(SymbolInfo(name, shape=shape))
+    context = Context(functions=frozenset(facts.functions)).with_symbols(*infos)
+    if facts.indices:
+        implied = [SymbolInfo(n, COUNT) for n in {*facts.indices, *facts.indices.values()}
+                   if n not in context.symbols]
+        context = replace(context.with_symbols(*implied), indices=dict(facts.indices))
+    return context
+
+
+# ---- steps: which lines are claims, definitions, chains -------------------------------------
+
+
+def _steps(text: str, lines: list[Line], context: Context) -> list[_Step]:
+    """The lines that are steps: a relation, or an expression the next line continues."""
+    steps: list[_Step] = []
+    for k, line in enumerate(lines):
+        relations = top_relations(line.latex)
+        latex = line.latex
+        if _prose_only(latex):
+            continue
+        if line.display.inline and (not top_relations(latex, _EQUATIONS) or
+                                    _condition(text, line, context)):
+            continue
+        if not relations:
+            following = next((n for n in lines[k + 1:] if not _prose_only(n.latex)), None)
+            if following is None or not _continues(following.latex) or \
+                    _MEMBER.search(latex) or following.display.inline != line.display.inline:
+                continue
+        elif _MEMBER.search(latex) and not top_relations(latex, _EQUATIONS):
+            continue  # a membership statement: context, read already
+        offset = len(latex) - len(latex.lstrip())
+        steps.append(_Step(line, latex.strip(), line.start + offset, bool(relations),
+                           _continues(latex)))
+    return steps
+
+
+def _condition(text: str, line: Line, context: Context) -> bool:
+    """Inline math that is a condition or a range, not a claim: an index letter set to a value
+    (``i = k``, ``j = 0``, ``i=1,\\cdots,n``), or a letter set to a letter or a number after
+    "if", "when" or "for" (``If $x = 1$``)."""
+    left = _left_text(line.latex)
+    if left is None:
+        return False
+    name = left[0].strip()
+    if re.fullmatch(r"[a-z]", name) and (name in context.indices or name in "ijklmnt"):
+        return True
+    return _CASE.fullmatch(line.latex) is not None and _after_case_word(text, line.display)
+
+
+def _after_case_word(text: str, display: Display) -> bool:
+    """Whether inline math follows "if", "when", "for" or "case"."""
+    opening = display.start - _OPENERS.get(display.kind, 0)
+    return _CASE_WORD.search(text[max(0, opening - 12):opening]) is not None
+
+
+def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
+                facts: _Facts) -> None:
+    """Each step read with the reader: definitions found, conventions applied, chains told."""
+    from derive.read.latex import index_families
+
+    families = index_families([s.latex for s in steps], context)
+    reading = context.with_families(*families)
+    defined: dict[str, int] = {}
+    readings = [_sides(step.latex, reading) for step in steps]
+    if any(sides and type(sides[0]).__name__ == "sigmoid" for sides, _ in readings):
+        defined["sigma"] = 0  # σ alone is σ(z) where the document writes σ(z) = …
+    chain: _Step | None = None  # the line that gave the current chain its left side
+    for step, (sides, defining) in zip(steps, readings, strict=True):
+        step.sides = sides
+        step.left = (_left_text(step.latex) or ("", 0))[0]
+        if step.continues or not step.relation:
+            continue
+        left = step.sides[0] if step.sides else None
+        name = _definable(left) if left is not None else None
+        same = chain is not None and (
+            (left is not None and chain.sides is not None and len(chain.sides) > 0 and
+             chain.sides[0] == left) or _same_text(chain.left, step.left))
+        fresh = (not same and name not in defined) or defining
+        if name is not None and fresh and step.sides is not None and len(step.sides) >= 2:
+            value = step.sides[1]
+            if name in {str(s) for s in value.free_symbols} or \
+                    (isinstance(left, AppliedUndef) and value.has(left.func)):
+                step.kind = "update"
+                step.note = "an update (the name is set from itself): not checked"
+            else:
+                step.define, step.defines = True, name
+                defined[name] = positions.line(step.offset)
+                step.note = f"defines {name}"
+                _sigma_value(name, value, positions.line(step.offset), facts)
+        elif same and chain is not None:
+            where = positions.line(chain.offset)
+            if left is not None and not _evaluable(left, defined) and \
+                    _unboxed(step.latex) == step.latex:
+                relation = top_relations(step.latex)[0]
+                step.latex = step.latex[relation.start():]
+                step.offset += relation.start()
+                step.continues = True
+                step.note = f"the same left side as line {where}: checked against the line before"
+                continue
+            step.note = f"the same left side as line {where}: checked as written"
+        chain = step
+    _bce_labels(steps, positions, facts)
+
+
+def _sides(latex: str, context: Context) -> tuple[tuple[sp.Expr, ...] | None, bool]:
+    """The sides of a line as the reader reads them (None when it cannot), and whether its
+    relation defines (``:=``, ``\\coloneqq``)."""
+    from derive.read.latex import parse_relation
+
+    try:
+        relation = parse_relation(latex, context, source="<document>")
+    except Exception:  # the reader refuses with ParseError; the checker will say why
+        return None, False
+    return tuple(relation.sides), bool(getattr(relation, "defining", False))
+
+
+def _same_text(a: str, b: str) -> bool:
+    def norm(text: str) -> str:
+        text = re.sub(r"\\left|\\right|\\,|\\;|\\!|\s|&", "", text)
+        return text.replace("{", "").replace("}", "")
+    return bool(a) and norm(a) == norm(b)
+
+
+def _definable(side: sp.Expr) -> str | None:
+    """The name a left side defines: a name, or a function applied to distinct names."""
+    if isinstance(side, sp.Symbol | sp.MatrixSymbol):
+        return str(side.name)
+    if isinstance(side, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in side.args) \
+            and len(set(side.args)) == len(side.args):
+        return str(side.func.__name__)
+    return None
+
+
+def _evaluable(left: sp.Expr, defined: dict[str, int]) -> bool:
+    """Whether a left side can be worked out from the document's definitions: every
+    derivative in it is of a defined name (or of an expression), every function defined."""
+    for node in left.atoms(sp.Derivative):
+        expr = node.expr
+        if isinstance(expr, sp.Symbol) and expr.name not in defined and \
+                expr not in node.variables:
+            return False
+        if isinstance(expr, AppliedUndef) and expr.func.__name__ not in defined:
+            return False
+    for node in left.atoms(AppliedUndef):
+        if node.func.__name__ not in defined:
+            return False
+    if isinstance(left, sp.Symbol) and left.name not in defined:
+        return False
+    return not left.atoms(sp.Subs) or all(
+        f.func.__name__ in defined for s in left.atoms(sp.Subs)
+        for f in s.atoms(AppliedUndef))
+
+
+def _sigma_value(name: str, value: sp.Expr, where: int, facts: _Facts) -> None:
+    """A name defined as a value of σ is in (0, 1)."""
+    if type(value).__name__ == "sigmoid" and name not in facts.domains and \
+            name not in facts.shapes:
+        facts.domains[name] = ("(0,1)", f"{_pretty(name)} ∈ (0, 1): a value of σ "
+                                        f"({_pretty(name)} = σ(…), line {where})")
+
+
+def _bce_labels(steps: list[_Step], positions: _Positions, facts: _Facts) -> None:
+    """In y·log p + (1 − y)·log(1 − p), y is a label in {0, 1} and p in (0, 1)."""
+    for step in steps:
+        for side in step.sides or ():
+            for label, probability in _bce_pairs(side):
+                where = positions.line(step.offset)
+                for name, domain, what in ((label, "{0,1}", "the label"),
+                                           (probability, "(0,1)", "the probability")):
+                    if name is None or name in facts.domains or name in facts.shapes:
+                        continue
+                    facts.domains[name] = (domain, f"{_pretty(name)} ∈ "
+                                                   f"{_domain_words(domain)}: {what} of a "
+                                                   f"binary cross-entropy (line {where})")
+
+
+def _bce_pairs(expr: sp.Expr) -> Iterator[tuple[str | None, str | None]]:
+    """(label, probability) names of every y·log p + (1 − y)·log(1 − p) in ``expr``."""
+    for add in expr.atoms(sp.Add) | ({expr} if isinstance(expr, sp.Add) else set()):
+        logs: list[tuple[sp.Expr, sp.Expr]] = []
+        for term in sp.Add.make_args(add):
+            factors = sp.Mul.make_args(term)
+            found = [f for f in factors if isinstance(f, sp.log)]
+            if len(found) == 1:
+                logs.append((sp.Mul(*[f for f in factors if f is not found[0]]),
+                             found[0].args[0]))
+        yield from _bce_match(logs)
+
+
+def _bce_match(logs: list[tuple[sp.Expr, sp.Expr]]) -> Iterator[tuple[str | None, str | None]]:
+    grouped: dict[sp.Expr, sp.Expr] = {}
+    for coefficient, argument in logs:
+        grouped[argument] = grouped.get(argument, sp.Integer(0)) + coefficient
+    for p, a in grouped.items():
+        q = sp.expand(1 - p)
+        if q not in grouped:
+            continue
+        b = grouped[q]
+        total = sp.expand(a + b)
+        if total.free_symbols or total == 0:
+            continue
+        label = sp.expand(a / total)
+        yield _plain(label), _plain(p)
+
+
+def _plain(expr: sp.Expr) -> str | None:
+    if isinstance(expr, sp.Symbol):
+        return str(expr.name)
+    if isinstance(expr, sp.Indexed):
+        return str(expr.base.label)
+    return None
+
+
+def _sigma_alone(steps: list[_Step], positions: _Positions, facts: _Facts) -> None:
+    """σ written alone (``\\frac{d\\sigma}{dz}``) where the document writes ``\\sigma(z) = …``:
+    σ is σ(z)."""
+    for step in steps:
+        sides = step.sides or ()
+        if sides and type(sides[0]).__name__ == "sigmoid" and \
+                isinstance(sides[0].args[0], sp.Symbol):
+            argument = str(sides[0].args[0].name)
+            line, column = positions.where(step.offset)
+            break
+    else:
+        return
+    alone = any(isinstance(x, sp.Symbol) and x.name == "sigma"
+                for step in steps for side in step.sides or () for x in side.free_symbols)
+    latex = argument if re.fullmatch(r"[A-Za-z]", argument) else \
+        f"\\{argument}" if argument in _GREEK else None
+    if alone and latex is not None:
+        facts.said.append(f"σ written alone is σ({_pretty(argument)}): the document writes "
+                          f"σ({_pretty(argument)}) = … (line {line})")
+        facts.bare_sigma = (latex, line, column)
+
+
+_GREEK = frozenset({
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon", "phi", "chi", "psi", "omega",
+})
+
+
+def _bare_definitions(facts: _Facts) -> Iterator[Definition]:
+    if facts.bare_sigma is not None:
+        argument, line, column = facts.bare_sigma
+        yield Definition("sigma", f"\\sigma({argument})", "", line, column)
+
+
+def _definitions(steps: list[_Step], positions: _Positions) -> list[Definition]:
+    """Definitions an earlier step uses (a derivative of a name defined further on): supplied
+    from the start, with a note the report shows."""
+    found: list[Definition] = []
+    for k, step in enumerate(steps):
+        if not step.define or step.sides is None or len(step.sides) < 2:
+            continue
+        name = step.defines
+        used_before = [s for s in steps[:k] if s.sides and any(
+            _differentiates(side, name) for side in s.sides)]
+        if not used_before:
+            continue
+        left = step.sides[0]
+        arguments = left.args if isinstance(left, AppliedUndef) else ()
+        if len(arguments) > 1:
+            continue
+        relations = top_relations(step.latex)
+        start = relations[0].end()
+        end = relations[1].start() if len(relations) > 1 else len(step.latex)
+        value = step.latex[start:end]
+        value_start = start + len(value) - len(value.lstrip())
+        line, column = positions.where(step.offset + value_start)
+        key = f"{name}({arguments[0]})" if arguments else name
+        first = positions.line(used_before[0].offset)
+        found.append(Definition(key, value.strip(), f"defined at line "
+                                f"{positions.line(step.offset)}, used before it (line {first})",
+                                line, column))
+    return found
+
+
+def _differentiates(expr: sp.Expr, name: str) -> bool:
+    for node in expr.atoms(sp.Derivative):
+        inner = node.expr
+        if isinstance(inner, sp.Symbol) and inner.name == name:
+            return True
+        if isinstance(inner, AppliedUndef) and inner.func.__name__ == name:
+            return True
+    return any(f.func.__name__ == name for s in expr.atoms(sp.Subs)
+               for f in s.atoms(AppliedUndef))
+
+
+# ---- claims -------------------------------------------------------------------------------------
+
+
+def _claims(steps: Sequence[_Step], positions: _Positions, labels: dict[int, str],
+            cases: dict[int, str], context: Context) -> list[Claim]:
+    """The steps as claims: ids by line (``L12``, then ``L12b`` for a second step starting on
+    line 12), positions in the document, the case a display is under, and where a
+    continuation's chain comes from when it is not the line before: after inline math, the
+    last display; in the second case of two (``If $i = j$ … and if $i \\neq j$ …``), the
+    display before the cases."""
+    claims: list[Claim] = []
+    seen: dict[int, int] = {}
+    last_display: _Step | None = None  # the last step of a display
+    before_cases: _Step | None = None  # the last step of a display under no case
+    previous: _Step | None = None
+    for step in steps:
+        line, column = positions.where(step.offset)
+        seen[line] = seen.get(line, 0) + 1
+        suffix = "" if seen[line] == 1 else chr(ord("a") + min(seen[line], 26) - 1)
+        display = step.line.display
+        lhs = None
+        if step.continues and not display.inline and previous is not None:
+            if previous.line.display.inline and last_display is not None:
+                lhs = _last_side(last_display, context)
+            elif display.number in cases and previous.line.display.number in cases and \
+                    previous.line.display.number != display.number and \
+                    before_cases is not None:
+                lhs = _last_side(before_cases, context)
+        claims.append(Claim(
+            id=f"L{line}{suffix}",
+            label=labels.get(display.number, "") if step.line.index == 0 else "",
+            latex=step.latex, expect=None,
+            line=line, column=column, define=step.define, lhs=lhs, note=step.note,
+            assume=(cases[display.number],) if display.number in cases else (),
+            kind="definition" if step.define else step.kind,
+        ))
+        previous = step
+        if not display.inline:
+            last_display = step
+            if display.number not in cases:
+                before_cases = step
+    return claims
+
+
+def _last_side(step: _Step, context: Context) -> str | None:
+    """The LaTeX of a step's last side, when the reader reads it."""
+    from derive.read.latex import parse_expression
+
+    relations = top_relations(step.latex)
+    if not relations:
+        return None
+    side = _BREAKS.sub("", step.latex[relations[-1].end():]).strip().rstrip(".,;").strip()
+    if not side:
+        return None
+    try:
+        parse_expression(side, context)
+    except Exception:  # the reader refuses it: the chain is left to the checker
+        return None
+    return side
+
+
+_OPENERS = {"$$": 2, "\\[": 2, "$": 1, "\\(": 2}
+
+_CASE = re.compile(r"\s*([A-Za-z])\s*(=|\\neq?(?![A-Za-z])|≠)\s*([A-Za-z]|[0-9]+)\s*[.,;:]?\s*")
+_CASE_WORD = re.compile(r"(?:^|\W)(?:if|when|for|case)\s*$", re.IGNORECASE)
+
+
+def _cases(text: str, found: list[Display]) -> dict[int, str]:
+    """Displays the prose puts under a case (``If $i = k$,`` or ``when $i \\neq j$:`` just
+    before them): display number → the condition, which its steps assume."""
+    cases: dict[int, str] = {}
+    for k, display in enumerate(found):
+        case = _CASE.fullmatch(text, display.start, display.end)
+        if not display.inline or case is None:
+            continue
+        if not _after_case_word(text, display):
+            continue
+        following = next((d for d in found[k + 1:] if not d.inline), None)
+        if following is None:
+            continue
+        between = text[display.end + _OPENERS.get(display.kind, 0):
+                       following.start - _OPENERS.get(following.kind, 0)]
+        if len(between.strip()) > 40:  # "If $i = k$, then we have" and no more
+            continue
+        relation = "=" if case.group(2) == "=" else "\\neq"
+        cases[following.number] = f"{case.group(1)} {relation} {case.group(3)}"
+    return cases
+
+
+def _labels(text: str, found: list[Display]) -> dict[int, str]:
+    """The document's words just before each display (the sentence that introduces it, such
+    as "By the chain rule:"), by display number."""
+    labels: dict[int, str] = {}
+    previous_end = 0
+    for display in found:
+        opening = display.start - _OPENERS.get(display.kind, 0)
+        line_start = text.rfind("\n", 0, opening) + 1
+        before = text[max(line_start, previous_end):opening]
+        if not before.strip() and line_start > previous_end:
+            earlier = text[previous_end:line_start].rstrip().rsplit("\n", 1)[-1]
+            before = earlier if earlier.strip() and not re.search(
+                r"\$\$|\\\]|\\end\s*\{|```|~~~", earlier) else ""
+        label = _cleaned(before)
+        if label:
+            labels[display.number] = label
+        if not display.inline:  # inline math is part of the prose that introduces a display
+            previous_end = display.end + (2 if display.kind in ("$$", "\\[") else 0)
+    return labels
+
+
+def _cleaned(prose: str) -> str:
+    """Prose as a label: Markdown marks dropped, the last sentence, at most 80 characters."""
+    text = re.sub(r"^[ \t]*(?:#{1,6}|>|[-*+•]|\d{1,3}[.)])[ \t]+", "", prose.strip())
+    text = re.sub(r"\*\*|__|`|\[\.\.\.\]|\[…\]", "", text)
+    text = " ".join(text.split())
+    parts = [p for p in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if p.strip()]
+    text = parts[-1] if parts else ""
+    if len(text) > 80:
+        cut = text[-79:]
+        text = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
+    return text if re.search(r"[A-Za-z]{2,}", text) else ""

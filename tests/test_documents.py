@@ -1,0 +1,432 @@
+"""Whole documents: a Markdown or LaTeX post read as posted and checked with no proof file
+(derive.read.documents, through derive.read.proofs.load)."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from derive.core.domains import parse_domain
+from derive.core.errors import ProofFileError
+from derive.read.documents import displays, is_document, lines_of, looks_like_proof_file
+from derive.read.proofs import Claim, ProofDocument, load
+from derive.verify.check import DocumentReport, check_document
+
+
+def read(tmp_path: pathlib.Path, text: str, name: str = "post.md") -> ProofDocument:
+    path = tmp_path / name
+    path.write_text(text)
+    return load(str(path))
+
+
+def checked(tmp_path: pathlib.Path, text: str, name: str = "post.md") -> DocumentReport:
+    return check_document(read(tmp_path, text, name), budget=10.0)
+
+
+def latex_of(document: ProofDocument) -> list[str]:
+    return [claim.latex for claim in document.claims]
+
+
+def at(text: str, claim: Claim) -> str:
+    """The document's text from a claim's line and column on."""
+    return text.splitlines()[claim.line - 1][claim.column - 1:]
+
+
+def verdicts(report: DocumentReport) -> dict[str, str]:
+    return {step.claim.latex: str(step.verdict) for step in report.steps}
+
+
+# ---- extraction ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "kind"), [
+    ("$$a = b$$", "$$"),
+    ("\\[a = b\\]", "\\["),
+    ("\\begin{equation}a = b\\end{equation}", "equation"),
+    ("\\begin{equation*}a = b\\end{equation*}", "equation*"),
+    ("\\begin{align}a &= b\\end{align}", "align"),
+    ("\\begin{align*}a &= b\\end{align*}", "align*"),
+    ("\\begin{gather}a = b\\end{gather}", "gather"),
+    ("\\begin{eqnarray}a &=& b\\end{eqnarray}", "eqnarray"),
+    ("\\begin{aligned}a &= b\\end{aligned}", "aligned"),
+    ("$a = b$", "$"),
+    ("\\(a = b\\)", "\\("),
+])
+def test_each_kind_of_display_is_found(written: str, kind: str) -> None:
+    text = f"Some prose.\n\nThen {written} and more prose.\n"
+    (display,) = displays(text)
+    assert display.kind == kind
+    (line,) = lines_of(text, display)
+    assert line.latex.replace("&", "").split() == ["a", "=", "b"]
+    assert display.inline == (kind in ("$", "\\("))
+
+
+def test_displays_come_in_order_with_their_positions(tmp_path: pathlib.Path) -> None:
+    text = ("# A post\n\nFirst $$x = 1 + 0$$ then\n\\[\n  y = 2 \\cdot 1\n\\]\n"
+            "\\begin{align}\n  u &= 3 \\\\\n  &= 2 + 1\n\\end{align}\n")
+    document = read(tmp_path, text)
+    assert [c.latex.strip() for c in document.claims] == [
+        "x = 1 + 0", "y = 2 \\cdot 1", "u &= 3 \\\\", "&= 2 + 1"]
+    for claim in document.claims:
+        assert at(text, claim).startswith(claim.latex.splitlines()[0])
+    assert [(c.line, c.column) for c in document.claims] == [(3, 9), (5, 3), (8, 3), (9, 3)]
+    assert [c.id for c in document.claims] == ["L3", "L5", "L8", "L9"]
+
+
+def test_a_second_step_on_a_line_gets_a_letter(tmp_path: pathlib.Path) -> None:
+    document = read(tmp_path, "$$a = 1$$ and $$b = 2$$ and $$c = 3$$\n")
+    assert [c.id for c in document.claims] == ["L1", "L1b", "L1c"]
+
+
+def test_inline_math_counts_only_where_it_is_an_equation(tmp_path: pathlib.Path) -> None:
+    text = ("Let $x$ be real and $\\sum_{i=1}^n x_i$ a sum; then $x^2 + x^2 = 2x^2$, "
+            "and \\(x + x = 2x\\). If $i = k$ and for $j = 0$ nothing changes.\n")
+    assert latex_of(read(tmp_path, text)) == ["x^2 + x^2 = 2x^2", "x + x = 2x"]
+
+
+def test_code_and_escaped_dollars_are_not_math(tmp_path: pathlib.Path) -> None:
+    text = (
+        "Prices: \\$5 and \\$10, and `$a = b$` in code.\n\n"
+        "```python\nloss = 1  # $$c = d$$\n```\n\n"
+        "~~~\n$$e = f$$\n~~~\n\n"
+        "Some prose.\n\n    $x = y$ in an indented code block\n\n"
+        "- a list item\n\n    $$g = g$$\n\n"
+        "<!-- $$h = i$$ -->\n$$k = k$$\n"
+    )
+    assert latex_of(read(tmp_path, text)) == ["g = g", "k = k"]
+
+
+def test_an_indented_display_is_not_code(tmp_path: pathlib.Path) -> None:
+    text = "A cost:\n\n    \\[J = 2 + 2\\]\n"
+    assert latex_of(read(tmp_path, text)) == ["J = 2 + 2"]
+
+
+def test_wrappers_labels_and_sizes_are_left_out(tmp_path: pathlib.Path) -> None:
+    text = ("$$\\Large \\begin{equation}\\begin{split} a &= 1 + 1 \\label{e1} \\\\ "
+            "&= 2 \\nonumber \\end{split}\\end{equation}$$\n")
+    document = read(tmp_path, text)
+    assert [" ".join(c.latex.split()) for c in document.claims] == ["a &= 1 + 1 \\\\", "&= 2"]
+    first = document.claims[0]
+    assert at(text, first).startswith("a &= 1 + 1")  # the column is the document's
+
+
+def test_a_display_cut_short_is_read_to_the_end(tmp_path: pathlib.Path) -> None:
+    text = "Now\n\\[\\begin{align} a &= 1 + 1 \\\\ &= 2 \\\\ &= 3"
+    assert [" ".join(c.latex.split()) for c in read(tmp_path, text).claims] == [
+        "a &= 1 + 1 \\\\", "&= 2 \\\\", "&= 3"]
+
+
+def test_a_document_without_equations_is_refused(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(ProofFileError, match="no math found"):
+        read(tmp_path, "Just prose, and `code = 1`.\n")
+    with pytest.raises(ProofFileError, match="no equations found"):
+        read(tmp_path, "Only $$x^2$$ here.\n")
+
+
+def test_an_unreadable_step_points_into_the_document(tmp_path: pathlib.Path) -> None:
+    text = "# t\n\nSome text\n\n$$f = 1$$\n\n   $$y = 2 \\mysterycommand x$$\n"
+    report = checked(tmp_path, text)
+    step = report.steps[-1]
+    assert step.verdict == "unreadable"
+    assert step.error is not None
+    assert (step.error.line, step.error.source) == (7, str(tmp_path / "post.md"))
+    assert text.splitlines()[6][step.error.column - 1:].startswith("\\mysterycommand")
+
+
+# ---- chains -------------------------------------------------------------------------------------
+
+
+def test_a_display_that_begins_with_equals_continues_the_chain(tmp_path: pathlib.Path) -> None:
+    text = ("$$\\frac{d}{dx} x^3 = 3x^2$$\n\nwhich is\n\n$$= x^2 + 2x^2$$\n\n"
+            "and then\n\n$$= 4x^2$$\n")
+    report = checked(tmp_path, text)
+    assert [str(s.verdict) for s in report.steps] == ["proved", "proved", "refuted"]
+    assert report.steps[2].links[0].lhs.equals(report.steps[1].links[0].rhs)
+
+
+def test_a_continuation_after_inline_math_continues_the_display(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$\\frac{d}{dx} x^3 = 3x^2$$\n\nSince $a + a = 2a$, we have\n\n$$= 2x^2 + x^2$$\n")
+    document = read(tmp_path, text)
+    assert document.claims[-1].lhs == "3x^2"
+    assert [str(s.verdict) for s in check_document(document).steps] == ["proved"] * 3
+
+
+def test_lines_with_the_same_left_side_form_one_chain(tmp_path: pathlib.Path) -> None:
+    text = ("$$f(x) = x^2 + 3x$$\n"
+            "$$f'(x) = 2x + 3$$\n"
+            "$$f'(x) = 2x - 3$$\n"
+            "$$f'(x) = 3 + 2x$$\n")
+    document = read(tmp_path, text)
+    assert "same left side" in document.claims[2].note
+    report = check_document(document)
+    # the left side is worked out from f's definition: each line is judged as written, so a
+    # right line after a wrong one is right
+    assert [str(s.verdict) for s in report.steps] == ["definition", "proved", "refuted",
+                                                      "proved"]
+
+
+def test_a_left_side_that_cannot_be_worked_out_is_checked_against_the_line_before(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$\\frac{\\partial E}{\\partial w} = a(b + c)$$\n"
+            "$$\\frac{\\partial E}{\\partial w} = ab + ac$$\n"
+            "$$\\frac{\\partial E}{\\partial w} = ab - ac$$\n")
+    document = read(tmp_path, text)
+    assert [c.latex for c in document.claims[1:]] == ["= ab + ac", "= ab - ac"]
+    assert all("checked against the line before" in c.note for c in document.claims[1:])
+    assert [at(text, c) for c in document.claims[1:]] == ["= ab + ac$$", "= ab - ac$$"]
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["ill-formed", "proved", "refuted"]
+
+
+def test_another_left_side_starts_a_new_chain(tmp_path: pathlib.Path) -> None:
+    text = "$$g(x) = x^2$$\n$$g'(x) = 2x$$\n$$\\frac{d}{dx} x^3 = 3x^2$$\n"
+    document = read(tmp_path, text)
+    assert [c.note for c in document.claims] == ["defines g", "", ""]
+
+
+# ---- definitions ------------------------------------------------------------------------------
+
+
+def test_definitions_updates_and_restatements(tmp_path: pathlib.Path) -> None:
+    text = ("$$z = w x + b$$\n$$L = (z - y)^2$$\n$$L = (wx + b - y)^2$$\n"
+            "$$\\frac{\\partial L}{\\partial w} = 2(z - y)x$$\n$$w = w - \\eta g$$\n")
+    document = read(tmp_path, text)
+    assert [(c.define, c.kind) for c in document.claims] == [
+        (True, "definition"), (True, "definition"), (False, "claim"), (False, "claim"),
+        (False, "update")]
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == [
+        "definition", "definition", "proved", "proved", "definition"]
+    assert [s.defines for s in report.steps[:2]] == ["z", "L"]
+
+
+def test_a_definition_written_with_colon_equals(tmp_path: pathlib.Path) -> None:
+    text = "$$f(x) := x^2$$\n$$f'(x) = 2x$$\n$$f(x) \\coloneqq x^3$$\n$$f'(x) = 3x^2$$\n"
+    report = checked(tmp_path, text)
+    assert [(str(s.verdict), s.defines) for s in report.steps] == [
+        ("definition", "f"), ("proved", ""), ("definition", "f"), ("proved", "")]
+
+
+def test_a_definition_used_before_it_is_supplied_from_the_start(
+        tmp_path: pathlib.Path) -> None:
+    text = ("The gradient is\n\n$$\\frac{d J(\\theta)}{d\\theta} = 2\\theta$$\n\n"
+            "for the cost\n\n$$J(\\theta) = \\theta^2 + 1$$\n")
+    document = read(tmp_path, text)
+    assert "J" in document.context.functions
+    (definition,) = document.definitions
+    assert (definition.name, definition.latex) == ("J(theta)", "\\theta^2 + 1")
+    assert "used before it" in definition.note
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["proved", "definition"]
+    assert any("J(theta) = \\theta^2 + 1" in a for a in report.assumed)
+
+
+# ---- what the document states and implies -----------------------------------------------------
+
+
+def test_membership_lines_give_domains_and_shapes(tmp_path: pathlib.Path) -> None:
+    text = ("Let $y \\in \\{0,1\\}$, $p \\in (0,1)$, $t \\in \\mathbb{R}$, "
+            "$X \\in \\mathbb{R}^{n\\times d}$, $\\mathbf{w} \\in \\mathbb{R}^{d}$ and "
+            "$v \\in \\mathbb{R}^n$.\n\n$$q = y p$$\n")
+    document = read(tmp_path, text)
+    symbols = document.context.symbols
+    assert symbols["y"].domain == parse_domain("{0,1}")
+    assert symbols["p"].domain == parse_domain("(0,1)")
+    assert symbols["t"].domain == parse_domain("real")
+    assert symbols["X"].shape == ("n", "d")
+    assert symbols["w"].shape == ("d", "1")
+    assert "v" not in symbols  # a lower-case name is a scalar; the report says so
+    said = "\n".join(document.assumed)
+    assert "y ∈ {0, 1}: the document says so (line 1)" in said
+    assert "X is an array of shape n×d" in said
+    assert "w is an array of shape d×1" in said
+    assert "v is read as a scalar" in said
+
+
+def test_conventions_are_stated_as_assumptions(tmp_path: pathlib.Path) -> None:
+    text = ("$$\\hat{y} = \\sigma(z)$$\n"
+            "$$J(w) = -(t \\log q + (1 - t) \\log(1 - q))$$\n"
+            "$$\\sigma(z) = \\frac{1}{1 + e^{-z}}$$\n"
+            "$$\\frac{d\\sigma}{dz} = \\sigma(z)(1 - \\sigma(z))$$\n")
+    document = read(tmp_path, text)
+    symbols = document.context.symbols
+    assert symbols["yhat"].domain == parse_domain("(0,1)")
+    assert symbols["t"].domain == parse_domain("{0,1}")
+    assert symbols["q"].domain == parse_domain("(0,1)")
+    assert "J" in document.context.functions
+    said = "\n".join(document.assumed)
+    assert "ŷ ∈ (0, 1): a value of σ" in said
+    assert "t ∈ {0, 1}: the label of a binary cross-entropy (line 2)" in said
+    assert "q ∈ (0, 1): the probability of a binary cross-entropy" in said
+    assert "J is a function" in said
+    assert "σ written alone is σ(z)" in said
+    report = check_document(document)
+    assert str(report.steps[-1].verdict) == "proved"  # dσ/dz with σ = σ(z)
+
+
+def test_sums_without_a_range_make_index_letters(tmp_path: pathlib.Path) -> None:
+    text = ("$$L = -\\sum_j y_j \\log p_j$$\n"
+            "$$\\frac{\\partial L}{\\partial p_k} = -\\frac{y_k}{p_k}$$\n")
+    document = read(tmp_path, text)
+    assert dict(document.context.indices) == {"j": "C", "k": "C"}
+    assert document.matrix.sizes == {"C": 3}
+    assert any("index letters" in a for a in document.assumed)
+    assert str(check_document(document).steps[-1].verdict) == "checked"
+
+
+def test_a_name_applied_to_a_list_is_a_function(tmp_path: pathlib.Path) -> None:
+    text = "$$\\frac{\\partial}{\\partial a} J(a, b) = 2a$$ and $$(x, y) = (1, 2)$$\n"
+    document = read(tmp_path, text)
+    assert document.context.functions == frozenset({"J"})
+    assert "J is a function" in "\n".join(document.assumed)
+
+
+def test_names_written_as_arrays_without_a_shape_are_said_to_be_scalars(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$\\frac{\\partial}{\\partial \\mathbf{A}} \\mathbf{x}^T \\mathbf{A} y = "
+            "x^{\\top} y$$\n")
+    said = "\n".join(read(tmp_path, text).assumed)
+    assert "A, x are written as arrays (bold or transposed) but the document gives no " \
+        "shape: read as scalars" in said
+
+
+def test_a_case_in_the_prose_is_assumed_by_the_display_after_it(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$g(x) = x^3 - 2x$$\n\nIf $x = 1$, then\n\n$$g(x) = -1$$\n\n"
+            "and when $x = 2$:\n\n$$g(x) = 3$$\n")
+    document = read(tmp_path, text)
+    assert [c.assume for c in document.claims] == [(), ("x = 1",), ("x = 2",)]
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "conditional", "refuted"]
+
+
+def test_the_second_of_two_cases_continues_from_before_the_cases(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$h(x) = \\frac{d}{dx} (a x^2)$$\n\nIf $a = 1$,\n\n$$= 2x$$\n\n"
+            "and if $a = 0$,\n\n$$= 0$$\n")
+    document = read(tmp_path, text)
+    assert [c.lhs for c in document.claims] == [None, None, "\\frac{d}{dx} (a x^2)"]
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "conditional",
+                                                      "conditional"]
+
+
+def test_the_report_states_what_was_assumed(tmp_path: pathlib.Path) -> None:
+    text = "Labels $y \\in \\{0,1\\}$.\n\n$$y^2 = y$$\n"
+    report = checked(tmp_path, text)
+    assert any("y ∈ {0, 1}" in a for a in report.assumed)
+    # y² = y holds at both labels: agreement at every value of the domain, no symbolic closure
+    assert str(report.steps[0].verdict) == "checked"
+
+
+# ---- end to end ---------------------------------------------------------------------------------
+
+DOCS = pathlib.Path(__file__).parent.parent / "docs" / "documents.md"
+
+
+def documented() -> tuple[str, str]:
+    """The example post of docs/documents.md, and the report the page shows for it."""
+    page = DOCS.read_text()
+    post = page.split("~~~~markdown\n", 1)[1].split("\n~~~~\n", 1)[0] + "\n"
+    report = page.split("$ derive check post.md\n", 1)[1].split("\n```", 1)[0]
+    return post, report
+
+
+POST = documented()[0]
+
+
+def test_a_post_with_the_classic_sign_error(tmp_path: pathlib.Path) -> None:
+    report = checked(tmp_path, POST)
+    assert report.error is None
+    assert report.title == "Backprop through a sigmoid: where does my sign go?"
+    found = [(s.claim.id, str(s.verdict)) for s in report.steps]
+    assert found == [("L6", "definition"), ("L8", "definition"), ("L10", "definition"),
+                     ("L14", "proved"), ("L18", "refuted"), ("L20", "proved"),
+                     ("L30", "proved"), ("L32", "proved")]
+    wrong = report.steps[4]
+    assert wrong.claim.label.startswith("Then the loss, term by term")
+    assert wrong.links[0].diagnosis is not None  # the dropped inner derivative, named
+    assert not report.ok  # a refuted step fails the run
+
+
+def test_the_command_line_checks_a_post(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "post.md").write_text(POST)
+    done = subprocess.run([sys.executable, "-m", "derive", "check", "post.md"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={"NO_COLOR": "1", "PATH": ""})
+    assert done.returncode == 1, done.stderr
+    shown = documented()[1]
+    # the page shows what the command prints (the assumptions aside, which depend on the
+    # checker carrying them into the report)
+    assert [line for line in done.stdout.splitlines() if "assumed:" not in line] == \
+        [line for line in shown.splitlines() if "assumed:" not in line]
+
+
+def test_a_latex_document(tmp_path: pathlib.Path) -> None:
+    text = r"""\documentclass{article}
+\title{Softplus}
+\begin{document}
+% $$1 = 2$$ is a comment
+The softplus is
+\begin{equation}
+  s(x) = \log(1 + e^{x}) \label{eq:softplus}
+\end{equation}
+and its derivative, the sigmoid:
+\begin{align*}
+  s'(x) &= \frac{e^{x}}{1 + e^{x}} \\
+        &= \frac{1}{1 + e^{-x}} \nonumber \\
+        &= \sigma(-x)
+\end{align*}
+\begin{verbatim}
+$$3 = 4$$
+\end{verbatim}
+\end{document}
+"""
+    report = checked(tmp_path, text, "softplus.tex")
+    assert report.title == "Softplus"
+    assert [(s.claim.line, str(s.verdict)) for s in report.steps] == [
+        (7, "definition"), (11, "proved"), (12, "proved"), (13, "refuted")]
+
+
+# ---- the loader's dispatch ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "document"), [
+    ("post.md", True), ("post.markdown", True), ("post.tex", True), ("post.txt", True),
+    ("POST.MD", True), ("proof.toml", False), ("proof", False),
+])
+def test_suffixes(name: str, document: bool) -> None:
+    assert is_document(name) == document
+
+
+@pytest.mark.parametrize(("text", "proof"), [
+    ('[document]\ntitle = "t"\n\n[[step]]\nid = "a"\nlatex = \'y = y\'\n', True),
+    ('[[step]]\nid = "a\n', True),           # a broken proof file: its TOML error is reported
+    ("a = " + "[{b = " * 50, True),
+    ("# A post\n\n$$x = x$$\n", False),
+    ("Some prose with $a = a$.\n", False),
+])
+def test_standard_input_is_sniffed(text: str, proof: bool) -> None:
+    assert looks_like_proof_file(text) == proof
+    assert is_document("-", text) == (not proof)
+
+
+def test_standard_input_reads_a_document_or_a_proof_file() -> None:
+    document = load("-", "# From a pipe\n\n$$\\frac{d}{dx} x^2 = 2x$$\n")
+    assert (document.title, latex_of(document)) == ("From a pipe", ["\\frac{d}{dx} x^2 = 2x"])
+    proof = load("-", '[document]\ntitle = "t"\n\n[[step]]\nid = "a"\nlatex = \'y = y\'\n')
+    assert [c.id for c in proof.claims] == ["a"]
+    with pytest.raises(ProofFileError, match="not valid TOML"):
+        load("-", '[[step]]\nid = "a\n')
+
+
+def test_standard_input_on_the_command_line() -> None:
+    done = subprocess.run([sys.executable, "-m", "derive", "check", "-"],
+                          input="Piped: $$\\frac{d}{dx} x^2 = 2x$$\n", capture_output=True,
+                          text=True, timeout=120, env={"NO_COLOR": "1", "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    assert "L1     proved" in done.stdout
