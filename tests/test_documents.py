@@ -430,3 +430,12 @@ def test_standard_input_on_the_command_line() -> None:
                           text=True, timeout=120, env={"NO_COLOR": "1", "PATH": ""})
     assert done.returncode == 0, done.stderr
     assert "L1     proved" in done.stdout
+
+
+def test_a_claim_that_holds_only_for_scalars_is_conditional(tmp_path: pathlib.Path) -> None:
+    # X and w are written as arrays with no shape: read as scalars, XᵀX = XXᵀ would be proved
+    text = ("$$\\mathbf{w}^T X^T X \\mathbf{w} = \\mathbf{w}^T X X^T \\mathbf{w}$$\n\n"
+            "$$x^2 + 2x + 1 = (x+1)^2$$\n")
+    report = checked(tmp_path, text)
+    assert [str(step.verdict) for step in report.steps] == ["conditional", "proved"]
+    assert "holds if X, w are scalars" in report.steps[0].links[0].message

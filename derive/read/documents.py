@@ -727,7 +727,7 @@ def read_document(path: str, text: str) -> ProofDocument:
         path=path, text=text, title=_title(text, path), source="",
         note="read as a document: no proof file", context=context, claims=tuple(claims),
         definitions=extra_definitions, matrix=MatrixSettings(sizes=facts.sizes),
-        assumed=tuple(assumed),
+        assumed=tuple(assumed), scalar_readings=frozenset(facts.scalars),
     )
 
 
@@ -849,6 +849,7 @@ def _unshaped_arrays(lines: list[Line], facts: _Facts) -> None:
                 continue
             if name not in facts.shapes and name not in names:
                 names.append(name)
+    facts.scalars.extend(n for n in names if n not in facts.scalars)
     if names:
         shown = ", ".join(_pretty(n) for n in names)
         facts.said.append(f"{shown} {'is' if len(names) == 1 else 'are'} written as "

@@ -171,6 +171,9 @@ class ProofDocument:
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
     readings: Mapping[str, Reading] = field(default_factory=dict)
     assumed: tuple[str, ...] = ()
+    scalar_readings: frozenset[str] = frozenset()
+    """Names the document writes as arrays but gives no shape, read as scalars: a claim
+    about them that holds as a scalar identity holds only under that reading."""
     """What the reading inferred rather than read (a document's domains, shapes, functions,
     conventions), one sentence each, for the report to state."""
 

@@ -142,7 +142,7 @@ class _Checker:
         self.aliases: dict[sp.Symbol, sp.Symbol] = {}
         self.definitions: dict[sp.Symbol, sp.Expr] = {}
         self.function_definitions: dict[str, sp.Lambda] = {}
-        self.assumed: list[str] = _aliases_said(document.aliases)
+        self.assumed: list[str] = [*document.assumed, *_aliases_said(document.aliases)]
         self._instance = False  # an instance of an index claim (derive.verify.indexed)
         self._step_deadline: float | None = None  # every step's work ends within its budget
         self.chain: _Chain | None = None
@@ -565,7 +565,8 @@ class _Checker:
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
         if not (relation.continues and claim.lhs is None) and sides:
             self.chain = _Chain(sides[0], claim.id)  # a new chain starts with this line
-        links = tuple(self._judged(self._compare(a, b, claim.assume, op), claim)
+        links = tuple(self._as_scalars(self._judged(self._compare(a, b, claim.assume, op),
+                                                    claim))
                       for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
                       if op)  # '' joins two chains of an aligned block: nothing to check
         named_rule, used_rule = self._rules(claim, links)
@@ -587,6 +588,23 @@ class _Checker:
         return report, sides[-1]
 
     # -- naming the mistake -------------------------------------------------------------
+
+    def _as_scalars(self, link: LinkReport) -> LinkReport:
+        """A claim that holds only because names written as arrays were read as scalars (the
+        document gives them no shape) holds under that reading: conditional, never proved."""
+        guessed = self.document.scalar_readings
+        if not guessed or not link.verdict.holds:
+            return link
+        names = {str(s.name) for side in (link.lhs, link.rhs) if isinstance(side, sp.Basic)
+                 for s in side.free_symbols if isinstance(s, sp.Symbol)}
+        used = sorted(guessed & names)
+        if not used:
+            return link
+        reading = f"{', '.join(used)} {'is a scalar' if len(used) == 1 else 'are scalars'}"
+        return replace(link, verdict=Verdict.CONDITIONAL, assumption=reading,
+                       message=f"holds if {reading}: the document writes them as arrays but "
+                               "gives no shape, and a claim about matrices can fail where the "
+                               "scalar one holds (the order of a product, a transpose)")
 
     def _judged(self, link: LinkReport, claim: Claim) -> LinkReport:
         """A link judged against its neighbour and, once the chain has gone wrong, against
