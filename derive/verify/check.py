@@ -837,7 +837,10 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
     step (each file, from worker processes): see ``Progress``."""
     deadline = time.monotonic() + total if total else None
     tasks = [(path, stdin if path == "-" else None, budget, deadline) for path in paths]
-    workers = min(jobs, len(tasks))
+    # reports kept from an earlier run are read here: no worker is started for them
+    kept = {k: report for k, task in enumerate(tasks) if (report := _kept(task)) is not None}
+    pending = [k for k in range(len(tasks)) if k not in kept]
+    workers = min(jobs, len(pending))
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -850,10 +853,10 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
         context = multiprocessing.get_context("fork" if forkable else None)
         # the longest files first (their size stands for their cost), so that no worker is
         # left with a long file at the end while the others wait
-        order = sorted(range(len(tasks)), key=lambda k: -_size_of(tasks[k][0]))
+        order = sorted(pending, key=lambda k: -_size_of(tasks[k][0]))
         try:
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                done: dict[int, DocumentReport] = {}
+                done: dict[int, DocumentReport] = dict(kept)
                 for k, report in zip(order, pool.map(_check_one, [tasks[k] for k in order]),
                                      strict=True):
                     done[k] = report
@@ -862,7 +865,16 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
             return Report(tuple(done[k] for k in range(len(tasks))))
         except (BrokenProcessPool, OSError):
             pass  # a worker died (or none could start): check them here, one by one
-    return Report(tuple(_check_one(task, progress) for task in tasks))
+    return Report(tuple(kept[k] if k in kept else _check_one(task, progress)
+                        for k, task in enumerate(tasks)))
+
+
+def _kept(task: tuple[str, str | None, float, float | None]) -> DocumentReport | None:
+    """The report an earlier run kept for this file, unchanged since (None: check it)."""
+    path, text, budget, deadline = task
+    name = _cache_name(path, text, budget) if deadline is None else None
+    kept = cache.load("reports", name) if name is not None else None
+    return kept if isinstance(kept, DocumentReport) else None
 
 
 def _size_of(path: str) -> int:
@@ -876,12 +888,11 @@ def _check_one(task: tuple[str, str | None, float, float | None],
                progress: Progress | None = None) -> DocumentReport:
     path, text, budget, deadline = task
     name = _cache_name(path, text, budget) if deadline is None else None
-    if name is not None:
-        kept = cache.load("reports", name)
-        if isinstance(kept, DocumentReport):
-            if progress is not None:
-                progress(path, len(kept.steps), len(kept.steps))
-            return kept
+    kept = _kept(task)
+    if kept is not None:
+        if progress is not None:
+            progress(path, len(kept.steps), len(kept.steps))
+        return kept
     report = _checked(task, progress)
     # a verdict that timing could change (undecided: a budget ran out) is never kept
     if name is not None and report.error is None and all(
