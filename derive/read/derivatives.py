@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 from lark import Token, Tree
+from sympy.core.function import AppliedUndef
 
 from derive.core.context import Context
 from derive.read.names import _Name, _Names
@@ -50,8 +51,10 @@ class _Derivatives(_Names, ABC):
         """The value of a node (derive.read.values)."""
 
     @abstractmethod
-    def product(self, entries: list[_Entry], at: Node | None = None) -> sp.Expr:
-        """The value of a product's entries (derive.read.extent)."""
+    def product(self, entries: list[_Entry], at: Node | None = None,
+                tail: sp.Expr | None = None) -> sp.Expr:
+        """The value of a product's entries (derive.read.extent); ``tail`` is the operand of
+        an operator that ends them (``\\sum_i -x_i``: the signed term after it)."""
 
     @abstractmethod
     def is_operator(self, entry: _Entry) -> bool:
@@ -72,19 +75,23 @@ class _Derivatives(_Names, ABC):
         return self.derivatives[key]
 
     def read_derivative(self, frac: Tree[Token]) -> _DerivativeForm | None:
-        denominator = self.entries(_inside(frac.children[2]))
-        if len(denominator) < 2 or self.marker_order(denominator[0]) is None:
+        denominator = self.entries(_innermost(frac.children[2]))
+        numerator = self.entries(_innermost(frac.children[1]))
+        tolerant = self.tolerant_markers(numerator, denominator)
+        if len(denominator) < 2 or self.marker_order(denominator[0], tolerant) is None:
             return None
+        if tolerant is not None:
+            shown = " ".join(self.text[self.start(frac) : self.end(frac)].split())
+            self.note(f"\\delta read as \\partial in '{_short(shown, 60)}'", frac)
         variables: list[tuple[sp.Symbol, int]] = []
         for k in range(0, len(denominator), 2):
             marker = denominator[k]
-            if self.marker_order(marker) != 1 or marker.postfixes:
+            if self.marker_order(marker, tolerant) != 1 or marker.postfixes:
                 self.fail("cannot read the denominator of this derivative", marker)
             if k + 1 >= len(denominator):
                 self.fail("expected the variable of the derivative", self.end(marker))
             variables.append(self.derivative_variable(denominator[k + 1]))
-        numerator = self.entries(_inside(frac.children[1]))
-        order = self.marker_order(numerator[0])
+        order = self.marker_order(numerator[0], tolerant)
         if order is None:
             self.fail("the numerator of a derivative must start with d or \\partial", numerator[0])
         total = sum(count for _, count in variables)
@@ -98,11 +105,28 @@ class _Derivatives(_Names, ABC):
             self.fail(f"unexpected '{body[0].op}'", body[0].op)
         return _DerivativeForm(tuple(variables), body)
 
-    def marker_order(self, entry: _Entry) -> int | None:
-        """1 (or n for d^n) when the entry is ``d`` or ``\\partial``; None otherwise."""
+    def tolerant_markers(self, numerator: list[_Entry], denominator: list[_Entry]) -> str | None:
+        """``\\frac{\\delta L}{\\delta y}`` (δ for ∂ above and below, the context declaring no
+        δ): "\\delta", read as a partial derivative; None otherwise."""
+        if len(denominator) < 2 or not numerator or "delta" in self.context.symbols:
+            return None
+        if all(self.is_delta(entry) for entry in (numerator[0], denominator[0])):
+            return "\\delta"
+        return None
+
+    def is_delta(self, entry: _Entry) -> bool:
+        core = entry.core
+        return (entry.op is None and not entry.signs and not entry.postfixes
+                and isinstance(core, Token) and core.type == "GREEK"
+                and str(core).strip() == "\\delta")
+
+    def marker_order(self, entry: _Entry, tolerant: str | None = None) -> int | None:
+        """1 (or n for d^n) when the entry is ``d`` or ``\\partial`` (or δ, where a derivative
+        fraction writes it for ∂); None otherwise."""
         core = entry.core
         is_d = isinstance(core, _Word) and core.text == "d" and "d" not in self.context.symbols
-        is_partial = isinstance(core, Token) and core.type == "PARTIAL"
+        is_partial = (isinstance(core, Token) and core.type == "PARTIAL") or (
+            tolerant is not None and self.is_delta(entry))
         if entry.op is not None or entry.signs or not (is_d or is_partial):
             return None
         if not entry.postfixes:
@@ -147,6 +171,8 @@ class _Derivatives(_Names, ABC):
         children = list(gradient.children)
         if gradient.data == "gradient_order_first":
             children = [children[0], children[3], children[4], children[1], children[2]]
+        if len(children) == 1:
+            return self.gradient_by_argument(gradient, body)
         if len(children) < 3:
             self.fail("write the variable of the gradient: \\nabla_w", gradient)
         variable = self.name_value_of(children[2], "the variable of a gradient")
@@ -159,6 +185,16 @@ class _Derivatives(_Names, ABC):
                 self.fail("\\nabla takes a first or second order: \\nabla^2_w", children[4])
             order = int(str(script))
         return _derivative(body, [(variable, order)])
+
+    def gradient_by_argument(self, gradient: Tree[Token], body: sp.Expr) -> sp.Expr:
+        """``\\nabla f(w)``: the gradient by w, the one argument of the function f."""
+        arguments: tuple[sp.Basic, ...] = body.args if isinstance(body, AppliedUndef) else ()
+        variable = arguments[0] if len(arguments) == 1 else None
+        if not isinstance(variable, sp.Symbol | sp.MatrixSymbol):
+            self.fail("write the variable of the gradient: \\nabla_w", gradient)
+        self.note(f"\\nabla {body} read as the gradient by {variable}, the argument of "
+                  f"{type(body).__name__}", gradient)
+        return _derivative(body, [(variable, 1)])
 
     def primed(self, function: Callable[..., sp.Expr], name: _Name, values: list[sp.Expr],
                bracket: Tree[Token]) -> sp.Expr:
@@ -194,6 +230,14 @@ class _Derivatives(_Names, ABC):
             return True
         named = self.name_of(following)
         return named is not None and named[0].full() in self.context.symbols
+
+
+def _innermost(node: Node) -> Node:
+    """The content of a braced group, and of the groups it is all of: ``{{\\partial y}}``."""
+    inner = _inside(node)
+    while inner is not node:
+        node, inner = inner, _inside(inner)
+    return inner
 
 
 def _is_partial_operator(entry: _Entry) -> bool:

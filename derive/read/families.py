@@ -41,21 +41,29 @@ class _Families:
         """The bases a sum's index subscripts in ``values`` (``x`` in Σᵢ xᵢ), with their number
         of indices, and the undeclared names the sums run up to. Sums over the context's
         index letters are derive.verify.indexed's (its names stay symbols)."""
+        found: dict[str, int] = {}
         for value in values:
-            for loop in value.atoms(sp.Sum, sp.Product):
+            # in a fixed order, whatever the order of SymPy's sets
+            for loop in sorted(value.atoms(sp.Sum, sp.Product), key=sp.default_sort_key):
                 for limit in loop.limits:
                     index, high = limit[0], limit[-1]
                     if str(index) in self.context.indices:
                         continue
                     if isinstance(high, sp.Symbol) and high.name not in self.context.symbols:
                         self.counts.add(high.name)
-                    for symbol in loop.function.atoms(sp.Symbol):
+                    for symbol in sorted(loop.function.atoms(sp.Symbol), key=str):
                         split = _split_name(symbol.name)
                         if split is None or self.handled_elsewhere(split[0]):
                             continue
                         parts = _index_parts(split[1], str(index))
                         if any(_mentions(part, str(index)) for part in parts):
-                            self.ranks.setdefault(split[0], len(parts))
+                            # a base written with one index and with two (x_i, x_{ij}) keeps
+                            # the fewer: x_{ij} is then refused, never x_i read as a row
+                            rank = found.get(split[0])
+                            found[split[0]] = len(parts) if rank is None else \
+                                min(rank, len(parts))
+        for base, rank in found.items():
+            self.ranks.setdefault(base, rank)
 
     def entries_of(self, value: sp.Expr, index_value: Callable[[str, str], sp.Expr]) -> sp.Expr:
         """``value`` with each subscripted name of a family read as its entry; ``index_value``

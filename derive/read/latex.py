@@ -7,6 +7,8 @@ character, and what would have been accepted) or an ``AmbiguityError`` listing t
 
 The reader is assembled from the modules of this package, one concept each:
 
+- derive.read.posted: the notation of posts, rewritten before parsing and said as readings
+  (sentence punctuation, macros, boxes, definition signs, breaks between claims; see "Posts");
 - derive.read.screen: what a text must pass before it is parsed (size, control characters,
   unknown commands, brackets), the lark parser and its post-lexer, the token tables and the
   function words;
@@ -18,6 +20,28 @@ The reader is assembled from the modules of this package, one concept each:
 - derive.read.extent: where an operator's operand ends, and how a product is joined;
 - derive.read.families: the indexed families sums make (under "Names");
 - this module: lines and relations, and the public functions.
+
+Posts (derive.read.posted). Every tolerant reading is said: ``Relation.readings`` lists, for
+each line, what was read other than literally ("'.' between two factors read as a product"),
+and the checker reports them with the step. Read this way:
+
+- a full stop or comma that ends a formula (before a line break, a tag or the end) is the
+  sentence's punctuation; a full stop between two factors is a product
+  (``\sigma.(1-\sigma)``, ``\theta^T.x_i``); any other full stop is refused;
+- a remark after an equation, ``,\quad i=1,\dots,n`` (``\forall``, ``\in``), is left out; a
+  comma, ``\Rightarrow`` or ``\implies`` between two equations starts a new claim (a line of
+  its own), refused when the first sets something to a value (``z = 0``, ``\nabla L = 0``)
+  or either has a bare name for its left side (a definition, a solution); ``\Rightarrow``
+  before a line is left out when the line states a derivative, else refused; the clause
+  after an upright ``where`` is left out (a definition said in passing);
+- ``:=``, ``\coloneqq``, ``\triangleq``, ``\equiv``, ``\stackrel{def}{=}`` are '=' and mark the
+  line as a definition (``Relation.defining``);
+- ``\boxed{X}``, ``\underbrace{X}_{label}``, ``\overbrace{X}^{label}`` are X; the null
+  delimiters ``\left.``/``\right.`` are left out (a bracket broken across two lines with them
+  is one line);
+- a post's own macros (``\newcommand``, ``\renewcommand``, ``\def`` with ``#1``…, and
+  ``\DeclareMathOperator``) are expanded textually; ``’`` and ``′`` are primes, ``−`` a minus,
+  and ``–`` a minus (said); ``⋅``, ``·`` and ``×`` are products.
 
 The reader's layers are classes, each on top of the one before (names, derivatives, values,
 extent, then ``_Reader`` here), since they call one another recursively. A new construct is a
@@ -33,22 +57,37 @@ Names (the whole package relies on this convention; every symbol comes from
 - ``\hat y``, ``\hat{y}``, ``{\hat y}``, ``\hat{\mathbf{y}}`` → ``yhat``; ``\hat y_i``,
   ``\hat{y}_i``, ``\hat{y_i}`` → ``yhat_i``. Likewise ``\bar x`` → ``xbar``, ``\tilde x`` →
   ``xtilde``, ``\dot x`` → ``xdot``.
-- Bold is dropped: ``\mathbf{z}``, ``\boldsymbol{z}``, ``\bm z``, ``\vec z``, ``\bf z`` → ``z``.
+- Bold and other styles are dropped: ``\mathbf{z}``, ``\boldsymbol{z}``, ``\bm z``,
+  ``\vec z``, ``\bf z``, ``\textbf{z}`` (one letter) → ``z``; ``\mathcal{L}``,
+  ``\mathscr{L}`` → ``L``; ``\mathbb{R}``, ``\Bbb R`` → ``R``. A bold name the context
+  declares with a shape is that array.
 - Greek letters by their command name: ``\alpha`` → ``alpha``, ``\lambda`` → ``lambda``.
 - A parenthesised superscript on a name is a layer index: ``W^{(1)}`` → ``W^(1)``;
-  ``W_i^{(1)}`` → ``W_i^(1)``.
+  ``W_i^{(1)}`` → ``W_i^(1)``; with a letter, ``y^{(i)}`` → ``y^(i)``, said as a reading (the
+  i-th example). ``y^i``, where the context declares i an index letter, is read as
+  ``y^{(i)}`` and said; without that declaration it is a power. Index letters as
+  superscripts (``A^{ij}``, tensor notation) are refused.
+- A superscript that labels is part of the name: one capital letter the context does not
+  declare (never T) or an upright word: ``W^Q`` → ``W^Q``, ``Z^{O}_0`` → ``Z^O_0``,
+  ``A^{\text{prev}}`` → ``A^prev``; said as a reading unless the context declares the name.
 - Adjacent letters (no space between them in the source) are one run. A run is cut into the
-  longest names the context declares (a symbol or a function, two letters or more) or the
-  words ``log``, ``ln``, ``exp``; every other letter is a symbol of its own. So ``BCE`` is one
-  symbol only when the context declares ``BCE``, else ``B·C·E``. A bare function word followed by
-  more letters of its run (``logit``, ``lnx``) is refused rather than guessed.
+  longest names the context declares (a symbol or a function, two letters or more; a
+  declared ``dy_i`` declares the word ``dy``) or the function words of
+  derive.core.primitives (``log``, ``ln``, ``exp``, ``tanh``, ``cosh``, ``abs``, ``sign``, ...,
+  and ``max``, ``min``: ``2cosh(x)``, ``exp(-abs(x))``); every other letter is a symbol of its
+  own. So ``BCE`` is one symbol only when the context declares ``BCE``, else ``B·C·E``. A bare
+  function word followed by more letters of its run (``logit``, ``lnx``, ``cost``), or with two
+  letters or more before it (``softmax``, ``argmax``), is refused rather than guessed: an
+  unknown word is never a product of letters.
 - A word written upright (``\operatorname{X}``, ``\mathrm{X}``, ``\mathit{X}``, and
   ``\text{X}``/``\textrm{X}`` before a bracket or a power) is one name, never a product of
   letters: a declared symbol or function; else a known function, case aside
   (``\operatorname{ReLU}(x)`` is relu(x), ``\operatorname{sech}^2 x`` is sech(x)², also
   softplus, sigmoid, tanh, sign/sgn, abs, exp, log, ln, sinh, cosh, sin, cos, tan, max, min);
-  else, before an operand, it is refused as an unknown function, and alone it is a symbol
-  (``\mathrm{BCE}``). One upright letter keeps its meaning (``\mathrm{d}``, ``\mathrm{e}``).
+  else, before an operand, it is refused as an unknown function (``\text{softmax}(z)``, unless
+  declared), and alone it is a symbol (``\mathrm{BCE}``, ``{\rm BCE}``). One upright letter
+  keeps its meaning (``\mathrm{d}``, ``\mathrm{e}``). A word of prose written upright
+  (``{\rm where}``, ``\operatorname{since}``, ``\text{for}``) is prose.
 - Indexed families: a name a sum's index subscripts (``x_i`` in ``\sum_{i=1}^n x_i``, also the
   series of ``\dots``) makes its base an indexed family, in the whole text (and, for the
   checker, in the whole document: ``Context.families``): every subscripted use of the base is
@@ -58,7 +97,9 @@ Names (the whole package relies on this convention; every symbol comes from
   derive.verify.shapes reads (declared arrays, a vector's ``entries``) keep plain symbols. The
   checker also takes an undeclared name a sum runs up to (``n``) as a count (a whole number ≥ 1).
 - ``e`` is Euler's number (``e^{x}`` is ``exp(x)``), never a symbol; ``e_i`` is the symbol
-  ``e_i``. ``\pi`` is π unless the context declares a symbol ``pi``. ``\infty`` is ∞.
+  ``e_i``. ``\pi`` is π unless the context declares a symbol
+  ``pi``. ``\infty`` is ∞. ``\Delta x``, where the text takes ``\lim_{\Delta x \to …}``, is
+  one name, the increment ``Δx`` (said).
 
 Reading rules and the decisions taken on ambiguous points:
 
@@ -83,14 +124,26 @@ Reading rules and the decisions taken on ambiguous points:
   softplus), else the product ``J·w``; a declared function written without an argument
   (``\frac{dJ}{dx}``) is the symbol of that name. ``\sigma(z)`` is sigmoid unless the context
   declares a symbol ``sigma``; ``\sigma`` without a bracket is the symbol ``sigma``.
-  ``f'(a)`` is ``Subs(Derivative(f(t), t), t, a)`` for a declared ``f``.
+  ``f'(a)`` is ``Subs(Derivative(f(t), t), t, a)`` for a declared ``f`` (also ``f’(a)`` and
+  ``f^{\prime}(a)``); ``f^2(x)`` of a function is ``(f(x))^2`` (said; other scripts on a
+  function's name are refused).
+- Primes elsewhere, each said: on a name the context declares with a shape, or after a
+  bracket whose value is an array, a prime is the transpose (``X'y``, ``(y-Xw)'``); after a
+  bracket of one variable it is the derivative by it (``(\ln(1+e^x))'``); on a scalar name
+  it is its derivative by the one variable the context declares (``u' = e^x``), and refused
+  when the context declares none or several.
 - ``\log``, ``\ln``, bare ``log``/``ln`` are the natural log, ``\exp``/``exp`` the exponential,
-  ``\tanh``, ``\sinh``, ``\cosh``, ``\sin``, ``\cos``, ``\tan`` those functions. Without
-  brackets they apply to the next factor: ``\log x^2 y`` is ``log(x^2)·y``; ``\log(x)^2`` is
-  ``log(x)^2``; ``\tanh^2 x`` is ``tanh(x)**2``.
+  ``\tanh``, ``\sinh``, ``\cosh``, ``\sin``, ``\cos``, ``\tan``, ``\arctan`` those functions.
+  Without brackets they apply to the next factor: ``\log x^2 y`` is ``log(x^2)·y``;
+  ``\log(x)^2`` is ``log(x)^2``; ``\tanh^2 x`` is ``tanh(x)**2``; ``\log_2 x`` and
+  ``\log_a(x)`` are ``log(x)/log(2)``, ``log(x)/log(a)``.
   ``\max(a, b)``/``\min(a, b)`` are ``Max``/``Min`` and need their bracket; ``|z|``,
   ``\left| z \right|``, ``\lvert z \rvert`` are ``Abs(z)`` (a bar opens an absolute value
   unless one is open and the token before it ends an operand: ``e^{-|z|}``, ``|a| + |b|``).
+  ``\max\{0, -y\}`` takes its arguments in braces too. ``\|x\|`` (``\left\|``, ``\lVert``,
+  ``\Vert``; ``_2`` allowed) is ``Abs(x)`` of a scalar; of an array it is read squared only,
+  ``\|w\|^2`` = ``w : w``. ``{a \over b}`` is ``\frac{a}{b}``. ``\begin{pmatrix}`` (bmatrix,
+  Bmatrix, matrix, array) of scalar entries is an ``ImmutableMatrix``.
 - ``X^T``, ``X^{T}``, ``X^\top`` are ``sp.transpose(X)`` (the symbol itself for a scalar),
   unless the context declares a symbol ``T`` (then ``X^T`` is a power).
 - Derivatives: ``\frac{dJ}{dx}``, ``\frac{\partial J}{\partial x}``, ``\frac{d(1-x)}{dx}``,
@@ -98,18 +151,30 @@ Reading rules and the decisions taken on ambiguous points:
   ``\frac{\partial}{\partial x}`` applies to the rest of its product, up to the next ``+`` or
   ``-`` at its level (not ambiguous: that is the rule). A fraction whose denominator starts
   with ``d``/``\partial`` and a variable is always a derivative (unless the context declares a
-  symbol ``d``); its numerator must then start with ``d`` or ``\partial``.
+  symbol ``d``); its numerator must then start with ``d`` or ``\partial`` (``{{\partial y}}``
+  and ``\partial{Z^{O}}`` too). ``\frac{\delta L}{\delta y}`` and ``\frac{\delta}{\delta x}``
+  (δ above and below, no subscript, the context declaring no δ) read δ as ∂, said. Written
+  inline, ``dy/dx``, ``d/dx`` and ``\partial L/\partial w`` are ``\frac{dy}{dx}``, ... (said;
+  not when the context declares ``d``). ``\nabla f(w)`` without a variable is the gradient by
+  the function's one argument, said.
 - Sums ``\sum_{i=1}^{m} body`` become ``Sum(body, (i, 1, m))``; the body is the rest of the
-  product. ``\sum_j`` runs from 1 to the count the context gives j (``Context.indices``;
-  refused when it gives none), ``\sum_j^C`` from 1 to C; ``\sum_{k \neq i} b`` is
+  product, and a body may start with a sign (``C \sum_i -x_i y_i``). ``\sum_j`` runs from 1 to
+  the count the context gives j (``Context.indices``), else to ``N`` (a count, said);
+  ``\sum_j^C`` from 1 to C; ``\sum t_i`` (no index written) takes its index from the body's
+  subscripts when they give exactly one letter (said), and is refused otherwise
+  (``\sum \delta``); ``\sum_{k \neq i} b`` is
   ``Sum(b·(1 - KroneckerDelta(i, k)), (k, 1, C))``. ``\delta_{ij}`` is ``KroneckerDelta(i, j)``
   and ``\begin{cases} a & i = j \\ b & i \neq j \end{cases}`` a ``Piecewise``.
   ``\lim_{h \to 0}`` (a two-sided ``Limit``) and ``\nabla_w`` (``Derivative`` w.r.t. w) take
   the rest of the product as a sum does. When the term holding a sum is
-  followed by ``+``/``-`` at the same level, the extent is ambiguous (``AmbiguityError`` with
-  the two readings written in LaTeX), unless the body is a single bracketed group:
-  ``\sum_i (a_i + b_i) + c`` is read as the sum of the bracket, plus ``c``. A name in the body
-  subscripted by the index is an entry of an indexed family (see Names).
+  followed by ``+``/``-`` at the same level, the sum's body is the product after it when the
+  following terms do not use its index (the common convention, said as a reading:
+  ``\sum_{j=1}^{d} w_j x_j - y`` is ``(Σ w_j x_j) − y``; an index bound by a sum of their own
+  does not count); when they do (``\sum_i x_i - y_i``), and for ``\lim``, the extent is
+  ambiguous (``AmbiguityError`` with the two readings written in LaTeX). A body that is a
+  single bracketed group is not ambiguous: ``\sum_i (a_i + b_i) + c`` is read as the sum of the
+  bracket, plus ``c``. A name in the body subscripted by the index is an entry of an indexed
+  family (see Names); ``x_{ij}`` where x is a family of one index is refused.
 - Differentials (matrix calculus): ``d`` followed by an operand (name, group, bracket or
   ``\log``) is ``Differential(operand)`` when the context declares no symbol or function ``d``
   and either the relation contains ``:`` (a Frobenius product) or the operand is a symbol the
@@ -129,8 +194,10 @@ Reading rules and the decisions taken on ambiguous points:
   refused before it is computed. Python prints at most 4300 digits, and every value read must
   stay printable.
 - Hostile input: more than 20,000 characters, nesting deeper than 200 brackets, control
-  characters, unknown commands (``\input``, ``\def``, ``\newcommand``, ...), an unmatched
-  ``|``, and relations other than ``=`` (``\to`` outside a limit) are refused by name.
+  characters, unknown commands (``\input``, ``\include``, ...), an unmatched ``|``, and
+  relations other than ``=`` (``\to`` outside a limit) are refused by name; a post's macros are
+  expanded at most 500 times and never past 20,000 characters, and a command the reader
+  knows cannot be redefined.
   Nothing but ``ParseError`` escapes. While a text is read, the recursion limit is raised to
   4000 if it is lower (and restored after), so that 200 nested brackets can be built;
   expressions that deep may still be slow for SymPy.
@@ -164,7 +231,14 @@ from derive.read.nodes import (
     Relation,
     _is_array,
 )
-from derive.read.screen import _FILLERS, MAX_DIGITS, MAX_LENGTH, MAX_NESTING, parse
+from derive.read.screen import (
+    _FILLERS,
+    MAX_DIGITS,
+    MAX_LENGTH,
+    MAX_NESTING,
+    parse,
+    prose_text,
+)
 from derive.read.tree import Node, _lines, _short
 
 __all__ = [
@@ -205,10 +279,13 @@ class _Reader(_Extent):
         """Every non-empty line: its relation, its first '=' and its tree; a name of an
         indexed family is read as its entry (``x_1`` is ``x[1]``)."""
         found = []
-        for line in _lines(parse(self)):
+        lines = _lines(parse(self))
+        for line in lines:
             read = self.relation(line)
             if read is not None:
                 found.append((read[0], read[1], line))
+        found = self.with_readings(found, lines)
+        self.check_breaks(found)
         self.families.find([side for relation, _, _ in found for side in relation.sides])
         if self.declaring or self.scanning or not self.families.ranks:
             return found
@@ -218,6 +295,63 @@ class _Reader(_Extent):
             return replace(relation, sides=tuple(sides))
 
         return [(entries(relation), equals, line) for relation, equals, line in found]
+
+    def with_readings(self, found: list[tuple[Relation, Token | None, Tree[Token]]],
+                      lines: list[Tree[Token]]) -> list[tuple[Relation, Token | None,
+                                                            Tree[Token]]]:
+        """Each relation with the readings taken on its line (a reading made before the first
+        line, or after the last, goes to the nearest one) and whether it is a definition."""
+        if not found:
+            return found
+        starts = [self.start(line) for _, _, line in found]
+        ends = [self.end(line) for _, _, line in found]
+
+        def place(offset: int) -> int:
+            for k in range(len(found)):
+                if offset < ends[k] or k + 1 == len(found) or offset < starts[k + 1]:
+                    return k
+            return len(found) - 1
+
+        readings: list[list[str]] = [[] for _ in found]
+        for offset, said in self.notes:
+            readings[place(offset)].append(said)
+        defining = [False] * len(found)
+        for offset in self.defining:
+            defining[place(offset)] = True
+        return [(replace(relation, readings=tuple(dict.fromkeys(readings[k])),
+                         defining=defining[k]), equals, line)
+                for k, (relation, equals, line) in enumerate(found)]
+
+    def check_breaks(self, found: list[tuple[Relation, Token | None, Tree[Token]]]) -> None:
+        """Two equations a mark separates (',', '.', ``\\Rightarrow``) are two claims only when
+        neither may be a step of solving or defining: the first sets nothing to a value
+        (``z = 0``, ``\\nabla L = 0``, ``\\sigma(z) = 1/2``: a condition, the second then holds
+        only under it) and the second solves or defines no name (``w = (X^TX)^{-1}X^Ty``,
+        ``L = …``); otherwise the line is refused. A line that a left-out ``\\Rightarrow``
+        begins is a claim of its own only when it states a derivative (its first side is
+        one): ``\\Rightarrow X^TXw = X^Ty`` may be a step of solving, and is refused."""
+        if not (self.breaks or self.leading):
+            return
+        starts = [self.start(line) for _, _, line in found]
+        for offset, mark in self.breaks:
+            after = next((k for k, start in enumerate(starts) if start > offset), None)
+            if after is None or after == 0:
+                continue
+            first, second = found[after - 1][0], found[after][0]
+            if _sets_a_value(first) or _names_a_value(first) or _names_a_value(second):
+                self.fail(f"cannot read '{mark}' between these equations as two claims: one "
+                          "of them may be a condition, a definition or a step of solving an "
+                          "equation", offset)
+        for offset, mark in self.leading:
+            here = next((k for k, start in enumerate(starts) if start >= offset), None)
+            if here is None:
+                continue
+            sides = found[here][0].sides
+            if not (sides and isinstance(sides[0], sp.Derivative | sp.Subs)) or \
+                    found[here][0].continues:
+                self.fail(f"cannot read the line after '{mark}' as a claim of its own: it "
+                          "follows from the line before (read only when it states a "
+                          "derivative)", offset)
 
     def relation(self, line: Tree[Token]) -> tuple[Relation, Token | None] | None:
         self.frobenius_line = any(
@@ -235,7 +369,7 @@ class _Reader(_Extent):
             for child in segment.children:
                 if isinstance(child, Token) and child.type in _FILLERS:
                     if child.type == "PROSE":
-                        prose.append(child[child.index("{") + 1 : child.rindex("}")])
+                        prose.append(prose_text(child))
                     elif child.type in ("TAG", "QUADTAG"):
                         tags.append((_tag_text(child), child))
                 else:
@@ -303,6 +437,12 @@ class _Reader(_Extent):
         if part.isdigit():
             return sp.Integer(int(part))
         if part.isalpha():
+            if len(part) == 2 and part not in self.context.symbols:
+                # x_{ij} where the sums make x a family of one index (x_i): two index letters
+                # in one slot, never the index "ij"
+                self.fail(f"cannot read the index '{part}' of {_short(name)}: its family has "
+                          f"one index here; write {name.split('_')[0]}_{{{part[0]},{part[1]}}} "
+                          "or declare the name", None)
             return self.context.symbol(part)
         try:
             value = _Reader(part, replace(self.context, families={}), self.source).expression()
@@ -313,6 +453,19 @@ class _Reader(_Extent):
                       "is an entry of an indexed family (its base is subscripted by a "
                       "sum's index)", None)
         return value
+
+
+def _sets_a_value(relation: Relation) -> bool:
+    """An equation with a number for a side: ``\\nabla L = 0``, ``\\sigma(z) = 1/2``."""
+    return any(isinstance(side, sp.Number) for side in relation.sides)
+
+
+def _names_a_value(relation: Relation) -> bool:
+    """An equation whose left side is a bare name: ``z = 0``, ``w = …``."""
+    sides = relation.sides
+    if len(sides) < 2 or relation.continues:
+        return False
+    return isinstance(sides[0], sp.Symbol | sp.MatrixSymbol | sp.Indexed)
 
 
 def _tag_text(token: Token) -> str:
@@ -407,6 +560,6 @@ def index_families(
         except ParseError:
             continue
         for base, rank in reader.families.ranks.items():
-            families.setdefault(base, rank)
+            families[base] = min(rank, families.get(base, rank))
         counts |= reader.families.counts
     return families, frozenset(counts)

@@ -20,8 +20,25 @@ from lark import Token, Tree
 
 from derive.core.context import Context
 from derive.core.functions import ML_FUNCTIONS
-from derive.read.screen import _BARE_FUNCTIONS, _CALL_BRACKETS, _MULTIPLY, _OPERATORS
-from derive.read.tree import Core, Node, _Entry, _entry, _is_token, _is_tree, _short, _Text, _Word
+from derive.read.screen import (
+    _BARE_FUNCTIONS,
+    _CALL_BRACKETS,
+    _MULTIPLY,
+    _OPERATORS,
+    upright_text,
+)
+from derive.read.tree import (
+    Core,
+    Node,
+    _Entry,
+    _entry,
+    _inside,
+    _is_token,
+    _is_tree,
+    _short,
+    _Text,
+    _Word,
+)
 
 _ACCENT_SUFFIX = {
     "hat": "hat",
@@ -35,9 +52,20 @@ _ACCENT_SUFFIX = {
 }
 
 
+_STYLES_SAID = frozenset({"\\mathcal", "\\mathscr", "\\mathfrak"})
+"""Styles that may mark a different quantity (𝓛 beside L): dropped, and said."""
+_INCREMENT = re.compile(r"\\lim\s*_\s*\{?\s*\\Delta\s*([A-Za-z])")
+"""``\\lim_{\\Delta x \\to 0}``: the text writes the increment Δx as one variable."""
+
+
+def _base_of(name: str) -> str:
+    """A declared name's base: its letters before a subscript or a superscript."""
+    return re.split(r"[_^]", name, maxsplit=1)[0]
+
+
 @dataclass
 class _Name:
-    """A name under construction: base with accents, subscript, layer index, primes."""
+    """A name under construction: base with accents, label, subscript, layer index, primes."""
 
     text: str
     token: Token
@@ -45,9 +73,14 @@ class _Name:
     layer: str | None = None
     primes: int = 0
     greek: bool = False
+    label: str | None = None
+    """A superscript that names, not raises: the Q of ``W^Q``, the prev of
+    ``A^{\\text{prev}}``."""
 
     def full(self) -> str:
         name = self.text
+        if self.label is not None:
+            name += "^" + self.label
         if self.sub is not None:
             name += "_" + self.sub
         if self.layer is not None:
@@ -62,12 +95,18 @@ class _Names(_Text):
         super().__init__(text, source)
         self.context = context
         self.declaring = declaring
-        words = {name for name in context.symbols if name.isalpha() and len(name) > 1}
+        declared = [*context.symbols, *(s.name for s in context.definitions
+                                        if isinstance(s, sp.Symbol))]
+        # a declared name's base is one word: dy_i declares dy, MSE_j declares MSE
+        words = {base for base in (_base_of(name) for name in declared)
+                 if base.isalpha() and len(base) > 1}
         words |= {name for name in context.functions if name.isalpha() and len(name) > 1}
         words |= {name for name in ML_FUNCTIONS if name.isalpha()}
-        words |= set(_BARE_FUNCTIONS) | {"diag"}
+        words |= set(_BARE_FUNCTIONS) | {"diag", "sigma"}
         self.words = words
         self.longest_word = max(len(word) for word in words)
+        self.d_is_symbol = "d" in context.symbols or context.is_function("d")
+        self.increments = set(_INCREMENT.findall(text))
 
     # -- entries and words -------------------------------------------------------------------
 
@@ -92,8 +131,17 @@ class _Names(_Text):
         while i < len(raw):
             entry = raw[i]
             core = entry.core
+            following_entry = raw[i + 1] if i + 1 < len(raw) else None
+            if self.is_increment(entry, following_entry):
+                assert following_entry is not None and isinstance(following_entry.core, Token)
+                word = _Word(f"Δ{following_entry.core}", following_entry.core)
+                self.note(f"\\Delta {following_entry.core} read as one name, the increment "
+                          f"Δ{following_entry.core}", entry)
+                out.append(_Entry(entry.op, entry.signs, word, following_entry.postfixes))
+                i += 2
+                continue
             if isinstance(core, Token) and core.type == "UPRIGHT":
-                content = core[core.index("{") + 1 : core.rindex("}")].strip()
+                content = upright_text(core)
                 if len(content) > 1 and not self.declaring:
                     following = raw[i + 1] if i + 1 < len(raw) else None
                     word = self.upright_word(core, content, following)
@@ -125,6 +173,13 @@ class _Names(_Text):
             i += 1
         return out
 
+    def is_increment(self, entry: _Entry, following: _Entry | None) -> bool:
+        """``\\Delta x`` where the text takes a limit as Δx goes to a value."""
+        return (_is_token(entry.core, "GREEK") and str(entry.core).strip() == "\\Delta"
+                and not entry.postfixes and following is not None
+                and _is_token(following.core, "LETTER") and following.op is None
+                and not following.signs and str(following.core) in self.increments)
+
     def upright_word(self, token: Token, content: str, following: _Entry | None) -> _Word:
         """A word written upright is one name: a declared symbol or function, a known
         function (``\\operatorname{ReLU}`` is relu, case aside), else a symbol; an unknown
@@ -146,14 +201,10 @@ class _Names(_Text):
         self, out: list[_Entry], first: _Entry, last: _Entry, text: str, tokens: list[Token]
     ) -> None:
         words = [text] if self.declaring else self.segment(text)
+        if not self.declaring:
+            self.check_words(text, words, tokens)
         position = 0
         for k, word in enumerate(words):
-            if k + 1 < len(words) and word in _BARE_FUNCTIONS and word not in self.context.symbols:
-                self.fail(
-                    f"cannot read '{_short(text)}': write \\{word} with a space or brackets "
-                    f"after it, or declare '{_short(text)}'",
-                    tokens[position],
-                )
             out.append(
                 _Entry(
                     first.op if k == 0 else None,
@@ -162,6 +213,24 @@ class _Names(_Text):
                     last.postfixes if k == len(words) - 1 else (),
                 )
             )
+            position += len(word)
+
+    def check_words(self, text: str, words: list[str], tokens: list[Token]) -> None:
+        """A run of letters is a product of letters and names, never a misread word: a
+        function word with more letters after it (``logit``) or with two letters or more
+        before it (``softmax``, ``argmax``: not a product ending in max) is refused."""
+        position = 0
+        for k, word in enumerate(words):
+            bare = word in _BARE_FUNCTIONS and word not in self.context.symbols
+            if bare and k + 1 < len(words):
+                self.fail(
+                    f"cannot read '{_short(text)}': write \\{word} with a space or brackets "
+                    f"after it, or declare '{_short(text)}'",
+                    tokens[position],
+                )
+            if bare and k >= 2 and all(len(w) == 1 for w in words[k - 2 : k]):
+                self.fail(f"cannot read '{_short(text)}': an unknown word (declare it, or "
+                          f"write \\{word} apart from the letters before it)", tokens[0])
             position += len(word)
 
     def segment(self, run: str) -> list[str]:
@@ -201,19 +270,85 @@ class _Names(_Text):
             if _is_token(script, "PRIME"):
                 name.primes += 1
                 continue
+            if _is_tree(script, "primes"):  # l^{\prime}(z)
+                assert isinstance(script, Tree)
+                name.primes += sum(1 for c in script.children if _is_token(c, "PRIME"))
+                continue
             superscripts += 1
             if superscripts > 1:
                 self.fail("double superscript: use braces, x^{a^{b}}", postfix)
             layer = self.layer_text(script)
             if layer is not None:
+                written = self.written(postfix, name)
                 name.layer = layer
-            else:
-                rest.append(postfix)
+                if layer.isalpha() and not self.declaring:
+                    self.note(f"{written} read as one name, {name.full()} (an example or layer "
+                              "index, not a power)", postfix)
+                continue
+            label = self.label_text(name, script)
+            if label is not None:
+                written = self.written(postfix, name)
+                name.label = label
+                if not self.declaring and name.full() not in self.context.symbols:
+                    self.note(f"{written} read as one name, {name.full()} (the superscript "
+                              f"{label} a label, not a power)", postfix)
+                continue
+            example = self.example_index(name, script)
+            if example is not None:
+                written = self.written(postfix, name)
+                name.layer = example
+                self.note(f"{written} read as {name.full()}, the {example}-th example (not a "
+                          "power)", postfix)
+                continue
+            rest.append(postfix)
         return name, tuple(rest)
+
+    def written(self, postfix: Tree[Token], name: _Name) -> str:
+        """How a name and its superscript are written, for a note."""
+        return f"{name.full()}{self.text[self.start(postfix) : self.end(postfix)].strip()}"
+
+    def label_text(self, name: _Name, script: Node) -> str | None:
+        """The label of ``W^Q``, ``Z^{O}``, ``A^{\\text{prev}}``: an upright word, or one
+        capital letter the context does not declare (never T, which transposes) on a name
+        that starts with a capital."""
+        if name.text == "e" and name.sub is None:
+            return None
+        inner = _inside(script)
+        if _is_token(inner, "UPRIGHT"):
+            assert isinstance(inner, Token)
+            word = upright_text(inner)
+            return None if word == "T" and "T" not in self.context.symbols else word
+        if _is_token(inner, "LETTER") and name.text[:1].isupper() and not name.greek:
+            # W^Q, Z^O: a capital on a capital; p^Y (a Bernoulli likelihood) stays a power
+            letter = str(inner)
+            declared = letter in self.context.symbols or letter in self.context.indices.values()
+            if letter.isupper() and letter != "T" and not declared and name.layer is None:
+                return letter
+        return None
+
+    def example_index(self, name: _Name, script: Node) -> str | None:
+        """``y^i`` where i is an index letter of the context: the i-th example, as
+        ``y^{(i)}``; ``A^{ij}`` (index letters as superscripts, tensor notation) is refused."""
+        if (name.text == "e" and name.sub is None) or self.declaring:
+            return None
+        inner = _inside(script)
+        if _is_token(inner, "LETTER") and str(inner) in self.context.indices and \
+                name.layer is None:
+            return str(inner)
+        if isinstance(inner, Tree) and inner.data == "term":
+            letters = [c for c in inner.children if _is_token(c, "LETTER")]
+            if len(letters) == len(inner.children) > 1 and \
+                    all(str(c) in self.context.indices for c in letters):
+                self.fail(f"cannot read the superscript '{''.join(map(str, letters))}': index "
+                          "letters written as superscripts (tensor notation) are not read",
+                          inner)
+        return None
 
     def core_name(self, core: Core) -> _Name | None:
         if isinstance(core, _Word):
-            return None if self.is_bare_function(core) else _Name(core.text, core.token)
+            if self.is_bare_function(core):
+                return None
+            return _Name(core.text, core.token, greek=core.text == "sigma")
         if isinstance(core, Token):
             if core.type == "LETTER":
                 return _Name(str(core), core)
@@ -230,7 +365,13 @@ class _Names(_Text):
             inner.greek = False
             return inner
         if core.data in ("bold", "group"):
-            return self.node_name(core.children[1])
+            named = self.node_name(core.children[1])
+            style = str(core.children[0]).strip()
+            if named is not None and core.data == "bold" and not self.declaring and \
+                    style in _STYLES_SAID and named.full() not in self.context.symbols:
+                self.note(f"{style}{{{named.full()}}} read as {named.full()}, the same name as "
+                          f"a plain {named.full()}", core)
+            return named
         return None
 
     def node_name(self, node: Node) -> _Name | None:
@@ -255,7 +396,7 @@ class _Names(_Text):
             if script.type == "GREEK":
                 return script[1:]
             if script.type == "UPRIGHT":
-                return script[script.index("{") + 1 : script.rindex("}")].strip()
+                return upright_text(script)
             self.fail(f"cannot read '{script}' as a subscript", script)
         content = script.children[1]
         if _is_token(content, "GREEK") or _is_token(content, "UPRIGHT"):
@@ -287,7 +428,7 @@ class _Names(_Text):
         if script.type == "TOP":
             return True
         if script.type == "LETTER" or script.type == "UPRIGHT":
-            letter = script if script.type == "LETTER" else script[script.index("{") + 1 : -1]
+            letter = script if script.type == "LETTER" else upright_text(script)
             return letter.strip() == "T" and "T" not in self.context.symbols
         return False
 

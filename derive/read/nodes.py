@@ -40,6 +40,12 @@ class Relation:
     operators: tuple[str, ...] = field(default=(), compare=False)
     """'=' or '≠' between consecutive sides (the first one joins the previous line's last
     side when the line continues)."""
+    readings: tuple[str, ...] = field(default=(), compare=False)
+    """The tolerant readings taken on this line, each said as "X read as Y" (a full stop
+    left out, a macro expanded, '.' read as a product, X' as a transpose, ...)."""
+    defining: bool = field(default=False, compare=False)
+    """The line is written as a definition (``:=``, ``\\coloneqq``, ``\\triangleq``,
+    ``\\equiv``), read as '='."""
 
 
 class Differential(sp.Function):  # type: ignore[misc]

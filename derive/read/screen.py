@@ -2,7 +2,8 @@
 
 ``parse`` refuses, by name and position, whatever the grammar would misread or could not
 report well: a text too long, control characters, unknown commands and environments, other
-relations, numbers too long, unpaired or too deeply nested brackets; then lark parses the text
+relations, numbers too long, unpaired or too deeply nested brackets (once derive.read.posted
+has rewritten the notation of posts, and said so); then lark parses the text
 (``latex.lark``, LALR, basic lexer) and a parse error is turned into words. The post-lexer
 (``_KeepRefused``) keeps the refused terminals whole, reads ``\\text{relu}`` before a bracket
 as a function's name (``_operator_words``) and pairs the bars of absolute values
@@ -24,7 +25,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lark import PostLex
 
 from derive.core.errors import ParseError
-from derive.core.functions import ML_FUNCTIONS
+from derive.core.functions import ML_FUNCTIONS, sigmoid
+from derive.core.primitives import BY_WORD
+from derive.read.posted import prepare
 from derive.read.tree import _short, _Text
 
 MAX_LENGTH = 20_000
@@ -43,10 +46,10 @@ class _KeepRefused(PostLex):
     """Keeps the terminals no rule uses (unknown commands, other relations) in the lexer, so
     they are lexed whole and refused by name instead of as a stray backslash."""
 
-    always_accept = ("CS", "CSYM", "RELATION", "ORDER", "BAR")
+    always_accept = ("CS", "CSYM", "RELATION", "ORDER", "BAR", "NORM_BAR", "PERIOD")
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return _paired_bars(_operator_words(stream))
+        return _paired_bars(_paired_bars(_scripts(_operator_words(stream))), _NORM_BARS)
 
 
 _ARGUMENT_OPENERS = frozenset({"LPAR", "LEFT_PAR", "SUP"})
@@ -74,24 +77,66 @@ def _operator_words(stream: Iterator[Token]) -> Iterator[Token]:
         yield pending
 
 
+_PROSE_WORDS = frozenset({"where", "with", "and", "since", "so", "thus", "hence", "then",
+                          "therefore", "for", "if", "when", "otherwise", "else", "let", "or",
+                          "as", "is", "by", "all", "each", "every", "some", "given"})
+"""Words that are prose wherever they are written upright (``{\\rm where}``)."""
+
+
+def _scripts(stream: Iterator[Token]) -> Iterator[Token]:
+    """A word in ``\\text{...}`` right after '_' or '^' (or '_{', '^{') is a script, read as
+    an upright word (``A^{\\text{prev}}``, ``X^{\\text{T}}``); an upright word that is prose
+    (``{\\rm where}``, ``\\operatorname{since}``) is prose."""
+    before: list[Token] = []
+    for token in stream:
+        if token.type == "PROSE" and _SCRIPT_WORD.fullmatch(token) and (
+                (before and before[-1].type in ("SUB", "SUP"))
+                or (len(before) > 1 and before[-1].type == "LBRACE"
+                    and before[-2].type in ("SUB", "SUP"))):
+            token = Token.new_borrow_pos("UPRIGHT", str(token), token)
+        elif token.type == "UPRIGHT" and upright_text(token).lower() in _PROSE_WORDS:
+            token = Token.new_borrow_pos("PROSE", str(token), token)
+        before = [*before[-1:], token]
+        yield token
+
+
+_SCRIPT_WORD = re.compile(r"\\(text|textrm|textit|mathrm)\s*\{\s*[A-Za-z]+\s*\}")
+
+
+def upright_text(token: str) -> str:
+    """The word of an upright token: ``\\mathrm{d}`` → d, ``{\\rm Diag}`` → Diag."""
+    return prose_text(token).strip()
+
+
+def prose_text(token: str) -> str:
+    """The text of a prose token as written in its braces (``{\\rm where}`` → where)."""
+    inside = token[token.index("{") + 1 : token.rindex("}")]
+    return re.sub(r"^\s*\\(rm|mathrm)(?![A-Za-z])\s*", "", inside)
+
+
 _ENDS_OPERAND = frozenset({
     "LETTER", "NUMBER", "GREEK", "INFTY", "UPRIGHT", "FRAC_DIGITS", "PRIME", "TOP", "RBRACE",
-    "RPAR", "RSQ", "RCURLY", "RIGHT_PAR", "RIGHT_SQ", "RIGHT_CURLY", "ABS_CLOSE",
+    "RPAR", "RSQ", "RCURLY", "RIGHT_PAR", "RIGHT_SQ", "RIGHT_CURLY", "ABS_CLOSE", "NORM_CLOSE",
+    "MATRIX_END",
 })
+_BARS = ("BAR", "ABS_OPEN", "ABS_CLOSE")
+_NORM_BARS = ("NORM_BAR", "NORM_OPEN", "NORM_CLOSE")
 
 
-def _paired_bars(stream: Iterator[Token]) -> Iterator[Token]:
+def _paired_bars(stream: Iterator[Token], kinds: tuple[str, str, str] = _BARS
+                 ) -> Iterator[Token]:
     """Each '|' opens an absolute value, or closes the open one when the token before it ends
-    an operand: ``|z|``, ``e^{-|z|}``, ``|a| + |b|``."""
+    an operand: ``|z|``, ``e^{-|z|}``, ``|a| + |b|``; likewise '\\|' for a norm."""
+    bar, opening, closing_kind = kinds
     depth = 0
     previous: Token | None = None
     for token in stream:
-        if token.type == "BAR":
+        if token.type == bar:
             closing = depth > 0 and previous is not None and previous.type in _ENDS_OPERAND
-            token = Token.new_borrow_pos("ABS_CLOSE" if closing else "ABS_OPEN", token, token)
-        if token.type == "ABS_OPEN":
+            token = Token.new_borrow_pos(closing_kind if closing else opening, token, token)
+        if token.type == opening:
             depth += 1
-        elif token.type == "ABS_CLOSE":
+        elif token.type == closing_kind:
             depth = max(0, depth - 1)
         previous = token
         yield token
@@ -135,7 +180,9 @@ _OPENERS = {
     "LEFT_CURLY": "RIGHT_CURLY",
     "BEGIN": "END",
     "ABS_OPEN": "ABS_CLOSE",
+    "NORM_OPEN": "NORM_CLOSE",
     "CASES_BEGIN": "CASES_END",
+    "MATRIX_BEGIN": "MATRIX_END",
 }
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
 _READABLE = {
@@ -148,6 +195,7 @@ _READABLE = {
     "RIGHT_CURLY": "'\\right\\}'",
     "END": "'\\end{...}'",
     "ABS_CLOSE": "'|'",
+    "NORM_CLOSE": "'\\|'",
     "CASES_END": "'\\end{cases}'",
     "LBRACE": "'{'",
     "EQ": "'='",
@@ -182,7 +230,9 @@ _EXPRESSION_STARTS = {
     "PLUS",
     "MINUS",
     "ABS_OPEN",
+    "NORM_OPEN",
     "CASES_BEGIN",
+    "MATRIX_BEGIN",
     "LIM",
     "NABLA",
 }
@@ -223,19 +273,21 @@ _FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "sin": sp.sin,
     "cos": sp.cos,
     "tan": sp.tan,
+    "arctan": sp.atan,
 }
 """Functions applied to the next factor: ``\\log x``; the bare words are _BARE_FUNCTIONS."""
-_BARE_FUNCTIONS = ("log", "ln", "exp", "tanh", "max", "min")
 _OPERATORS: dict[str, Callable[..., sp.Expr]] = {
+    **{word: record.function for word, record in BY_WORD.items()},
     **_FUNCTIONS,
     **ML_FUNCTIONS,
-    "sech": sp.sech,
-    "sign": sp.sign,
-    "sgn": sp.sign,
-    "abs": sp.Abs,
+    "sigma": sigmoid,
 }
 """The functions ``\\operatorname{X}`` (``\\mathrm``, ``\\text``, ...) names, by lower-case
-name: ``\\operatorname{ReLU}`` is relu."""
+name: ``\\operatorname{ReLU}`` is relu; every word of derive.core.primitives, and max, min."""
+_BARE_FUNCTIONS = tuple(sorted(
+    word for word in _OPERATORS if word not in ("sigma", "logistic", "heaviside")))
+"""The function words read without a backslash (``exp(-abs(x))``, ``2cosh(x)``), unless the
+context declares the word a symbol."""
 _OPERATOR_FORMS = re.compile(r"\\(text|textrm|textit)\s*\{\s*([A-Za-z]{2,})\s*\}")
 
 
@@ -255,8 +307,15 @@ def parse(reader: _Text) -> Tree[Token]:
         reader.fail(
             f"control character U+{ord(control.group()):04X} is not allowed", control.start()
         )
+    prepared = prepare(text, _parser().lex, reader.source,
+                       d_is_symbol=getattr(reader, "d_is_symbol", False))
+    reader.text, reader.origin = prepared.text, prepared.origin
+    reader.notes.extend(prepared.notes)
+    reader.defining = prepared.defining
+    reader.breaks, reader.leading = prepared.breaks, prepared.leading
+    text = reader.text
     try:
-        tokens = list(_parser().lex(text))
+        tokens = prepared.tokens if prepared.tokens is not None else list(_parser().lex(text))
     except UnexpectedCharacters as error:
         offset = error.pos_in_stream or 0
         reader.fail(f"unexpected character {text[offset : offset + 1]!r}", offset)
@@ -270,6 +329,17 @@ def parse(reader: _Text) -> Tree[Token]:
     dollars = [c for c in tree.children if isinstance(c, Token) and c.type == "DOLLAR"]
     if dollars and dollars[0] != dollars[-1]:
         reader.fail(f"'{dollars[-1]}' does not close '{dollars[0]}'", dollars[-1])
+    return _fractions(tree)
+
+
+def _fractions(tree: Tree[Token]) -> Tree[Token]:
+    """``{a \\over b}`` read as ``\\frac{a}{b}``: an ``over`` node becomes a ``frac`` node
+    whose numerator and denominator are the two sides (TeX's own fraction)."""
+    for node in tree.iter_subtrees():
+        if node.data == "over":
+            _, numerator, over, denominator, _ = node.children
+            node.data = "frac"
+            node.children = [over, numerator, denominator]
     return tree
 
 
@@ -288,6 +358,11 @@ def _check_tokens(reader: _Text, tokens: list[Token]) -> None:
             reader.fail(f"unknown command '{_short(token)}'" + _hint(str(token)), token)
         if kind == "CSYM":
             reader.fail(f"unknown control symbol '{token}'", token)
+        if kind == "PERIOD":
+            reader.fail("cannot read '.' here: a full stop is read at the end of a formula, "
+                        "or between two factors as a product", token)
+        if kind == "NORM_BAR":
+            reader.fail(f"unmatched '{token}'", token)
         if kind == "TO":
             if not limits:
                 reader.fail(f"'{token}' is read only under a limit: \\lim_{{h \\to 0}}", token)
@@ -308,7 +383,8 @@ def _check_tokens(reader: _Text, tokens: list[Token]) -> None:
                 reader.fail(f"unmatched '{token}'", token)
             opener = stack.pop()
             if _OPENERS[opener.type] != kind or (
-                kind == "END" and _environment(opener) != _environment(token)
+                kind in ("END", "MATRIX_END")
+                and _environment(opener) != _environment(token)
             ):
                 line, column = reader.position(reader.start(opener))
                 raise reader.error(
@@ -340,11 +416,11 @@ def _unexpected(reader: _Text, tokens: list[Token], error: UnexpectedToken) -> P
 
 
 def _environment(token: Token) -> str:
-    return token[token.index("{") + 1 : token.rindex("}")]
+    return token[token.index("{") + 1 : token.index("}")]
 
 
 def _closer_text(opener: Token) -> str:
-    if opener.type == "BEGIN":
+    if opener.type in ("BEGIN", "MATRIX_BEGIN"):
         return f"'\\end{{{_environment(opener)}}}'"
     return _READABLE[_OPENERS[opener.type]]
 

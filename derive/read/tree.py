@@ -43,16 +43,44 @@ class _Entry:
 
 
 class _Text:
-    """One text being read, named by its source: the positions and errors of the reader."""
+    """One text being read, named by its source: the positions and errors of the reader.
+
+    ``text`` is what is parsed; ``shown`` is the text as given, which errors quote. They
+    differ once the notation of posts is prepared (derive.read.posted): a macro expanded, a
+    sentence's full stop left out. ``origin`` maps each offset of ``text`` (and its end) to
+    the offset of ``shown`` it came from, so an error points into the text as given.
+    ``notes`` are the tolerant readings taken, each with the offset in ``text`` it concerns
+    (a line's relation lists those of its line: ``Relation.readings``)."""
 
     def __init__(self, text: str, source: str):
         self.text = text
+        self.shown = text
+        self.origin: list[int] | None = None
         self.source = source
+        self.notes: list[tuple[int, str]] = []
+        self.defining: list[int] = []
+        """Offsets of the definition signs read as '=' (``:=``, ``\\coloneqq``, ...)."""
+        self.d_is_symbol = False
+        """The context declares ``d``: ``dy/dx`` is then not read as a derivative."""
+        self.breaks: list[tuple[int, str]] = []
+        """Where a mark between two equations (',', ``\\Rightarrow``) became a line break."""
+        self.leading: list[tuple[int, str]] = []
+        """Where a mark before a line (``\\Rightarrow``) was left out."""
+
+    def note(self, reading: str, at: Node | _Word | _Entry | int | None) -> None:
+        """Record a tolerant reading ("X read as Y") taken at a place of the text."""
+        offset = self.start(at)
+        if (offset, reading) not in self.notes:
+            self.notes.append((offset, reading))
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
-        line = self.text.count("\n", 0, offset) + 1
-        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        if self.origin is not None:
+            offset = self.origin[offset]
+        shown = self.shown
+        offset = max(0, min(offset, len(shown)))
+        line = shown.count("\n", 0, offset) + 1
+        column = offset - (shown.rfind("\n", 0, offset) + 1) + 1
         return line, column
 
     def error(
@@ -64,7 +92,7 @@ class _Text:
         line, column = self.position(self.start(at))
         return ParseError(
             message,
-            text=self.text,
+            text=self.shown,
             line=line,
             column=column,
             expected=expected,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import sympy as sp
@@ -19,12 +20,16 @@ from lark import Token, Tree
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.core.context import Context
+from derive.core.domains import Interval, RealLine
 from derive.core.functions import ML_FUNCTIONS, sigmoid
 from derive.read.derivatives import _Derivatives
+from derive.read.names import _Name
 from derive.read.nodes import (
     _add,
     _apply,
+    _derivative,
     _div,
+    _frobenius,
     _is_array,
     _negate,
     _pow,
@@ -33,12 +38,37 @@ from derive.read.nodes import (
     _transpose,
 )
 from derive.read.screen import MAX_DIGITS
-from derive.read.tree import Core, Node, _arguments, _Entry, _is_token, _Word
+from derive.read.tree import Core, Node, _arguments, _Entry, _is_token, _is_tree, _short, _Word
 
 _CASE_TESTS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
     "=": sp.Eq, "≠": sp.Ne, "<": sp.Lt, ">": sp.Gt, "≤": sp.Le, "≥": sp.Ge,
 }
 """The condition of a case: ``i = j``, ``i \\neq j``, ``x > 0``, ``x \\leq 0``."""
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One term of a sum, with the sign before it; a term that ends with an operator holds
+    the term after it as the operator's operand (``tail``)."""
+
+    sign: Token | None
+    node: Node
+    tail_sign: Token | None = None
+    tail: Node | None = None
+
+    def end(self) -> Node:
+        return self.tail if self.tail is not None else self.node
+
+
+_OPERATOR_NODES = frozenset({"bigsum", "limit", "gradient", "gradient_order_first", "frac",
+                             "factor"})
+
+
+def _may_end_with_operator(node: Node) -> bool:
+    """Whether a term's last factor may be an operator (a sum, a limit, ∇, d/dx, ∂_z)."""
+    if isinstance(node, Tree) and node.data in ("term", "signed"):
+        node = node.children[-1]
+    return isinstance(node, Tree) and node.data in _OPERATOR_NODES
 
 
 def _case_relation(token: Token | Tree[Token]) -> str:
@@ -58,7 +88,8 @@ class _Values(_Derivatives):
         self.digits = 0  # the digits of the numbers built so far by powers
 
     @abstractmethod
-    def check_sum_extent(self, term: Node, level: Tree[Token]) -> None:
+    def check_sum_extent(self, term: _Term, level: Tree[Token],
+                         following: Sequence[_Term]) -> None:
         """Refuse an ambiguous operator in a term of a sum (derive.read.extent)."""
 
     # -- sums --------------------------------------------------------------------------------
@@ -73,24 +104,54 @@ class _Values(_Derivatives):
 
     def sum_value(self, node: Tree[Token]) -> sp.Expr:
         children = node.children
-        terms: list[tuple[Token | None, Node]] = [(None, children[0])]
+        units = [_Term(None, children[0])]
         for k in range(1, len(children), 2):
             operator = children[k]
             assert isinstance(operator, Token)
-            terms.append((operator, children[k + 1]))
-        for _, term in terms[:-1]:
-            self.check_sum_extent(term, node)
+            units.append(_Term(operator, children[k + 1]))
+        units = self.operator_bodies(units)
+        for k, unit in enumerate(units[:-1]):
+            self.check_sum_extent(unit, node, units[k + 1 :])
+        terms = [(unit.sign, unit.node) for unit in units]
         dots = [k for k, (_, term) in enumerate(terms) if _is_token(term, "DOTS")]
         values: list[sp.Expr | None] = []
-        for k, (sign, term) in enumerate(terms):
+        for k, unit in enumerate(units):
             if k in dots:
                 values.append(None)
                 continue
-            value = self.value(term)
-            values.append(_negate(value) if sign is not None and sign.type == "MINUS" else value)
+            values.append(self.term_value(unit))
         if dots:
             return self.dots_sum(terms, values, dots)
         return _add(*[v for v in values if v is not None])
+
+    def operator_bodies(self, units: list[_Term]) -> list[_Term]:
+        """``C \\sum_{i=1}^n -x_i y_i``: a term that ends with an operator (a sum, a limit,
+        d/dx) takes the signed term after it as its operand."""
+        merged: list[_Term] = []
+        k = 0
+        while k < len(units):
+            unit = units[k]
+            if k + 1 < len(units) and _may_end_with_operator(unit.node):
+                entries = self.entries(unit.node)
+                if entries and self.is_operator(entries[-1]):
+                    following = units[k + 1]
+                    merged.append(_Term(unit.sign, unit.node, following.sign, following.node))
+                    k += 2
+                    continue
+            merged.append(unit)
+            k += 1
+        return merged
+
+    def term_value(self, unit: _Term) -> sp.Expr:
+        """The value of one term of a sum, with its sign."""
+        if unit.tail is None:
+            value = self.value(unit.node)
+        else:
+            tail = self.value(unit.tail)
+            if unit.tail_sign is not None and unit.tail_sign.type == "MINUS":
+                tail = _negate(tail)
+            value = self.product(self.entries(unit.node), unit.node, tail)
+        return _negate(value) if unit.sign is not None and unit.sign.type == "MINUS" else value
 
     def dots_sum(
         self,
@@ -163,14 +224,60 @@ class _Values(_Derivatives):
         named = self.name_of(entry)
         if named is not None:
             name, rest = named
+            if name.primes:
+                return self.postfixed(self.primed_name(name, entry), rest)
             return self.postfixed(self.name_value(name), rest)
         core = entry.core
         for postfix in entry.postfixes:
-            if postfix.data == "sub":
+            if postfix.data == "sub" and not self.norm_subscript(core, postfix):
                 self.fail("a subscript needs a name", postfix)
-            if postfix.data == "prime":
-                self.fail("a prime is read only on a declared function: f'(x)", postfix)
-        return self.postfixed(self.core_value(core), entry.postfixes)
+        postfixes = [p for p in entry.postfixes if p.data != "sub"]
+        if _is_tree(core, "norm"):
+            assert isinstance(core, Tree)
+            return self.norm_value(core, postfixes)
+        return self.postfixed(self.core_value(core), postfixes)
+
+    def norm_subscript(self, core: Core, postfix: Tree[Token]) -> bool:
+        """``\\|x\\|_2``: the Euclidean norm, the one read."""
+        script = postfix.children[1]
+        if isinstance(script, Tree) and script.data == "group":
+            script = script.children[1]
+        return _is_tree(core, "norm") and _is_token(script, "NUMBER") and str(script) == "2"
+
+    def primed_name(self, name: _Name, entry: _Entry) -> sp.Expr:
+        """``X'`` of a declared array: its transpose; ``u'`` of a scalar name: its derivative
+        by the one variable the context declares. Anything else is refused."""
+        full = name.full()
+        primes = "'" * name.primes
+        info = self.context.symbols.get(full)
+        if info is not None and info.shape is not None:
+            if name.primes != 1:
+                self.fail(f"cannot read {_short(full)}{primes}: a prime on an array is its "
+                          "transpose", name.token)
+            self.note(f"{full}' read as the transpose {full}^T", name.token)
+            return _transpose(self.context.matrix(full))
+        variable = None if self.context.is_function(full) else self.only_variable(full)
+        if variable is None:
+            self.fail(
+                f"cannot read {_short(full)}': a prime is read only on a declared function "
+                "applied to its argument, on a declared array (its transpose), or on a name "
+                "when the context declares one variable",
+                name.token,
+            )
+        self.note(f"{full}{primes} read as the derivative of {full} by {variable} (the one "
+                  "variable declared)", name.token)
+        return _derivative(self.name_value(replace(name, primes=0)),
+                           [(variable, name.primes)])
+
+    def only_variable(self, besides: str) -> sp.Symbol | None:
+        """The one scalar variable the context declares (not an index, a count or ``besides``),
+        or None when it declares none or several."""
+        counts = set(self.context.indices.values())
+        found = [self.context.symbol(name) for name, info in self.context.symbols.items()
+                 if info.shape is None and name != besides and name not in counts
+                 and name not in self.context.indices
+                 and isinstance(info.domain, RealLine | Interval)]
+        return found[0] if len(found) == 1 else None
 
     def core_value(self, core: Core) -> sp.Expr:
         if isinstance(core, Token):
@@ -202,6 +309,10 @@ class _Values(_Derivatives):
             return self.value(core.children[1])
         if kind == "absolute":
             return _apply(sp.Abs, self.value(core.children[1]))
+        if kind == "norm":
+            return self.norm_value(core, [])
+        if kind == "matrix":
+            return self.matrix_value(core)
         if kind == "cases":
             return self.cases_value(core)
         if kind == "root":
@@ -209,6 +320,28 @@ class _Values(_Derivatives):
         if kind == "accent":
             self.fail(f"'{core.children[0]}' is read only over a name", core)
         self.fail("cannot read this", core)
+
+    def norm_value(self, norm: Tree[Token], postfixes: Sequence[Tree[Token]]) -> sp.Expr:
+        """``\\|x\\|``: |x| of a scalar; of an array, read squared only: ``\\|w\\|^2`` is
+        wᵀw (the Frobenius product w : w)."""
+        value = self.value(norm.children[1])
+        if not _is_array(value):
+            return self.postfixed(_apply(sp.Abs, value), postfixes)
+        square = postfixes[0] if postfixes and postfixes[0].data == "sup" else None
+        if square is None or self.script_value(square.children[1]) != 2:
+            self.fail("the norm of an array is read squared: \\|w\\|^2", norm)
+        return self.postfixed(_frobenius(value, value), postfixes[1:])
+
+    def matrix_value(self, matrix: Tree[Token]) -> sp.Expr:
+        """``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}`` (bmatrix, array, ...): the
+        matrix of its entries, scalars."""
+        rows = [[self.value(cell) for cell in row.children if not _is_token(cell, "AMP")]
+                for row in matrix.children if isinstance(row, Tree) and row.data == "matrix_row"]
+        if len({len(row) for row in rows}) != 1:
+            self.fail("the rows of a matrix must have as many entries each", matrix)
+        if any(_is_array(entry) for row in rows for entry in row):
+            self.fail("the entries of a matrix are read as scalars only", matrix)
+        return sp.ImmutableMatrix(rows)
 
     def bracket_value(self, bracket: Core) -> sp.Expr:
         assert isinstance(bracket, Tree)
@@ -256,9 +389,11 @@ class _Values(_Derivatives):
         named = self.name_of(entry)
         assert named is not None
         name, rest = named
-        if rest:
-            self.fail("cannot read a power on a function's name; write (f(x))^2", rest[0])
+        power = self.name_power(rest)
         full = name.full()
+        if power is not None:
+            self.note(f"{full}^{power}(…) read as ({full}(…))^{power}, a power of its value",
+                      rest[0])
         function: Callable[..., sp.Expr]
         if name.greek and full == "sigma":
             function = sigmoid
@@ -278,14 +413,29 @@ class _Values(_Derivatives):
                 result = _apply(function, *values)
             except TypeError:
                 self.fail(f"'{full}' does not take {len(values)} arguments", bracket)
+        if power is not None:
+            result = self.power(result, sp.Integer(power), rest[0])
         return self.postfixed(result, bracket_entry.postfixes)
+
+    def name_power(self, rest: tuple[Tree[Token], ...]) -> int | None:
+        """The n of ``\\sigma^2(z)``, ``Tanh^2(x)``: a power of the function's value (a whole
+        number ≥ 2); any other script on a function's name is refused."""
+        if not rest:
+            return None
+        script = rest[0].children[1]
+        if isinstance(script, Tree) and script.data == "group":
+            script = script.children[1]
+        if len(rest) == 1 and rest[0].data == "sup" and _is_token(script, "NUMBER") and \
+                str(script).isdigit() and int(str(script)) >= 2:
+            return int(str(script))
+        self.fail("cannot read a power on a function's name; write (f(x))^2", rest[0])
 
     def diagonal(self, values: list[sp.Expr], bracket: Tree[Token]) -> sp.Expr:
         """``\\mathrm{diag}(v)``: the square matrix with the vector v on its diagonal."""
         if len(values) != 1:
             self.fail("diag takes one vector", bracket)
         (value,) = values
-        if not _is_array(value) or 1 not in value.shape:
+        if not _is_array(value) or 1 not in getattr(value, "shape", ()):
             self.fail("diag takes a vector (a declared n×1 or 1×n name, or an expression "
                       "of them)", bracket)
         return DiagMatrix(value)
@@ -293,20 +443,41 @@ class _Values(_Derivatives):
     # -- scripts -----------------------------------------------------------------------------
 
     def postfixed(self, value: sp.Expr, postfixes: Sequence[Tree[Token]]) -> sp.Expr:
-        """Apply superscripts (powers, transposes) to a value."""
-        for seen, postfix in enumerate(postfixes):
+        """Apply superscripts (powers, transposes) and primes to a value."""
+        seen = 0
+        for postfix in postfixes:
             if postfix.data == "sub":
                 self.fail("a subscript needs a name", postfix)
             if postfix.data == "prime":
-                self.fail("a prime is read only on a declared function: f'(x)", postfix)
+                value = self.primed_value(value, postfix)
+                continue
             if seen > 0:
                 self.fail("double superscript: use braces, x^{a^{b}}", postfix)
+            seen += 1
             script = postfix.children[1]
             if self.is_transpose(script):
                 value = _transpose(value)
             else:
                 value = self.power(value, self.script_value(script), postfix)
         return value
+
+    def primed_value(self, value: sp.Expr, postfix: Tree[Token]) -> sp.Expr:
+        """``(y - Xw)'`` of arrays: the transpose; ``(\\ln(1 + e^x))'``: the derivative by the
+        one variable the bracket holds. Anything else is refused."""
+        if _is_array(value):
+            self.note("a prime after an array read as its transpose", postfix)
+            return _transpose(value)
+        free = [s for s in value.free_symbols if isinstance(s, sp.Symbol)]
+        # a function or a power in the bracket: a derivative; a sum of names, such as
+        # (1 - x)', may be a transpose of a vector the context does not declare
+        curved = bool(value.atoms(sp.Function) or value.atoms(sp.Pow))
+        if len(free) != 1 or value.atoms(sp.Indexed) or not curved:
+            self.fail("a prime is read only on a declared function (f'(x)), on an array (its "
+                      "transpose) or on an expression of one variable", postfix)
+        variable = free[0]
+        self.note(f"a prime after an expression of one variable, {variable}, read as its "
+                  f"derivative by {variable}", postfix)
+        return _derivative(value, [(variable, 1)])
 
     def power(self, base: sp.Expr, exponent: sp.Expr, at: Node) -> sp.Expr:
         try:

@@ -65,6 +65,9 @@ class StepReport:
     """The traceback of an internal error in this step (shown with ``--debug`` only)."""
     used_rule: str | None = None
     """The rule that actually takes the step, when the label names one."""
+    readings: tuple[str, ...] = ()
+    """The reader's tolerant readings of the step ("'.' between two factors read as a
+    product"), also said in ``message``."""
 
     @property
     def matches(self) -> bool:
@@ -582,9 +585,12 @@ class _Checker:
             verdict = Verdict.UNDECIDED
         if bridged:
             message = f"{message}; {bridged}" if message else bridged
+        if relation.readings:
+            said = "; ".join(relation.readings)
+            message = f"{message}; {said}" if message else said
         report = StepReport(claim, verdict, links, message=message, defines=defines,
                             seconds=time.monotonic() - started, named_rule=named_rule,
-                            used_rule=used_rule)
+                            used_rule=used_rule, readings=relation.readings)
         return report, sides[-1]
 
     # -- naming the mistake -------------------------------------------------------------
@@ -730,7 +736,9 @@ def _joined(lines: tuple[Any, ...]) -> Any:
             operators += ["=" if dangling else "", *following]
         sides += line.sides
     prose = tuple(p for line in lines for p in line.prose)
-    return replace(first, sides=tuple(sides), operators=tuple(operators), prose=prose)
+    readings = tuple(dict.fromkeys(r for line in lines for r in getattr(line, "readings", ())))
+    return replace(first, sides=tuple(sides), operators=tuple(operators), prose=prose,
+                   readings=readings)
 
 
 def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:

@@ -1,0 +1,687 @@
+r"""The notation of posts: what people write around and between their formulas.
+
+Posted derivations carry a sentence's punctuation after a formula, their own macros, boxes
+and braces around a result, and words between two equations. Before a text is parsed, this
+module rewrites what it can read with certainty and records each such reading as a note
+("'.' after the formula read as the end of a sentence"), which the reader reports with the
+line's relation (``Relation.readings``). Every rewrite keeps a map from the text parsed to the
+text as given, so that an error still points into what was written.
+
+Two passes:
+
+- on the text: typographic characters (``’``, ``−``, ``–``), a post's own macros
+  (``\newcommand``, ``\def``, ``\DeclareMathOperator``: expanded textually, at most
+  ``MAX_EXPANSIONS`` times and never past ``MAX_LENGTH`` characters; nothing is executed),
+  ``\boxed{…}``, ``\underbrace{…}_{…}``, ``\overbrace{…}^{…}``, the null delimiters
+  ``\left.``/``\right.``, ``\stackrel{…}{=}``;
+- on its tokens: a full stop or comma that ends a formula, a full stop between two factors
+  (a product; not after a number: ``x = 1. y = 2``), a range remark after an equation
+  (``,\quad i=1,\dots,n``), a comma or a ``\Rightarrow`` between two equations (a break
+  between two claims; the reader refuses it next to a condition, a definition or a step of
+  solving), a ``\Rightarrow`` before a line, a clause after an upright ``where`` (left out: a
+  definition said in passing), ``:=``, ``\coloneqq``, ``\triangleq`` and ``\equiv`` (a
+  definition: read as ``=``), and ``dy/dx``, ``d/dx`` written inline (a derivative).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from lark import Token
+from lark.exceptions import LarkError
+
+from derive.core.errors import ParseError
+
+MAX_EXPANSIONS = 500
+"""The most macro expansions one text may take (a macro that expands to itself stops here)."""
+BREAK = "\ue000"
+"""The line break the reader puts between two claims written on one line (the grammar reads
+it as ``\\\\``); refused in the text as given."""
+
+_TYPOGRAPHIC = {"’": "'", "′": "'", "−": "-"}
+"""Characters read as their ASCII form without a note: the same sign, typed otherwise."""
+_DASHES = {"–": "-"}
+"""Characters read as another sign, with a note."""
+
+
+@dataclass
+class Prepared:
+    """A text rewritten for the parser: each character's offset in the text as given
+    (``origin``, one more entry for the end), and the readings taken, by offset."""
+
+    text: str
+    origin: list[int]
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    defining: list[int] = field(default_factory=list)
+    """Offsets of the definition signs read as '=' (:=, \\coloneqq, \\triangleq, \\equiv)."""
+    tokens: list[Token] | None = None
+    """The tokens of ``text`` when the last pass lexed it and changed nothing."""
+    breaks: list[tuple[int, str]] = field(default_factory=list)
+    """Where a mark between two equations became a line break (``BREAK``), and the mark."""
+    leading: list[tuple[int, str]] = field(default_factory=list)
+    """Where a mark before a line (``\\Rightarrow``) was left out, and the mark."""
+
+    def note(self, offset: int, reading: str) -> None:
+        if (offset, reading) not in self.notes:
+            self.notes.append((offset, reading))
+
+    def edit(self, edits: list[tuple[int, int, str]]) -> None:
+        """Replace each span [start, end) by its text; the new characters come from start.
+        Notes and definition signs keep their place."""
+        if not edits:
+            return
+        edits = sorted(edits)
+        text, origin = self.text, self.origin
+        pieces: list[str] = []
+        mapped: list[int] = []
+        shift: list[tuple[int, int]] = []  # (old offset, new offset) at each edit
+        at = 0
+        for start, end, replacement in edits:
+            if start < at:
+                continue  # overlapping edits: the first one wins
+            pieces.append(text[at:start])
+            mapped.extend(origin[at:start])
+            shift.append((start, sum(len(p) for p in pieces)))
+            pieces.append(replacement)
+            mapped.extend([origin[start]] * len(replacement))
+            at = end
+        pieces.append(text[at:])
+        mapped.extend(origin[at:])
+        new_text = "".join(pieces)
+
+        def moved(offset: int) -> int:
+            new = offset
+            for old, start in shift:
+                if offset >= old:
+                    new = start + (offset - old)
+            return max(0, min(new, len(new_text)))
+
+        self.notes = [(moved(offset), said) for offset, said in self.notes]
+        self.defining = [moved(offset) for offset in self.defining]
+        self.breaks = [(moved(offset), mark) for offset, mark in self.breaks]
+        self.leading = [(moved(offset), mark) for offset, mark in self.leading]
+        self.text = new_text
+        self.origin = [*mapped, origin[-1]]
+
+
+class _Refused(Exception):
+    """A rewrite that cannot be made: becomes a ParseError at an offset of the text."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+def prepare(text: str, lex: Callable[[str], Iterator[Token]], source: str = "<input>", *,
+            d_is_symbol: bool = False) -> Prepared:
+    """The text rewritten for the parser, with the readings taken (see the module's
+    docstring). ``lex`` lexes a text (the reader's lexer); ``d_is_symbol``: the context
+    declares ``d``, so ``dy/dx`` is not rewritten. A macro that cannot be expanded is a
+    ``ParseError`` at its place in ``text``."""
+    prepared = Prepared(text, list(range(len(text) + 1)))
+    try:
+        _characters(prepared)
+        _macros(prepared, lex)
+    except _Refused as error:
+        offset = prepared.origin[max(0, min(error.offset, len(prepared.text)))]
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise ParseError(error.message, text=text, line=line, column=column,
+                         source=source) from None
+    _wrappers(prepared)
+    _tokens(prepared, lex, d_is_symbol)
+    return prepared
+
+
+# ---- characters ----------------------------------------------------------------------------
+
+
+def _characters(prepared: Prepared) -> None:
+    if BREAK in prepared.text:
+        raise _Refused(f"character U+{ord(BREAK):04X} is not allowed",
+                       prepared.text.index(BREAK))
+    edits = []
+    for offset, character in enumerate(prepared.text):
+        if character in _TYPOGRAPHIC:
+            edits.append((offset, offset + 1, _TYPOGRAPHIC[character]))
+        elif character in _DASHES:
+            edits.append((offset, offset + 1, _DASHES[character]))
+            prepared.note(offset, f"'{character}' read as a minus sign")
+    prepared.edit(edits)
+
+
+# ---- macros --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Macro:
+    name: str
+    arguments: int
+    body: str
+
+
+_DEFINERS = re.compile(
+    r"\\(?:(?P<new>(?:re)?newcommand|providecommand)\*?|(?P<def>[egx]?def)"
+    r"|(?P<op>DeclareMathOperator)\*?)(?![A-Za-z])")
+_CONTROL = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z])")
+
+
+def _macros(prepared: Prepared, lex: Callable[[str], Iterator[Token]]) -> None:
+    """Read a post's macro definitions out of the text and expand every use of them."""
+    text = prepared.text
+    macros: dict[str, _Macro] = {}
+    removals: list[tuple[int, int, str]] = []
+    for match in _DEFINERS.finditer(text):
+        if any(start <= match.start() < end for start, end, _ in removals):
+            continue
+        macro, end = _definition(text, match)
+        if not _redefinable(macro.name, lex):
+            raise _Refused(f"cannot redefine '{macro.name}': the reader gives it a meaning",
+                           match.start())
+        macros[macro.name] = macro
+        removals.append((match.start(), end, ""))
+    if not macros:
+        return
+    prepared.edit(removals)
+    expansions = 0
+    cursor = 0
+    pattern = re.compile("|".join(re.escape(name) + ("(?![A-Za-z])" if name[1:].isalpha()
+                                                     else "")
+                                  for name in sorted(macros, key=len, reverse=True)))
+    from derive.read.screen import MAX_LENGTH
+
+    while True:
+        use = pattern.search(prepared.text, cursor)
+        if use is None:
+            break
+        macro = macros[use.group()]
+        expansions += 1
+        if expansions > MAX_EXPANSIONS:
+            raise _Refused(f"macros expand more than {MAX_EXPANSIONS} times", use.start())
+        arguments, end = _arguments(prepared.text, use.end(), macro)
+        body = _substituted(macro.body, arguments)
+        prepared.edit([(use.start(), end, body)])
+        if len(prepared.text) > MAX_LENGTH:
+            raise _Refused(f"macros expand past {MAX_LENGTH} characters", use.start())
+        prepared.note(use.start(),
+                      f"{macro.name} read as the post's macro: {_shown(macro)}")
+        cursor = use.start()  # the expansion is read again: a macro may use another
+
+
+def _substituted(body: str, arguments: list[str]) -> str:
+    """A macro's body with #1, #2, ... replaced by the arguments of one use, in one pass."""
+    def argument(parameter: re.Match[str]) -> str:
+        k = int(parameter.group(1))
+        return arguments[k - 1] if k <= len(arguments) else parameter.group()
+
+    return re.sub(r"#([1-9])", argument, body)
+
+
+def _shown(macro: _Macro) -> str:
+    body = " ".join(macro.body.split())
+    return body if len(body) <= 60 else body[:57] + "..."
+
+
+def _definition(text: str, match: re.Match[str]) -> tuple[_Macro, int]:
+    """The macro a definition gives, and where the definition ends."""
+    at = match.end()
+    at = _skip_space(text, at)
+    if match.group("def"):
+        name = _CONTROL.match(text, at)
+        if name is None:
+            raise _Refused("expected the name of the macro after '\\def'", at)
+        at = name.end()
+        parameters = re.match(r"(#[1-9])*", text[at:])
+        assert parameters is not None
+        count = len(parameters.group()) // 2
+        if parameters.group() != "".join(f"#{k}" for k in range(1, count + 1)):
+            raise _Refused("a macro's parameters must be #1, #2, ... in order", at)
+        at = _skip_space(text, at + len(parameters.group()))
+        if at >= len(text) or text[at] != "{":
+            raise _Refused("a macro's parameters are read only as #1#2... before its body "
+                           "in braces", at)
+        body, at = _group(text, at)
+        return _Macro(name.group(), count, body), at
+    # \newcommand{\name}[n]{body}, \newcommand\name{body}, \DeclareMathOperator{\name}{text}
+    named: re.Match[str] | None
+    if at < len(text) and text[at] == "{":
+        inside, after = _group(text, at)
+        named = _CONTROL.fullmatch(inside.strip())
+        if named is None:
+            raise _Refused("expected the name of the macro in braces", at)
+        at = after
+    else:
+        named = _CONTROL.match(text, at)
+        if named is None:
+            raise _Refused("expected the name of the macro", at)
+        at = named.end()
+    count = 0
+    at = _skip_space(text, at)
+    if match.group("new"):
+        count_match = re.match(r"\[\s*([0-9])\s*\]", text[at:])
+        if count_match is not None:
+            count = int(count_match.group(1))
+            at = _skip_space(text, at + count_match.end())
+        if at < len(text) and text[at] == "[":
+            raise _Refused("a macro with an optional argument is not read", at)
+    if at >= len(text) or text[at] != "{":
+        raise _Refused("expected the body of the macro in braces", at)
+    body, at = _group(text, at)
+    if match.group("op"):
+        body = rf"\operatorname{{{body}}}"
+    return _Macro(named.group().strip(), count, body), at
+
+
+def _redefinable(name: str, lex: Callable[[str], Iterator[Token]]) -> bool:
+    """Only a command the reader does not know may be defined by a post."""
+    try:
+        tokens = list(lex(name))
+    except LarkError:
+        return True
+    return len(tokens) == 1 and tokens[0].type in ("CS", "CSYM")
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+def _group(text: str, at: int) -> tuple[str, int]:
+    """The content of the braced group at ``at`` and the offset after it."""
+    depth = 0
+    for k in range(at, len(text)):
+        character = text[k]
+        if character == "\\":
+            continue
+        if character == "{" and (k == 0 or text[k - 1] != "\\"):
+            depth += 1
+        elif character == "}" and (k == 0 or text[k - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return text[at + 1 : k], k + 1
+    raise _Refused("unmatched '{'", at)
+
+
+def _arguments(text: str, at: int, macro: _Macro) -> tuple[list[str], int]:
+    """The arguments of one use of a macro: braced groups or single tokens."""
+    arguments: list[str] = []
+    for _ in range(macro.arguments):
+        at = _skip_space(text, at)
+        if at >= len(text):
+            raise _Refused(f"{macro.name} takes {macro.arguments} arguments", at)
+        if text[at] == "{":
+            content, at = _group(text, at)
+            arguments.append(content)
+            continue
+        control = _CONTROL.match(text, at)
+        if control is not None:
+            arguments.append(control.group())
+            at = control.end()
+        else:
+            arguments.append(text[at])
+            at += 1
+    return arguments, at
+
+
+# ---- wrappers ------------------------------------------------------------------------------
+
+_WRAPPERS = re.compile(r"\\(boxed|underbrace|overbrace)\s*\{")
+_NULL_DELIMITERS = re.compile(r"\\right\s*\.(?P<join>\s*(\\\\|\\cr(?![A-Za-z]))\s*&?\s*"
+                              r"\\left\s*\.)?|\\left\s*\.")
+_STACKED_EQUALS = re.compile(r"\\(stackrel|overset)\s*\{[^{}]*(\{[^{}]*\}[^{}]*)*\}\s*"
+                             r"\{\s*=\s*\}")
+
+
+def _wrappers(prepared: Prepared) -> None:
+    """``\\boxed{X}`` and ``\\underbrace{X}_{label}`` read as X; null delimiters left out."""
+    text = prepared.text
+    edits: list[tuple[int, int, str]] = []
+    for match in _WRAPPERS.finditer(text):
+        open_at = match.end() - 1
+        try:
+            _, after = _group(text, open_at)
+        except _Refused:
+            continue  # the brackets are reported as such by the screen
+        edits.append((match.start(), match.end(), " " * (match.end() - match.start())))
+        edits.append((after - 1, after, " "))
+        kind = match.group(1)
+        if kind == "boxed":
+            prepared.note(match.start(), "\\boxed{…} read as its content")
+            continue
+        mark = "_" if kind == "underbrace" else "^"
+        label_at = _skip_space(text, after)
+        if label_at < len(text) and text[label_at] == mark:
+            end = _skip_space(text, label_at + 1)
+            if end < len(text) and text[end] == "{":
+                try:
+                    _, end = _group(text, end)
+                except _Refused:
+                    continue
+            else:
+                end = min(end + 1, len(text))
+            edits.append((label_at, end, " " * (end - label_at)))
+        prepared.note(match.start(), f"\\{kind}{{…}} read as its content (its label left out)")
+    for match in _NULL_DELIMITERS.finditer(text):
+        edits.append((match.start(), match.end(), " " * (match.end() - match.start())))
+        if match.group("join"):
+            prepared.note(match.start(), "a bracket broken across lines with \\right. and "
+                                         "\\left. read as one line")
+        else:
+            prepared.note(match.start(), "the null delimiter "
+                                         f"'{' '.join(match.group().split())}' left out")
+    for match in _STACKED_EQUALS.finditer(text):
+        edits.append((match.start(), match.end(), "=" + " " * (match.end() - match.start() - 1)))
+        prepared.defining.append(match.start())
+        prepared.note(match.start(), f"'{_squeezed(match.group())}' read as '=' (a definition)")
+    prepared.edit(edits)
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _short_text(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ---- tokens --------------------------------------------------------------------------------
+
+_LINE_ENDS = frozenset({"LINEBREAK", "END", "DOLLAR", "TAG", "QUADTAG", "CASES_END",
+                        "MATRIX_END"})
+_OPEN = frozenset({"LPAR", "LSQ", "LCURLY", "LEFT_PAR", "LEFT_SQ", "LEFT_CURLY", "LBRACE",
+                   "ABS_OPEN", "NORM_OPEN", "CASES_BEGIN", "MATRIX_BEGIN"})
+_CLOSE = frozenset({"RPAR", "RSQ", "RCURLY", "RIGHT_PAR", "RIGHT_SQ", "RIGHT_CURLY", "RBRACE",
+                    "ABS_CLOSE", "NORM_CLOSE", "CASES_END", "MATRIX_END"})
+_ENDS_OPERAND = frozenset({
+    "LETTER", "NUMBER", "GREEK", "INFTY", "UPRIGHT", "FRAC_DIGITS", "PRIME", "TOP", "RBRACE",
+    "RPAR", "RSQ", "RCURLY", "RIGHT_PAR", "RIGHT_SQ", "RIGHT_CURLY", "ABS_CLOSE", "NORM_CLOSE",
+    "MATRIX_END",
+})
+_STARTS_OPERAND = frozenset({
+    "LETTER", "NUMBER", "GREEK", "INFTY", "PARTIAL", "FUNC", "UPRIGHT", "FRAC_DIGITS", "FRAC",
+    "SUM", "ACCENT", "BOLD", "LPAR", "LSQ", "LCURLY", "LEFT_PAR", "LEFT_SQ", "LEFT_CURLY",
+    "ABS_OPEN", "NORM_OPEN", "SQRT", "LBRACE", "MATRIX_BEGIN", "NABLA",
+})
+_CLAIM_BREAKS = frozenset({r"\Rightarrow", r"\implies", r"\Longrightarrow", r"\therefore",
+                           r"\iff", r"\Leftrightarrow", r"\Longleftrightarrow", r"\hence"})
+_DEFINITION_SIGNS = frozenset({r"\coloneqq", r"\triangleq", r"\equiv", r"\eqqcolon",
+                               r"\doteq", r"\coloneq", r"\eqdef"})
+_CONNECTIVES = frozenset({"where", "with", "and", "since", "so", "thus", "hence", "then",
+                          "therefore", "or", "i.e.", "ie"})
+_MARKS = frozenset({"PERIOD", "COMMA", "RELATION", "CS", "COLON", "PROSE", "EQ"})
+"""The tokens the line pass looks at (every other token only moves it on)."""
+
+
+def _tokens(prepared: Prepared, lex: Callable[[str], Iterator[Token]],
+            d_is_symbol: bool) -> None:
+    """The readings decided on the tokens: punctuation, definition signs, claim breaks."""
+    try:
+        tokens = list(lex(prepared.text))
+    except LarkError:
+        return  # the screen reports the character the lexer stopped at
+    if not tokens:
+        return
+    text = prepared.text
+    edits: list[tuple[int, int, str]] = []
+    lines = _split_lines(tokens)
+    for line in lines:
+        _line_tokens(prepared, text, line, edits)
+    if not d_is_symbol:
+        _inline_derivatives(prepared, text, tokens, edits)
+    prepared.edit(edits)
+    prepared.tokens = None if edits else tokens
+
+
+_Line = list[tuple[Token, int, Token | None, Token | None]]
+
+
+def _split_lines(tokens: list[Token]) -> list[_Line]:
+    """The tokens of each line, with their bracket depth in the line and their neighbours.
+    A line ends at a line break, an environment's begin or end, a '$', the braces of
+    ``\\eqalign{...}`` or the end of the text."""
+    lines: list[_Line] = [[]]
+    depth = 0
+    layout: list[bool] = []  # for each open brace: is it \eqalign's (a layout brace)?
+    for k, token in enumerate(tokens):
+        previous = tokens[k - 1] if k else None
+        following = tokens[k + 1] if k + 1 < len(tokens) else None
+        kind = token.type
+        if kind == "LBRACE" and previous is not None and previous.type == "EQALIGN":
+            layout.append(True)
+            lines.append([])
+            continue
+        if kind == "RBRACE" and layout and layout[-1]:
+            layout.pop()
+            lines.append([])
+            continue
+        if kind in _CLOSE:
+            depth = max(0, depth - 1)
+            if kind == "RBRACE" and layout:
+                layout.pop()
+        if kind in ("LINEBREAK", "BEGIN", "END", "DOLLAR", "EQALIGN") and depth == 0:
+            lines.append([])
+            continue
+        lines[-1].append((token, depth, previous, following))
+        if kind in _OPEN:
+            depth += 1
+            if kind == "LBRACE":
+                layout.append(False)
+    return [line for line in lines if line]
+
+
+def _ends_line(token: Token | None) -> bool:
+    """Whether the token after a mark ends the line it is on (or the text)."""
+    return token is None or token.type in _LINE_ENDS or token.type in ("RBRACE", "TAG",
+                                                                         "QUADTAG")
+
+
+def _line_tokens(prepared: Prepared, text: str, line: _Line,
+                 edits: list[tuple[int, int, str]]) -> None:
+    equals_before = False
+    # for each place: is there an '=' at the line's own level after it? is only a tag after it?
+    equals_after = [False] * (len(line) + 1)
+    tag_only = [True] * (len(line) + 1)
+    for k in range(len(line) - 1, -1, -1):
+        token, depth = line[k][0], line[k][1]
+        equals_after[k] = equals_after[k + 1] or (token.type == "EQ" and depth == 0)
+        tag_only[k] = tag_only[k + 1] and token.type in ("TAG", "QUADTAG")
+    for k, (token, depth, previous, following) in enumerate(line):
+        kind = token.type
+        if kind not in _MARKS:
+            if kind == "EQ" and depth == 0:
+                equals_before = True
+            continue
+        start, end = _start(token), _end(token)
+        last = tag_only[k + 1]
+        if kind == "EQ" and depth == 0:
+            equals_before = True
+        if kind == "PERIOD":
+            if last and _ends_line(following):
+                edits.append((start, end, " "))
+                prepared.note(start, "'.' after the formula read as the end of a sentence")
+            elif previous is not None and previous.type in _ENDS_OPERAND and \
+                    following is not None and following.type in _STARTS_OPERAND and \
+                    previous.type != "NUMBER":  # x = 1. y = 2, 2 . 5: a sentence? a decimal?
+                edits.append((start, end, "⋅"))
+                prepared.note(start, "'.' between two factors read as a product")
+            continue
+        if kind == "COMMA" and depth == 0:
+            if last and _ends_line(following):
+                edits.append((start, end, " "))
+                prepared.note(start, "',' after the formula read as punctuation")
+                continue
+            if not equals_before:
+                continue
+            rest = line[k + 1 :]
+            remark = text[_start(rest[0][0]):_end(rest[-1][0])] if rest else ""
+            if rest and _is_remark(rest):
+                edits.append((start, _end(rest[-1][0]), " " * (_end(rest[-1][0]) - start)))
+                prepared.note(start, f"the remark '{_squeezed(remark)}' after the equation "
+                                     "left out")
+                return
+            if equals_after[k + 1]:
+                edits.append((start, end, BREAK))
+                prepared.breaks.append((start, ","))
+                prepared.note(start, "',' between two equations read as a break between two "
+                                     "claims")
+                equals_before = False
+            continue
+        if kind in ("RELATION", "CS") and str(token) in _CLAIM_BREAKS and depth == 0:
+            at_start = all(t.type == "AMP" for t, _, _, _ in line[:k])
+            if at_start or k + 1 == len(line):
+                edits.append((start, end, " " * (end - start)))
+                prepared.leading.append((start, str(token)))
+                prepared.note(start, f"'{token}' before the line left out (the line is a claim "
+                                     "of its own)")
+            else:
+                edits.append((start, end, BREAK + " " * (end - start - 1)))
+                prepared.breaks.append((start, str(token)))
+                prepared.note(start, f"'{token}' read as a break between two claims")
+                equals_before = False
+            continue
+        if kind in ("RELATION", "CS") and str(token) in _DEFINITION_SIGNS:
+            edits.append((start, end, "=" + " " * (end - start - 1)))
+            prepared.defining.append(start)
+            prepared.note(start, f"'{token}' read as '=' (a definition)")
+            if depth == 0:
+                equals_before = True
+            continue
+        if kind == "COLON" and following is not None and following.type == "EQ" and \
+                _start(following) == end:
+            edits.append((start, end, " "))
+            prepared.defining.append(start)
+            prepared.note(start, "':=' read as '=' (a definition)")
+            continue
+        if kind == "PROSE" and depth == 0 and equals_before and _prose_word(token) in \
+                _CONNECTIVES and equals_after[k + 1]:
+            # "g = X^T(y - p) where p = σ(Xb)": the clause defines p in passing; it is no
+            # claim of its own (p may have no other definition)
+            clause_end = _end(line[-1][0])
+            remainder = re.sub(r"\\([,;:!> ]|q?quad(?![A-Za-z]))", "", text[end:clause_end])
+            clause = f"{_prose_word(token)} {_squeezed(remainder)}"
+            edits.append((start, clause_end, " " * (clause_end - start)))
+            prepared.note(start, f"the clause '{_short_text(clause)}' after the equation left "
+                                 "out (a definition said in passing)")
+            return
+
+
+def _is_remark(rest: _Line) -> bool:
+    """``i=1,\\cdots,n``, ``i = 1, \\dots, n : j = 1, \\dots, c``, ``\\forall i``,
+    ``i \\in \\{1, ..., n\\}``: the range of an index, said after an equation."""
+    kinds = [t.type for t, _, _, _ in rest]
+    words = [str(t) for t, _, _, _ in rest]
+    if kinds and kinds[0] == "CS" and words[0] == r"\forall":
+        return True
+    if "DOTS" not in kinds and r"\in" not in words:
+        return False
+    # the remark's own '=' signs bind index letters: i=1, j,k=1
+    for k, kind in enumerate(kinds):
+        if kind == "EQ":
+            before = kinds[k - 1] if k else None
+            if before != "LETTER":
+                return False
+    return all(kind in ("LETTER", "NUMBER", "EQ", "COMMA", "DOTS", "COLON", "RELATION",
+                        "LCURLY", "RCURLY", "SUB", "LBRACE", "RBRACE", "PROSE", "CS",
+                        "BOLD", "MINUS", "PLUS", "SUP")
+               for kind in kinds)
+
+
+def _prose_word(token: Token) -> str:
+    inside = token[token.index("{") + 1 : token.rindex("}")] if "{" in token else str(token)
+    return " ".join(re.sub(r"\\rm\s*", "", inside).split()).lower()
+
+
+def _inline_derivatives(prepared: Prepared, text: str, tokens: list[Token],
+                        edits: list[tuple[int, int, str]]) -> None:
+    """``dy/dx`` and ``d/dx`` written inline read as ``\\frac{dy}{dx}`` and
+    ``\\frac{d}{dx}``; ``\\partial L/\\partial w`` likewise."""
+    k = 0
+    while k < len(tokens):
+        found = _inline_derivative(tokens, k)
+        if found is None:
+            k += 1
+            continue
+        first, slash, last = found
+        numerator = text[_start(tokens[first]) : _start(tokens[slash])].strip()
+        denominator = text[_end(tokens[slash]) : _end(tokens[last])].strip()
+        start, end = _start(tokens[first]), _end(tokens[last])
+        edits.append((start, end, f"\\frac{{{numerator}}}{{{denominator}}}"))
+        prepared.note(start, f"'{_squeezed(text[start:end])}' read as "
+                             f"\\frac{{{numerator}}}{{{denominator}}}")
+        k = last + 1
+
+
+def _is_marker(token: Token) -> bool:
+    return (token.type == "LETTER" and str(token) == "d") or token.type == "PARTIAL"
+
+
+def _inline_derivative(tokens: list[Token], k: int) -> tuple[int, int, int] | None:
+    """(first, slash, last) of ``d [name] / d name`` starting at token k."""
+    if not _is_marker(tokens[k]):
+        return None
+    if k > 0 and tokens[k - 1].type == "LETTER" and _end(tokens[k - 1]) == _start(tokens[k]):
+        return None  # inside a run of letters
+    if k > 0 and tokens[k - 1].type in ("SUB", "SUP", "DIV", "FRAC"):
+        return None
+    at = k + 1
+    if at < len(tokens) and tokens[at].type != "DIV":
+        named = _name_end(tokens, at)
+        if named is None:
+            return None
+        at = named
+    if at >= len(tokens) or tokens[at].type != "DIV":
+        return None
+    slash = at
+    if slash + 1 >= len(tokens) or not _is_marker(tokens[slash + 1]) or \
+            str(tokens[slash + 1]) != str(tokens[k]):
+        return None
+    last = _name_end(tokens, slash + 2)
+    if last is None:
+        return None
+    following = tokens[last] if last < len(tokens) else None
+    if following is not None and following.type == "LETTER" and \
+            _start(following) == _end(tokens[last - 1]):
+        return None  # dy/dxy: not a name
+    return k, slash, last - 1
+
+
+def _name_end(tokens: list[Token], at: int) -> int | None:
+    """The index after a name starting at ``at``: a letter or Greek letter, a hat over one,
+    and one subscript."""
+    if at >= len(tokens):
+        return None
+    kind = tokens[at].type
+    if kind in ("LETTER", "GREEK"):
+        at += 1
+    elif kind in ("ACCENT", "BOLD") and at + 1 < len(tokens) and \
+            tokens[at + 1].type in ("LETTER", "GREEK"):
+        at += 2
+    elif kind in ("ACCENT", "BOLD") and at + 3 < len(tokens) and \
+            tokens[at + 1].type == "LBRACE" and tokens[at + 2].type in ("LETTER", "GREEK") \
+            and tokens[at + 3].type == "RBRACE":
+        at += 4
+    else:
+        return None
+    if at + 1 < len(tokens) and tokens[at].type == "SUB":
+        if tokens[at + 1].type in ("LETTER", "NUMBER", "GREEK"):
+            at += 2
+        elif tokens[at + 1].type == "LBRACE":
+            depth = 0
+            for j in range(at + 1, len(tokens)):
+                depth += (tokens[j].type == "LBRACE") - (tokens[j].type == "RBRACE")
+                if depth == 0:
+                    return j + 1
+            return None
+    return at
+
+
+def _start(token: Token) -> int:
+    return token.start_pos if token.start_pos is not None else 0
+
+
+def _end(token: Token) -> int:
+    return token.end_pos if token.end_pos is not None else 0
