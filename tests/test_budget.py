@@ -397,3 +397,21 @@ def test_an_alarm_inside_a_gc_callback_waits_until_the_callback_returns() -> Non
     with pytest.raises(BudgetExceeded):
         run_with_budget(workload, 0.2)
     assert time.monotonic() - start < 1.5
+
+
+def test_no_budget_is_raised_inside_a_finaliser() -> None:
+    # an exception there is lost ("Exception ignored in ..."): the timer fires again a moment
+    # later, outside
+    import sys as system
+
+    from derive.core.budget import _in_gc_callback
+
+    seen: list[bool] = []
+
+    class Finalised:
+        def __del__(self) -> None:
+            seen.append(_in_gc_callback(system._getframe()))
+
+    Finalised()
+    assert seen == [True]
+    assert not _in_gc_callback(system._getframe())

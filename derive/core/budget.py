@@ -315,11 +315,20 @@ def _on_alarm(signum: int, stack_frame: FrameType | None) -> None:
     # timer raises again a moment later, outside the callback.
 
 
+_UNRAISABLE_FILES = ("_weakrefset.py", "weakref.py")
+"""Where weak-reference callbacks run (``WeakSet._remove``): an exception raised there is
+reported as unraisable and lost, like one raised in a garbage-collector callback."""
+
+
 def _in_gc_callback(stack_frame: FrameType | None) -> bool:
+    """Whether the interrupted code runs where an exception cannot reach the budgeted code: a
+    garbage-collector callback, a weak-reference callback or a finaliser (``__del__``)."""
     codes = {getattr(c, "__code__", None) for c in gc.callbacks}
     frame = stack_frame
     while frame is not None:
-        if frame.f_code in codes:
+        code = frame.f_code
+        if code in codes or code.co_name == "__del__" or \
+                code.co_filename.endswith(_UNRAISABLE_FILES):
             return True
         frame = frame.f_back
     return False
