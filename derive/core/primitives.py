@@ -119,6 +119,10 @@ PRIMITIVES: tuple[Primitive, ...] = (
               mpmath.tan, "np.tan", ("tan",)),
     Primitive(sp.atan, "atan", "atan′(x) = 1/(1 + x²)", lambda u: 1 / (1 + u**2), math.atan,
               mpmath.atan, "np.arctan", ("arctan", "atan")),
+    # special functions
+    Primitive(sp.erf, "erf", "erf′(x) = (2/√π)·e^(−x²)",
+              lambda u: 2 / sp.sqrt(sp.pi) * sp.exp(-(u**2)), math.erf, mpmath.erf, None,
+              ("erf",)),
     # pieces
     Primitive(sp.Abs, "abs", "|x|′ = sign(x) for x ≠ 0", sp.sign, abs, abs, "np.abs",
               ("abs",)),
