@@ -360,3 +360,24 @@ latex = "g'(2z)=g(2z)(1+g(2z))"
     steps = steps_of(path)
     assert steps["G1"].verdict == "proved"
     assert steps["G2"].verdict == "refuted"
+
+
+def test_a_definition_key_written_in_latex_names_what_the_steps_read(
+        tmp_path: pathlib.Path) -> None:
+    # "J^{(i)}" and "h_\theta" were kept as raw text: "J is not defined"
+    path = write(tmp_path, """\
+[definitions]
+"J^{(i)}" = { latex = '(h_\\theta - y)^2' }
+"h_\\\\theta" = { latex = 'w x' }
+
+[[step]]
+id = "a"
+latex = '\\frac{\\partial J^{(i)}}{\\partial w} = 2(w x - y) x'
+
+[[step]]
+id = "b"
+latex = '\\frac{\\partial J^{(i)}}{\\partial w} = 2(w x - y)'
+""")
+    steps = steps_of(path)
+    assert steps["a"].verdict == "proved"
+    assert steps["b"].verdict == "refuted"

@@ -171,15 +171,35 @@ class _Checker:
         self.aliases = {self.context.symbol(a.name): self.context.symbol(a.means)
                         for a in self.all_aliases if not a.steps}
         for definition in self.document.definitions:
-            name, _, argument = definition.name.partition("(")
+            name, argument = self._definition_key(definition.name)
             value = self._read_definition(definition, self.context).xreplace(self.aliases)
             if argument:
-                variable = self.context.symbol(argument.rstrip(")").strip())
+                variable = self.context.symbol(argument)
                 self.function_definitions[name] = sp.Lambda(variable, value)
             else:
                 self.definitions[self.context.symbol(name)] = value
             if definition.note:
                 self.assumed.append(f"{definition.name} = {definition.latex}: {definition.note}")
+
+    def _definition_key(self, key: str) -> tuple[str, str | None]:
+        """The name a ``[definitions]`` key defines, read as the steps read it (``J^{(i)}``,
+        ``h_\\theta``, ``\\hat{y}``), and the argument of a function key (``f(t)``)."""
+        from derive.read.latex import parse_name
+
+        def read(text: str) -> str:
+            try:
+                return parse_name(text, self.context, source=self.document.path)
+            except DeriveError:
+                return text.strip()
+
+        try:
+            return parse_name(key, self.context, source=self.document.path), None
+        except DeriveError:
+            pass
+        call = re.fullmatch(r"\s*(.+?)\s*\(\s*([^()]+?)\s*\)\s*", key)
+        if call is None:
+            return key.strip(), None
+        return read(call.group(1)), read(call.group(2))
 
     # -- resolving ------------------------------------------------------------------------
 
