@@ -261,6 +261,9 @@ _EXPONENTIAL = frozenset({"exp", "sigmoid", "softplus", "tanh", "sinh", "cosh", 
 _SPREAD_CAP = mpmath.mpf(10) ** 12
 
 
+_DIGITS_PER_BIT = math.log10(2)
+
+
 def _spread(memo: Mapping[sp.Basic, Any]) -> float:
     """Decimal digits between the largest and the smallest nonzero value met in an evaluation.
 
@@ -272,7 +275,7 @@ def _spread(memo: Mapping[sp.Basic, Any]) -> float:
     for node, value in memo.items():
         if not isinstance(value, mpmath.mpf) or not value:
             continue
-        magnitude = float(mpmath.log10(abs(value)))
+        magnitude = mpmath.mag(value) * _DIGITS_PER_BIT  # within a digit: the guard covers it
         largest, smallest = max(largest, magnitude), min(smallest, magnitude)
         if isinstance(node, sp.Function) and node.func.__name__ in _EXPONENTIAL:
             for argument in node.args:

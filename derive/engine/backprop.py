@@ -26,7 +26,7 @@ from derive.core.outcomes import CheckedAtSizes, DiffersAtSizes, verdict_of
 from derive.core.records import ChainStep, Derivation, DiffStep, Factor, RewriteStep, Step
 from derive.core.unicode import pretty_name
 from derive.engine.differentiate import differentiate, lines, verify
-from derive.engine.instantiate import DEEP_SCALAR_MODEL, check_gradient, check_vjp
+from derive.engine.instantiate import check_gradient, check_vjp, is_deep_scalar
 from derive.engine.models import (
     AffineDef,
     BatchLossDef,
@@ -255,11 +255,6 @@ class _Backprop:
         return tuple(reversed(names))
 
 
-def _is_deep_scalar(model: Model) -> bool:
-    return (len(model.definitions) >= DEEP_SCALAR_MODEL
-            and all(v.array is None for v in model.variables))
-
-
 def _strength(outcome: Any) -> tuple[int, bool]:
     """Weakest first: by verdict, and a claim at sizes after the scalar one of its verdict."""
     return verdict_of(outcome).severity, isinstance(outcome, CheckedAtSizes | DiffersAtSizes)
@@ -355,7 +350,7 @@ def gradient(model: Model, wrt: str, *, check: bool = True, budget: float = 2.0)
             f"model {model.name!r} has no variable {wrt!r}; choose one of "
             + ", ".join(model.parameters)
         )
-    named = _is_deep_scalar(model)
+    named = is_deep_scalar(model)
     sweep = _Backprop(model, wrt, check=check, budget=budget, named_adjoints=named)
     result = sweep.run()
     if named:

@@ -252,7 +252,7 @@ _AGREEMENT = 1e-15
 def check_gradient(model: Model, wrt: str, claimed: Any, *, samples: int = 6
                    ) -> SizedOutcome | Checked | Refuted | Undecided:
     """Compare a claimed gradient formula with the explicit gradient of the model's loss."""
-    if _is_deep_scalar(model) and wrt:
+    if is_deep_scalar(model) and wrt:
         return _check_by_differences(model, wrt, claimed, samples)
     sizes = dict(model.sizes)
     true = true_gradient(model, wrt, sizes)
@@ -261,7 +261,9 @@ def check_gradient(model: Model, wrt: str, claimed: Any, *, samples: int = 6
     return compare_at_sizes(concrete, true, domains, sizes, samples=samples)
 
 
-def _is_deep_scalar(model: Model) -> bool:
+def is_deep_scalar(model: Model) -> bool:
+    """A model of scalar definitions deep enough (``DEEP_SCALAR_MODEL``) that its upstream
+    gradients are named and its gradient is checked by central differences."""
     return (len(model.definitions) >= DEEP_SCALAR_MODEL
             and all(v.array is None for v in model.variables)
             and all(isinstance(d, ScalarDef) for d in model.definitions))

@@ -13,7 +13,6 @@ is the first to use them; the stages after it read them from here.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -146,15 +145,10 @@ def _cache_file() -> str | bool:
     """Where lark keeps the analysed grammar between runs: a file in the user's own cache
     directory (never the shared temporary directory, where another user could plant one).
     Lark checks the grammar's hash and its own version before it uses the file."""
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(root, "derive")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
-            return False
-    except OSError:
-        return False
-    return os.path.join(folder, "latex-grammar.lark-cache")
+    from derive.core.cache import folder
+
+    where = folder()
+    return str(where / "latex-grammar.lark-cache") if where is not None else False
 
 
 @cache

@@ -866,7 +866,9 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
     deadline = time.monotonic() + total if total else None
     tasks = [(path, stdin if path == "-" else None, budget, deadline) for path in paths]
     # reports kept from an earlier run are read here: no worker is started for them
-    kept = {k: report for k, task in enumerate(tasks) if (report := _kept(task)) is not None}
+    names = [_cache_name(path, text, budget) if deadline is None else None
+             for path, text, budget, deadline in tasks]
+    kept = {k: report for k, name in enumerate(names) if (report := _kept(name)) is not None}
     pending = [k for k in range(len(tasks)) if k not in kept]
     workers = min(jobs, len(pending))
     if workers > 1:
@@ -885,22 +887,20 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
         try:
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 done: dict[int, DocumentReport] = dict(kept)
-                for k, report in zip(order, pool.map(_check_one, [tasks[k] for k in order]),
-                                     strict=True):
+                jobs_in_order = [(tasks[k], names[k]) for k in order]
+                for k, report in zip(order, pool.map(_check_one, jobs_in_order), strict=True):
                     done[k] = report
                     if progress is not None:
                         progress(report.path, len(report.steps), len(report.steps))
             return Report(tuple(done[k] for k in range(len(tasks))))
         except (BrokenProcessPool, OSError):
             pass  # a worker died (or none could start): check them here, one by one
-    return Report(tuple(kept[k] if k in kept else _check_one(task, progress)
+    return Report(tuple(kept[k] if k in kept else _check_one((task, names[k]), progress)
                         for k, task in enumerate(tasks)))
 
 
-def _kept(task: tuple[str, str | None, float, float | None]) -> DocumentReport | None:
-    """The report an earlier run kept for this file, unchanged since (None: check it)."""
-    path, text, budget, deadline = task
-    name = _cache_name(path, text, budget) if deadline is None else None
+def _kept(name: str | None) -> DocumentReport | None:
+    """The report an earlier run kept under ``name`` (None: none, or no key: check it)."""
     kept = cache.load("reports", name) if name is not None else None
     return kept if isinstance(kept, DocumentReport) else None
 
@@ -912,15 +912,10 @@ def _size_of(path: str) -> int:
         return 0
 
 
-def _check_one(task: tuple[str, str | None, float, float | None],
+def _check_one(job: tuple[tuple[str, str | None, float, float | None], str | None],
                progress: Progress | None = None) -> DocumentReport:
-    path, text, budget, deadline = task
-    name = _cache_name(path, text, budget) if deadline is None else None
-    kept = _kept(task)
-    if kept is not None:
-        if progress is not None:
-            progress(path, len(kept.steps), len(kept.steps))
-        return kept
+    """Check one file not kept in the cache, and keep its report under ``name``."""
+    task, name = job
     report = _checked(task, progress)
     # a verdict that timing could change (undecided: a budget ran out) is never kept
     if name is not None and report.error is None and all(
