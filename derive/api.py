@@ -11,7 +11,9 @@ from derive.core.domains import Domain, parse_domain
 from derive.core.records import Derivation
 from derive.engine import models
 from derive.engine.backprop import derive_model, scalar_derivation
+from derive.engine.modelfile import read_model_file
 from derive.engine.models import Model
+from derive.read.modelfile import is_model_file
 
 
 def steps(
@@ -25,13 +27,16 @@ def steps(
 ) -> Derivation:
     """The step-by-step derivation of a gradient, every step checked.
 
-    ``target`` is a built-in model's name (``"bce"``, ``"logistic"``, ``"mlp"``, ...), a
-    ``Model``, a SymPy expression, or an ML-LaTeX string (read by ``derive.read.latex``).
+    ``target`` is a built-in model's name (``"bce"``, ``"logistic"``, ``"mlp"``, ...), the
+    path of a model file (``model.toml``, see docs/models.md), a ``Model``, a SymPy
+    expression, or an ML-LaTeX string (read by ``derive.read.latex``).
     """
     if isinstance(target, str) and (target in models.BUILTIN or target.startswith("chain-")):
         return derive_model(models.get(target), _name(wrt), check=check, budget=budget)
     if isinstance(target, Model):
         return derive_model(target, _name(wrt), check=check, budget=budget)
+    if isinstance(target, str) and is_model_file(target):
+        return derive_model(read_model_file(target), _name(wrt), check=check, budget=budget)
     if isinstance(target, str):
         from derive.read.latex import parse_expression
 

@@ -106,7 +106,8 @@ def _parser() -> argparse.ArgumentParser:
                     "The module is checked against central finite differences and against the "
                     "symbolic gradient before it is written; when a check fails nothing is "
                     "written.")
-    codegen.add_argument("model", nargs="?", help="logistic (over a batch) or mlp")
+    codegen.add_argument("model", nargs="?",
+                         help="logistic (over a batch), mlp, or your model file (model.toml)")
     codegen.add_argument("--expr", metavar="LATEX",
                          help="your own scalar loss, in LaTeX (instead of MODEL)")
     codegen.add_argument("--wrt", action="append", default=[], metavar="VAR",
@@ -261,15 +262,17 @@ def _steps(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             derivation = steps(expression, args.wrt, check=not args.no_check,
                                budget=args.budget, domains=domains)
         else:
+            from derive.engine.modelfile import read_model_file
             from derive.engine.models import get
+            from derive.read.modelfile import is_model_file
 
             depth = args.model.removeprefix("chain-")
             if args.model.startswith("chain-") and not (
                     re.fullmatch(r"[0-9]{1,6}", depth) and 1 <= int(depth) <= MAX_CHAIN):
                 parser.error(f"{args.model}: expected chain-N with N a whole number of layers "
                              f"from 1 to {MAX_CHAIN}")
-            derivation = steps(get(args.model), args.wrt, check=not args.no_check,
-                               budget=args.budget)
+            model = read_model_file(args.model) if is_model_file(args.model) else get(args.model)
+            derivation = steps(model, args.wrt, check=not args.no_check, budget=args.budget)
     except ValueError as error:
         print(f"derive: {error}", file=sys.stderr)
         return UNUSABLE
@@ -292,8 +295,9 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error("codegen: --wrt, --domain and --budget go with --expr LATEX; "
                          f"{args.model} takes its parameters from the model")
         from derive.emit.codegen import MODELS, codegen_command
+        from derive.read.modelfile import is_model_file
 
-        if args.model in MODELS and not args.check_only:
+        if (args.model in MODELS or is_model_file(args.model)) and not args.check_only:
             _writable(args.output, "-o", force=args.force)
         return codegen_command(args.model, args.output, check_only=args.check_only,
                                force=args.force)

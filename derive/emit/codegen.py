@@ -41,7 +41,14 @@ import sympy as sp
 
 from derive.core.arrays import Entrywise, entrywise
 from derive.core.domains import POSITIVE, REAL, Domain, Interval, make_symbol
-from derive.core.errors import DeriveError, UnknownModelError, VerificationError
+from derive.core.errors import (
+    DeriveError,
+    MissingRuleError,
+    SourceError,
+    UnknownModelError,
+    UnknownRuleError,
+    VerificationError,
+)
 from derive.core.functions import sigmoid, softplus
 from derive.core.outcomes import Proved
 from derive.core.primitives import BY_FUNCTION
@@ -50,7 +57,9 @@ from derive.decide.equivalence import compare
 from derive.emit.render import evidence_of, text, verdict_word
 from derive.engine.backprop import gradient, sigma_form
 from derive.engine.instantiate import forward, instantiate, true_gradient
+from derive.engine.modelfile import read_model_file
 from derive.engine.models import BatchLossDef, LinearDef, MapDef, Model, get
+from derive.read.modelfile import is_model_file
 
 OK, WRONG, UNUSABLE = 0, 1, 2
 
@@ -871,8 +880,11 @@ def _step_comment(model: Model, step: ChainStep) -> str:
     (factor,) = step.factors[:1]
     upstream = f"∂{output}/∂{text(factor.output)}"
     local = text(factor.value)
+    bracketed = f"({local})" if isinstance(factor.value, sp.Add) or (
+        isinstance(factor.value, Entrywise) and isinstance(factor.value.template, sp.Add)
+    ) else local
     combined = {
-        "elementwise": f"{upstream} ⊙ {local}",
+        "elementwise": f"{upstream} ⊙ {bracketed}",
         "matmul right": f"{local} {upstream}",
         "matmul left": f"{upstream} {local}",
         "bias": f"𝟏ᵀ {upstream}",
@@ -1523,16 +1535,26 @@ def codegen_command(model_name: str, output: str | None, *, check_only: bool, fo
     ``check_only``, the report then going to standard error) and problems with the input on
     standard error. Returns 0 when the module passed its check (and was written), 1 when the
     check failed (nothing written), 2 when the input is unusable."""
-    if model_name not in MODELS:
+    model: Model | str = model_name
+    if is_model_file(model_name):
+        try:
+            model = read_model_file(model_name)
+        except SourceError as error:
+            print(f"derive: {error}", file=sys.stderr)
+            return UNUSABLE
+    elif model_name not in MODELS:
         print(f"derive: codegen has no model {model_name!r}; it generates "
-              + ", ".join(MODELS), file=sys.stderr)
+              + ", ".join(MODELS) + ", or a model file (model.toml)", file=sys.stderr)
         return UNUSABLE
     if not can_write(output, check_only=check_only, force=force):
         return UNUSABLE
     report_stream = sys.stderr if output is None and not check_only else sys.stdout
     try:
-        generated = generate(model_name)
+        generated = generate(model)
         report = check_generated(generated)
+    except (MissingRuleError, UnknownRuleError) as error:
+        print(f"derive codegen {model_name}: {error}; nothing written", file=sys.stderr)
+        return UNUSABLE
     except (UnsupportedExpression, VerificationError) as error:
         print(f"derive codegen {model_name}: {error}; nothing written", file=report_stream)
         return WRONG

@@ -1078,7 +1078,9 @@ def _combination(rule: str, target: str, factor: Any, upstream: Any, local: Any)
     if rule == "bias":
         return f"1ᵀ {up}"
     if rule == "elementwise":
-        return f"{up} ⊙ {text(local)}"
+        shown = text(local)
+        bracketed = isinstance(local, sp.Add) or _bracketed_in_hadamard(local)
+        return f"{up} ⊙ ({shown})" if bracketed else f"{up} ⊙ {shown}"
     if rule == "batch loss":
         return f"{up} · {text(local)}"
     return f"{up} · {text(local)}"

@@ -278,21 +278,7 @@ class _Reader:
                               expected=expected, source=self.path)
 
     def read(self) -> ProofDocument:
-        try:
-            data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as error:
-            found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-            line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
-            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-            raise ProofFileError(f"not valid TOML: {message}", text=self.text, line=line,
-                                 column=column, source=self.path) from None
-        except RecursionError:
-            line, column, depth = _deepest(self.text)
-            deep = f"more than {_DEEPEST - 1}" if depth >= _DEEPEST else f"{depth}"
-            raise ProofFileError(f"not usable TOML: arrays or inline tables nest {deep} levels "
-                                 "deep here; expected a few levels at most",
-                                 text=self.text, line=line, column=column,
-                                 source=self.path) from None
+        data = self.toml()
         if not data:
             raise self.error("the file holds no proof: expected [document] and [[step]] "
                              "tables")
@@ -306,6 +292,27 @@ class _Reader:
             if not isinstance(value, str):
                 raise self.error(f"[document] {key} must be a string",
                                  rf"^[ \t]*{re.escape(key)}\s*=")
+        return self._document(data, document)
+
+    def toml(self) -> dict[str, Any]:
+        """The file's TOML, its syntax errors at their line and column."""
+        try:
+            return tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as error:
+            found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+            line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+            raise ProofFileError(f"not valid TOML: {message}", text=self.text, line=line,
+                                 column=column, source=self.path) from None
+        except RecursionError:
+            line, column, depth = _deepest(self.text)
+            deep = f"more than {_DEEPEST - 1}" if depth >= _DEEPEST else f"{depth}"
+            raise ProofFileError(f"not usable TOML: arrays or inline tables nest {deep} levels "
+                                 "deep here; expected a few levels at most",
+                                 text=self.text, line=line, column=column,
+                                 source=self.path) from None
+
+    def _document(self, data: Mapping[str, Any], document: Mapping[str, Any]) -> ProofDocument:
         settings = self._table(data, "settings")
         self._known(settings, _SETTINGS_KEYS, "settings")
         functions = self._table(data, "functions")
