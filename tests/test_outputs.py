@@ -290,6 +290,19 @@ def test_one_notation_in_the_text() -> None:
     assert "yhat" not in done.stdout and "≠ 5.0" not in done.stdout
 
 
+@pytest.mark.parametrize("proof", ["000_bce_sign_error.toml", "001_backprop_one_hidden_layer.toml"])
+def test_matrix_verdicts_and_aliases_speak_the_texts_notation(proof: str) -> None:
+    done = run("check", f"proofs/{proof}", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stdout.splitlines()
+            if "proved for every size: an entrywise" in line or "is read as" in line]
+    assert said
+    for line in said:
+        assert "yhat" not in line and "**" not in line
+        assert not re.search(r"\w\*\w|\)\*|\*\(", line), line
+        assert not re.search(r", by (structural|expand|cancel|together|simplify)", line), line
+
+
 def test_an_entrywise_function_prints_as_the_text_writes_it() -> None:
     from derive.read.latex import Elementwise
 

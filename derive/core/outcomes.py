@@ -165,3 +165,34 @@ def verdict_of(outcome: object) -> Verdict:
     """The verdict an evidence record stands for (``UNDECIDED`` for anything else)."""
     verdict = getattr(type(outcome), "verdict", None)
     return verdict if isinstance(verdict, Verdict) else Verdict.UNDECIDED
+
+
+_EXPONENTIALS = "writing σ, softplus and tanh with exponentials"
+METHOD_WORDS: dict[str, str] = {
+    "structural": "identical as written",
+    "as written": "identical as written",
+    "expand": "equal after expanding",
+    "cancel": "equal after cancelling common factors",
+    "together": "equal over a common denominator",
+    "simplify": "equal after simplifying",
+    "rewrite(exp)+expand": f"equal after {_EXPONENTIALS} and expanding",
+    "rewrite(exp)+cancel": f"equal after {_EXPONENTIALS} and cancelling common factors",
+    "rewrite(exp)+together": f"equal after {_EXPONENTIALS}, over a common denominator",
+    "rewrite(exp)+simplify": f"equal after {_EXPONENTIALS} and simplifying",
+}
+"""The symbolic step that proved a claim (``Proved.method``, the names of
+``derive.decide.equivalence``) in words for people; JSON keeps the name as ``method``."""
+
+
+def method_words(method: str, functions: tuple[str, ...] = ()) -> str:
+    """How a claim was proved, in words: "equal after expanding", never "by expand".
+    ``functions``: those of σ, softplus and tanh the claim has (a rewrite names only them)."""
+    if method.startswith("rewrite(exp)") and functions and method in METHOD_WORDS:
+        named = " and ".join(functions) if len(functions) < 3 else "σ, softplus and tanh"
+        return METHOD_WORDS[method].replace("σ, softplus and tanh", named)
+    if method in METHOD_WORDS:
+        return METHOD_WORDS[method]
+    first = method.split(" ", 1)[0]
+    if first.endswith("ing"):  # "substituting the definitions …"
+        return f"equal after {method}"
+    return method if first in ("the", "equal", "identical") else f"by {method}"

@@ -24,20 +24,22 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from derive.core.arrays import Entrywise
-from derive.core.outcomes import Refuted, Verdict
-from derive.core.records import ChainStep, Derivation, DiffStep, RewriteStep, Step
-from derive.emit.render import (
+from derive.core.mathtext import (
     _broadcast_last,
     _is_hessian,
     _over_and_under,
+    text,
+    written_as_product,
+)
+from derive.core.outcomes import Refuted, Verdict
+from derive.core.records import ChainStep, Derivation, DiffStep, RewriteStep, Step
+from derive.emit.render import (
     evidence_of,
     goal_text,
     link_evidence,
     step_counts,
     summary_banner,
-    text,
     verdict_word,
-    written_as_product,
 )
 from derive.verify.check import DocumentReport, Report, StepReport
 

@@ -13,7 +13,15 @@ from functools import reduce
 
 import sympy as sp
 
-from derive.core.outcomes import CheckedAtSizes, Decision, DiffersAtSizes, Proved, Verdict
+from derive.core.mathtext import text
+from derive.core.outcomes import (
+    CheckedAtSizes,
+    Decision,
+    DiffersAtSizes,
+    Proved,
+    Verdict,
+    method_words,
+)
 from derive.core.unicode import pretty_name
 from derive.decide.equivalence import compare
 from derive.verify.shapes.comparison import agree
@@ -203,7 +211,8 @@ class Claim:
                 "scalar": "a scalar"}[a.kind if a.kind != "scalar" else b.kind]
         return Decision(Verdict.PROVED, outcome,
                        f"proved for every size: an entrywise claim, read as the scalar claim "
-                       f"about {what}: {a.expr} = {b.expr}, by {outcome.method}")
+                       f"about {what}: {text(a.expr)} = {text(b.expr)}, "
+                       f"{method_words(outcome.method)}")
 
     def _budget(self, at_most: float) -> float:
         if self.deadline is None:
