@@ -36,7 +36,9 @@ import sympy as sp
 
 from derive.core.context import Context, SymbolInfo
 from derive.core.domains import REAL, Domain, make_symbol
+from derive.core.mathtext import text
 from derive.core.outcomes import CheckedAtSizes, Decision, Proved, Refuted, Verdict
+from derive.core.unicode import pretty_name
 
 DEFAULT_SIZE = 3
 """The size of an index range the file gives no size for."""
@@ -257,7 +259,8 @@ class Frame:
             slope = sp.diff(difference, symbol)
             if slope.is_number and slope != 0 and not (difference - slope * symbol).has(symbol):
                 return {symbol: sp.expand(symbol - difference / slope)}
-        raise Unsupported(f"cannot solve the assumption {left} = {right} for one symbol")
+        raise Unsupported(f"cannot solve the assumption {text(left)} = {text(right)} for one "
+                          "symbol")
 
 
 def _patterns(count: int) -> Iterator[tuple[int, ...]]:
@@ -354,7 +357,7 @@ def _again_larger(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
 
 
 def _refuted_text(outcome: Any) -> str:
-    point = ", ".join(f"{name} = {value}" for name, value in outcome.point)
+    point = ", ".join(f"{pretty_name(str(name))} = {value}" for name, value in outcome.point)
     return f"at {point}: {outcome.lhs_value} ≠ {outcome.rhs_value}"
 
 
