@@ -122,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="run the checks and write nothing")
     codegen.add_argument("--force", action="store_true",
                          help="overwrite FILE if it exists")
+    codegen.add_argument("--backend", choices=("numpy", "numba"), default="numpy",
+                         help="numpy (default), or numba: the loss and gradients fused into "
+                              "one compiled pass over the rows of X (needs numba)")
 
     commands.add_parser("models", help="list the built-in models and their variables")
     return parser
@@ -300,9 +303,12 @@ def _codegen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if (args.model in MODELS or is_model_file(args.model)) and not args.check_only:
             _writable(args.output, "-o", force=args.force)
         return codegen_command(args.model, args.output, check_only=args.check_only,
-                               force=args.force)
+                               force=args.force, backend=args.backend)
     if not args.wrt:
         parser.error("codegen: --expr needs at least one --wrt VAR (a variable of the gradient)")
+    if args.backend != "numpy":
+        parser.error("codegen: --backend numba fuses batch models (logistic, a model file); "
+                     "--expr generates NumPy only")
     domains = _domains(args.domain, parser)
     if not args.check_only:
         _writable(args.output, "-o", force=args.force)

@@ -74,6 +74,11 @@ class UnsupportedExpression(DeriveError):
     """An expression node the NumPy printer has no rule for; the node is named."""
 
 
+class UnsupportedByBackend(UnsupportedExpression):
+    """A model an optional backend (``--backend numba``) cannot generate; the message says
+    what the backend lacks. Unusable input (exit 2): the NumPy backend generates it."""
+
+
 # ---------------------------------------------------------------------------------------------
 # the stable forms, each proved before it is used
 
@@ -1431,12 +1436,15 @@ def _sizes_text(model: Model) -> str:
     return ", ".join(f"{s} = {n}" for s, n in model.sizes.items() if s in used)
 
 
-def check_generated(generated: Generated, *, seed: int = 0, points: int = 3) -> CheckReport:
+def check_generated(generated: Generated, *, seed: int = 0, points: int = 3,
+                    module: types.ModuleType | None = None) -> CheckReport:
     """Check a generated module in float64 at random points: its gradient against central
     finite differences of its own loss, and against the symbolic gradient (the derivation's
     result and SymPy's gradient of the explicit loss) instantiated at the model's sizes; its
-    blocks of rows against one block."""
-    module = _load_generated(generated.source, f"derive_codegen_{generated.model.name}")
+    blocks of rows against one block. ``module``: the source already imported (the numba
+    backend keeps its folder, where numba caches, while the check runs)."""
+    if module is None:
+        module = _load_generated(generated.source, f"derive_codegen_{generated.model.name}")
     model = generated.model
     arguments = generated.arguments
     rng = np.random.default_rng(seed)
@@ -1528,13 +1536,20 @@ def _place_new(temporary: Path, target: Path) -> None:
 
 
 def codegen_command(model_name: str, output: str | None, *, check_only: bool, force: bool,
-                    dtype_note: bool = True) -> int:
+                    dtype_note: bool = True, backend: str = "numpy") -> int:
     """``derive codegen MODEL -o FILE [--check-only] [--force]``: generate, check, write.
 
     Prints the report on standard output (the module itself when no FILE is given and not
     ``check_only``, the report then going to standard error) and problems with the input on
     standard error. Returns 0 when the module passed its check (and was written), 1 when the
-    check failed (nothing written), 2 when the input is unusable."""
+    check failed (nothing written), 2 when the input is unusable. ``backend="numba"``
+    writes the fused module of :mod:`derive.emit.codegen_numba` instead."""
+    if backend == "numba":
+        from derive.emit.codegen_numba import INSTALL_HINT, numba_available
+
+        if not numba_available():
+            print(f"derive: {INSTALL_HINT}", file=sys.stderr)
+            return UNUSABLE
     model: Model | str = model_name
     if is_model_file(model_name):
         try:
@@ -1551,8 +1566,14 @@ def codegen_command(model_name: str, output: str | None, *, check_only: bool, fo
     report_stream = sys.stderr if output is None and not check_only else sys.stdout
     try:
         generated = generate(model)
-        report = check_generated(generated)
-    except (MissingRuleError, UnknownRuleError) as error:
+        if backend == "numba":
+            from derive.emit.codegen_numba import check_numba, with_numba_source
+
+            generated = with_numba_source(generated)
+            report = check_numba(generated)
+        else:
+            report = check_generated(generated)
+    except (MissingRuleError, UnknownRuleError, UnsupportedByBackend) as error:
         print(f"derive codegen {model_name}: {error}; nothing written", file=sys.stderr)
         return UNUSABLE
     except (UnsupportedExpression, VerificationError) as error:
@@ -1563,6 +1584,9 @@ def codegen_command(model_name: str, output: str | None, *, check_only: bool, fo
     proved = sum(1 for i in generated.identities if i.proved)
     lines.append(f"  stable forms: {len({i.number for i in generated.identities})} identities, "
                  f"{proved} proofs, every one proved")
+    if backend == "numba":
+        lines.append("  backend: numba, the loss and gradients fused into one pass over the rows "
+                     "of X (compiled on the first call, cached beside the module)")
     lines += [f"  ✓ {line}" for line in report.lines]
     if not report.ok:
         lines.append(f"  ✗ check failed: {report.failure}")
