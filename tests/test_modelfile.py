@@ -129,7 +129,8 @@ def test_data_and_parameters_follow_the_batch_or_the_file() -> None:
     (("\\sum_{j=1}^{n}", "\\sum_{j=1}^{p}"), "the loss sums over the n examples"),
     (("\\sum_{j=1}^{n} (", "\\sum_{j=1}^{n} c_0 ("), "it also uses c_0"),
     (("E = '", "E = 'c_0 + "), "one sum over the examples times a constant"),
-    (("r = {", "t = {"), "already declared or defined"),
+    (("c_0 = {}", 'c_0 = {}\nr = { shape = ["n", "q"] }'),
+     "r is declared n×q but its definition makes it n×1"),
 ])
 def test_unusable_definitions_are_refused_with_their_place(change: tuple[str, str],
                                                             message: str) -> None:
@@ -166,6 +167,13 @@ def test_an_activation_may_be_any_formula_of_one_arrays_entries(written: str,
     activation = model.definitions[1]
     assert isinstance(activation, MapDef) and activation.argument == "s"
     assert sp.simplify(activation.template - expected(model.variable("s").symbol)) == 0
+
+
+def test_an_intermediate_may_be_declared_as_proof_files_do() -> None:
+    text = REGRESSION.replace("c_0 = {}", 'c_0 = {}\nr = { shape = ["n", "1"] }')
+    model = read_model_file("regression.toml", text)
+    assert model.variable("r").role == "intermediate"
+    assert model.parameters == ("V", "c", "u", "c_0")
 
 
 def test_the_loss_must_come_last() -> None:

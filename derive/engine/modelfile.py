@@ -90,14 +90,23 @@ class _Builder:
     # -- reading -----------------------------------------------------------------------------
 
     def read(self, definition: WrittenDefinition) -> None:
-        if definition.name in self.defined or definition.name in self.source.context.symbols:
-            raise self.error(definition, "the name is already declared or defined; a model "
-                                         "file defines each name once", ())
         try:
             expr = parse_expression(definition.latex, self.context, source=self.source.path)
         except ParseError as error:
             raise self.moved(definition, error) from None
         record, shape, domain = self.classify(definition, expr)
+        declared = self.source.context.symbols.get(definition.name)
+        if declared is not None:
+            shown = "a scalar" if shape is None else "×".join(shape.written())
+            if (declared.shape is None) != (shape is None) or (
+                    shape is not None and declared.shape is not None
+                    and tuple(map(str, map(size_expression, declared.shape)))
+                    != shape.written()):
+                said = "a scalar" if declared.shape is None else "×".join(declared.shape)
+                raise self.error(definition, f"{definition.name} is declared {said} but its "
+                                             f"definition makes it {shown}", ())
+            if declared.domain != REAL:
+                domain = declared.domain
         self.records.append(record)
         self.defined[definition.name] = definition
         self.shapes[definition.name] = shape
