@@ -1,12 +1,17 @@
 """Benchmark of `derive check` over proofs/: cold wall time, and time per step.
 
 Prints, from one run on this machine:
-- the wall time of `derive check` over every file in proofs/ in a fresh interpreter, as a
-  ratio to `python -c "import sympy"` measured in the same run (first goal ≤ 3×, then ≤ 1.5×);
+- the wall time of `derive check` in a fresh interpreter with no kept reports (cold), as a
+  ratio to `python -c "import sympy"` measured in the same run, over every file in proofs/
+  with one process and with one per core, over the three documents (the files whose name
+  starts with 0) and over one of them (goals: all files with `-j 1` ≤ 3×, one document
+  ≤ 1.5×). The runs are interleaved (one of each command per round, the floor included), so
+  a change in the machine's load shows in every command alike; medians over the rounds;
 - the same with the reports a first run kept in the user's cache (files unchanged);
 - the median and worst time per step (in process, after warm-up of the reader).
 
-Run it from the repository root: `python benchmarks/bench_check.py`.
+Run it from the repository root: `python benchmarks/bench_check.py [ROUNDS] [--cold]`
+(ROUNDS: 5 by default; `--cold` leaves out the kept reports and the times per step).
 """
 
 from __future__ import annotations
@@ -18,49 +23,73 @@ import subprocess
 import sys
 import time
 
-from derive.verify.check import check_files
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+FLOOR = "python -c 'import sympy'"
 
 
-def wall(command: list[str], repeat: int, *, cache: bool = False) -> float:
+def once(command: list[str], *, cache: bool = False) -> float:
     environment = {**os.environ, "DERIVE_NO_CACHE": "0" if cache else "1"}
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environment)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environment)
+    return time.perf_counter() - start
+
+
+def interleaved(commands: dict[str, list[str]], rounds: int, *, cache: bool = False
+                ) -> dict[str, list[float]]:
+    """Each command once per round, in turn; every time of every command."""
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(rounds):
+        for label, command in commands.items():
+            times[label].append(once(command, cache=cache))
+    return times
+
+
+def report(times: dict[str, list[float]], counts: dict[str, int], indent: str = "") -> None:
+    base = statistics.median(times[FLOOR])
+    rounds = len(times[FLOOR])
+    print(f"{indent}{FLOOR:<40} median {base * 1000:6.0f} ms ({rounds} runs)")
+    for label, values in times.items():
+        if label == FLOOR:
+            continue
+        took = statistics.median(values)
+        print(f"{indent}derive check: {label:<26} ({counts[label]} files) median "
+              f"{took * 1000:6.0f} ms ({len(values)} runs)  ratio {took / base:5.2f}×")
 
 
 def main() -> None:
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rounds = int(arguments[0]) if arguments else 5
+    cold_only = "--cold" in sys.argv
     files = sorted(str(p) for p in (ROOT / "proofs").glob("*.toml"))
-    base = wall([sys.executable, "-c", "import sympy"], 5)
-    print(f"python -c 'import sympy'           median {base * 1000:6.0f} ms (5 runs)")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     documents = [f for f in files if pathlib.Path(f).name[0] == "0"]
-    runs = (("all files, one process", ["-j", "1"], len(files)),
-            (f"all files, {cores} processes", [], len(files)),
-            ("the three documents, one process", ["-j", "1", *documents], len(documents)))
-    for label, arguments, count in runs:
-        took = wall([sys.executable, "-m", "derive", "check", *arguments], 3)
-        print(f"derive check: {label:<34} ({count} files) median {took * 1000:6.0f} ms "
-              f"(3 runs)  ratio {took / base:.2f}×  (goals ≤ 3×, then ≤ 1.5×)")
-    # the same runs again with the reports the first of them kept (files unchanged)
-    for label, arguments, count in runs:
-        command = [sys.executable, "-m", "derive", "check", *arguments]
-        wall(command, 1, cache=True)
-        took = wall(command, 3, cache=True)
-        print(f"  kept reports: {label:<32} ({count} files) median {took * 1000:6.0f} ms "
-              f"(3 runs)  ratio {took / base:.2f}×")
+    check = [sys.executable, "-m", "derive", "check"]
+    commands = {FLOOR: [sys.executable, "-c", "import sympy"],
+                "all files, -j 1": [*check, "-j", "1"],
+                f"all files, {cores} processes": check,
+                "three documents, -j 1": [*check, "-j", "1", *documents],
+                "one document": [*check, documents[0]]}
+    counts = {"all files, -j 1": len(files), f"all files, {cores} processes": len(files),
+              "three documents, -j 1": len(documents), "one document": 1}
+    print(f"cold (no kept reports), {rounds} interleaved rounds; goals: all files -j 1 ≤ 3×, "
+          "one document ≤ 1.5×")
+    report(interleaved(commands, rounds), counts)
+    if cold_only:
+        return
+    # the same runs again with the reports a first run kept in the user's cache
+    interleaved(commands, 1, cache=True)
+    print("kept reports (files and derive unchanged):")
+    report(interleaved(commands, rounds, cache=True), counts, "  ")
     os.environ["DERIVE_NO_CACHE"] = "1"  # the times per step are measured, not remembered
-    report = check_files(files)
-    steps = [s for d in report.documents for s in d.steps]
+    from derive.verify.check import check_files
+
+    report_ = check_files(files)
+    steps = [s for d in report_.documents for s in d.steps]
     seconds = sorted(s.seconds for s in steps)
     worst = max(steps, key=lambda s: s.seconds)
     print(f"steps: {len(steps)}; per step median {statistics.median(seconds) * 1000:.1f} ms, "
           f"worst {worst.seconds * 1000:.0f} ms ({worst.claim.id} in "
-          f"{pathlib.Path(next(d.path for d in report.documents if worst in d.steps)).name})")
+          f"{pathlib.Path(next(d.path for d in report_.documents if worst in d.steps)).name})")
 
 
 if __name__ == "__main__":
