@@ -381,3 +381,72 @@ latex = '\\frac{\\partial J^{(i)}}{\\partial w} = 2(w x - y)'
     steps = steps_of(path)
     assert steps["a"].verdict == "proved"
     assert steps["b"].verdict == "refuted"
+
+
+def test_a_derivative_by_a_defined_name_keeps_the_name(tmp_path: pathlib.Path) -> None:
+    # ∂ℓ_j/∂p_j with p_j defined: the variable is p_j, never its value (an internal error)
+    path = write(tmp_path, """\
+[symbols]
+a_j = { domain = "real" }
+y_j = { domain = "{0,1}" }
+
+[indices]
+j = "C"
+k = "C"
+
+[settings]
+sizes = { C = 3 }
+
+[definitions]
+ell_j = { latex = '- y_j \\log p_j' }
+
+[[step]]
+id = "p"
+latex = 'p_j = \\frac{\\exp(a_j)}{\\sum_k^C \\exp(a_k)}'
+define = true
+
+[[step]]
+id = "a"
+latex = '\\frac{\\partial \\ell_j}{\\partial p_j} = \\frac{\\partial}{\\partial p_j}(-y_j\\log p_j)'
+
+[[step]]
+id = "b"
+latex = '= -\\frac{y_j}{p_j}'
+
+[[step]]
+id = "c"
+latex = '\\frac{\\partial \\ell_j}{\\partial p_j} = \\frac{y_j}{p_j}'
+""")
+    steps = steps_of(path)
+    assert [steps[i].verdict for i in "abc"] == ["checked", "checked", "refuted"]
+
+
+@pytest.mark.parametrize(("line", "verdict"), [
+    (r"\sum_{i=1}^{m} x^{(i)} = m x^{(i)}", "refuted"),
+    (r"\sum_{i=1}^{m} x^{(i)} = \sum_{j=1}^{m} x^{(j)}", "checked"),
+    (r"\sum_{i=1}^{3} x^{(i)} = x^{(1)} + x^{(2)} + x^{(3)}", "proved"),
+    (r"\frac{\partial}{\partial w} \sum_{i=1}^{m} (w x^{(i)} - y^{(i)})^2"
+     r" = 2 \sum_{i=1}^{m} (w x^{(i)} - y^{(i)}) x^{(i)}", "checked"),
+    (r"\frac{\partial}{\partial w} \sum_{i=1}^{m} (w x^{(i)} - y^{(i)})^2"
+     r" = 2 m (w x^{(i)} - y^{(i)}) x^{(i)}", "refuted"),
+    (r"\frac{\partial}{\partial x^{(i)}} \sum_{i=1}^{m} (x^{(i)})^2"
+     r" = 2 \sum_{i=1}^{m} x^{(i)}", "undecided"),
+    (r"\sum_{j=1}^{m} x_j^{(i)} = m x_j^{(i)}", "undecided"),
+])
+def test_a_name_with_an_example_index_in_its_sum_is_an_entry(line: str, verdict: str) -> None:
+    # x^{(i)} in Σᵢ is the i-th example, never one number added m times
+    (document,) = check_latex([line]).documents
+    (step,) = document.steps
+    assert step.verdict == verdict, step.links[0].message
+
+
+def test_an_example_family_keeps_the_declared_domain(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[symbols]
+"y^{(i)}" = { domain = "{0,1}" }
+
+[[step]]
+id = "a"
+latex = '\\sum_{i=1}^{m} (y^{(i)})^2 = \\sum_{i=1}^{m} y^{(i)}'
+""")
+    assert steps_of(path)["a"].verdict in ("checked", "proved")

@@ -41,6 +41,7 @@ from derive.verify.shapes import (
     show,
     show_shape,
 )
+from derive.verify.shapes.ir import Total
 
 CONTEXT = Context(functions=frozenset({"f"})).with_symbols(
     SymbolInfo("X", shape=("n", "d")),
@@ -350,3 +351,12 @@ def test_domains_of_entries_follow_their_arrays() -> None:
     instance = Instance(here, {"n": 2})
     instance.base("y")
     assert set(instance.domains.values()) == {LABEL}
+
+
+def test_a_sum_over_two_indices_lowers_as_nested_sums() -> None:
+    # Σᵢ Σⱼ written as one Sum (a [definitions] entry of a file): the first index innermost
+    i, j, n = sp.symbols("i j n", integer=True)
+    x = sp.Symbol("x")
+    node = Lowering({}, {}, frozenset()).lower(sp.Sum(x * i * j, (i, 1, n), (j, 1, 2)))
+    assert isinstance(node, Total) and node.index == "j"
+    assert isinstance(node.body, Total) and node.body.index == "i"

@@ -125,6 +125,10 @@ class IllFormed(DeriveError):
     """A claim that cannot mean anything: names the offending sub-expression."""
 
 
+class NotDecidable(DeriveError):
+    """A claim read in a way that cannot be decided soundly: the link is undecided."""
+
+
 Progress = Callable[[str, int, int], None]
 """Told ``(path, steps done, steps in the file)`` before each step of a file and once when the
 file is done (done = all); a file checked in a worker process tells only its end."""
@@ -225,7 +229,7 @@ class _Checker:
         mapping = {s: v for s, v in self.definitions.items() if s not in keep}
         current = expr
         for _ in range(len(mapping) + 2):
-            following = current.xreplace(mapping)
+            following = _replaced(current, mapping)
             if following == current:
                 break
             current = following
@@ -248,6 +252,8 @@ class _Checker:
                             f"{variables[0]} has no meaning here")
         written = self._expand(function, keep)
         for variable in variables:
+            _bound_variable(written, variable)
+        for variable in variables:
             if named is not None and not written.has(variable):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
@@ -263,6 +269,17 @@ class _Checker:
 
     def _value(self, expr: sp.Expr) -> sp.Expr:
         """A side written out in the base variables, derivatives computed."""
+        return self._values(expr, None)[0]
+
+    def _values(self, lhs: sp.Expr, rhs: sp.Expr | None) -> tuple[sp.Expr, sp.Expr | None]:
+        """Both sides of a link written out (``_value``), the names with an example index
+        read as entries of one family on both (see ``_examples_as_entries``)."""
+        resolved = [self._resolved(side) for side in (lhs, rhs) if side is not None]
+        converted = _examples_as_entries(resolved)
+        finished = [self._finished(side) for side in converted]
+        return finished[0], (finished[1] if rhs is not None else None)
+
+    def _resolved(self, expr: sp.Expr) -> sp.Expr:
         expr = self._named(expr)
         differentials = [a for a in expr.atoms(sp.Function) if type(a).__name__ == "Differential"]
         if differentials:
@@ -271,7 +288,10 @@ class _Checker:
             if node in expr.atoms(sp.Derivative):
                 expr = expr.xreplace({node: self._derivative(node)})
         expr = expr.doit() if expr.has(sp.Subs, sp.Derivative) else expr
-        expr = self._expand(expr)
+        return self._expand(expr)
+
+    def _finished(self, expr: sp.Expr) -> sp.Expr:
+        _example_index_in_sum(expr)
         expr = _written_out(expr) if expr.has(sp.Sum) else expr
         return _limits(expr, self._remaining()) if expr.has(sp.Limit) else expr
 
@@ -322,10 +342,12 @@ class _Checker:
             return LinkReport(lhs, rhs, Verdict.UNDECIDED,
                               Undecided(("nothing",), "the run's total budget ran out"))
         try:
-            left, right = run_with_budget(lambda: (self._value(apart[0]),
-                                                   self._value(apart[1])), budget)
+            left, right = run_with_budget(lambda: self._values(apart[0], apart[1]), budget)
+            assert right is not None
         except IllFormed as error:
             return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
+        except NotDecidable as error:
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         except BudgetExceeded:
             from derive.core.outcomes import Undecided
 
@@ -369,6 +391,16 @@ class _Checker:
         instance at the file's sizes; None for any other link."""
         if not self._in_index_notation(lhs, rhs):
             return None
+        try:
+            expanded = [self._expand(self._named(side)) for side in (lhs, rhs)]
+            converted = _examples_as_entries(expanded)
+            for side in converted:
+                _example_index_in_sum(side)
+            if converted != expanded:
+                raise NotDecidable("a name with an example index inside a sum over an index "
+                                   "of the file's [indices] is not instantiated")
+        except NotDecidable as error:
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         from derive.read.latex import parse_relation
         from derive.verify.indexed import Frame, decide
 
@@ -698,7 +730,9 @@ class _Checker:
             if self._in_index_notation(first.lhs, second.rhs):  # not instantiated here
                 continue
             try:
-                outcome = compare(self._value(first.lhs), self._value(second.rhs),
+                left, right = self._values(first.lhs, second.rhs)
+                assert right is not None
+                outcome = compare(left, right,
                                   self.context.domains(), budget=min(2.0, self._remaining()))
             except (IllFormed, ValueError, TypeError):
                 continue
@@ -769,6 +803,111 @@ def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:
              for text in (claim.latex, claim.lhs or "", *claim.assume) if text]
     texts += [definition.latex for definition in document.definitions]
     return index_families(texts, document.context)
+
+
+def _example_index_in_sum(expr: sp.Expr) -> None:
+    """Refuses a sum over i whose body has a name with the example index (i) (x^{(i)} in
+    Σᵢ) where the sum is not one ``_examples_as_entries`` reads."""
+    for loop in expr.atoms(sp.Sum, sp.Product):
+        function = loop.function.xreplace({e: sp.Dummy() for e in loop.function.atoms(sp.Indexed)})
+        for limit in loop.limits:
+            index = str(limit[0])
+            for symbol in sorted(function.atoms(sp.Symbol), key=str):
+                if _layer_letters(symbol.name) & {index}:
+                    raise NotDecidable(
+                        f"{symbol.name} inside a sum over {index}: a name with an example "
+                        "index is read as one name, not as an entry the sum runs over")
+
+
+def _bound_variable(expr: sp.Expr, variable: sp.Expr) -> None:
+    """Refuses a derivative by x^{(i)} of a sum over i that has x^{(i)} in its body: the
+    name is one entry there, the sum's index runs over all of them."""
+    letters = _layer_letters(str(variable))
+    for loop in expr.atoms(sp.Sum, sp.Product):
+        if variable in loop.function.free_symbols and \
+                any(str(limit[0]) in letters for limit in loop.limits):
+            raise NotDecidable(f"a derivative by {variable} of a sum over its example index")
+
+
+def _layer_letters(name: str) -> set[str]:
+    """The letters a name with an example index carries in its scripts: ``x_j^(i)`` gives
+    {i, j}; a name without one gives nothing."""
+    if "^(" not in name:
+        return set()
+    return {part for part in re.split(r"[_^(){},\s]+", name.partition("_")[2] or "")
+            if part} | set(re.findall(r"\^\(([A-Za-z])\)", name))
+
+
+def _examples_as_entries(sides: Sequence[sp.Expr]) -> list[sp.Expr]:
+    """Names with an example index as entries of a family, on all sides of a link at once:
+    a base used inside a sum over its example index (x^{(i)} in Σᵢ) makes every name of it
+    (x^{(i)}, x^{(j)}, x^{(1)}, inside a sum or not) an entry of one family, as a name a sum's
+    index subscripts does (x_i). The family's label is one of the names' own symbols, so it
+    keeps a domain declared for them."""
+    bases: dict[str, list[sp.Symbol]] = {}
+    for side in sides:
+        for loop in side.atoms(sp.Sum, sp.Product):
+            indices = {str(limit[0]) for limit in loop.limits}
+            for symbol in loop.function.atoms(sp.Symbol):
+                split = _split_example(symbol.name)
+                if split is not None and split[1] in indices:
+                    bases.setdefault(split[0], [])
+    if not bases:
+        return list(sides)
+    for side in sides:
+        for symbol in side.atoms(sp.Symbol):
+            split = _split_example(symbol.name)
+            if split is not None and split[0] in bases:
+                bases[split[0]].append(symbol)
+    mapping: dict[sp.Basic, sp.Basic] = {}
+    for symbols in bases.values():
+        label = sorted(set(symbols), key=lambda s: (not s.assumptions0, s.name))[0]
+        family = sp.IndexedBase(label)
+        for symbol in symbols:
+            index = _split_example(symbol.name)
+            assert index is not None
+            text = index[1]
+            mapping[symbol] = family[sp.Integer(int(text)) if text.isdigit()
+                                     else _index_symbol(text, sides)]
+    return [side.xreplace(mapping) for side in sides]
+
+
+def _index_symbol(text: str, sides: Sequence[sp.Expr]) -> sp.Symbol:
+    """The symbol of an index letter as the sides use it (a sum's index, or a free one); a
+    letter used as two different symbols cannot be read as one index."""
+    found = {symbol for side in sides
+             for symbol in side.free_symbols | {limit[0] for loop in side.atoms(sp.Sum, sp.Product)
+                                                for limit in loop.limits}
+             if isinstance(symbol, sp.Symbol) and symbol.name == text}
+    if len(found) > 1:
+        raise NotDecidable(f"the example index {text} is used as two different symbols")
+    return found.pop() if found else sp.Symbol(text)
+
+
+def _split_example(name: str) -> tuple[str, str] | None:
+    """(base, index) of a name with an example index and no other script: ``x^(i)`` →
+    (x, i), ``x^(2)`` → (x, 2); None otherwise (``x_j^(i)`` is read as one name)."""
+    match = re.fullmatch(r"([^_^(){}]+)\^\(([A-Za-z]|\d+)\)", name)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _replaced(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr]) -> sp.Basic:
+    """``expr.xreplace(mapping)``, except that a derivative's variables stay as written: a
+    defined name differentiated by (∂ℓ/∂p_j with p_j defined) is the variable, not its
+    value, so neither the variable nor its occurrences in the derivative's function are
+    replaced there."""
+    if not expr.has(sp.Derivative):
+        return expr.xreplace(mapping)
+    if isinstance(expr, sp.Derivative):
+        variables = {v for v, _ in expr.variable_count}
+        if variables & set(mapping):
+            inner = {s: v for s, v in mapping.items() if s not in variables}
+            return sp.Derivative(_replaced(expr.expr, inner), *expr.variable_count,
+                                 evaluate=False)
+    if expr in mapping:
+        return mapping[expr]
+    args = tuple(_replaced(a, mapping) for a in expr.args)
+    return expr.func(*args) if args != expr.args else expr
 
 
 def _written_out(expr: sp.Expr) -> sp.Expr:

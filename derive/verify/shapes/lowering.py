@@ -120,9 +120,10 @@ class Lowering:
             name = _written_name(written) or _function_name(function)
             return Func(function, self.lower(point), name)
         if isinstance(expr, sp.Sum):
-            (index, low, high), = expr.limits
-            return Total(self.lower(expr.function), str(index.name), self.lower(low),
-                         self.lower(high))
+            total = self.lower(expr.function)
+            for index, low, high in expr.limits:  # Σᵢ Σⱼ as one Sum: the first innermost
+                total = Total(total, str(index.name), self.lower(low), self.lower(high))
+            return total
         if isinstance(expr, AppliedUndef):
             name = self.name(str(expr.func.__name__))
             if name in self.functions or name in ML_FUNCTIONS or name == "sigma":
