@@ -315,6 +315,27 @@ def test_the_second_of_two_cases_continues_from_before_the_cases(
                                                       "conditional"]
 
 
+def test_a_fact_the_prose_states_is_assumed_not_checked(tmp_path: pathlib.Path) -> None:
+    # "$…$ because …": a premise with its reason in words, assumed by the displays beside it
+    text = ("$$f = a + b$$\n\n$$f = 1 + b$$\n\n"
+            "$a = 1$ because the weights sum to one.\n\n$$f = a$$\n\n"
+            "Assuming $c = 2$, $$c + c = 4$$\n\nand $d = 3$ is a claim.\n")
+    document = read(tmp_path, text)
+    assert latex_of(document) == ["f = a + b", "f = 1 + b", "f = a", "c + c = 4",
+                                  "d = 3"]
+    assert [c.assume for c in document.claims][:4] == [(), ("a = 1",), (), ("c = 2",)]
+    assert any("a = 1 where a step needs it" in a for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps][:4] == ["definition", "conditional",
+                                                          "refuted", "conditional"]
+
+
+def test_an_equation_with_a_derivative_is_a_claim_whatever_the_words(
+        tmp_path: pathlib.Path) -> None:
+    text = "$$f(x) = x^2$$\n\nAssume $f'(x) = 3x$. Then $g = 1$ since it is.\n"
+    assert latex_of(read(tmp_path, text)) == ["f(x) = x^2", "f'(x) = 3x"]  # g = 1: no display
+
+
 def test_the_report_states_what_was_assumed(tmp_path: pathlib.Path) -> None:
     text = "Labels $y \\in \\{0,1\\}$.\n\n$$y^2 = y$$\n"
     report = checked(tmp_path, text)

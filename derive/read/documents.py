@@ -714,7 +714,10 @@ def read_document(path: str, text: str) -> ProofDocument:
     definitions = _definitions(steps, positions)
     _sigma_alone(steps, positions, facts)
     context = _context(facts)
-    claims = _claims(steps, positions, _labels(text, found), _cases(text, found), context)
+    cases = {number: [case] for number, case in _cases(text, found).items()}
+    for number, premise in _premises(text, found, positions, facts):
+        cases.setdefault(number, []).append(premise)
+    claims = _claims(steps, positions, _labels(text, found), cases, context)
     if not claims:
         raise ProofFileError("no equations found: the math of this document holds no '=' "
                              "(expected equations such as $$f'(x) = …$$)", source=path,
@@ -1110,7 +1113,8 @@ def _steps(text: str, lines: list[Line], context: Context) -> list[_Step]:
         if _prose_only(latex):
             continue
         if line.display.inline and (not top_relations(latex, _EQUATIONS) or
-                                    _condition(text, line, context)):
+                                    _condition(text, line, context) or
+                                    _premise(text, line.display) is not None):
             continue
         if not relations:
             following = next((n for n in lines[k + 1:] if not _prose_only(n.latex)), None)
@@ -1381,7 +1385,7 @@ def _differentiates(expr: sp.Expr, name: str) -> bool:
 
 
 def _claims(steps: Sequence[_Step], positions: _Positions, labels: dict[int, str],
-            cases: dict[int, str], context: Context) -> list[Claim]:
+            cases: dict[int, list[str]], context: Context) -> list[Claim]:
     """The steps as claims: ids by line (``L12``, then ``L12b`` for a second step starting on
     line 12), positions in the document, the case a display is under, and where a
     continuation's chain comes from when it is not the line before: after inline math, the
@@ -1410,7 +1414,7 @@ def _claims(steps: Sequence[_Step], positions: _Positions, labels: dict[int, str
             label=labels.get(display.number, "") if step.line.index == 0 else "",
             latex=step.latex, expect=None,
             line=line, column=column, define=step.define, lhs=lhs, note=step.note,
-            assume=(cases[display.number],) if display.number in cases else (),
+            assume=tuple(cases.get(display.number, ())),
             kind="definition" if step.define else step.kind,
         ))
         previous = step
@@ -1464,6 +1468,55 @@ def _cases(text: str, found: list[Display]) -> dict[int, str]:
         relation = "=" if case.group(2) == "=" else "\\neq"
         cases[following.number] = f"{case.group(1)} {relation} {case.group(3)}"
     return cases
+
+
+_PREMISE_BEFORE = re.compile(r"(?:^|\W)(?:given|assuming|assume|suppose)(?:\s+that)?\s*$",
+                             re.IGNORECASE)
+_PREMISE_AFTER = re.compile(r"\s*[,;:]?\s*(?:because|since)\b", re.IGNORECASE)
+_DERIVATIVE_WORDS = re.compile(r"\\partial|\\nabla|\\frac\s*\{\s*d|'|\\prime|\bd[a-zA-Z]")
+
+
+def _premise(text: str, display: Display) -> str | None:
+    """Inline math the prose states as a fact: an equation just after "given (that)",
+    "assuming (that)", "assume (that)" or "suppose (that)" is a fact for the display after it
+    ("after"); one just before its reason in words, "because" or "since"
+    (``$\\sum_i y_i = 1$ because y is one-hot``), for the display before it ("before"); None
+    for any other math ("since $a + a = 2a$, we have" states a claim). It is not a
+    claim: the display is checked under it (its steps hold ``conditional`` when they need
+    it). An equation with a derivative is a claim, whatever the words around it."""
+    if not display.inline:
+        return None
+    latex = text[display.start:display.end]
+    if len(top_relations(latex, _EQUATIONS)) != 1 or _DERIVATIVE_WORDS.search(latex):
+        return None
+    opening = display.start - _OPENERS.get(display.kind, 0)
+    closing = display.end + _OPENERS.get(display.kind, 0)
+    if _PREMISE_BEFORE.search(text[max(0, opening - 24):opening]) is not None:
+        return "after"
+    if _PREMISE_AFTER.match(text, closing) is not None:
+        return "before"
+    return None
+
+
+def _premises(text: str, found: list[Display], positions: _Positions,
+              facts: _Facts) -> Iterator[tuple[int, str]]:
+    """The display each stated fact (see ``_premise``) is assumed in; each fact said in the
+    report."""
+    for k, display in enumerate(found):
+        side = _premise(text, display)
+        if side is None:
+            continue
+        premise = " ".join(text[display.start:display.end].split()).rstrip(".,;")
+        if side == "before":
+            neighbour = next((d for d in reversed(found[:k]) if not d.inline), None)
+        else:
+            neighbour = next((d for d in found[k + 1:] if not d.inline), None)
+        if neighbour is None:
+            continue
+        yield neighbour.number, premise
+        facts.said.append(f"{premise} where a step needs it: the document states it "
+                          f"(line {positions.line(display.start)}), and the steps that need it "
+                          "hold only under it")
 
 
 def _labels(text: str, found: list[Display]) -> dict[int, str]:
