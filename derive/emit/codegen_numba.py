@@ -339,7 +339,7 @@ class _Planner:
 
 
 _HELPERS = '''
-@njit(cache=True, fastmath=False)
+@njit(cache=_CACHE, fastmath=False)
 def _row_dot(X, i, v):
     """Σⱼ X[i, j]·v[j] as eight running sums over interleaved columns, added at the end:
     eight independent additions at a time instead of one chain, in a fixed order."""
@@ -361,7 +361,7 @@ def _row_dot(X, i, v):
     return total
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=_CACHE, fastmath=False)
 def _add_row(total, X, i, r):
     """total += X[i]ᵀ·r: example i's term of Xᵀr."""
     for j in range(X.shape[1]):
@@ -381,7 +381,7 @@ def _kernel_source(builder: _RecordingBuilder, planner: _Planner, name: str,
     statements = dict(zip((line.target for line in chosen), planner.plan(chosen), strict=True))
     sums = [statements[name_] for name_ in outputs]
     arguments = [a.name for a in builder.arguments]
-    out = ["@njit(cache=True, fastmath=False, parallel=True)",
+    out = ["@njit(cache=_CACHE, fastmath=False, parallel=True)",
            f"def {name}({', '.join(arguments)}, rows):",
            f'    """{summary} in one pass over the rows of X. Blocks of ``rows`` rows run',
            "    in parallel, each adding into its own partial sums; these are added in the order",
@@ -448,8 +448,12 @@ def numba_source(generated: Generated, *, budget: float = 5.0) -> str:
     docstring = _numba_docstring(_docstring(generated.name, builder, model,
                                             generated.derivations, generated.identities,
                                             rewrites, True), generated.name)
-    out = ['"""' + docstring[0], *docstring[1:], '"""', "", "import math", "",
+    out = ['"""' + docstring[0], *docstring[1:], '"""', "", "import math", "import sys", "",
            "import numpy as np", "from numba import njit, prange", "",
+           "_CACHE = __name__ in sys.modules",
+           '"""Compiled kernels are cached beside this file when it is imported by name',
+           "(import this module, or importlib with sys.modules[name] = module first): numba",
+           'reads a cache back by importing the module by its name."""',
            "_BLOCK_BYTES = 2 ** 23",
            '"""Bytes of X in one block of rows: one task of the parallel loop (a batch under',
            'about this size is one block)."""',
