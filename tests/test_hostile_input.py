@@ -93,9 +93,12 @@ def test_the_total_budget_bounds_a_run(tmp_path: pathlib.Path) -> None:
     proofs = pathlib.Path(__file__).parent.parent / "proofs"
     start = time.monotonic()
     report = check_files(sorted(str(p) for p in proofs.glob("*.toml")), total=0.05)
-    assert time.monotonic() - start < 0.05 * 1.1 + 3.0
+    # a guard against a hang, not a measure of speed (reading the files is not budgeted);
+    # that the budget stopped the work shows in the verdicts
+    assert time.monotonic() - start < 30.0
     verdicts = [s.verdict for d in report.documents for s in d.steps]
-    assert "undecided" in verdicts
+    claims = [v for v in verdicts if v not in ("definition", "unreadable")]
+    assert claims.count("undecided") >= 0.9 * len(claims)
 
 
 # -- soundness: rewrites are never refuted, mutations are never proved or checked -------------
