@@ -450,3 +450,30 @@ id = "a"
 latex = '\\sum_{i=1}^{m} (y^{(i)})^2 = \\sum_{i=1}^{m} y^{(i)}'
 """)
     assert steps_of(path)["a"].verdict in ("checked", "proved")
+
+
+def test_a_function_key_with_several_arguments_or_bracketed_ones(
+        tmp_path: pathlib.Path) -> None:
+    # J(\theta_0, \theta_1) is a function of two; h(x^{(i)}) keeps its argument x^(i)
+    path = write(tmp_path, """\
+[functions]
+names = ["J", "h"]
+
+[definitions]
+"J(\\\\theta_0,\\\\theta_1)" = { latex = '\\theta_0^2 \\theta_1' }
+"h(x^{(i)})" = { latex = '3 x^{(i)}' }
+
+[[step]]
+id = "a"
+latex = '\\frac{\\partial}{\\partial \\theta_0} J(\\theta_0, \\theta_1) = 2 \\theta_0 \\theta_1'
+
+[[step]]
+id = "b"
+latex = 'h(x^{(i)}) = 3 x^{(i)}'
+
+[[step]]
+id = "c"
+latex = 'h(x^{(i)}) = 2 x^{(i)}'
+""")
+    steps = steps_of(path)
+    assert [steps[i].verdict for i in "abc"] == ["proved", "proved", "refuted"]

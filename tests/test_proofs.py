@@ -79,3 +79,12 @@ def test_truncated_and_binary_files(tmp_path: pathlib.Path) -> None:
         load(str(path))
     with pytest.raises(ProofFileError, match="cannot read"):
         load(str(tmp_path / "missing.toml"))
+
+
+def test_function_names_written_in_latex_declare_the_name_the_steps_read(
+        tmp_path: pathlib.Path) -> None:
+    # h_{\theta}(x) is then a call, not the product h_theta·x
+    path = write(tmp_path, '[functions]\nnames = ["J", "h_{\\\\theta}", "g_\\\\phi"]\n\n'
+                           "[[step]]\nid = 'a'\nlatex = 'x = x'\n")
+    functions = load(path).context.functions
+    assert {"h_theta", "g_phi", "J"} <= functions

@@ -320,7 +320,7 @@ class _Reader:
         names = functions.get("names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise self.error("[functions] names must be a list of names", r"^[ \t]*names")
-        context = Context(functions=frozenset(names))
+        context = Context(functions=frozenset(names) | _function_names(names))
         context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
         context = self._indices(self._table(data, "indices"), settings, context)
         aliases = self._aliases(self._table(data, "aliases"))
@@ -587,6 +587,20 @@ class _Reader:
                 reading=str(step["reading"]) if "reading" in step else None,
             ))
         return tuple(claims)
+
+
+def _function_names(names: list[str]) -> frozenset[str]:
+    """The names ``[functions]`` declares, as the steps read them: ``h_{\\theta}`` and
+    ``h_\\theta`` declare h_theta (a name that does not read as one name is kept as written)."""
+    from derive.read.latex import parse_name
+
+    found = set()
+    for name in names:
+        try:
+            found.add(parse_name(name, Context()))
+        except DeriveError:
+            continue
+    return frozenset(found)
 
 
 def read_domain(text: str) -> Domain:

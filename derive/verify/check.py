@@ -178,8 +178,8 @@ class _Checker:
             name, argument = self._definition_key(definition.name)
             value = self._read_definition(definition, self.context).xreplace(self.aliases)
             if argument:
-                variable = self.context.symbol(argument)
-                self.function_definitions[name] = sp.Lambda(variable, value)
+                variables = tuple(self.context.symbol(a) for a in argument.split(","))
+                self.function_definitions[name] = sp.Lambda(variables, value)
             else:
                 self.definitions[self.context.symbol(name)] = value
             if definition.note:
@@ -200,10 +200,12 @@ class _Checker:
             return parse_name(key, self.context, source=self.document.path), None
         except DeriveError:
             pass
-        call = re.fullmatch(r"\s*(.+?)\s*\(\s*([^()]+?)\s*\)\s*", key)
+        call = re.fullmatch(r"\s*([^()]+?)\s*\((.+)\)\s*", key)  # f(x^{(i)}): to the last ')'
         if call is None:
             return key.strip(), None
-        return read(call.group(1)), read(call.group(2))
+        # J(\theta_0, \theta_1): the arguments, each read as the steps read it
+        arguments = ",".join(read(a) for a in _split_arguments(call.group(2)))
+        return read(call.group(1)), arguments
 
     # -- resolving ------------------------------------------------------------------------
 
@@ -396,11 +398,11 @@ class _Checker:
             converted = _examples_as_entries(expanded)
             for side in converted:
                 _example_index_in_sum(side)
-            if converted != expanded:
-                raise NotDecidable("a name with an example index inside a sum over an index "
-                                   "of the file's [indices] is not instantiated")
         except NotDecidable as error:
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
+        written = (lhs, rhs)
+        if converted != expanded:  # x^{(i)} in Σᵢ: entries of one family, then instantiated
+            lhs, rhs = converted
         from derive.read.latex import parse_relation
         from derive.verify.indexed import Frame, decide
 
@@ -427,7 +429,7 @@ class _Checker:
             # mistake there (not run when an assumption makes the claim conditional)
             instance, link = refuted[0]
             diagnosis = instance._diagnosed(link).diagnosis
-        return LinkReport(lhs, rhs, found.verdict, found.outcome, found.assumption,
+        return LinkReport(*written, found.verdict, found.outcome, found.assumption,
                           found.message, diagnosis=diagnosis)
 
     def _in_index_notation(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
@@ -803,6 +805,18 @@ def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:
              for text in (claim.latex, claim.lhs or "", *claim.assume) if text]
     texts += [definition.latex for definition in document.definitions]
     return index_families(texts, document.context)
+
+
+def _split_arguments(text: str) -> list[str]:
+    """The arguments of a call written in a key, split at the commas outside braces."""
+    parts, depth, start = [], 0, 0
+    for k, char in enumerate(text):
+        depth += (char == "{") - (char == "}")
+        if char == "," and depth == 0:
+            parts.append(text[start:k])
+            start = k + 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
 
 
 def _example_index_in_sum(expr: sp.Expr) -> None:
