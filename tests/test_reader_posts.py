@@ -652,3 +652,32 @@ def test_the_checker_lists_the_readings_in_the_step_report() -> None:
     assert step.readings == ("'.' between two factors read as a product",
                              "'.' after the formula read as the end of a sentence")
     assert "'.' between two factors read as a product" in step.message
+
+
+# ---- functions written without their argument ------------------------------------------------
+
+
+def test_functions_without_their_argument_take_the_variable_the_line_gives() -> None:
+    # S'(x) = (f/g)': f and g are functions of x, the argument the line gives S
+    relation = parse_relation(r"S'(x) = \left(\frac{f}{g}\right)' = \frac{0g - g'1}{g^2}",
+                              context(("S", "f", "g")))
+    x = S("x")
+    f, g = sp.Function("f"), sp.Function("g")
+    assert relation.sides[1] == sp.Derivative(f(x) / g(x), x)
+    assert relation.sides[2] == -sp.Derivative(g(x), x) / g(x) ** 2
+    assert "functions written without their argument read as functions of x" in \
+        relation.readings
+
+
+def test_a_line_with_no_variable_gives_its_functions_one_of_their_own() -> None:
+    relation = parse_relation(r"\left(\frac{f}{g}\right)' = \frac{f'g - g'f}{g^2}",
+                              context(("f", "g")))
+    t = S("t")
+    f, g = sp.Function("f"), sp.Function("g")
+    assert relation.sides[0] == sp.Derivative(f(t) / g(t), t)
+    assert sp.simplify(relation.sides[0].doit() - relation.sides[1].doit()) == 0
+
+
+def test_functions_without_their_argument_beside_two_variables_are_refused() -> None:
+    with pytest.raises(ParseError, match="which variable"):
+        parse_relation(r"f' = a + b", context(("f",)))

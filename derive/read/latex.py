@@ -131,7 +131,10 @@ Reading rules and the decisions taken on ambiguous points:
   bracket whose value is an array, a prime is the transpose (``X'y``, ``(y-Xw)'``); after a
   bracket of one variable it is the derivative by it (``(\ln(1+e^x))'``); on a scalar name
   it is its derivative by the one variable the context declares (``u' = e^x``), and refused
-  when the context declares none or several.
+  when the context declares none or several. Declared functions written without their
+  argument in a line with a prime on them (``f'``, ``(f/g)'``) are functions of the line's
+  variable: the one the line applies a declared function to (``S'(x) = (f/g)'``), or ``t``
+  in a line with no variable (``(f/g)' = (f'g - g'f)/g^2``); refused beside other variables.
 - ``\log``, ``\ln``, bare ``log``/``ln`` are the natural log, ``\exp``/``exp`` the exponential,
   ``\tanh``, ``\sinh``, ``\cosh``, ``\sin``, ``\cos``, ``\tan``, ``\arctan`` those functions.
   Without brackets they apply to the next factor: ``\log x^2 y`` is ``log(x^2)·y``;
@@ -389,6 +392,7 @@ class _Reader(_Extent):
         sides = tuple(self.value(node) for node in nodes if node is not None)
         for side, node in zip(sides, [n for n in nodes if n is not None], strict=True):
             self.check_numbers(side, node)
+        sides = self.with_line_variable(sides, next(n for n in nodes if n is not None))
         continues = nodes[0] is None
         tag = tags[0][0] if tags else None
         operators = tuple("≠" if token.type == "NEQ" else "=" for token in equals)

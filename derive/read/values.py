@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import sympy as sp
 from lark import Token, Tree
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.core.context import Context
@@ -256,6 +257,12 @@ class _Values(_Derivatives):
                           "transpose", name.token)
             self.note(f"{full}' read as the transpose {full}^T", name.token)
             return _transpose(self.context.matrix(full))
+        if self.context.is_function(full) and name.sub is None:
+            # f' written without its argument: the derivative of f at the line's variable
+            line = self.line_variable()
+            self.note(f"{full}{primes} without its argument read as the derivative of "
+                      f"{full}(…)", name.token)
+            return _derivative(_function_named(full)(line), [(line, name.primes)])
         variable = None if self.context.is_function(full) else self.only_variable(full)
         if variable is None:
             self.fail(
@@ -268,6 +275,48 @@ class _Values(_Derivatives):
                   "variable declared)", name.token)
         return _derivative(self.name_value(replace(name, primes=0)),
                            [(variable, name.primes)])
+
+    def line_variable(self) -> sp.Symbol:
+        """The variable of a line whose functions are written without their argument (f',
+        (f/g)'): a placeholder, replaced once the line is read (``with_line_variable``)."""
+        found: sp.Symbol | None = getattr(self, "_line_variable", None)
+        if found is None:
+            found = self._line_variable = sp.Dummy("line")
+        return found
+
+    def with_line_variable(self, sides: tuple[sp.Expr, ...], at: Node) -> tuple[sp.Expr, ...]:
+        """A line's sides with its functions written without their argument (f, f', (f/g)')
+        applied to the line's variable: the one variable the line applies a declared function
+        to (``S'(x) = (f/g)'``: x), or, in a line with no variable at all
+        (``(f/g)' = (f'g - g'f)/g^2``), a variable of its own, t. Anything else is refused."""
+        line: sp.Symbol | None = getattr(self, "_line_variable", None)
+        if line is None or not any(side.has(line) for side in sides):
+            return sides
+        bare = {s for side in sides for s in side.free_symbols
+                if isinstance(s, sp.Symbol) and self.context.is_function(s.name)}
+        arguments: set[sp.Basic] = set()
+        for side in sides:
+            for call in side.atoms(AppliedUndef, sp.Function):
+                if self.context.is_function(type(call).__name__) or \
+                        type(call).__name__ in ML_FUNCTIONS:
+                    arguments |= {a for a in call.args if isinstance(a, sp.Symbol)
+                                  and not isinstance(a, sp.Dummy)}
+            for subs in side.atoms(sp.Subs):
+                arguments |= {p for p in subs.point if isinstance(p, sp.Symbol)}
+        others = {s for side in sides for s in side.free_symbols
+                  if isinstance(s, sp.Symbol) and s not in bare and s != line}
+        if len(arguments) == 1:
+            variable = next(iter(arguments))
+        elif not arguments and not others:
+            variable = self.context.symbol("t")
+        else:
+            self.fail("cannot tell which variable the functions written without their argument "
+                      "are functions of: write f'(x)", at)
+        self.note(f"functions written without their argument read as functions of {variable}",
+                  at)
+        mapping: dict[sp.Basic, sp.Basic] = {s: _function_named(s.name)(variable) for s in bare}
+        mapping[line] = variable
+        return tuple(side.xreplace(mapping) for side in sides)
 
     def only_variable(self, besides: str) -> sp.Symbol | None:
         """The one scalar variable the context declares (not an index, a count or ``besides``),
@@ -468,6 +517,16 @@ class _Values(_Derivatives):
             self.note("a prime after an array read as its transpose", postfix)
             return _transpose(value)
         free = [s for s in value.free_symbols if isinstance(s, sp.Symbol)]
+        bare = {s for s in free if self.context.is_function(s.name)}
+        line = getattr(self, "_line_variable", None)
+        if bare and all(s in bare or s == line for s in free):
+            # (f/g)' of functions written without their argument: the derivative at the
+            # line's variable
+            line = self.line_variable()
+            self.note("a prime after functions written without their argument read as the "
+                      "derivative of the bracket", postfix)
+            written = value.xreplace({s: _function_named(s.name)(line) for s in bare})
+            return _derivative(written, [(line, 1)])
         # a function or a power in the bracket: a derivative; a sum of names, such as
         # (1 - x)', may be a transpose of a vector the context does not declare
         curved = bool(value.atoms(sp.Function) or value.atoms(sp.Pow))
@@ -497,6 +556,14 @@ class _Values(_Derivatives):
             if script.type in ("PRIME", "TOP"):
                 self.fail(f"cannot read '{script}' here", script)
         return self.value(script)
+
+
+def _function_named(name: str) -> Callable[..., sp.Expr]:
+    """The function a declared or known name stands for: σ, a primitive, or an undefined
+    function of that name."""
+    if name == "sigma":
+        return sigmoid
+    return ML_FUNCTIONS.get(name) or sp.Function(name)
 
 
 def _number(token: Token) -> sp.Expr:
