@@ -232,12 +232,14 @@ def evaluate_at(
         return None
     indexed = {
         atom: _exact_sympy_number(values[atom])
-        for atom in specialised.atoms(sp.Indexed)
+        for atom in _atoms(specialised, sp.Indexed)
         if atom in values
     }
     if indexed:
         specialised = specialised.xreplace(indexed)
-    arguments = specialised.free_symbols
+        arguments = specialised.free_symbols
+    else:
+        arguments = _free_symbols(specialised)
     if any(symbol not in values for symbol in arguments):
         return None
     with mpmath.workdps(digits):
@@ -323,7 +325,7 @@ def _mp_value(expr: sp.Basic, values: Mapping[sp.Basic, Any], memo: dict[sp.Basi
     else:
         written = expr.xreplace({s: sp.Float(mpmath.nstr(v, digits + 5), digits + 5)
                                  for s, v in values.items()
-                                 if isinstance(s, sp.Symbol) and s in expr.free_symbols
+                                 if isinstance(s, sp.Symbol) and s in _free_symbols(expr)
                                  and isinstance(v, mpmath.mpf)})
         number = sp.N(written, digits)
         if not number.is_number:
@@ -368,24 +370,59 @@ def _mp_holds(condition: sp.Basic, values: Mapping[sp.Basic, Any],
     raise ValueError(f"cannot decide the condition {condition}")
 
 
-@lru_cache(maxsize=256)
+# --- facts about an expression, each found once ------------------------------------------------
+# The sampler asks the same questions of the same sides at every point and every precision
+# (which atoms of a kind, which free symbols): each answer is kept by the expression (SymPy
+# expressions are immutable and hashable), so a tree is walked once per question.
+
+_FACTS = 4096
+"""Expressions whose facts are kept (least recently used first out)."""
+
+
+def _atoms(expr: sp.Basic, *types: type[sp.Basic]) -> frozenset[Any]:
+    """``expr.atoms(*types)``, kept."""
+    return _kept_atoms(expr, types)
+
+
+@lru_cache(maxsize=_FACTS)
+def _kept_atoms(expr: sp.Basic, types: Any) -> frozenset[Any]:
+    return frozenset(expr.atoms(*types))
+
+
+@lru_cache(maxsize=_FACTS)
+def _free_symbols(expr: sp.Basic) -> frozenset[Any]:
+    """``expr.free_symbols``, kept."""
+    return frozenset(expr.free_symbols)
+
+
+@lru_cache(maxsize=_FACTS)
+def _limit_symbols(*sides: sp.Expr) -> frozenset[sp.Symbol]:
+    """The symbols in the limits of the sums and products of ``sides``."""
+    loops = set().union(*(_atoms(side, sp.Sum, sp.Product) for side in sides))
+    return frozenset().union(
+        *(bound.free_symbols for loop in loops for limit in loop.limits for bound in limit[1:])
+    )
+
+
 def _specialise(expr: sp.Expr, integers: frozenset[tuple[sp.Symbol, int]],
                 *others: sp.Expr) -> sp.Expr:
     """``expr`` with the integer-valued limit symbols of the sums and products of ``expr``
     and ``others`` (the claim's other side) substituted everywhere, so that ``x_{n+1}``
     outside ``Σ_{i=1}^{n} x_{i+1}`` is the same entry as the sum's last one."""
-    loops = set().union(*(side.atoms(sp.Sum, sp.Product) for side in (expr, *others)))
-    if not loops:
+    limit_symbols = _limit_symbols(expr, *others)
+    if not limit_symbols:
         return expr
-    limit_symbols = set().union(
-        *(bound.free_symbols for loop in loops for limit in loop.limits for bound in limit[1:])
-    )
-    substitution = {
-        symbol: sp.Integer(value) for symbol, value in integers if symbol in limit_symbols
-    }
+    substitution = frozenset((symbol, value) for symbol, value in integers
+                             if symbol in limit_symbols)
     if not substitution:
         return expr
-    return expr.xreplace(substitution).replace(
+    return _substituted(expr, substitution)
+
+
+@lru_cache(maxsize=256)
+def _substituted(expr: sp.Expr, substitution: frozenset[tuple[sp.Symbol, int]]) -> sp.Expr:
+    """``expr`` with the limit symbols given their values and its sums written out."""
+    return expr.xreplace({symbol: sp.Integer(value) for symbol, value in substitution}).replace(
         lambda node: isinstance(node, (sp.Sum, sp.Product)), lambda node: node.doit()
     )
 
@@ -716,33 +753,36 @@ def _domain_for(
     return by_name.get(str(symbol), REAL)
 
 
-def _kink_arguments(expr: sp.Expr) -> set[sp.Expr]:
+@lru_cache(maxsize=_FACTS)
+def _kink_arguments(expr: sp.Expr) -> frozenset[sp.Expr]:
     found: set[sp.Expr] = set()
-    for node in expr.atoms(*_KINKED):
+    for node in _atoms(expr, *_KINKED):
         found.add(node.args[0])
-    for node in expr.atoms(sp.Max, sp.Min):
+    for node in _atoms(expr, sp.Max, sp.Min):
         arguments = list(node.args)
         found.update(a - b for i, a in enumerate(arguments) for b in arguments[i + 1 :])
-    for node in expr.atoms(sp.Piecewise):
+    for node in _atoms(expr, sp.Piecewise):
         for _, condition in node.args:
             if isinstance(condition, sp.Basic):
                 for relation in condition.atoms(sp.Rel):
                     found.add(relation.lhs - relation.rhs)
-    return {argument for argument in found if argument.free_symbols}
+    return frozenset(argument for argument in found if argument.free_symbols)
 
 
-def _jump_arguments(expr: sp.Expr) -> set[sp.Expr]:
+@lru_cache(maxsize=_FACTS)
+def _jump_arguments(expr: sp.Expr) -> frozenset[sp.Expr]:
     """The arguments at whose zero a side jumps to a value that is a convention (H(0), the
     boundary of a case), not a fact, so such a point is never used. relu, |x|, max, min and
     sign have a value there: their kinks are sampled on both sides and at the kink itself."""
-    found: set[sp.Expr] = {node.args[0] for node in expr.atoms(*_JUMPING)}
-    for node in expr.atoms(sp.Piecewise):
+    found: set[sp.Expr] = {node.args[0] for node in _atoms(expr, *_JUMPING)}
+    for node in _atoms(expr, sp.Piecewise):
         for _, condition in node.args:
             if isinstance(condition, sp.Basic):
                 found.update(r.lhs - r.rhs for r in condition.atoms(sp.Rel))
-    return {argument for argument in found if argument.free_symbols}
+    return frozenset(argument for argument in found if argument.free_symbols)
 
 
+@lru_cache(maxsize=_FACTS)
 def _kink_of(argument: sp.Expr) -> _Kink | None:
     """The kink of ``argument == 0`` when it is linear in one symbol with rational coefficients."""
     symbols = [s for s in argument.free_symbols if isinstance(s, sp.Symbol)]
@@ -757,14 +797,19 @@ def _kink_of(argument: sp.Expr) -> _Kink | None:
     return _Kink(symbol, Fraction(int(location.p), int(location.q)))
 
 
-def _sampled_symbols(expr: sp.Expr) -> set[sp.Symbol]:
-    hidden = {atom: sp.Dummy() for atom in expr.atoms(sp.Indexed)}
+@lru_cache(maxsize=_FACTS)
+def _sampled_symbols(expr: sp.Expr) -> frozenset[sp.Symbol]:
+    indexed = _atoms(expr, sp.Indexed)
+    if not indexed:
+        return frozenset(s for s in _free_symbols(expr)
+                         if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy))
+    hidden = {atom: sp.Dummy() for atom in indexed}
     labels = {atom.base.label for atom in hidden}
-    return {
+    return frozenset({
         symbol
         for symbol in expr.xreplace(hidden).free_symbols
         if isinstance(symbol, sp.Symbol) and not isinstance(symbol, sp.Dummy)
-    } - labels
+    } - labels)
 
 
 def _random_points(claim: _Claim, rng: random.Random, count: int) -> list[Point]:
@@ -818,12 +863,13 @@ def _edge_points(claim: _Claim, rng: random.Random) -> list[Point]:
     return points
 
 
+@lru_cache(maxsize=_FACTS)
 def _power_symbols(*sides: sp.Expr) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:
     """The symbols of the bases and of the exponents of powers where both vary."""
     bases: set[sp.Symbol] = set()
     exponents: set[sp.Symbol] = set()
     for side in sides:
-        for power in side.atoms(sp.Pow):
+        for power in _atoms(side, sp.Pow):
             base, exponent = power.args
             if base.free_symbols and exponent.free_symbols:
                 bases |= {s for s in base.free_symbols if isinstance(s, sp.Symbol)}
@@ -856,14 +902,18 @@ def _power_points(claim: _Claim, rng: random.Random) -> list[Point]:
     return points
 
 
+@lru_cache(maxsize=_FACTS)
 def _index_ranges(*sides: sp.Expr) -> tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]:
     """The free indices that name an entry a sum runs over (ŷᵢ on one side, Σₖ over ŷₖ on
     either; or δᵢₖ inside the sum), with the sum's range."""
-    free = set().union(*(side.free_symbols for side in sides))
-    entries = [e for side in sides for e in side.atoms(sp.Indexed)
+    loops = set().union(*(_atoms(side, sp.Sum) for side in sides))
+    if not loops:
+        return ()
+    free = set().union(*(_free_symbols(side) for side in sides))
+    entries = [e for side in sides for e in _atoms(side, sp.Indexed)
                if all(isinstance(i, sp.Symbol) for i in e.indices)]
     found: set[tuple[sp.Symbol, sp.Expr, sp.Expr]] = set()
-    for loop in set().union(*(side.atoms(sp.Sum) for side in sides)):
+    for loop in loops:
         for index, low, high in loop.limits:
             bases = {e.base for e in loop.function.atoms(sp.Indexed) if index in e.indices}
             named = {i for e in entries if e.base in bases for i in e.indices}
@@ -901,7 +951,7 @@ def _with_indexed(claim: _Claim, point: Point, rng: random.Random) -> tuple[Poin
               if index in point}
     if placed:
         lhs, rhs = lhs.xreplace(placed), rhs.xreplace(placed)
-    elements = sorted(lhs.atoms(sp.Indexed) | rhs.atoms(sp.Indexed), key=sp.default_sort_key)
+    elements = sorted(_atoms(lhs, sp.Indexed) | _atoms(rhs, sp.Indexed), key=sp.default_sort_key)
     if not elements:
         return point, claim
     extended = dict(point)
