@@ -9,6 +9,10 @@ Prints, from one run on this machine, medians of repeated runs after warm-up:
   installed; and the ratio to the memory-bandwidth floor: the bytes of X over the copy
   bandwidth of np.copyto on a large array (bytes read + written per second, as STREAM counts
   it), measured in the same run;
+- the fused numba backend (`derive codegen logistic --backend numba`), when numba is installed:
+  its median time, timed in turn with the NumPy methods, as ratios to the generated NumPy
+  module, to the memory floor and to PyTorch autograd; its JIT compilation (the first call
+  of each dtype) is timed apart and excluded from the medians;
 - the same for the 1-hidden-layer network (n = 10⁵, d = 100, width 256);
 - peak memory of one call: what the NumPy methods allocate (tracemalloc); for PyTorch and
   JAX, the rise of the resident set's high-water mark over one call (Linux /proc), in a
@@ -19,11 +23,16 @@ them alike. PyTorch and JAX each run in a process of their own (this script, wit
 ``--worker``), on the same data: their thread pools would otherwise compete with NumPy's
 BLAS threads for the cores.
 
-Goals: ≤ 1.0× the best hand-written stable NumPy at every size; ≥ 1.5× faster than torch
-autograd at float64 (10⁶, 100).
+The memory floor of a row is measured in the same turns as the methods: np.copyto of an
+array the size of X reads and writes its bytes, so the time to read X once is half of it.
 
-Run it on a quiet machine: ``python benchmarks/bench_codegen.py`` (a few minutes, about 4 GB
-of memory); ``--quick`` for small sizes only.
+Goals: ≤ 1.0× the best hand-written stable NumPy at every size; ≥ 1.5× faster than torch
+autograd at float64 (10⁶, 100); for the numba backend, ≥ 1.5× faster than torch autograd and
+≤ 1.5× the one-read floor at float64 (10⁶, 100).
+
+Run it on a quiet machine: ``python benchmarks/bench_codegen.py`` (a few minutes, about 5 GB
+of memory); ``--quick`` for small sizes only; ``--goal`` for the logistic regression at
+(10⁶, 100) only, the size of the goals.
 """
 
 from __future__ import annotations
@@ -310,9 +319,43 @@ def load_generated(name: str, directory: Path) -> ModuleType:
     return module
 
 
+def load_numba(directory: Path) -> tuple[ModuleType | None, str]:
+    """The fused numba module of the logistic regression, checked, written and imported by
+    name (so numba caches it beside the file), or None and why not."""
+    if importlib.util.find_spec("numba") is None:
+        return None, "numba backend: not measured (numba is not installed: pip install numba)"
+    import numba
+
+    from derive.emit.codegen import generate, write_module
+    from derive.emit.codegen_numba import check_numba, with_numba_source
+
+    generated = with_numba_source(generate("logistic"))
+    report = check_numba(generated)
+    if not report.ok:
+        raise SystemExit(f"the generated numba module failed its check: {report.failure}")
+    path = write_module(generated.source, directory / "logistic_numba.py")
+    spec = importlib.util.spec_from_file_location("logistic_numba", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["logistic_numba"] = module
+    spec.loader.exec_module(module)
+    compiled = []
+    for dtype in DTYPES:  # the first call of each dtype compiles (JIT): timed apart
+        data = make_data(("logistic", 1000, 100, 0, dtype))
+        start = time.perf_counter()
+        module.loss_and_grad(*data)
+        compiled.append(f"{dtype} {time.perf_counter() - start:.1f} s")
+    runtime: Any = numba  # threading_layer is not in numba's declared exports
+    return module, (f"numba backend: numba {numba.__version__}, {numba.get_num_threads()} "
+                    f"threads ({runtime.threading_layer()}); JIT compilation on the first call, "
+                    f"excluded from the medians: {', '.join(compiled)}")
+
+
 COLUMNS = ("(a) logaddexp", "(b) single-exp", "(c) torch", "(d) jax")
 HEADER = (f"{'':22} {'generated':>10} {'(a) logadd':>10} {'(b) 1-exp':>10} {'(c) torch':>10} "
           f"{'(d) jax':>10} {'floor':>7}   peak MB: gen / (b) / (c) / (d)")
+NUMBA_HEADER = (f"{'':22} {'numba':>10} {'/ NumPy':>8} {'/ floor':>8} {'/ torch':>8} "
+                f"{'torch / numba':>14} {'floor':>9}")
 
 
 class Calibration:
@@ -344,29 +387,35 @@ class Calibration:
 CALIBRATION: Calibration | None = None
 
 
-def measure(case: Case, module: ModuleType, bandwidth: float, label: str) -> dict[str, float]:
-    """Time every method on one case; print its row; return generated / other ratios.
+def measure(case: Case, module: ModuleType, label: str,
+            fused: ModuleType | None = None) -> dict[str, float]:
+    """Time every method on one case; print its row; return generated / other ratios (and,
+    with ``fused``, the numba backend's ratios under keys starting with "numba").
 
-    The speed of a virtual machine drifts: the NumPy methods take turns in this process, and
-    the generated module is timed again after the PyTorch and JAX processes, whose ratios use
-    the mean of both timings. A row is measured when a small calibration workload runs at
-    its best speed; a row whose two timings of the generated module differ by more than
-    25 %, or after which the calibration is slow, is measured again (three tries), and marked
-    when it stays unsteady."""
+    The speed of a virtual machine drifts: the NumPy methods (and the numba module, and the
+    copy that measures the memory floor) take turns in this process, and the generated
+    modules are timed again after the PyTorch and JAX processes, whose ratios use the mean of
+    both timings. A row is measured when a small calibration workload runs at its best
+    speed; a row whose two timings of the generated module differ by more than 25 %, or
+    after which the calibration is slow, is measured again (three tries), and marked when it
+    stays unsteady."""
     data = make_data(case)
     model, n, d, _, dtype = case
     logaddexp, single_exp = HAND[model]
+    scratch = np.empty_like(data[0])
     methods: dict[str, Callable[[], Any]] = {
         "generated": partial(module.loss_and_grad, *data),
         "(a) logaddexp": partial(logaddexp, *data),
         "(b) single-exp": partial(single_exp, *data),
+        "copy": partial(np.copyto, scratch, data[0]),
     }
+    if fused is not None:
+        methods["numba"] = partial(fused.loss_and_grad, *data)
     reference = summary(methods["generated"]())
-    for name in COLUMNS[:2]:
+    for name in (*COLUMNS[:2], *(["numba"] if fused is not None else [])):
         agree(reference, summary(methods[name]()), dtype, name)
     repeat = 31 if n * d <= 10**6 else 9
     peaks = {name: peak_bytes(methods[name]) / 2**20 for name in ("generated", "(b) single-exp")}
-    floor = data[0].nbytes / bandwidth
     notes: dict[str, str] = {}
     for kind, name in (("torch", "(c) torch"), ("jax", "(d) jax")):
         memory = run_worker(kind, case, 0)
@@ -375,6 +424,7 @@ def measure(case: Case, module: ModuleType, bandwidth: float, label: str) -> dic
         elif memory["peak"] is not None:
             peaks[name] = memory["peak"] / 2**20
     calibration = CALIBRATION or Calibration()
+    again = ["generated", *(["numba"] if fused is not None else [])]
     tries = 0
     while True:
         tries += 1
@@ -390,14 +440,15 @@ def measure(case: Case, module: ModuleType, bandwidth: float, label: str) -> dic
                 continue
             agree(reference, result["values"], dtype, name)
             others[name] = result["median"]
-        after = medians({"generated": methods["generated"]}, repeat)["generated"]
-        drift = after / times["generated"]
+        after = medians({name: methods[name] for name in again}, repeat)
+        drift = after["generated"] / times["generated"]
         steady = (0.8 <= drift <= 1.25 or not others) and calibration.quiet()
         if steady or tries == 3:
             break
     mine = times["generated"]
+    floor = times["copy"] / 2  # the copy reads X and writes as many bytes: X read once is half
     ratios = {name: mine / times[name] for name in COLUMNS[:2]}
-    ratios.update({name: np.sqrt(mine * after) / t for name, t in others.items()})
+    ratios.update({name: np.sqrt(mine * after["generated"]) / t for name, t in others.items()})
     cells = [f"{label:22}", f"{mine * 1e3:7.2f} ms"]
     cells += [f"{ratios[n]:9.2f}×" if n in ratios else f"{notes.get(n, 'n/a'):>10}"
               for n in COLUMNS]
@@ -406,13 +457,33 @@ def measure(case: Case, module: ModuleType, bandwidth: float, label: str) -> dic
                        for n in ("generated", "(b) single-exp", "(c) torch", "(d) jax"))
     cells.append(f"  {shown}")
     if not steady:
-        cells.append(f"  (unsteady machine: generated {mine * 1e3:.2f} then {after * 1e3:.2f} ms)")
+        cells.append(f"  (unsteady machine: generated {mine * 1e3:.2f} then "
+                     f"{after['generated'] * 1e3:.2f} ms)")
     elif tries > 1:
         cells.append(f"  ({tries} tries)")
     print(" ".join(cells), flush=True)
-    del methods, data
+    if fused is not None:
+        numba_time = times["numba"]
+        ratios["numba / generated"] = numba_time / mine
+        ratios["numba / floor"] = numba_time / floor
+        row = [f"{label:22}", f"{numba_time * 1e3:7.2f} ms", f"{numba_time / mine:7.2f}×",
+               f"{numba_time / floor:7.2f}×"]
+        if "(c) torch" in others:
+            both = np.sqrt(numba_time * after["numba"])
+            ratios["numba / torch"] = both / others["(c) torch"]
+            row += [f"{ratios['numba / torch']:7.2f}×",
+                    f"{others['(c) torch'] / both:13.2f}×"]
+        else:
+            row += [f"{notes.get('(c) torch', 'n/a'):>8}", f"{'':>14}"]
+        row.append(f"{floor * 1e3:6.2f} ms")
+        NUMBA_ROWS.append(" ".join(row))
+    del methods, data, scratch
     gc.collect()
     return ratios
+
+
+NUMBA_ROWS: list[str] = []
+"""The numba backend's rows, printed as a table of their own after the logistic table."""
 
 
 def main() -> None:
@@ -422,40 +493,54 @@ def main() -> None:
         return
     global CALIBRATION
     quick = "--quick" in sys.argv
+    goal_only = "--goal" in sys.argv
     stolen = _stolen_seconds()
     CALIBRATION = Calibration()
     for _ in range(5):
         CALIBRATION.speed()
     bandwidth = copy_bandwidth()
-    print(f"NumPy {np.__version__}; copy bandwidth (np.copyto of 1 GiB, bytes read + written "
-          f"per second) {bandwidth / 1e9:.1f} GB/s; floor = bytes of X / that bandwidth")
+    print(f"NumPy {np.__version__}; copy bandwidth at the start (np.copyto of 1 GiB, bytes read "
+          f"+ written per second) {bandwidth / 1e9:.1f} GB/s")
+    print("floor: the time to read X once from memory, half the time of np.copyto of X, "
+          "measured in each row's turns")
     print("cells: the generated loss_and_grad's median time; then generated / other (below 1: "
           "generated faster); generated / floor; peak memory")
-    print("numba backend: not built (numba is not a dependency): the generated NumPy reads X "
-          "once from memory, in blocks of rows that stay in cache")
-    with tempfile.TemporaryDirectory() as directory:
-        logistic = load_generated("logistic", Path(directory))
-        mlp = load_generated("mlp", Path(directory))
-    against_hand: list[float] = []
-    torch_goal = None
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder)  # kept while the modules run: numba caches beside its module
+        logistic = load_generated("logistic", directory)
+        mlp = load_generated("mlp", directory)
+        fused, said = load_numba(directory)
+        print(said)
+        against_hand: list[float] = []
+        goals: dict[str, float] = {}
 
-    print("\nlogistic regression, mean BCE: loss_and_grad(X, y, w, b)")
-    print(HEADER)
-    for n, d in [(10**4, 100)] if quick else LOGISTIC_SIZES:
-        for dtype in DTYPES:
-            label = f"n=10^{round(np.log10(n))} d={d} {dtype}"
-            ratios = measure(("logistic", n, d, 0, dtype), logistic, bandwidth, label)
-            against_hand.append(max(ratios["(a) logaddexp"], ratios["(b) single-exp"]))
-            if (n, d, dtype) == (10**6, 100, "float64") and "(c) torch" in ratios:
-                torch_goal = 1 / ratios["(c) torch"]
+        print("\nlogistic regression, mean BCE: loss_and_grad(X, y, w, b)")
+        print(HEADER)
+        sizes = [(10**4, 100)] if quick else [(10**6, 100)] if goal_only else LOGISTIC_SIZES
+        for n, d in sizes:
+            for dtype in DTYPES:
+                label = f"n=10^{round(np.log10(n))} d={d} {dtype}"
+                ratios = measure(("logistic", n, d, 0, dtype), logistic, label, fused)
+                against_hand.append(max(ratios["(a) logaddexp"], ratios["(b) single-exp"]))
+                if (n, d, dtype) == (10**6, 100, "float64"):
+                    goals.update(ratios)
+        if fused is not None:
+            print("\nthe numba backend (derive codegen logistic --backend numba), timed in the "
+                  "same turns: its median time; numba / generated NumPy, / floor, / torch "
+                  "autograd (below 1: numba faster); torch / numba; the floor")
+            print(NUMBA_HEADER)
+            print("\n".join(NUMBA_ROWS))
 
-    n, d, h = (5000, 100, 256) if quick else MLP_SIZE
-    print(f"\n1-hidden-layer network (ReLU, sigmoid, summed BCE): "
-          f"loss_and_grad(X, y, W1, b1, w2, b2), n = {n}, d = {d}, width {h}")
-    print(HEADER)
-    for dtype in DTYPES:
-        ratios = measure(("mlp", n, d, h, dtype), mlp, bandwidth, f"mlp {dtype}")
-        against_hand.append(max(ratios["(a) logaddexp"], ratios["(b) single-exp"]))
+        if not goal_only:
+            n, d, h = (5000, 100, 256) if quick else MLP_SIZE
+            print(f"\n1-hidden-layer network (ReLU, sigmoid, summed BCE): "
+                  f"loss_and_grad(X, y, W1, b1, w2, b2), n = {n}, d = {d}, width {h}")
+            print(HEADER)
+            for dtype in DTYPES:
+                ratios = measure(("mlp", n, d, h, dtype), mlp, f"mlp {dtype}")
+                against_hand.append(max(ratios["(a) logaddexp"], ratios["(b) single-exp"]))
+            print("numba backend: not built for the mlp (a hidden layer is a vector per "
+                  "example; derive codegen mlp --backend numba refuses it)")
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     print(f"\npeak resident memory of the NumPy process: {rss:.0f} MB")
@@ -464,14 +549,21 @@ def main() -> None:
         print(f"CPU time taken by the hypervisor during the run (steal): {now - stolen:.1f} s "
               "(large values make the figures noisy; run again on a quiet machine)")
     worst = max(against_hand)
-    print(f"goal ≤ 1.0× the best hand-written stable NumPy at every size: worst {worst:.2f}× "
-          f"{'✓' if worst <= 1.0 else '✗'}")
-    if torch_goal is None:
-        print("goal ≥ 1.5× faster than torch autograd at float64 (10⁶, 100): not measured "
-              "(no torch, or --quick)")
+    print(f"goal ≤ 1.0× the best hand-written stable NumPy at every size measured: worst "
+          f"{worst:.2f}× {'✓' if worst <= 1.0 else '✗'}")
+    _goal("≥ 1.5× faster than torch autograd at float64 (10⁶, 100), NumPy backend",
+          1 / goals["(c) torch"] if "(c) torch" in goals else None, lambda v: v >= 1.5)
+    _goal("≥ 1.5× faster than torch autograd at float64 (10⁶, 100), numba backend",
+          1 / goals["numba / torch"] if "numba / torch" in goals else None, lambda v: v >= 1.5)
+    _goal("≤ 1.5× the one-read floor at float64 (10⁶, 100), numba backend",
+          goals.get("numba / floor"), lambda v: v <= 1.5)
+
+
+def _goal(goal: str, value: float | None, met: Callable[[float], bool]) -> None:
+    if value is None:
+        print(f"goal {goal}: not measured (no torch or numba, or --quick)")
     else:
-        print(f"goal ≥ 1.5× faster than torch autograd at float64 (10⁶, 100): "
-              f"{torch_goal:.2f}× {'✓' if torch_goal >= 1.5 else '✗'}")
+        print(f"goal {goal}: {value:.2f}× {'✓' if met(value) else '✗'}")
 
 
 if __name__ == "__main__":
