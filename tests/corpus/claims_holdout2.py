@@ -20,7 +20,9 @@ from .mathtools import (
     claim,
     col,
     d,
+    emap,
     grad,
+    hadamard,
     matrix,
     mgrad,
     mm,
@@ -442,3 +444,185 @@ claim(P, "X7", lambda p: (xent(p["z"], p["iY"][1]),
       {"z": vector(C), "iY": hot_at(True)}, witness={"z": [0, 0, 0], "iY": (0, [1, 0, 0])},
       why="at z = 0, y = e_1: the loss is ln 3 = 1.099, the right side −3")
 claim(P, "X9", lambda p: (d(lambda t: 3 * ln(t), p["x"]), 3 / p["x"]), {"x": positive()})
+
+# yoanptr_mlp_backprop: one example, rows; Z1 = A0 W1 + B1, A1 = σ(Z1), Z2 = A1 W2 + B2,
+# A2 = σ(Z2), C = (1/N_out) Σ (A2 − Y)²; 3 inputs, 4 hidden units, 2 outputs --------------------
+P = "yoanptr_mlp_backprop"
+NIN, HID, NOUT = 3, 4, 2
+MLP = {"A0": matrix(1, NIN), "W1": matrix(NIN, HID), "B1": matrix(1, HID),
+       "W2": matrix(HID, NOUT), "B2": matrix(1, NOUT), "Y": matrix(1, NOUT, UNIT)}
+MLP_WITNESS = {"A0": mp.matrix([[1, 0, 0]]), "W1": mp.zeros(NIN, HID), "B1": mp.zeros(1, HID),
+               "W2": mp.matrix([[1, 0], [0, 1], [0, 0], [0, 0]]), "B2": mp.zeros(1, NOUT),
+               "Y": mp.matrix([[1, 0]])}
+
+
+def msig(m: Any) -> Any:
+    return emap(sig, m)
+
+
+def one_minus(m: Any) -> Any:
+    return emap(lambda v: 1 - v, m)
+
+
+def dsig_of(m: Any) -> Any:
+    return emap(lambda v: d(sig, v), m)
+
+
+def cost_of_a2(a2: Any, y: Any) -> Any:
+    return mp.fsum((a2[0, k] - y[0, k]) ** 2 for k in range(NOUT)) / NOUT
+
+
+def net(p: Any, **over: Any) -> dict[str, Any]:
+    q = {**p, **over}
+    z1 = mm(q["A0"], q["W1"]) + q["B1"]
+    a1 = msig(z1)
+    z2 = mm(a1, q["W2"]) + q["B2"]
+    return {"Z1": z1, "A1": a1, "Z2": z2, "A2": msig(z2)}
+
+
+def cost_by(p: Any, name: str) -> Callable[[Any], Any]:
+    """C as a function of one parameter matrix, the others fixed."""
+    return lambda m: cost_of_a2(net(p, **{name: m})["A2"], p["Y"])
+
+
+def g_a2(p: Any) -> Any:
+    return mgrad(lambda a: cost_of_a2(a, p["Y"]), net(p)["A2"])
+
+
+def g_z2(p: Any) -> Any:
+    return mgrad(lambda z: cost_of_a2(msig(z), p["Y"]), net(p)["Z2"])
+
+
+def g_a1(p: Any) -> Any:
+    return mgrad(lambda a: cost_of_a2(msig(mm(a, p["W2"]) + p["B2"]), p["Y"]), net(p)["A1"])
+
+
+def g_z1(p: Any) -> Any:
+    return mgrad(lambda z: cost_of_a2(msig(mm(msig(z), p["W2"]) + p["B2"]), p["Y"]),
+                 net(p)["Z1"])
+
+
+def g_par(p: Any, name: str) -> Any:
+    return mgrad(cost_by(p, name), p[name])
+
+
+claim(P, "Y1", lambda p: (g_a2(p), 2 * mp.fsum(net(p)["A2"][0, k] - p["Y"][0, k]
+                                               for k in range(NOUT)) / NOUT),
+      MLP, witness=MLP_WITNESS, illformed=True,
+      why="the gradient has one entry per output; the sum is one number")
+claim(P, "Y2", lambda p: (g_z2(p), hadamard(g_a2(p), dsig_of(net(p)["Z2"]))), MLP)
+claim(P, "Y3", lambda p: (dsig_of(net(p)["Z2"]), dsig_of(net(p)["Z2"]),
+                          hadamard(msig(net(p)["Z2"]), one_minus(msig(net(p)["Z2"])))), MLP)
+claim(P, "Y4", lambda p: (g_z2(p), hadamard(hadamard(g_a2(p), net(p)["A2"]),
+                                            one_minus(net(p)["A2"]))), MLP)
+claim(P, "Y5", lambda p: (g_par(p, "W2"), hadamard(g_z2(p), net(p)["A1"])), MLP,
+      witness=MLP_WITNESS, illformed=True, why="1×2 against 1×4; the gradient is A1ᵀ ∂C/∂Z2")
+claim(P, "Y6", lambda p: (g_par(p, "B2"), g_z2(p) * NOUT), MLP, witness=MLP_WITNESS,
+      why="N_out = 2 times the gradient")
+claim(P, "Y7", lambda p: (g_a1(p), hadamard(g_z2(p), p["W2"])), MLP,
+      witness=MLP_WITNESS, illformed=True, why="1×2 against 4×2; the gradient is ∂C/∂Z2 W2ᵀ")
+claim(P, "Y8", lambda p: (g_z1(p), hadamard(g_a1(p), dsig_of(net(p)["Z1"])),
+                          hadamard(hadamard(g_a1(p), net(p)["A1"]), one_minus(net(p)["A1"]))),
+      MLP)
+claim(P, "Y9", lambda p: (g_par(p, "W1"), hadamard(g_z1(p), p["A0"])), MLP,
+      witness=MLP_WITNESS, illformed=True, why="1×4 against 1×3; the gradient is A0ᵀ ∂C/∂Z1")
+claim(P, "Y10", lambda p: (g_par(p, "B1"), g_z1(p) * NIN), MLP, witness=MLP_WITNESS,
+      why="N_in = 3 times the gradient")
+
+# statsse258709_logistic_grad: N = 3 examples x_i (rows of X), w ∈ R², s the sigmoid ----------
+P = "statsse258709_logistic_grad"
+NL, DL = 3, 2
+LG = {"w": vector(DL), "X": matrix(NL, DL), "y": vector(NL, LABEL)}
+
+
+def t_i(p: Any, w: list[Any], i: int) -> Any:
+    return mp.fsum(w[k] * p["X"][i, k] for k in range(DL))
+
+
+def nll(p: Any, w: list[Any]) -> Any:
+    return -mp.fsum((1 - p["y"][i]) * ln(1 - sig(t_i(p, w, i))) + p["y"][i] * ln(sig(t_i(p, w, i)))
+                    for i in range(NL))
+
+
+def nll_grad(p: Any) -> Any:
+    return col([grad(lambda v: nll(p, v), p["w"], k) for k in range(DL)])
+
+
+def per_example(p: Any, coef: Callable[[Any, Any], Any]) -> Any:
+    """Σ_i coef(y_i, t_i) x_i, as a column."""
+    return col([mp.fsum(coef(p["y"][i], t_i(p, p["w"], i)) * p["X"][i, k] for i in range(NL))
+                for k in range(DL)])
+
+
+claim(P, "G1", lambda p: (nll_grad(p), per_example(
+    p, lambda y, t: -((y - 1) * e(t) / (e(t) + 1) + y / (e(t) + 1)))), LG)
+claim(P, "G2", lambda p: (nll_grad(p), per_example(p, lambda y, t: sig(t) - y)), LG)
+claim(P, "G3", lambda p: (d(sig, p["x"]), sig(p["x"]) * (1 - sig(p["x"]))), X)
+def dot(a: list[Any], b: list[Any]) -> Any:
+    return mp.fsum(u * v for u, v in zip(a, b, strict=True))
+
+
+claim(P, "G4", lambda p: (col([grad(lambda v: sig(dot(v, p["xi"])), p["w"], k) for k in range(DL)]),
+                          col([xk * (1 - sig(dot(p["w"], p["xi"]))) * sig(dot(p["w"], p["xi"]))
+                               for xk in p["xi"]])),
+      {"w": vector(DL), "xi": vector(DL)})
+claim(P, "G5", lambda p: (d(ln, p["x"]), 1 / p["x"]), {"x": positive()})
+claim(P, "G6", lambda p: (nll_grad(p), per_example(
+    p, lambda y, t: (1 - y) * (1 - sig(t)) * sig(t) / (1 - sig(t))
+    - y * (1 - sig(t)) * sig(t) / sig(t))), LG)
+claim(P, "G7", lambda p: (nll_grad(p), per_example(p, lambda y, t: sig(t) - y)), LG)
+
+# whutzhangwx_gelu: Φ the standard normal CDF, φ its density ----------------------------------
+P = "whutzhangwx_gelu"
+
+
+def r2() -> Any:
+    """√2 at the working precision (never a constant computed at import)."""
+    return mp.sqrt(2)
+
+
+def npdf(t: Any) -> Any:
+    return e(-t ** 2 / 2) / mp.sqrt(2 * mp.pi)
+
+
+def ncdf(t: Any) -> Any:
+    """P(X ≤ t) for a standard normal X, by integrating the density."""
+    return mp.quad(npdf, [-mp.inf, t])
+
+
+def phi_erf(t: Any) -> Any:
+    return (1 + mp.erf(t / r2())) / 2
+
+
+def gelu(t: Any) -> Any:
+    return t * phi_erf(t)
+
+
+claim(P, "U1", lambda p: (gelu(p["x"]), p["x"] * ncdf(p["x"]), p["x"] * phi_erf(p["x"]),
+                          p["x"] * (1 + mp.erf(p["x"] / r2())) / 2), X)
+chain(P, ["U2", "U3", "U4"], [
+    lambda p: d(gelu, p["x"]),
+    lambda p: d(lambda t: t * ncdf(t), p["x"]),
+    lambda p: ncdf(p["x"]) + p["x"] * d(ncdf, p["x"]),
+    lambda p: ncdf(p["x"]) + p["x"] * npdf(p["x"]),
+], X)
+chain(P, ["U5", "U6", "U7", "U8"], [
+    lambda p: d(gelu, p["x"]),
+    lambda p: d(lambda t: t / 2 + t * mp.erf(t / r2()) / 2, p["x"]),
+    lambda p: (1 + mp.erf(p["x"] / r2()) + p["x"] * mp.sqrt(2 / mp.pi) * e(-p["x"] ** 2 / 2)) / 2,
+    lambda p: (1 + mp.erf(p["x"] / r2())) / 2 + p["x"] * mp.sqrt(1 / (2 * mp.pi))
+    * e(-p["x"] ** 2 / 2),
+    lambda p: ncdf(p["x"]) + p["x"] * npdf(p["x"]),
+], X)
+
+
+def c11() -> Any:
+    return mp.mpf(11) / 123
+
+
+def u9_left(x: Any) -> Any:
+    return mp.tanh(2 / mp.sqrt(mp.pi) * (x / r2() + c11() * (x / r2()) ** 3))
+
+
+claim(P, "U9", lambda p: (u9_left(p["x"]),
+                          mp.tanh(mp.sqrt(2 / mp.pi) * (p["x"] + c11() * p["x"] ** 3 / 2))), X)

@@ -54,8 +54,11 @@ HOLDOUT2: frozenset[str] = frozenset({
     "mse4089019_sigmoid_simplify",
     "postnetwork_softmax_ce",
     "purepisces_softmax_ce",
+    "statsse258709_logistic_grad",
     "techqa1962877_mse_gradient",
     "techqa3050670_sigmoid_even",
+    "whutzhangwx_gelu",
+    "yoanptr_mlp_backprop",
 })
 
 __all__ = ["CLAIMS", "HOLDOUT", "HOLDOUT2", "Claim", "Verdict", "check"]
