@@ -336,6 +336,16 @@ def test_an_equation_with_a_derivative_is_a_claim_whatever_the_words(
     assert latex_of(read(tmp_path, text)) == ["f(x) = x^2", "f'(x) = 3x"]  # g = 1: no display
 
 
+def test_a_definition_then_its_derivative_on_one_line(tmp_path: pathlib.Path) -> None:
+    # "taking f(x) = 1 ⇒ f'(x) = 0": the first equation defines f (a constant function too)
+    text = ("$$f(x) = 1 \\Rightarrow f'(x) = 0$$\n\n$$g(x) = x^2 \\Rightarrow g'(x) = 2x$$\n\n"
+            "$$\\frac{d}{dx} \\frac{f(x)}{g(x)} = \\left(\\frac{f}{g}\\right)'"
+            " = -\\frac{2}{x^3}$$\n")
+    report = checked(tmp_path, text)
+    assert [s.defines for s in report.steps] == ["f", "g", ""]
+    assert [str(s.verdict) for s in report.steps] == ["proved", "proved", "proved"]
+
+
 def test_the_report_states_what_was_assumed(tmp_path: pathlib.Path) -> None:
     text = "Labels $y \\in \\{0,1\\}$.\n\n$$y^2 = y$$\n"
     report = checked(tmp_path, text)

@@ -681,3 +681,13 @@ def test_a_line_with_no_variable_gives_its_functions_one_of_their_own() -> None:
 def test_functions_without_their_argument_beside_two_variables_are_refused() -> None:
     with pytest.raises(ParseError, match="which variable"):
         parse_relation(r"f' = a + b", context(("f",)))
+
+
+def test_a_function_then_its_derivative_after_rightarrow_are_two_claims() -> None:
+    # a derivative does not follow from a value at a point: the second is a claim of its own
+    lines = parse_lines(r"f(x) = 1 \Rightarrow f'(x) = 0", context(("f",)))
+    assert len(lines) == 2
+    assert "'\\Rightarrow' read as a break between two claims" in lines[0].readings + \
+        lines[1].readings
+    with pytest.raises(ParseError, match="Rightarrow"):
+        parse_lines(r"f(x) = 1 \Rightarrow x = 0", context(("f",)))

@@ -1200,12 +1200,19 @@ def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
 def _sides(latex: str, context: Context) -> tuple[tuple[sp.Expr, ...] | None, bool]:
     """The sides of a line as the reader reads them (None when it cannot), and whether its
     relation defines (``:=``, ``\\coloneqq``)."""
-    from derive.read.latex import parse_relation
+    from derive.read.latex import parse_lines, parse_relation
 
     try:
         relation = parse_relation(latex, context, source="<document>")
     except Exception:  # the reader refuses with ParseError; the checker will say why
-        return None, False
+        # two claims on one line (f(x) = 1 \Rightarrow f'(x) = 0): the first may define
+        try:
+            relations = parse_lines(latex, context, source="<document>")
+        except Exception:
+            return None, False
+        if len(relations) < 2 or relations[0].continues:
+            return None, False
+        relation = relations[0]
     return tuple(relation.sides), bool(getattr(relation, "defining", False))
 
 

@@ -31,9 +31,10 @@ and the checker reports them with the step. Read this way:
 - a remark after an equation, ``,\quad i=1,\dots,n`` (``\forall``, ``\in``), is left out; a
   comma, ``\Rightarrow`` or ``\implies`` between two equations starts a new claim (a line of
   its own), refused when the first sets something to a value (``z = 0``, ``\nabla L = 0``)
-  or either has a bare name for its left side (a definition, a solution); ``\Rightarrow``
-  before a line is left out when the line states a derivative, else refused; the clause
-  after an upright ``where`` is left out (a definition said in passing);
+  or either has a bare name for its left side (a definition, a solution), unless the second
+  is the derivative of the function the first gives (``f(x) = 1 \Rightarrow f'(x) = 0``);
+  ``\Rightarrow`` before a line is left out when the line states a derivative, else refused;
+  the clause after an upright ``where`` is left out (a definition said in passing);
 - ``:=``, ``\coloneqq``, ``\triangleq``, ``\equiv``, ``\stackrel{def}{=}`` are '=' and mark the
   line as a definition (``Relation.defining``);
 - ``\boxed{X}``, ``\underbrace{X}_{label}``, ``\overbrace{X}^{label}`` are X; the null
@@ -216,6 +217,7 @@ from typing import TypeVar
 
 import sympy as sp
 from lark import Token, Tree
+from sympy.core.function import AppliedUndef
 
 from derive.core.context import Context
 from derive.core.errors import ParseError
@@ -341,7 +343,8 @@ class _Reader(_Extent):
             if after is None or after == 0:
                 continue
             first, second = found[after - 1][0], found[after][0]
-            if _sets_a_value(first) or _names_a_value(first) or _names_a_value(second):
+            if (_sets_a_value(first) or _names_a_value(first) or _names_a_value(second)) \
+                    and not _then_its_derivative(first, second):
                 self.fail(f"cannot read '{mark}' between these equations as two claims: one "
                           "of them may be a condition, a definition or a step of solving an "
                           "equation", offset)
@@ -457,6 +460,22 @@ class _Reader(_Extent):
                       "is an entry of an indexed family (its base is subscripted by a "
                       "sum's index)", None)
         return value
+
+
+def _then_its_derivative(first: Relation, second: Relation) -> bool:
+    """``f(x) = 1 \\Rightarrow f'(x) = 0``: a function of a name given by a formula, then the
+    derivative of the same function. A derivative does not follow from a value at a point,
+    so the second is a claim of its own whether the first defines f or states it."""
+    if len(first.sides) < 2 or not second.sides:
+        return False
+    call, derivative = first.sides[0], second.sides[0]
+    if not isinstance(call, AppliedUndef) or \
+            not all(isinstance(a, sp.Symbol) for a in call.args):
+        return False
+    if isinstance(derivative, sp.Subs):
+        derivative = derivative.expr
+    return isinstance(derivative, sp.Derivative) and \
+        isinstance(derivative.expr, AppliedUndef) and derivative.expr.func == call.func
 
 
 def _sets_a_value(relation: Relation) -> bool:

@@ -605,10 +605,11 @@ class _Checker:
                       if info.shape is not None}
             scalar = not value.atoms(sp.MatrixSymbol) and not arrays & {
                 str(s) for s in (*arguments, *value.free_symbols)}
-            # the arguments appear in the formula: J(w) = −(y log z + …), where w enters only
-            # through z's definition, stays the name J
+            # the arguments appear in the formula (or it is a constant, f(x) = 1): J(w) =
+            # −(y log z + …), where w enters only through z's definition, stays the name J
             if arguments and scalar and claim.reading is None \
-                    and all(isinstance(a, sp.Symbol) and a in value.free_symbols
+                    and all(isinstance(a, sp.Symbol) and
+                            (a in value.free_symbols or not value.free_symbols)
                             for a in arguments) \
                     and len(set(arguments)) == len(arguments):
                 # g(z) = …: g is a function, so g′(z) and g(2z) mean what they say
