@@ -30,6 +30,7 @@ from derive.core.budget import run_with_budget
 from derive.core.context import Context
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
+from derive.core.unicode import pretty_name
 from derive.read.proofs import Claim, ProofDocument
 
 
@@ -952,12 +953,13 @@ def _limits(expr: sp.Expr, seconds: float) -> sp.Expr:
 
 
 def _aliases_said(aliases: Sequence[Any]) -> list[str]:
-    """One line per alias, its readings gathered: "a_k is read as a_1 (F1), a_2 (F2): …"."""
+    """One line per alias, its readings gathered: "aₖ is read as a₁ (F1), a₂ (F2): …"."""
     readings: dict[tuple[str, str], list[str]] = {}
     for alias in aliases:
         where = f" ({', '.join(alias.steps)})" if alias.steps else ""
-        readings.setdefault((alias.name, alias.why), []).append(f"{alias.means}{where}")
-    return [f"{name} is read as {', '.join(means)}: {why}"
+        readings.setdefault((alias.name, alias.why), []).append(
+            f"{pretty_name(alias.means)}{where}")
+    return [f"{pretty_name(name)} is read as {', '.join(means)}: {why}"
             for (name, why), means in readings.items()]
 
 
