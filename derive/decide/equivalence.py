@@ -80,6 +80,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -122,6 +123,8 @@ _POWER_BASES = (Fraction(-1), Fraction(-2), Fraction(3))
 _POWER_POINTS = 48
 """At most this many power points: exponents in a grid of whole and half numbers, bases
 negative, where ``(x^a)^b = x^{ab}`` fails (x = -1, a = 2, b = 1/2)."""
+_FACTS = 4096
+"""Expressions whose facts (atoms, symbols, constants) are kept, least recently used out."""
 _REWRITTEN_TO_EXP: tuple[type[sp.Basic], ...] = (sigmoid, softplus, sp.tanh)
 _KINKED: tuple[type[sp.Basic], ...] = (sp.Heaviside, relu, sp.Abs, sp.sign)
 _JUMPING: tuple[type[sp.Basic], ...] = (sp.Heaviside,)
@@ -297,26 +300,18 @@ def _mp_value(expr: sp.Basic, values: Mapping[sp.Basic, Any], memo: dict[sp.Basi
         return memo[expr]
     if expr in values:
         result = values[expr]
-    elif isinstance(expr, sp.Integer):
-        result = mpmath.mpf(int(expr))
-    elif isinstance(expr, sp.Rational):
-        result = mpmath.mpf(int(expr.p)) / int(expr.q)
-    elif isinstance(expr, sp.Float):
-        result = mpmath.mpf(expr._mpf_)
-    elif expr is sp.pi:
-        result = +mpmath.pi
-    elif expr is sp.E:
-        result = +mpmath.e
     elif isinstance(expr, sp.Add):
         result = mpmath.fsum(_mp_value(a, values, memo, digits) for a in expr.args)
     elif isinstance(expr, sp.Mul):
-        result = mpmath.mpf(1)
+        result = _ONE
         for factor in expr.args:
             result *= _mp_value(factor, values, memo, digits)
     elif isinstance(expr, sp.Pow):
         base = _mp_value(expr.base, values, memo, digits)
         exponent = _mp_value(expr.exp, values, memo, digits)
         result = mpmath.power(base, exponent)
+    elif isinstance(expr, (sp.Rational, sp.Float)) or expr is sp.pi or expr is sp.E:
+        result = _mp_constant(expr, mpmath.mp.prec)
     elif isinstance(expr, sp.Piecewise):
         result = _mp_piecewise(expr, values, memo, digits)
     elif isinstance(expr, sp.Function) and type(expr).__name__ in MPMATH_FUNCTIONS:
@@ -340,6 +335,22 @@ def _mp_value(expr: sp.Basic, values: Mapping[sp.Basic, Any], memo: dict[sp.Basi
         result = result.real
     memo[expr] = result
     return result
+
+
+_ONE = mpmath.mpf(1)
+
+
+@lru_cache(maxsize=_FACTS)
+def _mp_constant(expr: sp.Basic, precision: int) -> mpmath.mpf:
+    """A number of the expression (whole, rational, float, π, e) at ``precision`` bits, the
+    working precision: kept, since every point and precision meets the same constants."""
+    if isinstance(expr, sp.Integer):
+        return mpmath.mpf(int(expr))
+    if isinstance(expr, sp.Rational):
+        return mpmath.mpf(int(expr.p)) / int(expr.q)
+    if isinstance(expr, sp.Float):
+        return mpmath.mpf(expr._mpf_)
+    return +mpmath.pi if expr is sp.pi else +mpmath.e
 
 
 def _mp_piecewise(expr: sp.Piecewise, values: Mapping[sp.Basic, Any],
@@ -374,10 +385,6 @@ def _mp_holds(condition: sp.Basic, values: Mapping[sp.Basic, Any],
 # The sampler asks the same questions of the same sides at every point and every precision
 # (which atoms of a kind, which free symbols): each answer is kept by the expression (SymPy
 # expressions are immutable and hashable), so a tree is walked once per question.
-
-_FACTS = 4096
-"""Expressions whose facts are kept (least recently used first out)."""
-
 
 def _atoms(expr: sp.Basic, *types: type[sp.Basic]) -> frozenset[Any]:
     """``expr.atoms(*types)``, kept."""
@@ -1130,13 +1137,59 @@ def compare(
     See the module docstring for what each outcome guarantees, the real semantics, the
     sampling (kinks on both sides; never exactly at a jump, whose value is a convention),
     the tolerance and the split of the budget. Raises ``TypeError`` for matrix expressions.
+
+    The same claim asked again in the same process (the same sides, domains and settings)
+    gets the outcome already found when finding it took no longer than the new budget and
+    ran into no time limit (no step timed out or was left out, sampling did not run out of
+    time); an ``Undecided`` outcome is never kept. So a kept outcome is the one the work
+    gives within the budget asked for.
     """
     _validate(budget, samples, digits, relative_tolerance)
+    key = _outcome_key(lhs, rhs, domains, samples, digits, seed, relative_tolerance)
+    kept = _OUTCOMES.get(key) if key is not None else None
+    if kept is not None and kept[1] <= budget:
+        return kept[0]
+    tried: list[str] = []
+    notes: list[str] = []
+    started = time.monotonic()
+    outcome = _compared(lhs, rhs, domains, budget, samples, digits, seed, relative_tolerance,
+                        tried, notes)
+    took = time.monotonic() - started
+    limited = notes or any("(no time left)" in t or "(timed out" in t for t in tried)
+    if key is not None and not limited and not isinstance(outcome, Undecided):
+        if len(_OUTCOMES) >= _KEPT_OUTCOMES:
+            del _OUTCOMES[next(iter(_OUTCOMES))]
+        _OUTCOMES[key] = (outcome, took)
+    return outcome
+
+
+_KEPT_OUTCOMES = 2048
+"""Outcomes kept in one process (the oldest goes first)."""
+_OUTCOMES: dict[tuple[Any, ...], tuple[Outcome, float]] = {}
+"""Each kept outcome with the seconds it took to find."""
+
+
+def _outcome_key(lhs: object, rhs: object, domains: Mapping[sp.Symbol, Domain] | None,
+                 *settings: object) -> tuple[Any, ...] | None:
+    """What a comparison's outcome depends on (the steps tried included), or None when some
+    part of it is unhashable."""
+    key = (lhs, rhs, frozenset((domains or {}).items()), _CHEAP_STEPS, _SLOW_STEPS, *settings)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _compared(lhs: sp.Expr, rhs: sp.Expr, domains: Mapping[sp.Symbol, Domain] | None,
+              budget: float, samples: int, digits: int, seed: int, relative_tolerance: float,
+              tried: list[str], notes: list[str]) -> Outcome:
+    """:func:`compare`'s work; the steps tried go to ``tried``, the sampler's notes (time
+    ran out) to ``notes``."""
     deadline = Deadline(budget)
     lhs = _exact_floats(_scalar(lhs, "lhs"))
     rhs = _exact_floats(_scalar(rhs, "rhs"))
     lhs, rhs = distinct_bound_indices(lhs, rhs)
-    tried: list[str] = []
     for side, name in ((lhs, "the left side"), (rhs, "the right side")):
         undefined = _undefined_part(side)
         if undefined is not None:
@@ -1160,6 +1213,7 @@ def compare(
         # route finds the counterexample and confirms it at high precision; should it find
         # none (the doubles were misleading), the usual route follows.
         found = _numeric_route(claim, samples, seed, deadline)
+        notes.extend(found.notes)
         if found.counterexample is not None:
             return found.counterexample
     method = _run_steps(lhs - rhs, _CHEAP_STEPS, cheap, tried)
@@ -1167,6 +1221,7 @@ def compare(
         # after a symbolic closure the points only cross-check it: a few are enough
         wanted = samples if method is None else min(samples, CROSS_CHECK_SAMPLES)
         found = _numeric_route(claim, wanted, seed, deadline)
+        notes.extend(found.notes)
     numeric_note = f"sampling ({found.usable} of {found.tried} points usable)"
     if method is not None:
         if found.counterexample is not None:
