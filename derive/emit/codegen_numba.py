@@ -212,6 +212,8 @@ class _Planner:
                     f"shape {argument.shape}")
 
     def plan(self, lines: Sequence[Line]) -> list[_Statement]:
+        """One statement per line, in order (the lines of one kernel)."""
+        self.sums = set()
         return [self._statement(line) for line in lines]
 
     def _statement(self, line: Line) -> _Statement:
