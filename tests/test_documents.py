@@ -346,6 +346,27 @@ def test_a_definition_then_its_derivative_on_one_line(tmp_path: pathlib.Path) ->
     assert [str(s.verdict) for s in report.steps] == ["proved", "proved", "proved"]
 
 
+def test_a_document_with_no_delimited_math_is_read_line_by_line(
+        tmp_path: pathlib.Path) -> None:
+    # plain-text math: the lines that read as equations, and the lines '=' continues
+    text = ("# Notes\n\nFor brevity, let `x = logits` and use it.\n\n"
+            "    x * x + 2 * x\n  = x * (x + 2)\n  = x^2 + 3x\n\n"
+            "- **Softplus function: f(x) = ln(1+e^{x})**\n")
+    document = read(tmp_path, text)
+    assert latex_of(document) == ["x * x + 2 * x", "= x * (x + 2)", "= x^2 + 3x",
+                                  "f(x) = ln(1+e^{x})"]
+    assert any("delimits no math" in a for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "proved", "refuted",
+                                                      "definition"]
+
+
+def test_a_document_with_delimited_math_keeps_its_plain_lines_out(
+        tmp_path: pathlib.Path) -> None:
+    text = "x = 1 + 1 is prose here.\n\n$$y = 2$$\n"
+    assert latex_of(read(tmp_path, text)) == ["y = 2"]
+
+
 def test_the_report_states_what_was_assumed(tmp_path: pathlib.Path) -> None:
     text = "Labels $y \\in \\{0,1\\}$.\n\n$$y^2 = y$$\n"
     report = checked(tmp_path, text)

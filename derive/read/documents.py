@@ -166,6 +166,49 @@ class _Positions:
         return line, offset - self.starts[line - 1] + 1
 
 
+_PLAIN_LEAD = re.compile(r"[ \t]*(?:[-*+][ \t]+|>[ \t]*|#+[ \t]+)?(?:\*\*|__)?")
+_PLAIN_LABEL = re.compile(r"[A-Za-z][A-Za-z ]{0,40}:[ \t]+")
+_PLAIN_EQUATION = re.compile(r"(?<![<>!=])=(?!=)")
+
+
+def plain_displays(text: str) -> list[Display]:
+    """The math of a document that delimits none (a post typed as plain text, a derivation
+    in a code comment): each line that the reader reads as an equation, or that a line
+    beginning with '=' continues, and each such continuation; a list marker, emphasis and a
+    short label before a colon (``Softplus function: f(x) = …``) left out."""
+    from derive.read.latex import parse_lines
+
+    pieces: list[tuple[int, int]] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        start, end = offset, offset + len(raw.rstrip("\r\n"))
+        offset += len(raw)
+        start = _PLAIN_LEAD.match(text, start, end).end()  # type: ignore[union-attr]
+        body = text[start:end].rstrip()
+        for mark in ("**", "__"):
+            body = body.removesuffix(mark)
+        label = _PLAIN_LABEL.match(body)
+        if label is not None and _PLAIN_EQUATION.search(body, label.end()):
+            start, body = start + label.end(), body[label.end():]
+        pieces.append((start, start + len(body)))
+    found: list[Display] = []
+    for k, (start, end) in enumerate(pieces):
+        piece = text[start:end]
+        following = text[pieces[k + 1][0]:pieces[k + 1][1]] if k + 1 < len(pieces) else ""
+        continued = following.startswith("=")
+        if not piece.strip() or not (_PLAIN_EQUATION.search(piece) or continued):
+            continue
+        if not piece.startswith("="):
+            # a letter before a bracket may be a function the document defines (f'(x))
+            calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z])['’]*\(", piece))
+            try:
+                parse_lines(piece, Context(functions=calls), source="<document>")
+            except Exception:  # prose with an '=' in it, or code: not math
+                continue
+        found.append(Display(len(found), "plain", start, end, False))
+    return found
+
+
 def _escaped(text: str, index: int) -> bool:
     """Whether the character at ``index`` follows an odd number of backslashes."""
     count = 0
@@ -699,11 +742,18 @@ def read_document(path: str, text: str) -> ProofDocument:
     positions = _Positions(text)
     found = displays(text, latex=latex)
     lines = [line for display in found for line in lines_of(text, display)]
+    plain = not lines and not latex
+    if plain:  # no delimited math at all: the lines that read as equations
+        found = plain_displays(text)
+        lines = [line for display in found for line in lines_of(text, display)]
     if not lines:
         raise ProofFileError("no math found: expected displays ($$…$$, \\[…\\], equation or "
                              "align environments) or inline equations ($…$ with '=')",
                              source=path, placed=False)
     facts = _Facts()
+    if plain:
+        facts.said.append("the document delimits no math: its lines that read as equations "
+                          "(or that a line beginning with '=' continues) are read as math")
     _memberships(lines, positions, facts)
     _declared_names(lines, positions, facts)
     _index_letters(lines, facts)
