@@ -450,6 +450,8 @@ id = "a"
 latex = '\\sum_{i=1}^{m} (y^{(i)})^2 = \\sum_{i=1}^{m} y^{(i)}'
 """)
     assert steps_of(path)["a"].verdict in ("checked", "proved")
+    (document,) = check_files([path]).documents
+    assert any("the i-th example" in sentence for sentence in document.assumed)
 
 
 def test_a_function_key_with_several_arguments_or_bracketed_ones(

@@ -279,8 +279,16 @@ class _Checker:
         read as entries of one family on both (see ``_examples_as_entries``)."""
         resolved = [self._resolved(side) for side in (lhs, rhs) if side is not None]
         converted = _examples_as_entries(resolved)
+        if converted != resolved:
+            self._said_examples()
         finished = [self._finished(side) for side in converted]
         return finished[0], (finished[1] if rhs is not None else None)
+
+    def _said_examples(self) -> None:
+        said = ("x^{(i)} inside a sum over i is read as the i-th example, an entry of one "
+                "family (x⁽ⁱ⁾[1], x⁽ⁱ⁾[2], … in a counterexample)")
+        if said not in self.assumed:
+            self.assumed.append(said)
 
     def _resolved(self, expr: sp.Expr) -> sp.Expr:
         expr = self._named(expr)
@@ -403,6 +411,7 @@ class _Checker:
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         written = (lhs, rhs)
         if converted != expanded:  # x^{(i)} in Σᵢ: entries of one family, then instantiated
+            self._said_examples()
             lhs, rhs = converted
         from derive.read.latex import parse_relation
         from derive.verify.indexed import Frame, decide
