@@ -642,9 +642,14 @@ def differs_at(lhs: sp.Expr, rhs: sp.Expr, point: Mapping[sp.Symbol, Number],
     """Both sides at ``point`` when they differ there by a difference that survives a
     precision increase (however small); None when they agree, or a side is undefined or not
     real there. The confirmation behind entrywise matrix checks."""
-    claim = _prepare_claim(lhs, rhs, {}, digits, 1e-12)
-    judgement = _judge(claim, dict(point), confirm=True)
+    judgement = _judge(_point_claim(lhs, rhs, digits), dict(point), confirm=True)
     return judgement.values if judgement.verdict == "refutes" else None
+
+
+@lru_cache(maxsize=_FACTS)
+def _point_claim(lhs: sp.Expr, rhs: sp.Expr, digits: int) -> _Claim:
+    """The claim ``differs_at`` judges, prepared once for all the points it is asked at."""
+    return _prepare_claim(lhs, rhs, {}, digits, 1e-12)
 
 
 def _allows(domain: Domain, value: Fraction) -> bool:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sympy as sp
 from lark import Lark, Token, Tree
@@ -301,13 +302,18 @@ def parse(reader: _Text) -> Tree[Token]:
         reader.fail(
             f"control character U+{ord(control.group()):04X} is not allowed", control.start()
         )
-    prepared = prepare(text, _parser().lex, reader.source,
-                       d_is_symbol=getattr(reader, "d_is_symbol", False))
+    key = (text, reader.source, bool(getattr(reader, "d_is_symbol", False)))
+    kept = _TREES.get(key)  # the same text is read more than once (families, lines, claims)
+    prepared = kept[0] if kept is not None else prepare(
+        text, _parser().lex, reader.source, d_is_symbol=getattr(reader, "d_is_symbol", False))
     reader.text, reader.origin = prepared.text, prepared.origin
     reader.notes.extend(prepared.notes)
     reader.defining = prepared.defining
     reader.breaks, reader.leading = prepared.breaks, prepared.leading
     text = reader.text
+    if kept is not None:
+        _check_tokens(reader, kept[1])
+        return kept[2]
     try:
         tokens = prepared.tokens if prepared.tokens is not None else list(_parser().lex(text))
     except UnexpectedCharacters as error:
@@ -323,7 +329,16 @@ def parse(reader: _Text) -> Tree[Token]:
     dollars = [c for c in tree.children if isinstance(c, Token) and c.type == "DOLLAR"]
     if dollars and dollars[0] != dollars[-1]:
         reader.fail(f"'{dollars[-1]}' does not close '{dollars[0]}'", dollars[-1])
-    return _fractions(tree)
+    tree = _fractions(tree)
+    if len(_TREES) < _KEPT_TREES:
+        _TREES[key] = (prepared, tokens, tree)
+    return tree
+
+
+_KEPT_TREES = 4096
+_TREES: dict[tuple[str, str, bool], tuple[Any, list[Token], Tree[Token]]] = {}
+"""The trees of the texts read so far (data only, in this process): the text after the
+tolerant pass, its tokens and its tree, by the text, its source and how d is read."""
 
 
 def _fractions(tree: Tree[Token]) -> Tree[Token]:

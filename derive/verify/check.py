@@ -26,6 +26,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.core import cache
+from derive.core.algebra import derivative
 from derive.core.budget import run_with_budget
 from derive.core.context import Context
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
@@ -260,7 +261,7 @@ class _Checker:
             if named is not None and not written.has(variable):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
-        return sp.diff(written, *[(v, c) for v, c in node.variable_count])
+        return derivative(written, tuple((v, c) for v, c in node.variable_count))
 
     def _differential(self, node: sp.Expr) -> sp.Expr:
         """d(E) = Σ ∂E/∂v dv over the varying symbols v (the file's [settings] vary)."""
