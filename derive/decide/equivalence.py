@@ -247,7 +247,9 @@ def evaluate_at(
         return None
     with mpmath.workdps(digits):
         try:
-            given = {symbol: _to_mpmath(values[symbol]) for symbol in arguments}
+            precision = mpmath.mp.prec
+            given = {symbol: _kept_mpmath(values[symbol], _kind(values[symbol]), precision)
+                     for symbol in arguments}
             memo: dict[sp.Basic, Any] = {}
             raw = _mp_value(specialised, given, memo, digits)
             if spread is not None:
@@ -479,6 +481,18 @@ def _to_mpmath(value: object) -> mpmath.mpf | mpmath.mpc:
     if isinstance(value, sp.Float):
         return mpmath.mpf(value._mpf_)
     raise TypeError(f"not a number: {value!r}")
+
+
+def _kind(value: object) -> str:
+    kind = type(value)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+@lru_cache(maxsize=_FACTS)
+def _kept_mpmath(value: object, kind: str, precision: int) -> mpmath.mpf | mpmath.mpc:
+    """``_to_mpmath(value)`` (a ``kind``) at ``precision`` bits, the working precision, kept:
+    a point is evaluated at several precisions, and its values recur in every side."""
+    return _to_mpmath(value)
 
 
 def _exact_sympy_number(value: object) -> sp.Expr:
