@@ -479,3 +479,26 @@ latex = 'h(x^{(i)}) = 2 x^{(i)}'
 """)
     steps = steps_of(path)
     assert [steps[i].verdict for i in "abc"] == ["proved", "proved", "refuted"]
+
+
+@pytest.mark.parametrize(("line", "verdict"), [
+    (r"\begin{pmatrix}-\frac{0}{0.5}&-\frac{1}{0.5}\end{pmatrix}"
+     r" = \begin{pmatrix}0&-2\end{pmatrix}", "proved"),
+    (r"\begin{pmatrix}1&2\end{pmatrix} = \begin{pmatrix}1&3\end{pmatrix}", "refuted"),
+    (r"\begin{pmatrix}x^2\\ 1\end{pmatrix} = \begin{pmatrix}x|x|\\ 1\end{pmatrix}", "refuted"),
+    (r"\begin{pmatrix}x \\ 1\end{pmatrix} = \begin{pmatrix}x & 1\end{pmatrix}", "ill-formed"),
+    (r"a = \begin{pmatrix}1&2\end{pmatrix}", "undecided"),
+])
+def test_matrices_written_out_are_compared_entry_by_entry(line: str, verdict: str) -> None:
+    # no name has a shape: two written-out matrices (an internal error before)
+    (document,) = check_latex([line]).documents
+    (step,) = document.steps
+    assert step.verdict == verdict
+
+
+def test_a_derivative_by_a_name_of_a_formula_in_its_entries_is_undecided() -> None:
+    # A and its entries A_i: A is their vector, never a number the formula does not contain
+    (document,) = check_latex([r"\frac{\partial}{\partial A} \sum_{i=1}^{n} T_i \log(A_i)"
+                               r" = \frac{T_i}{A_i}"]).documents
+    (step,) = document.steps
+    assert step.verdict == "undecided"

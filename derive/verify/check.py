@@ -257,6 +257,12 @@ class _Checker:
         written = self._expand(function, keep)
         for variable in variables:
             _bound_variable(written, variable)
+            if isinstance(variable, sp.Symbol) and any(
+                    str(entry.base.label) == variable.name for entry in written.atoms(sp.Indexed)):
+                # A with its entries A_i in the formula: A is their vector, not a number
+                raise NotDecidable(f"a derivative by {variable.name} of a formula in its entries "
+                                   f"({variable.name}_i): {variable.name} is a vector here; "
+                                   "give its shape")
         for variable in variables:
             if named is not None and not written.has(variable):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
@@ -372,6 +378,8 @@ class _Checker:
 
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, Undecided(
                 ("derivatives",), "computing the derivatives in the claim used the budget"))
+        if _is_matrix(left) or _is_matrix(right):
+            return self._literal_link(lhs, rhs, left, right, domains)
         outcome = compare(left, right, domains, budget=budget)
         verdict = verdict_of(outcome)
         if verdict == Verdict.REFUTED and assume:
@@ -384,6 +392,39 @@ class _Checker:
                                       message=f"false in general ({_short(outcome)}); "
                                               f"holds when {', '.join(assume)}")
         return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _literal_link(self, lhs: sp.Expr, rhs: sp.Expr, left: Any, right: Any,
+                      domains: Mapping[sp.Symbol, Any]) -> LinkReport:
+        """A link with a matrix written out (``\\begin{pmatrix}…``) where no name has a
+        shape: two written-out matrices are equal when their shapes agree and each entry
+        is equal (decided entry by entry); a matrix beside anything else is undecided."""
+        from derive.decide.equivalence import compare
+
+        if not (isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase)):
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                "one side is a matrix written out and the other is not: give the names "
+                "their shapes to compare them"))
+        if left.shape != right.shape:
+            return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=(
+                f"the two sides differ in shape: {left.shape[0]}×{left.shape[1]} and "
+                f"{right.shape[0]}×{right.shape[1]}"))
+        found = []
+        entries = list(zip(left, right, strict=True))
+        for k, (a, b) in enumerate(entries):
+            seconds = self._remaining() / (len(entries) - k)
+            outcome = compare(a, b, domains, budget=seconds)
+            where = divmod(k, left.shape[1])
+            found.append((verdict_of(outcome), outcome, where))
+            if verdict_of(outcome) == Verdict.REFUTED:
+                break
+        verdict, outcome, (row, column) = min(found, key=lambda f: f[0].severity)
+        if verdict == Verdict.REFUTED:
+            message = f"entry ({row + 1}, {column + 1}) differs: {_short(outcome)}"
+        elif verdict.holds:
+            message = f"equal entry by entry ({len(entries)} entries)"
+        else:
+            message = f"entry ({row + 1}, {column + 1}): {verdict}"
+        return LinkReport(lhs, rhs, verdict, outcome, message=message)
 
     def _conditions(self, assume: tuple[str, ...]) -> dict[sp.Symbol, sp.Expr]:
         from derive.read.latex import parse_relation
@@ -817,6 +858,11 @@ def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:
              for text in (claim.latex, claim.lhs or "", *claim.assume) if text]
     texts += [definition.latex for definition in document.definitions]
     return index_families(texts, document.context)
+
+
+def _is_matrix(value: Any) -> bool:
+    """A side that is a matrix: written out, or an expression of arrays."""
+    return isinstance(value, sp.MatrixBase | sp.MatrixExpr)
 
 
 def _split_arguments(text: str) -> list[str]:
