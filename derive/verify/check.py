@@ -20,13 +20,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.core import cache
-from derive.core.algebra import derivative
+from derive.core.algebra import derivative, limit_value
 from derive.core.budget import run_with_budget
 from derive.core.context import Context
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
@@ -1000,7 +1001,7 @@ def _limits(expr: sp.Expr, seconds: float) -> sp.Expr:
 
     for node in sorted(expr.atoms(sp.Limit), key=sp.count_ops):
         try:
-            value = run_with_budget(node.doit, max(seconds / 2, 0.01))
+            value = run_with_budget(partial(limit_value, node), max(seconds / 2, 0.01))
         except Exception:  # out of time, or a limit SymPy cannot take
             continue
         if not value.has(sp.Limit):
