@@ -1,0 +1,85 @@
+"""Work reused within a run gives what the work itself gives (no timing here: speed is measured
+by benchmarks/bench_check.py)."""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+import sympy as sp
+
+import derive.decide.equivalence as equivalence
+from derive.core.algebra import derivative, limit_value
+from derive.core.domains import make_symbol
+from derive.core.errors import ParseError
+from derive.core.functions import sigmoid
+from derive.decide.equivalence import Proved, Undecided, compare, differs_at, evaluate_at
+from derive.read.latex import parse_expression, parse_lines, parse_relation
+
+X = make_symbol("x")
+Z = make_symbol("z")
+
+
+def test_an_outcome_asked_again_is_the_one_found() -> None:
+    lhs, rhs = sigmoid(Z) * (1 - sigmoid(Z)), sp.exp(-Z) / (1 + sp.exp(-Z)) ** 2
+    first = compare(lhs, rhs, budget=5.0)
+    assert isinstance(first, Proved)
+    assert compare(lhs, rhs, budget=5.0) is first
+
+
+def test_a_kept_outcome_is_not_used_for_a_budget_shorter_than_its_work() -> None:
+    lhs, rhs = (X + 1) ** 3, X**3 + 3 * X**2 + 3 * X + 1
+    first = compare(lhs, rhs, budget=5.0)
+    key = equivalence._outcome_key(lhs, rhs, None, 24, 40, 0, 1e-12)
+    assert key is not None
+    equivalence._OUTCOMES[key] = (first, 4.0)  # as if finding it had taken 4 s
+    again = compare(lhs, rhs, budget=1.0)
+    assert again == first and again is not first
+
+
+def test_undecided_outcomes_are_never_kept() -> None:
+    f, g = sp.Function("f"), sp.Function("g")
+    outcome = compare(f(X), g(X), budget=1.0)
+    assert isinstance(outcome, Undecided)
+    key = equivalence._outcome_key(f(X), g(X), None, 24, 40, 0, 1e-12)
+    assert key not in equivalence._OUTCOMES
+
+
+def test_values_do_not_depend_on_the_precisions_asked_before() -> None:
+    expr = sp.Rational(1, 3) * X + sp.pi * sigmoid(X) + sp.Float(0.1) * X**2
+    point = {X: sp.Rational(2, 7)}
+    at_40 = evaluate_at(expr, point, 40)
+    at_80 = evaluate_at(expr, point, 80)
+    assert evaluate_at(expr, point, 40) == at_40
+    with mpmath.workdps(80):
+        assert at_80 != at_40 and abs(at_80 - at_40) < mpmath.mpf(10) ** -38
+    assert evaluate_at(expr, {X: 2 / 7}, 40) != at_40  # a float point is its own value
+
+
+def test_an_entry_confirmed_at_several_points() -> None:
+    claimed, true = sigmoid(X) * (1 - sigmoid(X)), sigmoid(X) ** 2
+    assert differs_at(claimed, true, {X: 1}) is not None
+    assert differs_at(claimed, true, {X: 0}) is None  # both are 1/4 at 0
+    assert differs_at(claimed, true, {X: 1}) is not None
+
+
+def test_a_text_read_again_reads_the_same() -> None:
+    text = r"\frac{d}{dz}\sigma(z) = \sigma(z)(1 - \sigma(z))"
+    first = parse_relation(text)
+    assert parse_relation(text) == first
+    (line,) = parse_lines(text)
+    assert line.sides == first.sides
+
+
+def test_a_text_refused_once_is_refused_again() -> None:
+    for _ in range(2):
+        with pytest.raises(ParseError, match="unmatched"):
+            parse_expression(r"\log(1 - \hat y")
+
+
+def test_derivatives_and_limits_kept_are_the_ones_taken() -> None:
+    expr = sigmoid(X) ** 2
+    assert derivative(expr, ((X, 1),)) == sp.diff(expr, X)
+    assert derivative(expr, ((X, 2),)) == sp.diff(expr, X, 2)
+    h = sp.Symbol("h")
+    limit = sp.Limit(sp.sin(h) / h, h, 0)
+    assert limit_value(limit) == 1 and limit_value(limit) == 1
