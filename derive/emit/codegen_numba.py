@@ -19,6 +19,7 @@ of rows against one block, and the symbolic gradient.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import importlib.util
 import os
 import tempfile
@@ -59,8 +60,8 @@ _TOTAL = "_TOTAL_"
 LOGICAL = 20
 """The precedence of ``and`` and ``or``: below comparisons."""
 
-INSTALL_HINT = ("--backend numba needs numba, which is not installed: pip install numba "
-                "(or pip install 'derive[numba]')")
+INSTALL_HINT = ("--backend numba needs numba, which is not installed (or does not import): "
+                "pip install numba (or pip install 'derive[numba]')")
 
 _SCALAR_CALLS = {"np.exp": "math.exp", "np.log": "math.log", "np.log1p": "math.log1p",
                  "np.sqrt": "math.sqrt", "np.abs": "abs"}
@@ -69,8 +70,13 @@ _PAIRWISE = {"np.maximum": "max", "np.minimum": "min"}
 
 
 def numba_available() -> bool:
-    """Whether numba can be imported (it is an optional dependency)."""
-    return importlib.util.find_spec("numba") is not None
+    """Whether numba can be imported (it is an optional dependency; an installation that
+    fails to import, such as one built for another NumPy, counts as missing)."""
+    try:
+        importlib.import_module("numba")
+    except ImportError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
