@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from functools import lru_cache
 
 import sympy as sp
 
@@ -29,19 +28,6 @@ def replace_unevaluated(expr: sp.Basic, mapping: Mapping[sp.Basic, sp.Basic]) ->
     if isinstance(expr, sp.Derivative):
         return sp.Derivative(*args, evaluate=False)
     return expr.func(*args)
-
-
-@lru_cache(maxsize=1024)
-def derivative(expr: sp.Expr, variables: tuple[tuple[sp.Expr, int], ...]) -> sp.Expr:
-    """``sp.diff(expr, *variables)`` (each a (variable, count) pair), kept: a checker takes
-    the same derivative of the same written-out definition for many claims and instances."""
-    return sp.diff(expr, *variables)
-
-
-@lru_cache(maxsize=256)
-def limit_value(limit: sp.Limit) -> sp.Expr:
-    """``limit.doit()``, kept: a chain's middle side is read by the links on both sides."""
-    return limit.doit()
 
 
 def has_derivative(expr: sp.Basic) -> bool:

@@ -27,12 +27,12 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.core import cache
-from derive.core.algebra import derivative, limit_value
 from derive.core.budget import run_with_budget
 from derive.core.context import Context
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
+from derive.decide.kept import derivative, limit_value
 from derive.read.proofs import Claim, ProofDocument
 
 
