@@ -48,7 +48,7 @@ def test_the_sign_error_has_a_real_counterexample() -> None:
 
 def test_document_000_reports_what_it_assumed() -> None:
     (document,) = check_files([DOC_000]).documents
-    assert any("yhat is read as yhat_i" in a for a in document.assumed)
+    assert any("ŷ is read as ŷᵢ" in a for a in document.assumed)
     q0 = {s.claim.id: s for s in document.steps}["Q0"]
     assert q0.verdict == "unreadable"
     assert q0.error is not None and q0.error.source == DOC_000
