@@ -254,6 +254,21 @@ def test_each_verdict_kind(tmp_path: pathlib.Path) -> None:
     assert steps["chain"].links[0].assumption == "numerator layout"
 
 
+def test_a_product_of_arrays_that_is_one_number_is_not_added_to_a_vector(
+        tmp_path: pathlib.Path) -> None:
+    steps = verdicts(tmp_path, {
+        # yᵀXw is 1×1, Xᵀ(ŷ − y) is d×1: the forum's slip of a number where Xᵀy belongs
+        "slip": r"\frac{\partial L}{\partial w} = X^T (\hat{y} - y) - y^T X w + y^T X w",
+        "inner": r"\frac{\partial L}{\partial w} = X^T (\hat{y} - y) + 0 w^T w",
+        # a number written as one, and a declared scalar, still add to every entry
+        "number": r"\frac{\partial L}{\partial w} + 2 = X^T (\hat{y} - y) + 2",
+    })
+    assert steps["slip"].verdict == "ill-formed"
+    assert "yᵀXw is a 1×1 product of arrays" in steps["slip"].links[0].message
+    assert steps["inner"].verdict == "ill-formed"
+    assert steps["number"].verdict == "checked"
+
+
 def test_a_declared_layout_decides(tmp_path: pathlib.Path) -> None:
     steps = verdicts(tmp_path, {
         "den": r"\frac{\partial z}{\partial w} = X^T",

@@ -10,7 +10,9 @@ arrays, or the entries of a vector written as scalars) is decided here, in four 
    entry.
 2. **Shapes.** Every sub-expression gets a shape (sizes are symbols: n×d). A matrix product
    must conform, ⊙, ⊘, ``:`` and sums need equal shapes (a 1×c row added to an r×c array is
-   added to every row: a bias broadcast over the batch), functions apply entry by entry.
+   added to every row: a bias broadcast over the batch; a number or a declared 1×1 name is
+   added to every entry, but a 1×1 product of larger arrays such as yᵀXw is not: adding it to
+   a vector is a slip, the forum's −2yᵀXw where −2Xᵀy belongs), functions apply entry by entry.
    A claim whose shapes do not conform is ``ill-formed``, naming the sub-expression and the
    shapes. Where ⊙ meets juxtaposed arrays with no bracket (``A B ⊙ C``) every grouping is a
    reading; each is reported, with its shape and whether it holds.

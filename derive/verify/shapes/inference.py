@@ -151,7 +151,22 @@ class Shapes:
             else:
                 raise ShapeError(f"{show(node)}: cannot add a {show_shape(result)} array and "
                                  f"{show(term)}, which is {show_shape(shape)}")
+        if not is_scalar(result):
+            for term, shape in zip(node.terms, shapes, strict=True):
+                if is_scalar(shape) and self._inner_product(term):
+                    raise ShapeError(f"{show(node)}: {show(term)} is a 1×1 product of arrays, "
+                                     f"added to the {show_shape(result)} array (only a number "
+                                     "or a declared 1×1 name is added to every entry)")
         return result
+
+    def _inner_product(self, term: Node) -> bool:
+        """A 1×1 array made by multiplying larger arrays (yᵀXw, wᵀx): a number in form only,
+        so adding it to a vector is a slip, not a broadcast (a bias is a declared name)."""
+        if not isinstance(term, Prod):
+            return False
+        shapes = [self.of(f) for f, array in zip(term.factors, term.arrays, strict=True)
+                  if array]
+        return len(shapes) >= 2 and any(not is_scalar(s) for s in shapes)
 
     def _product(self, node: Prod, shapes: list[Shape], arrays: tuple[bool, ...]) -> Shape:
         result: Shape | None = None
