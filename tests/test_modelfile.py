@@ -246,6 +246,9 @@ def test_regression_module_by_finite_differences(
         regression: tuple[codegen.Generated, types.ModuleType]) -> None:
     generated, module = regression
     assert "np.tanh" in generated.source and "log" not in generated.source.split('"""')[-1]
+    # the squared error is computed as written: expanding it would cancel catastrophically
+    assert not generated.rewrites and "BCE" not in generated.source
+    assert "ell = (r - t) ** 2" in generated.source
     rng = np.random.default_rng(1)
     n, p, q = 30, 3, 4
     values = {"X": rng.normal(size=(n, p)), "t": rng.normal(size=n),

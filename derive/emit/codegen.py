@@ -220,11 +220,10 @@ def stable_loss(model: Model, definition: BatchLossDef, *,
         ("identities (3), (4)", _softplus_of_negative, True),
     ]
     for rule, function, expand in steps:
-        after = _replace_all(current, function)
-        if expand:
-            after = sp.expand(after)
-        if after == current:
+        replaced = _replace_all(current, function)
+        if replaced == current:  # nothing to rewrite: (r − t)² is never expanded
             continue
+        after = sp.expand(replaced) if expand else replaced
         outcome = compare(current, after, domains, budget=budget)
         if not isinstance(outcome, Proved):
             raise VerificationError(
