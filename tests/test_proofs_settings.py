@@ -48,3 +48,28 @@ def test_the_proof_file_declares_indices_and_elementwise_signs(tmp_path: pathlib
     with pytest.raises(ProofFileError) as caught:
         load(str(path))
     assert "index 'ii'" in str(caught.value)
+
+
+def test_aliases_written_in_latex_name_what_the_steps_read(tmp_path: pathlib.Path) -> None:
+    from derive.verify.check import check_files
+
+    path = tmp_path / "alias.toml"
+    path.write_text(r'''
+[document]
+title = "an alias written in LaTeX"
+
+[symbols]
+"\\hat y_i" = { domain = "(0,1)" }
+
+[aliases]
+"\\hat y" = { means = "\\hat y_i", why = "the subscript is dropped inside the log" }
+
+[[step]]
+id = "1"
+latex = '\frac{d}{d\hat y_i}\log(1 - \hat y) = -\frac{1}{1 - \hat y_i}'
+''', encoding="utf-8")
+    document = load(str(path))
+    assert [(a.name, a.means) for a in document.aliases] == [("yhat", "yhat_i")]
+    (report,) = check_files([str(path)]).documents
+    assert [s.verdict for s in report.steps] == ["proved"]
+    assert "ŷ is read as ŷᵢ" in " ".join(report.assumed)

@@ -323,7 +323,7 @@ class _Reader:
         context = Context(functions=frozenset(names) | _function_names(names))
         context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
         context = self._indices(self._table(data, "indices"), settings, context)
-        aliases = self._aliases(self._table(data, "aliases"))
+        aliases = self._aliases(self._table(data, "aliases"), context)
         definitions = self._definitions(self._table(data, "definitions"))
         claims = self._claims(data.get("step", []))
         readings = self._readings(self._table(data, "readings"), context)
@@ -482,10 +482,13 @@ class _Reader:
         except ParseError as error:
             raise self.error(f"cannot read the symbol {key!r}: {error.message}", where) from None
 
-    def _aliases(self, table: Mapping[str, Any]) -> tuple[Alias, ...]:
+    def _aliases(self, table: Mapping[str, Any], context: Context) -> tuple[Alias, ...]:
+        """``[aliases]``: a name the document writes for another; both may be written in
+        LaTeX (``"\\hat y" = { means = "\\hat y_i" }`` is ŷ read as ŷᵢ)."""
         found: list[Alias] = []
-        for name, spec in table.items():
-            where = rf"^[ \t]*[\"']?{re.escape(name)}[\"']?\s*="
+        for key, spec in table.items():
+            where = rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*="
+            name = self._symbol_name(key, context, where)
             if not isinstance(spec, dict) or "means" not in spec:
                 raise self.error(f"alias {name!r} needs {{ means = ..., why = ... }}", where)
             self._known(spec, {"means", "why", "steps"}, f"alias {name!r}")
@@ -503,12 +506,13 @@ class _Reader:
                                      "its steps", where)
                 targets: dict[str, list[str]] = {}
                 for step, target in means.items():
-                    targets.setdefault(str(target), []).append(str(step))
+                    target = self._symbol_name(str(target), context, where)
+                    targets.setdefault(target, []).append(str(step))
                 found.extend(Alias(name, target, str(spec.get("why", "")), tuple(steps))
                              for target, steps in targets.items())
                 continue
-            found.append(Alias(name, str(means), str(spec.get("why", "")),
-                               tuple(str(s) for s in steps)))
+            found.append(Alias(name, self._symbol_name(str(means), context, where),
+                               str(spec.get("why", "")), tuple(str(s) for s in steps)))
         return tuple(found)
 
     def _definitions(self, table: Mapping[str, Any]) -> tuple[Definition, ...]:
