@@ -124,6 +124,7 @@ def test_data_and_parameters_follow_the_batch_or_the_file() -> None:
     (("[definitions]", "[definition]"), "unknown section [definition]"),
     (("'X V + c'", r"'X \odot V'"), "cannot use s = X \\odot V in a model"),
     (("'X V + c'", "'X V + c + c'"), "one product of two arrays plus one bias"),
+    (("'X V + c'", "'V X + c'"), "the product V X does not conform: p×q times n×p"),
     (("'g u + c_0'", "'g u + c'"), "must be a 1×1 row"),
     (("'\\tanh(s)'", "'\\tanh(c_0 s)'"), "also uses c_0"),
     (("\\sum_{j=1}^{n}", "\\sum_{j=1}^{p}"), "the loss sums over the n examples"),

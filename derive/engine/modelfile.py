@@ -151,6 +151,10 @@ class _Builder:
         if len(factors) != 2:
             raise self.error(definition, "a layer's product has two arrays, such as X W_1")
         left, right = (self._array(definition, f) for f in factors)
+        if str(factors[0].shape[1]) != str(factors[1].shape[0]):
+            shapes = " times ".join("×".join(map(str, f.shape)) for f in factors)
+            raise self.error(definition, f"the product {left} {right} does not conform: "
+                                         f"{shapes}", ())
         bias = biases[0]
         rows, cols = factors[0].shape[0], factors[1].shape[1]
         if isinstance(bias, sp.MatrixSymbol):
