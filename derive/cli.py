@@ -656,6 +656,8 @@ def _models() -> int:
         lines.append(f"{name:15} {model.title}")
         lines.append(f"{'':15} wrt: {', '.join(model.parameters)}")
     lines.append(f"{'chain-N':15} A chain of N sigmoid layers (for benchmarks)")
+    lines.append(f"{'FILE.toml':15} Your own model: layers, activations and a loss summed over "
+                 "the examples, in LaTeX (docs/models.md)")
     _emit("\n".join(lines) + "\n")
     return OK
 

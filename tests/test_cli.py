@@ -78,6 +78,7 @@ def test_models_lists_every_model(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for name in ("bce", "sigmoid", "logistic", "mlp"):
         assert name in out
+    assert "FILE.toml" in out and "docs/models.md" in out  # where a model of one's own goes
 
 
 def test_codegen_writes_a_checked_module(tmp_path: pathlib.Path,
