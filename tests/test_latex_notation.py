@@ -240,3 +240,19 @@ def test_hessians_and_diag_refused(text: str, message: str) -> None:
     with pytest.raises(ParseError) as caught:
         parse_expression(text, MATRICES)
     assert caught.value.message.startswith(message)
+
+
+def test_norms_with_their_subscript() -> None:
+    from derive.read.nodes import Frobenius
+
+    context = Context().with_symbols(SymbolInfo("W", shape=("d", "h")),
+                                     SymbolInfo("w", shape=("d", "1")))
+    frobenius = parse_expression(r"\frac{\lambda}{2}\|W\|_F^2", context)
+    assert frobenius.atoms(Frobenius) and str(frobenius) == "lambda/2*W : W"
+    assert parse_expression(r"\|W\|_{F}^2", context) == parse_expression(r"\|W\|_F^2", context)
+    assert str(parse_expression(r"\|w\|_2^2", context)) == "w : w"
+    # the 2-norm of a matrix is its spectral norm, not the Frobenius norm: never misread
+    with pytest.raises(ParseError, match="spectral norm"):
+        parse_expression(r"\|W\|_2^2", context)
+    with pytest.raises(ParseError, match="a subscript needs a name"):
+        parse_expression(r"\|W\|_G^2", context)

@@ -229,21 +229,33 @@ class _Values(_Derivatives):
                 return self.postfixed(self.primed_name(name, entry), rest)
             return self.postfixed(self.name_value(name), rest)
         core = entry.core
+        kinds = []
         for postfix in entry.postfixes:
-            if postfix.data == "sub" and not self.norm_subscript(core, postfix):
+            if postfix.data != "sub":
+                continue
+            kind = self.norm_subscript(core, postfix)
+            if kind is None:
                 self.fail("a subscript needs a name", postfix)
+            kinds.append(kind)
         postfixes = [p for p in entry.postfixes if p.data != "sub"]
         if _is_tree(core, "norm"):
             assert isinstance(core, Tree)
-            return self.norm_value(core, postfixes)
+            return self.norm_value(core, postfixes, kinds[0] if kinds else None)
         return self.postfixed(self.core_value(core), postfixes)
 
-    def norm_subscript(self, core: Core, postfix: Tree[Token]) -> bool:
-        """``\\|x\\|_2``: the Euclidean norm, the one read."""
+    def norm_subscript(self, core: Core, postfix: Tree[Token]) -> str | None:
+        """The norm a subscript names: ``\\|x\\|_2`` the Euclidean norm, ``\\|W\\|_F`` the
+        Frobenius norm; None for any other subscript."""
         script = postfix.children[1]
-        if isinstance(script, Tree) and script.data == "group":
+        if isinstance(script, Tree) and script.data == "group" and len(script.children) == 3:
             script = script.children[1]
-        return _is_tree(core, "norm") and _is_token(script, "NUMBER") and str(script) == "2"
+        if not _is_tree(core, "norm"):
+            return None
+        if _is_token(script, "NUMBER") and str(script) == "2":
+            return "2"
+        if isinstance(script, Token) and str(script) == "F":
+            return "F"
+        return None
 
     def primed_name(self, name: _Name, entry: _Entry) -> sp.Expr:
         """``X'`` of a declared array: its transpose; ``u'`` of a scalar name: its derivative
@@ -370,10 +382,16 @@ class _Values(_Derivatives):
             self.fail(f"'{core.children[0]}' is read only over a name", core)
         self.fail("cannot read this", core)
 
-    def norm_value(self, norm: Tree[Token], postfixes: Sequence[Tree[Token]]) -> sp.Expr:
+    def norm_value(self, norm: Tree[Token], postfixes: Sequence[Tree[Token]],
+                   kind: str | None = None) -> sp.Expr:
         """``\\|x\\|``: |x| of a scalar; of an array, read squared only: ``\\|w\\|^2`` is
-        wᵀw (the Frobenius product w : w)."""
+        wᵀw (the Frobenius product w : w), as are ``\\|w\\|_2^2`` of a vector and
+        ``\\|W\\|_F^2``; ``\\|A\\|_2`` of a matrix is its spectral norm, which is refused."""
         value = self.value(norm.children[1])
+        if kind == "2" and _is_array(value) and isinstance(value, sp.MatrixExpr) and \
+                value.shape[0] != 1 and value.shape[1] != 1:
+            self.fail("\\|A\\|_2 of a matrix is its spectral norm, which is not read; the "
+                      "Frobenius norm is \\|A\\|_F", norm)
         if not _is_array(value):
             return self.postfixed(_apply(sp.Abs, value), postfixes)
         square = postfixes[0] if postfixes and postfixes[0].data == "sup" else None
