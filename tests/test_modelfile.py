@@ -298,3 +298,68 @@ def test_codegen_command_refuses_an_unusable_model_file(tmp_path: Path) -> None:
     assert not (tmp_path / "bad_grad.py").exists()
     missing = _derive("codegen", "missing.toml", cwd=tmp_path)
     assert missing.returncode == 2 and "missing.toml" in missing.stderr
+
+
+PENALISED = r"""
+[model]
+title = "One tanh layer, logistic output, mean BCE and weight decay"
+
+[symbols]
+X = { shape = ["m", "d"] }
+y = { shape = ["m", "1"], domain = "{0,1}" }
+W = { shape = ["d", "h"] }
+c = { shape = ["1", "h"] }
+v = { shape = ["h", "1"] }
+c_0 = {}
+lambda = { domain = "positive" }
+
+[definitions]
+a = 'X W + c'
+g = '\tanh(a)'
+z = 'g v + c_0'
+"\\hat{y}" = '\sigma(z)'
+L = '-\frac{1}{m}\sum_{i=1}^{m} (y_i \log \hat{y}_i + (1-y_i)\log(1 - \hat{y}_i))PENALTIES'
+""".replace("PENALTIES", r"+ \frac{\lambda}{2}\|W\|_F^2 + \frac{\lambda}{2}\|v\|^2")
+
+
+def test_a_weight_penalty_is_read_with_its_hyperparameter() -> None:
+    model = read_model_file("penalised.toml", PENALISED)
+    loss = model.definitions[-1]
+    assert isinstance(loss, BatchLossDef)
+    lam = model.variable("lambda").symbol
+    assert loss.penalties == ((lam / 2, "W"), (lam / 2, "v"))
+    assert model.variable("lambda").role == "data"
+    assert model.parameters == ("W", "c", "v", "c_0")
+    with pytest.raises(SourceError, match="a weight penalty is on a parameter"):
+        read_model_file("penalised.toml", PENALISED.replace(r"\|v\|^2", r"\|z\|^2"))
+
+
+def test_a_penalised_module_matches_hand_backprop() -> None:
+    generated, module = _module(read_model_file("penalised.toml", PENALISED))
+    assert not generated.blocked  # the penalty is added once, not once per block of rows
+    rng = np.random.default_rng(4)
+    m, d, h, lam = 40, 3, 5, 0.3
+    X, y = rng.normal(size=(m, d)), (rng.random(m) < 0.5).astype(float)
+    W, c, v, c_0 = rng.normal(size=(d, h)), rng.normal(size=h), rng.normal(size=h), 0.1
+    loss, grads = module.loss_and_grad(X, y, lam, W, c, v, c_0)
+    g = np.tanh(X @ W + c)
+    z = g @ v + c_0
+    expected = np.mean(np.logaddexp(0, z) - y * z) + lam / 2 * (np.sum(W**2) + np.sum(v**2))
+    assert float(loss) == pytest.approx(expected, rel=1e-12)
+    dz = (1 / (1 + np.exp(-z)) - y) / m
+    da = np.outer(dz, v) * (1 - g**2)
+    np.testing.assert_allclose(grads["W"], X.T @ da + lam * W, rtol=1e-10)
+    np.testing.assert_allclose(grads["v"], g.T @ dz + lam * v, rtol=1e-10)
+    np.testing.assert_allclose(grads["c"], da.sum(0), rtol=1e-10)
+
+
+def test_steps_of_a_penalised_model_say_how_the_parts_add() -> None:
+    from derive.emit.render import render
+
+    derivation = steps(read_model_file("penalised.toml", PENALISED), "v")
+    assert not derivation.unverified()
+    shown = render(derivation, "text")
+    assert "weight penalty" in shown and "(the parts above) + " in shown
+    assert "the sum over every path above" in shown
+    assert render(derivation, "json")
+

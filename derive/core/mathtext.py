@@ -287,6 +287,14 @@ class TextPrinter(NamePrinter):
             for a in expr.args
         )
 
+    def _print_HadamardPower(self, expr: Any) -> str:
+        """A^∘2: the power of every entry."""
+        base, exponent = expr.args
+        shown = self._print(base)
+        if not isinstance(base, sp.MatrixSymbol):
+            shown = f"({shown})"
+        return f"{shown}^∘{self._print(exponent)}"
+
     def _print_OneMatrix(self, expr: Any) -> str:
         return "𝟏ᵀ" if expr.shape[0] == 1 and expr.shape[1] != 1 else "𝟏"
 

@@ -646,9 +646,21 @@ class Generated:
     batch: Any
 
 
+def variable_of(model: Model, argument: Argument) -> Any:
+    """The model's variable an argument of the generated functions stands for."""
+    for variable in model.variables:
+        if variable.name == argument.name or (keyword.iskeyword(variable.name)
+                                               and f"{variable.name}_" == argument.name):
+            return variable
+    return model.variable(argument.name)  # raises, naming the variables there are
+
+
 def python_name(name: str) -> str:
-    """A model's variable name as a Python name; refuses names that cannot be one."""
-    if not name.isidentifier() or keyword.iskeyword(name) or name in ("np", "m"):
+    """A model's variable name as a Python name (a keyword followed by _: lambda → lambda_);
+    refuses names that cannot be one."""
+    if keyword.iskeyword(name):
+        return f"{name}_"
+    if not name.isidentifier() or name in ("np", "m"):
         raise UnsupportedExpression(f"the variable {name!r} cannot be a Python name")
     return name
 
@@ -674,7 +686,7 @@ class _Builder:
         self.exps: dict[sp.Expr, str] = {}
         self.arguments = self._arguments()
         for argument in self.arguments:
-            variable = model.variable(argument.name)
+            variable = variable_of(model, argument)
             self.names[variable.symbol] = argument.name
             if variable.array is not None:
                 self.names[variable.array] = argument.name
@@ -790,9 +802,18 @@ class _Builder:
         reads: set[str] = {"ell"}
         total = self._printer(reads, {marker: "ell.sum()"}).code(self.loss.scale * marker)
         scale = "" if self.loss.scale == 1 else f"({text(self.loss.scale)})·"
+        printed, shown = total.text, f"{scale}𝟏ᵀℓ"
+        for coefficient, name in self.loss.penalties:
+            # a weight penalty c‖P‖²_F: computed once, so the module is not split into blocks
+            squares = sp.Symbol(f"{python_name(name)}_squares")
+            term = self._printer(reads, {squares: f"np.sum({python_name(name)} ** 2)"}).code(
+                coefficient * squares)
+            printed += f" + {term.text}"
+            shown += f" + {text(coefficient)}‖{text(name)}‖²"
         self._add(python_name(model.output), sp.S.Zero,
-                  f"{text(model.output)} = {scale}𝟏ᵀℓ   (definition)",
-                  printed=_Code(total.text, total.precedence, "scalar"), reads=reads)
+                  f"{text(model.output)} = {shown}   (definition)",
+                  printed=_Code(printed, SUM if self.loss.penalties else total.precedence,
+                                "scalar"), reads=reads)
         return rewrites
 
     def _logit(self, template: sp.Expr) -> sp.Expr:
@@ -1226,7 +1247,7 @@ def _checked_source(builder: _Builder) -> list[str]:
             condition = f"{name}.shape != {_tuple_code(expected) if expected else '()'}"
         else:
             condition = " or ".join([f"{name}.ndim != {len(expected)}", *tests])
-        meaning = builder.model.variable(name).meaning
+        meaning = variable_of(builder.model, argument).meaning
         out += [f"    if {condition}:",
                 f"        raise _shape_error({name!r}, {name}, "
                 f"{_tuple_code(written) if written else '()'!r}, "
@@ -1361,9 +1382,10 @@ def _symbol_values(model: Model, point: Mapping[str, Any]) -> dict[str, sp.Float
     """Entry symbol name (X_0_1, w_1_0, b) ↦ its value at the point, exactly."""
     values: dict[str, sp.Float] = {}
     for variable in model.variables:
-        if variable.name not in point:
+        key = f"{variable.name}_" if keyword.iskeyword(variable.name) else variable.name
+        if key not in point:
             continue
-        value = np.asarray(point[variable.name], dtype=np.float64)
+        value = np.asarray(point[key], dtype=np.float64)
         if variable.array is None:
             values[variable.name] = sp.Float(float(value), 40)
             continue

@@ -50,6 +50,7 @@ from derive.emit.codegen import (
     _wrapped_comment,
     check_generated,
     python_name,
+    variable_of,
 )
 from derive.emit.render import text
 from derive.engine.models import Model
@@ -204,7 +205,7 @@ class _Planner:
         self.data_matrices: dict[sp.Basic, str] = {}
         model = builder.model
         for argument in builder.arguments:
-            variable = model.variable(argument.name)
+            variable = variable_of(model, argument)
             if not argument.data or variable.array is None:
                 continue
             if len(argument.shape) == 1 and argument.shape[0] == self.batch:

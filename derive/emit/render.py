@@ -519,6 +519,10 @@ class TextRenderer:
         lhs = f"∂{text(step.target)}/∂{text(step.wrt)}"
         pad = " " * _width(lhs)
         rule = self.style("dim", step.rule)
+        if step.rule == "chain" and not step.factors:  # the sum over several paths
+            return [f"{lhs} = {text(step.result)}   "
+                    f"{self.style('dim', 'the sum over every path above')}  "
+                    f"{self._mark(step.check)}"]
         if step.rule == "chain":
             names = " · ".join(f"∂{text(f.output)}/∂{text(f.input)}" for f in step.factors)
             out = [self.style("bold", f"{lhs} = {names}")]
@@ -535,6 +539,9 @@ class TextRenderer:
             out = [_pad(f"{lhs} = {text(step.result)}", 56) + f"  {rule}  {self._mark(step.check)}"]
         else:
             via = _combination(step.rule, text(step.target), factor, upstream, local)
+            if step.rule == "accumulate":  # this use's part, added to the parts above
+                part = _combination(step.combine, text(step.target), factor, upstream, local)
+                via = f"(the parts above) + {part}"
             out = [_pad(f"{lhs} = {via}", 56) + f"  {rule}"]
             if step.rule == "scalar chain":
                 out.append(f"{pad} = {self._factor(upstream)} · {self._factor(local)}")

@@ -50,8 +50,8 @@ def inputs_of(model: Model, definition: Definition) -> tuple[str, ...]:
             return (a, w, b)
         case MapDef(argument=a):
             return (a,)
-        case BatchLossDef(arguments=names):
-            return names
+        case BatchLossDef(arguments=names, penalties=penalties):
+            return (*names, *(name for _, name in penalties))
     raise TypeError(f"unknown definition record {type(definition).__name__}")
 
 
@@ -156,6 +156,7 @@ class _Backprop:
 
     def _edge(self, definition: Definition, name: str, upstream: Any) -> None:
         local_step, local, rule, raw = self._local(definition, name, upstream)
+        combine = rule  # how this use's part is formed, kept when the parts are added
         contribution = _simplify(raw)
         if name in self.adjoint:
             previous = self.adjoint[name]
@@ -174,7 +175,7 @@ class _Backprop:
             wrt=name,
             path=(definition.target, name),
             factors=(factor,),
-            combine=rule,
+            combine=combine,
             product=(upstream, local),
             result=total,
         )
@@ -241,6 +242,15 @@ class _Backprop:
                 local_template = tidy(self._named(step.result))  # type: ignore[attr-defined]
                 local = entrywise(local_template, self.binding)
                 return step, local, "elementwise", hadamard(upstream, local)
+            case BatchLossDef(penalties=penalties) if name in dict(
+                    (p, c) for c, p in penalties):
+                coefficient = dict((p, c) for c, p in penalties)[name]
+                step = self._verified(differentiate(coefficient * variable.symbol**2,
+                                                    variable.symbol))
+                local_template = tidy(self._named(step.result))  # type: ignore[attr-defined]
+                local = (entrywise(local_template, self.binding)
+                         if variable.array is not None else local_template)
+                return step, local, "weight penalty", _scale(upstream, local)
             case BatchLossDef(scale=scale, template=template):
                 step = self._verified(differentiate(template, variable.symbol))
                 local_template = tidy(scale * self._named(step.result))  # type: ignore[attr-defined]
@@ -362,6 +372,8 @@ def gradient(model: Model, wrt: str, *, check: bool = True, budget: float = 2.0)
         sweep.steps = [_with_names(step, shown) for step in sweep.steps]
     path = sweep.path()
     factors = tuple(sweep.factor_of[name] for name in path[1:])
+    if any(step.rule == "accumulate" for step in sweep.steps):
+        factors = ()  # a sum over several paths: no one product of local factors is the result
     in_sigma = sigma_form(model, result)
     summary = ChainStep(
         rule="chain",

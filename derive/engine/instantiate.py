@@ -99,14 +99,19 @@ def _evaluate(model: Model, definition: Any, by_name: dict[str, Any],
         case MapDef(argument=a, template=t):
             symbol = model.variable(a).symbol
             return by_name[a].applyfunc(lambda e: t.xreplace({symbol: e}))
-        case BatchLossDef(scale=c, template=t, arguments=names):
+        case BatchLossDef(scale=c, template=t, arguments=names, penalties=penalties):
             rows = by_name[names[0]].rows
             scale = c.xreplace(dict(sizes))
-            return scale * sum(
+            loss = scale * sum(
                 (t.xreplace({model.variable(n).symbol: by_name[n][i, 0] for n in names})
                  for i in range(rows)),
                 sp.S.Zero,
             )
+            for coefficient, name in penalties:
+                value = by_name[name]
+                entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+                loss += coefficient.xreplace(scalars) * sum((e**2 for e in entries), sp.S.Zero)
+            return loss
     raise TypeError(f"unknown definition record {type(definition).__name__}")
 
 

@@ -8,7 +8,9 @@ with the shapes declared so far, and must be one of the forms the engine differe
 - an activation applied entry by entry, ``\tanh(a)``, ``\sigma(a)``, ``\operatorname{relu}(a)``
   or any formula of one array's entries → ``MapDef``;
 - the loss, a sum over the examples, ``c\sum_{i=1}^{m} ℓ(y_i, \hat{y}_i)`` where every array
-  in ℓ is a column with one entry per example → ``BatchLossDef``.
+  in ℓ is a column with one entry per example, plus weight penalties ``c\|W\|_F^2`` on
+  parameters (c a number or a hyperparameter, an argument of the generated code) →
+  ``BatchLossDef``.
 
 The shape of each intermediate follows from its definition; the data are the undefined names
 with one row per example (or those ``[model] data`` lists), the parameters the other undefined
@@ -38,13 +40,21 @@ from derive.engine.models import (
 )
 from derive.read.latex import parse_expression
 from derive.read.modelfile import ModelSource
-from derive.read.nodes import ArrayHadamard, ArrayPower, ArrayProduct, ArraySum, Elementwise
+from derive.read.nodes import (
+    ArrayHadamard,
+    ArrayPower,
+    ArrayProduct,
+    ArraySum,
+    Elementwise,
+    Frobenius,
+)
 from derive.read.proofs import Definition as WrittenDefinition
 
 FORMS = (
     "a layer X W_1 + b_1",
     r"an activation \tanh(a_1) (any formula of one array's entries)",
-    r"the loss (last) \frac{1}{m}\sum_{i=1}^{m} (\hat{y}_i - y_i)^2",
+    r"the loss (last) \frac{1}{m}\sum_{i=1}^{m} (\hat{y}_i - y_i)^2"
+    r" (+ \frac{\lambda}{2}\|W_1\|_F^2)",
 )
 _SMALL_SIZES = (3, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 
@@ -73,6 +83,7 @@ class _Builder:
         self.records: list[Definition] = []
         self.defined: dict[str, WrittenDefinition] = {}
         self.used: list[str] = []
+        self.hyperparameters: dict[str, sp.Symbol] = {}
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -121,6 +132,9 @@ class _Builder:
         arrays = expr.atoms(sp.MatrixSymbol) if isinstance(expr, sp.Basic) else set()
         if len(arrays) == 1 and _entrywise(expr):
             return self.activation(definition, expr, arrays.pop())
+        if isinstance(expr, ArraySum) and any(isinstance(t, sp.Expr) and t.has(sp.Sum)
+                                               for t in expr.args):
+            return self.loss(definition, expr)
         if isinstance(expr, ArraySum):
             return self.layer(definition, expr)
         if isinstance(expr, sp.Expr) and expr.has(sp.Sum):
@@ -188,8 +202,37 @@ class _Builder:
         domain = UNIT_OPEN if template == sigmoid(entry) else REAL
         return MapDef(definition.name, name, template), shape, domain
 
-    def loss(self, definition: WrittenDefinition, expr: sp.Expr
+    def penalty(self, definition: WrittenDefinition, term: Any) -> tuple[sp.Expr, str]:
+        """c‖P‖²_F (``\\frac{\\lambda}{2}\\|W_1\\|_F^2``): its coefficient and parameter."""
+        factors = list(term.args) if isinstance(term, ArrayProduct) else [term]
+        norms = [f for f in factors if isinstance(f, Frobenius)]
+        coefficient = sp.Mul(*[f for f in factors if not isinstance(f, Frobenius)])
+        inner = norms[0].arg if len(norms) == 1 else None
+        if (inner is None or not isinstance(inner, ArrayProduct) or len(inner.args) != 2
+                or inner.args[0] != sp.Transpose(inner.args[1])
+                or not isinstance(inner.args[1], sp.MatrixSymbol)
+                or isinstance(coefficient, sp.MatrixExpr)):
+            raise self.error(definition, "besides the sum over the examples, the loss may add "
+                                         r"weight penalties c\|W\|_F^2 only")
+        name = self._array(definition, inner.args[1])
+        if name in self.defined:
+            raise self.error(definition, f"a weight penalty is on a parameter; {name} is "
+                                         "defined by the model", ())
+        for symbol in sorted(coefficient.free_symbols, key=str):
+            if not isinstance(symbol, sp.Symbol) or self.shapes.get(symbol.name) is not None \
+                    or symbol.name in self.defined:
+                raise self.error(definition, f"a penalty's coefficient is a number or a "
+                                             f"hyperparameter, not {symbol}", ())
+            self.hyperparameters.setdefault(symbol.name, symbol)
+        return coefficient, name
+
+    def loss(self, definition: WrittenDefinition, expr: Any
              ) -> tuple[Definition, _Shape | None, Domain]:
+        penalties: list[tuple[sp.Expr, str]] = []
+        if isinstance(expr, ArraySum):
+            summed = [t for t in expr.args if isinstance(t, sp.Expr) and t.has(sp.Sum)]
+            penalties = [self.penalty(definition, t) for t in expr.args if t not in summed]
+            expr = sp.Add(*summed)
         sums = [f for f in sp.Mul.make_args(expr) if isinstance(f, sp.Sum)]
         scale = sp.Mul(*[f for f in sp.Mul.make_args(expr) if not isinstance(f, sp.Sum)])
         if len(sums) != 1 or len(sums[0].limits) != 1 or scale.has(sp.Sum):
@@ -227,7 +270,8 @@ class _Builder:
                                  key=lambda n: (n in self.defined, n)))
         if not arguments:
             raise self.error(definition, "the loss uses no array's entries", ())
-        return BatchLossDef(definition.name, scale, template, arguments), None, REAL
+        return (BatchLossDef(definition.name, scale, template, arguments, tuple(penalties)),
+                None, REAL)
 
     def _entry_base(self, node: Any, index: sp.Symbol) -> str | None:
         """The array whose entry ``node`` is at ``index`` (``y_i`` or ``y[i]``), else None."""
@@ -318,9 +362,10 @@ def model_from_file(source: ModelSource) -> Model:
     if data is None:
         data = tuple(n for n in builder.used
                      if (shape := builder.shapes.get(n)) is not None and shape.rows == batch)
+        data += tuple(builder.hyperparameters)
     parameters = source.parameters or tuple(n for n in builder.used if n not in data)
     for name in (*data, *parameters):
-        if name not in builder.used:
+        if name not in builder.used and name not in builder.hyperparameters:
             line, column = source.places.get(name, (1, 1))
             raise ProofFileError(f"{name} is listed in [model] but no definition uses it",
                                  source=source.path, line=line, column=column)
@@ -334,6 +379,10 @@ def model_from_file(source: ModelSource) -> Model:
         array = None if shape is None else sp.MatrixSymbol(name, shape.rows, shape.cols)
         note = builder.defined[name].note if name in builder.defined else ""
         variables.append(Variable(name, make_symbol(name, domain), array, domain, role, note))
+    for name, symbol in builder.hyperparameters.items():  # after the data: X comes first
+        domain = builder.domains.get(name, source.context.domain_of(symbol))
+        variables.append(Variable(name, make_symbol(name, domain), None, domain, "data",
+                                  "a hyperparameter of the weight penalty"))
     return Model(source.path.rsplit("/", 1)[-1], source.title, tuple(variables),
                  tuple(builder.records), output, tuple(parameters),
                  _sizes(builder.shapes, batch, source.matrix.sizes),

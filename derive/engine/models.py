@@ -78,11 +78,13 @@ class MapDef(Definition):
 
 @dataclass(frozen=True)
 class BatchLossDef(Definition):
-    """target := scale·Σᵢ ℓ(yᵢ, ŷᵢ) over the rows of the batch; ``template`` is ℓ on entries."""
+    """target := scale·Σᵢ ℓ(yᵢ, ŷᵢ) over the rows of the batch (+ Σₖ cₖ‖Pₖ‖²_F); ``template``
+    is ℓ on entries, ``penalties`` the (cₖ, Pₖ) of a weight penalty on parameters."""
 
     scale: sp.Expr
     template: sp.Expr
     arguments: tuple[str, ...]
+    penalties: tuple[tuple[sp.Expr, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,11 +158,22 @@ def formula(model: Model, definition: Definition) -> Any:
             return sp.MatMul(value[a], value[w]) + bias * sp.OneMatrix(rows, 1)
         case MapDef(argument=a, template=t):
             return entrywise(t, {model.variable(a).symbol: value[a]})
-        case BatchLossDef(scale=c, template=t, arguments=names):
+        case BatchLossDef(scale=c, template=t, arguments=names, penalties=penalties):
             binding = {model.variable(n).symbol: value[n] for n in names}
             rows = value[names[0]].shape[0]
-            return c * sp.MatMul(sp.OneMatrix(1, rows), entrywise(t, binding))
+            loss = c * sp.MatMul(sp.OneMatrix(1, rows), entrywise(t, binding))
+            for coefficient, name in penalties:
+                loss = loss + coefficient * squared_norm(value[name])
+            return loss
     raise TypeError(f"unknown definition record {type(definition).__name__}")
+
+
+def squared_norm(value: Any) -> Any:
+    """‖P‖²_F as a 1×1 array 𝟏ᵀ(P ⊙ P)𝟏 (p²·𝟏 of a scalar p)."""
+    if not isinstance(value, sp.MatrixExpr):
+        return value**2 * sp.OneMatrix(1, 1)
+    rows, cols = value.shape
+    return sp.MatMul(sp.OneMatrix(1, rows), sp.HadamardPower(value, 2), sp.OneMatrix(cols, 1))
 
 
 def bce_expression(y: sp.Expr, yhat: sp.Expr) -> sp.Expr:

@@ -55,6 +55,7 @@ _TABLE: tuple[Rule, ...] = (
     Rule("batch loss", "L = c·Σᵢ ℓ(ŷᵢ) ⇒ (∂L/∂ŷ)ᵢ = c·ℓ′(ŷᵢ)", "linear"),
     Rule("scalar chain", "∂L/∂v = ∂L/∂u·∂u/∂v for a scalar u", "linear"),
     Rule("accumulate", "∂L/∂v = Σ over the uses u of v of ∂L/∂u·∂u/∂v", "linear"),
+    Rule("weight penalty", "L = … + c‖P‖²_F ⇒ ∂L/∂P gains 2c·P", "linear"),
     # algebra
     Rule("simplify", "algebra: cancel, combine over a common denominator, factor", "algebra"),
     Rule("cancel", "algebra: a common factor of numerator and denominator cancels", "algebra"),
