@@ -363,3 +363,12 @@ def test_steps_of_a_penalised_model_say_how_the_parts_add() -> None:
     assert "the sum over every path above" in shown
     assert render(derivation, "json")
 
+
+
+def test_an_error_in_a_definition_under_a_quoted_latex_key_points_at_its_line() -> None:
+    text = TWO_LAYER.read_text(encoding="utf-8").replace(r"'\sigma(z)'", r"'\sigma(z'")
+    with pytest.raises(SourceError) as caught:
+        read_model_file("two_layer.toml", text)
+    line = text.splitlines()[caught.value.line - 1]
+    assert line.startswith('"\\\\hat{y}" = ')
+    assert caught.value.column > line.index("'")

@@ -73,3 +73,15 @@ latex = '\frac{d}{d\hat y_i}\log(1 - \hat y) = -\frac{1}{1 - \hat y_i}'
     (report,) = check_files([str(path)]).documents
     assert [s.verdict for s in report.steps] == ["proved"]
     assert "ŷ is read as ŷᵢ" in " ".join(report.assumed)
+
+
+def test_an_inline_definition_under_a_quoted_key_is_placed_at_its_latex(
+        tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "placed.toml"
+    path.write_text('[document]\ntitle = "t"\n\n[definitions]\n'
+                    '"\\\\hat{y}" = { latex = \'\\sigma(z)\', note = "the prediction" }\n',
+                    encoding="utf-8")
+    (definition,) = load(str(path)).definitions
+    line = path.read_text(encoding="utf-8").splitlines()[4]
+    assert definition.name == "\\hat{y}"
+    assert (definition.line, definition.column) == (5, line.index("'") + 2)

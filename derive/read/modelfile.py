@@ -38,6 +38,7 @@ from derive.core.context import Context
 from derive.read.proofs import (
     Definition,
     MatrixSettings,
+    _key_at,
     _position_of,
     _Reader,
     _value_position,
@@ -100,7 +101,7 @@ class _ModelReader(_Reader):
                              "in forward order, such as a_1 = 'X W_1 + b_1'")
         places = {}
         for key in symbols:
-            line, column, _ = _position_of(self.text, rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=")
+            line, column, _ = _position_of(self.text, _key_at(key))
             places[self._symbol_name(key, context, "^")] = (line, column)
         output = model.get("output")
         return ModelSource(
@@ -130,12 +131,12 @@ class _ModelReader(_Reader):
         ``name = { latex = '...', note = '...' }``."""
         found = []
         for key, spec in table.items():
-            where = rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*="
+            where = _key_at(key)
             name = self._symbol_name(key, context, where)
             line, column, offset = _position_of(self.text, where)
             end = self.text.find("\n", offset) + 1 or len(self.text)
             if isinstance(spec, str):
-                line, column = self._string_start(offset, end)
+                line, column = _value_position(self.text, key, offset, end)
                 found.append(Definition(name, spec, "", line, column))
                 continue
             if not isinstance(spec, dict) or not isinstance(spec.get("latex"), str):
@@ -147,17 +148,6 @@ class _ModelReader(_Reader):
             found.append(Definition(name, spec["latex"], str(spec.get("note", "")), line,
                                     column))
         return tuple(found)
-
-
-    def _string_start(self, offset: int, end: int) -> tuple[int, int]:
-        """Line and column of the first character of the string after the ``=`` at or past
-        ``offset``."""
-        match = re.compile(r"=\s*('\'\'|\"\"\"|'|\")").search(self.text, offset, end)
-        start = match.end() if match else offset
-        if match and match.group(1) in ("\'\'\'", '\"\"\"') and self.text.startswith("\n", start):
-            start += 1
-        return (self.text.count("\n", 0, start) + 1,
-                start - (self.text.rfind("\n", 0, start) + 1) + 1)
 
 
 def load_model_file(path: str, text: str | None = None) -> ModelSource:

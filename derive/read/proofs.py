@@ -191,10 +191,23 @@ def _position_of(text: str, pattern: str, start: int = 0) -> tuple[int, int, int
     return line, column, offset
 
 
+def _key_written(key: str) -> str:
+    """The pattern of a table's ``key`` as a file writes it: bare, in 'single quotes', or in
+    "double quotes" (where the file doubles each backslash: ``"\\\\hat{y}"``)."""
+    basic = key.replace("\\", "\\\\").replace('"', '\\"')
+    return rf"(?:{re.escape(key)}|'{re.escape(key)}'|\"{re.escape(basic)}\")"
+
+
+def _key_at(key: str) -> str:
+    """The pattern of the line that sets ``key``."""
+    return rf"^[ \t]*{_key_written(key)}\s*="
+
+
 def _value_position(text: str, key: str, start: int, stop: int) -> tuple[int, int]:
-    """Line and column of the first character of ``key``'s string value inside a block."""
-    match = re.compile(rf"^[ \t]*{re.escape(key)}\s*=\s*('''|\"\"\"|'|\")", re.MULTILINE).search(
-        text, start, stop)
+    """Line and column of the first character of ``key``'s string value inside a block (the
+    key at the start of a line, or inside an inline table)."""
+    match = re.compile(rf"(?:^|[{{,])[ \t]*{_key_written(key)}\s*=\s*('''|\"\"\"|'|\")",
+                       re.MULTILINE).search(text, start, stop)
     if not match:
         line, column, _ = _position_of(text, r"$", start)
         return line, column
@@ -404,14 +417,14 @@ class _Reader:
         for key in table:
             if key not in keys:
                 raise self.error(f"unknown key {key!r} in {where}",
-                                 rf"^[ \t]*\"?{re.escape(key)}\"?\s*=", start,
+                                 _key_at(key), start,
                                  expected=tuple(sorted(keys)))
 
     def _indices(self, table: Mapping[str, Any], settings: Mapping[str, Any],
                  context: Context) -> Context:
         """``[indices] i = "C"`` (i runs over 1, ..., C) and ``[settings] elementwise``."""
         for name, count in table.items():
-            where = rf"^[ \t]*[\"']?{re.escape(name)}[\"']?\s*="
+            where = _key_at(name)
             if not (re.fullmatch(r"[A-Za-z]", name) and isinstance(count, str)
                     and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", count)):
                 raise self.error(f"index {name!r}: write a letter and the name of the count it "
@@ -429,7 +442,7 @@ class _Reader:
     def _symbols(self, table: Mapping[str, Any], context: Context) -> list[SymbolInfo]:
         infos = []
         for key, spec in table.items():
-            where = rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*="
+            where = _key_at(key)
             if not isinstance(spec, dict):
                 raise self.error(f"symbol {key!r} must be a table such as {{ domain = \"(0,1)\" }}",
                                  where)
@@ -487,7 +500,7 @@ class _Reader:
         LaTeX (``"\\hat y" = { means = "\\hat y_i" }`` is ŷ read as ŷᵢ)."""
         found: list[Alias] = []
         for key, spec in table.items():
-            where = rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*="
+            where = _key_at(key)
             name = self._symbol_name(key, context, where)
             if not isinstance(spec, dict) or "means" not in spec:
                 raise self.error(f"alias {name!r} needs {{ means = ..., why = ... }}", where)
@@ -518,7 +531,7 @@ class _Reader:
     def _definitions(self, table: Mapping[str, Any]) -> tuple[Definition, ...]:
         found = []
         for name, spec in table.items():
-            where = rf"^[ \t]*[\"']?{re.escape(name)}[\"']?\s*="
+            where = _key_at(name)
             if not isinstance(spec, dict) or "latex" not in spec:
                 raise self.error(f"definition {name!r} needs {{ latex = '...', note = ... }}",
                                  where)
