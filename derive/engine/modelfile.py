@@ -39,7 +39,7 @@ from derive.engine.models import (
     Variable,
 )
 from derive.read.latex import parse_expression
-from derive.read.modelfile import ModelSource
+from derive.read.modelfile import ModelSource, load_model_file
 from derive.read.nodes import (
     ArrayHadamard,
     ArrayPower,
@@ -108,12 +108,10 @@ class _Builder:
         record, shape, domain = self.classify(definition, expr)
         declared = self.source.context.symbols.get(definition.name)
         if declared is not None:
-            shown = "a scalar" if shape is None else "×".join(shape.written())
-            if (declared.shape is None) != (shape is None) or (
-                    shape is not None and declared.shape is not None
-                    and tuple(map(str, map(size_expression, declared.shape)))
-                    != shape.written()):
-                said = "a scalar" if declared.shape is None else "×".join(declared.shape)
+            before = self.shapes.get(definition.name)  # the declared shape, read in __init__
+            if before != shape:
+                said, shown = ("a scalar" if s is None else "×".join(s.written())
+                               for s in (before, shape))
                 raise self.error(definition, f"{definition.name} is declared {said} but its "
                                              f"definition makes it {shown}", ())
             if declared.domain != REAL:
@@ -237,7 +235,7 @@ class _Builder:
         scale = sp.Mul(*[f for f in sp.Mul.make_args(expr) if not isinstance(f, sp.Sum)])
         if len(sums) != 1 or len(sums[0].limits) != 1 or scale.has(sp.Sum):
             raise self.error(definition, "the loss is one sum over the examples times a "
-                                         "constant (a regulariser is not supported yet)")
+                                         r"constant, plus weight penalties c\|W\|_F^2")
         (total,) = sums
         index, lower, upper = total.limits[0]
         batch = self.batch
@@ -339,7 +337,7 @@ def _sizes(shapes: Mapping[str, _Shape | None], batch: sp.Expr,
                     symbols.append(symbol)
     chosen = {size_symbol(name): value for name, value in written.items()}
     free = [v for v in _SMALL_SIZES if v not in chosen.values()]
-    for symbol in sorted(symbols, key=lambda s: (s != batch, symbols.index(s))):
+    for symbol in sorted(symbols, key=lambda s: s != batch):  # the batch first, then in order
         if symbol not in chosen:
             chosen[symbol] = free.pop(0)
     return chosen
@@ -391,7 +389,5 @@ def model_from_file(source: ModelSource) -> Model:
 
 def read_model_file(path: str, text: str | None = None) -> Model:
     """Read and build the model of a model file."""
-    from derive.read.modelfile import load_model_file
-
     return model_from_file(load_model_file(path, text))
 
