@@ -15,10 +15,11 @@ JSON, a timeout, output that is not JSON) counts every step of the post as a cra
 
 Printed per mode: steps, right rate, fails caught (false steps refuted or ill-formed), holds
 refuted (true steps refuted: the worst kind), unreadable, undecided, other wrong verdicts,
-crashes, the median wall time per file; the same for the holdout posts alone, and for the
-second held-out set (HOLDOUT2, added after the reader's tuning began) alone; and a line per
-post. With --reasons, the checker's messages for the unreadable and wrongly decided steps are
-listed, grouped. It always exits 0: it is a measurement.
+crashes, the median wall time per file; the same for the holdout posts alone, for the
+second held-out set (HOLDOUT2, added after the reader's tuning began) alone, and for the third
+(HOLDOUT3, added after the second) alone; and a line per post. With --reasons, the checker's
+messages for the unreadable and wrongly decided steps are listed, grouped. It always exits 0:
+it is a measurement.
 
     python benchmarks/bench_corpus.py [--timeout SECONDS] [--only NAME ...] [--reasons]
 """
@@ -44,7 +45,12 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTS = ROOT / "tests" / "corpus" / "posts"
 sys.path.insert(0, str(ROOT))
 
-from tests.corpus.truth import CLAIMS, HOLDOUT, HOLDOUT2  # noqa: E402 - needs the root on the path
+from tests.corpus.truth import (  # noqa: E402 - needs the root on the path
+    CLAIMS,
+    HOLDOUT,
+    HOLDOUT2,
+    HOLDOUT3,
+)
 
 RIGHT_TRUE = {"proved", "checked"}
 RIGHT_FALSE = {"refuted", "ill-formed"}
@@ -229,10 +235,12 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
     print("  all:     " + summary(run.steps))
     held = [s for s in run.steps if s.post in HOLDOUT]
     held2 = [s for s in run.steps if s.post in HOLDOUT2]
-    tuned = [s for s in run.steps if s.post not in HOLDOUT | HOLDOUT2]
+    held3 = [s for s in run.steps if s.post in HOLDOUT3]
+    tuned = [s for s in run.steps if s.post not in HOLDOUT | HOLDOUT2 | HOLDOUT3]
     print("  dev:     " + summary(tuned))
     print("  holdout: " + summary(held))
     print("  holdout2: " + summary(held2))
+    print("  holdout3: " + summary(held3))
     times = sorted(run.seconds.values())
     if times:
         print(f"  wall time per file: median {statistics.median(times):.2f} s, "
@@ -244,7 +252,8 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
         for name in names:
             steps = [s for s in run.steps if s.post == name]
             outcomes = Counter(s.outcome for s in steps)
-            mark = " [holdout]" if name in HOLDOUT else " [holdout2]" if name in HOLDOUT2 else ""
+            mark = (" [holdout]" if name in HOLDOUT else " [holdout2]" if name in HOLDOUT2
+                    else " [holdout3]" if name in HOLDOUT3 else "")
             detail = ", ".join(f"{k} {outcomes[k]}" for k in OUTCOMES if outcomes[k])
             print(f"    {name}{mark}: {rate(outcomes['right'], len(steps))} right; {detail}; "
                   f"{run.seconds.get(name, 0):.2f} s")
@@ -287,6 +296,9 @@ def main() -> int:
     print(f"holdout2: {len([n for n in names if n in HOLDOUT2])} posts added after the reader's "
           f"tuning began, {len(second)} scored steps "
           f"({sum(1 for s in second if not s.truth)} false)")
+    third = [s for s in scored_steps_all if s.post in HOLDOUT3]
+    print(f"holdout3: {len([n for n in names if n in HOLDOUT3])} posts added after the second "
+          f"holdout, {len(third)} scored steps ({sum(1 for s in third if not s.truth)} false)")
     for mode in ("proof file", "whole document"):
         run = check_mode(mode, names, args.timeout)
         report_mode(run, names, not args.quiet)
