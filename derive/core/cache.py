@@ -5,6 +5,12 @@ source (any change to derive makes every entry stale), the versions of SymPy and
 file's bytes and the budget. Entries live in the user's own cache directory (never a shared
 temporary directory); a folder another user owns, or one that cannot be written, turns the
 cache off. ``DERIVE_NO_CACHE=1`` (or ``derive check --no-cache``) turns it off too.
+
+Small entries that a run asks for by the hundred (the outcome of one comparison, one
+derivative) are kept apart from the reports, as rows of one SQLite table per version of the
+package (:func:`recall`, :func:`keep`): one file opened once per process, each row read by its
+key and written by a single statement, so a row is written whole or not at all. The table of
+an earlier version is removed when the next one is made.
 """
 
 from __future__ import annotations
@@ -14,9 +20,12 @@ import hashlib
 import os
 import pathlib
 import pickle
+import sqlite3
 import tempfile
 from functools import cache
 from typing import Any
+
+from derive.core.errors import BudgetExceeded
 
 
 def folder() -> pathlib.Path | None:
@@ -89,3 +98,105 @@ def store(kind: str, name: str, value: Any) -> None:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+# --- small entries: one SQLite table per version of the package -----------------------------
+
+_TABLE = "entries"
+"""The folder of the tables, one per source digest."""
+
+_WAIT = 1.0
+"""Seconds a write waits for another process's write to the same table; then it is dropped."""
+
+_open: dict[tuple[str, int], sqlite3.Connection | None] = {}
+"""The table of each folder, opened once per process (None: it cannot be used)."""
+
+
+def _table() -> sqlite3.Connection | None:
+    """This version's table in the user's cache, opened on first use in this process."""
+    where = folder() if enabled() else None
+    if where is None:
+        return None
+    path = where / _TABLE / f"{source_digest()[:32]}.sqlite"
+    # a connection is never used across a fork: a worker process opens its own
+    slot = (str(path), os.getpid())
+    if slot not in _open:
+        _open[slot] = _connected(path)
+    return _open[slot]
+
+
+def close_tables() -> None:
+    """Close the tables this process opened (their entries stay); the next use opens them."""
+    for (_, pid), connection in list(_open.items()):
+        if pid == os.getpid() and connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+    _open.clear()
+
+
+def _connected(path: pathlib.Path) -> sqlite3.Connection | None:
+    """The table at ``path``, made when absent; a damaged file is removed and made again."""
+    for attempt in range(2):
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            if not path.exists():
+                for other in path.parent.iterdir():  # the tables of other versions are stale
+                    if other.name.split(".")[0] != path.stem:
+                        with contextlib.suppress(OSError):
+                            other.unlink()
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            if path.stat().st_uid != os.getuid():
+                return None
+            connection = sqlite3.connect(path, timeout=_WAIT, isolation_level=None,
+                                         check_same_thread=False)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.execute("CREATE TABLE IF NOT EXISTS entry (kind TEXT, name TEXT,"
+                                   " value BLOB, PRIMARY KEY (kind, name)) WITHOUT ROWID")
+            except BaseException:
+                connection.close()
+                raise
+            return connection
+        except BudgetExceeded:
+            raise
+        except sqlite3.DatabaseError as error:
+            damaged = getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_NOTADB,
+                                                                   sqlite3.SQLITE_CORRUPT)
+            if not damaged or attempt > 0:  # busy, or damaged again: the cache is off
+                return None
+            for suffix in ("", "-wal", "-shm"):  # a damaged table is made again, once
+                with contextlib.suppress(OSError):
+                    os.unlink(f"{path}{suffix}")
+        except Exception:  # no room, no rights: the cache is off
+            return None
+    return None
+
+
+def recall(kind: str, name: str) -> Any | None:
+    """The small entry ``name`` of ``kind``, or None (absent, unreadable, or the cache is off)."""
+    try:
+        connection = _table()
+        if connection is None:
+            return None
+        row = connection.execute("SELECT value FROM entry WHERE kind = ? AND name = ?",
+                                 (kind, name)).fetchone()
+        return None if row is None else pickle.loads(row[0])  # our own table, our own folder
+    except BudgetExceeded:
+        raise
+    except Exception:  # a damaged or foreign row is not an entry
+        return None
+
+
+def keep(kind: str, name: str, value: Any) -> None:
+    """Keep ``value`` as the small entry ``name`` of ``kind``; written whole or not at all."""
+    try:
+        connection = _table()
+        if connection is None:
+            return
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        connection.execute("INSERT OR REPLACE INTO entry VALUES (?, ?, ?)", (kind, name, data))
+    except BudgetExceeded:
+        raise
+    except Exception:  # a table that cannot be written (busy, full) is only slower
+        return

@@ -77,6 +77,7 @@ confirmed counterexample, the routes disagree and the answer is ``Undecided``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -91,12 +92,15 @@ import mpmath
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
+from derive.core import cache
 from derive.core.budget import Deadline, run_with_budget, time_limit
 from derive.core.domains import REAL, Count, Discrete, Domain, Interval, RealLine
 from derive.core.errors import BudgetExceeded
 from derive.core.functions import relu, sigmoid, softplus
 from derive.core.outcomes import Checked, Outcome, Proved, Refuted, Undecided
 from derive.core.primitives import MPMATH_FUNCTIONS, float_value
+from derive.decide.kept import Unkeyable, canonical
+from derive.decide.kept import settings as kept_settings
 
 CHEAP_SHARE = 0.35
 """At most this share of the budget goes to the cheap symbolic forms."""
@@ -1157,17 +1161,26 @@ def compare(
     sampling (kinks on both sides; never exactly at a jump, whose value is a convention),
     the tolerance and the split of the budget. Raises ``TypeError`` for matrix expressions.
 
-    The same claim asked again in the same process (the same sides, domains and settings)
-    gets the outcome already found when finding it took no longer than the new budget and
-    ran into no time limit (no step timed out or was left out, sampling did not run out of
-    time); an ``Undecided`` outcome is never kept. So a kept outcome is the one the work
-    gives within the budget asked for.
+    The same claim asked again (the same sides, domains and settings) gets the outcome
+    already found when finding it took no longer than the new budget and ran into no time
+    limit (no step timed out or was left out, sampling did not run out of time); an
+    ``Undecided`` outcome is never kept. So a kept outcome is the one the work gives within
+    the budget asked for. Outcomes are kept in the process and, between runs, in the user's
+    cache (``derive.core.cache``), there under the package's source digest and the canonical
+    text (:func:`derive.decide.kept.canonical`) of the two sides, the domains in their order,
+    the settings and SymPy's and mpmath's global switches.
     """
     _validate(budget, samples, digits, relative_tolerance)
-    key = _outcome_key(lhs, rhs, domains, samples, digits, seed, relative_tolerance)
+    settings = (samples, digits, seed, relative_tolerance)
+    key = _outcome_key(lhs, rhs, domains, *settings)
     kept = _OUTCOMES.get(key) if key is not None else None
     if kept is not None and kept[1] <= budget:
         return kept[0]
+    name = _stored_name(lhs, rhs, domains, settings)
+    stored = _recalled(name) if name is not None else None
+    if stored is not None and stored[1] <= budget:
+        _keep_here(key, stored)
+        return stored[0]
     tried: list[str] = []
     notes: list[str] = []
     started = time.monotonic()
@@ -1175,11 +1188,66 @@ def compare(
                         tried, notes)
     took = time.monotonic() - started
     limited = notes or any("(no time left)" in t or "(timed out" in t for t in tried)
-    if key is not None and not limited and not isinstance(outcome, Undecided):
-        if len(_OUTCOMES) >= _KEPT_OUTCOMES:
-            del _OUTCOMES[next(iter(_OUTCOMES))]
-        _OUTCOMES[key] = (outcome, took)
+    if not limited and not isinstance(outcome, Undecided):
+        _keep_here(key, (outcome, took))
+        if name is not None:
+            cache.keep(_STORED, name, (outcome, took))
     return outcome
+
+
+def _keep_here(key: tuple[Any, ...] | None, kept: tuple[Outcome, float]) -> None:
+    if key is None:
+        return
+    if len(_OUTCOMES) >= _KEPT_OUTCOMES:
+        del _OUTCOMES[next(iter(_OUTCOMES))]
+    _OUTCOMES[key] = kept
+
+
+_STORED = "outcome"
+"""The kind of the outcomes kept in the user's cache."""
+
+_DOMAINS: tuple[type[Domain], ...] = (RealLine, Interval, Discrete, Count)
+"""The domains whose fields are all they are: the ones an outcome is kept under."""
+
+
+def _stored_name(lhs: object, rhs: object, domains: Mapping[sp.Symbol, Domain] | None,
+                 settings: tuple[object, ...]) -> str | None:
+    """The name of a comparison's outcome in the user's cache: every input of the work
+    written out exactly, or None (the cache is off, or an input cannot be written out)."""
+    if not cache.enabled():
+        return None
+    if not all(type(value) is int for value in settings[:3]) or type(settings[3]) is not float:
+        return None
+    written: list[object] = []
+    for symbol, domain in (domains or {}).items():
+        if type(domain) not in _DOMAINS:
+            return None
+        fields = tuple(getattr(domain, f.name) for f in dataclasses.fields(domain))
+        written.append((symbol, type(domain).__name__, _exact(fields)))
+    try:
+        text = canonical(lhs, rhs, tuple(written), settings, kept_settings(),
+                         tuple(step.name for step in (*_CHEAP_STEPS, *_SLOW_STEPS)))
+    except Unkeyable:
+        return None
+    return cache.key(_STORED, text)
+
+
+def _exact(values: tuple[object, ...]) -> tuple[object, ...]:
+    """Fields of a domain as :func:`canonical` writes them (a fraction as its two parts)."""
+    return tuple(_exact(v) if isinstance(v, tuple)
+                 else ("fraction", v.numerator, v.denominator) if isinstance(v, Fraction)
+                 else v for v in values)
+
+
+def _recalled(name: str) -> tuple[Outcome, float] | None:
+    """A kept outcome and the seconds it took, or None (absent, damaged or foreign)."""
+    kept = cache.recall(_STORED, name)
+    if not (isinstance(kept, tuple) and len(kept) == 2):
+        return None
+    outcome, took = kept
+    if not isinstance(outcome, Proved | Checked | Refuted) or not isinstance(took, float):
+        return None
+    return outcome, took
 
 
 _KEPT_OUTCOMES = 2048
