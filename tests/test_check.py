@@ -327,9 +327,21 @@ def test_a_line_after_an_unreadable_one_is_compared_with_the_last_readable_side(
     (document,) = check_latex([r"x^2 + x", r"= x(x+1) \foo", r"= x^2 + x",
                                r"g = 2", r"= \bar", r"= 3"]).documents
     verdicts = [step.verdict for step in document.steps]
-    assert verdicts == ["definition", "unreadable", "proved", "refuted", "unreadable",
+    # g = 2 writes g for the first time: its definition; 3 is then compared with 2
+    assert verdicts == ["definition", "unreadable", "proved", "definition", "unreadable",
                         "refuted"]
     assert "step 1" in document.steps[2].message and "step 4" in document.steps[5].message
+
+
+def test_a_name_written_for_the_first_time_is_defined_by_its_line() -> None:
+    (document,) = check_latex([r"L_i = -\log(p_i) = \log(1/p_i)", r"L_i = \log(p_i)",
+                               r"x = 2 = 3"]).documents
+    first, second, third = document.steps
+    assert first.verdict in ("proved", "checked") and first.defines == "L_i"
+    assert "L_i is written here for the first time" in first.message
+    assert second.verdict == "refuted"  # L_i now has a meaning: a claim about it
+    # x was declared nowhere and never written before: x = 2 defines it, 2 = 3 is a claim
+    assert third.verdict == "refuted" and third.defines == "x"
 
 
 def test_no_bridge_into_a_chain_whose_first_line_could_not_be_read() -> None:
@@ -487,7 +499,8 @@ latex = 'h(x^{(i)}) = 2 x^{(i)}'
     (r"\begin{pmatrix}1&2\end{pmatrix} = \begin{pmatrix}1&3\end{pmatrix}", "refuted"),
     (r"\begin{pmatrix}x^2\\ 1\end{pmatrix} = \begin{pmatrix}x|x|\\ 1\end{pmatrix}", "refuted"),
     (r"\begin{pmatrix}x \\ 1\end{pmatrix} = \begin{pmatrix}x & 1\end{pmatrix}", "ill-formed"),
-    (r"a = \begin{pmatrix}1&2\end{pmatrix}", "undecided"),
+    (r"a = \begin{pmatrix}1&2\end{pmatrix}", "definition"),  # a is new: defined here
+    (r"2a = \begin{pmatrix}1&2\end{pmatrix}", "undecided"),
 ])
 def test_matrices_written_out_are_compared_entry_by_entry(line: str, verdict: str) -> None:
     # no name has a shape: two written-out matrices (an internal error before)

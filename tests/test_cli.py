@@ -137,11 +137,11 @@ def test_debug_prints_the_traceback_of_an_internal_error(
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(check._Checker, "_compare", broken)
-    assert main(["check", "--latex", "x = 17"]) == 1
+    assert main(["check", "--latex", "x + 1 = 17"]) == 1
     captured = capsys.readouterr()
     assert "internal error: RuntimeError: a bug" in captured.out
     assert "Traceback" not in captured.err
-    assert main(["check", "--latex", "x = 17", "--debug"]) == 1
+    assert main(["check", "--latex", "x + 1 = 17", "--debug"]) == 1
     assert "Traceback" in capsys.readouterr().err
 
 

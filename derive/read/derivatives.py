@@ -124,7 +124,10 @@ class _Derivatives(_Names, ABC):
         """1 (or n for d^n) when the entry is ``d`` or ``\\partial`` (or δ, where a derivative
         fraction writes it for ∂); None otherwise."""
         core = entry.core
-        is_d = isinstance(core, _Word) and core.text == "d" and "d" not in self.context.symbols
+        # d/dx reads d as the derivative even where d is also an index letter (Σ_d): the
+        # ratio of two products that both begin with an index is not what anyone writes
+        is_d = isinstance(core, _Word) and core.text == "d" and (
+            "d" not in self.context.symbols or "d" in self.context.indices)
         is_partial = (isinstance(core, Token) and core.type == "PARTIAL") or (
             tolerant is not None and self.is_delta(entry))
         if entry.op is not None or entry.signs or not (is_d or is_partial):

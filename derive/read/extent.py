@@ -246,10 +246,13 @@ class _Extent(_Values):
         running over the count the context gives that letter (refused when it gives none:
         never a guessed count)."""
         letters = _index_letters(body)
-        if len(letters) != 1:
+        # Σ t_i (1/y_i) dy_i/dx_j: j, written only in a derivative's variable, is the entry
+        # the whole line is about; the sum runs over the letter left
+        summed = letters - _variable_only_letters(body) if len(letters) > 1 else letters
+        if len(summed) != 1:
             self.fail("sum without range: write \\sum_{i=1}^{m} (the subscripts of its body "
                       "do not give one index)", bigsum)
-        index = self.context.symbol(letters.pop())
+        index = self.context.symbol(summed.pop())
         count = self.context.indices.get(index.name)
         if count is None:
             self.fail(f"sum without range: write \\sum_{{{index.name}=1}}^{{m}}, or declare "
@@ -454,6 +457,21 @@ def _index_letters(value: sp.Basic) -> set[str]:
     for name, bound in _free_names(value):
         found |= _name_indices(name) - bound
     return found
+
+
+def _variable_only_letters(value: sp.Basic) -> set[str]:
+    """The letters a value's names are subscripted by only in the variables of derivatives
+    (j in t_i dy_i/dx_j)."""
+    outside = set()
+    for part in sp.preorder_traversal(value):
+        if isinstance(part, sp.Derivative):
+            outside |= {letter for variable in part.variables if isinstance(variable, sp.Symbol)
+                        for letter in _name_indices(variable.name)}
+    if not outside:
+        return set()
+    stripped = value.replace(lambda e: isinstance(e, sp.Derivative),
+                             lambda e: e.expr) if value.has(sp.Derivative) else value
+    return outside - _index_letters(stripped)
 
 
 def _mentions_index(value: sp.Basic, index: str) -> bool:

@@ -238,6 +238,7 @@ from derive.read.nodes import (
 )
 from derive.read.screen import (
     _FILLERS,
+    _OPERATORS,
     MAX_DIGITS,
     MAX_LENGTH,
     MAX_NESTING,
@@ -566,6 +567,13 @@ def parse_name(text: str, context: Context | None = None, *, source: str = "<inp
     """The name a declaration spells: ``\\hat y_i`` → ``yhat_i``; a run of letters is one name."""
     reader = _reader(text, context, source, declaring=True)
     return _guarded(text, source, _Reader.name, reader)
+
+
+def builtin_function(name: str) -> type | None:
+    """The built-in function a name read from LaTeX denotes (``sigma`` → the logistic σ,
+    ``tanh``), or None: what a document's own definition of that name replaces."""
+    function = _OPERATORS.get(name.lower())
+    return function if isinstance(function, type) else None
 
 
 def index_families(

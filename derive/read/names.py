@@ -166,12 +166,36 @@ class _Names(_Text):
                         break
                     j += 1
                     letters.append(following.core)
-                self.add_words(out, entry, raw[j], "".join(letters), letters)
+                last = raw[j]
+                number = self.index_digits(last, raw[j + 1] if j + 1 < len(raw) else None)
+                if number is not None:
+                    # A2, W1, b1 as code and posts write them: the digits index the name
+                    sub: Tree[Token] = Tree("sub", [Token("SUB", "_"), number.core])
+                    last = _Entry(last.op, last.signs, last.core, (sub, *number.postfixes))
+                    written = f"{letters[-1]}{number.core}"
+                    self.note(f"{written} read as {letters[-1]}_{number.core} (digits after a "
+                              "letter index it; they do not multiply it)", number.core)
+                    j += 1
+                self.add_words(out, entry, last, "".join(letters), letters)
                 i = j
             else:
                 out.append(entry)
             i += 1
         return out
+
+    def index_digits(self, last: _Entry, following: _Entry | None) -> _Entry | None:
+        """The whole number written right after a letter, with no space or operator between
+        (``A2``): read as the letter's index. None for anything else (``A 2``, ``A^2 2``,
+        ``x2.5``)."""
+        if following is None or last.postfixes or following.op is not None or \
+                following.signs or not _is_token(following.core, "NUMBER"):
+            return None
+        number, letter = following.core, last.core
+        assert isinstance(number, Token)
+        if not str(number).isdigit() or not isinstance(letter, Token) or \
+                number.start_pos != letter.end_pos:
+            return None
+        return following
 
     def is_increment(self, entry: _Entry, following: _Entry | None) -> bool:
         """``\\Delta x`` where the text takes a limit as Δx goes to a value."""

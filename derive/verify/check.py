@@ -156,6 +156,8 @@ class _Checker:
         self._instance = False  # an instance of an index claim (derive.verify.indexed)
         self._step_deadline: float | None = None  # every step's work ends within its budget
         self.chain: _Chain | None = None
+        self.seen: set[str] = set()
+        """The names the steps before this one wrote: a name not among them is new."""
         self.last_side: tuple[Any, str] | None = None
         """The last side that could be read, and its step: what a line after an unreadable
         one in the same chain is compared with."""
@@ -187,6 +189,8 @@ class _Checker:
                 self.definitions[self.context.symbol(name)] = value
             if definition.note:
                 self.assumed.append(f"{definition.name} = {definition.latex}: {definition.note}")
+        if self._redefined_builtins():  # H = −Σ Y_k log σ(A_k) with σ(A_i) defined too
+            self.definitions = {s: self._named(v) for s, v in self.definitions.items()}
 
     def _definition_key(self, key: str) -> tuple[str, str | None]:
         """The name a ``[definitions]`` key defines, read as the steps read it (``J^{(i)}``,
@@ -216,11 +220,14 @@ class _Checker:
         """Aliases applied; J(ŷ) for a defined J read as J; a defined function applied."""
         expr = expr.xreplace(self.aliases)
 
+        redefined = self._redefined_builtins()
+
         def applied(node: sp.Expr) -> bool:
-            return isinstance(node, AppliedUndef)
+            return isinstance(node, AppliedUndef) or (
+                bool(redefined) and isinstance(node, sp.Function) and node.func in redefined)
 
         def replace(node: sp.Expr) -> sp.Expr:
-            name = node.func.__name__
+            name = redefined.get(node.func) or node.func.__name__
             if name in self.function_definitions:
                 return self.function_definitions[name](*node.args)
             symbol = self.context.symbol(name)
@@ -229,6 +236,18 @@ class _Checker:
             return node
 
         return expr.replace(applied, replace)
+
+    def _redefined_builtins(self) -> dict[type, str]:
+        """Built-in functions the document defines for itself (σ(A_i) = e^{A_i}/Σⱼ e^{A_j}, a
+        post's σ for the softmax), by the name its definition gives."""
+        from derive.read.latex import builtin_function
+
+        found: dict[type, str] = {}
+        for name in self.function_definitions:
+            function = builtin_function(name)
+            if function is not None:
+                found[function] = name
+        return found
 
     def _expand(self, expr: sp.Expr, keep: frozenset[sp.Symbol] = frozenset()) -> sp.Expr:
         mapping = {s: v for s, v in self.definitions.items() if s not in keep}
@@ -456,6 +475,10 @@ class _Checker:
         if converted != expanded:  # x^{(i)} in Σᵢ: entries of one family, then instantiated
             self._said_examples()
             lhs, rhs = converted
+        elif self.function_definitions:
+            # σ(A_k) with σ(A_i) defined: applied before the indices take their values, so
+            # the sums in its formula are instantiated with the rest
+            lhs, rhs = self._named(lhs), self._named(rhs)
         from derive.read.latex import parse_relation
         from derive.verify.indexed import Frame, decide
 
@@ -637,12 +660,15 @@ class _Checker:
             else:
                 sides.insert(0, previous)
         defines = ""
+        introduced = self._introduced(claim, relation, sides)
+        self.seen |= {str(getattr(symbol, "name", symbol))
+                      for side in sides for symbol in side.free_symbols}
         if claim.kind in ("notation", "update"):
             what = "introduces notation" if claim.kind == "notation" else \
                 "is an update (an assignment), not an equation"
             step = StepReport(claim, Verdict.DEFINITION, message=f"this line {what}; not checked")
             return step, sides[-1] if sides else previous
-        if claim.define:
+        if claim.define or introduced:
             if len(sides) < 2:
                 return StepReport(claim, Verdict.ILL_FORMED,
                                   message="a definition needs 'name = formula'"), None
@@ -693,13 +719,35 @@ class _Checker:
             verdict = Verdict.UNDECIDED
         if bridged:
             message = f"{message}; {bridged}" if message else bridged
-        if relation.readings:
-            said = "; ".join(relation.readings)
+        readings = relation.readings
+        if introduced:
+            readings = (*readings, f"{introduced} is written here for the first time: "
+                        f"'{introduced} = …' read as its definition")
+        if readings:
+            said = "; ".join(readings)
             message = f"{message}; {said}" if message else said
         report = StepReport(claim, verdict, links, message=message, defines=defines,
                             seconds=time.monotonic() - started, named_rule=named_rule,
-                            used_rule=used_rule, readings=relation.readings)
+                            used_rule=used_rule, readings=readings)
         return report, sides[-1]
+
+    def _introduced(self, claim: Claim, relation: Any, sides: Sequence[sp.Expr]) -> str:
+        """The name a chain's first side introduces (``L_i = −log(…) = …``, L_i written for the
+        first time, declared and defined nowhere): that link is its definition, not a claim
+        about a free name. '' for any other line."""
+        if claim.kind != "claim" or claim.define or claim.lhs is not None or \
+                relation.continues or len(sides) < 2 or not isinstance(sides[0], sp.Symbol):
+            return ""
+        name = str(sides[0].name)
+        declared = {*self.context.symbols, *self.context.indices,
+                    *self.context.indices.values(), *(str(s) for s in self.definitions),
+                    *self.function_definitions, *(a.name for a in self.all_aliases),
+                    *(a.means for a in self.all_aliases)}
+        bases = {n.partition("_")[0] for n in declared if "_" in n}
+        if name in declared or name in self.seen or name.partition("_")[0] in bases or \
+                any(sides[0] in side.free_symbols for side in sides[1:]):
+            return ""
+        return name
 
     # -- naming the mistake -------------------------------------------------------------
 

@@ -19,13 +19,17 @@ a refuted instance gives the counterexample with its indices and size. Assumptio
 (``assume = ['\sum_k y_k = 1']``, ``['i \neq j']``) apply when the claim fails without them:
 a relation between indices keeps only the instances that satisfy it, any other equation is
 solved for one of its symbols (the last by name) and substituted (an index free in it and
-not in the claim holds for every value: ``x_{i1} = 1`` for every i); the claim is then
-``conditional`` when every instance kept holds.
+not in the claim holds for every value: ``x_{i1} = 1`` for every i) — except when every symbol
+the assumptions involve takes values in a finite set (labels in {0,1}): then every assignment
+they allow is tried (``Y_i = 1``, ``Σ_k Y_k = 1``: the one-hot vector hot at i). The claim is
+``conditional`` when every instance kept holds, and refuted at an instance where the
+assumptions hold when one does not.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,12 +39,14 @@ from typing import Any, Protocol
 import sympy as sp
 
 from derive.core.context import Context, SymbolInfo
-from derive.core.domains import REAL, Domain, make_symbol
+from derive.core.domains import REAL, Discrete, Domain, make_symbol
 from derive.core.mathtext import text
 from derive.core.outcomes import CheckedAtSizes, Decision, Proved, Refuted, Verdict
 from derive.core.unicode import pretty_name
 
 DEFAULT_SIZE = 3
+_MAX_LABEL_ASSIGNMENTS = 4096
+"""More assignments of finite-valued symbols than this are solved for one symbol instead."""
 """The size of an index range the file gives no size for."""
 MAX_INSTANCES = 27
 """The most combinations of free indices checked one by one; beyond, one per pattern."""
@@ -246,6 +252,43 @@ class Frame:
         return [self.condition(relation, {**env, **dict(zip(extra, values, strict=True))})
                 for values in itertools.product(*(self.values(index) for index in extra))]
 
+    def label_solutions(self, relations: Sequence[Any], env: Mapping[str, int]
+                        ) -> list[dict[sp.Symbol, sp.Expr]] | None:
+        """The assumptions at one instance, when every symbol they involve takes values in a
+        finite set (labels y_k ∈ {0,1}): each assignment of those symbols that satisfies them
+        all (Y_i = 1 and Σ_k Y_k = 1 at C = 3: the one-hot vector hot at i). None when a
+        symbol is not discrete, an index is left free, or there are too many assignments."""
+        differences: list[tuple[sp.Expr, str]] = []
+        for relation in relations:
+            sides = relation.sides[:2]
+            if set().union(*(self.free(side) for side in sides)) - set(env):
+                return None
+            left, right = (self.instance(side, env) for side in sides)
+            operator = relation.operators[0] if relation.operators else "="
+            if operator not in ("=", "≠"):
+                return None
+            differences.append((sp.expand(left - right), operator))
+        symbols = sorted(set().union(*(d.free_symbols for d, _ in differences)),
+                         key=lambda s: s.name)
+        if not symbols:
+            return None
+        choices: list[tuple[sp.Expr, ...]] = []
+        for symbol in symbols:
+            info = self.made.get(symbol.name) or self.context.symbols.get(symbol.name)
+            if info is None or not isinstance(info.domain, Discrete):
+                return None
+            choices.append(tuple(sp.Rational(v.numerator, v.denominator)
+                                 for v in info.domain.values))
+        if math.prod(len(c) for c in choices) > _MAX_LABEL_ASSIGNMENTS:
+            return None
+        solutions = []
+        for values in itertools.product(*choices):
+            assignment = dict(zip(symbols, values, strict=True))
+            if all((d.xreplace(assignment) == 0) == (operator == "=")
+                   for d, operator in differences):
+                solutions.append(assignment)
+        return solutions
+
     def condition(self, relation: Any, env: Mapping[str, int]) -> bool | dict[sp.Symbol, sp.Expr]:
         """An assumption at one instance: True/False for a relation between indices, else
         the substitution that solves its equation for one symbol."""
@@ -304,8 +347,15 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
             plain = _again_larger(lhs, rhs, frame, definitions, plain, scalar, deadline)
         if plain.verdict != Verdict.REFUTED or not assume:
             return plain
-        kept, substitutions = [], []
+        kept: list[dict[str, int]] = []
+        substitutions: list[dict[sp.Symbol, sp.Expr]] = []
         for env in envs:
+            labels = frame.label_solutions([relation for _, relation in assume], env)
+            if labels is not None:
+                # labels in a finite set (a one-hot Y): every assignment the assumptions allow
+                kept.extend(env for _ in labels)
+                substitutions.extend(labels)
+                continue
             found = [c for _, relation in assume for c in frame.conditions(relation, env)]
             if all(c is not False for c in found):
                 kept.append(env)
@@ -323,6 +373,15 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
                               time.monotonic() + share))
     except Unsupported as error:
         return Decision(Verdict.UNDECIDED, message=f"index notation: {error}")
+    wrong = next((u for u in under if u.verdict == Verdict.REFUTED), None)
+    if wrong is not None and any(subs for subs in substitutions):
+        # false where the assumptions hold: that counterexample, with the values they fix
+        at = substitutions[under.index(wrong)]
+        point = tuple((pretty_name(str(k)), str(v)) for k, v in at.items())
+        outcome = wrong.outcome
+        if isinstance(outcome, Refuted):
+            outcome = replace(outcome, point=tuple(sorted(outcome.point + point)))
+        return replace(wrong, outcome=outcome)
     if all(u.verdict == Verdict.CHECKED for u in under):
         texts = "; ".join(text for text, _ in assume)
         count = sum(int(u.outcome.samples) for u in under if u.outcome is not None)
@@ -339,7 +398,7 @@ def _again_larger(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
     """A claim that holds at the first sizes, instantiated again with every size one larger
     (``\\sum_j j = 6`` holds at C = 3 only). Its refutation decides; otherwise ``first``."""
     counts = sorted(set(frame.indices.values()))
-    if not counts:
+    if not counts or _written_at_fixed_size(lhs, rhs, frame, definitions):
         return first
     larger = Frame(frame.context, {**frame.sizes, **{c: frame.size(c) + 1 for c in counts}})
     free = sorted(larger.free(lhs) | larger.free(rhs))
@@ -354,6 +413,27 @@ def _again_larger(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
         return replace(first, message=first.message.replace(
             f"checked at {before}", f"checked at {before} and at {after}", 1))
     return first
+
+
+def _written_at_fixed_size(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
+                           definitions: Mapping[sp.Symbol, sp.Expr]) -> bool:
+    """Whether the file writes out entries of a family the claim indexes by a letter
+    (z = θ₀ + θ₁x₁ + θ₂x₂ for a claim in θᵢ, xᵢ): its size is then the one written, and a
+    larger instance would be a claim about entries the file never defines."""
+    def bases(expr: sp.Basic, numbered: bool) -> set[str]:
+        found = set()
+        for symbol in expr.free_symbols:
+            slots = frame.slots(symbol.name) if isinstance(symbol, sp.Symbol) else None
+            if slots is not None and all(s.isdigit() for s in slots.slots) == numbered:
+                found.add(slots.base)
+        return found
+
+    lettered = bases(lhs, False) | bases(rhs, False)
+    if not lettered:
+        return False
+    written = set().union(bases(lhs, True), bases(rhs, True),
+                          *(bases(value, True) for value in definitions.values()))
+    return bool(lettered & written)
 
 
 def _refuted_text(outcome: Any) -> str:

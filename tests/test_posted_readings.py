@@ -1,0 +1,161 @@
+"""Readings of notation as real posts write it, each a case a post's true step was refuted on:
+d both a derivative's d and a sum's index, a sum's index beside a derivative's variable, σ
+defined by the post as the softmax, labels a one-hot assumption fixes, entries written out at
+one size, a name a line introduces."""
+
+from __future__ import annotations
+
+import pathlib
+
+from derive.verify.check import check_files, check_latex
+from tests.test_check import steps_of, write
+
+SOFTMAX = {"i": "C", "j": "C", "d": "C"}
+
+
+def test_d_is_the_derivative_even_where_it_is_also_a_sums_index() -> None:
+    definition = r"y_i = \frac{e^{x_i}}{\sum_{d=1}^{C} e^{x_d}}"
+    (document,) = check_latex([definition, r"\frac{dy_i}{dx_i} = y_i (1 - y_i)"],
+                              indices=SOFTMAX, sizes={"C": 3}).documents
+    assert document.steps[1].verdict == "checked"
+    (document,) = check_latex([definition, r"\frac{dy_i}{dx_i} = y_i"],
+                              indices=SOFTMAX, sizes={"C": 3}).documents
+    assert document.steps[1].verdict == "refuted"
+
+
+def test_a_rangeless_sum_runs_over_the_letter_not_in_a_derivatives_variable() -> None:
+    lines = [r"y_i = \frac{e^{x_i}}{\sum_{d=1}^{C} e^{x_d}}",
+             r"L = -\sum_{i=1}^{C} t_i \log(y_i)",
+             r"\frac{dL}{dx_j} = -\sum t_i \frac{1}{y_i} \frac{dy_i}{dx_j}"]
+    (document,) = check_latex(lines, indices=SOFTMAX, sizes={"C": 3},
+                              domains={"t_i": "{0,1}"}).documents
+    last = document.steps[2]
+    assert last.verdict == "checked", last.message
+    assert r"\sum read as \sum_{i=1}^{C}" in last.message
+    # with no other letter, the variable's own letter is the index
+    (document,) = check_latex([r"\sum \frac{\partial f}{\partial x_j} = 0"],
+                              indices={"j": "C"}, sizes={"C": 3}).documents
+    assert r"\sum read as \sum_{j=1}^{C}" in document.steps[0].message
+
+
+SIGMA_SOFTMAX = """\
+[symbols]
+A_j = { domain = "real" }
+Y_k = { domain = "{0,1}" }
+
+[indices]
+i = "C"
+j = "C"
+k = "C"
+
+[settings]
+sizes = { C = 3 }
+
+[definitions]
+"\\\\sigma(A_i)" = { latex = '\\frac{e^{A_i}}{\\sum_{j=1}^{C} e^{A_j}}', note = "the softmax" }
+H = { latex = '- \\sum_{k=1}^{C} Y_k \\log(\\sigma(A_k))', note = "the cross-entropy" }
+
+[[step]]
+id = "chain"
+latex = '\\frac{\\partial H}{\\partial A_i} = - \\sum_{k=1}^{C} Y_k DLOG'
+
+
+[[step]]
+id = "true class"
+latex = '- \\sum_{k=1}^{C} Y_k DLOG = \\sigma(A_i) - 1'
+assume = ['Y_i = 1', '\\sum_k Y_k = 1']
+
+[[step]]
+id = "other class"
+latex = '- \\sum_{k=1}^{C} Y_k DLOG = \\sigma(A_i) - 1'
+assume = ['Y_i = 0', '\\sum_k Y_k = 1']
+
+[[step]]
+id = "logistic"
+latex = '\\sigma(A_1) = \\frac{1}{1 + e^{-A_1}}'
+""".replace("DLOG", r"\frac{\partial \log(\sigma(A_k))}{\partial A_i}")
+
+
+def test_a_builtin_function_the_post_defines_is_its_definition(tmp_path: pathlib.Path) -> None:
+    steps = steps_of(write(tmp_path, SIGMA_SOFTMAX))
+    assert steps["chain"].verdict == "checked"
+    # σ is the softmax here, not the logistic function
+    assert steps["logistic"].verdict == "refuted"
+
+
+def test_labels_an_assumption_fixes_are_every_assignment_it_allows(
+        tmp_path: pathlib.Path) -> None:
+    steps = steps_of(write(tmp_path, SIGMA_SOFTMAX))
+    assert steps["true class"].verdict == "conditional"
+    # for a class that is not the true one the line is false where the assumptions hold,
+    # and the counterexample is one of those points: Y_i = 0 and the labels sum to 1
+    wrong = steps["other class"]
+    assert wrong.verdict == "refuted"
+    (link,) = wrong.links
+    point = dict(link.outcome.point)
+    labels = [point[f"Y{'₁₂₃'[k]}"] for k in range(3)]
+    i = int(point["i"])
+    assert sorted(labels) == ["0", "0", "1"] and labels[i - 1] == "0"
+
+
+def test_entries_written_out_fix_the_size_a_claim_is_checked_at(
+        tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[indices]
+i = "n"
+
+[settings]
+sizes = { n = 2 }
+
+[definitions]
+z = { latex = '\\theta_1 x_1 + \\theta_2 x_2', note = "two features" }
+
+[[step]]
+id = "entry"
+latex = '\\frac{\\partial}{\\partial\\theta_i} \\sigma(z) = \\sigma(z) (1 - \\sigma(z)) x_i'
+
+[[step]]
+id = "wrong"
+latex = '\\frac{\\partial}{\\partial\\theta_i} \\sigma(z) = \\sigma(z) x_i'
+""")
+    steps = steps_of(path)
+    # z has two terms: θ₃ is no entry of this file, so n = 3 is not tried
+    assert steps["entry"].verdict == "checked"
+    assert "n = 2" in steps["entry"].links[0].message
+    assert steps["wrong"].verdict == "refuted"
+
+
+def test_sums_not_written_out_are_still_tried_one_size_larger() -> None:
+    (document,) = check_latex([r"\sum_{j=1}^{C} j = 6"], indices={"j": "C"},
+                              sizes={"C": 3}).documents
+    assert document.steps[0].verdict == "refuted"
+
+
+def test_a_line_introducing_a_name_in_a_file_is_its_definition(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[[step]]
+id = "new"
+latex = 'L = -\\log(p) = \\log(1/p)'
+
+[[step]]
+id = "claim"
+latex = 'L = \\log(p)'
+""")
+    (document,) = check_files([path]).documents
+    new, claim = document.steps
+    assert new.defines == "L" and new.verdict.holds
+    assert any("written here for the first time" in r for r in new.readings)
+    assert claim.verdict == "refuted"
+
+
+def test_digits_right_after_a_letter_index_it() -> None:
+    (document,) = check_latex([r"W1x + b1 = W_1 x + b_1"]).documents
+    step = document.steps[0]
+    assert step.verdict == "proved"
+    assert "W1 read as W_1" in step.message and "b1 read as b_1" in step.message
+    # never a factor: A2 = 2A was read as 2A = 2A, proved
+    (document,) = check_latex([r"z = A2 + A2", r"= 2 A_2"]).documents
+    assert document.steps[1].verdict == "proved"
+    (document,) = check_latex([r"x 2 = 2x", r"2.5x = x2.5"]).documents
+    assert [s.verdict for s in document.steps] == ["proved", "proved"]
+    assert "read as" not in document.steps[0].message
