@@ -170,6 +170,7 @@ class _Names(_Text):
                 number = self.index_digits(last, raw[j + 1] if j + 1 < len(raw) else None)
                 if number is not None:
                     # A2, W1, b1 as code and posts write them: the digits index the name
+                    assert isinstance(number.core, Token)
                     sub: Tree[Token] = Tree("sub", [Token("SUB", "_"), number.core])
                     last = _Entry(last.op, last.signs, last.core, (sub, *number.postfixes))
                     written = f"{letters[-1]}{number.core}"
