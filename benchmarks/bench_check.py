@@ -8,27 +8,39 @@ Prints, from one run on this machine:
   ≤ 1.5×). The runs are interleaved (one of each command per round, the floor included), so
   a change in the machine's load shows in every command alike; medians over the rounds;
 - the same with the reports a first run kept in the user's cache (files unchanged);
+- one line edited: the document of the "one document" row checked once, cold, to keep its
+  comparisons' outcomes in a cache of the benchmark's own, then in each round a copy with a
+  different single line edited (`+ 1` appended to one step's LaTeX, so that the file's report
+  cannot be reused and the step is decided again), checked cold and with the kept outcomes,
+  interleaved with the floor;
 - the median and worst time per step (in process, after warm-up of the reader).
 
 Run it from the repository root: `python benchmarks/bench_check.py [ROUNDS] [--cold]`
-(ROUNDS: 5 by default; `--cold` leaves out the kept reports and the times per step).
+(ROUNDS: 5 by default; `--cold` leaves out the kept reports, the edited line and the times
+per step).
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FLOOR = "python -c 'import sympy'"
 
 
-def once(command: list[str], *, cache: bool = False) -> float:
+def once(command: list[str], *, cache: bool = False, home: str | None = None) -> float:
+    """Seconds one run of ``command`` takes; ``home``: the cache folder to use instead of
+    the user's."""
     environment = {**os.environ, "DERIVE_NO_CACHE": "0" if cache else "1"}
+    if home is not None:
+        environment["XDG_CACHE_HOME"] = home
     start = time.perf_counter()
     subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environment)
     return time.perf_counter() - start
@@ -56,6 +68,37 @@ def report(times: dict[str, list[float]], counts: dict[str, int], indent: str = 
               f"{took * 1000:6.0f} ms ({len(values)} runs)  ratio {took / base:5.2f}×")
 
 
+ONE_LINE = re.compile(r"(latex\s*=\s*'[^'\n]*)('\s*)")
+"""A step's LaTeX written on one line: where an edit appends ``+ 1``."""
+
+
+def edited(document: str, check: list[str], rounds: int) -> dict[str, list[float]]:
+    """The floor, and ``document`` with a different line edited in each round, checked cold
+    and with the outcomes a cold run of the unedited document kept (in a cache folder of its
+    own, so that nothing else kept is used)."""
+    text = pathlib.Path(document).read_text()
+    lines = text.splitlines(keepends=True)
+    editable = [k for k, line in enumerate(lines) if ONE_LINE.fullmatch(line)]
+    chosen = [editable[(r * len(editable)) // rounds % len(editable)] for r in range(rounds)]
+    cold, kept = "one line edited, cold", "one line edited, kept outcomes"
+    times: dict[str, list[float]] = {FLOOR: [], cold: [], kept: []}
+    with tempfile.TemporaryDirectory() as scratch:
+        home = os.path.join(scratch, "cache")
+        original = pathlib.Path(scratch, "original", pathlib.Path(document).name)
+        original.parent.mkdir()
+        original.write_text(text)
+        once([*check, str(original)], cache=True, home=home)  # keeps the outcomes
+        for round_, k in enumerate(chosen):
+            copy = pathlib.Path(scratch, f"edit{round_}", original.name)
+            copy.parent.mkdir()
+            copy.write_text("".join([*lines[:k], ONE_LINE.sub(r"\1 + 1\2", lines[k]),
+                                     *lines[k + 1:]]))
+            times[FLOOR].append(once([sys.executable, "-c", "import sympy"]))
+            times[cold].append(once([*check, str(copy)]))
+            times[kept].append(once([*check, str(copy)], cache=True, home=home))
+    return times
+
+
 def main() -> None:
     arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
     rounds = int(arguments[0]) if arguments else 5
@@ -80,6 +123,10 @@ def main() -> None:
     interleaved(commands, 1, cache=True)
     print("kept reports (files and derive unchanged):")
     report(interleaved(commands, rounds, cache=True), counts, "  ")
+    print(f"one line edited ({pathlib.Path(documents[0]).name}, a different line each round; "
+          "outcomes kept by one cold run of the unedited file):")
+    edits = edited(documents[0], check, rounds)
+    report(edits, dict.fromkeys(edits, 1), "  ")
     os.environ["DERIVE_NO_CACHE"] = "1"  # the times per step are measured, not remembered
     from derive.verify.check import check_files
 

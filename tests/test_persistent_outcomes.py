@@ -187,6 +187,22 @@ def test_a_changed_budget_domain_assumption_or_setting_misses(
     assert decided == []
 
 
+def test_the_order_of_the_domains_counts_only_where_it_can_change_the_outcome(
+        kept: pathlib.Path, decided: list[tuple[sp.Expr, sp.Expr]]) -> None:
+    x, y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
+    claim = (sp.Abs(x) * y, x * y)
+    first = equivalence.compare(*claim, {x: POSITIVE, y: REAL})
+    new_process()
+    assert equivalence.compare(*claim, {y: REAL, x: POSITIVE}) == first
+    assert len(decided) == 1, "a set of domains read in another order is the same set"
+    # two keys of one name: the domain looked up by the name is the last one's
+    x_positive = sp.Symbol("x", positive=True)
+    equivalence.compare(*claim, {x_positive: POSITIVE, x: REAL, y: REAL})
+    new_process()
+    equivalence.compare(*claim, {x: REAL, x_positive: POSITIVE, y: REAL})
+    assert len(decided) == 3
+
+
 def test_a_damaged_or_foreign_entry_is_ignored(
         kept: pathlib.Path, decided: list[tuple[sp.Expr, sp.Expr]]) -> None:
     first = equivalence.compare(*SIGMOID_SIDES)

@@ -1167,8 +1167,8 @@ def compare(
     ``Undecided`` outcome is never kept. So a kept outcome is the one the work gives within
     the budget asked for. Outcomes are kept in the process and, between runs, in the user's
     cache (``derive.core.cache``), there under the package's source digest and the canonical
-    text (:func:`derive.decide.kept.canonical`) of the two sides, the domains in their order,
-    the settings and SymPy's and mpmath's global switches.
+    text (:func:`derive.decide.kept.canonical`) of the two sides, the domains (in their
+    order where it matters), the settings and SymPy's and mpmath's global switches.
     """
     _validate(budget, samples, digits, relative_tolerance)
     settings = (samples, digits, seed, relative_tolerance)
@@ -1218,18 +1218,34 @@ def _stored_name(lhs: object, rhs: object, domains: Mapping[sp.Symbol, Domain] |
         return None
     if not all(type(value) is int for value in settings[:3]) or type(settings[3]) is not float:
         return None
-    written: list[object] = []
-    for symbol, domain in (domains or {}).items():
-        if type(domain) not in _DOMAINS:
-            return None
-        fields = tuple(getattr(domain, f.name) for f in dataclasses.fields(domain))
-        written.append((symbol, type(domain).__name__, _exact(fields)))
     try:
-        text = canonical(lhs, rhs, tuple(written), settings, kept_settings(),
+        written = [(canonical(symbol), _written_domain(domain))
+                   for symbol, domain in (domains or {}).items()]
+        if _order_free(domains or {}):
+            written.sort()
+        text = canonical(lhs, rhs, settings, kept_settings(),
                          tuple(step.name for step in (*_CHEAP_STEPS, *_SLOW_STEPS)))
     except Unkeyable:
         return None
-    return cache.key(_STORED, text)
+    return cache.key(_STORED, text, *(part for item in written for part in item))
+
+
+def _written_domain(domain: Domain) -> str:
+    if type(domain) not in _DOMAINS:
+        raise Unkeyable(type(domain).__qualname__)
+    fields = tuple(getattr(domain, f.name) for f in dataclasses.fields(domain))
+    return f"{type(domain).__name__}{canonical(_exact(fields))}"
+
+
+def _order_free(domains: Mapping[sp.Symbol, Domain]) -> bool:
+    """Whether the order of ``domains`` cannot change an outcome: it matters only where two
+    keys of one name have different domains (the domain looked up by the name is the last
+    one's; see ``_prepare_claim``)."""
+    by_name: dict[str, Domain] = {}
+    for symbol, domain in domains.items():
+        if by_name.setdefault(str(symbol), domain) != domain:
+            return False
+    return True
 
 
 def _exact(values: tuple[object, ...]) -> tuple[object, ...]:
