@@ -159,3 +159,44 @@ def test_digits_right_after_a_letter_index_it() -> None:
     (document,) = check_latex([r"x 2 = 2x", r"2.5x = x2.5"]).documents
     assert [s.verdict for s in document.steps] == ["proved", "proved"]
     assert "read as" not in document.steps[0].message
+
+
+def test_softmax_is_read_entry_by_entry() -> None:
+    indices = {"i": "C", "k": "C"}
+    lines = [r"p_i = \mathrm{softmax}(z)_i",
+             r"\frac{\partial p_i}{\partial z_i} = p_i (1 - p_i)",
+             r"\frac{\partial p_i}{\partial z_i} = p_i"]
+    (document,) = check_latex(lines, indices=indices, sizes={"C": 3}).documents
+    definition, right, wrong = document.steps
+    assert definition.defines == "p_i" and "softmax(z)_i read as" in definition.message
+    assert right.verdict == "checked" and wrong.verdict == "refuted"
+    (document,) = check_latex([r"softmax(z)_1 = \frac{e^{z_1}}{\sum_{k=1}^{C} e^{z_k}}"],
+                              indices=indices, sizes={"C": 3}).documents
+    assert document.steps[0].verdict == "checked"
+    # the vector itself is not a number: refused, never read as one
+    (document,) = check_latex([r"\mathrm{softmax}(z) = 1"], indices=indices).documents
+    assert document.steps[0].verdict == "unreadable"
+    assert "write its entry" in document.steps[0].message
+    for text in (r"\text{softmax}(x)", "softmax(x)"):
+        (document,) = check_latex([f"{text} = 1"], indices=indices).documents
+        assert "write its entry" in document.steps[0].message
+
+
+def test_braces_around_one_character_in_a_subscript_name_the_same_entry() -> None:
+    lines = [r"L_i = -\log(\frac{e^{f_{y_{i}}}}{\sum_j e^{f_j}}) = -f_{y_i} + \log(\sum_j e^{f_j})"]
+    (document,) = check_latex(lines, indices={"i": "C", "j": "C"}, sizes={"C": 3}).documents
+    assert document.steps[0].verdict == "checked"
+
+
+def test_if_then_is_a_definition_and_a_claim_about_its_derivative() -> None:
+    line = r"if\;y=\frac{1}{1+e^{-x}},\;\mathrm{then}\;\frac{\partial{y}}{\partial{x}}=y(1-y)"
+    (document,) = check_latex([line]).documents
+    step = document.steps[0]
+    assert step.verdict == "proved" and step.defines == "y"
+    assert "'if' before the first equation read as a word" in step.message
+    wrong = line.replace("y(1-y)", "y(1+y)")
+    (document,) = check_latex([wrong]).documents
+    assert document.steps[0].verdict == "refuted"
+    # a word that only begins with the letters is still letters
+    (document,) = check_latex([r"iff = 2"]).documents
+    assert "'if'" not in document.steps[0].message

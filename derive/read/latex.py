@@ -470,11 +470,15 @@ def _then_its_derivative(first: Relation, second: Relation) -> bool:
     if len(first.sides) < 2 or not second.sides:
         return False
     call, derivative = first.sides[0], second.sides[0]
+    if isinstance(derivative, sp.Subs):
+        derivative = derivative.expr
+    if isinstance(call, sp.Symbol) and isinstance(derivative, sp.Derivative):
+        # y = 1/(1 + e^{-x}), then dy/dx = y(1 - y): y is a formula in x, and its derivative
+        return derivative.expr == call and all(
+            v in first.sides[1].free_symbols for v in derivative.variables)
     if not isinstance(call, AppliedUndef) or \
             not all(isinstance(a, sp.Symbol) for a in call.args):
         return False
-    if isinstance(derivative, sp.Subs):
-        derivative = derivative.expr
     return isinstance(derivative, sp.Derivative) and \
         isinstance(derivative.expr, AppliedUndef) and derivative.expr.func == call.func
 

@@ -102,7 +102,7 @@ class _Names(_Text):
                  if base.isalpha() and len(base) > 1}
         words |= {name for name in context.functions if name.isalpha() and len(name) > 1}
         words |= {name for name in ML_FUNCTIONS if name.isalpha()}
-        words |= set(_BARE_FUNCTIONS) | {"diag", "sigma"}
+        words |= set(_BARE_FUNCTIONS) | {"diag", "sigma", "softmax"}
         self.words = words
         self.longest_word = max(len(word) for word in words)
         self.d_is_symbol = "d" in context.symbols or context.is_function("d")
@@ -212,7 +212,7 @@ class _Names(_Text):
         if content in self.context.symbols or content in self.context.functions:
             return _Word(content, token)
         known = content.lower()
-        if known == "diag":
+        if known in ("diag", "softmax"):
             return _Word(known, token)
         if known in _OPERATORS:
             return _Word(known, token, operator=True)
@@ -427,7 +427,8 @@ class _Names(_Text):
         if _is_token(content, "GREEK") or _is_token(content, "UPRIGHT"):
             return self.subscript_text(content)
         inside = self.text[self.end(script.children[0]) : self.start(script.children[-1])]
-        compact = re.sub(r"\s+", "", inside)
+        # f_{y_{i}} and f_{y_i} name one entry: braces around one character are dropped
+        compact = re.sub(r"([_^])\{(\w)\}", r"\1\2", re.sub(r"\s+", "", inside))
         return compact if compact.isalnum() and compact.isascii() else "{" + compact + "}"
 
     def layer_text(self, script: Node) -> str | None:
@@ -484,7 +485,7 @@ class _Names(_Text):
             return False
         if name.greek and full == "sigma":
             return True
-        return full == "diag" or self.context.is_function(full)
+        return full in ("diag", "softmax") or self.context.is_function(full)
 
     # -- the value of a name -----------------------------------------------------------------
 

@@ -336,10 +336,19 @@ _STACKED_EQUALS = re.compile(r"\\(stackrel|overset)\s*\{[^{}]*(\{[^{}]*\}[^{}]*)
                              r"\{\s*=\s*\}")
 
 
+_LEADING_IF = re.compile(r"\A\s*(if|If)(?=\s*(\\[;,:! ]|\\quad|\\qquad|~)|\s+\S)")
+"""``if\\; y = …, \\mathrm{then}\\; …``: the word 'if' typed in math before a hypothesis."""
+
+
 def _wrappers(prepared: Prepared) -> None:
     """``\\boxed{X}`` and ``\\underbrace{X}_{label}`` read as X; null delimiters left out."""
     text = prepared.text
     edits: list[tuple[int, int, str]] = []
+    leading = _LEADING_IF.match(text)
+    if leading is not None:
+        edits.append((leading.start(1), leading.end(1), "  "))
+        prepared.note(leading.start(1), "'if' before the first equation read as a word, "
+                                        "not a product i·f")
     for match in _WRAPPERS.finditer(text):
         open_at = match.end() - 1
         try:

@@ -473,6 +473,9 @@ class _Values(_Derivatives):
         values = [self.value(argument) for argument in arguments]
         if full == "diag" and not name.primes and not self.context.is_function(full):
             return self.postfixed(self.diagonal(values, bracket), bracket_entry.postfixes)
+        if full == "softmax" and not name.primes and not self.context.is_function(full) \
+                and power is None:
+            return self.softmax_entry(values, bracket, bracket_entry.postfixes)
         if name.primes:
             result = self.primed(function, name, values, bracket)
         else:
@@ -496,6 +499,32 @@ class _Values(_Derivatives):
                 str(script).isdigit() and int(str(script)) >= 2:
             return int(str(script))
         self.fail("cannot read a power on a function's name; write (f(x))^2", rest[0])
+
+    def softmax_entry(self, values: list[sp.Expr], bracket: Tree[Token],
+                      postfixes: Sequence[Tree[Token]]) -> sp.Expr:
+        """``\\mathrm{softmax}(z)_i``: e^{z_i}/Σ_k e^{z_k}, the entry i of the softmax of the
+        family z (its entries z_1, …, z_C), k running over i's range."""
+        if len(values) != 1 or not isinstance(values[0], sp.Symbol):
+            self.fail("softmax is read of one vector's name, entry by entry: "
+                      "\\mathrm{softmax}(z)_i", bracket)
+        if not postfixes or postfixes[0].data != "sub":
+            self.fail("softmax(z) is a vector: write its entry, \\mathrm{softmax}(z)_i", bracket)
+        base = values[0].name
+        script = postfixes[0].children[1]
+        entry = self.subscript_text(script)
+        count = self.context.indices.get(entry)
+        if count is None and len(set(self.context.indices.values())) == 1:
+            count = next(iter(self.context.indices.values()))  # softmax(z)_1: the one range
+        if count is None:
+            self.fail(f"softmax(z)_{entry}: declare the range of {entry} (the number of "
+                      "classes)", postfixes[0])
+        index = self.context.symbol(_fresh_index([values[0]], entry))
+        term = sp.exp(self.context.symbol(f"{base}_{entry}"))
+        total = _sum(sp.exp(self.context.symbol(f"{base}_{index.name}")), index, sp.S.One,
+                     self.context.symbol(count))
+        self.note(f"softmax({base})_{entry} read as e^{{{base}_{entry}}} / Σ_{index.name} "
+                  f"e^{{{base}_{index.name}}}, {index.name} = 1, …, {count}", postfixes[0])
+        return self.postfixed(_div(term, total), postfixes[1:])
 
     def diagonal(self, values: list[sp.Expr], bracket: Tree[Token]) -> sp.Expr:
         """``\\mathrm{diag}(v)``: the square matrix with the vector v on its diagonal."""

@@ -745,7 +745,7 @@ class _Checker:
                     *(a.means for a in self.all_aliases)}
         bases = {n.partition("_")[0] for n in declared if "_" in n}
         if name in declared or name in self.seen or name.partition("_")[0] in bases or \
-                any(sides[0] in side.free_symbols for side in sides[1:]):
+                sides[0] in sides[1].free_symbols:
             return ""
         return name
 
