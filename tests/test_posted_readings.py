@@ -200,3 +200,72 @@ def test_if_then_is_a_definition_and_a_claim_about_its_derivative() -> None:
     # a word that only begins with the letters is still letters
     (document,) = check_latex([r"iff = 2"]).documents
     assert "'if'" not in document.steps[0].message
+
+
+ALIASES = """\
+[symbols]
+w = { shape = ["d", "1"] }
+x_i = { shape = ["d", "1"] }
+y_i = { domain = "{0,1}" }
+
+[indices]
+i = "N"
+
+[settings]
+sizes = { N = 2, d = 2 }
+
+[aliases]
+y = { means = "y_i", steps = ["sum"], why = "the label of example i inside the sum" }
+W = { means = "w", steps = ["typo", "array"], why = "W is w" }
+NNL = { means = "NLL", why = "a typo for NLL" }
+
+[[step]]
+id = "sum"
+latex = 'NLL = - \\sum_{i=1}^N[(1-y)\\log(1-\\sigma(w^Tx_i))+y\\log(\\sigma(w^Tx_i))]'
+define = true
+
+[[step]]
+id = "typo"
+lhs = '\\frac{\\partial NNL}{\\partial w}'
+latex = '= \\sum_{i=1}^N (\\sigma(W^Tx_i) - y_i) x_i'
+
+[[step]]
+id = "array"
+latex = 'W^T x_i = x_i^T w'
+"""
+
+
+def test_aliases_of_arrays_and_of_words_are_read_as_their_names(
+        tmp_path: pathlib.Path) -> None:
+    # both lines were internal errors (a scalar alias inside a sum of matrix products, W
+    # read as a number beside the array w) and NNL was N·N·L
+    steps = steps_of(write(tmp_path, ALIASES))
+    assert steps["sum"].verdict == "definition" and steps["sum"].defines == "NLL"
+    typo = steps["typo"]
+    assert "internal error" not in typo.message and "NLL" in str(typo.links[0].lhs)
+    assert steps["array"].verdict.holds
+    wrong = ALIASES.replace("x_i = x_i^T w", "x_i = 2 x_i^T w")
+    steps = steps_of(write(tmp_path, wrong, name="wrong.toml"))
+    assert steps["array"].verdict == "refuted"
+
+
+def test_a_scalar_claim_on_a_name_defined_by_arrays_is_undecided_never_an_error(
+        tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[symbols]
+A = { shape = ["1", "n"] }
+Y = { shape = ["1", "n"] }
+
+[settings]
+sizes = { n = 2 }
+
+[definitions]
+C = { latex = '(A - Y)(A - Y)^T', note = "the squared error" }
+
+[[step]]
+id = "by A"
+latex = '\\frac{\\partial C}{\\partial a} = 2 a'
+""")
+    step = steps_of(path)["by A"]
+    assert step.verdict in ("undecided", "ill-formed")
+    assert "internal error" not in step.message

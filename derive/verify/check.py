@@ -28,7 +28,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.core import cache
 from derive.core.budget import run_with_budget
-from derive.core.context import Context
+from derive.core.context import Context, SymbolInfo
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
@@ -177,8 +177,7 @@ class _Checker:
             raise error.located(self.document.path, line - 1, column - 1) from None
 
     def _load_definitions(self) -> None:
-        self.aliases = {self.context.symbol(a.name): self.context.symbol(a.means)
-                        for a in self.all_aliases if not a.steps}
+        self.aliases = dict(self._alias_pair(a) for a in self.all_aliases if not a.steps)
         for definition in self.document.definitions:
             name, argument = self._definition_key(definition.name)
             value = self._read_definition(definition, self.context).xreplace(self.aliases)
@@ -287,6 +286,12 @@ class _Checker:
             if named is not None and not written.has(variable):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
+        if written.atoms(sp.MatrixSymbol):
+            # a name defined by arrays, differentiated in a claim read as scalars
+            shown = named.name if named is not None else "this formula"
+            raise NotDecidable(f"{shown} is written with arrays: its derivative by "
+                               f"{variables[0]} is taken entry by entry only in a claim whose "
+                               "sides are arrays")
         return derivative(written, tuple((v, c) for v, c in node.variable_count))
 
     def _differential(self, node: sp.Expr) -> sp.Expr:
@@ -520,16 +525,38 @@ class _Checker:
     # -- matrix claims: derive.verify.shapes ------------------------------------------------------
 
     def _reading_context(self, line: int, column: int) -> Context:
-        """The context the step at (line, column) is read in: its reading's, else the file's.
-        The reading is kept for the step's matrix claims."""
+        """The context the step at (line, column) is read in: its reading's, else the file's,
+        with each alias of an array declared as that array (W, meaning w ∈ ℝ^{d×1}, is read
+        as a d×1 name and then replaced). The reading is kept for the step's matrix claims."""
         self._reading = None
+        step = None
         for claim in self.document.claims:
             if (claim.line, claim.column) == (line, column):
                 self._reading = self.document.reading_of(claim)
+                step = claim.id
                 break
-        if self._reading is not None:
-            return self._reading.context.with_families(*self.families)
-        return self.context
+        context = self.context if self._reading is None else \
+            self._reading.context.with_families(*self.families)
+        arrays = []
+        for alias in self.all_aliases:
+            target = context.symbols.get(alias.means)
+            if (not alias.steps or step in alias.steps) and target is not None and \
+                    target.shape is not None and alias.name not in context.symbols:
+                arrays.append(replace(target, name=alias.name, entries=None))
+        # an alias's names are names: NNL meaning NLL is one word, never N·N·L
+        words = {name for alias in self.all_aliases for name in (alias.name, alias.means)
+                 if name.isalpha() and len(name) > 1 and name not in context.symbols}
+        arrays += [SymbolInfo(name) for name in sorted(words)
+                   if name not in {info.name for info in arrays}]
+        return context.with_symbols(*arrays) if arrays else context
+
+    def _alias_pair(self, alias: Any) -> tuple[sp.Basic, sp.Basic]:
+        """An alias as a replacement: two names, or two arrays when it names an array."""
+        target = self.context.symbols.get(alias.means)
+        if target is not None and target.shape is not None:
+            array = self.context.matrix(alias.means)
+            return sp.MatrixSymbol(alias.name, array.rows, array.cols), array
+        return self.context.symbol(alias.name), self.context.symbol(alias.means)
 
     def _matrix_link(self, lhs: sp.Expr, rhs: sp.Expr,
                      assume: tuple[str, ...]) -> LinkReport | None:
@@ -629,10 +656,8 @@ class _Checker:
     def _step(self, claim: Claim, previous: sp.Expr | None) -> tuple[StepReport, Any]:
         started = time.monotonic()
         self._step_deadline = started + self.budget
-        self.aliases = {
-            self.context.symbol(a.name): self.context.symbol(a.means)
-            for a in self.all_aliases if not a.steps or claim.id in a.steps
-        }
+        self.aliases = dict(self._alias_pair(a) for a in self.all_aliases
+                            if not a.steps or claim.id in a.steps)
         try:
             relation = self._parse(claim.latex, claim.line, claim.column)
         except ParseError as error:
@@ -640,12 +665,14 @@ class _Checker:
         bridged = ""
         # aliases are applied as the step is read, so a side carried to the next step keeps
         # the meaning it had here
-        sides = [side.xreplace(self.aliases) for side in relation.sides]
+        sides = [_renamed(side, self.aliases) for side in relation.sides]
         operators = list(relation.operators) or ["="] * max(len(sides) - 1, 0)
         if claim.lhs is not None:
             from derive.read.latex import parse_expression
 
-            sides.insert(0, parse_expression(claim.lhs, self.context, source=self.document.path))
+            context = self._reading_context(claim.line, claim.column)
+            written = parse_expression(claim.lhs, context, source=self.document.path)
+            sides.insert(0, _renamed(written, self.aliases))
         elif relation.continues:
             if previous is None and self.last_side is None:
                 message = "this line continues a line that could not be read"
@@ -1010,6 +1037,22 @@ def _split_example(name: str) -> tuple[str, str] | None:
     (x, i), ``x^(2)`` → (x, 2); None otherwise (``x_j^(i)`` is read as one name)."""
     match = re.fullmatch(r"([^_^(){}]+)\^\(([A-Za-z]|\d+)\)", name)
     return (match.group(1), match.group(2)) if match else None
+
+
+def _renamed(expr: sp.Basic, mapping: Mapping[sp.Basic, sp.Basic]) -> Any:
+    """Names replaced by names (aliases) as the reader built the expression: a node that
+    holds arrays is rebuilt as written, never evaluated (SymPy would rewrite a sum of
+    matrix products, or refuse a scalar alias inside one)."""
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args or not (expr.free_symbols & set(mapping)):
+        return expr
+    args = tuple(_renamed(a, mapping) for a in expr.args)
+    if args == expr.args:
+        return expr
+    if any(isinstance(a, sp.Basic) and a.atoms(sp.MatrixSymbol) for a in (expr, *args)):
+        return sp.Basic.__new__(type(expr), *args)
+    return expr.func(*args)
 
 
 def _replaced(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr]) -> sp.Basic:
