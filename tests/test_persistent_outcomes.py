@@ -51,6 +51,10 @@ latex = '(x - 1)^3 = x^3 - 3x^2 + 3x - 1'
 """
 
 
+class Outside(sp.Function):  # type: ignore[misc]  # SymPy functions are lower case
+    """A function defined outside SymPy and derive."""
+
+
 def new_process() -> None:
     """Forget what this process kept, as a new run starts with nothing but the user's cache."""
     equivalence._OUTCOMES.clear()
@@ -234,6 +238,9 @@ def test_undecided_and_time_limited_outcomes_are_never_kept(
     assert isinstance(equivalence.compare(f(X), g(X), budget=1.0), Undecided)
     assert equivalence.compare(X + 1, X + 1) == Proved("structural")
     assert len(rows(kept)) == 1
+    # a claim about a class whose code the source digest does not cover is decided, not kept
+    assert isinstance(equivalence.compare(Outside(X) * 2, Outside(X) + Outside(X)), Proved)
+    assert len(rows(kept)) == 1
     # a symbolic step that runs out of time: the outcome found without it is not kept
     slow = equivalence._Step("expand", lambda e: (_ for _ in ()).throw(
         equivalence.BudgetExceeded("out of time")))
@@ -300,5 +307,7 @@ def test_canonical_text_tells_apart_what_sympy_tells_apart() -> None:
 
     with pytest.raises(Unkeyable):
         canonical(local(x_real))
+    with pytest.raises(Unkeyable):  # a script's class: its code is not in the source digest
+        canonical(Outside(x_real))
     with pytest.raises(Unkeyable):
         canonical(frozenset({1}))

@@ -36,20 +36,24 @@ class Unkeyable(Exception):
 
 def canonical(*roots: object) -> str:
     """A text that two inputs share only when they are the same: every SymPy node written as
-    its class (module and qualified name; an undefined function by its name and the
-    assumptions it was made with) and the content SymPy's own equality compares (a symbol's
-    name and assumptions, a dummy's number, a float's binary value and precision), its parts
-    numbered in order of first appearance. ``roots`` may nest tuples, whole numbers, floats,
-    strings, booleans and None around the expressions. Raises :class:`Unkeyable` for what it
-    cannot write out exactly (a class defined inside a function, a set)."""
+    its class (module and qualified name, SymPy's or derive's; an undefined function by its
+    name and the assumptions it was made with) and the content SymPy's own equality compares
+    (a symbol's name and assumptions, a dummy's number, a float's binary value and
+    precision), its parts numbered in order of first appearance. ``roots`` may nest tuples,
+    whole numbers, floats, strings, booleans and None around the expressions. Raises
+    :class:`Unkeyable` for what it cannot write out exactly (a class from outside SymPy and
+    derive, a set)."""
     records: list[str] = []
     numbers: dict[str, int] = {}  # a record's text: its number (equal parts share one)
-    seen: dict[int, int] = {}  # id of a node visited: its number (the node stays alive)
+    seen: dict[int, int] = {}  # id of a node visited: its number
+    alive: list[sp.Basic] = []  # the nodes visited (some content is made on the fly, as a
+    # Subs with its variables renamed): none is freed, so no id is reused during the walk
 
     def node(expr: sp.Basic) -> int:
         known = seen.get(id(expr))
         if known is not None:
             return known
+        alive.append(expr)
         content = " ".join(item(part) for part in expr._hashable_content())
         text = f"{_class_of(type(expr))}({content})"
         number = numbers.get(text)
@@ -87,8 +91,11 @@ def _class_of(kind: type) -> str:
         if not all(isinstance(v, bool | int | str) or v is None for _, v in options):
             raise Unkeyable(f"options of {kind.__name__}")
         return f"Function:{kind.__name__!r}:{options!r}"
-    if "<locals>" in kind.__qualname__:
-        raise Unkeyable(kind.__qualname__)
+    # a class is known by its name only where the source digest covers its code (SymPy's
+    # version, derive's source): a class of a script or a test could be another one later
+    if kind.__module__.partition(".")[0] not in ("sympy", "derive") \
+            or "<locals>" in kind.__qualname__:
+        raise Unkeyable(f"{kind.__module__}.{kind.__qualname__}")
     return f"{kind.__module__}:{kind.__qualname__}"
 
 
