@@ -269,3 +269,41 @@ latex = '\\frac{\\partial C}{\\partial a} = 2 a'
     step = steps_of(path)["by A"]
     assert step.verdict in ("undecided", "ill-formed")
     assert "internal error" not in step.message
+
+
+def test_an_unreadable_lhs_is_an_unreadable_step(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[[step]]
+id = "a"
+lhs = '\\\\ell(w, (a, b))'
+latex = '= 2'
+""")
+    step = steps_of(path)["a"]
+    assert step.verdict == "unreadable" and "the step's lhs" in step.message
+    assert "internal error" not in step.message
+
+
+def test_a_differential_of_another_shape_is_undecided_with_the_reason(
+        tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[symbols]
+X = { shape = ["m", "n"] }
+y = { shape = ["m", "1"] }
+w = { shape = ["n", "1"] }
+
+[settings]
+sizes = { m = 3, n = 2 }
+vary  = ["w"]
+
+[[step]]
+id = "L"
+latex = "L = (y-Xw)'(y-Xw)"
+define = true
+
+[[step]]
+id = "dL"
+latex = "dL = dw'(-2X'y+2X'Xw)"
+""")
+    step = steps_of(path)["dL"]
+    assert "internal error" not in step.message
+    assert step.verdict != "refuted"

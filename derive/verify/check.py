@@ -671,7 +671,11 @@ class _Checker:
             from derive.read.latex import parse_expression
 
             context = self._reading_context(claim.line, claim.column)
-            written = parse_expression(claim.lhs, context, source=self.document.path)
+            try:
+                written = parse_expression(claim.lhs, context, source=self.document.path)
+            except ParseError as error:
+                message = f"the step's lhs, column {error.column}: {error.message}"
+                return StepReport(claim, Verdict.UNREADABLE, message=message), None
             sides.insert(0, _renamed(written, self.aliases))
         elif relation.continues:
             if previous is None and self.last_side is None:

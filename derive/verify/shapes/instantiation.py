@@ -312,6 +312,10 @@ class Instance:
         for name in varying:
             base = self.base(name)
             differentials = self.base("d" + name)
+            if differentials.shape != base.shape:
+                raise Unsupported(f"d{name} is read as {_shape_text(differentials.shape)} but "
+                                  f"{name} is {_shape_text(base.shape)}: declare d{name} with "
+                                  f"the shape of {name}")
             for v, dv in zip(base, differentials, strict=True):
                 total += value.applyfunc(lambda e, v=v: sp.diff(e, v)) * dv
             total = self.substitute(total, name, keep)
@@ -355,3 +359,7 @@ def _matmul(a: Matrix, b: Matrix) -> Matrix:
     if a.cols != b.rows:
         raise ShapeError(f"cannot multiply {a.rows}×{a.cols} by {b.rows}×{b.cols}")
     return a * b
+
+
+def _shape_text(shape: tuple[int, int]) -> str:
+    return f"{shape[0]}×{shape[1]}"
