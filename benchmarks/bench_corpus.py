@@ -137,9 +137,17 @@ def document_of(report: dict[str, Any]) -> dict[str, Any]:
     return documents[0] if isinstance(documents[0], dict) else {}
 
 
+_ARROWS = r"(\\Rightarrow|\\implies|\\Longrightarrow|\\therefore)"
+
+
 def normalized(latex: str) -> str:
-    text = re.sub(r"\\\\\s*$", "", latex.strip())
-    text = text.replace("&", "")
+    """A step's LaTeX without what only separates it from its neighbours: alignment marks,
+    spaces, line breaks, arrows before or after it, a sentence's full stop or comma."""
+    text = latex.strip().replace("&", "")
+    for _ in range(3):
+        text = re.sub(r"(\\\\|\\quad|\\qquad|[.,;]|\s)+$", "", text)
+        text = re.sub(_ARROWS + r"\s*$", "", text)
+        text = re.sub(r"^\s*" + _ARROWS, "", text)
     return re.sub(r"\s+", "", text)
 
 
@@ -171,10 +179,29 @@ def match_document_steps(steps: list[Step], found: list[dict[str, Any]]) -> None
         if hit is None or normalized(str(hit.get("latex", ""))) != normalized(step.latex):
             hit = by_latex.get(normalized(step.latex))
         if hit is None:
+            hit = _containing(step, found)
+        if hit is None:
             step.verdict, step.message = "unreadable", "no step of the document matched"
         else:
             step.verdict = str(hit.get("verdict", "unreadable"))
             step.message = message_of(hit)
+
+
+def _containing(step: Step, found: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The document's step whose LaTeX holds the truth's step (one link of a longer chain the
+    document writes on one line), when every link of it has one verdict: the verdict is then
+    the truth step's too."""
+    wanted = normalized(step.latex)
+    if len(wanted) < 8:
+        return None
+    for candidate in found:
+        if wanted not in normalized(str(candidate.get("latex", ""))):
+            continue
+        verdicts = {link.get("verdict") for link in candidate.get("links") or []
+                    if isinstance(link, dict)}
+        if len(verdicts) <= 1:
+            return candidate
+    return None
 
 
 def check_mode(mode: str, names: list[str], timeout: float) -> Run:

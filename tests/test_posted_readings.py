@@ -307,3 +307,19 @@ latex = "dL = dw'(-2X'y+2X'Xw)"
     step = steps_of(path)["dL"]
     assert "internal error" not in step.message
     assert step.verdict != "refuted"
+
+
+def test_a_function_written_first_inside_a_chain_is_named_by_the_side_after_it(
+        tmp_path: pathlib.Path) -> None:
+    post = tmp_path / "softplus.md"
+    post.write_text("$$y = softplus(x) = f(x) = \\log(1 + e^{x})$$\n\n"
+                    "$$f'(x) = \\frac{1}{1 + e^{-x}}$$\n\n$$f'(x) = \\frac{1}{1 + e^{x}}$$\n")
+    (document,) = check_files([str(post)]).documents
+    first, right, wrong = document.steps
+    assert first.verdict == "proved"
+    assert "f(x) is written here for the first time" in first.message
+    assert right.verdict == "proved" and wrong.verdict == "refuted"
+    # a wrong formula is caught on the link before it, not hidden by the name
+    post.write_text("$$\\frac{d}{dx}\\log(1 + e^{x}) = g(x) = \\frac{1}{1 + e^{x}}$$\n")
+    (document,) = check_files([str(post)]).documents
+    assert document.steps[0].verdict == "refuted"

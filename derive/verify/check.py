@@ -30,6 +30,7 @@ from derive.core import cache
 from derive.core.budget import run_with_budget
 from derive.core.context import Context, SymbolInfo
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
+from derive.core.mathtext import text as math_text
 from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
 from derive.decide.kept import derivative, limit_value
@@ -692,8 +693,10 @@ class _Checker:
                 sides.insert(0, previous)
         defines = ""
         introduced = self._introduced(claim, relation, sides)
+        named_here = self._functions_introduced(claim, sides, operators)
         self.seen |= {str(getattr(symbol, "name", symbol))
                       for side in sides for symbol in side.free_symbols}
+        self.seen |= {type(call).__name__ for side in sides for call in side.atoms(AppliedUndef)}
         if claim.kind in ("notation", "update"):
             what = "introduces notation" if claim.kind == "notation" else \
                 "is an update (an assignment), not an equation"
@@ -750,7 +753,7 @@ class _Checker:
             verdict = Verdict.UNDECIDED
         if bridged:
             message = f"{message}; {bridged}" if message else bridged
-        readings = relation.readings
+        readings = (*relation.readings, *named_here)
         if introduced:
             readings = (*readings, f"{introduced} is written here for the first time: "
                         f"'{introduced} = …' read as its definition")
@@ -761,6 +764,35 @@ class _Checker:
                             seconds=time.monotonic() - started, named_rule=named_rule,
                             used_rule=used_rule, readings=readings)
         return report, sides[-1]
+
+    def _functions_introduced(self, claim: Claim, sides: Sequence[sp.Expr],
+                              operators: Sequence[str]) -> list[str]:
+        """``y = softplus(x) = f(x) = \\log(1 + e^{x})``: a function the file neither declares
+        nor defines, applied to names, written for the first time inside a chain, is named by
+        the side after it; the links around it are checked with that definition. The
+        readings said."""
+        said: list[str] = []
+        for k in reversed(range(1, len(sides) - 1)):  # g(x) = f(x) = formula: f first
+            call, formula = sides[k], self._named(sides[k + 1])
+            if claim.kind not in ("claim", "definition") or operators[k:k + 1] != ["="] or \
+                    not isinstance(call, AppliedUndef):
+                continue
+            name = type(call).__name__
+            arguments = call.args
+            if name in self.function_definitions or name in self.seen or \
+                    name in self.context.symbols or \
+                    not all(isinstance(a, sp.Symbol) for a in arguments) or \
+                    len(set(arguments)) != len(arguments) or formula.has(type(call)) or \
+                    not formula.free_symbols <= set(arguments) | self._constants(formula):
+                continue
+            self.function_definitions[name] = sp.Lambda(arguments, formula)
+            said.insert(0, f"{math_text(call)} is written here for the first time: read as the "
+                        f"side after it, {math_text(call)} = {math_text(formula)}")
+        return said
+
+    def _constants(self, formula: sp.Expr) -> set[sp.Basic]:
+        """The symbols of a formula the file declares (parameters a function may use)."""
+        return {s for s in formula.free_symbols if str(s) in self.context.symbols}
 
     def _introduced(self, claim: Claim, relation: Any, sides: Sequence[sp.Expr]) -> str:
         """The name a chain's first side introduces (``L_i = −log(…) = …``, L_i written for the
