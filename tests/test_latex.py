@@ -848,11 +848,17 @@ def test_differentials() -> None:
     relation = parse_relation(r"dL = y:d\log(\hat y)")
     assert relation.sides == (Differential(L), y * Differential(sp.log(yhat)))
     assert parse_relation(r"dL = y:d(1-{\hat y})").sides[1] == y * Differential(1 - yhat)
-    # elsewhere d is a symbol, unless d is followed by a declared symbol
-    assert parse_expression("dL") == S("d") * L
+    # elsewhere d before a declared symbol is its differential; before any other name it is
+    # refused: a differential or a gradient's code name (dL for ∂J/∂L), never d times L
+    for text in ("dL", "dW = A", r"d\hat{x}_i = dy_i \gamma_i"):
+        with pytest.raises(ParseError) as caught:
+            parse_relation(text)
+        assert "a differential" in caught.value.message and "declare d" in caught.value.message
     declared = make_context(L="real")
     assert parse_expression("dL", declared) == Differential(declared.symbol("L"))
-    assert parse_expression("d x", declared) == S("d") * x
+    with pytest.raises(ParseError):
+        parse_expression("d x", declared)
+    assert parse_expression("2d + d", declared) == 3 * S("d")
     # a declared symbol d is never a differential
     with_d = make_context(d="real")
     assert parse_relation("dL = y:b", with_d).sides[0] == with_d.symbol("d") * L

@@ -232,7 +232,17 @@ class _Derivatives(_Names, ABC):
         if self.frobenius_line:
             return True
         named = self.name_of(following)
-        return named is not None and named[0].full() in self.context.symbols
+        if named is None:
+            return False
+        if named[0].full() in self.context.symbols:
+            return True
+        # dW, dz_i, d\hat{x}: a differential, or a gradient's name as code writes it
+        # (dW for ∂L/∂W); the two readings differ, and d times W is neither
+        written = self.text[self.start(following) : self.end(following)].strip()
+        self.fail(f"cannot read 'd{written}': a differential (declare {written}, and "
+                  f"[settings] vary) or the name of a gradient (write "
+                  f"\\frac{{\\partial L}}{{\\partial {written}}}); declare d to read a "
+                  "product", entry)
 
 
 def _innermost(node: Node) -> Node:
