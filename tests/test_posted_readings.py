@@ -323,3 +323,16 @@ def test_a_function_written_first_inside_a_chain_is_named_by_the_side_after_it(
     post.write_text("$$\\frac{d}{dx}\\log(1 + e^{x}) = g(x) = \\frac{1}{1 + e^{x}}$$\n")
     (document,) = check_files([str(post)]).documents
     assert document.steps[0].verdict == "refuted"
+
+
+def test_names_a_line_writes_first_on_one_side_only_leave_a_refutation_undecided() -> None:
+    lines = [r"y = \frac{e^x - e^{-x}}{e^x + e^{-x}}", r"y = \frac{u - v}{u + v}"]
+    (document,) = check_latex(lines).documents
+    step = document.steps[1]
+    assert step.verdict == "undecided"
+    assert "u, v are written here for the first time" in step.links[0].message
+    # a claim about fresh names alone is still refuted, and so is one about known names
+    (document,) = check_latex([r"\sum_{j=1}^{3} y_j = 1"]).documents
+    assert document.steps[0].verdict == "refuted"
+    (document,) = check_latex([lines[0], r"y = \frac{e^x + e^{-x}}{e^x - e^{-x}}"]).documents
+    assert document.steps[1].verdict == "refuted"

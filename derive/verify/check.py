@@ -694,6 +694,7 @@ class _Checker:
         defines = ""
         introduced = self._introduced(claim, relation, sides)
         named_here = self._functions_introduced(claim, sides, operators)
+        seen_before = set(self.seen)
         self.seen |= {str(getattr(symbol, "name", symbol))
                       for side in sides for symbol in side.free_symbols}
         self.seen |= {type(call).__name__ for side in sides for call in side.atoms(AppliedUndef)}
@@ -740,6 +741,7 @@ class _Checker:
                                                     claim))
                       for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
                       if op)  # '' joins two chains of an aligned block: nothing to check
+        links = self._fresh_names_undecided(links, seen_before)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
         if links:
@@ -764,6 +766,40 @@ class _Checker:
                             seconds=time.monotonic() - started, named_rule=named_rule,
                             used_rule=used_rule, readings=readings)
         return report, sides[-1]
+
+    def _fresh_names_undecided(self, links: tuple[LinkReport, ...],
+                               seen_before: set[str]) -> tuple[LinkReport, ...]:
+        """A refuted link one of whose sides writes names nothing before it wrote, declared or
+        defined (y = (u − v)/(u + v), u and v named in words), while the other writes none:
+        its counterexample gives them values the text never meant. Undecided, said."""
+        known = {*seen_before, *self.context.symbols, *self.context.indices,
+                 *self.context.indices.values(), *(str(s) for s in self.definitions),
+                 *self.function_definitions}
+        result = []
+        for link in links:
+            if link.verdict == Verdict.REFUTED and link.rhs is not None:
+                names = [self._written_names(side) for side in (link.lhs, link.rhs)]
+                left, right = (side - known for side in names)
+                # the other side writes names, every one of them known: y = (u − v)/(u + v)
+                other = names[0] if right else names[1]
+                fresh = sorted(left | right) if bool(left) != bool(right) and other else []
+                if fresh:
+                    names = ", ".join(pretty_name(name) for name in fresh)
+                    message = (f"{names} {'is' if len(fresh) == 1 else 'are'} written here for "
+                               "the first time and defined nowhere: the claim holds or fails "
+                               "with what the text means by them (a substitution said in "
+                               "words?); declare or define them to check it")
+                    link = replace(link, verdict=Verdict.UNDECIDED, message=message,
+                                   outcome=None, diagnosis=None)
+            known |= self._written_names(link.lhs) | (
+                self._written_names(link.rhs) if link.rhs is not None else set())
+            result.append(link)
+        return tuple(result)
+
+    @staticmethod
+    def _written_names(side: sp.Basic) -> set[str]:
+        names = {str(getattr(symbol, "name", symbol)) for symbol in side.free_symbols}
+        return names | {type(call).__name__ for call in side.atoms(AppliedUndef)}
 
     def _functions_introduced(self, claim: Claim, sides: Sequence[sp.Expr],
                               operators: Sequence[str]) -> list[str]:
