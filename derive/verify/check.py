@@ -784,8 +784,8 @@ class _Checker:
                 other = names[0] if right else names[1]
                 fresh = sorted(left | right) if bool(left) != bool(right) and other else []
                 if fresh:
-                    names = ", ".join(pretty_name(name) for name in fresh)
-                    message = (f"{names} {'is' if len(fresh) == 1 else 'are'} written here for "
+                    shown = ", ".join(pretty_name(name) for name in fresh)
+                    message = (f"{shown} {'is' if len(fresh) == 1 else 'are'} written here for "
                                "the first time and defined nowhere: the claim holds or fails "
                                "with what the text means by them (a substitution said in "
                                "words?); declare or define them to check it")
