@@ -788,10 +788,12 @@ class _Checker:
                 fresh = sorted(left | right) if bool(left) != bool(right) and other else []
                 if fresh:
                     shown = ", ".join(pretty_name(name) for name in fresh)
-                    message = (f"{shown} {'is' if len(fresh) == 1 else 'are'} written here for "
-                               "the first time and defined nowhere: the claim holds or fails "
-                               "with what the text means by them (a substitution said in "
-                               "words?); declare or define them to check it")
+                    one = len(fresh) == 1
+                    message = (f"{shown} {'is' if one else 'are'} written here for the first "
+                               "time and defined nowhere: the claim holds or fails with what "
+                               f"the text means by {'it' if one else 'them'} (a substitution "
+                               f"said in words?); declare or define {'it' if one else 'them'} "
+                               "to check it")
                     link = replace(link, verdict=Verdict.UNDECIDED, message=message,
                                    outcome=None, diagnosis=None)
             known |= self._written_names(link.lhs) | (
