@@ -20,9 +20,11 @@ from .mathtools import (
     claim,
     col,
     d,
+    e,
     emap,
     grad,
     hadamard,
+    ln,
     matrix,
     mgrad,
     mm,
@@ -34,14 +36,6 @@ from .mathtools import (
 )
 
 C = 3
-
-
-def e(v: Any) -> Any:
-    return mp.exp(v)
-
-
-def ln(v: Any) -> Any:
-    return mp.log(v)
 
 
 def pick(equal: bool | None) -> Callable[[random.Random], tuple[int, int]]:

@@ -21,9 +21,11 @@ from .mathtools import (
     claim,
     col,
     d,
+    e,
     emap,
     grad,
     hadamard,
+    ln,
     madd,
     matrix,
     mgrad,
@@ -34,14 +36,6 @@ from .mathtools import (
     softmax,
     vector,
 )
-
-
-def e(v: Any) -> Any:
-    return mp.exp(v)
-
-
-def ln(v: Any) -> Any:
-    return mp.log(v)
 
 
 def dsig(x: Any) -> Any:

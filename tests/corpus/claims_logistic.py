@@ -17,24 +17,17 @@ from .mathtools import (
     col,
     d,
     diag,
+    e,
     entries,
     grad,
     hess,
+    ln,
     madd,
     matrix,
     mm,
     sig,
     vector,
 )
-
-
-def e(v: Any) -> Any:
-    return mp.exp(v)
-
-
-def ln(v: Any) -> Any:
-    return mp.log(v)
-
 
 # amanai_logistic: m = 3 examples, n = 2 features, x_0 = 1 ---------------------------------
 P = "amanai_logistic"

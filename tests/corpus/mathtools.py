@@ -323,3 +323,13 @@ def check(c: Claim) -> Verdict:
             if gap > DIFFER:
                 return Verdict(True, "")
         return Verdict(False, f"at the witness {dict(c.witness)} every link agrees: {values}")
+
+
+def e(v: Any) -> Any:
+    """e^v."""
+    return mp.exp(v)
+
+
+def ln(v: Any) -> Any:
+    """The natural logarithm."""
+    return mp.log(v)
