@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import itertools
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -159,6 +161,8 @@ class _Checker:
         self.chain: _Chain | None = None
         self.seen: set[str] = set()
         """The names the steps before this one wrote: a name not among them is new."""
+        self._replay: StepReport | None = None
+        """The report an earlier run kept for this step after the same lines (see run)."""
         self.last_side: tuple[Any, str] | None = None
         """The last side that could be read, and its step: what a line after an unreadable
         one in the same chain is compared with."""
@@ -236,6 +240,31 @@ class _Checker:
             return node
 
         return expr.replace(applied, replace)
+
+    def _step_keys(self) -> Iterator[str | None]:
+        """For each step in order, the key its report is kept under: the package's source,
+        the budget, everything the document says outside its steps (its context with the
+        index families found in all its lines, definitions, aliases, readings, settings)
+        and every step up to this one, as written and where. A step's report depends on
+        nothing else, so an edit re-decides the edited step and the ones after it. None for
+        every step when the cache is off, a total budget runs, or a part cannot be keyed."""
+        from derive.decide.kept import Unkeyable, canonical
+
+        document = self.document
+        try:
+            if self.deadline is not None or not cache.enabled():
+                raise Unkeyable("not kept")
+            header = canonical(_plain((
+                document.path, self.budget, self.context, self.all_aliases,
+                document.definitions, document.vary, document.matrix, document.readings,
+                tuple(self.assumed), document.scalar_readings)))
+            digest = hashlib.sha256(cache.key("steps", header).encode())
+            for claim in document.claims:
+                digest.update(canonical(_plain(claim)).encode())
+                yield digest.hexdigest()
+        except Unkeyable:
+            while True:
+                yield None
 
     def _redefined_builtins(self) -> dict[type, str]:
         """Built-in functions the document defines for itself (σ(A_i) = e^{A_i}/Σⱼ e^{A_j}, a
@@ -740,6 +769,10 @@ class _Checker:
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
         if not (relation.continues and claim.lhs is None) and sides:
             self.chain = _Chain(sides[0], claim.id)  # a new chain starts with this line
+        if self._replay is not None:
+            # the same step after the same lines, kept by an earlier run: its verdicts stand;
+            # everything above ran again, so what it defines is defined here too
+            return self._replay, sides[-1] if sides else previous
         links = tuple(self._as_scalars(self._judged(self._compare(a, b, claim.assume, op),
                                                     claim))
                       for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
@@ -963,13 +996,25 @@ class _Checker:
         self._load_definitions()
         steps = []
         previous: sp.Expr | None = None
+        keys = self._step_keys()
         for done, claim in enumerate(self.document.claims):
             if self.progress is not None:
                 self.progress(self.document.path, done, len(self.document.claims))
+            key = next(keys, None)
+            entry = cache.recall("step", key) if key is not None else None
+            kept: tuple[StepReport, tuple[str, ...]] | None = \
+                entry if _is_kept_step(entry, claim) else None
+            self._replay = kept[0] if kept is not None else None
+            assumed = len(self.assumed)
             try:
                 report, previous = self._step(claim, previous)
             except Exception as error:  # a bug costs its own step, never the run's report
                 report, previous = _internal_error(claim, error), None
+            if kept is not None:
+                self.assumed.extend(a for a in kept[1] if a not in self.assumed)
+            elif key is not None and _keepable(report):
+                cache.keep("step", key, (report, tuple(self.assumed[assumed:])))
+            self._replay = None
             if previous is not None:
                 self.last_side = (previous, claim.id)
             elif not _CONTINUES.match(claim.latex):
@@ -979,6 +1024,42 @@ class _Checker:
             steps = self._cancelling(steps)
         return DocumentReport(self.document.path, self.document.title, self.document.source,
                               tuple(steps), tuple(self.assumed))
+
+
+def _plain(value: Any) -> Any:
+    """A document's parts as tuples, strings, numbers and SymPy nodes, in a fixed order (a
+    mapping by its keys, a set by its members), for derive.decide.kept.canonical."""
+    from derive.decide.kept import Unkeyable
+
+    if value is None or isinstance(value, str | int | float | bool | sp.Basic):
+        return value
+    if isinstance(value, Fraction):
+        return ("fraction", str(value))
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__,
+                tuple((f.name, _plain(getattr(value, f.name))) for f in fields(value)))
+    if isinstance(value, Mapping):
+        items = [(_plain(k), _plain(v)) for k, v in value.items()]
+        return ("mapping", tuple(sorted(items, key=lambda item: repr(item[0]))))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted((_plain(v) for v in value), key=repr)))
+    if isinstance(value, tuple | list):
+        return tuple(_plain(v) for v in value)
+    raise Unkeyable(f"a {type(value).__name__} in a document")
+
+
+def _is_kept_step(kept: Any, claim: Claim) -> bool:
+    """Whether an entry is a step's report (and its assumptions) for this very claim."""
+    return isinstance(kept, tuple) and len(kept) == 2 and \
+        isinstance(kept[0], StepReport) and kept[0].claim == claim and \
+        isinstance(kept[1], tuple) and all(isinstance(a, str) for a in kept[1])
+
+
+def _keepable(report: StepReport) -> bool:
+    """A verdict that timing cannot change: nothing undecided (a budget may have run out),
+    no internal error."""
+    return report.verdict != Verdict.UNDECIDED and all(
+        link.verdict != Verdict.UNDECIDED for link in report.links)
 
 
 def _joined(lines: tuple[Any, ...]) -> Any:

@@ -1,0 +1,143 @@
+"""Step reports kept between runs: a step after the same lines of the same document is not
+decided again, an edit re-decides the edited step and the ones after it, and every report is
+the one a run without the cache gives."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import pickle
+import shutil
+
+import pytest
+
+from derive.emit.render import render
+from derive.verify import check
+from derive.verify.check import check_files
+from tests.test_persistent_outcomes import kept, new_process, rows  # noqa: F401 - a fixture
+
+PROOF = """\
+[symbols]
+x = { domain = "real" }
+z = { domain = "real" }
+
+[definitions]
+s = { latex = '\\frac{1}{1 + e^{-z}}', note = "the sigmoid" }
+
+[[step]]
+id = "square"
+latex = '(x + 1)^2 = x^2 + 2x + 1'
+
+[[step]]
+id = "logistic"
+latex = '\\frac{ds}{dz} = s(1 - s)'
+
+[[step]]
+id = "define"
+latex = 'q = x^2'
+define = true
+
+[[step]]
+id = "slip"
+latex = '\\frac{dq}{dx} = x'
+
+[[step]]
+id = "cube"
+latex = '(x - 1)^3 = x^3 - 3x^2 + 3x - 1'
+"""
+
+
+@pytest.fixture
+def stepped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the steps whose links are worked out (not replayed from a kept report)."""
+    ids: list[str] = []
+    work = check._Checker._compare
+
+    def counted(self: check._Checker, lhs: object, rhs: object, *rest: object) -> object:
+        ids.append(self._current)
+        return work(self, lhs, rhs, *rest)  # type: ignore[arg-type]
+
+    step = check._Checker._step
+
+    def noted(self: check._Checker, claim: check.Claim, previous: object) -> object:
+        self._current = claim.id  # type: ignore[attr-defined]
+        return step(self, claim, previous)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check._Checker, "_compare", counted)
+    monkeypatch.setattr(check._Checker, "_step", noted)
+    return ids
+
+
+def reported(path: pathlib.Path) -> object:
+    """One run's JSON report, with the whole-file reports of earlier runs gone."""
+    shutil.rmtree(path.parent / "cache" / "derive" / "reports", ignore_errors=True)
+    new_process()
+    return json.loads(render(check_files([str(path)]), "json"))
+
+
+def without_cache(path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    with monkeypatch.context() as patch:
+        patch.setenv("DERIVE_NO_CACHE", "1")
+        new_process()
+        return json.loads(render(check_files([str(path)]), "json"))
+
+
+def test_a_second_run_replays_every_step(kept: pathlib.Path,  # noqa: F811
+                                         stepped: list[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text(PROOF)
+    cold = reported(path)
+    assert set(stepped) == {"square", "logistic", "slip", "cube"}
+    stepped.clear()
+    warm = reported(path)
+    assert stepped == []
+    assert warm == cold == without_cache(path, monkeypatch)
+    verdicts = {s["id"]: s["verdict"] for s in warm["documents"][0]["steps"]}  # type: ignore[index]
+    assert verdicts == {"square": "proved", "logistic": "proved", "define": "definition",
+                        "slip": "refuted", "cube": "proved"}
+
+
+def test_an_edit_re_decides_the_edited_step_and_those_after_it(
+        kept: pathlib.Path, stepped: list[str],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text(PROOF)
+    reported(path)
+    # q is defined again differently: the step after it must see the new definition
+    path.write_text(PROOF.replace("latex = 'q = x^2'", "latex = 'q = x^2/2'"))
+    stepped.clear()
+    edited = reported(path)
+    assert "square" not in stepped and "logistic" not in stepped
+    assert {"slip", "cube"} <= set(stepped)
+    assert edited == without_cache(path, monkeypatch)
+    verdicts = {s["id"]: s["verdict"] for s in edited["documents"][0]["steps"]}  # type: ignore[index]
+    assert verdicts["slip"] == "proved"
+
+
+def test_a_change_outside_the_steps_re_decides_every_step(
+        kept: pathlib.Path, stepped: list[str],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text(PROOF)
+    reported(path)
+    path.write_text(PROOF.replace("'\\frac{1}{1 + e^{-z}}'", "'\\frac{1}{1 + e^{z}}'"))
+    stepped.clear()
+    edited = reported(path)
+    assert {"square", "logistic", "slip", "cube"} <= set(stepped)
+    assert edited == without_cache(path, monkeypatch)
+    verdicts = {s["id"]: s["verdict"] for s in edited["documents"][0]["steps"]}  # type: ignore[index]
+    assert verdicts["logistic"] == "refuted"
+
+
+def test_an_undecided_step_is_never_kept(kept: pathlib.Path) -> None:  # noqa: F811
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text("[[step]]\nid = \"u\"\nlatex = '= x'\n\n[[step]]\nid = \"p\"\n"
+                    "latex = 'x + x = 2x'\n")
+    first = reported(path)
+    assert [s["verdict"] for s in first["documents"][0]["steps"]] == [  # type: ignore[index]
+        "undecided", "proved"]
+    # one step report kept: the proved one; the undecided one is checked again every run
+    assert len(rows(kept, "step")) == 1
+    kept_report = pickle.loads(rows(kept, "step")[0][1])[0]
+    assert kept_report.claim.id == "p"
