@@ -141,3 +141,20 @@ def test_an_undecided_step_is_never_kept(kept: pathlib.Path) -> None:  # noqa: F
     assert len(rows(kept, "step")) == 1
     kept_report = pickle.loads(rows(kept, "step")[0][1])[0]
     assert kept_report.claim.id == "p"
+
+
+def test_a_step_during_which_time_ran_out_is_never_kept(
+        kept: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from derive.core.errors import BudgetExceeded
+
+    work = check._Checker._compare
+
+    def hurried(self: check._Checker, lhs: object, rhs: object, *rest: object) -> object:
+        BudgetExceeded("a computation ran out of time")  # as a time limit inside would
+        return work(self, lhs, rhs, *rest)  # type: ignore[arg-type]
+
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text(PROOF)
+    monkeypatch.setattr(check._Checker, "_compare", hurried)
+    reported(path)
+    assert len(rows(kept, "step")) == 1  # only "define", which has nothing to compare

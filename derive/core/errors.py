@@ -122,6 +122,14 @@ class UnknownModelError(DeriveError):
 class BudgetExceeded(DeriveError):
     """A symbolic computation ran out of its time budget."""
 
+    made = 0
+    """How many times, in this process, a computation ran out of time (results that
+    depended on timing are not kept between runs)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        BudgetExceeded.made += 1
+
 
 class VerificationError(DeriveError):
     """Generated code or a derived step failed its independent check."""

@@ -1005,14 +1005,14 @@ class _Checker:
             kept: tuple[StepReport, tuple[str, ...]] | None = \
                 entry if _is_kept_step(entry, claim) else None
             self._replay = kept[0] if kept is not None else None
-            assumed = len(self.assumed)
+            assumed, ran_out = len(self.assumed), BudgetExceeded.made
             try:
                 report, previous = self._step(claim, previous)
             except Exception as error:  # a bug costs its own step, never the run's report
                 report, previous = _internal_error(claim, error), None
             if kept is not None:
                 self.assumed.extend(a for a in kept[1] if a not in self.assumed)
-            elif key is not None and _keepable(report):
+            elif key is not None and _keepable(report) and BudgetExceeded.made == ran_out:
                 cache.keep("step", key, (report, tuple(self.assumed[assumed:])))
             self._replay = None
             if previous is not None:
