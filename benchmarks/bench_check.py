@@ -9,9 +9,10 @@ Prints, from one run on this machine:
   a change in the machine's load shows in every command alike; medians over the rounds;
 - the same with the reports a first run kept in the user's cache (files unchanged);
 - one line edited: the document of the "one document" row checked once, cold, to keep its
-  comparisons' outcomes in a cache of the benchmark's own, then in each round a copy with a
-  different single line edited (`+ 1` appended to one step's LaTeX, so that the file's report
-  cannot be reused and the step is decided again), checked cold and with the kept outcomes,
+  step reports and comparisons' outcomes in a cache of the benchmark's own, then in each
+  round the same file edited in place in a different single line (`+ 1` appended to one
+  step's LaTeX, so that the file's report cannot be reused and the step is decided again),
+  checked cold and with what the first run kept (the cache restored to it each round),
   interleaved with the floor;
 - the median and worst time per step (in process, after warm-up of the reader).
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -80,22 +82,24 @@ def edited(document: str, check: list[str], rounds: int) -> dict[str, list[float
     lines = text.splitlines(keepends=True)
     editable = [k for k, line in enumerate(lines) if ONE_LINE.fullmatch(line)]
     chosen = [editable[(r * len(editable)) // rounds % len(editable)] for r in range(rounds)]
-    cold, kept = "one line edited, cold", "one line edited, kept outcomes"
+    cold, kept = "one line edited, cold", "one line edited, kept steps and outcomes"
     times: dict[str, list[float]] = {FLOOR: [], cold: [], kept: []}
     with tempfile.TemporaryDirectory() as scratch:
-        home = os.path.join(scratch, "cache")
-        original = pathlib.Path(scratch, "original", pathlib.Path(document).name)
+        warm, home = os.path.join(scratch, "warm"), os.path.join(scratch, "cache")
+        original = pathlib.Path(scratch, "file", pathlib.Path(document).name)
         original.parent.mkdir()
         original.write_text(text)
-        once([*check, str(original)], cache=True, home=home)  # keeps the outcomes
-        for round_, k in enumerate(chosen):
-            copy = pathlib.Path(scratch, f"edit{round_}", original.name)
-            copy.parent.mkdir()
-            copy.write_text("".join([*lines[:k], ONE_LINE.sub(r"\1 + 1\2", lines[k]),
-                                     *lines[k + 1:]]))
+        once([*check, str(original)], cache=True, home=warm)  # keeps what a run keeps
+        for k in chosen:
+            # the file edited where it is, as a user edits it; the cache as the cold run of
+            # the unedited file left it
+            original.write_text("".join([*lines[:k], ONE_LINE.sub(r"\1 + 1\2", lines[k]),
+                                         *lines[k + 1:]]))
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.copytree(warm, home)
             times[FLOOR].append(once([sys.executable, "-c", "import sympy"]))
-            times[cold].append(once([*check, str(copy)]))
-            times[kept].append(once([*check, str(copy)], cache=True, home=home))
+            times[cold].append(once([*check, str(original)]))
+            times[kept].append(once([*check, str(original)], cache=True, home=home))
     return times
 
 
@@ -124,7 +128,7 @@ def main() -> None:
     print("kept reports (files and derive unchanged):")
     report(interleaved(commands, rounds, cache=True), counts, "  ")
     print(f"one line edited ({pathlib.Path(documents[0]).name}, a different line each round; "
-          "outcomes kept by one cold run of the unedited file):")
+          "what one cold run of the unedited file kept):")
     edits = edited(documents[0], check, rounds)
     report(edits, dict.fromkeys(edits, 1), "  ")
     os.environ["DERIVE_NO_CACHE"] = "1"  # the times per step are measured, not remembered
