@@ -336,3 +336,46 @@ def test_names_a_line_writes_first_on_one_side_only_leave_a_refutation_undecided
     assert document.steps[0].verdict == "refuted"
     (document,) = check_latex([lines[0], r"y = \frac{e^x + e^{-x}}{e^x - e^{-x}}"]).documents
     assert document.steps[1].verdict == "refuted"
+
+
+BY_VALUE = """\
+[symbols]
+y = { domain = "{0,1}" }
+z = { domain = "real" }
+
+[definitions]
+L = { latex = '-(y\\log(\\sigma(z)) + (1-y)\\log(1-\\sigma(z)))', note = "BCE" }
+
+[[step]]
+id = "chain"
+latex = '\\frac{\\partial L}{\\partial z} = DL DS'
+
+[[step]]
+id = "right"
+latex = 'DL = -\\frac{y}{\\sigma(z)} + \\frac{1-y}{1-\\sigma(z)}'
+
+[[step]]
+id = "sign"
+latex = 'DL = -\\frac{y}{\\sigma(z)} - \\frac{1-y}{1-\\sigma(z)}'
+
+[[step]]
+id = "operator"
+latex = '\\frac{\\partial}{\\partial \\sigma(z)} (z\\sigma(z)) = z'
+
+[[step]]
+id = "not written"
+latex = '\\frac{\\partial}{\\partial \\sigma(z)} \\frac{1}{1 + e^{-z}} = 1'
+""".replace("DL", r"\frac{\partial L}{\partial \sigma(z)}").replace(
+    "DS", r"\frac{\partial \sigma(z)}{\partial z}")
+
+
+def test_a_derivative_by_a_functions_value_holds_the_rest_fixed(
+        tmp_path: pathlib.Path) -> None:
+    steps = steps_of(write(tmp_path, BY_VALUE))
+    assert steps["chain"].verdict == "proved"
+    assert "read as the derivative by the value σ(z)" in steps["chain"].message
+    assert steps["right"].verdict == "proved"
+    assert steps["sign"].verdict == "refuted"  # the forum's sign slip, written this way
+    assert steps["operator"].verdict == "proved"
+    # σ(z) written out is not σ(z) as such: no derivative by it is read into the formula
+    assert steps["not written"].verdict == "undecided"

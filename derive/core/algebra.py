@@ -30,6 +30,29 @@ def replace_unevaluated(expr: sp.Basic, mapping: Mapping[sp.Basic, sp.Basic]) ->
     return expr.func(*args)
 
 
+class StandIn(sp.Symbol):  # type: ignore[misc]  # SymPy's classes are untyped
+    """The variable of a derivative by a function's value (∂ log σ(z)/∂σ(z)): a name that
+    stands for the value, written as it. The derivative is read as
+    ``Subs(Derivative(f, u), u, value)`` with the value written as u in f, so that it is
+    taken with u free, the rest held fixed, and u is the value again after."""
+
+
+def by_value(body: sp.Expr, value: sp.Expr, order: int = 1) -> sp.Expr:
+    """d^order body / d value^order, the value a function's application: see StandIn."""
+    from derive.core.mathtext import text
+
+    variable = StandIn(text(value))
+    derivative = sp.Derivative(body.xreplace({value: variable}), (variable, order),
+                               evaluate=False)
+    return sp.Subs(derivative, variable, value)
+
+
+def stood_in(node: sp.Basic) -> bool:
+    """Whether a node is a derivative by a function's value (see StandIn)."""
+    return isinstance(node, sp.Subs) and isinstance(node.expr, sp.Derivative) and \
+        len(node.variables) == 1 and isinstance(node.variables[0], StandIn)
+
+
 def has_derivative(expr: sp.Basic) -> bool:
     return bool(expr.atoms(sp.Derivative))
 

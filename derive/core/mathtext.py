@@ -120,6 +120,10 @@ class TextPrinter(NamePrinter):
     def _print_Subs(self, expr: sp.Subs) -> str:
         """f′(x) for d/dt f(t) at t = x; any other substitution as [A]_{t = x}."""
         body, variables, point = expr.args
+        from derive.core.algebra import stood_in
+
+        if stood_in(expr):  # d log(σ(z))/dσ(z): its variable is written as the value
+            return self._print(body)
         if (isinstance(body, sp.Derivative) and len(variables) == 1
                 and isinstance(body.expr, AppliedUndef) and body.expr.args == tuple(variables)
                 and body.variables == tuple(variables)):

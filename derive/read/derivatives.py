@@ -22,7 +22,9 @@ import sympy as sp
 from lark import Token, Tree
 from sympy.core.function import AppliedUndef
 
+from derive.core.algebra import by_value
 from derive.core.context import Context
+from derive.core.mathtext import text
 from derive.read.names import _Name, _Names
 from derive.read.nodes import Elementwise, _derivative, _div, _is_array
 from derive.read.tree import Node, _Entry, _inside, _is_token, _short, _Word
@@ -30,10 +32,12 @@ from derive.read.tree import Node, _Entry, _inside, _is_token, _short, _Word
 
 @dataclass
 class _DerivativeForm:
-    """What a derivative fraction says: its variables and the numerator after d/∂."""
+    """What a derivative fraction says: its variables and the numerator after d/∂; ``value``:
+    the function's value it is taken by, when that is its variable (∂/∂σ(z))."""
 
     variables: tuple[tuple[sp.Symbol, int], ...]
     body: list[_Entry] = field(default_factory=list)
+    value: sp.Expr | None = None
 
 
 class _Derivatives(_Names, ABC):
@@ -66,6 +70,11 @@ class _Derivatives(_Names, ABC):
         form = self.derivative_form(frac)
         if form is None:
             return _div(self.value(frac.children[1]), self.value(frac.children[2]))
+        if form.value is not None:
+            if not form.body:
+                self.fail("write what is differentiated by the value: "
+                          "\\frac{\\partial f}{\\partial \\sigma(z)}", frac)
+            return by_value(self.product(form.body, frac), form.value)
         return _derivative(self.product(form.body, frac), form.variables)
 
     def derivative_form(self, frac: Tree[Token]) -> _DerivativeForm | None:
@@ -83,6 +92,16 @@ class _Derivatives(_Names, ABC):
         if tolerant is not None:
             shown = " ".join(self.text[self.start(frac) : self.end(frac)].split())
             self.note(f"\\delta read as \\partial in '{_short(shown, 60)}'", frac)
+        by_value = self.value_variable(denominator)
+        if by_value is not None:
+            order = self.marker_order(numerator[0], tolerant)
+            if order != 1 or (len(numerator) > 1 and numerator[1].op is not None):
+                self.fail("a derivative by a function's value is read of first order, "
+                          "\\frac{\\partial f}{\\partial \\sigma(z)}", frac)
+            shown = " ".join(self.text[self.start(frac) : self.end(frac)].split())
+            self.note(f"'{_short(shown, 60)}' read as the derivative by the value "
+                      f"{text(by_value)}, the rest held fixed", frac)
+            return _DerivativeForm(((sp.Symbol("_"), 1),), numerator[1:], by_value)
         variables: list[tuple[sp.Symbol, int]] = []
         for k in range(0, len(denominator), 2):
             marker = denominator[k]
@@ -104,6 +123,21 @@ class _Derivatives(_Names, ABC):
         if body and body[0].op is not None:
             self.fail(f"unexpected '{body[0].op}'", body[0].op)
         return _DerivativeForm(tuple(variables), body)
+
+    def value_variable(self, denominator: list[_Entry]) -> sp.Expr | None:
+        """``\\partial \\sigma(z)``, ``d\\log(y)``: a first-order marker, then one function
+        applied to its argument — the value a derivative is taken by. None otherwise."""
+        if len(denominator) != 3 or self.marker_order(denominator[0]) != 1 or \
+                denominator[0].postfixes or denominator[2].op is not None:
+            return None
+        function, bracket = denominator[1], denominator[2]
+        if function.op is not None or function.signs or not self.is_call(function, bracket):
+            return None
+        value = self.product(denominator[1:])
+        if isinstance(value, sp.Function) and not isinstance(value, sp.Subs) and \
+                all(isinstance(a, sp.Expr) for a in value.args):
+            return value
+        return None
 
     def tolerant_markers(self, numerator: list[_Entry], denominator: list[_Entry]) -> str | None:
         """``\\frac{\\delta L}{\\delta y}`` (δ for ∂ above and below, the context declaring no

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 import sympy as sp
 from lark import Token, Tree
 
+from derive.core.algebra import by_value
 from derive.core.errors import AmbiguityError, ParseError
 from derive.core.functions import ML_FUNCTIONS
 from derive.read.derivatives import _is_partial_operator
@@ -203,6 +204,8 @@ class _Extent(_Values):
         if core.data == "frac":
             form = self.derivative_form(core)
             assert form is not None
+            if form.value is not None:
+                return by_value(body, form.value)
             return _derivative(body, form.variables)
         if core.data == "limit":
             return self.limit_of(core, body)

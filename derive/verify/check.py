@@ -29,6 +29,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.core import cache
+from derive.core.algebra import stood_in
 from derive.core.budget import run_with_budget
 from derive.core.context import Context, SymbolInfo
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
@@ -36,6 +37,7 @@ from derive.core.mathtext import text as math_text
 from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
 from derive.decide.kept import derivative, limit_value
+from derive.decide.kept import derivative as derivative_of
 from derive.read.proofs import Claim, ProofDocument
 
 
@@ -324,6 +326,27 @@ class _Checker:
                                "sides are arrays")
         return derivative(written, tuple((v, c) for v, c in node.variable_count))
 
+    def _by_value(self, node: sp.Subs) -> sp.Expr:
+        """∂f/∂σ(z): f written out through the definitions, the value σ(z) written as a name
+        u wherever it appears as such, the derivative by u with the rest held fixed, and u
+        the value again. A formula that never writes the value as such is undecided (its
+        derivative by the value is not defined by how it is written)."""
+        derivative = node.expr
+        (variable,), (value,) = node.variables, node.point
+        function = derivative.expr.xreplace({variable: value})
+        named = function if isinstance(function, sp.Symbol) else None
+        if named is not None and named not in self.definitions:
+            raise IllFormed(f"{named.name} is not defined, so d{named.name}/d{variable} has "
+                            "no meaning here")
+        written = self._expand(self._named(function)).xreplace({value: variable})
+        if written.atoms(sp.MatrixSymbol) or not written.has(variable):
+            shown = named.name if named is not None else "this formula"
+            raise NotDecidable(f"{shown} does not write {variable} as such once its "
+                               f"definitions are written out: its derivative by {variable} "
+                               "is not read")
+        found = derivative_of(written, ((variable, derivative.variable_count[0][1]),))
+        return found.xreplace({variable: value})
+
     def _differential(self, node: sp.Expr) -> sp.Expr:
         """d(E) = Σ ∂E/∂v dv over the varying symbols v (the file's [settings] vary)."""
         varying = [self.context.symbol(name) for name in self.document.vary]
@@ -359,6 +382,10 @@ class _Checker:
             expr = expr.xreplace({d: self._differential(d) for d in differentials})
         # the smallest first, ties in a fixed order: which derivative's error a side reports
         # must not depend on the order of a set (it did, with the hash seed)
+        for node in sorted((n for n in expr.atoms(sp.Subs) if stood_in(n)),
+                           key=lambda n: (sp.count_ops(n), sp.default_sort_key(n))):
+            if node in expr.atoms(sp.Subs):
+                expr = expr.xreplace({node: self._by_value(node)})
         derivatives = expr.atoms(sp.Derivative)
         for node in sorted(derivatives, key=lambda d: (sp.count_ops(d), sp.default_sort_key(d))):
             if node in expr.atoms(sp.Derivative):
