@@ -379,3 +379,31 @@ def test_a_derivative_by_a_functions_value_holds_the_rest_fixed(
     assert steps["operator"].verdict == "proved"
     # σ(z) written out is not σ(z) as such: no derivative by it is read into the formula
     assert steps["not written"].verdict == "undecided"
+
+
+def test_calligraphic_and_plain_letters_written_in_one_document_are_two_names(
+        tmp_path: pathlib.Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_text("$$L = -y\\log(p) - (1-y)\\log(1-p)$$\n\n$$\\mathcal{L} = 2L$$\n\n"
+                    "$$\\frac{\\partial \\mathcal{L}}{\\partial p} = "
+                    "2\\frac{\\partial L}{\\partial p}$$\n\n"
+                    "$$\\frac{\\partial \\mathcal{L}}{\\partial p} = "
+                    "\\frac{\\partial L}{\\partial p}$$\n")
+    (document,) = check_files([str(post)]).documents
+    assert [s.verdict for s in document.steps] == ["definition", "definition", "proved",
+                                                   "refuted"]
+    assert document.steps[1].defines == "Lcal"
+    assert any("\\mathcal{L} and L are two names" in a for a in document.assumed)
+    # alone, \mathcal{L} is L, as before
+    post.write_text("$$\\mathcal{L} = -y\\log(p)$$\n\n"
+                    "$$\\frac{\\partial L}{\\partial p} = -\\frac{y}{p}$$\n")
+    (document,) = check_files([str(post)]).documents
+    assert document.steps[1].verdict == "proved"
+
+
+def test_a_script_capital_prints_as_itself_and_spells_itself_in_ascii() -> None:
+    from derive.core.unicode import ASCII_FORMS, pretty_name
+
+    assert pretty_name("Lcal") == "ℒ" and pretty_name("Lcal_i") == "ℒᵢ"
+    assert ASCII_FORMS["ℒ"] == "calL"
+    assert pretty_name("Lcalx") == "Lcalx"  # a word that only begins so is not one

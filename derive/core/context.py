@@ -47,6 +47,9 @@ class Context:
     elementwise: frozenset[str] = frozenset()
     """The product signs a document uses for the elementwise product: ``*``, ``\\times``,
     ``juxtaposition`` (``\\odot`` always is)."""
+    styled: frozenset[str] = frozenset()
+    """Letters whose ``\\mathcal`` form is a name of its own (the document writes both
+    \\mathcal{L} and a plain L): read as ``Lcal``, printed ℒ. Any other \\mathcal{X} is X."""
     families: Mapping[str, int] = field(default_factory=dict)
     """Indexed families and their number of indices (``x`` → 1): a name a sum's index
     subscripts (``x_i`` in ``\\sum_i``) makes every subscripted use of its base an entry

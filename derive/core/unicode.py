@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from typing import Any
 
@@ -10,10 +11,17 @@ import sympy as sp
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
+SCRIPT_CAPITALS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                           "𝒜ℬ𝒞𝒟ℰℱ𝒢ℋℐ𝒥𝒦ℒℳ𝒩𝒪𝒫𝒬ℛ𝒮𝒯𝒰𝒱𝒲𝒳𝒴𝒵", strict=True))
+"""\\mathcal{L} as a name of its own (``Lcal``, where the document also writes a plain L): ℒ."""
+
 
 def pretty_name(name: str) -> str:
     """A name as the documents write it: ``yhat_i`` → ŷᵢ (NFC, so ŷ is one character)."""
     try:
+        script = re.match(r"([A-Z])cal(?![a-z])", name)
+        if script is not None:
+            return SCRIPT_CAPITALS[script.group(1)] + pretty_name("X" + name[4:])[1:]
         return unicodedata.normalize("NFC", str(pretty_symbol(name)))
     except Exception:  # pragma: no cover - a name pretty_symbol cannot take
         return name
@@ -30,12 +38,14 @@ class NamePrinter(StrPrinter):  # type: ignore[misc]
         return str(super()._print(expr, **kwargs))
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return str(pretty_symbol(expr.name))
+        return pretty_name(expr.name) if _SCRIPT.match(expr.name) else \
+            str(pretty_symbol(expr.name))
 
     _print_Dummy = _print_Symbol
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
-        return str(pretty_symbol(expr.name))
+        return pretty_name(expr.name) if _SCRIPT.match(expr.name) else \
+            str(pretty_symbol(expr.name))
 
 
 # ---- a console that cannot show Unicode ------------------------------------------------------
@@ -53,6 +63,8 @@ ASCII_FORMS: dict[str, str] = {
 are spelled by name (σ → sigma), sub- and superscripts by their plain forms (x₂ → x2, ² → ^2);
 any other character is escaped (``\\u2200``)."""
 
+ASCII_FORMS.update({script: f"cal{letter}" for letter, script in SCRIPT_CAPITALS.items()})
+_SCRIPT = re.compile(r"[A-Z]cal(?![a-z])")
 _SUPERSCRIPT_DIGITS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

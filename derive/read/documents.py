@@ -80,6 +80,7 @@ from sympy.core.function import AppliedUndef
 from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import COUNT, parse_domain
 from derive.core.errors import DeriveError, ProofFileError
+from derive.core.unicode import SCRIPT_CAPITALS
 from derive.read.proofs import Claim, Definition, MatrixSettings, ProofDocument
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".tex", ".txt")
@@ -732,6 +733,8 @@ class _Facts:
     """The argument σ alone stands for (the document writes σ(z) = …), and where."""
     sizes: dict[str, int] = field(default_factory=dict)
     """Where index claims are instantiated (the counts and the sums' upper limits)."""
+    styled: set[str] = field(default_factory=set)
+    """Letters written both as \\mathcal{X} and as a plain X: two names."""
 
 
 def read_document(path: str, text: str) -> ProofDocument:
@@ -754,6 +757,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     if plain:
         facts.said.append("the document delimits no math: its lines that read as equations "
                           "(or that a line beginning with '=' continues) are read as math")
+    _styled_letters(lines, facts)
     _memberships(lines, positions, facts)
     _declared_names(lines, positions, facts)
     _index_letters(lines, facts)
@@ -1132,6 +1136,35 @@ def _index_letters(lines: list[Line], facts: _Facts) -> None:
                       f"1, …, {', '.join(counts)}; index claims are checked at {sizes}")
 
 
+_CALLIGRAPHIC = re.compile(r"\\mathcal\s*\{\s*([A-Z])\s*\}")
+
+
+def _styled_letters(lines: list[Line], facts: _Facts) -> None:
+    """\\mathcal{L} and a plain L are two names when the document relates them in one line
+    (ℒ = Σᵢ Lᵢ, ℒ = 2L) or gives each its own definition: read as one name they would be
+    equated. Otherwise (one written for the other) they stay one name, as before."""
+    written = {m.group(1) for line in lines for m in _CALLIGRAPHIC.finditer(line.latex)}
+    for letter in sorted(written):
+        def plain(text: str, letter: str = letter) -> bool:
+            bare = re.sub(r"\\[A-Za-z]+", " ", _CALLIGRAPHIC.sub(" ", text))
+            return re.search(rf"(?<![A-Za-z]){letter}(?![A-Za-z])", bare) is not None
+
+        def defines(text: str, left: str) -> bool:
+            return re.match(rf"\s*{left}\s*(_\{{?\w+\}}?\s*)?(=|:=|\\coloneqq)", text) \
+                is not None
+
+        calligraphic = rf"\\mathcal\s*\{{\s*{letter}\s*\}}"
+        together = any(re.search(calligraphic, line.latex) and plain(line.latex)
+                       for line in lines)
+        both_defined = any(defines(line.latex, calligraphic) for line in lines) and \
+            any(defines(line.latex, letter) for line in lines)
+        if together or both_defined:
+            facts.styled.add(letter)
+            facts.said.append(f"\\mathcal{{{letter}}} and {letter} are two names: the "
+                              f"document writes both (\\mathcal{{{letter}}} is shown "
+                              f"{SCRIPT_CAPITALS[letter]})")
+
+
 def _context(facts: _Facts) -> Context:
     infos: list[SymbolInfo] = []
     for word in facts.words:
@@ -1143,7 +1176,8 @@ def _context(facts: _Facts) -> Context:
     for name, (shape, _) in facts.shapes.items():
         if name not in facts.domains:
             infos.append(SymbolInfo(name, shape=shape))
-    context = Context(functions=frozenset(facts.functions)).with_symbols(*infos)
+    context = Context(functions=frozenset(facts.functions),
+                      styled=frozenset(facts.styled)).with_symbols(*infos)
     if facts.indices:
         implied = [SymbolInfo(n, COUNT) for n in {*facts.indices, *facts.indices.values()}
                    if n not in context.symbols]

@@ -392,6 +392,10 @@ class _Names(_Text):
         if core.data in ("bold", "group"):
             named = self.node_name(core.children[1])
             style = str(core.children[0]).strip()
+            if named is not None and core.data == "bold" and style == "\\mathcal" and \
+                    named.full() in self.context.styled:
+                named.text += "cal"  # ℒ beside a plain L: two names
+                return named
             if named is not None and core.data == "bold" and not self.declaring and \
                     style in _STYLES_SAID and named.full() not in self.context.symbols:
                 self.note(f"{style}{{{named.full()}}} read as {named.full()}, the same name as "
