@@ -407,3 +407,26 @@ def test_a_script_capital_prints_as_itself_and_spells_itself_in_ascii() -> None:
     assert pretty_name("Lcal") == "ℒ" and pretty_name("Lcal_i") == "ℒᵢ"
     assert ASCII_FORMS["ℒ"] == "calL"
     assert pretty_name("Lcalx") == "Lcalx"  # a word that only begins so is not one
+
+
+def test_a_lowercase_t_after_an_array_is_its_transpose(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, """\
+[symbols]
+w = { shape = ["d", "1"] }
+x = { shape = ["d", "1"] }
+
+[settings]
+sizes = { d = 2 }
+
+[[step]]
+id = "t"
+latex = 'w^t x = x^T w'
+
+[[step]]
+id = "power"
+latex = 'z^t = z^{t}'
+""")
+    steps = steps_of(path)
+    assert steps["t"].verdict.holds and "^t after an array read as its transpose" in \
+        steps["t"].message
+    assert steps["power"].verdict == "proved" and "transpose" not in steps["power"].message

@@ -553,6 +553,11 @@ class _Values(_Derivatives):
             script = postfix.children[1]
             if self.is_transpose(script):
                 value = _transpose(value)
+            elif _is_array(value) and _is_token(script, "LETTER") and str(script) == "t" \
+                    and "t" not in self.context.symbols:
+                # w^t of an array: a power by a number t has no meaning for a matrix
+                self.note("^t after an array read as its transpose", postfix)
+                value = _transpose(value)
             else:
                 value = self.power(value, self.script_value(script), postfix)
         return value
