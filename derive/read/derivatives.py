@@ -274,9 +274,8 @@ class _Derivatives(_Names, ABC):
         # (dW for ∂L/∂W); the two readings differ, and d times W is neither
         written = self.text[self.start(following) : self.end(following)].strip()
         self.fail(f"cannot read 'd{written}': a differential (declare {written}, and "
-                  f"[settings] vary) or the name of a gradient (write "
-                  f"\\frac{{\\partial L}}{{\\partial {written}}}); declare d to read a "
-                  "product", entry)
+                  "[settings] vary) or a gradient's name as code writes it (d{written} for "
+                  f"∂loss/∂{written}: write the fraction); declare d to read a product", entry)
 
 
 def _innermost(node: Node) -> Node:
