@@ -274,7 +274,7 @@ class _Derivatives(_Names, ABC):
         # (dW for ∂L/∂W); the two readings differ, and d times W is neither
         written = self.text[self.start(following) : self.end(following)].strip()
         self.fail(f"cannot read 'd{written}': a differential (declare {written}, and "
-                  "[settings] vary) or a gradient's name as code writes it (d{written} for "
+                  f"[settings] vary) or a gradient's name as code writes it (d{written} for "
                   f"∂loss/∂{written}: write the fraction); declare d to read a product", entry)
 
 
