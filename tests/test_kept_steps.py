@@ -158,3 +158,25 @@ def test_a_step_during_which_time_ran_out_is_never_kept(
     monkeypatch.setattr(check._Checker, "_compare", hurried)
     reported(path)
     assert len(rows(kept, "step")) == 1  # only "define", which has nothing to compare
+
+
+def test_a_kept_reading_that_does_not_read_back_as_kept_is_read_again(
+        kept: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    import sqlite3
+    from contextlib import closing
+
+    import sympy as sp
+
+    from derive.read.nodes import Relation
+
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text(PROOF)
+    cold = reported(path)
+    assert rows(kept, "relation") and rows(kept, "families")
+    # every kept reading replaced by another relation that claims to be it
+    (table,) = kept.glob("*.sqlite")
+    forged = pickle.dumps((Relation((sp.Symbol("x"), sp.Integer(1))), "a forged text"))
+    with closing(sqlite3.connect(table)) as connection, connection:
+        connection.execute("UPDATE entry SET value = ? WHERE kind = 'relation'", (forged,))
+        connection.execute("DELETE FROM entry WHERE kind = 'step'")
+    assert reported(path) == cold == without_cache(path, monkeypatch)

@@ -176,10 +176,16 @@ class _Checker:
 
         try:
             context = self._reading_context(line, column)
+            name = _kept_name("relation", latex, context)
+            kept = _recalled_relation(name)
+            if kept is not None:
+                return kept
             lines = parse_lines(latex, context, source=self.document.path)
-            if len(lines) > 1:  # an aligned block: one chain, line after line
-                return _joined(lines)
-            return parse_relation(latex, context, source=self.document.path)
+            # an aligned block: one chain, line after line
+            relation = _joined(lines) if len(lines) > 1 else \
+                parse_relation(latex, context, source=self.document.path)
+            _keep_relation(name, relation)
+            return relation
         except ParseError as error:
             raise error.located(self.document.path, line - 1, column - 1) from None
 
@@ -1118,7 +1124,58 @@ def _families(document: ProofDocument) -> tuple[dict[str, int], frozenset[str]]:
     texts = [text for claim in document.claims
              for text in (claim.latex, claim.lhs or "", *claim.assume) if text]
     texts += [definition.latex for definition in document.definitions]
-    return index_families(texts, document.context)
+    # every line is read to find them: kept between runs under the texts and the context
+    # they are read in, which is all they depend on
+    name = _kept_name("families", tuple(texts), document.context)
+    found = cache.recall("families", name) if name is not None else None
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], dict) and \
+            isinstance(found[1], frozenset):
+        return found
+    families = index_families(texts, document.context)
+    if name is not None:
+        cache.keep("families", name, families)
+    return families
+
+
+def _kept_name(kind: str, *parts: Any) -> str | None:
+    """The name under which what was read from ``parts`` is kept between runs (the package's
+    source is part of every name); None when the cache is off or a part cannot be keyed."""
+    from derive.decide.kept import Unkeyable, canonical
+
+    if not cache.enabled():
+        return None
+    try:
+        return cache.key(kind, canonical(_plain(parts)))
+    except Unkeyable:
+        return None
+
+
+def _recalled_relation(name: str | None) -> Any:
+    """A line's reading kept by an earlier run, when it reads back as the very relation kept
+    (its canonical text is kept beside it); None otherwise."""
+    from derive.decide.kept import Unkeyable, canonical
+    from derive.read.nodes import Relation
+
+    entry = cache.recall("relation", name) if name is not None else None
+    if not (isinstance(entry, tuple) and len(entry) == 2 and
+            isinstance(entry[0], Relation) and isinstance(entry[1], str)):
+        return None
+    try:
+        same = canonical(_plain(entry[0])) == entry[1]
+    except Unkeyable:
+        return None
+    return entry[0] if same else None
+
+
+def _keep_relation(name: str | None, relation: Any) -> None:
+    from derive.decide.kept import Unkeyable, canonical
+
+    if name is None:
+        return
+    try:
+        cache.keep("relation", name, (relation, canonical(_plain(relation))))
+    except Unkeyable:
+        return
 
 
 def _is_matrix(value: Any) -> bool:
