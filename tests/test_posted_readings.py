@@ -376,6 +376,10 @@ def test_a_derivative_by_a_functions_value_holds_the_rest_fixed(
     assert "read as the derivative by the value σ(z)" in steps["chain"].message
     assert steps["right"].verdict == "proved"
     assert steps["sign"].verdict == "refuted"  # the forum's sign slip, written this way
+    from derive.emit.render import text as render_text
+
+    said = render_text(steps["sign"].links[0].diagnosis)
+    assert "inner derivative of log(1 − σ(z)) dropped" in said, said
     assert steps["operator"].verdict == "proved"
     # σ(z) written out is not σ(z) as such: no derivative by it is read into the formula
     assert steps["not written"].verdict == "undecided"

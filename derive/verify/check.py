@@ -966,8 +966,21 @@ class _Checker:
             return link
         from derive.verify.diagnose import explain
 
-        diagnosis = explain(self._named(link.lhs), self._named(link.rhs), expand=self._expand,
-                            domains=self.context.domains(),
+        lhs, rhs = self._named(link.lhs), self._named(link.rhs)
+        values = [n for n in (lhs.atoms(sp.Subs) | rhs.atoms(sp.Subs)) if stood_in(n)]
+        if len(values) == 1:
+            # ∂L/∂σ(z) = …: the mal-rules look for the slip in the derivative by u = σ(z),
+            # with σ(z) written u on both sides (u shows as σ(z))
+            (node,) = values
+            (variable,), (value,) = node.variables, node.point
+            inner = node.expr.expr.xreplace({variable: value})
+            written = self._expand(inner).xreplace({value: variable})
+            if not written.has(variable):
+                return link
+            by_name = sp.Derivative(written, *node.expr.variable_count, evaluate=False)
+            lhs, rhs = (side.xreplace({node: by_name}).xreplace({value: variable})
+                        for side in (lhs, rhs))
+        diagnosis = explain(lhs, rhs, expand=self._expand, domains=self.context.domains(),
                             budget=min(1.0, self._remaining()))
         return replace(link, diagnosis=diagnosis) if diagnosis is not None else link
 
