@@ -434,3 +434,19 @@ latex = 'z^t = z^{t}'
     assert steps["t"].verdict.holds and "^t after an array read as its transpose" in \
         steps["t"].message
     assert steps["power"].verdict == "proved" and "transpose" not in steps["power"].message
+
+
+def test_a_document_writing_sigma_as_a_sum_of_exponentials_names_the_softmax(
+        tmp_path: pathlib.Path) -> None:
+    post = tmp_path / "softmax.md"
+    post.write_text("$$\\sigma(A_i) = \\frac{e^{A_i}}{\\sum_{j=1}^{C} e^{A_j}}$$\n\n"
+                    "$$\\frac{\\partial \\sigma(A_i)}{\\partial A_k} = -\\sigma(A_i)\\sigma(A_k)$$"
+                    "\n\nwhen $i \\neq k$.\n")
+    (document,) = check_files([str(post)]).documents
+    first = document.steps[0]
+    assert first.verdict == "definition" and "is the softmax" in first.message
+    # the logistic function is still σ where the document writes it so
+    post.write_text("$$\\sigma(z) = \\frac{1}{1+e^{-z}}$$\n\n"
+                    "$$\\frac{d\\sigma(z)}{dz} = \\sigma(z)(1-\\sigma(z))$$\n")
+    (document,) = check_files([str(post)]).documents
+    assert [s.verdict for s in document.steps] == ["proved", "proved"]

@@ -768,7 +768,14 @@ class _Checker:
                 "is an update (an assignment), not an equation"
             step = StepReport(claim, Verdict.DEFINITION, message=f"this line {what}; not checked")
             return step, sides[-1] if sides else previous
-        if claim.define or introduced:
+        softmax = self._sigma_as_softmax(claim, relation, sides)
+        if softmax:
+            # σ(A_i) = e^{A_i}/Σ_j e^{A_j}: the document's σ is the softmax from here on
+            (argument,) = sides[0].args
+            self.function_definitions["sigma"] = sp.Lambda((argument,), self._named(sides[1]))
+            defines, sides, operators = "σ", sides[1:], operators[1:]
+            relation = replace(relation, readings=(*relation.readings, softmax))
+        elif claim.define or introduced:
             if len(sides) < 2:
                 return StepReport(claim, Verdict.ILL_FORMED,
                                   message="a definition needs 'name = formula'"), None
@@ -871,6 +878,27 @@ class _Checker:
     def _written_names(side: sp.Basic) -> set[str]:
         names = {str(getattr(symbol, "name", symbol)) for symbol in side.free_symbols}
         return names | {type(call).__name__ for call in side.atoms(AppliedUndef)}
+
+    def _sigma_as_softmax(self, claim: Claim, relation: Any, sides: Sequence[sp.Expr]) -> str:
+        """``\\sigma(A_i) = \\frac{e^{A_i}}{\\sum_j e^{A_j}}``: a document that writes σ of an
+        entry as a sum over the entries' exponentials names the softmax σ (the logistic
+        function is never a sum over a family). The reading said, or '' for any other line."""
+        if claim.kind not in ("claim", "definition") or relation.continues or \
+                claim.lhs is not None or len(sides) < 2 or "sigma" in self.function_definitions:
+            return ""
+        call, formula = sides[0], sides[1]
+        if type(call).__name__ != "sigmoid" or len(call.args) != 1:
+            return ""
+        base = _family_base(call.args[0])
+        if base is None:
+            return ""
+        sums = [node for node in formula.atoms(sp.Sum) if any(
+            _family_base(entry) == base for power in node.function.atoms(sp.exp)
+            for entry in (*power.atoms(sp.Indexed), *power.free_symbols))]
+        if not sums:
+            return ""
+        return (f"{math_text(call)} = {math_text(formula)} is the softmax: σ is the "
+                "document's softmax from here on, not the logistic function")
 
     def _functions_introduced(self, claim: Claim, sides: Sequence[sp.Expr],
                               operators: Sequence[str]) -> list[str]:
@@ -1070,6 +1098,15 @@ class _Checker:
             steps = self._cancelling(steps)
         return DocumentReport(self.document.path, self.document.title, self.document.source,
                               tuple(steps), tuple(self.assumed))
+
+
+def _family_base(entry: sp.Basic) -> str | None:
+    """The family an entry belongs to: A of A[i] or of A_i; None for anything else."""
+    if isinstance(entry, sp.Indexed):
+        return str(entry.base.label)
+    if isinstance(entry, sp.Symbol) and "_" in entry.name:
+        return str(entry.name).partition("_")[0]
+    return None
 
 
 def _plain(value: Any) -> Any:
