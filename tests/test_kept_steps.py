@@ -180,3 +180,19 @@ def test_a_kept_reading_that_does_not_read_back_as_kept_is_read_again(
         connection.execute("UPDATE entry SET value = ? WHERE kind = 'relation'", (forged,))
         connection.execute("DELETE FROM entry WHERE kind = 'step'")
     assert reported(path) == cold == without_cache(path, monkeypatch)
+
+
+def test_a_grammar_cache_cut_short_is_made_again(tmp_path: pathlib.Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive.read import screen
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    grammar = pathlib.Path(screen.__file__).with_name("latex.lark").read_text(encoding="utf-8")
+    path = screen._cache_file(grammar)
+    assert path is not None
+    pathlib.Path(path).write_bytes(b"\x80\x04\x95")  # a write cut short by a full disk
+    parser = screen._parser.__wrapped__()
+    assert parser.parse("x = 1") is not None
+    assert pathlib.Path(path).stat().st_size > 3  # written again, whole
+    assert not list(tmp_path.glob("derive/*.tmp"))
+    assert screen._parser.__wrapped__().parse("y = 2") is not None  # and read back

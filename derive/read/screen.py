@@ -13,6 +13,8 @@ is the first to use them; the stages after it read them from here.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -142,14 +144,23 @@ def _paired_bars(stream: Iterator[Token], kinds: tuple[str, str, str] = _BARS
         yield token
 
 
-def _cache_file() -> str | bool:
+def _cache_file(grammar: str) -> str | None:
     """Where lark keeps the analysed grammar between runs: a file in the user's own cache
-    directory (never the shared temporary directory, where another user could plant one).
-    Lark checks the grammar's hash and its own version before it uses the file."""
+    directory (never the shared temporary directory, where another user could plant one),
+    named by the grammar and lark's version, so that two versions never take turns
+    rewriting one file. Lark checks the grammar's hash and its own version before it uses
+    the file."""
+    import hashlib
+
+    import lark
+
     from derive.core.cache import folder
 
     where = folder()
-    return str(where / "latex-grammar.lark-cache") if where is not None else False
+    if where is None:
+        return None
+    digest = hashlib.sha256(f"{lark.__version__}\0{grammar}".encode()).hexdigest()[:16]
+    return str(where / f"latex-grammar-{digest}.lark-cache")
 
 
 @cache
@@ -157,9 +168,25 @@ def _parser() -> Lark:
     grammar = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
     options = {"parser": "lalr", "lexer": "basic", "propagate_positions": True,
                "postlex": _KeepRefused()}
+    path = _cache_file(grammar)
+    if path is None:
+        return Lark(grammar, **options)
+    if os.path.exists(path):
+        try:
+            return Lark(grammar, cache=path, **options)
+        except Exception:  # a damaged file (a write cut short): made again below
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+    # written under a name of this process and moved into place whole: a process that reads
+    # the file never sees half of it
+    temporary = f"{path}.{os.getpid()}.tmp"
     try:
-        return Lark(grammar, cache=_cache_file(), **options)
-    except OSError:
+        parser = Lark(grammar, cache=temporary, **options)
+        os.replace(temporary, path)
+        return parser
+    except Exception:  # a cache that cannot be written is only slower
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         return Lark(grammar, **options)
 
 
