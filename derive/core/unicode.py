@@ -19,9 +19,8 @@ SCRIPT_CAPITALS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 def pretty_name(name: str) -> str:
     """A name as the documents write it: ``yhat_i`` → ŷᵢ (NFC, so ŷ is one character)."""
     try:
-        script = re.match(r"([A-Z])cal(?![a-z])", name)
-        if script is not None:
-            return SCRIPT_CAPITALS[script.group(1)] + pretty_name("X" + name[4:])[1:]
+        if _SCRIPT.match(name):  # Lcal_i → ℒᵢ
+            return SCRIPT_CAPITALS[name[0]] + pretty_name("X" + name[4:])[1:]
         return unicodedata.normalize("NFC", str(pretty_symbol(name)))
     except Exception:  # pragma: no cover - a name pretty_symbol cannot take
         return name
@@ -41,11 +40,7 @@ class NamePrinter(StrPrinter):  # type: ignore[misc]
         return pretty_name(expr.name) if _SCRIPT.match(expr.name) else \
             str(pretty_symbol(expr.name))
 
-    _print_Dummy = _print_Symbol
-
-    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
-        return pretty_name(expr.name) if _SCRIPT.match(expr.name) else \
-            str(pretty_symbol(expr.name))
+    _print_Dummy = _print_MatrixSymbol = _print_Symbol
 
 
 # ---- a console that cannot show Unicode ------------------------------------------------------

@@ -101,7 +101,7 @@ class _Derivatives(_Names, ABC):
             shown = " ".join(self.text[self.start(frac) : self.end(frac)].split())
             self.note(f"'{_short(shown, 60)}' read as the derivative by the value "
                       f"{text(by_value)}, the rest held fixed", frac)
-            return _DerivativeForm(((sp.Symbol("_"), 1),), numerator[1:], by_value)
+            return _DerivativeForm((), numerator[1:], by_value)
         variables: list[tuple[sp.Symbol, int]] = []
         for k in range(0, len(denominator), 2):
             marker = denominator[k]

@@ -37,7 +37,6 @@ from derive.core.mathtext import text as math_text
 from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
 from derive.decide.kept import derivative, limit_value
-from derive.decide.kept import derivative as derivative_of
 from derive.read.proofs import Claim, ProofDocument
 
 
@@ -337,21 +336,28 @@ class _Checker:
         u wherever it appears as such, the derivative by u with the rest held fixed, and u
         the value again. A formula that never writes the value as such is undecided (its
         derivative by the value is not defined by how it is written)."""
-        derivative = node.expr
         (variable,), (value,) = node.variables, node.point
-        function = derivative.expr.xreplace({variable: value})
+        function = node.expr.expr.xreplace({variable: value})
         named = function if isinstance(function, sp.Symbol) else None
         if named is not None and named not in self.definitions:
             raise IllFormed(f"{named.name} is not defined, so d{named.name}/d{variable} has "
                             "no meaning here")
-        written = self._expand(self._named(function)).xreplace({value: variable})
-        if written.atoms(sp.MatrixSymbol) or not written.has(variable):
+        written = self._written_by_value(node, self._named(function))
+        if written is None or written.atoms(sp.MatrixSymbol):
             shown = named.name if named is not None else "this formula"
             raise NotDecidable(f"{shown} does not write {variable} as such once its "
                                f"definitions are written out: its derivative by {variable} "
                                "is not read")
-        found = derivative_of(written, ((variable, derivative.variable_count[0][1]),))
-        return found.xreplace({variable: value})
+        counts = tuple((v, c) for v, c in node.expr.variable_count)
+        return derivative(written, counts).xreplace({variable: value})
+
+    def _written_by_value(self, node: sp.Subs, function: sp.Expr) -> sp.Expr | None:
+        """The function of a derivative by a value (see derive.core.algebra.StandIn) written
+        out through the definitions, the value written as its stand-in wherever it appears as
+        such; None when it appears nowhere."""
+        (variable,), (value,) = node.variables, node.point
+        written = self._expand(function).xreplace({value: variable})
+        return written if written.has(variable) else None
 
     def _differential(self, node: sp.Expr) -> sp.Expr:
         """d(E) = Σ ∂E/∂v dv over the varying symbols v (the file's [settings] vary)."""
@@ -386,14 +392,10 @@ class _Checker:
         differentials = [a for a in expr.atoms(sp.Function) if type(a).__name__ == "Differential"]
         if differentials:
             expr = expr.xreplace({d: self._differential(d) for d in differentials})
-        # the smallest first, ties in a fixed order: which derivative's error a side reports
-        # must not depend on the order of a set (it did, with the hash seed)
-        for node in sorted((n for n in expr.atoms(sp.Subs) if stood_in(n)),
-                           key=lambda n: (sp.count_ops(n), sp.default_sort_key(n))):
+        for node in _smallest_first(n for n in expr.atoms(sp.Subs) if stood_in(n)):
             if node in expr.atoms(sp.Subs):
                 expr = expr.xreplace({node: self._by_value(node)})
-        derivatives = expr.atoms(sp.Derivative)
-        for node in sorted(derivatives, key=lambda d: (sp.count_ops(d), sp.default_sort_key(d))):
+        for node in _smallest_first(expr.atoms(sp.Derivative)):
             if node in expr.atoms(sp.Derivative):
                 expr = expr.xreplace({node: self._derivative(node)})
         expr = expr.doit() if expr.has(sp.Subs, sp.Derivative) else expr
@@ -760,9 +762,7 @@ class _Checker:
         introduced = self._introduced(claim, relation, sides)
         named_here = self._functions_introduced(claim, sides, operators)
         seen_before = set(self.seen)
-        self.seen |= {str(getattr(symbol, "name", symbol))
-                      for side in sides for symbol in side.free_symbols}
-        self.seen |= {type(call).__name__ for side in sides for call in side.atoms(AppliedUndef)}
+        self.seen |= {name for side in sides for name in self._written_names(side)}
         if claim.kind in ("notation", "update"):
             what = "introduces notation" if claim.kind == "notation" else \
                 "is an update (an assignment), not an equation"
@@ -848,9 +848,7 @@ class _Checker:
         """A refuted link one of whose sides writes names nothing before it wrote, declared or
         defined (y = (u − v)/(u + v), u and v named in words), while the other writes none:
         its counterexample gives them values the text never meant. Undecided, said."""
-        known = {*seen_before, *self.context.symbols, *self.context.indices,
-                 *self.context.indices.values(), *(str(s) for s in self.definitions),
-                 *self.function_definitions}
+        known = seen_before | self._declared_names()
         result = []
         for link in links:
             if link.verdict == Verdict.REFUTED and link.rhs is not None:
@@ -873,6 +871,12 @@ class _Checker:
                 self._written_names(link.rhs) if link.rhs is not None else set())
             result.append(link)
         return tuple(result)
+
+    def _declared_names(self) -> set[str]:
+        """The names the file declares or defines so far: symbols, indices and their
+        counts, definitions and functions."""
+        return {*self.context.symbols, *self.context.indices, *self.context.indices.values(),
+                *(str(s) for s in self.definitions), *self.function_definitions}
 
     @staticmethod
     def _written_names(side: sp.Basic) -> set[str]:
@@ -937,9 +941,7 @@ class _Checker:
                 relation.continues or len(sides) < 2 or not isinstance(sides[0], sp.Symbol):
             return ""
         name = str(sides[0].name)
-        declared = {*self.context.symbols, *self.context.indices,
-                    *self.context.indices.values(), *(str(s) for s in self.definitions),
-                    *self.function_definitions, *(a.name for a in self.all_aliases),
+        declared = {*self._declared_names(), *(a.name for a in self.all_aliases),
                     *(a.means for a in self.all_aliases)}
         bases = {n.partition("_")[0] for n in declared if "_" in n}
         if name in declared or name in self.seen or name.partition("_")[0] in bases or \
@@ -1001,9 +1003,8 @@ class _Checker:
             # with σ(z) written u on both sides (u shows as σ(z))
             (node,) = values
             (variable,), (value,) = node.variables, node.point
-            inner = node.expr.expr.xreplace({variable: value})
-            written = self._expand(inner).xreplace({value: variable})
-            if not written.has(variable):
+            written = self._written_by_value(node, node.expr.expr.xreplace({variable: value}))
+            if written is None:
                 return link
             by_name = sp.Derivative(written, *node.expr.variable_count, evaluate=False)
             lhs, rhs = (side.xreplace({node: by_name}).xreplace({value: variable})
@@ -1098,6 +1099,12 @@ class _Checker:
             steps = self._cancelling(steps)
         return DocumentReport(self.document.path, self.document.title, self.document.source,
                               tuple(steps), tuple(self.assumed))
+
+
+def _smallest_first(nodes: Iterator[sp.Basic] | set[sp.Basic]) -> list[sp.Basic]:
+    """Nodes by size, ties in a fixed order: which derivative's error a side reports must not
+    depend on the order of a set (it did, with the hash seed)."""
+    return sorted(nodes, key=lambda n: (sp.count_ops(n), sp.default_sort_key(n)))
 
 
 def _family_base(entry: sp.Basic) -> str | None:

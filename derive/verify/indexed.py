@@ -45,11 +45,11 @@ from derive.core.outcomes import CheckedAtSizes, Decision, Proved, Refuted, Verd
 from derive.core.unicode import pretty_name
 
 DEFAULT_SIZE = 3
-_MAX_LABEL_ASSIGNMENTS = 4096
-"""More assignments of finite-valued symbols than this are solved for one symbol instead."""
 """The size of an index range the file gives no size for."""
 MAX_INSTANCES = 27
 """The most combinations of free indices checked one by one; beyond, one per pattern."""
+_MAX_LABEL_ASSIGNMENTS = 4096
+"""More assignments of finite-valued symbols than this are solved for one symbol instead."""
 
 
 class Unsupported(Exception):
