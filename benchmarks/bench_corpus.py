@@ -14,7 +14,8 @@ expects it); for a false step, refuted or ill-formed is right. A crash (non-zero
 JSON, a timeout, output that is not JSON) counts every step of the post as a crash.
 
 Printed per mode: steps, right rate, fails caught (false steps refuted or ill-formed), holds
-refuted (true steps refuted: the worst kind), unreadable, undecided, other wrong verdicts,
+refuted and fails held (true steps refuted, false steps proved, checked or conditional: the
+worst kinds), unreadable, undecided, other wrong verdicts,
 crashes, the median wall time per file; the same for the holdout posts alone, for the
 second held-out set (HOLDOUT2, added after the reader's tuning began) alone, and for the third
 (HOLDOUT3, added after the second) alone; and a line per post. With --reasons, the checker's
@@ -245,11 +246,13 @@ def summary(steps: list[Step]) -> str:
     outcomes = Counter(s.outcome for s in steps)
     false_steps = [s for s in steps if not s.truth]
     caught = sum(1 for s in false_steps if s.verdict in RIGHT_FALSE)
+    held = sum(1 for s in false_steps if s.verdict in (*RIGHT_TRUE, "conditional"))
     return "  ".join([
         f"steps {len(steps)} ({len(false_steps)} false)",
         f"right {rate(outcomes['right'], len(steps))}",
         f"fails caught {rate(caught, len(false_steps))}",
         f"holds refuted {outcomes['holds_refuted']}",
+        f"fails held {held}",
         f"unreadable {outcomes['unreadable']}",
         f"undecided {outcomes['undecided']}",
         f"other wrong {outcomes['wrong']}",

@@ -450,3 +450,77 @@ def test_a_document_writing_sigma_as_a_sum_of_exponentials_names_the_softmax(
                     "$$\\frac{d\\sigma(z)}{dz} = \\sigma(z)(1-\\sigma(z))$$\n")
     (document,) = check_files([str(post)]).documents
     assert [s.verdict for s in document.steps] == ["proved", "proved"]
+
+
+def test_a_posts_macros_hold_in_every_display_of_the_document(tmp_path: pathlib.Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_text("An answer.\n\n$$\\def\\p#1#2{\\frac{\\partial #1}{\\partial #2}}$$\n\n"
+                    "$$\\p{}{x} x^2 = 2x$$\n\n$$\\p{}{x} x^3 = 2x^2$$\n")
+    (document,) = check_files([str(post)]).documents
+    assert [s.verdict for s in document.steps] == ["proved", "refuted"]
+    assert "\\p read as the post's macro" in document.steps[0].message
+
+
+def test_a_proof_file_gives_the_posts_macros_in_its_document_table(
+        tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "macros.toml"
+    path.write_text(r"""[document]
+title = "macros"
+macros = '\def\o{{\tt1}}\def\p#1#2{\frac{\partial #1}{\partial #2}}'
+
+[[step]]
+id = "used"
+latex = '\p{}{x} x^2 = 2x'
+""")
+    assert steps_of(str(path))["used"].verdict == "proved"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[document]\nmacros = "no definition here"\n\n[[step]]\nid = "a"\n'
+                   'latex = "x = x"\n')
+    (document,) = check_files([str(bad)]).documents
+    assert document.error is not None and "macros holds no definition" in str(document.error)
+
+
+def test_the_frobenius_product_binds_loosest_and_takes_1_as_the_ones(
+        tmp_path: pathlib.Path) -> None:
+    """y:Xβ is y:(Xβ) as matrix-calculus answers write it; 1:v beside a column is 𝟏ᵀv."""
+    path = write(tmp_path, r"""
+[symbols]
+X = { shape = ["n", "k"] }
+"\\beta" = { shape = ["k", "1"] }
+y = { shape = ["n", "1"] }
+v = { shape = ["n", "1"] }
+
+[settings]
+sizes = { n = 3, k = 2 }
+
+[[step]]
+id = "colon"
+latex = 'y:X\beta = y^T X \beta'
+
+[[step]]
+id = "ones"
+latex = '1:v = \mathbf{1}^T v'
+
+[[step]]
+id = "wrong"
+latex = '1:v = 2 \mathbf{1}^T v'
+""")
+    steps = steps_of(path)
+    assert steps["colon"].verdict.holds and steps["ones"].verdict.holds
+    assert steps["wrong"].verdict == "refuted"
+
+
+def test_a_file_that_declares_e_reads_it_as_its_name(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, r"""
+[symbols]
+e = { shape = ["n", "1"] }
+u = { shape = ["n", "1"] }
+
+[settings]
+sizes = { n = 3 }
+
+[[step]]
+id = "name"
+latex = 'u:e = u^T e'
+""")
+    assert steps_of(path)["name"].verdict.holds  # e was Euler's number: u : e, ill-formed

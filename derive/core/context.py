@@ -50,6 +50,9 @@ class Context:
     styled: frozenset[str] = frozenset()
     """Letters whose ``\\mathcal`` form is a name of its own (the document writes both
     \\mathcal{L} and a plain L): read as ``Lcal``, printed ℒ. Any other \\mathcal{X} is X."""
+    macros: str = ""
+    """The macro definitions the document makes, as written
+    (``\\def\\p#1#2{\\frac{\\partial #1}{\\partial #2}}``): every line of it is read with them."""
     families: Mapping[str, int] = field(default_factory=dict)
     """Indexed families and their number of indices (``x`` → 1): a name a sum's index
     subscripts (``x_i`` in ``\\sum_i``) makes every subscripted use of its base an entry

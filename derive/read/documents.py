@@ -81,6 +81,7 @@ from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import COUNT, parse_domain
 from derive.core.errors import DeriveError, ProofFileError
 from derive.core.unicode import SCRIPT_CAPITALS
+from derive.read.posted import defined_macros
 from derive.read.proofs import Claim, Definition, MatrixSettings, ProofDocument
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".tex", ".txt")
@@ -731,6 +732,8 @@ class _Facts:
     said: list[str] = field(default_factory=list)
     bare_sigma: tuple[str, int, int] | None = None
     """The argument σ alone stands for (the document writes σ(z) = …), and where."""
+    macros: str = ""
+    """The macro definitions of the whole document, in force in every display."""
     sizes: dict[str, int] = field(default_factory=dict)
     """Where index claims are instantiated (the counts and the sums' upper limits)."""
     styled: set[str] = field(default_factory=set)
@@ -753,7 +756,7 @@ def read_document(path: str, text: str) -> ProofDocument:
         raise ProofFileError("no math found: expected displays ($$…$$, \\[…\\], equation or "
                              "align environments) or inline equations ($…$ with '=')",
                              source=path, placed=False)
-    facts = _Facts()
+    facts = _Facts(macros=defined_macros("\n".join(line.latex for line in lines)))
     if plain:
         facts.said.append("the document delimits no math: its lines that read as equations "
                           "(or that a line beginning with '=' continues) are read as math")
@@ -980,9 +983,9 @@ _FUNCTION_LEFT = re.compile(
 """A name applied on the left of a relation: ``f(x)``, ``J(\\theta)``, ``h_\\theta(x)``."""
 
 _PRIMED = re.compile(
-    r"((?<![A-Za-z\\])[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?)\s*(?:'+|\^\s*\{?\s*"
+    r"((?<![A-Za-z\\])[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?)\s*(?:['’′]+|\^\s*\{?\s*"
     r"\\prime\s*\}?)\s*(?:\\left\s*)?\(")
-"""A primed name applied: ``g'(z)``, ``f^{\\prime}(x)``."""
+"""A primed name applied: ``g'(z)``, ``f^{\\prime}(x)``, ``s’(x)`` (a typographic prime)."""
 
 _LISTED = re.compile(
     r"((?<![A-Za-z\\^_])[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?)\s*(?:\\left\s*)?\(")
@@ -1083,7 +1086,7 @@ def _balanced_call(text: str, opening: int) -> bool:
 
 
 def _words_context(facts: _Facts) -> Context:
-    return Context().with_symbols(*(SymbolInfo(w) for w in facts.words))
+    return Context(macros=facts.macros).with_symbols(*(SymbolInfo(w) for w in facts.words))
 
 
 _SUM_WITHOUT_RANGE = re.compile(
@@ -1176,8 +1179,8 @@ def _context(facts: _Facts) -> Context:
     for name, (shape, _) in facts.shapes.items():
         if name not in facts.domains:
             infos.append(SymbolInfo(name, shape=shape))
-    context = Context(functions=frozenset(facts.functions),
-                      styled=frozenset(facts.styled)).with_symbols(*infos)
+    context = Context(functions=frozenset(facts.functions), styled=frozenset(facts.styled),
+                      macros=facts.macros).with_symbols(*infos)
     if facts.indices:
         implied = [SymbolInfo(n, COUNT) for n in {*facts.indices, *facts.indices.values()}
                    if n not in context.symbols]

@@ -106,6 +106,7 @@ class _Names(_Text):
         self.words = words
         self.longest_word = max(len(word) for word in words)
         self.d_is_symbol = "d" in context.symbols or context.is_function("d")
+        self.macros = context.macros
         self.increments = set(_INCREMENT.findall(text))
 
     # -- entries and words -------------------------------------------------------------------
@@ -501,7 +502,7 @@ class _Names(_Text):
                 "function applied to its argument",
                 name.token,
             )
-        if full == "e":
+        if full == "e" and "e" not in self.context.symbols:  # a file may name a vector e
             return sp.E
         if full == "pi" and name.greek and "pi" not in self.context.symbols:
             return sp.pi

@@ -300,7 +300,13 @@ def _hadamard(left: sp.Expr, right: sp.Expr) -> sp.Expr:
 
 
 def _frobenius(left: sp.Expr, right: sp.Expr) -> sp.Expr:
-    """The Frobenius product ``left : right`` = tr(leftᵀ right); multiplication on scalars."""
+    """The Frobenius product ``left : right`` = tr(leftᵀ right); multiplication on scalars.
+    The number 1 beside a column is the column of ones (``\\o:\\log(…)`` = 𝟏ᵀlog(…), the sum
+    of the entries), as matrix-calculus texts write it; a product with a number would be
+    ill-formed."""
+    for one, other in ((left, right), (right, left)):
+        if one == sp.S.One and _is_array(other) and getattr(other, "shape", (0, 0))[1] == 1:
+            return _run(_transpose(sp.S.One), other)
     if _is_array(left) or _is_array(right):
         return Frobenius(ArrayProduct(sp.Transpose(left), right))
     return _mul(left, right)
@@ -334,8 +340,21 @@ def _product(first: sp.Expr, rest: Sequence[tuple[str, sp.Expr]]) -> sp.Expr:
     """``first`` times each (operator, factor) of ``rest``, left to right.
 
     Operators: ``""`` (juxtaposed), ``"*"``, ``"/"``, ``"odot"``, ``":"``. Runs of ordinary
-    products are gathered into one ``Mul`` (a long product costs linear time).
+    products are gathered into one ``Mul`` (a long product costs linear time). The Frobenius
+    product binds loosest, as matrix-calculus texts write it: ``y:X\beta`` is y : (Xβ).
     """
+    if any(operator == ":" for operator, _ in rest):
+        segments: list[tuple[sp.Expr, list[tuple[str, sp.Expr]]]] = [(first, [])]
+        for operator, factor in rest:
+            if operator == ":":
+                segments.append((factor, []))
+            else:
+                segments[-1][1].append((operator, factor))
+        values = [_product(head, tail) for head, tail in segments]
+        result = values[0]
+        for value in values[1:]:
+            result = _frobenius(result, value)
+        return result
     pending = [first]
     joined = False
     for operator, factor in rest:

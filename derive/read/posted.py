@@ -26,7 +26,7 @@ Two passes:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lark import Token
@@ -116,15 +116,16 @@ class _Refused(Exception):
 
 
 def prepare(text: str, lex: Callable[[str], Iterator[Token]], source: str = "<input>", *,
-            d_is_symbol: bool = False) -> Prepared:
+            d_is_symbol: bool = False, macros: str = "") -> Prepared:
     """The text rewritten for the parser, with the readings taken (see the module's
     docstring). ``lex`` lexes a text (the reader's lexer); ``d_is_symbol``: the context
     declares ``d``, so ``dy/dx`` is not rewritten. A macro that cannot be expanded is a
-    ``ParseError`` at its place in ``text``."""
+    ``ParseError`` at its place in ``text``. ``macros``: the definitions the document made
+    before this text (``\\def\\p#1#2{…}`` in an earlier display), in force here too."""
     prepared = Prepared(text, list(range(len(text) + 1)))
     try:
         _characters(prepared)
-        _macros(prepared, lex)
+        _macros(prepared, lex, _inherited(macros, lex) if macros else {})
     except _Refused as error:
         offset = prepared.origin[max(0, min(error.offset, len(prepared.text)))]
         line = text.count("\n", 0, offset) + 1
@@ -169,10 +170,39 @@ _DEFINERS = re.compile(
 _CONTROL = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z])")
 
 
-def _macros(prepared: Prepared, lex: Callable[[str], Iterator[Token]]) -> None:
-    """Read a post's macro definitions out of the text and expand every use of them."""
-    text = prepared.text
+def _inherited(prelude: str, lex: Callable[[str], Iterator[Token]]) -> dict[str, _Macro]:
+    """The macros an earlier part of the document defines; one that cannot be read is
+    left out (it is refused where it is written)."""
     macros: dict[str, _Macro] = {}
+    for match in _DEFINERS.finditer(prelude):
+        try:
+            macro, _ = _definition(prelude, match)
+        except _Refused:
+            continue
+        if _redefinable(macro.name, lex):
+            macros[macro.name] = macro
+    return macros
+
+
+def defined_macros(text: str) -> str:
+    """The macro definitions a text makes (``\\newcommand``, ``\\def``, ...), as text: the
+    prelude later texts of the same document are read with."""
+    found = []
+    for match in _DEFINERS.finditer(text):
+        try:
+            _, end = _definition(text, match)
+        except _Refused:
+            continue
+        found.append(text[match.start():end])
+    return "".join(found)
+
+
+def _macros(prepared: Prepared, lex: Callable[[str], Iterator[Token]],
+            inherited: Mapping[str, _Macro]) -> None:
+    """Read a post's macro definitions out of the text and expand every use of them (and
+    of those the document defined before it)."""
+    text = prepared.text
+    macros: dict[str, _Macro] = dict(inherited)
     removals: list[tuple[int, int, str]] = []
     for match in _DEFINERS.finditer(text):
         if any(start <= match.start() < end for start, end, _ in removals):

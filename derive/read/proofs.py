@@ -64,12 +64,15 @@ from typing import Any
 from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import COUNT, Domain, parse_domain
 from derive.core.errors import DeriveError, ParseError, ProofFileError
+from derive.read.posted import defined_macros
 
 EXPECTATIONS = (
     "proved", "checked", "refuted", "conditional", "ill-formed", "unreadable", "undecided",
     "definition",
 )
-_DOCUMENT_KEYS = {"title", "source", "note", "url"}
+_CODE_GRADIENT = re.compile(r"d[A-Za-z]+(?:_[A-Za-z0-9]+)?")
+"""A gradient's name as code writes it (``dy_i``, ``dW``): one name when the file defines it."""
+_DOCUMENT_KEYS = {"title", "source", "note", "url", "macros"}
 _STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note", "kind",
               "supplied", "reading"}
 KINDS = ("claim", "definition", "notation", "update")
@@ -333,11 +336,16 @@ class _Reader:
         names = functions.get("names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise self.error("[functions] names must be a list of names", r"^[ \t]*names")
-        context = Context(functions=frozenset(names) | _function_names(names))
+        context = Context(functions=frozenset(names) | _function_names(names),
+                          macros=self._macros(document))
         context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
         context = self._indices(self._table(data, "indices"), settings, context)
         aliases = self._aliases(self._table(data, "aliases"), context)
         definitions = self._definitions(self._table(data, "definitions"))
+        # dy_i = ∂L/∂y_i defined: dy is that name wherever a step writes it, not d·y
+        context = context.with_symbols(*(
+            SymbolInfo(d.name) for d in definitions
+            if _CODE_GRADIENT.fullmatch(d.name) and d.name not in context.symbols))
         claims = self._claims(data.get("step", []))
         readings = self._readings(self._table(data, "readings"), context)
         for claim in claims:
@@ -363,6 +371,18 @@ class _Reader:
             vary=tuple(str(v) for v in vary), budget=float(budget) if budget else None,
             matrix=self._matrix_settings(settings, "settings"), readings=readings,
         )
+
+    def _macros(self, document: Mapping[str, Any]) -> str:
+        """[document] macros: the post's own macro definitions, as posted."""
+        written = document.get("macros", "")
+        if not isinstance(written, str):
+            raise self.error("[document] macros must be a string of definitions, such as "
+                             "'\\def\\p#1#2{\\frac{\\partial #1}{\\partial #2}}'",
+                             r"^[ \t]*macros\s*=")
+        if written and not defined_macros(written).strip():
+            raise self.error("[document] macros holds no definition (\\newcommand, \\def or "
+                             "\\DeclareMathOperator)", r"^[ \t]*macros\s*=")
+        return written
 
     def _step_start(self, identity: str) -> int:
         match = re.search(rf"^[ \t]*id\s*=\s*[\"']{re.escape(identity)}[\"']", self.text,

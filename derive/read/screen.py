@@ -329,10 +329,12 @@ def parse(reader: _Text) -> Tree[Token]:
         reader.fail(
             f"control character U+{ord(control.group()):04X} is not allowed", control.start()
         )
-    key = (text, reader.source, bool(getattr(reader, "d_is_symbol", False)))
+    macros = getattr(reader, "macros", "")
+    key = (text, reader.source, bool(getattr(reader, "d_is_symbol", False)), macros)
     kept = _TREES.get(key)  # the same text is read more than once (families, lines, claims)
     prepared = kept[0] if kept is not None else prepare(
-        text, _parser().lex, reader.source, d_is_symbol=getattr(reader, "d_is_symbol", False))
+        text, _parser().lex, reader.source, d_is_symbol=getattr(reader, "d_is_symbol", False),
+        macros=macros)
     reader.text, reader.origin = prepared.text, prepared.origin
     reader.notes.extend(prepared.notes)
     reader.defining = prepared.defining
@@ -363,7 +365,7 @@ def parse(reader: _Text) -> Tree[Token]:
 
 
 _KEPT_TREES = 4096
-_TREES: dict[tuple[str, str, bool], tuple[Any, list[Token], Tree[Token]]] = {}
+_TREES: dict[tuple[str, str, bool, str], tuple[Any, list[Token], Tree[Token]]] = {}
 """The trees of the texts read so far (data only, in this process): the text after the
 tolerant pass, its tokens and its tree, by the text, its source and how d is read."""
 

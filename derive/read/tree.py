@@ -62,6 +62,8 @@ class _Text:
         """Offsets of the definition signs read as '=' (``:=``, ``\\coloneqq``, ...)."""
         self.d_is_symbol = False
         """The context declares ``d``: ``dy/dx`` is then not read as a derivative."""
+        self.macros = ""
+        """The document's macro definitions, in force in this text."""
         self.breaks: list[tuple[int, str]] = []
         """Where a mark between two equations (',', ``\\Rightarrow``) became a line break."""
         self.leading: list[tuple[int, str]] = []

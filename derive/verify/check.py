@@ -19,7 +19,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from fractions import Fraction
 from functools import partial
@@ -194,7 +194,9 @@ class _Checker:
             name, argument = self._definition_key(definition.name)
             value = self._read_definition(definition, self.context).xreplace(self.aliases)
             if argument:
-                variables = tuple(self.context.symbol(a) for a in argument.split(","))
+                # g(u) = uᵀu with u declared an array: the argument is that array
+                variables = tuple(self.context.matrix(a) if self._is_array_name(a)
+                                  else self.context.symbol(a) for a in argument.split(","))
                 self.function_definitions[name] = sp.Lambda(variables, value)
             else:
                 self.definitions[self.context.symbol(name)] = value
@@ -202,6 +204,10 @@ class _Checker:
                 self.assumed.append(f"{definition.name} = {definition.latex}: {definition.note}")
         if self._redefined_builtins():  # H = −Σ Y_k log σ(A_k) with σ(A_i) defined too
             self.definitions = {s: self._named(v) for s, v in self.definitions.items()}
+
+    def _is_array_name(self, name: str) -> bool:
+        info = self.context.symbols.get(name)
+        return info is not None and info.shape is not None
 
     def _definition_key(self, key: str) -> tuple[str, str | None]:
         """The name a ``[definitions]`` key defines, read as the steps read it (``J^{(i)}``,
@@ -329,7 +335,9 @@ class _Checker:
             raise NotDecidable(f"{shown} is written with arrays: its derivative by "
                                f"{variables[0]} is taken entry by entry only in a claim whose "
                                "sides are arrays")
-        return derivative(written, tuple((v, c) for v, c in node.variable_count))
+        taken = derivative(written, tuple((v, c) for v, c in node.variable_count))
+        return _held_at(taken, {v: self._expand(v, frozenset()) for v in variables
+                                if v in self.definitions})
 
     def _by_value(self, node: sp.Subs) -> sp.Expr:
         """∂f/∂σ(z): f written out through the definitions, the value σ(z) written as a name
@@ -399,7 +407,19 @@ class _Checker:
             if node in expr.atoms(sp.Derivative):
                 expr = expr.xreplace({node: self._derivative(node)})
         expr = expr.doit() if expr.has(sp.Subs, sp.Derivative) else expr
-        return self._expand(expr)
+        expr = self._expand(expr)
+        # a definition written with a derivative (dy_i = ∂L/∂y_i) brings one in: taken as
+        # the claim's own are, by the name it varies held fixed
+        for _ in range(3):
+            pending = [n for n in expr.atoms(sp.Derivative)
+                       if any(v in self.definitions for v, _ in n.variable_count)]
+            if not pending:
+                break
+            for node in _smallest_first(pending):
+                if node in expr.atoms(sp.Derivative):
+                    expr = expr.xreplace({node: self._derivative(node)})
+            expr = self._expand(expr)
+        return expr
 
     def _finished(self, expr: sp.Expr) -> sp.Expr:
         _example_index_in_sum(expr)
@@ -473,8 +493,15 @@ class _Checker:
                 ("derivatives",), "computing the derivatives in the claim used the budget"))
         if _is_matrix(left) or _is_matrix(right):
             return self._literal_link(lhs, rhs, left, right, domains)
-        outcome = compare(left, right, domains, budget=budget)
+        unknown = bool(_unknown_functions(left, right))
+        # with a function nothing defines, sampling cannot run: a share of the budget for
+        # the symbolic route, the rest for the functions drawn in its place
+        outcome = compare(left, right, domains, budget=budget / 3 if unknown else budget)
         verdict = verdict_of(outcome)
+        if verdict == Verdict.UNDECIDED and unknown:
+            abstract = self._abstract_link(lhs, rhs, left, right, domains)
+            if abstract is not None:
+                return abstract
         if verdict == Verdict.REFUTED and assume:
             conditions = self._conditions(assume)
             if conditions:
@@ -485,6 +512,53 @@ class _Checker:
                                       message=f"false in general ({_short(outcome)}); "
                                               f"holds when {', '.join(assume)}")
         return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _abstract_link(self, lhs: sp.Expr, rhs: sp.Expr, left: sp.Expr, right: sp.Expr,
+                       domains: Mapping[sp.Symbol, Any]) -> LinkReport | None:
+        """A claim about a function the file declares and never defines (ℓ, the loss
+        downstream): it is meant for every such function, so it is compared with each one
+        replaced by smooth functions drawn at random. Refuted with one of them is refuted
+        (the function is part of the counterexample); holding for all is checked, never
+        proved. None when a side cannot be written with the functions replaced."""
+        from derive.decide.equivalence import compare
+
+        functions = sorted(_unknown_functions(left, right), key=lambda f: str(f))
+        found = []
+        for draw in range(ABSTRACT_DRAWS):
+            chosen = {f: _drawn_function(f, arity, draw) for f, arity in functions}
+            try:
+                sides = [_with_functions(side, chosen) for side in (left, right)]
+            except (TypeError, ValueError, AttributeError):
+                return None
+            share = self._remaining() / (ABSTRACT_DRAWS - draw)
+            if _unknown_functions(*sides) or share <= 0:
+                return None
+            outcome = compare(sides[0], sides[1], domains, budget=share)
+            verdict = verdict_of(outcome)
+            drawn = tuple((f"{pretty_name(str(f))}({', '.join(v)})",
+                           math_text(chosen[f](*sp.symbols(' '.join(v), seq=True))))
+                          for f, arity in functions
+                          for v in [[f"u{k + 1}" for k in range(arity)]])
+            written = "; ".join(f"{name} = {value}" for name, value in drawn)
+            if verdict == Verdict.REFUTED:
+                assert isinstance(outcome, Refuted)
+                outcome = replace(outcome, point=(*outcome.point, *drawn))
+                return LinkReport(lhs, rhs, Verdict.REFUTED, outcome, message=(
+                    f"false for {written}: the claim is about any function "
+                    f"{', '.join(pretty_name(str(f)) for f, _ in functions)}"))
+            if not verdict.holds:
+                return None
+            found.append(outcome)
+        names = ", ".join(pretty_name(str(f)) for f, _ in functions)
+        samples = sum(int(getattr(o, "samples", 0)) for o in found)
+        worst_difference = max(float(getattr(o, "max_difference", 0.0)) for o in found)
+        from derive.core.outcomes import Checked
+
+        return LinkReport(lhs, rhs, Verdict.CHECKED,
+                          Checked(samples, 40, worst_difference), message=(
+                              f"{names} is declared and not defined: the claim holds with "
+                              f"{names} replaced by each of {ABSTRACT_DRAWS} smooth functions "
+                              "drawn at random (checked, not proved for every function)"))
 
     def _literal_link(self, lhs: sp.Expr, rhs: sp.Expr, left: Any, right: Any,
                       domains: Mapping[sp.Symbol, Any]) -> LinkReport:
@@ -647,6 +721,20 @@ class _Checker:
             return None
         if not (frame.mentions_arrays(left) or frame.mentions_arrays(right)):
             return None
+        unread = sorted(set(frame.unread) & frame.used(left, right))
+        if unread:  # without its definition a name would be a constant: never decide so
+            name = unread[0]
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                f"the definition of {pretty_name(name)} is not read in a claim about arrays: "
+                f"{frame.unread[name]}"))
+        free = set().union(*(shapes.free_entry_indices(side, frame) for side in (left, right)))
+        if free and free <= set(self.context.indices):
+            return None  # ŷ_i with i free: every value of i, in index notation
+        if free:
+            letters = ", ".join(sorted(free))
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                f"an entry written with the index {letters}, which no sum binds: the claim is "
+                f"about every value of {letters}; declare {letters} in [indices] to check it"))
         if self._remaining() <= 0:
             from derive.core.outcomes import Undecided
 
@@ -677,17 +765,18 @@ class _Checker:
         global_aliases = {a.name: a.means for a in self.all_aliases if not a.steps}
         lowering = self._matrix_lowering(global_aliases)
         definitions = {}
+        unread: dict[str, str] = {}
         for symbol, value in self.definitions.items():
             try:
                 definitions[str(symbol.name)] = lowering.lower(value)
-            except Unsupported:
-                continue
+            except Unsupported as error:
+                unread[str(symbol.name)] = str(error)
         if reading is not None:
             definitions.update(self._reading_definitions(reading, lowering))
         return Frame(context, definitions, layout=settings.layout or self.document.matrix.layout,
                      batch=settings.batch or self.document.matrix.batch,
                      sizes={**self.document.matrix.sizes, **settings.sizes},
-                     varying=tuple(self.document.vary))
+                     varying=tuple(self.document.vary), unread=unread)
 
     def _reading_definitions(self, reading: Any, lowering: Any) -> dict[str, Any]:
         """A reading's own definitions (``[readings.NAME.definitions]``), read in it."""
@@ -1101,7 +1190,7 @@ class _Checker:
                               tuple(steps), tuple(self.assumed))
 
 
-def _smallest_first(nodes: Iterator[sp.Basic] | set[sp.Basic]) -> list[sp.Basic]:
+def _smallest_first(nodes: Iterable[sp.Basic]) -> list[sp.Basic]:
     """Nodes by size, ties in a fixed order: which derivative's error a side reports must not
     depend on the order of a set (it did, with the hash seed)."""
     return sorted(nodes, key=lambda n: (sp.count_ops(n), sp.default_sort_key(n)))
@@ -1233,6 +1322,61 @@ def _keep_relation(name: str | None, relation: Any) -> None:
         cache.keep("relation", name, (relation, canonical(_plain(relation))))
     except Unkeyable:
         return
+
+
+def _held_at(expr: sp.Expr, defined: Mapping[sp.Basic, sp.Expr]) -> sp.Expr:
+    """A derivative left unevaluated (of an undefined function) by a name the file defines,
+    ∂ℓ(y₁)/∂y₁, written as the derivative at the point the definition gives y₁ (a Subs):
+    the name stays the variable, and its value is where the derivative is taken."""
+    if not defined:
+        return expr
+
+    def point(node: sp.Derivative) -> sp.Expr:
+        moved = {v: sp.Dummy(f"{v}") for v, _ in node.variable_count if v in defined}
+        if not moved:
+            return node
+        inner = sp.Derivative(node.expr.xreplace(moved),
+                              *[(moved.get(v, v), c) for v, c in node.variable_count])
+        return sp.Subs(inner, tuple(moved.values()), tuple(defined[v] for v in moved))
+
+    return expr.replace(lambda n: isinstance(n, sp.Derivative), point)
+
+
+ABSTRACT_DRAWS = 3
+"""How many smooth functions stand in for a declared, undefined function (see _abstract_link)."""
+
+
+def _unknown_functions(*sides: sp.Basic) -> set[tuple[Any, int]]:
+    """The undefined functions the sides apply, each with its number of arguments."""
+    return {(type(node), len(node.args)) for side in sides
+            for node in side.atoms(AppliedUndef)}
+
+
+def _with_functions(expr: sp.Expr, chosen: Mapping[Any, sp.Lambda]) -> sp.Expr:
+    """``expr`` with each undefined function of ``chosen`` replaced, its derivatives taken."""
+    return expr.replace(lambda node: isinstance(node, AppliedUndef) and type(node) in chosen,
+                        lambda node: chosen[type(node)](*node.args)).doit()
+
+
+def _drawn_function(function: Any, arity: int, draw: int) -> sp.Lambda:
+    """A smooth function of ``arity`` arguments, the same for the same function and draw:
+    sin of one combination of the arguments, a square of another and an exponential of a
+    small third, with small rational coefficients."""
+    import random
+
+    generator = random.Random(f"{function}:{arity}:{draw}")
+
+    def weights() -> list[sp.Rational]:
+        return [sp.Rational(generator.randint(-9, 9) or 1, generator.randint(2, 7))
+                for _ in range(arity)]
+
+    variables = sp.symbols(" ".join(f"u{k + 1}" for k in range(arity)), real=True, seq=True)
+    combinations = [sum((w * v for w, v in zip(weights(), variables, strict=True)), sp.S.Zero)
+                    for _ in range(3)]
+    shift = sp.Rational(generator.randint(-5, 5), 3)
+    value = sp.sin(combinations[0] + shift) + combinations[1] ** 2 / 2 + \
+        sp.exp(combinations[2] / 4)
+    return sp.Lambda(tuple(variables), value)
 
 
 def _is_matrix(value: Any) -> bool:

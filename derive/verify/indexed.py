@@ -89,6 +89,9 @@ class Frame:
     context: Context
     sizes: Mapping[str, int] = field(default_factory=dict)
     made: dict[str, SymbolInfo] = field(default_factory=dict)
+    by_claim: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    """Definitions of a name without an index whose formula has one (g = y_i − ŷ_i): the
+    index is the claim's, so they are instantiated with each instance (see ``at``)."""
 
     @property
     def indices(self) -> Mapping[str, str]:
@@ -220,11 +223,31 @@ class Frame:
         for symbol, value in definitions.items():
             slots = self.slots(symbol.name)
             letters = [s for s in slots.slots if not s.isdigit()] if slots else []
+            if not letters and self.free(value):
+                self.by_claim[symbol] = value
+                continue
             for values in itertools.product(*(self.values(letter) for letter in letters)):
                 env = dict(zip(letters, values, strict=True))
                 try:
                     target = self._symbol(symbol, env) if slots else symbol
+                    if slots and slots.base in self.context.families and not slots.layer:
+                        # dy_i = ∂L/∂y_i where the steps write dy_i as an entry of the
+                        # family dy (dy[1]): the definition gives that entry
+                        at = [int(s) if s.isdigit() else env[s] for s in slots.slots]
+                        target = self.context.family(slots.base)[tuple(at)]
                     found[target] = self.instance(value, env)
+                except Unsupported:
+                    continue
+        return found
+
+    def at(self, env: Mapping[str, int]) -> dict[sp.Symbol, sp.Expr]:
+        """The definitions indexed by the claim's letters (``by_claim``) at one instance;
+        one whose letters the claim leaves free is not given."""
+        found: dict[sp.Symbol, sp.Expr] = {}
+        for symbol, value in self.by_claim.items():
+            if self.free(value) <= set(env):
+                try:
+                    found[symbol] = self.instance(value, env)
                 except Unsupported:
                     continue
         return found
@@ -455,7 +478,8 @@ def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, s
         if share <= 0:
             return Decision(Verdict.UNDECIDED, message=f"the budget ran out after {done} of "
                             f"{len(envs)} instances")
-        link = scalar(left, right, definitions, context, share)
+        at_env = {s: v.xreplace(substitution) for s, v in frame.at(env).items()}
+        link = scalar(left, right, {**definitions, **at_env}, context, share)
         where = _env_text(env, frame)
         if link.verdict == Verdict.REFUTED:
             return Decision(Verdict.REFUTED, _with_indices(link.outcome, env, frame))
@@ -472,5 +496,9 @@ def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, s
     every = f" for every {names} in range ({len(envs)} instances, {how})" if names else \
         f" ({how})"
     size_text = ", ".join(f"{c} = {n}" for c, n in sizes)
+    read = ""
+    if frame.by_claim and envs and frame.at(envs[0]):
+        names = ", ".join(sorted(pretty_name(str(s)) for s in frame.at(envs[0])))
+        read = f"; {names} read with the claim's index (its definition writes one)"
     return Decision(Verdict.CHECKED, CheckedAtSizes(sizes, samples, worst, exact),
-                    message=f"checked at {size_text}{every}; not proved for every size")
+                    message=f"checked at {size_text}{every}; not proved for every size{read}")

@@ -194,6 +194,8 @@ class Claim:
     indices: Mapping[str, str] = field(default_factory=dict)
     sizes: Mapping[str, int] = field(default_factory=dict)
     shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    entries: Mapping[str, str] = field(default_factory=dict)
+    """The first entry of a declared vector as the claim writes it (ŷ → ``\\hat{y}_1``)."""
     defines: tuple[str, ...] = ()
     """Definitions the claim is read under (``\\hat y = \\sigma(z)``), given to the checker as
     the ``define = true`` steps of a proof file before the claim; ``lhs`` and ``rhs`` are
@@ -209,7 +211,8 @@ class Claim:
         text = "|".join([self.kind, self.latex, repr(sorted(self.domains.items())),
                          repr(sorted(self.indices.items())), repr(sorted(self.sizes.items())),
                          repr(sorted(self.shapes.items())), repr(self.functions)]
-                        + ([repr(self.defines)] if self.defines else []))
+                        + ([repr(self.defines)] if self.defines else [])
+                        + ([repr(sorted(self.entries.items()))] if self.entries else []))
         return hashlib.sha256(text.encode()).hexdigest()
 
     @property

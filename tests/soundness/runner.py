@@ -69,6 +69,8 @@ def proof_file(claim: Claim) -> str:
         if name in claim.shapes:
             rows, cols = claim.shapes[name]
             fields.append(f'shape = ["{rows}", "{cols}"]')
+        if name in claim.entries:
+            fields.append("entries = " + toml_string(claim.entries[name]))
         key = name.replace("\\", "\\\\").replace('"', '\\"')
         lines.append(f'"{key}" = {{ {", ".join(fields)} }}')
     if claim.functions:

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from derive.verify.shapes.claim import Claim
 from derive.verify.shapes.comparison import agree
-from derive.verify.shapes.frame import Frame
+from derive.verify.shapes.frame import Frame, free_entry_indices
 from derive.verify.shapes.inference import ShapeError, Shapes
 from derive.verify.shapes.instantiation import Instance
 from derive.verify.shapes.ir import Had, Node, Prod, Sym, T
@@ -73,6 +73,7 @@ __all__ = [
     "T",
     "Unsupported",
     "agree",
+    "free_entry_indices",
     "groupings",
     "show",
     "show_shape",

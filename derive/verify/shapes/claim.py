@@ -139,8 +139,10 @@ class Claim:
                     return Decision(
                         Verdict.ILL_FORMED, message=f"{pretty_name(named)} is not defined, so "
                                    f"{show(node)} has no meaning here")
-                if any(self.frame.depends(n, node.var) for n in names_in(function)):
+                if any(self.frame.may_depend(n, node.var) for n in names_in(function)):
                     continue
+                if named is None and self._sibling_entries(function, node.var):
+                    continue  # a term of a sum written out: ∂(ŷ₂ − y₂)/∂ŷ₁ is 0
                 what = pretty_name(named) if named else show(function)
                 definition = self.frame.definitions.get(named) if named else None
                 written = f" ({what} = {show(definition)})" if definition is not None else ""
@@ -149,6 +151,14 @@ class Claim:
                     message += self._typo(node)
                 return Decision(Verdict.ILL_FORMED, message=message)
         return None
+
+    def _sibling_entries(self, function: Node, var: str) -> bool:
+        """Whether a formula writes another entry of the vector whose entry ``var`` is."""
+        base, _, index = var.rpartition("_")
+        if not (base and index.isdigit()):
+            return False
+        return any(name != var and name.rpartition("_")[0] == base and
+                   name.rpartition("_")[2].isdigit() for name in names_in(function))
 
     def _typo(self, node: Der) -> str:
         """Which variables the claim would hold for, had the document written them."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from derive.core.context import Context, size_expression
+from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import REAL, Domain
-from derive.verify.shapes.ir import Node, Ones, Shape, names_in, walk
+from derive.verify.shapes.ir import Der, Hess, Node, Ones, Shape, Sym, Total, names_in, walk
 
 PREFERRED_SIZES = {"n": 3, "m": 3, "d": 2, "h": 4, "k": 5}
 """Instantiation sizes: small and pairwise distinct, so a transposition cannot hide."""
@@ -26,17 +26,33 @@ class Frame:
     batch: str | None = None
     sizes: Mapping[str, int] = field(default_factory=dict)
     varying: tuple[str, ...] = ()
+    unread: Mapping[str, str] = field(default_factory=dict)
+    """The file's definitions that could not be lowered, each with the reason."""
 
     def declared(self, name: str) -> Shape | None:
-        info = self.context.symbols.get(name)
+        info = self._info(name)
         if info is None or info.shape is None:
             return None
         rows, cols = (size_expression(s) for s in info.shape)
         return (rows, cols)
 
     def domain(self, name: str) -> Domain:
-        info = self.context.symbols.get(name)
+        info = self._info(name)
         return info.domain if info is not None else REAL
+
+    def _info(self, name: str) -> SymbolInfo | None:
+        """A name's declaration; x_2 takes that of x_i (i an index letter), the family of
+        vectors x_i ∈ ℝ^d a sum over i writes out."""
+        info = self.context.symbols.get(name)
+        if info is not None:
+            return info
+        base, _, index = name.rpartition("_")
+        if base and index.isdigit():
+            for letter in self.context.indices:
+                found = self.context.symbols.get(f"{base}_{letter}")
+                if found is not None and found.shape is not None:
+                    return found
+        return None
 
     def is_identity(self, name: str) -> bool:
         info = self.context.symbols.get(name)
@@ -112,6 +128,8 @@ class Frame:
             while value in chosen.values():
                 value += 1
             chosen[name] = value
+        for name, value in self.sizes.items():  # a sum's limit the file sizes (Σ_{i=1}^{m})
+            chosen.setdefault(name, value)
         return chosen
 
     def depends(self, name: str, on: str, seen: frozenset[str] = frozenset()) -> bool:
@@ -123,6 +141,22 @@ class Frame:
             return False
         return any(self.depends(n, on, seen | {name}) for n in names_in(definition))
 
+    def may_depend(self, name: str, on: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a name's value may depend on ``on``: as :meth:`depends`, where an entry
+        written with an index letter (ŷ_j) may be any entry of its vector (ŷ_i among them)."""
+        if name == on or self._may_be_same_entry(name, on):
+            return True
+        definition = self.definitions.get(name)
+        if definition is None or name in seen:
+            return False
+        return any(self.may_depend(n, on, seen | {name}) for n in names_in(definition))
+
+    def _may_be_same_entry(self, name: str, other: str) -> bool:
+        first, second = self.entry(name), self.entry(other)
+        if first is None or second is None or first[0] != second[0]:
+            return False
+        return not (first[1].isdigit() and second[1].isdigit())
+
     def mentions_arrays(self, node: Node, seen: frozenset[str] = frozenset()) -> bool:
         """Whether a lowered expression involves an array (directly or by its definitions)."""
         for name in names_in(node):
@@ -133,3 +167,67 @@ class Frame:
                     definition, seen | {name}):
                 return True
         return isinstance(node, Ones) or any(isinstance(n, Ones) for n in walk(node))
+
+
+def free_entry_indices(node: Node, frame: Frame, bound: frozenset[str] = frozenset()
+                       ) -> set[str]:
+    """The index letters of entries (ŷ_i) that no sum around them binds, and of names such
+    as w_i whose family a sum of the claim or of its definitions writes out (Σ_k x_jk w_k):
+    a claim about every value of i, which an instance of the arrays' sizes cannot give one
+    value (w_i would be a name apart from w_1, w_2)."""
+    summed = _summed_families(node, frame)
+    return {letter for letter, base in _free_letters(node, frame, bound)
+            if base is None or base in summed}
+
+
+def _summed_families(node: Node, frame: Frame) -> set[str]:
+    """The bases of the names a sum indexes by its own index, in ``node`` and in the
+    definitions it uses (Σ_k w_k: w)."""
+    found: set[str] = set()
+    used = frame.used(node)
+    for item in [node, *(frame.definitions[n] for n in used if n in frame.definitions)]:
+        for total in walk(item):
+            if isinstance(total, Total):
+                found |= {name.rpartition("_")[0] for name in names_in(total.body)
+                          if name.rpartition("_")[2] == total.index}
+    return found
+
+
+def _free_letters(node: Node, frame: Frame, bound: frozenset[str]
+                  ) -> set[tuple[str, str | None]]:
+    """(letter, None) for an entry of a declared vector with a free letter; (letter, base)
+    for a name base_letter, i an index letter."""
+    found: set[tuple[str, str | None]] = set()
+    if isinstance(node, Total):
+        inner = bound | {node.index}
+        found |= _free_letters(node.body, frame, inner)
+        found |= _free_letters(node.low, frame, bound)
+        found |= _free_letters(node.high, frame, bound)
+        return found
+    names = {node.name} if isinstance(node, Sym) else \
+        {node.var} if isinstance(node, Der | Hess) else set()
+    letters = frame.context.indices
+    for name in names:
+        entry = frame.entry(name)
+        if entry is not None and not entry[1].isdigit() and entry[1] not in bound:
+            found.add((entry[1], None))
+            continue
+        base, _, index = name.rpartition("_")
+        # w_i, x_ji with i, j the file's index letters: one name per value of the letters
+        if base and index and all(c in letters or c.isdigit() or c == "," for c in index):
+            found |= {(c, base) for c in index if c in letters and c not in bound}
+    for child in _children(node):
+        found |= _free_letters(child, frame, bound)
+    return found
+
+
+def _children(node: Node) -> list[Node]:
+    items = list(walk(node))
+    direct: list[Node] = []
+    # walk yields the node first and then each subtree in order; keep the subtrees' roots
+    position = 1
+    while position < len(items):
+        child = items[position]
+        direct.append(child)
+        position += sum(1 for _ in walk(child))
+    return direct

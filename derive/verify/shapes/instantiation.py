@@ -31,6 +31,7 @@ from derive.verify.shapes.ir import (
     T,
     Total,
     names_in,
+    walk,
 )
 from derive.verify.shapes.lowering import Unsupported
 from derive.verify.shapes.notation import show
@@ -201,12 +202,32 @@ class Instance:
         mapping = {b: v for b, v in zip(base, value, strict=True) if b != v}
         return matrix.xreplace(mapping) if mapping else matrix
 
+    def _entry_variable(self, var: str) -> tuple[str, sp.Symbol] | None:
+        """(vector, its entry's symbol) when ``var`` is an entry written by its number (ŷ_2):
+        the derivative is by that entry of the vector, the symbol its value is written in."""
+        entry = self.frame.entry(var)
+        if entry is None or not entry[1].isdigit():
+            return None
+        array, index = entry
+        entries = list(self.base(array))
+        position = int(index) - self.frame.first_index(array)
+        if not 0 <= position < len(entries):
+            raise Unsupported(f"{var} is not an entry of {array} at these sizes")
+        return array, entries[position]
+
     def _derivative(self, expr: Node, var: str, keep: frozenset[str],
                     bound: Mapping[str, int]) -> Matrix:
+        by_entry = self._entry_variable(var)
+        if by_entry is not None:
+            array, symbol = by_entry
+            function = self.value(expr, keep | {var, array}, bound)
+            gradient = function.applyfunc(lambda e: sp.diff(e, symbol))
+            return self.substitute(gradient, array, keep)
         variable = self.base(var)
         if isinstance(expr, Sym) and not keep and not bound and \
                 expr.name in self.frame.definitions and \
-                is_scalar(self.shapes.of_name(expr.name)):
+                is_scalar(self.shapes.of_name(expr.name)) and \
+                not self._takes_derivatives(expr.name):
             row = self.jacobian(expr, var)
             return sp.Matrix(variable.rows, variable.cols, list(row))
         function = self.value(expr, keep | {var}, bound)
@@ -242,7 +263,8 @@ class Instance:
 
     def jacobian(self, expr: Node, var: str, keep: frozenset[str] = frozenset()) -> Matrix:
         """∂vec(A)/∂vec(V) in numerator layout (row-major vec), |A|×|V|."""
-        if isinstance(expr, Sym) and not keep and expr.name in self.frame.definitions:
+        if isinstance(expr, Sym) and not keep and expr.name in self.frame.definitions and \
+                not self._takes_derivatives(expr.name):
             return self._through_definitions(expr.name, var)
         function = self.value(expr, keep | {var})
         variable = list(self.base(var))
@@ -251,6 +273,17 @@ class Instance:
             present = entry.free_symbols
             rows.append([sp.diff(entry, v) if v in present else sp.S.Zero for v in variable])
         return self.substitute(sp.Matrix(rows), var, keep)
+
+    def _takes_derivatives(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a defined name's value is reached through a derivative (g = ∂ℓ/∂β): the
+        chain rule over the definitions holds each name fixed, and ∂ℓ/∂β with ℓ fixed is 0,
+        so such a name is differentiated written out in full."""
+        definition = self.frame.definitions.get(name)
+        if definition is None or name in seen:
+            return False
+        if any(isinstance(node, Der | Hess | Dif) for node in walk(definition)):
+            return True
+        return any(self._takes_derivatives(n, seen | {name}) for n in names_in(definition))
 
     def _through_definitions(self, name: str, var: str) -> Matrix:
         """The Jacobian of a defined name: SymPy differentiates each definition by the names

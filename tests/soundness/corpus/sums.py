@@ -314,3 +314,54 @@ add(r"\sum_{i=1}^{n} i^3 = \left(\sum_{i=1}^{n} i\right)^2", True,
     domains=N)
 
 CLAIMS = list(add)
+
+# -- entries of a declared vector (ŷ ∈ ℝ^{n×1} written ŷ_1, ŷ_j) --------------------------------
+# A derivative by one entry of a vector the file declares: by ŷ_1 it is that entry of the
+# array, and by ŷ_i (i a free index) every entry in turn.
+ENTRY_SHAPES = {"\\hat{y}": ("n", "1"), "y": ("n", "1")}
+ENTRY_NAMES = {"\\hat{y}": "\\hat{y}_1", "y": "y_1"}
+IJN = {"i": "n", "j": "n"}
+HYN = {"n": COUNT, "h": vector(REAL, "n"), "y": vector(REAL, "n"), "i": index("n")}
+HY1 = {"n": COUNT, "h": vector(REAL, "n"), "y": vector(REAL, "n")}
+
+
+def squared(n, h, y):
+    return upto(n, lambda j: (h[j] - y[j]) ** 2)
+
+
+def entry_claim(latex, truth, lhs, rhs, sample=HYN, **options):
+    add(latex, truth, lhs, rhs, sample=sample, shapes=ENTRY_SHAPES, entries=ENTRY_NAMES,
+        indices=IJN, **options)
+
+
+entry_claim(r"\frac{\partial}{\partial \hat{y}_i} \sum_{j=1}^{n}(\hat{y}_j - y_j)^2 = "
+            r"2(\hat{y}_i - y_i)", True, d(squared, "h", at="i"),
+            lambda h, y, i: 2 * (h[i] - y[i]))
+entry_claim(r"\frac{\partial}{\partial \hat{y}_i} \sum_{j=1}^{n}(\hat{y}_j - y_j)^2 = 0", False,
+            d(squared, "h", at="i"), lambda: 0,
+            witness={"n": 1, "h": vec(1), "y": vec(0), "i": 1},
+            note="the other entries' terms read as the whole sum")
+entry_claim(r"\frac{\partial}{\partial \hat{y}_i} \frac{1}{2n}\sum_{j=1}^{n}(\hat{y}_j - y_j)^2"
+            r" = \frac{1}{n}(\hat{y}_i - y_i)", True,
+            d(lambda n, h, y: squared(n, h, y) / (2 * n), "h", at="i"),
+            lambda n, h, y, i: (h[i] - y[i]) / n)
+entry_claim(r"\frac{\partial}{\partial \hat{y}_i} \frac{1}{2n}\sum_{j=1}^{n}(\hat{y}_j - y_j)^2"
+            r" = \hat{y}_i - y_i", False,
+            d(lambda n, h, y: squared(n, h, y) / (2 * n), "h", at="i"),
+            lambda h, y, i: h[i] - y[i], witness={"n": 2, "h": vec(1, 0), "y": vec(0, 0), "i": 1},
+            note="the mean's 1/n forgotten")
+entry_claim(r"\frac{\partial}{\partial \hat{y}_i} \sum_{j=1}^{n} \hat{y}_j y_j = \sum_{j=1}^{n}"
+            r" y_j", False, d(lambda n, h, y: upto(n, lambda j: h[j] * y[j]), "h", at="i"),
+            lambda n, y: upto(n, lambda j: y[j]),
+            witness={"n": 2, "h": vec(0, 0), "y": vec(1, 1), "i": 1},
+            note="the sum kept after the derivative by one entry")
+entry_claim(r"\frac{\partial}{\partial \hat{y}_1} (\hat{y}_1 - y_1)^2 = 0", False,
+            d(lambda h, y: (h[1] - y[1]) ** 2, "h", at=1), lambda: 0, sample=HY1,
+            witness={"n": 1, "h": vec(1), "y": vec(0)},
+            note="a derivative by an entry written by its number, once taken as 0")
+entry_claim(r"\frac{\partial}{\partial \hat{y}_1} (\hat{y}_1 - y_1)^2 = 2(\hat{y}_1 - y_1)", True,
+            d(lambda h, y: (h[1] - y[1]) ** 2, "h", at=1), lambda h, y: 2 * (h[1] - y[1]),
+            sample=HY1)
+entry_claim(r"\frac{\partial}{\partial \hat{y}_1} \sum_{j=1}^{n}(\hat{y}_j - y_j)^2 = 0", False,
+            d(squared, "h", at=1), lambda: 0, sample=HY1,
+            witness={"n": 1, "h": vec(1), "y": vec(0)})

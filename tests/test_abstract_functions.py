@@ -1,0 +1,82 @@
+"""A function the file declares and never defines (ℓ, the loss downstream of a layer): a
+claim about it is meant for every such function, so it is checked with ℓ replaced by smooth
+functions drawn at random, and refuted only with one of them named in the counterexample.
+The derivative by a defined name (∂ℓ(y₁, …)/∂y₁ with y₁ = γ₁x̂₁ + β₁) is taken with that name
+held and then evaluated where its definition puts it; a gradient's name as code writes it
+(dy_i) is one name when the file defines it."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from derive.verify.check import check_files
+
+LAYER = r"""[symbols]
+x_i = { domain = "real" }
+"\\gamma_i" = { domain = "real" }
+"\\beta_i" = { domain = "real" }
+
+[indices]
+i = "D"
+
+[settings]
+sizes = { D = 3 }
+
+[functions]
+names = ["\\ell"]
+
+[definitions]
+L = { latex = '\ell(y_1, y_2, y_3)' }
+dy_i = { latex = '\frac{\partial L}{\partial y_i}' }
+
+[[step]]
+id = "scale"
+latex = 'y_i = \gamma_i x_i + \beta_i'
+define = true
+
+[[step]]
+id = "claim"
+latex = '{claim}'
+"""
+
+
+def verdict(tmp_path: pathlib.Path, claim: str) -> tuple[str, str]:
+    path = tmp_path / "layer.toml"
+    path.write_text(LAYER.replace("{claim}", claim))
+    step = check_files([str(path)], budget=30).documents[0].steps[-1]
+    return step.verdict.value, " ".join(link.message for link in step.links)
+
+
+@pytest.mark.parametrize(("claim", "expected"), [
+    (r"\frac{\partial L}{\partial \beta_i} = \frac{\partial L}{\partial y_i}", {"checked"}),
+    (r"\frac{\partial L}{\partial \gamma_i} = dy_i \cdot x_i", {"checked"}),
+    (r"\frac{\partial L}{\partial \beta_i} = \frac{\partial L}{\partial y_i} "
+     r"\frac{\partial y_i}{\partial \beta_i}", {"checked"}),
+    (r"\frac{\partial L}{\partial \gamma_i} = 2 dy_i \cdot x_i", {"refuted"}),
+    (r"\frac{\partial L}{\partial \beta_i} = dy_i \gamma_i", {"refuted"}),
+])
+def test_a_claim_about_any_loss_downstream(tmp_path: pathlib.Path, claim: str,
+                                           expected: set[str]) -> None:
+    assert verdict(tmp_path, claim)[0] in expected
+
+
+def test_a_refutation_names_the_function_that_refutes_it(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "plain.toml"
+    path.write_text(r"""[functions]
+names = ["f"]
+
+[[step]]
+id = "false"
+latex = '\frac{d}{dx} f(x^2) = 2 f(x)'
+
+[[step]]
+id = "true"
+latex = '''\frac{d}{dx} f(x^2) = 2 x f'(x^2)'''
+""")
+    steps = {s.claim.id: s for s in check_files([str(path)], budget=30).documents[0].steps}
+    false = steps["false"]
+    assert false.verdict.value == "refuted"
+    assert "the claim is about any function f" in false.links[0].message
+    assert any(name == "f(u1)" for name, _ in false.links[0].outcome.point)
