@@ -55,7 +55,8 @@ from tests.corpus.truth import (  # noqa: E402 - needs the root on the path
 
 RIGHT_TRUE = {"proved", "checked"}
 RIGHT_FALSE = {"refuted", "ill-formed"}
-OUTCOMES = ("right", "caught", "holds_refuted", "unreadable", "undecided", "wrong", "crash")
+OUTCOMES = ("right", "caught", "holds_refuted", "fails_held", "unreadable", "undecided", "wrong",
+            "crash")
 
 
 @dataclass
@@ -79,6 +80,8 @@ class Step:
             return "right"
         if self.truth and v == "refuted":
             return "holds_refuted"
+        if not self.truth and v in (*RIGHT_TRUE, "conditional"):
+            return "fails_held"
         if v == "unreadable":
             return "unreadable"
         if v == "undecided":
@@ -246,13 +249,12 @@ def summary(steps: list[Step]) -> str:
     outcomes = Counter(s.outcome for s in steps)
     false_steps = [s for s in steps if not s.truth]
     caught = sum(1 for s in false_steps if s.verdict in RIGHT_FALSE)
-    held = sum(1 for s in false_steps if s.verdict in (*RIGHT_TRUE, "conditional"))
     return "  ".join([
         f"steps {len(steps)} ({len(false_steps)} false)",
         f"right {rate(outcomes['right'], len(steps))}",
         f"fails caught {rate(caught, len(false_steps))}",
         f"holds refuted {outcomes['holds_refuted']}",
-        f"fails held {held}",
+        f"fails held {outcomes['fails_held']}",
         f"unreadable {outcomes['unreadable']}",
         f"undecided {outcomes['undecided']}",
         f"other wrong {outcomes['wrong']}",

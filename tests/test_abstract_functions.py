@@ -25,7 +25,7 @@ i = "D"
 sizes = { D = 3 }
 
 [functions]
-names = ["\\ell"]
+arbitrary = ["\\ell"]
 
 [definitions]
 L = { latex = '\ell(y_1, y_2, y_3)' }
@@ -65,7 +65,7 @@ def test_a_claim_about_any_loss_downstream(tmp_path: pathlib.Path, claim: str,
 def test_a_refutation_names_the_function_that_refutes_it(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "plain.toml"
     path.write_text(r"""[functions]
-names = ["f"]
+arbitrary = ["f"]
 
 [[step]]
 id = "false"
@@ -80,3 +80,19 @@ latex = '''\frac{d}{dx} f(x^2) = 2 x f'(x^2)'''
     assert false.verdict.value == "refuted"
     assert "the claim is about any function f" in false.links[0].message
     assert any(name == "f(u1)" for name, _ in false.links[0].outcome.point)
+
+
+def test_a_function_declared_by_name_only_is_no_arbitrary_function(
+        tmp_path: pathlib.Path) -> None:
+    """J in [functions] names is a specific function the file does not write (the post's
+    cost): a claim that needs its formula stays undecided, never refuted for a J drawn."""
+    path = tmp_path / "named.toml"
+    path.write_text(r"""[functions]
+names = ["f"]
+
+[[step]]
+id = "needs"
+latex = '\frac{d}{dx} f(x^2) = 2 f(x)'
+""")
+    step = check_files([str(path)], budget=4).documents[0].steps[-1]
+    assert step.verdict.value == "undecided"

@@ -524,3 +524,30 @@ id = "name"
 latex = 'u:e = u^T e'
 """)
     assert steps_of(path)["name"].verdict.holds  # e was Euler's number: u : e, ill-formed
+
+
+def test_a_name_subscripted_by_the_variable_is_never_a_constant_of_it(
+        tmp_path: pathlib.Path) -> None:
+    """h_θ(x) that nothing writes, read as h_θ times x: named by θ, it depends on θ, so a
+    derivative by θ is undecided (it was 0 on both sides, and proved)."""
+    post = tmp_path / "post.md"
+    post.write_text("$$\\frac{\\partial}{\\partial\\theta} \\log(h_\\theta(x)) = "
+                    "\\frac{\\partial}{\\partial\\theta} \\log(\\sigma(x))$$\n")
+    (document,) = check_files([str(post)]).documents
+    step = document.steps[0]
+    assert step.verdict == "undecided" and "named by θ" in step.links[0].message
+
+
+def test_a_define_step_written_as_a_call_defines_a_function(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, r"""
+[[step]]
+id = "f"
+latex = 'f(w) = w^2 + 3w'
+define = true
+
+[[step]]
+id = "derivative"
+latex = '\frac{d}{dw} f(w) = 2w + 3'
+""")
+    steps = steps_of(path)
+    assert steps["f"].defines == "f" and steps["derivative"].verdict.holds

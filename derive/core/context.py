@@ -50,6 +50,9 @@ class Context:
     styled: frozenset[str] = frozenset()
     """Letters whose ``\\mathcal`` form is a name of its own (the document writes both
     \\mathcal{L} and a plain L): read as ``Lcal``, printed ℒ. Any other \\mathcal{X} is X."""
+    arbitrary: frozenset[str] = frozenset()
+    """Functions a claim is about whatever they are (ℓ, the loss downstream of a layer): a
+    claim with one of them holds when it holds for every function."""
     macros: str = ""
     """The macro definitions the document makes, as written
     (``\\def\\p#1#2{\\frac{\\partial #1}{\\partial #2}}``): every line of it is read with them."""

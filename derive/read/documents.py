@@ -1025,10 +1025,10 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
     for line in lines:
         left = _left_text(line.latex)
         candidates: list[str] = []
+        applied = function_on_the_left(line.latex)
+        if applied is not None:
+            candidates.append(applied)
         if left is not None and left[0]:
-            applied = _FUNCTION_LEFT.match(left[0])
-            if applied and _balanced_call(left[0], applied.end() - 1):
-                candidates.append(applied.group(1))
             word = _WORD_LEFT.match(left[0])
             if word and word.group(1) not in _KNOWN_WORDS and \
                     word.group(1) not in facts.words and \
@@ -1060,6 +1060,18 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
                 facts.functions[name] = (f"{_pretty(name)} is a function: the document writes "
                                          f"{' '.join(written.split())}(…) (line "
                                          f"{positions.line(line.start)})")
+
+
+def function_on_the_left(latex: str) -> str | None:
+    """The name applied on the left of a line's first relation (``f`` of ``f(w) = …``), as
+    written; None when the left side is anything else."""
+    left = _left_text(latex)
+    if left is None or not left[0]:
+        return None
+    applied = _FUNCTION_LEFT.match(left[0])
+    if applied is None or not _balanced_call(left[0], applied.end() - 1):
+        return None
+    return applied.group(1)
 
 
 def _balanced_call(text: str, opening: int) -> bool:

@@ -332,11 +332,17 @@ class _Reader:
         settings = self._table(data, "settings")
         self._known(settings, _SETTINGS_KEYS, "settings")
         functions = self._table(data, "functions")
-        self._known(functions, {"names"}, "functions")
+        self._known(functions, {"names", "arbitrary"}, "functions")
         names = functions.get("names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise self.error("[functions] names must be a list of names", r"^[ \t]*names")
-        context = Context(functions=frozenset(names) | _function_names(names),
+        arbitrary = functions.get("arbitrary", [])
+        if not isinstance(arbitrary, list) or not all(isinstance(n, str) for n in arbitrary):
+            raise self.error("[functions] arbitrary must be a list of names",
+                             r"^[ \t]*arbitrary")
+        written = [*names, *arbitrary]
+        context = Context(functions=frozenset(written) | _function_names(written),
+                          arbitrary=frozenset(arbitrary) | _function_names(arbitrary),
                           macros=self._macros(document))
         context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
         context = self._indices(self._table(data, "indices"), settings, context)
@@ -347,6 +353,7 @@ class _Reader:
             SymbolInfo(d.name) for d in definitions
             if _CODE_GRADIENT.fullmatch(d.name) and d.name not in context.symbols))
         claims = self._claims(data.get("step", []))
+        context = _defined_functions(claims, context)
         readings = self._readings(self._table(data, "readings"), context)
         for claim in claims:
             if claim.reading is not None and claim.reading not in readings:
@@ -624,6 +631,28 @@ class _Reader:
                 reading=str(step["reading"]) if "reading" in step else None,
             ))
         return tuple(claims)
+
+
+def _defined_functions(claims: tuple[Claim, ...], context: Context) -> Context:
+    """A ``define = true`` step written ``f(w) = …`` with f declared nothing else defines the
+    function f (as a document's line does): f(…) is then a call in every step, not f·(…)."""
+    from derive.read.documents import function_on_the_left
+    from derive.read.latex import parse_name
+
+    found = set()
+    for claim in claims:
+        if not claim.define:
+            continue
+        written = function_on_the_left(claim.latex)
+        if written is None:
+            continue
+        try:
+            name = parse_name(written, context)
+        except DeriveError:
+            continue
+        if name not in context.symbols and not context.is_function(name):
+            found.add(name)
+    return replace(context, functions=context.functions | found) if found else context
 
 
 def _function_names(names: list[str]) -> frozenset[str]:

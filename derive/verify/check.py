@@ -326,6 +326,19 @@ class _Checker:
                                    f"({variable.name}_i): {variable.name} is a vector here; "
                                    "give its shape")
         for variable in variables:
+            subscripted = sorted(
+                s.name for s in written.free_symbols
+                if isinstance(s, sp.Symbol) and isinstance(variable, sp.Symbol) and
+                s != variable and s.name.endswith("_" + variable.name) and
+                s not in self.definitions)
+            if subscripted:
+                # h_θ(x) with h_θ written nowhere: named by θ, it depends on θ
+                shown = pretty_name(subscripted[0])
+                raise NotDecidable(f"{shown} is named by {pretty_name(variable.name)} and "
+                                   "written nowhere: its derivative by "
+                                   f"{pretty_name(variable.name)} is not known (define "
+                                   f"{shown}, or declare it a function)")
+        for variable in variables:
             if named is not None and not written.has(variable):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
@@ -493,7 +506,8 @@ class _Checker:
                 ("derivatives",), "computing the derivatives in the claim used the budget"))
         if _is_matrix(left) or _is_matrix(right):
             return self._literal_link(lhs, rhs, left, right, domains)
-        unknown = bool(_unknown_functions(left, right))
+        unknown = bool(_unknown_functions(left, right)) and all(
+            str(f) in self.context.arbitrary for f, _ in _unknown_functions(left, right))
         # with a function nothing defines, sampling cannot run: a share of the budget for
         # the symbolic route, the rest for the functions drawn in its place
         outcome = compare(left, right, domains, budget=budget / 3 if unknown else budget)
@@ -515,8 +529,8 @@ class _Checker:
 
     def _abstract_link(self, lhs: sp.Expr, rhs: sp.Expr, left: sp.Expr, right: sp.Expr,
                        domains: Mapping[sp.Symbol, Any]) -> LinkReport | None:
-        """A claim about a function the file declares and never defines (ℓ, the loss
-        downstream): it is meant for every such function, so it is compared with each one
+        """A claim about a function the file declares arbitrary (``[functions] arbitrary``: ℓ,
+        the loss downstream) is meant for every such function, so it is compared with each one
         replaced by smooth functions drawn at random. Refuted with one of them is refuted
         (the function is part of the counterexample); holding for all is checked, never
         proved. None when a side cannot be written with the functions replaced."""
@@ -526,9 +540,14 @@ class _Checker:
         found = []
         for draw in range(ABSTRACT_DRAWS):
             chosen = {f: _drawn_function(f, arity, draw) for f, arity in functions}
-            try:
-                sides = [_with_functions(side, chosen) for side in (left, right)]
-            except (TypeError, ValueError, AttributeError):
+            share = self._remaining() / (ABSTRACT_DRAWS - draw)
+            if share <= 0:
+                return None
+            try:  # the derivatives of the functions drawn: under half of this draw's share
+                sides = run_with_budget(
+                    lambda chosen=chosen: [_with_functions(side, chosen)  # type: ignore[misc]
+                                           for side in (left, right)], share / 2)
+            except (TypeError, ValueError, AttributeError, BudgetExceeded):
                 return None
             share = self._remaining() / (ABSTRACT_DRAWS - draw)
             if _unknown_functions(*sides) or share <= 0:
@@ -556,7 +575,7 @@ class _Checker:
 
         return LinkReport(lhs, rhs, Verdict.CHECKED,
                           Checked(samples, 40, worst_difference), message=(
-                              f"{names} is declared and not defined: the claim holds with "
+                              f"{names} is any function (declared arbitrary): the claim holds with "
                               f"{names} replaced by each of {ABSTRACT_DRAWS} smooth functions "
                               "drawn at random (checked, not proved for every function)"))
 
@@ -618,6 +637,8 @@ class _Checker:
                 _example_index_in_sum(side)
         except NotDecidable as error:
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
+        except _MIXED as error:
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=_mixed(error))
         written = (lhs, rhs)
         if converted != expanded:  # x^{(i)} in Σᵢ: entries of one family, then instantiated
             self._said_examples()
@@ -662,7 +683,10 @@ class _Checker:
         from derive.verify.indexed import Frame
 
         frame = Frame(self.context)
-        return any(frame.mentions(self._expand(self._named(side))) for side in (lhs, rhs))
+        try:
+            return any(frame.mentions(self._expand(self._named(side))) for side in (lhs, rhs))
+        except _MIXED:  # said by _indexed_link, which meets the same error
+            return any(frame.mentions(side) for side in (lhs, rhs))
 
     # -- matrix claims: derive.verify.shapes ------------------------------------------------------
 
@@ -1340,6 +1364,16 @@ def _held_at(expr: sp.Expr, defined: Mapping[sp.Basic, sp.Expr]) -> sp.Expr:
         return sp.Subs(inner, tuple(moved.values()), tuple(defined[v] for v in moved))
 
     return expr.replace(lambda n: isinstance(n, sp.Derivative), point)
+
+
+_MIXED = (TypeError, NotImplementedError, AttributeError)
+"""What SymPy raises when a definition over arrays is written into a formula of entries (w
+a vector in f(w), w_j an entry in the claim)."""
+
+
+def _mixed(error: Exception) -> str:
+    return ("index notation: arrays and entries written by index are mixed, and SymPy cannot "
+            f"write the definitions into the claim ({type(error).__name__}: {error})")
 
 
 ABSTRACT_DRAWS = 3

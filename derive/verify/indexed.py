@@ -180,6 +180,15 @@ class Frame:
             raise Unsupported("a limit in index notation is not instantiated")
         return expr.func(*(self.instance(a, env) for a in expr.args))
 
+    def written_out(self, expr: sp.Basic, env: Mapping[str, int]) -> Any:
+        """:meth:`instance`, where arrays beside entries written by index (w as a vector and
+        w_j) that SymPy cannot rebuild once the indices have values are Unsupported."""
+        try:
+            return self.instance(expr, env)
+        except (TypeError, NotImplementedError, AttributeError, ValueError) as error:
+            raise Unsupported(f"cannot write the claim out with the indices' values: arrays "
+                              f"and indexed entries mixed ({error})") from None
+
     def _symbol(self, symbol: sp.Symbol, env: Mapping[str, int]) -> sp.Expr:
         name = symbol.name
         if name in env:
@@ -235,7 +244,7 @@ class Frame:
                         # family dy (dy[1]): the definition gives that entry
                         at = [int(s) if s.isdigit() else env[s] for s in slots.slots]
                         target = self.context.family(slots.base)[tuple(at)]
-                    found[target] = self.instance(value, env)
+                    found[target] = self.written_out(value, env)
                 except Unsupported:
                     continue
         return found
@@ -247,7 +256,7 @@ class Frame:
         for symbol, value in self.by_claim.items():
             if self.free(value) <= set(env):
                 try:
-                    found[symbol] = self.instance(value, env)
+                    found[symbol] = self.written_out(value, env)
                 except Unsupported:
                     continue
         return found
@@ -471,8 +480,8 @@ def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, s
     exact, samples, worst = True, 0, 0.0
     definitions = {s: v.xreplace(substitution) for s, v in written.items()}
     for done, env in enumerate(envs):
-        left = frame.instance(lhs, env).xreplace(substitution)
-        right = frame.instance(rhs, env).xreplace(substitution)
+        left = frame.written_out(lhs, env).xreplace(substitution)
+        right = frame.written_out(rhs, env).xreplace(substitution)
         context = frame.context.with_symbols(*frame.made.values())
         share = max(0.0, deadline - time.monotonic()) / (len(envs) - done)
         if share <= 0:

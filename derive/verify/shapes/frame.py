@@ -210,7 +210,10 @@ def _free_letters(node: Node, frame: Frame, bound: frozenset[str]
     for name in names:
         entry = frame.entry(name)
         if entry is not None and not entry[1].isdigit() and entry[1] not in bound:
-            found.add((entry[1], None))
+            index = entry[1]
+            # x_ij: one letter per index when each is an index letter
+            parts = set(index) if all(c in letters for c in index) else {index}
+            found |= {(part, None) for part in parts - bound}
             continue
         base, _, index = name.rpartition("_")
         # w_i, x_ji with i, j the file's index letters: one name per value of the letters
