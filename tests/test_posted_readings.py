@@ -551,3 +551,57 @@ latex = '\frac{d}{dw} f(w) = 2w + 3'
 """)
     steps = steps_of(path)
     assert steps["f"].defines == "f" and steps["derivative"].verdict.holds
+
+
+ARRAY_FUNCTIONS = r"""
+[symbols]
+X = { shape = ["m", "n"] }
+y = { shape = ["m", "1"] }
+w = { shape = ["n", "1"] }
+u = { shape = ["m", "1"] }
+
+[settings]
+sizes = { m = 3, n = 2 }
+layout = "numerator"
+
+[functions]
+names = ["f", "g", "h"]
+
+[definitions]
+"g(u)" = { latex = 'u^T u' }
+"h(w)" = { latex = 'y - X w' }
+"f(w)" = { latex = '(y - X w)^T(y - X w)' }
+
+[[step]]
+id = "g"
+latex = "g'(u) = 2 u^T"
+
+[[step]]
+id = "h"
+latex = "h'(w) = - X"
+
+[[step]]
+id = "composed"
+latex = 'f(w) = g(h(w))'
+
+[[step]]
+id = "gradient"
+latex = "f'(w)^T = 2 X^T (X w - y)"
+
+[[step]]
+id = "wrong"
+latex = "f'(w)^T = 2 X^T (y - X w)"
+
+[[step]]
+id = "at a point"
+latex = "f'(w) = g'(h(w)) h'(w)"
+"""
+
+
+def test_a_function_of_an_array_is_primed_as_its_jacobian(tmp_path: pathlib.Path) -> None:
+    """g(u) = uᵀu defined with u an array: g'(u) is the Jacobian by u (a row, numerator
+    layout), g(h(w)) the definition applied; g' at a point other than a name is undecided."""
+    steps = steps_of(write(tmp_path, ARRAY_FUNCTIONS))
+    assert all(steps[k].verdict.holds for k in ("g", "h", "composed", "gradient"))
+    assert steps["wrong"].verdict == "refuted"
+    assert steps["at a point"].verdict == "undecided"

@@ -200,9 +200,11 @@ def plain_displays(text: str) -> list[Display]:
         continued = following.startswith("=")
         if not piece.strip() or not (_PLAIN_EQUATION.search(piece) or continued):
             continue
-        if not piece.startswith("="):
-            # a letter before a bracket may be a function the document defines (f'(x))
-            calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z])['’]*\(", piece))
+        if not piece.startswith("=") and not continued:
+            # a name before a bracket may be a function the document defines (f'(x),
+            # swish'(x)); a line the next one continues is math even when it cannot be read
+            # (its continuation must not be chained to an earlier line)
+            calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z]+)['’]*\(", piece))
             try:
                 parse_lines(piece, Context(functions=calls), source="<document>")
             except Exception:  # prose with an '=' in it, or code: not math

@@ -88,6 +88,17 @@ class _Name:
         return name
 
 
+SPELLED_GREEK = frozenset({
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "theta", "vartheta",
+    "iota", "kappa", "lambda", "sigma", "upsilon", "omega", "Gamma", "Delta", "Theta",
+    "Lambda", "Sigma", "Omega"})
+"""Greek letters' names of four letters or more written without a backslash (``beta * x``
+in a post typed as text): the letter, said. Shorter ones (mu, xi, pi) are as likely a
+product of letters."""
+LONG_RUN = 4
+"""Single letters in one run from which the run is a word, not a product (y·h·a·t)."""
+
+
 class _Names(_Text):
     """The reader's first layer: the context, and the names it declares."""
 
@@ -103,6 +114,7 @@ class _Names(_Text):
         words |= {name for name in context.functions if name.isalpha() and len(name) > 1}
         words |= {name for name in ML_FUNCTIONS if name.isalpha()}
         words |= set(_BARE_FUNCTIONS) | {"diag", "sigma", "softmax"}
+        words |= {name for name in SPELLED_GREEK if name not in context.symbols}
         self.words = words
         self.longest_word = max(len(word) for word in words)
         self.d_is_symbol = "d" in context.symbols or context.is_function("d")
@@ -244,7 +256,17 @@ class _Names(_Text):
     def check_words(self, text: str, words: list[str], tokens: list[Token]) -> None:
         """A run of letters is a product of letters and names, never a misread word: a
         function word with more letters after it (``logit``) or with two letters or more
-        before it (``softmax``, ``argmax``: not a product ending in max) is refused."""
+        before it (``softmax``, ``argmax``: not a product ending in max) is refused, and so is
+        a run of LONG_RUN single letters or more that no name cuts (``yhat``, ``loss``: a word,
+        not y·h·a·t)."""
+        single = 0
+        for k, word in enumerate(words):
+            single = single + 1 if len(word) == 1 and word not in self.context.symbols else 0
+            if single >= LONG_RUN:
+                start = sum(len(w) for w in words[: k + 1 - single])
+                self.fail(f"cannot read '{_short(text)}': an unknown word, not a product of "
+                          f"{single} letters (declare it, or write the product with spaces)",
+                          tokens[start])
         position = 0
         for k, word in enumerate(words):
             bare = word in _BARE_FUNCTIONS and word not in self.context.symbols
@@ -374,6 +396,10 @@ class _Names(_Text):
         if isinstance(core, _Word):
             if self.is_bare_function(core):
                 return None
+            if core.text in SPELLED_GREEK and core.text not in self.context.symbols:
+                self.note(f"{core.text} read as \\{core.text}, the Greek letter it spells",
+                          core.token)
+                return _Name(core.text, core.token, greek=True)
             return _Name(core.text, core.token, greek=core.text == "sigma")
         if isinstance(core, Token):
             if core.type == "LETTER":

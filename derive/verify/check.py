@@ -252,7 +252,48 @@ class _Checker:
                 return symbol
             return node
 
-        return expr.replace(applied, replace)
+        return self._array_functions(expr).replace(applied, replace)
+
+    def _array_functions(self, expr: sp.Expr) -> sp.Expr:
+        """The functions the file defines of one array (g(u) = uᵀu) written in: applied to
+        their argument, and primed as the Jacobian by it."""
+        defined = {name: f for name, f in self.function_definitions.items()
+                   if len(f.variables) == 1 and isinstance(f.variables[0], sp.MatrixSymbol)}
+        if not defined:
+            return expr
+        expr = expr.replace(self._array_prime, self._array_derivative)
+        return expr.replace(
+            lambda node: isinstance(node, AppliedUndef) and node.func.__name__ in defined,
+            lambda node: defined[node.func.__name__](*node.args))
+
+    def _array_prime(self, node: sp.Basic) -> bool:
+        """``g'(u)`` of a function the file defines of one array (g(u) = uᵀu), read entry
+        by entry or at a point: its derivative is the Jacobian by that array."""
+        from derive.read.latex import Elementwise
+
+        if isinstance(node, Elementwise | sp.Subs) and len(node.args) >= 2:
+            derivative = node.function.expr if isinstance(node, Elementwise) else node.expr
+            if isinstance(derivative, sp.Derivative) and \
+                    isinstance(derivative.expr, AppliedUndef):
+                function = self.function_definitions.get(derivative.expr.func.__name__)
+                return function is not None and len(function.variables) == 1 and \
+                    isinstance(function.variables[0], sp.MatrixSymbol)
+        return False
+
+    def _array_derivative(self, node: sp.Basic) -> sp.Basic:
+        from derive.read.latex import Elementwise
+        from derive.read.nodes import _derivative
+
+        if isinstance(node, Elementwise):
+            derivative, (point,) = node.function.expr, node.args[1:]
+        else:
+            derivative, point = node.expr, node.point[0]
+        function = self.function_definitions[derivative.expr.func.__name__]
+        if not isinstance(point, sp.MatrixSymbol) or point.shape != function.variables[0].shape:
+            # g'(h(w)): the Jacobian at a point that is not the variable's own name
+            raise NotDecidable(f"{derivative.expr.func.__name__}' at {point}: the derivative "
+                               "of a function of an array is read only at an array's name")
+        return _derivative(function(point), [(point, 1)])
 
     def _step_keys(self) -> Iterator[str | None]:
         """For each step in order, the key its report is kept under: the package's source,
@@ -737,6 +778,10 @@ class _Checker:
         step_aliases = {str(k.name): str(v.name) for k, v in self.aliases.items()}
         lowering = self._matrix_lowering(step_aliases)
         frame = self._matrix_frame(context, reading)
+        try:
+            lhs, rhs = self._array_functions(lhs), self._array_functions(rhs)
+        except NotDecidable as error:
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         try:
             left, right = lowering.lower(lhs), lowering.lower(rhs)
         except shapes.Unsupported as error:

@@ -506,17 +506,26 @@ class Claim:
                 return Decision(under.verdict, under.outcome,
                                f"{message}; even for one example: {under.message}")
         for side, other in ((left, right), (right, left)):
+            # ∂f/∂w of a scalar, or its transpose f'(w)ᵀ, read the other way round
             if isinstance(side, Der) and is_scalar(self.shapes.of(side.expr)):
-                transposed = self._instantiate(T(side), other, self._sizes())
-                if holds(transposed):
-                    if self.frame.layout == "numerator":
-                        return replace(transposed, message="holds in numerator layout (the "
-                                       "layout the file declares), where ∂/∂W of a scalar is "
-                                       "shaped like Wᵀ; " + transposed.message)
-                    return Decision(Verdict.CONDITIONAL, transposed.outcome,
-                                   f"holds in numerator layout only, where ∂/∂W of a scalar "
-                                   f"is shaped like Wᵀ ({message}); {ONCE}",
-                                   "numerator layout")
+                turned: Node = T(side)
+            elif isinstance(side, T) and isinstance(side.arg, Der) and \
+                    is_scalar(self.shapes.of(side.arg.expr)):
+                turned = side.arg
+            else:
+                continue
+            transposed = self._instantiate(turned, other, self._sizes())
+            if self.frame.layout == "numerator" and \
+                    transposed.verdict in (Verdict.CHECKED, Verdict.PROVED, Verdict.REFUTED):
+                how = "holds" if holds(transposed) else "read"
+                return replace(transposed, message=f"{how} in numerator layout (the layout "
+                               "the file declares), where ∂/∂W of a scalar is shaped like "
+                               "Wᵀ; " + transposed.message)
+            if holds(transposed):
+                return Decision(Verdict.CONDITIONAL, transposed.outcome,
+                                f"holds in numerator layout only, where ∂/∂W of a scalar "
+                                f"is shaped like Wᵀ ({message}); {ONCE}",
+                                "numerator layout")
         return Decision(Verdict.ILL_FORMED, message=message)
 
     # -- ill-formed sides and their other readings -----------------------------------------------
