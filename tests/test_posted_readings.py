@@ -605,3 +605,46 @@ def test_a_function_of_an_array_is_primed_as_its_jacobian(tmp_path: pathlib.Path
     assert all(steps[k].verdict.holds for k in ("g", "h", "composed", "gradient"))
     assert steps["wrong"].verdict == "refuted"
     assert steps["at a point"].verdict == "undecided"
+
+
+def test_diag_of_a_name_defined_as_a_vector(tmp_path: pathlib.Path) -> None:
+    """diag(p) with p = σ(z) defined (no shape declared for p): read once the definitions
+    are written in; diag(X) of a declared matrix is still refused."""
+    steps = steps_of(write(tmp_path, r"""
+[symbols]
+z = { shape = ["n", "1"] }
+
+[settings]
+sizes = { n = 3 }
+
+[definitions]
+p = { latex = '\sigma(z)' }
+
+[[step]]
+id = "jacobian"
+latex = '\frac{\partial p}{\partial z} = \mathrm{diag}(p) - \mathrm{diag}(p)\mathrm{diag}(p)'
+
+[[step]]
+id = "wrong"
+latex = '\frac{\partial p}{\partial z} = \mathrm{diag}(p)'
+"""))
+    assert steps["jacobian"].verdict.holds
+    assert steps["wrong"].verdict == "refuted"
+
+
+def test_a_word_alone_on_the_left_of_a_step_is_one_name(tmp_path: pathlib.Path) -> None:
+    """loss = … in a proof file: loss is one name, said (a run of four letters or more is
+    otherwise an unknown word, refused)."""
+    path = tmp_path / "loss.toml"
+    path.write_text(r"""[[step]]
+id = "define"
+latex = 'loss = -\log(p)'
+define = true
+
+[[step]]
+id = "use"
+latex = '\frac{d}{dp} loss = -\frac{1}{p}'
+""")
+    (document,) = check_files([str(path)]).documents
+    assert [s.verdict for s in document.steps] == ["definition", "proved"]
+    assert any("loss is one name" in said for said in document.assumed)

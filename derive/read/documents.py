@@ -1064,6 +1064,18 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
                                          f"{positions.line(line.start)})")
 
 
+def word_on_the_left(latex: str) -> str | None:
+    """The run of letters that is the whole left side of a line's first relation (``loss``
+    of ``loss = …``), when it is no function word; None otherwise."""
+    left = _left_text(latex)
+    if left is None or not left[0]:
+        return None
+    word = _WORD_LEFT.match(left[0])
+    if word is None or word.group(1) in _KNOWN_WORDS:
+        return None
+    return word.group(1)
+
+
 def function_on_the_left(latex: str) -> str | None:
     """The name applied on the left of a line's first relation (``f`` of ``f(w) = …``), as
     written; None when the left side is anything else."""

@@ -353,7 +353,7 @@ class _Reader:
             SymbolInfo(d.name) for d in definitions
             if _CODE_GRADIENT.fullmatch(d.name) and d.name not in context.symbols))
         claims = self._claims(data.get("step", []))
-        context = _defined_functions(claims, context)
+        context, said = _defined_functions(claims, context)
         readings = self._readings(self._table(data, "readings"), context)
         for claim in claims:
             if claim.reading is not None and claim.reading not in readings:
@@ -377,6 +377,7 @@ class _Reader:
             context=context, claims=claims, aliases=aliases, definitions=definitions,
             vary=tuple(str(v) for v in vary), budget=float(budget) if budget else None,
             matrix=self._matrix_settings(settings, "settings"), readings=readings,
+            assumed=said,
         )
 
     def _macros(self, document: Mapping[str, Any]) -> str:
@@ -633,12 +634,23 @@ class _Reader:
         return tuple(claims)
 
 
-def _defined_functions(claims: tuple[Claim, ...], context: Context) -> Context:
+def _defined_functions(claims: tuple[Claim, ...], context: Context
+                       ) -> tuple[Context, tuple[str, ...]]:
     """A ``define = true`` step written ``f(w) = …`` with f declared nothing else defines the
-    function f (as a document's line does): f(…) is then a call in every step, not f·(…)."""
-    from derive.read.documents import function_on_the_left
+    function f (as a document's line does): f(…) is then a call in every step, not f·(…).
+    A step whose whole first side is a word of LONG_RUN letters or more (``loss = …``)
+    declares that word one name, as a document's line does."""
+    from derive.read.documents import function_on_the_left, word_on_the_left
     from derive.read.latex import parse_name
+    from derive.read.names import LONG_RUN
 
+    words = {word for claim in claims if claim.lhs is None
+             for word in [word_on_the_left(claim.latex)]
+             if word is not None and len(word) >= LONG_RUN and word not in context.symbols}
+    said = tuple(f"{word} is one name, not a product of letters: a step's left side is "
+                 "that word alone" for word in sorted(words))
+    if words:
+        context = context.with_symbols(*(SymbolInfo(word) for word in sorted(words)))
     found = set()
     for claim in claims:
         if not claim.define:
@@ -652,7 +664,9 @@ def _defined_functions(claims: tuple[Claim, ...], context: Context) -> Context:
             continue
         if name not in context.symbols and not context.is_function(name):
             found.add(name)
-    return replace(context, functions=context.functions | found) if found else context
+    if found:
+        context = replace(context, functions=context.functions | found)
+    return context, said
 
 
 def _function_names(names: list[str]) -> frozenset[str]:

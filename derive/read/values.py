@@ -47,6 +47,11 @@ _CASE_TESTS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
 """The condition of a case: ``i = j``, ``i \\neq j``, ``x > 0``, ``x \\leq 0``."""
 
 
+DIAG = sp.Function("diag")
+"""diag of a name the context gives no shape (the matrix claims find its shape in its
+definition)."""
+
+
 @dataclass(frozen=True)
 class _Term:
     """One term of a sum, with the sign before it; a term that ends with an operator holds
@@ -531,6 +536,11 @@ class _Values(_Derivatives):
         if len(values) != 1:
             self.fail("diag takes one vector", bracket)
         (value,) = values
+        if (isinstance(value, sp.Symbol) and value.name not in self.context.symbols) or \
+                isinstance(value, AppliedUndef):
+            # diag(p), diag(S(x)) with p, S defined elsewhere (the definition gives the
+            # shape): the matrix claims read it once the definitions are written in
+            return DIAG(value)
         if not _is_array(value) or 1 not in getattr(value, "shape", ()):
             self.fail("diag takes a vector (a declared n×1 or 1×n name, or an expression "
                       "of them)", bracket)

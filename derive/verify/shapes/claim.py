@@ -506,6 +506,14 @@ class Claim:
                 return Decision(under.verdict, under.outcome,
                                f"{message}; even for one example: {under.message}")
         for side, other in ((left, right), (right, left)):
+            # ∂p/∂z of a vector by a vector, read entry by entry, against a square matrix:
+            # the Jacobian (∂σ(z)/∂z = diag(σ(z)(1 − σ(z))))
+            square = self.shapes.of(other)
+            if isinstance(side, Der) and not is_scalar(self.shapes.of(side)) and same_shape(
+                    self.shapes.of(side.expr), self.shapes.of_name(side.var)) and \
+                    same_shape(square, (square[0], square[0])) and not is_scalar(square):
+                return self._jacobian_claim(side, other)
+        for side, other in ((left, right), (right, left)):
             # ∂f/∂w of a scalar, or its transpose f'(w)ᵀ, read the other way round
             if isinstance(side, Der) and is_scalar(self.shapes.of(side.expr)):
                 turned: Node = T(side)

@@ -133,6 +133,8 @@ class Lowering:
                 return Func(function, self.lower(expr.args[0]), _function_name(function))
             if name in self.defined:
                 return Sym(name)
+            if name == "diag" and len(expr.args) == 1:  # diag(p), p defined as a vector
+                return Diag(self.lower(expr.args[0]))
             raise Unsupported(f"{name} is not defined")
         if isinstance(expr, sp.Function) and expr.args:
             rest = expr.args[1:]
