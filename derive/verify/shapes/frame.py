@@ -3,6 +3,7 @@ definitions, the layout and batch settings, and the sizes an instantiation takes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -180,6 +181,10 @@ def free_entry_indices(node: Node, frame: Frame, bound: frozenset[str] = frozens
             if base is None or base in summed}
 
 
+_NUMBERED = re.compile(r"\{?[0-9]+(?:,[0-9]+)*\}?")
+"""An index written with numbers only (2, {1,2}): an instance, no letter left to range."""
+
+
 def _summed_families(node: Node, frame: Frame) -> set[str]:
     """The bases of the names a sum indexes by its own index, in ``node`` and in the
     definitions it uses (Σ_k w_k: w)."""
@@ -209,7 +214,7 @@ def _free_letters(node: Node, frame: Frame, bound: frozenset[str]
     letters = frame.context.indices
     for name in names:
         entry = frame.entry(name)
-        if entry is not None and not entry[1].isdigit() and entry[1] not in bound:
+        if entry is not None and not _NUMBERED.fullmatch(entry[1]) and entry[1] not in bound:
             index = entry[1]
             # x_ij: one letter per index when each is an index letter
             parts = set(index) if all(c in letters for c in index) else {index}
