@@ -648,3 +648,47 @@ latex = '\frac{d}{dp} loss = -\frac{1}{p}'
     (document,) = check_files([str(path)]).documents
     assert [s.verdict for s in document.steps] == ["definition", "proved"]
     assert any("loss is one name" in said for said in document.assumed)
+
+
+GRADIENT_ENTRY = r"""
+[symbols]
+x = { shape = ["n", "1"], entries = "x_1" }
+x_i = { domain = "real" }
+
+[indices]
+i = "n"
+j = "n"
+
+[settings]
+sizes = { n = 3 }
+
+[functions]
+names = ["f"]
+
+[[step]]
+id = "f"
+latex = 'f(x) = \log \sum_{i=1}^n e^{x_i}'
+define = true
+
+[[step]]
+id = "gradient"
+latex = '\nabla f(x)_i = \frac{e^{x_i}}{\sum_{j=1}^n e^{x_j}}'
+
+[[step]]
+id = "wrong"
+latex = '\nabla f(x)_i = e^{x_i}'
+
+[[step]]
+id = "bare"
+latex = 'f(x)_i = 1'
+"""
+
+
+def test_the_entry_of_a_gradient_is_the_derivative_by_the_entry(
+        tmp_path: pathlib.Path) -> None:
+    """∇f(x)_i is ∂f/∂x_i, said; f(x)_i anywhere else is refused."""
+    steps = steps_of(write(tmp_path, GRADIENT_ENTRY))
+    assert steps["gradient"].verdict.holds and "entry i of its gradient" in \
+        steps["gradient"].message
+    assert steps["wrong"].verdict == "refuted"
+    assert steps["bare"].verdict == "unreadable"

@@ -26,7 +26,7 @@ from derive.core.algebra import by_value
 from derive.core.context import Context
 from derive.core.mathtext import text
 from derive.read.names import _Name, _Names
-from derive.read.nodes import Elementwise, _derivative, _div, _is_array
+from derive.read.nodes import Elementwise, EntryOf, _derivative, _div, _is_array
 from derive.read.tree import Node, _Entry, _inside, _is_token, _short, _Word
 
 
@@ -224,7 +224,18 @@ class _Derivatives(_Names, ABC):
         return _derivative(body, [(variable, order)])
 
     def gradient_by_argument(self, gradient: Tree[Token], body: sp.Expr) -> sp.Expr:
-        """``\\nabla f(w)``: the gradient by w, the one argument of the function f."""
+        """``\\nabla f(w)``: the gradient by w, the one argument of the function f;
+        ``\\nabla f(x)_i``: its entry i, the derivative by x_i."""
+        if isinstance(body, EntryOf):
+            function, index = body.args
+            argument = function.args[0] if isinstance(function, AppliedUndef) else None
+            if not isinstance(argument, sp.Symbol | sp.MatrixSymbol) or \
+                    not isinstance(index, sp.Symbol):
+                self.fail("write the variable of the gradient: \\nabla_w", gradient)
+            entry = self.context.symbol(f"{argument.name}_{index.name}")
+            self.note(f"\\nabla {function}_{index} read as the derivative of {function} by "
+                      f"{entry}, the entry {index} of its gradient", gradient)
+            return _derivative(function, [(entry, 1)])
         arguments: tuple[sp.Basic, ...] = body.args if isinstance(body, AppliedUndef) else ()
         variable = arguments[0] if len(arguments) == 1 else None
         if not isinstance(variable, sp.Symbol | sp.MatrixSymbol):

@@ -231,6 +231,7 @@ from derive.read.nodes import (
     ArraySum,
     Differential,
     Elementwise,
+    EntryOf,
     Frobenius,
     Juxtaposition,
     Relation,
@@ -290,6 +291,10 @@ class _Reader(_Extent):
             read = self.relation(line)
             if read is not None:
                 found.append((read[0], read[1], line))
+        for relation, _, line in found:
+            if any(side.has(EntryOf) for side in relation.sides):
+                self.fail("a subscript needs a name: f(x)_i is read only as the entry of a "
+                          "gradient, \\nabla f(x)_i", line)
         found = self.with_readings(found, lines)
         self.check_breaks(found)
         self.families.find([side for relation, _, _ in found for side in relation.sides])

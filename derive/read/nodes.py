@@ -48,6 +48,13 @@ class Relation:
     ``\\equiv``), read as '='."""
 
 
+class EntryOf(sp.Function):  # type: ignore[misc]
+    """``f(x)_i``, the entry i of a function's value, as ``\\nabla f(x)_i`` writes the partial
+    derivative by x_i; read only under ∇ (anywhere else the line is refused)."""
+
+    nargs = 2
+
+
 class Differential(sp.Function):  # type: ignore[misc]
     """The differential d(X) of matrix calculus, as in ``dL = y : d log(ŷ)``."""
 

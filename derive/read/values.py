@@ -26,6 +26,7 @@ from derive.core.functions import ML_FUNCTIONS, sigmoid
 from derive.read.derivatives import _Derivatives
 from derive.read.names import _Name
 from derive.read.nodes import (
+    EntryOf,
     _add,
     _apply,
     _derivative,
@@ -490,7 +491,13 @@ class _Values(_Derivatives):
                 self.fail(f"'{full}' does not take {len(values)} arguments", bracket)
         if power is not None:
             result = self.power(result, sp.Integer(power), rest[0])
-        return self.postfixed(result, bracket_entry.postfixes)
+        postfixes = bracket_entry.postfixes
+        if postfixes and postfixes[0].data == "sub" and isinstance(result, AppliedUndef) and \
+                len(result.args) == 1:
+            # \nabla f(x)_i: the entry of the gradient, which the operator reads
+            index = self.context.symbol(self.subscript_text(postfixes[0].children[1]))
+            result, postfixes = EntryOf(result, index), postfixes[1:]
+        return self.postfixed(result, postfixes)
 
     def name_power(self, rest: tuple[Tree[Token], ...]) -> int | None:
         """The n of ``\\sigma^2(z)``, ``Tanh^2(x)``: a power of the function's value (a whole
