@@ -692,3 +692,16 @@ def test_the_entry_of_a_gradient_is_the_derivative_by_the_entry(
         steps["gradient"].message
     assert steps["wrong"].verdict == "refuted"
     assert steps["bare"].verdict == "unreadable"
+
+
+def test_a_plain_text_continuation_is_never_chained_to_an_earlier_line(
+        tmp_path: pathlib.Path) -> None:
+    """A post typed without delimiters: swish'(x) = … is math (a name of several letters
+    before a bracket may be a function), and the = … line after it continues it, not the
+    definition two lines above (a true step was refuted against that)."""
+    post = tmp_path / "post.md"
+    post.write_text("swish(x) = x * sigmoid(b * x)\n\n"
+                    "swish'(x) = sigmoid(b*x) + b * x * sigmoid(b*x) * (1 - sigmoid(b*x))\n\n"
+                    "= sigmoid(b*x) * (1 + b * x * (1 - sigmoid(b*x)))\n")
+    (document,) = check_files([str(post)]).documents
+    assert [s.verdict for s in document.steps] == ["definition", "proved", "proved"]
