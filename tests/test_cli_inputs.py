@@ -31,9 +31,12 @@ def run(*args: str | bytes, cwd: pathlib.Path | None = None, stdin: object = Non
         assert limit is not None
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
+    # a capped process writes no bytecode: Python moves a .pyc whose write came up short
+    # into place, and every later import of that module fails ("marshal data too short")
+    capped = {"PYTHONDONTWRITEBYTECODE": "1"} if limit is not None else {}
     return subprocess.run([*PYTHON, *args], capture_output=True, text=True, timeout=60,
                           cwd=cwd, stdin=stdin,  # type: ignore[arg-type]
-                          env={"NO_COLOR": "1", "PATH": "", **(env or {})},
+                          env={"NO_COLOR": "1", "PATH": "", **capped, **(env or {})},
                           preexec_fn=limited if limit is not None else None)
 
 
@@ -354,3 +357,18 @@ def test_a_file_name_that_is_not_utf8(tmp_path: pathlib.Path) -> None:
     done = run("check", name, env={"PYTHONIOENCODING": "utf-8"})
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert "proved" in done.stdout
+
+
+@pytest.mark.skipif(not POSIX, reason="RLIMIT_FSIZE is POSIX")
+def test_a_grammar_cache_cut_short_is_never_installed(tmp_path: pathlib.Path) -> None:
+    """Lark logs and goes on when its cache write fails; the file it leaves must not be put
+    in place, or every later run fails with "marshal data too short"."""
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache), "HOME": str(tmp_path)}
+    first = run("check", "--latex", "x=x", cwd=tmp_path, env=env, limit=2048)
+    assert "internal error" not in first.stdout + first.stderr
+    files = list((cache / "derive").glob("latex-grammar-*.lark-cache"))
+    assert all(f.stat().st_size > 2048 for f in files)  # none, or a whole one
+    second = run("check", "--latex", "x=x", cwd=tmp_path, env=env)
+    assert second.returncode == 0 and "internal error" not in second.stdout, second.stdout
+    assert list((cache / "derive").glob("latex-grammar-*.lark-cache"))  # written whole now

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -163,6 +164,21 @@ def _cache_file(grammar: str) -> str | None:
     return str(where / f"latex-grammar-{digest}.lark-cache")
 
 
+def _intact(path: str) -> bool:
+    """Whether lark's cache file is whole: its digest line, then its two pickles, then
+    nothing. A write cut short (a full disk, a capped file size) leaves a file lark would
+    load into a parser that fails later ("marshal data too short")."""
+    try:
+        with open(path, "rb") as handle:
+            if not handle.readline().endswith(b"\n"):
+                return False
+            pickle.load(handle)  # the package's own cache file
+            pickle.load(handle)
+            return handle.read(1) == b""
+    except Exception:
+        return False
+
+
 @cache
 def _parser() -> Lark:
     grammar = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
@@ -172,17 +188,23 @@ def _parser() -> Lark:
     if path is None:
         return Lark(grammar, **options)
     if os.path.exists(path):
-        try:
-            return Lark(grammar, cache=path, **options)
-        except Exception:  # a damaged file (a write cut short): made again below
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+        if _intact(path):
+            try:
+                return Lark(grammar, cache=path, **options)
+            except Exception:  # pragma: no cover - a file intact but foreign: made again
+                pass
+        with contextlib.suppress(OSError):  # a damaged file (a write cut short)
+            os.unlink(path)
     # written under a name of this process and moved into place whole: a process that reads
-    # the file never sees half of it
+    # the file never sees half of it. Lark does not raise when its write fails (it logs and
+    # goes on), so the file is checked whole before it is moved into place.
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         parser = Lark(grammar, cache=temporary, **options)
-        os.replace(temporary, path)
+        if _intact(temporary):
+            os.replace(temporary, path)
+        else:
+            os.unlink(temporary)
         return parser
     except Exception:  # a cache that cannot be written is only slower
         with contextlib.suppress(OSError):
