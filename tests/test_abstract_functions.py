@@ -62,20 +62,26 @@ def test_a_claim_about_any_loss_downstream(tmp_path: pathlib.Path, claim: str,
     assert verdict(tmp_path, claim)[0] in expected
 
 
+DOUBLED = r"\frac{d}{dx} f(x^2) = 2 f(x)"
+"""False for every f but 0: a claim that needs f's formula."""
+
+
+def steps_with_f(tmp_path: pathlib.Path, declared: str, budget: float,
+                 more: str = "") -> dict[str, object]:
+    """The steps of a file that declares f in ``[functions] declared`` and claims DOUBLED
+    (step "false"), then ``more``."""
+    path = tmp_path / f"{declared}.toml"
+    path.write_text(f'[functions]\n{declared} = ["f"]\n\n[[step]]\nid = "false"\n'
+                    f"latex = '{DOUBLED}'\n{more}")
+    return {s.claim.id: s for s in check_files([str(path)], budget=budget).documents[0].steps}
+
+
 def test_a_refutation_names_the_function_that_refutes_it(tmp_path: pathlib.Path) -> None:
-    path = tmp_path / "plain.toml"
-    path.write_text(r"""[functions]
-arbitrary = ["f"]
-
-[[step]]
-id = "false"
-latex = '\frac{d}{dx} f(x^2) = 2 f(x)'
-
+    steps = steps_with_f(tmp_path, "arbitrary", 30, more=r"""
 [[step]]
 id = "true"
 latex = '''\frac{d}{dx} f(x^2) = 2 x f'(x^2)'''
 """)
-    steps = {s.claim.id: s for s in check_files([str(path)], budget=30).documents[0].steps}
     false = steps["false"]
     assert false.verdict.value == "refuted"
     assert "the claim is about any function f" in false.links[0].message
@@ -86,13 +92,5 @@ def test_a_function_declared_by_name_only_is_no_arbitrary_function(
         tmp_path: pathlib.Path) -> None:
     """J in [functions] names is a specific function the file does not write (the post's
     cost): a claim that needs its formula stays undecided, never refuted for a J drawn."""
-    path = tmp_path / "named.toml"
-    path.write_text(r"""[functions]
-names = ["f"]
-
-[[step]]
-id = "needs"
-latex = '\frac{d}{dx} f(x^2) = 2 f(x)'
-""")
-    step = check_files([str(path)], budget=4).documents[0].steps[-1]
+    step = steps_with_f(tmp_path, "names", 4)["false"]
     assert step.verdict.value == "undecided"

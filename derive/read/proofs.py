@@ -353,7 +353,7 @@ class _Reader:
             SymbolInfo(d.name) for d in definitions
             if _CODE_GRADIENT.fullmatch(d.name) and d.name not in context.symbols))
         claims = self._claims(data.get("step", []))
-        context, said = _defined_functions(claims, context)
+        context, said = _names_the_steps_define(claims, context)
         readings = self._readings(self._table(data, "readings"), context)
         for claim in claims:
             if claim.reading is not None and claim.reading not in readings:
@@ -634,7 +634,7 @@ class _Reader:
         return tuple(claims)
 
 
-def _defined_functions(claims: tuple[Claim, ...], context: Context
+def _names_the_steps_define(claims: tuple[Claim, ...], context: Context
                        ) -> tuple[Context, tuple[str, ...]]:
     """A ``define = true`` step written ``f(w) = …`` with f declared nothing else defines the
     function f (as a document's line does): f(…) is then a call in every step, not f·(…).

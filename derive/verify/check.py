@@ -34,7 +34,7 @@ from derive.core.budget import run_with_budget
 from derive.core.context import Context, SymbolInfo
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.core.mathtext import text as math_text
-from derive.core.outcomes import Refuted, Verdict, verdict_of, worst
+from derive.core.outcomes import Checked, Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
 from derive.decide.kept import derivative, limit_value
 from derive.read.proofs import Claim, ProofDocument
@@ -257,8 +257,7 @@ class _Checker:
     def _array_functions(self, expr: sp.Expr) -> sp.Expr:
         """The functions the file defines of one array (g(u) = uᵀu) written in: applied to
         their argument, and primed as the Jacobian by it."""
-        defined = {name: f for name, f in self.function_definitions.items()
-                   if len(f.variables) == 1 and isinstance(f.variables[0], sp.MatrixSymbol)}
+        defined = self._array_function_definitions()
         if not defined:
             return expr
         expr = expr.replace(self._array_prime, self._array_derivative)
@@ -273,12 +272,15 @@ class _Checker:
 
         if isinstance(node, Elementwise | sp.Subs) and len(node.args) >= 2:
             derivative = node.function.expr if isinstance(node, Elementwise) else node.expr
-            if isinstance(derivative, sp.Derivative) and \
-                    isinstance(derivative.expr, AppliedUndef):
-                function = self.function_definitions.get(derivative.expr.func.__name__)
-                return function is not None and len(function.variables) == 1 and \
-                    isinstance(function.variables[0], sp.MatrixSymbol)
+            return isinstance(derivative, sp.Derivative) and \
+                isinstance(derivative.expr, AppliedUndef) and \
+                derivative.expr.func.__name__ in self._array_function_definitions()
         return False
+
+    def _array_function_definitions(self) -> dict[str, sp.Lambda]:
+        """The functions the file defines of one array (g(u) = uᵀu), by name."""
+        return {name: f for name, f in self.function_definitions.items()
+                if len(f.variables) == 1 and isinstance(f.variables[0], sp.MatrixSymbol)}
 
     def _array_derivative(self, node: sp.Basic) -> sp.Basic:
         from derive.read.latex import Elementwise
@@ -547,8 +549,8 @@ class _Checker:
                 ("derivatives",), "computing the derivatives in the claim used the budget"))
         if _is_matrix(left) or _is_matrix(right):
             return self._literal_link(lhs, rhs, left, right, domains)
-        unknown = bool(_unknown_functions(left, right)) and all(
-            str(f) in self.context.arbitrary for f, _ in _unknown_functions(left, right))
+        applied = _unknown_functions(left, right)
+        unknown = bool(applied) and all(str(f) in self.context.arbitrary for f, _ in applied)
         # with a function nothing defines, sampling cannot run: a share of the budget for
         # the symbolic route, the rest for the functions drawn in its place
         outcome = compare(left, right, domains, budget=budget / 3 if unknown else budget)
@@ -595,13 +597,13 @@ class _Checker:
                 return None
             outcome = compare(sides[0], sides[1], domains, budget=share)
             verdict = verdict_of(outcome)
-            drawn = tuple((f"{pretty_name(str(f))}({', '.join(v)})",
-                           math_text(chosen[f](*sp.symbols(' '.join(v), seq=True))))
-                          for f, arity in functions
-                          for v in [[f"u{k + 1}" for k in range(arity)]])
-            written = "; ".join(f"{name} = {value}" for name, value in drawn)
             if verdict == Verdict.REFUTED:
                 assert isinstance(outcome, Refuted)
+                drawn = tuple((f"{pretty_name(str(f))}({', '.join(v)})",
+                               math_text(chosen[f](*sp.symbols(' '.join(v), seq=True))))
+                              for f, arity in functions
+                              for v in [[f"u{k + 1}" for k in range(arity)]])
+                written = "; ".join(f"{name} = {value}" for name, value in drawn)
                 outcome = replace(outcome, point=(*outcome.point, *drawn))
                 return LinkReport(lhs, rhs, Verdict.REFUTED, outcome, message=(
                     f"false for {written}: the claim is about any function "
@@ -612,8 +614,6 @@ class _Checker:
         names = ", ".join(pretty_name(str(f)) for f, _ in functions)
         samples = sum(int(getattr(o, "samples", 0)) for o in found)
         worst_difference = max(float(getattr(o, "max_difference", 0.0)) for o in found)
-        from derive.core.outcomes import Checked
-
         return LinkReport(lhs, rhs, Verdict.CHECKED,
                           Checked(samples, 40, worst_difference), message=(
                               f"{names} is any function (declared arbitrary): the claim holds with "

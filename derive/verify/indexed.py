@@ -505,9 +505,9 @@ def _run(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, written: Mapping[sp.Symbol, s
     every = f" for every {names} in range ({len(envs)} instances, {how})" if names else \
         f" ({how})"
     size_text = ", ".join(f"{c} = {n}" for c, n in sizes)
-    read = ""
-    if frame.by_claim and envs and frame.at(envs[0]):
-        names = ", ".join(sorted(pretty_name(str(s)) for s in frame.at(envs[0])))
-        read = f"; {names} read with the claim's index (its definition writes one)"
+    given = frame.at(envs[0]) if frame.by_claim and envs else {}
+    read = "" if not given else \
+        f"; {', '.join(sorted(pretty_name(str(s)) for s in given))} read with the claim's " \
+        "index (its definition writes one)"
     return Decision(Verdict.CHECKED, CheckedAtSizes(sizes, samples, worst, exact),
                     message=f"checked at {size_text}{every}; not proved for every size{read}")

@@ -139,7 +139,7 @@ class Claim:
                     return Decision(
                         Verdict.ILL_FORMED, message=f"{pretty_name(named)} is not defined, so "
                                    f"{show(node)} has no meaning here")
-                if any(self.frame.may_depend(n, node.var) for n in names_in(function)):
+                if any(self.frame.depends(n, node.var, entries=True) for n in names_in(function)):
                     continue
                 if named is None and self._sibling_entries(function, node.var):
                     continue  # a term of a sum written out: ∂(ŷ₂ − y₂)/∂ŷ₁ is 0

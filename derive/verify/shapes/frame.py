@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 
 from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import REAL, Domain
-from derive.verify.shapes.ir import Der, Hess, Node, Ones, Shape, Sym, Total, names_in, walk
+from derive.verify.shapes.ir import (
+    Der,
+    Hess,
+    Node,
+    Ones,
+    Shape,
+    Sym,
+    Total,
+    children,
+    names_in,
+    walk,
+)
 
 PREFERRED_SIZES = {"n": 3, "m": 3, "d": 2, "h": 4, "k": 5}
 """Instantiation sizes: small and pairwise distinct, so a transposition cannot hide."""
@@ -133,24 +144,18 @@ class Frame:
             chosen.setdefault(name, value)
         return chosen
 
-    def depends(self, name: str, on: str, seen: frozenset[str] = frozenset()) -> bool:
-        """Whether a name's value depends on ``on`` through the definitions."""
-        if name == on:
+    def depends(self, name: str, on: str, seen: frozenset[str] = frozenset(), *,
+                entries: bool = False) -> bool:
+        """Whether a name's value depends on ``on`` through the definitions; with
+        ``entries``, whether it may: an entry written with an index letter (ŷ_j) may be any
+        entry of its vector (ŷ_i among them)."""
+        if name == on or (entries and self._may_be_same_entry(name, on)):
             return True
         definition = self.definitions.get(name)
         if definition is None or name in seen:
             return False
-        return any(self.depends(n, on, seen | {name}) for n in names_in(definition))
-
-    def may_depend(self, name: str, on: str, seen: frozenset[str] = frozenset()) -> bool:
-        """Whether a name's value may depend on ``on``: as :meth:`depends`, where an entry
-        written with an index letter (ŷ_j) may be any entry of its vector (ŷ_i among them)."""
-        if name == on or self._may_be_same_entry(name, on):
-            return True
-        definition = self.definitions.get(name)
-        if definition is None or name in seen:
-            return False
-        return any(self.may_depend(n, on, seen | {name}) for n in names_in(definition))
+        return any(self.depends(n, on, seen | {name}, entries=entries)
+                   for n in names_in(definition))
 
     def _may_be_same_entry(self, name: str, other: str) -> bool:
         first, second = self.entry(name), self.entry(other)
@@ -224,18 +229,6 @@ def _free_letters(node: Node, frame: Frame, bound: frozenset[str]
         # w_i, x_ji with i, j the file's index letters: one name per value of the letters
         if base and index and all(c in letters or c.isdigit() or c == "," for c in index):
             found |= {(c, base) for c in index if c in letters and c not in bound}
-    for child in _children(node):
+    for child in children(node):
         found |= _free_letters(child, frame, bound)
     return found
-
-
-def _children(node: Node) -> list[Node]:
-    items = list(walk(node))
-    direct: list[Node] = []
-    # walk yields the node first and then each subtree in order; keep the subtrees' roots
-    position = 1
-    while position < len(items):
-        child = items[position]
-        direct.append(child)
-        position += sum(1 for _ in walk(child))
-    return direct

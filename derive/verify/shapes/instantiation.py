@@ -162,13 +162,16 @@ class Instance:
             array, index = entry
             if not index.isdigit():
                 raise Unsupported(f"{name}: the index {index} has no value here")
-            matrix = self.named(array, keep)
-            position = int(index) - self.frame.first_index(array)
-            vector = list(matrix)
-            if not 0 <= position < len(vector):
-                raise Unsupported(f"{name} is not an entry of {array} at these sizes")
-            return sp.Matrix([[vector[position]]])
+            return sp.Matrix([[self._entry_in(self.named(array, keep), name, array, index)]])
         return self.named(name, keep)
+
+    def _entry_in(self, matrix: Matrix, name: str, array: str, index: str) -> sp.Expr:
+        """The entry ``index`` (as the document numbers it) of the vector ``array``."""
+        position = int(index) - self.frame.first_index(array)
+        vector = list(matrix)
+        if not 0 <= position < len(vector):
+            raise Unsupported(f"{name} is not an entry of {array} at these sizes")
+        return vector[position]
 
     def _product(self, factors: tuple[Node, ...], arrays: tuple[bool, ...],
                  keep: frozenset[str], bound: Mapping[str, int]) -> Matrix:
@@ -209,11 +212,7 @@ class Instance:
         if entry is None or not entry[1].isdigit():
             return None
         array, index = entry
-        entries = list(self.base(array))
-        position = int(index) - self.frame.first_index(array)
-        if not 0 <= position < len(entries):
-            raise Unsupported(f"{var} is not an entry of {array} at these sizes")
-        return array, entries[position]
+        return array, self._entry_in(self.base(array), var, array, index)
 
     def _derivative(self, expr: Node, var: str, keep: frozenset[str],
                     bound: Mapping[str, int]) -> Matrix:

@@ -122,24 +122,27 @@ Shape: TypeAlias = tuple[sp.Expr, sp.Expr]
 SCALAR: Shape = (sp.S.One, sp.S.One)
 
 
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly under a node, in order."""
+    match node:
+        case Add(items) | Had(items) | Prod(items, _, _):
+            return tuple(items)
+        case Pow(a, b) | Frob(a, b):
+            return (a, b)
+        case Func(_, arg, _) | T(arg) | Dif(arg) | Diag(arg):
+            return (arg,)
+        case Der(expr, _) | Hess(expr, _):
+            return (expr,)
+        case Total(body, _, low, high):
+            return (body, low, high)
+    return ()
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node of a lowered expression, the node itself first."""
     yield node
-    match node:
-        case Add(items) | Had(items) | Prod(items, _, _):
-            for item in items:
-                yield from walk(item)
-        case Pow(a, b) | Frob(a, b):
-            yield from walk(a)
-            yield from walk(b)
-        case Func(_, arg, _) | T(arg) | Dif(arg) | Diag(arg):
-            yield from walk(arg)
-        case Der(expr, _) | Hess(expr, _):
-            yield from walk(expr)
-        case Total(body, _, low, high):
-            yield from walk(body)
-            yield from walk(low)
-            yield from walk(high)
+    for child in children(node):
+        yield from walk(child)
 
 
 def names_in(node: Node) -> set[str]:
