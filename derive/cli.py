@@ -187,10 +187,10 @@ def _os_failure(error: OSError) -> str:
 def _tolerant_streams() -> None:
     """Standard output and error that cannot encode a character (an ASCII console, a file
     name that is not UTF-8) write its ASCII form instead of failing: σ as sigma, − as -, ✓ as
-    ok (``derive.core.unicode.to_ascii``), anything else escaped (\\u2200)."""
+    ok (``derive.core.terminal.to_ascii``), anything else escaped (\\u2200)."""
     import contextlib
 
-    from derive.core.unicode import ASCII_ERRORS
+    from derive.core.terminal import ASCII_ERRORS
 
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) in ("strict", "backslashreplace"):
@@ -442,15 +442,14 @@ def _sizes(items: list[str], parser: argparse.ArgumentParser) -> dict[str, int]:
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import pathlib
 
-    from derive.emit.render import render
-    from derive.verify.check import check_files, check_latex
-
     if args.latex and args.files:
         parser.error("give proof FILEs or --latex lines, not both")
     if args.no_cache:
         os.environ["DERIVE_NO_CACHE"] = "1"
     _writable(args.html, "--html", force=args.force)
     if args.latex:
+        from derive.verify.check import check_latex
+
         domains = _domains(args.domain, parser)
         if domains:
             names = _line_names(args.latex, tuple(args.function))
@@ -483,6 +482,14 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             if not files:
                 print("derive: no FILE given and no proofs/*.toml here", file=sys.stderr)
                 return UNUSABLE
+        output_name = _output_name(files, args)
+        kept = _kept_output(output_name)
+        if kept is not None:
+            text, code = kept
+            _emit(text)
+            return code
+        from derive.verify.check import check_files
+
         stdin = _stdin() if "-" in files else None
         progress = _Progress.on(sys.stderr, len(files))
         profiler = _start_profile() if args.profile else None
@@ -495,7 +502,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 progress.clear()
             if profiler is not None:
                 _print_profile(profiler)
-    _emit(render(report, args.format, stream=sys.stdout))
+    from derive.emit.render import render
+
+    text = render(report, args.format, stream=sys.stdout)
+    _emit(text)
     for document in report.documents:
         if document.error is not None:  # the report says it in full; one line here
             print(f"derive: {str(document.error).splitlines()[0]}", file=sys.stderr)
@@ -507,7 +517,53 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         _write_html(report, args.html, force=args.force)
     if report.unusable:
         return UNUSABLE
-    return OK if report.ok else WRONG
+    code = OK if report.ok else WRONG
+    if not args.latex and _keepable(report):
+        from derive.core import cache
+
+        name = _output_name(files, args)
+        if name is not None:
+            cache.store("outputs", name, (text, code))
+    return code
+
+
+def _output_name(files: list[str], args: argparse.Namespace) -> str | None:
+    """The key of the output of checking ``files`` as ``args`` ask, written to standard output
+    as it is now (colour, width, encoding); None when it must be made afresh: a report the
+    cache cannot key, standard input, a total budget, or an option that writes elsewhere."""
+    from derive.core import cache
+    from derive.core.terminal import can_encode, colour_wanted, terminal_width
+
+    if (not cache.enabled() or "-" in files or args.total_budget or args.html or args.debug
+            or args.profile):
+        return None
+    names = [cache.report_name(name, None, args.budget) for name in files]
+    if any(name is None for name in names):
+        return None
+    stream = sys.stdout
+    looks = (args.format, colour_wanted(stream), terminal_width(stream), can_encode(stream))
+    return cache.key("output", repr(looks), *(name for name in names if name is not None))
+
+
+def _kept_output(name: str | None) -> tuple[str, int] | None:
+    """The output and exit code an earlier run kept under ``name``, when it did."""
+    from derive.core import cache
+
+    kept = cache.load("outputs", name) if name is not None else None
+    if (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], str)
+            and kept[1] in (OK, WRONG)):
+        return kept[0], kept[1]
+    return None
+
+
+def _keepable(report: Any) -> bool:
+    """Whether a run's output may be shown again for the same files: every file read and no
+    verdict that timing could change (undecided: a budget ran out), as for a file's report."""
+    from derive.core.outcomes import Verdict
+
+    return all(document.error is None and all(step.verdict != Verdict.UNDECIDED
+                                              for step in document.steps)
+               for document in report.documents)
 
 
 def _start_profile() -> Any:

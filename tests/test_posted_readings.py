@@ -406,7 +406,8 @@ def test_calligraphic_and_plain_letters_written_in_one_document_are_two_names(
 
 
 def test_a_script_capital_prints_as_itself_and_spells_itself_in_ascii() -> None:
-    from derive.core.unicode import ASCII_FORMS, pretty_name
+    from derive.core.terminal import ASCII_FORMS
+    from derive.core.unicode import pretty_name
 
     assert pretty_name("Lcal") == "ℒ" and pretty_name("Lcal_i") == "ℒᵢ"
     assert ASCII_FORMS["ℒ"] == "calL"

@@ -47,15 +47,33 @@ def enabled() -> bool:
 
 @cache
 def source_digest() -> str:
-    """A digest of the package's source and of the libraries that decide its verdicts."""
-    import mpmath
-    import sympy
+    """A digest of the package's source and of the libraries that decide its verdicts (their
+    versions as installed: neither is imported for it)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256(f"{sympy.__version__} {mpmath.__version__}".encode())
+    versions = []
+    for library in ("sympy", "mpmath"):
+        try:
+            versions.append(version(library))
+        except PackageNotFoundError:  # importable from a path, not installed: its sources
+            versions.append(_sources_of(library))
+    digest = hashlib.sha256(" ".join(versions).encode())
     package = pathlib.Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".lark") and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _sources_of(library: str) -> str:
+    """A digest of the Python sources of ``library``, found without importing it."""
+    from importlib.util import find_spec
+
+    spec = find_spec(library)
+    digest = hashlib.sha256(library.encode())
+    for root in (spec.submodule_search_locations or []) if spec is not None else []:
+        for path in sorted(pathlib.Path(root).rglob("*.py")):
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -66,6 +84,22 @@ def key(*parts: bytes | str) -> str:
         digest.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+def report_name(path: str, text: str | None, budget: float) -> str | None:
+    """The key of a file's report: its bytes (``text`` for standard input), its path and the
+    budget; None for a file that cannot be read or is too large to keep."""
+    if text is not None:
+        data = text.encode()
+    else:
+        try:
+            if not os.path.isfile(path) or os.path.getsize(path) > 16 * 2**20:
+                return None
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except OSError:
+            return None
+    return key("report", path, data, repr(budget))
 
 
 def load(kind: str, name: str) -> Any | None:

@@ -8,7 +8,6 @@ LaTeX (\\hat{y}, \\sigma, \\odot, ^{\\top}).
 from __future__ import annotations
 
 import json
-import os
 import sys
 import textwrap
 import unicodedata
@@ -48,7 +47,7 @@ from derive.core.outcomes import (
     method_words as method_words,
 )
 from derive.core.records import ChainStep, Derivation, DiffStep, Line, RewriteStep, Step
-from derive.core.unicode import can_encode, to_ascii
+from derive.core.terminal import can_encode, colour_wanted, terminal_width, to_ascii
 from derive.engine.differentiate import lines
 from derive.engine.rules import RULES
 
@@ -353,37 +352,6 @@ class Style:
 
 
 PLAIN = Style(False)
-
-
-def colour_wanted(stream: TextIO) -> bool:
-    """Colour for this stream: as NO_COLOR and FORCE_COLOR say, else on a terminal that is
-    not ``TERM=dumb``."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    try:
-        terminal = stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        terminal = False
-    return terminal and os.environ.get("TERM") != "dumb"
-
-
-def terminal_width(stream: TextIO) -> int | None:
-    """The columns of the terminal ``stream`` writes to (``COLUMNS`` when set), or None when
-    it is not a terminal: a pipe or a file gets every line in full."""
-    try:
-        if not stream.isatty():
-            return None
-    except (AttributeError, ValueError, OSError):
-        return None
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return max(int(columns), 40)
-    try:
-        return max(os.get_terminal_size(stream.fileno()).columns, 40)
-    except (AttributeError, ValueError, OSError):
-        return 80
 
 
 _ASCII_WIDTHS: ContextVar[bool] = ContextVar("_ASCII_WIDTHS", default=False)
@@ -954,7 +922,7 @@ def render(record: Any, fmt: str = "text", *, stream: TextIO | None = None) -> s
     """A record in the format asked for, for ``stream`` (standard output by default): text is
     coloured only for a terminal (see ``colour_wanted``) and a report's long lines are wrapped
     to the terminal's width, full when piped; a stream that cannot encode Unicode gets ASCII
-    (``derive.core.unicode.to_ascii``; JSON escapes instead, so that its strings stay exact)."""
+    (``derive.core.terminal.to_ascii``; JSON escapes instead, so that its strings stay exact)."""
     target = stream or sys.stdout
     narrow = not can_encode(target)
     if fmt == "text":

@@ -80,7 +80,7 @@ from sympy.core.function import AppliedUndef
 from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import COUNT, parse_domain
 from derive.core.errors import DeriveError, ProofFileError
-from derive.core.unicode import SCRIPT_CAPITALS
+from derive.core.terminal import SCRIPT_CAPITALS
 from derive.read.posted import defined_macros
 from derive.read.proofs import Claim, Definition, MatrixSettings, ProofDocument
 

@@ -1692,7 +1692,7 @@ def check_files(paths: list[str], *, budget: float = 5.0, total: float | None = 
     deadline = time.monotonic() + total if total else None
     tasks = [(path, stdin if path == "-" else None, budget, deadline) for path in paths]
     # reports kept from an earlier run are read here: no worker is started for them
-    names = [_cache_name(path, text, budget) if deadline is None else None
+    names = [cache.report_name(path, text, budget) if deadline is None else None
              for path, text, budget, deadline in tasks]
     kept = {k: report for k, name in enumerate(names) if (report := _kept(name)) is not None}
     pending = [k for k in range(len(tasks)) if k not in kept]
@@ -1748,21 +1748,6 @@ def _check_one(job: tuple[tuple[str, str | None, float, float | None], str | Non
             step.verdict != Verdict.UNDECIDED for step in report.steps):
         cache.store("reports", name, report)
     return report
-
-
-def _cache_name(path: str, text: str | None, budget: float) -> str | None:
-    """The cache key of a file's report: its bytes, its path and the budget."""
-    if text is not None:
-        data = text.encode()
-    else:
-        try:
-            if not os.path.isfile(path) or os.path.getsize(path) > 16 * 2**20:
-                return None
-            with open(path, "rb") as stream:
-                data = stream.read()
-        except OSError:
-            return None
-    return cache.key("report", path, data, repr(budget))
 
 
 def _checked(task: tuple[str, str | None, float, float | None],
