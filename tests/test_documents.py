@@ -315,6 +315,49 @@ def test_the_second_of_two_cases_continues_from_before_the_cases(
                                                       "conditional"]
 
 
+def test_a_case_holds_over_the_displays_that_follow_it_with_no_words_between(
+        tmp_path: pathlib.Path) -> None:
+    # inline math alone on its line is a display; the case ends at the next words
+    text = ("$$g(x) = x^3 - 2x$$\n\nIf $x = 1$, this gives:\n\n$g(x) = 1 - 2$\n\n"
+            "$g(x) = -1$\n\nOtherwise\n\n$$g(x) = x(x^2 - 2)$$\n")
+    document = read(tmp_path, text)
+    assert [c.assume for c in document.claims] == [(), ("x = 1",), ("x = 1",), ()]
+    assert [c.label for c in document.claims][1:] == ["If $x = 1$, this gives:", "",
+                                                      "Otherwise"]
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "conditional",
+                                                      "conditional", "proved"]
+
+
+def test_a_sum_over_d_by_its_subscripts_beside_free_index_letters(
+        tmp_path: pathlib.Path) -> None:
+    # Σ e^{x_d} e^{x_i} − e^{x_i}e^{x_i}: d is the sum's index (i is used after it), and
+    # the factor without d is outside the sum whichever way it is read
+    text = ("Write $y_i = \\frac{e^{x_i}}{\\sum e^{x_d}}$.\n\nIf $i = j$, this gives:\n\n"
+            "$\\frac{dy_i}{dx_j} = \\frac{\\sum e^{x_d} \\cdot e^{x_i} - e^{x_i} \\cdot "
+            "e^{x_i}}{(\\sum e^{x_d})^2}$\n\n$\\frac{dy_i}{dx_j} = y_i (1 - y_i)$\n\n"
+            "but $$\\frac{dy_i}{dx_j} = y_i (1 - y_i)$$\n")
+    document = read(tmp_path, text)
+    assert set(document.context.indices) == {"d", "i", "j"}
+    report = check_document(document, budget=10.0)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "conditional",
+                                                      "conditional", "refuted"]
+    assert "(the terms after it do not use d)" in report.steps[1].message
+
+
+def test_a_premise_in_words_makes_a_false_step_undecided(tmp_path: pathlib.Path) -> None:
+    # the words state something about t that the math does not: what they say is not checked
+    text = ("$$L = -\\sum_i t_i \\log(y_i)$$\n\n$$y_i = \\frac{e^{x_i}}{\\sum_k e^{x_k}}$$\n\n"
+            "Since exactly one of the $t_i$s is 1 and the rest are zeros, this simplifies "
+            "to:\n\n$$\\frac{\\partial L}{\\partial x_j} = y_j - t_j$$\n\nand so\n\n"
+            "$$\\frac{\\partial L}{\\partial x_j} = y_j + t_j$$\n")
+    report = checked(tmp_path, text)
+    simplified = report.steps[2]
+    assert str(simplified.verdict) == "undecided"
+    assert "the words before it state a premise on t" in simplified.links[0].message
+    assert str(report.steps[3].verdict) == "refuted"  # words with no premise
+
+
 def test_a_fact_the_prose_states_is_assumed_not_checked(tmp_path: pathlib.Path) -> None:
     # "$…$ because …": a premise with its reason in words, assumed by the displays beside it
     text = ("$$f = a + b$$\n\n$$f = 1 + b$$\n\n"

@@ -1122,6 +1122,7 @@ _SUM_LIMIT = re.compile(r"\\sum\s*(?:\\limits\s*)?_\s*\{\s*(?:([A-Za-z])\s*=\s*(
                         r"[^{}=]*=[^{}]*)\s*\}\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))")
 """A sum with its range: the letter and lower limit (when simple), and the upper limit."""
 _SUM_SCRIPT = re.compile(r"\\(?:sum|Sigma|prod)\s*(?:\\limits\s*)?_\s*(?:\{[^{}]*\}|\S)")
+_RANGELESS_SUM = re.compile(r"\\sum(?![A-Za-z])(?!\s*(?:\\limits\s*)?_)")
 _SUBSCRIPT_LETTERS = re.compile(r"_\s*(?:\{\s*([a-z]{1,2})\s*\}|([a-z]))")
 
 
@@ -1140,7 +1141,9 @@ def _index_letters(lines: list[Line], facts: _Facts) -> None:
                   for letter in (m.group(1) or m.group(2))}
     # \sum_y e^y sums over a variable, not an index; d and e are differentials and Euler's e
     letters = {k: v for k, v in letters.items() if k in subscripts and k not in "de"}
-    if not letters:
+    # Σ e^{x_d}: a sum that names no index takes it from its body's subscripts
+    rangeless = any(_RANGELESS_SUM.search(line.latex) for line in lines)
+    if not letters and not rangeless:
         return
     explicit: dict[str, str] = {}
     for line in lines:
@@ -1151,7 +1154,9 @@ def _index_letters(lines: list[Line], facts: _Facts) -> None:
     used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
     fallback = common.pop() if len(common) == 1 else \
         next((c for c in ("C", "K", "N") if c not in used), "C")
-    subscripts &= set("ijklc")
+    subscripts &= set("ijklcd" if rangeless else "ijklc")
+    if not letters and not subscripts:
+        return
     for letter in sorted(set(letters) | subscripts):
         facts.indices[letter] = letters.get(letter) or explicit.get(letter) or fallback
     counts = sorted(set(facts.indices.values()))
@@ -1531,7 +1536,8 @@ def _claims(steps: Sequence[_Step], positions: _Positions, labels: dict[int, str
                 lhs = _last_side(before_cases, context)
         claims.append(Claim(
             id=f"L{line}{suffix}",
-            label=labels.get(display.number, "") if step.line.index == 0 else "",
+            label=_shortened(labels.get(display.number, "")) if step.line.index == 0 else "",
+            words=labels.get(display.number, ""),
             latex=step.latex, expect=None,
             line=line, column=column, define=step.define, lhs=lhs, note=step.note,
             assume=tuple(cases.get(display.number, ())),
@@ -1578,16 +1584,30 @@ def _cases(text: str, found: list[Display]) -> dict[int, str]:
             continue
         if not _after_case_word(text, display):
             continue
-        following = next((d for d in found[k + 1:] if not d.inline), None)
-        if following is None:
-            continue
-        between = text[display.end + _OPENERS.get(display.kind, 0):
-                       following.start - _OPENERS.get(following.kind, 0)]
-        if len(between.strip()) > 40:  # "If $i = k$, then we have" and no more
-            continue
         relation = "=" if case.group(2) == "=" else "\\neq"
-        cases[following.number] = f"{case.group(1)} {relation} {case.group(3)}"
+        previous = display
+        for following in (d for d in found[k + 1:] if _stands_alone(text, d)):
+            between = text[previous.end + _OPENERS.get(previous.kind, 0):
+                           following.start - _OPENERS.get(following.kind, 0)]
+            # "If $i = k$, then we have" and no more; then the displays that follow it with
+            # no words between them
+            if len(between.strip()) > (40 if previous is display else 0):
+                break
+            cases[following.number] = f"{case.group(1)} {relation} {case.group(3)}"
+            previous = following
     return cases
+
+
+def _stands_alone(text: str, display: Display) -> bool:
+    """A display, or inline math written alone on its line (a display in all but name)."""
+    if not display.inline:
+        return True
+    opening = display.start - _OPENERS.get(display.kind, 0)
+    closing = display.end + _OPENERS.get(display.kind, 0)
+    line_start = text.rfind("\n", 0, opening) + 1
+    line_end = text.find("\n", closing)
+    after = text[closing:] if line_end < 0 else text[closing:line_end]
+    return not text[line_start:opening].strip() and not after.strip(" \t.,;:")
 
 
 _PREMISE_BEFORE = re.compile(r"(?:^|\W)(?:given|assuming|assume|suppose)(?:\s+that)?\s*$",
@@ -1655,19 +1675,24 @@ def _labels(text: str, found: list[Display]) -> dict[int, str]:
         label = _cleaned(before)
         if label:
             labels[display.number] = label
-        if not display.inline:  # inline math is part of the prose that introduces a display
+        if _stands_alone(text, display):  # other inline math is part of the prose
             previous_end = display.end + (2 if display.kind in ("$$", "\\[") else 0)
     return labels
 
 
 def _cleaned(prose: str) -> str:
-    """Prose as a label: Markdown marks dropped, the last sentence, at most 80 characters."""
+    """Prose as the words before a step: Markdown marks dropped, the last sentence."""
     text = re.sub(r"^[ \t]*(?:#{1,6}|>|[-*+•]|\d{1,3}[.)])[ \t]+", "", prose.strip())
     text = re.sub(r"\*\*|__|`|\[\.\.\.\]|\[…\]", "", text)
     text = " ".join(text.split())
     parts = [p for p in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if p.strip()]
     text = parts[-1] if parts else ""
+    return text if re.search(r"[A-Za-z]{2,}", text) else ""
+
+
+def _shortened(text: str) -> str:
+    """Words as a label: at most 80 characters, the end kept."""
     if len(text) > 80:
         cut = text[-79:]
         text = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
-    return text if re.search(r"[A-Za-z]{2,}", text) else ""
+    return text

@@ -181,17 +181,29 @@ class _Extent(_Values):
         if _is_tree(lower, "index_range") or _is_tree(lower, "index_except"):
             assert isinstance(lower, Tree)
             lower = lower.children[1]
+        afters = [self.term_value(other) for other in following]
         if lower is not None:
             name = self.node_name(lower)
             index = None if name is None else name.full()
         else:
-            index = next(iter(letters)) if len(letters) == 1 else None
+            # Σ e^{x_d} e^{x_i} − e^{x_i}: i, used by the terms after it, is not the index
+            unused = {letter for letter in letters
+                      if not any(_mentions_index(after, letter) for after in afters)}
+            index = next(iter(letters if len(letters) == 1 else unused)) \
+                if len(letters) == 1 or len(unused) == 1 else None
         if index is None:
             return None
-        for other in following:
-            after = self.term_value(other)
-            if _mentions_index(after, index) or (letters - {index}) & _index_letters(after):
+        # a factor of the body without the index is outside the sum whichever way it is read
+        # (Σ_d e^{x_d} e^{x_i} = e^{x_i} Σ_d e^{x_d}); the letters of the others must not be
+        # shared with the terms after it (Σ_i a_{ij} + b_j: b_j may be a term of the sum)
+        inside = sp.Mul(*(factor for factor in sp.Mul.make_args(value)
+                          if _mentions_index(factor, index)))
+        for after in afters:
+            if _mentions_index(after, index) or \
+                    (_index_letters(inside) - {index}) & _index_letters(after):
                 return None
+        if lower is None:
+            self.sum_indices[id(bigsum)] = index
         return index
 
     def apply_operator(self, entry: _Entry, body: sp.Expr) -> sp.Expr:
@@ -252,6 +264,9 @@ class _Extent(_Values):
         # Σ t_i (1/y_i) dy_i/dx_j: j, written only in a derivative's variable, is the entry
         # the whole line is about; the sum runs over the letter left
         summed = letters - _variable_only_letters(body) if len(letters) > 1 else letters
+        told = self.sum_indices.get(id(bigsum))
+        if len(summed) > 1 and told in summed:  # the terms after it use the other letters
+            summed = {told}
         if len(summed) != 1:
             self.fail("sum without range: write \\sum_{i=1}^{m} (the subscripts of its body "
                       "do not give one index)", bigsum)

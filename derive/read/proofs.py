@@ -109,6 +109,9 @@ class Claim:
     kind: str = "claim"
     supplied: bool = False
     reading: str | None = None
+    words: str = ""
+    """The whole sentence before the step in a document (its label is the sentence cut short);
+    in a proof file, the label."""
 
 
 @dataclass(frozen=True)

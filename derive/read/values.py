@@ -93,6 +93,8 @@ class _Values(_Derivatives):
     def __init__(self, text: str, context: Context, source: str, *, declaring: bool = False):
         super().__init__(text, context, source, declaring=declaring)
         self.digits = 0  # the digits of the numbers built so far by powers
+        self.sum_indices: dict[int, str] = {}
+        """The index of a sum written without one, as its extent told it (by the sum's id)."""
 
     @abstractmethod
     def check_sum_extent(self, term: _Term, level: Tree[Token],

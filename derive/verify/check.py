@@ -976,6 +976,7 @@ class _Checker:
                       for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
                       if op)  # '' joins two chains of an aligned block: nothing to check
         links = self._fresh_names_undecided(links, seen_before)
+        links = _premised_in_words(links, claim.words or claim.label)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
         if links:
@@ -1011,7 +1012,8 @@ class _Checker:
         for link in links:
             if link.verdict == Verdict.REFUTED and link.rhs is not None:
                 names = [self._written_names(side) for side in (link.lhs, link.rhs)]
-                left, right = (side - known for side in names)
+                left, right = (side - known - _entries_of_known(side, known)
+                               for side in names)
                 # the other side writes names, every one of them known: y = (u − v)/(u + v)
                 other = names[0] if right else names[1]
                 fresh = sorted(left | right) if bool(left) != bool(right) and other else []
@@ -1780,3 +1782,54 @@ def check_latex(lines: list[str], *, functions: tuple[str, ...] = (),
     document = from_latex(lines, functions=functions, domains=domains, indices=indices,
                           sizes=sizes)
     return Report((check_document(document, budget=budget),))
+
+
+def _entries_of_known(names: set[str], known: set[str]) -> set[str]:
+    """The names that write an entry of a family already written (t_j after Σ t_i), which
+    are not new."""
+    bases = {name.split("_", 1)[0] for name in known} | known
+    return {name for name in names if "_" in name and name.split("_", 1)[0] in bases}
+
+
+_PREMISE_WORDS = re.compile(r"\b(?:since|because|as|given|assuming|if|when|where|provided)\b",
+                            re.IGNORECASE)
+_PROSE_MATH = re.compile(r"\$([^$]{1,40})\$")
+_RELATION_SIGNS = re.compile(r"[=<>]|\\(?:neq?|leq?|geq?|in)(?![A-Za-z])")
+
+
+def _premised_in_words(links: tuple[LinkReport, ...], label: str) -> tuple[LinkReport, ...]:
+    """A refuted link about names the words before the step state a premise on ("since
+    exactly one of the $t_i$s is 1", "as $p$ is a probability"): its counterexample may break
+    what the words say, which cannot be checked. Undecided, said."""
+    premise = _PREMISE_WORDS.search(label)
+    if premise is None:
+        return links
+    named = set()
+    for match in _PROSE_MATH.finditer(label, premise.start()):
+        if not _RELATION_SIGNS.search(match.group(1)):
+            named |= {word.lstrip("\\") for word in
+                      re.findall(r"\\?[A-Za-z]+", re.sub(r"[_^]\s*\{?[^{}]*\}?", " ",
+                                                        match.group(1)))}
+    if not named:
+        return links
+    result = []
+    for link in links:
+        if link.verdict == Verdict.REFUTED and link.rhs is not None:
+            written = {name.split("_", 1)[0] for side in (link.lhs, link.rhs)
+                       for name in _Checker._written_names(side)}
+            stated = sorted(named & written)
+            if stated:
+                shown = ", ".join(stated)
+                message = (f"false as written, but the words before it state a premise on "
+                           f"{shown} ('{_short_words(label[premise.start():])}'), which may "
+                           "make it hold: state the premise as math (an assumption) to check "
+                           "it")
+                link = replace(link, verdict=Verdict.UNDECIDED, message=message, outcome=None,
+                               diagnosis=None)
+        result.append(link)
+    return tuple(result)
+
+
+def _short_words(text: str) -> str:
+    text = " ".join(text.split()).rstrip(":,. ")
+    return text if len(text) <= 60 else text[:59] + "…"
