@@ -515,3 +515,17 @@ def test_a_derivative_by_a_name_of_a_formula_in_its_entries_is_undecided() -> No
                                r" = \frac{T_i}{A_i}"]).documents
     (step,) = document.steps
     assert step.verdict == "undecided"
+
+
+def test_a_repeated_index_the_other_side_never_writes_is_not_refuted(
+        tmp_path: pathlib.Path) -> None:
+    # the summation convention: h_i δ_ik = h_k holds when i is summed over
+    from derive.verify.check import check_files
+
+    post = tmp_path / "einstein.toml"
+    post.write_text("[[step]]\nid = \"1\"\nlatex = 'h_i \\delta_{ik} = h_k'\n\n"
+                    "[[step]]\nid = \"2\"\nlatex = 'h_i \\delta_{ik} = 2 h_i'\n")
+    first, second = check_files([str(post)]).documents[0].steps
+    assert str(first.verdict) == "undecided"
+    assert "summation convention" in first.links[0].message
+    assert str(second.verdict) == "refuted"  # i is written on both sides: no convention

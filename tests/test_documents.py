@@ -358,6 +358,62 @@ def test_a_premise_in_words_makes_a_false_step_undecided(tmp_path: pathlib.Path)
     assert str(report.steps[3].verdict) == "refuted"  # words with no premise
 
 
+def test_definitions_the_words_write_without_delimiters(tmp_path: pathlib.Path) -> None:
+    # "Let y = \tanh(x)" and "denote u = e^x and v = e^{-x}" in the words, other math delimited
+    text = ("As\n$$\\tanh(x) = \\frac{e^x - e^{-x}}{e^x + e^{-x}}$$\nLet y = \\tanh(x). So,\n"
+            "$$y = \\frac{e^x - e^{-x}}{e^x + e^{-x}}$$\n"
+            "Now, denote u = e^x and v = e^{-x}. Thus,\n$$y = \\frac{u - v}{u + v}$$\n"
+            "Let the loss = something else, and let z be the input.\n")
+    document = read(tmp_path, text)
+    assert latex_of(document) == [
+        "\\tanh(x) = \\frac{e^x - e^{-x}}{e^x + e^{-x}}", "y = \\tanh(x)",
+        "y = \\frac{e^x - e^{-x}}{e^x + e^{-x}}", "u = e^x", "v = e^{-x}",
+        "y = \\frac{u - v}{u + v}"]
+    assert "'u = e^x' (line 5) read as math: the words write it without delimiters" in \
+        document.assumed
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == [
+        "proved", "definition", "proved", "definition", "definition", "proved"]
+
+
+def test_a_prime_on_a_name_is_its_derivative_by_the_documents_one_variable(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$u = e^{2x}$$ and $$v = x^2$$\n\n$$\\frac{d}{dx}(u v) = u' v + u v'$$\n\n"
+            "$$u' = e^{2x}$$\n")
+    document = read(tmp_path, text)
+    assert any(a.startswith("x is the document's one variable") for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "definition", "proved",
+                                                      "refuted"]
+    # a second variable of differentiation: no one variable, u' is refused
+    text = text.replace("$$u' = e^{2x}$$", "$$\\frac{\\partial u}{\\partial y} = 0$$")
+    assert not any("one variable" in a for a in read(tmp_path, text).assumed)
+
+
+def test_a_numbered_case_label_puts_the_display_under_its_case(tmp_path: pathlib.Path) -> None:
+    text = ("$$y_i = \\frac{e^{z_i}}{\\sum_{k=1}^{C} e^{z_k}}$$\n\nCase 2: \\(i \\neq j\\)\n\n"
+            "$$\\frac{\\partial y_i}{\\partial z_j} = -y_i y_j$$\n")
+    document = read(tmp_path, text)
+    assert document.claims[-1].assume == ("i \\neq j",)
+    assert str(check_document(document).steps[-1].verdict) == "conditional"
+
+
+def test_a_name_defined_by_a_line_that_cannot_be_read_is_not_free(
+        tmp_path: pathlib.Path) -> None:
+    # z = θ₀ + θ₁x₁ + ....: unreadable; claims about z are undecided, never refuted or
+    # ill-formed as if z were a free name
+    text = ("$$z = \\theta_0 + \\theta_1 x_1 + \\theta_2 x_2 + ....$$\n\n"
+            "$$\\frac{\\partial}{\\partial\\theta_1} z = x_1$$\n\n"
+            "$$\\frac{\\partial}{\\partial\\theta_1} \\sigma(z) = \\sigma(z)(1 - \\sigma(z)) "
+            "x_1$$\n\n$$\\frac{\\partial}{\\partial\\theta_1} x_1 = 1$$\n")
+    report = checked(tmp_path, text)
+    assert [str(s.verdict) for s in report.steps][:3] == ["unreadable", "undecided",
+                                                          "undecided"]
+    assert str(report.steps[3].verdict) in ("refuted", "ill-formed")  # x₁ is not z
+    assert "a step that could not be read defines it: z (step L1)" in \
+        report.steps[2].links[0].message
+
+
 def test_a_fact_the_prose_states_is_assumed_not_checked(tmp_path: pathlib.Path) -> None:
     # "$…$ because …": a premise with its reason in words, assumed by the displays beside it
     text = ("$$f = a + b$$\n\n$$f = 1 + b$$\n\n"

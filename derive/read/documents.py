@@ -213,6 +213,60 @@ def plain_displays(text: str) -> list[Display]:
     return found
 
 
+_DEFINING_WORD = re.compile(r"(?<![A-Za-z])(?:[Ll]et|[Dd]enote|[Dd]efine|[Pp]ut|[Ss]et)"
+                            r"[ \t]+(?=\\?[A-Za-z])")
+_PROSE_NAME = re.compile(r"\s*(?:\\(?:hat|bar|tilde|mathbf|boldsymbol)\s*\{?\s*)?\\?[A-Za-z]+"
+                         r"\}?(?:_\{?[A-Za-z0-9]{1,3}\}?)?\s*=(?!=)")
+_SENTENCE_END = re.compile(r"\.(?=\s|$)|[;$\n]|,\s+(?:so|then|thus|and\s+so|we|which|where)\b|"
+                           r"\s+(?:be|is|as|so|then|where|for)\s")
+_AND = re.compile(r",?\s+and\s+|,\s+(?=\\?[A-Za-z](?:_\{?\w+\}?)?\s*=)")
+_MATH_WORDS = frozenset({
+    "exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos", "tan", "sigma", "sigmoid",
+    "max", "min", "relu", "softmax", "sqrt", "frac", "left", "right", "cdot", "sech", "sum",
+})
+
+
+def prose_definitions(text: str, found: list[Display], *, latex: bool = False
+                      ) -> list[Display]:
+    """Definitions the words write without math delimiters, where other math is delimited
+    ("Let y = \\tanh(x).", "denote u = e^x and v = e^{-x}"): after "let", "denote",
+    "define", "put" or "set", each ``name = …`` up to the end of the clause that the reader
+    reads as math and that holds no English word. Displays of kind ``prose`` (inline)."""
+    from derive.read.latex import parse_lines
+
+    code = _latex_code(text) if latex else _markdown_code(text)
+    taken = sorted([*code, *((d.start - _OPENERS.get(d.kind, 0),
+                              d.end + _OPENERS.get(d.kind, 0)) for d in found)])
+    inside = _Inside(taken)
+    extra: list[Display] = []
+    for word in _DEFINING_WORD.finditer(text):
+        if inside.at(word.start()) is not None:
+            continue
+        end = _SENTENCE_END.search(text, word.end())
+        stop = end.start() if end is not None else len(text)
+        following = next((s for s, _ in taken if s >= word.end()), len(text))
+        stop = min(stop, following)
+        cursor = word.end()
+        for piece in [*_AND.split(text[cursor:stop]), ""][:-1]:
+            start = text.index(piece, cursor)
+            cursor = start + len(piece)
+            clause = piece.rstrip(" ,:")
+            if not _PROSE_NAME.match(clause) or clause.count("=") != 1:
+                break
+            words = {w for w in re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", clause)}
+            if words - _MATH_WORDS:
+                break
+            try:
+                parse_lines(clause, Context(), source="<document>")
+            except Exception:  # words, not math
+                break
+            extra.append(Display(0, "prose", start, start + len(clause), True))
+    if not extra:
+        return found
+    merged = sorted([*found, *extra], key=lambda d: d.start)
+    return [replace(d, number=k + 1) for k, d in enumerate(merged)]
+
+
 def _escaped(text: str, index: int) -> bool:
     """Whether the character at ``index`` follows an odd number of backslashes."""
     count = 0
@@ -751,6 +805,9 @@ def read_document(path: str, text: str) -> ProofDocument:
     found = displays(text, latex=latex)
     lines = [line for display in found for line in lines_of(text, display)]
     plain = not lines and not latex
+    if lines:
+        found = prose_definitions(text, found, latex=latex)
+        lines = [line for display in found for line in lines_of(text, display)]
     if plain:  # no delimited math at all: the lines that read as equations
         found = plain_displays(text)
         lines = [line for display in found for line in lines_of(text, display)]
@@ -762,10 +819,16 @@ def read_document(path: str, text: str) -> ProofDocument:
     if plain:
         facts.said.append("the document delimits no math: its lines that read as equations "
                           "(or that a line beginning with '=' continues) are read as math")
+    for display in found:
+        if display.kind == "prose":
+            shown = " ".join(text[display.start:display.end].split())
+            facts.said.append(f"'{shown}' (line {positions.line(display.start)}) read as math: "
+                              "the words write it without delimiters")
     _styled_letters(lines, facts)
     _memberships(lines, positions, facts)
     _declared_names(lines, positions, facts)
     _index_letters(lines, facts)
+    _one_variable(lines, facts)
     _unshaped_arrays(lines, facts)
     context = _context(facts)
     steps = _steps(text, lines, context)
@@ -1064,6 +1127,32 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
                                          f"{positions.line(line.start)})")
 
 
+_BARE_PRIME = re.compile(
+    r"(?<![A-Za-z\\])[A-Za-z](?:_\{?\w+\}?)?['’′](?!['’′]*\s*(?:\\left\s*)?\()")
+_DERIVATIVE_VARIABLE = re.compile(
+    r"\\frac\s*\{\s*(?:d|\\partial)[^{}]*\}\s*\{\s*(?:d|\\partial)\s*\{?\s*"
+    r"(\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*\}?\s*\}")
+
+
+def _one_variable(lines: list[Line], facts: _Facts) -> None:
+    """A document that writes u' of a name, not of a call, and differentiates by one variable
+    only (every derivative d…/dx): x is its one variable, and u' is du/dx."""
+    texts = [line.latex for line in lines]
+    if not any(_BARE_PRIME.search(text) for text in texts):
+        return
+    variables = {m.group(1).replace(" ", "") for text in texts
+                 for m in _DERIVATIVE_VARIABLE.finditer(text)}
+    if len(variables) != 1:
+        return
+    variable = next(iter(variables))
+    if not re.fullmatch(r"[A-Za-z]", variable) or variable in facts.domains or \
+            any(domain == "real" for domain, _ in facts.domains.values()):
+        return
+    facts.domains[variable] = ("real", f"{variable} is the document's one variable (every "
+                                       f"derivative is by {variable}): a prime on a name, "
+                                       f"u', is its derivative by {variable}")
+
+
 def word_on_the_left(latex: str) -> str | None:
     """The run of letters that is the whole left side of a line's first relation (``loss``
     of ``loss = …``), when it is no function word; None otherwise."""
@@ -1122,6 +1211,8 @@ _SUM_LIMIT = re.compile(r"\\sum\s*(?:\\limits\s*)?_\s*\{\s*(?:([A-Za-z])\s*=\s*(
                         r"[^{}=]*=[^{}]*)\s*\}\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))")
 """A sum with its range: the letter and lower limit (when simple), and the upper limit."""
 _SUM_SCRIPT = re.compile(r"\\(?:sum|Sigma|prod)\s*(?:\\limits\s*)?_\s*(?:\{[^{}]*\}|\S)")
+_BY_ENTRY = re.compile(r"\{\s*(?:\\partial|d)\s*\\?[A-Za-z]+\s*_\s*\{?\s*[ijkl]\s*\}?\s*\}")
+"""The denominator of a derivative by an entry: ``{\\partial z_j}``, ``{dx_i}``."""
 _RANGELESS_SUM = re.compile(r"\\sum(?![A-Za-z])(?!\s*(?:\\limits\s*)?_)")
 _SUBSCRIPT_LETTERS = re.compile(r"_\s*(?:\{\s*([a-z]{1,2})\s*\}|([a-z]))")
 
@@ -1143,13 +1234,15 @@ def _index_letters(lines: list[Line], facts: _Facts) -> None:
     letters = {k: v for k, v in letters.items() if k in subscripts and k not in "de"}
     # Σ e^{x_d}: a sum that names no index takes it from its body's subscripts
     rangeless = any(_RANGELESS_SUM.search(line.latex) for line in lines)
-    if not letters and not rangeless:
-        return
     explicit: dict[str, str] = {}
     for line in lines:
         for match in _SUM_LIMIT.finditer(line.latex):
             if match.group(1) and match.group(2) == "1":
                 explicit.setdefault(match.group(1), match.group(3) or match.group(4))
+    # ∂y_i/∂z_j beside Σ_{k=1}^{C}: a derivative by an entry makes its letter an index too
+    by_entry = explicit and any(_BY_ENTRY.search(line.latex) for line in lines)
+    if not letters and not rangeless and not by_entry:
+        return
     common = set(explicit.values()) | {v for v in letters.values() if v}
     used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
     fallback = common.pop() if len(common) == 1 else \
@@ -1571,7 +1664,8 @@ def _last_side(step: _Step, context: Context) -> str | None:
 _OPENERS = {"$$": 2, "\\[": 2, "$": 1, "\\(": 2}
 
 _CASE = re.compile(r"\s*([A-Za-z])\s*(=|\\neq?(?![A-Za-z])|≠)\s*([A-Za-z]|[0-9]+)\s*[.,;:]?\s*")
-_CASE_WORD = re.compile(r"(?:^|\W)(?:if|when|for|case)\s*$", re.IGNORECASE)
+_CASE_WORD = re.compile(r"(?:^|\W)(?:if|when|for|case(?:\s*(?:[0-9]{1,2}|[a-z]|\([a-z0-9]{1,3}\))"
+                        r"\s*[:.)]?)?)\s*$", re.IGNORECASE)
 
 
 def _cases(text: str, found: list[Display]) -> dict[int, str]:

@@ -161,6 +161,8 @@ class _Checker:
         self._step_deadline: float | None = None  # every step's work ends within its budget
         self.chain: _Chain | None = None
         self.seen: set[str] = set()
+        self.unread: dict[str, str] = {}
+        """Names defined by steps that could not be read, and the step that defines each."""
         """The names the steps before this one wrote: a name not among them is new."""
         self._replay: StepReport | None = None
         """The report an earlier run kept for this step after the same lines (see run)."""
@@ -887,6 +889,7 @@ class _Checker:
         try:
             relation = self._parse(claim.latex, claim.line, claim.column)
         except ParseError as error:
+            self._unread_definition(claim)
             return StepReport(claim, Verdict.UNREADABLE, message=error.message, error=error), None
         bridged = ""
         # aliases are applied as the step is read, so a side carried to the next step keeps
@@ -977,6 +980,8 @@ class _Checker:
                       if op)  # '' joins two chains of an aligned block: nothing to check
         links = self._fresh_names_undecided(links, seen_before)
         links = _premised_in_words(links, claim.words or claim.label)
+        links = self._unread_names_undecided(links)
+        links = _summation_convention_undecided(links)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
         if links:
@@ -1037,6 +1042,44 @@ class _Checker:
         counts, definitions and functions."""
         return {*self.context.symbols, *self.context.indices, *self.context.indices.values(),
                 *(str(s) for s in self.definitions), *self.function_definitions}
+
+    def _unread_definition(self, claim: Claim) -> None:
+        """A step that could not be read but whose left side is a name (``z = θ₀ + θ₁x₁ +
+        ....``) defines that name, in words the reader could not follow: noted, so that no
+        later claim about the name is refuted as if the name were free."""
+        from derive.read.latex import parse_name
+
+        left = _NAME_DEFINED.match(claim.latex)
+        if left is None or claim.kind != "claim":
+            return
+        try:
+            name = parse_name(left.group(1), self._reading_context(claim.line, claim.column))
+        except DeriveError:
+            return
+        if self.context.symbol(name) not in self.definitions and \
+                name not in self.function_definitions:
+            self.unread.setdefault(name, claim.id)
+
+    def _unread_names_undecided(self, links: tuple[LinkReport, ...]) -> tuple[LinkReport, ...]:
+        """A refuted or ill-formed link about a name an unreadable step defines is
+        undecided: its counterexample gives the name a value the definition may forbid, and
+        the name is not undefined."""
+        if not self.unread:
+            return links
+        result = []
+        for link in links:
+            if link.verdict in (Verdict.REFUTED, Verdict.ILL_FORMED) and link.rhs is not None:
+                written = self._written_names(link.lhs) | self._written_names(link.rhs)
+                named = sorted(set(self.unread) & written)
+                if named:
+                    steps = ", ".join(f"{pretty_name(n)} (step {self.unread[n]})" for n in named)
+                    message = (f"{link.verdict} with {', '.join(pretty_name(n) for n in named)} "
+                               f"free, but a step that could not be read defines it: {steps}; "
+                               "the claim holds or fails with that definition")
+                    link = replace(link, verdict=Verdict.UNDECIDED, message=message,
+                                   outcome=None, diagnosis=None)
+            result.append(link)
+        return tuple(result)
 
     @staticmethod
     def _written_names(side: sp.Basic) -> set[str]:
@@ -1833,3 +1876,56 @@ def _premised_in_words(links: tuple[LinkReport, ...], label: str) -> tuple[LinkR
 def _short_words(text: str) -> str:
     text = " ".join(text.split()).rstrip(":,. ")
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+_NAME_DEFINED = re.compile(r"\s*((?:\\(?:hat|bar|tilde)\s*\{?\s*)?\\?[A-Za-z]+\}?"
+                           r"(?:_\{?[A-Za-z0-9]{1,3}\}?)?)\s*(?:=|:=|\\coloneqq)(?!=)")
+"""The left side of a line that defines a plain name."""
+
+
+def _summation_convention_undecided(links: tuple[LinkReport, ...]) -> tuple[LinkReport, ...]:
+    """A refuted link one of whose sides repeats an index letter in one product, a letter the
+    other side never writes (h_i δ_ik δ_jl (Y_lm − y_l y_m) = h_k (Y_jm − y_j y_m)): with the
+    summation convention (a repeated index summed over) it may hold. Undecided, said."""
+    result = []
+    for link in links:
+        if link.verdict == Verdict.REFUTED and link.rhs is not None:
+            repeated = _repeated_letters(link.lhs, link.rhs) | \
+                _repeated_letters(link.rhs, link.lhs)
+            if repeated:
+                shown = ", ".join(sorted(repeated))
+                message = (f"false as written, but {shown} {'is' if len(repeated) == 1 else 'are'}"
+                           " repeated in one product and written nowhere on the other side: with "
+                           "the summation convention (a repeated index summed over) it may "
+                           "hold; write the sums to check it")
+                link = replace(link, verdict=Verdict.UNDECIDED, message=message, outcome=None,
+                               diagnosis=None)
+        result.append(link)
+    return tuple(result)
+
+
+def _repeated_letters(side: sp.Basic, other: sp.Basic) -> set[str]:
+    """The index letters written in two factors of one product of ``side`` and nowhere in
+    ``other``."""
+    from derive.read.extent import _name_indices
+
+    def letters(value: sp.Basic) -> set[str]:
+        found: set[str] = set()
+        variables = {v for d in value.atoms(sp.Derivative) for v in d.variables}
+        for symbol in value.free_symbols | variables:
+            name = str(getattr(symbol, "name", symbol))
+            found |= _name_indices(name)
+            if isinstance(symbol, sp.Symbol) and len(name) == 1 and any(
+                    symbol in delta.args for delta in value.atoms(sp.KroneckerDelta)):
+                found.add(name)
+        return found
+
+    beyond = letters(other)
+    repeated: set[str] = set()
+    for term in sp.Add.make_args(side):
+        seen: set[str] = set()
+        for factor in sp.Mul.make_args(term):
+            mine = letters(factor)
+            repeated |= (mine & seen) - beyond
+            seen |= mine
+    return repeated
