@@ -529,3 +529,27 @@ def test_a_repeated_index_the_other_side_never_writes_is_not_refuted(
     assert str(first.verdict) == "undecided"
     assert "summation convention" in first.links[0].message
     assert str(second.verdict) == "refuted"  # i is written on both sides: no convention
+
+
+@pytest.mark.parametrize(("latex", "verdict"), [
+    (r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial y} \frac{\partial y}{\partial z}"
+     r" \frac{\partial z}{\partial w}", "proved"),
+    (r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial y} + "
+     r"\frac{\partial y}{\partial w}", "refuted"),
+    (r"\frac{\partial L}{\partial w} = 2 \frac{\partial L}{\partial y} "
+     r"\frac{\partial y}{\partial w}", "refuted"),
+    (r"\frac{\partial L}{\partial w} = x (y - t)", "ill-formed"),  # about one L, undefined
+])
+def test_a_chain_rule_between_names_nothing_defines(tmp_path: pathlib.Path, latex: str,
+                                                    verdict: str) -> None:
+    from derive.verify.check import check_files
+
+    post = tmp_path / "chain.toml"
+    post.write_text(f"[[step]]\nid = \"1\"\nlatex = '{latex}'\n")
+    step = check_files([str(post)]).documents[0].steps[0]
+    assert str(step.verdict) == verdict
+    if verdict == "proved":
+        assert "which nothing defines, read as functions of what they are differentiated by" \
+            in step.links[0].message
+    if verdict == "refuted":  # the functions drawn are part of the counterexample
+        assert any(name.startswith("L(") for name, _ in step.links[0].outcome.point)

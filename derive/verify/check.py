@@ -132,6 +132,10 @@ class IllFormed(DeriveError):
     """A claim that cannot mean anything: names the offending sub-expression."""
 
 
+class NotDefined(IllFormed):
+    """A derivative of a name nothing defines."""
+
+
 class NotDecidable(DeriveError):
     """A claim read in a way that cannot be decided soundly: the link is undecided."""
 
@@ -359,8 +363,8 @@ class _Checker:
         keep = frozenset(variables)
         named = function if isinstance(function, sp.Symbol) else None
         if named is not None and named not in self.definitions and named not in keep:
-            raise IllFormed(f"{named.name} is not defined, so d{named.name}/d"
-                            f"{variables[0]} has no meaning here")
+            raise NotDefined(f"{named.name} is not defined, so d{named.name}/d"
+                             f"{variables[0]} has no meaning here")
         written = self._expand(function, keep)
         for variable in variables:
             _bound_variable(written, variable)
@@ -406,8 +410,8 @@ class _Checker:
         function = node.expr.expr.xreplace({variable: value})
         named = function if isinstance(function, sp.Symbol) else None
         if named is not None and named not in self.definitions:
-            raise IllFormed(f"{named.name} is not defined, so d{named.name}/d{variable} has "
-                            "no meaning here")
+            raise NotDefined(f"{named.name} is not defined, so d{named.name}/d{variable} has "
+                             "no meaning here")
         written = self._written_by_value(node, self._named(function))
         if written is None or written.atoms(sp.MatrixSymbol):
             shown = named.name if named is not None else "this formula"
@@ -533,6 +537,10 @@ class _Checker:
         try:
             left, right = run_with_budget(lambda: self._values(apart[0], apart[1]), budget)
             assert right is not None
+        except NotDefined as error:
+            chained = self._chain_of_undefined(lhs, rhs, apart)
+            return chained if chained is not None else \
+                LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
         except IllFormed as error:
             return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
         except NotDecidable as error:
@@ -571,6 +579,80 @@ class _Checker:
                                       message=f"false in general ({_short(outcome)}); "
                                               f"holds when {', '.join(assume)}")
         return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _chain_of_undefined(self, lhs: sp.Expr, rhs: sp.Expr,
+                            apart: tuple[sp.Expr, sp.Expr]) -> LinkReport | None:
+        """∂L/∂w₁ = ∂L/∂y · ∂y/∂w₁ with L and y defined nowhere, a relation between
+        derivatives (each side has one): each name differentiated is read as a function of
+        the names it is differentiated by (L of y, y of w₁), nothing more, so the claim is
+        about every such function: proved when it holds symbolically (the chain rule),
+        refuted only with functions drawn at random and named. None when a side has no
+        derivative, a name of the claim is defined, a derivative is not of a name by a name,
+        or the names depend on each other in a circle."""
+        from derive.decide.equivalence import compare
+
+        if not all(side.atoms(sp.Derivative) for side in apart):
+            return None  # ∂L/∂w = x(ŷ − y) is about one L, which the text must define
+        nodes = [node for side in apart for node in side.atoms(sp.Derivative)]
+        depends: dict[sp.Symbol, list[sp.Symbol]] = {}
+        for node in nodes:
+            if not isinstance(node.expr, sp.Symbol) or node.expr in self.definitions or \
+                    self.context.is_function(node.expr.name):
+                return None
+            for variable, _ in node.variable_count:
+                if not isinstance(variable, sp.Symbol) or variable in self.definitions:
+                    return None
+                if variable not in depends.setdefault(node.expr, []):
+                    depends[node.expr].append(variable)
+        names = {s for side in apart for s in side.free_symbols}
+        if not depends or names & set(self.definitions):
+            return None
+
+        def reaches(name: sp.Symbol, target: sp.Symbol, path: frozenset[sp.Symbol]) -> bool:
+            return any(v == target or (v not in path and reaches(v, target, path | {v}))
+                       for v in depends.get(name, ()))
+
+        # L differentiated by y and by w₁, y by w₁: L depends on w₁ through y, not directly
+        depends = {name: [v for v in variables
+                          if not any(u != v and reaches(u, v, frozenset({name, u}))
+                                     for u in variables)]
+                   for name, variables in depends.items()}
+        values: dict[sp.Symbol, sp.Expr] = {}
+
+        def value(name: sp.Symbol, path: tuple[sp.Symbol, ...] = ()) -> sp.Expr:
+            if name in path:
+                raise NotDecidable("names differentiated by each other in a circle")
+            if name not in depends:
+                return name
+            if name not in values:
+                arguments = [value(v, (*path, name)) for v in depends[name]]
+                values[name] = sp.Function(name.name)(*arguments)
+            return values[name]
+
+        def written(side: sp.Expr) -> sp.Expr:
+            side = side.replace(lambda e: isinstance(e, sp.Derivative), lambda e: sp.diff(
+                value(e.expr), *[(value(v), c) for v, c in e.variable_count]))
+            return side.xreplace({name: value(name) for name in depends})
+
+        try:
+            left, right = (written(side) for side in apart)
+        except (NotDecidable, ValueError, TypeError):
+            return None
+        said = "; ".join(
+            f"{pretty_name(name.name)} of {', '.join(pretty_name(v.name) for v in depends[name])}"
+            for name in depends)
+        undefined = ", ".join(pretty_name(name.name) for name in depends)
+        reading = (f"{undefined}, which nothing defines, read as functions of what they are "
+                   f"differentiated by and nothing more ({said})")
+        domains = self.context.domains()
+        outcome = compare(left, right, domains, budget=self._remaining() / 3)
+        if verdict_of(outcome) == Verdict.PROVED:
+            return LinkReport(lhs, rhs, Verdict.PROVED, outcome,
+                              message=f"holds for every such function: {reading}")
+        drawn = self._abstract_link(lhs, rhs, _by_dummies(left), _by_dummies(right), domains)
+        if drawn is None:
+            return None
+        return replace(drawn, message=f"{drawn.message}; {reading}")
 
     def _abstract_link(self, lhs: sp.Expr, rhs: sp.Expr, left: sp.Expr, right: sp.Expr,
                        domains: Mapping[sp.Symbol, Any]) -> LinkReport | None:
@@ -1929,3 +2011,25 @@ def _repeated_letters(side: sp.Basic, other: sp.Basic) -> set[str]:
             repeated |= (mine & seen) - beyond
             seen |= mine
     return repeated
+
+
+def _by_dummies(expr: sp.Expr) -> sp.Expr:
+    """Derivatives by a function's value (∂L(y(w))/∂y(w)) written by a dummy variable put at
+    that value, so that the function can be replaced by a formula."""
+    def rewritten(node: sp.Derivative) -> sp.Expr:
+        body, points = node.expr, []
+        counts = []
+        for variable, count in node.variable_count:
+            if isinstance(variable, sp.Symbol):
+                counts.append((variable, count))
+                continue
+            dummy = sp.Dummy("u")
+            body = body.xreplace({variable: dummy})
+            counts.append((dummy, count))
+            points.append((dummy, variable))
+        if not points:
+            return node
+        derived = sp.Derivative(body, *counts)
+        return sp.Subs(derived, tuple(d for d, _ in points), tuple(v for _, v in points))
+
+    return expr.replace(lambda e: isinstance(e, sp.Derivative), rewritten)
