@@ -553,3 +553,28 @@ def test_a_chain_rule_between_names_nothing_defines(tmp_path: pathlib.Path, late
             in step.links[0].message
     if verdict == "refuted":  # the functions drawn are part of the counterexample
         assert any(name.startswith("L(") for name, _ in step.links[0].outcome.point)
+
+
+def test_a_derivative_by_an_entry_of_a_name_written_whole_is_undecided(
+        tmp_path: pathlib.Path) -> None:
+    # f(w) written with wᵀx (w whole, read as a number for want of a shape): ∂f/∂w_j is not
+    # 0, it is not known
+    from derive.verify.check import check_files
+
+    post = tmp_path / "entry.toml"
+    post.write_text("[indices]\nj = \"n\"\n[settings]\nsizes = { n = 3 }\n"
+                    "[definitions]\nf = { latex = '\\log(1 + \\exp(-w^T x))' }\n"
+                    "[[step]]\nid = \"1\"\nlatex = '\\frac{\\partial f}{\\partial w_j} = 0'\n")
+    step = check_files([str(post)]).documents[0].steps[0]
+    assert str(step.verdict) == "undecided"
+    assert "an entry of w, of a formula that writes w whole" in step.links[0].message
+
+
+def test_a_layer_or_example_letter_repeated_is_no_summation_convention(
+        tmp_path: pathlib.Path) -> None:
+    from derive.verify.check import check_files
+
+    post = tmp_path / "layers.toml"
+    post.write_text("[[step]]\nid = \"1\"\nlatex = 'a_L w_L = 2 a_L'\n")
+    step = check_files([str(post)]).documents[0].steps[0]
+    assert str(step.verdict) == "refuted"

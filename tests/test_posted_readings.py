@@ -706,3 +706,17 @@ def test_a_plain_text_continuation_is_never_chained_to_an_earlier_line(
                     "= sigmoid(b*x) * (1 + b * x * (1 - sigmoid(b*x)))\n")
     (document,) = check_files([str(post)]).documents
     assert [s.verdict for s in document.steps] == ["definition", "proved", "proved"]
+
+
+def test_a_power_by_a_letter_that_indexes_names_is_refused() -> None:
+    # s^i is the i-th s: (e^z)^i beside it is no power
+    import pytest
+
+    from derive.core.context import Context
+    from derive.core.errors import ParseError
+    from derive.read.latex import parse_relation
+
+    where = Context(indices={"i": "N"})
+    with pytest.raises(ParseError, match="a power by the index letter i"):
+        parse_relation(r"s^i = \frac{(e^z)^i}{(e^z)^1 + (e^z)^2}", where)
+    assert str(parse_relation(r"s^i = (e^z)^2", where).sides[1]) == "exp(2*z)"

@@ -40,7 +40,17 @@ from derive.read.nodes import (
     _transpose,
 )
 from derive.read.screen import MAX_DIGITS
-from derive.read.tree import Core, Node, _arguments, _Entry, _is_token, _is_tree, _short, _Word
+from derive.read.tree import (
+    Core,
+    Node,
+    _arguments,
+    _Entry,
+    _inside,
+    _is_token,
+    _is_tree,
+    _short,
+    _Word,
+)
 
 _CASE_TESTS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
     "=": sp.Eq, "≠": sp.Ne, "<": sp.Lt, ">": sp.Gt, "≤": sp.Le, "≥": sp.Ge,
@@ -577,6 +587,12 @@ class _Values(_Derivatives):
                 # w^t of an array: a power by a number t has no meaning for a matrix
                 self.note("^t after an array read as its transpose", postfix)
                 value = _transpose(value)
+            elif _is_token(_inside(script), "LETTER") and \
+                    str(_inside(script)) in self.context.indices:
+                # (e^z)^i where y^i is the i-th example: a power by an index is no reading
+                self.fail(f"cannot read a power by the index letter {_inside(script)}: a "
+                          f"superscript {_inside(script)} on a name is an index here (y^"
+                          f"{_inside(script)}); write the entry as a subscript", postfix)
             else:
                 value = self.power(value, self.script_value(script), postfix)
         return value

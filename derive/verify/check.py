@@ -375,18 +375,30 @@ class _Checker:
                                    f"({variable.name}_i): {variable.name} is a vector here; "
                                    "give its shape")
         for variable in variables:
+            base = _entry_base(variable)
+            labels = {entry.base.label for entry in written.atoms(sp.Indexed)}
+            if base is not None and any(isinstance(s, sp.Symbol) and s.name == base
+                                        for s in written.free_symbols - labels):
+                # ∂f(w)/∂w_j with f written in w whole (wᵀx): w is a vector, not a number
+                raise NotDecidable(
+                    f"a derivative by {pretty_name(str(variable))}, an entry of {base}, of a "
+                    f"formula that writes {base} whole: {base} is a vector here; give its shape")
+        for variable in variables:
+            # h_θ is named by θ, and so by each entry θ_j of it
+            named_by = {variable.name, _entry_base(variable)} - {None} \
+                if isinstance(variable, sp.Symbol | sp.Indexed) else set()
             subscripted = sorted(
                 s.name for s in written.free_symbols
-                if isinstance(s, sp.Symbol) and isinstance(variable, sp.Symbol) and
-                s != variable and s.name.endswith("_" + variable.name) and
+                if isinstance(s, sp.Symbol) and s != variable and
+                any(s.name.endswith(f"_{name}") for name in named_by) and
                 s not in self.definitions)
             if subscripted:
                 # h_θ(x) with h_θ written nowhere: named by θ, it depends on θ
                 shown = pretty_name(subscripted[0])
-                raise NotDecidable(f"{shown} is named by {pretty_name(variable.name)} and "
-                                   "written nowhere: its derivative by "
-                                   f"{pretty_name(variable.name)} is not known (define "
-                                   f"{shown}, or declare it a function)")
+                by = pretty_name(str(variable))
+                raise NotDecidable(f"{shown} is named by {by} and written nowhere: its "
+                                   f"derivative by {by} is not known (define {shown}, or "
+                                   "declare it a function)")
         for variable in variables:
             if named is not None and not written.has(variable):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
@@ -1996,7 +2008,9 @@ def _repeated_letters(side: sp.Basic, other: sp.Basic) -> set[str]:
         variables = {v for d in value.atoms(sp.Derivative) for v in d.variables}
         for symbol in value.free_symbols | variables:
             name = str(getattr(symbol, "name", symbol))
-            found |= _name_indices(name)
+            # subscripts in lower case only: an example's (i) or a layer's L is no index
+            found |= {letter for letter in _name_indices(name.partition("^(")[0])
+                      if letter.islower()}
             if isinstance(symbol, sp.Symbol) and len(name) == 1 and any(
                     symbol in delta.args for delta in value.atoms(sp.KroneckerDelta)):
                 found.add(name)
@@ -2033,3 +2047,14 @@ def _by_dummies(expr: sp.Expr) -> sp.Expr:
         return sp.Subs(derived, tuple(d for d, _ in points), tuple(v for _, v in points))
 
     return expr.replace(lambda e: isinstance(e, sp.Derivative), rewritten)
+
+
+def _entry_base(variable: sp.Basic) -> str | None:
+    """The name of the family an entry belongs to: w for w_j, w_1 or w[j]; None otherwise."""
+    if isinstance(variable, sp.Indexed):
+        return str(variable.base.label)
+    if isinstance(variable, sp.Symbol):
+        head, underscore, script = str(variable.name).partition("_")
+        if underscore and head and script and "_" not in script and "^" not in head:
+            return head
+    return None
