@@ -590,3 +590,28 @@ def test_a_claim_that_holds_only_for_scalars_is_conditional(tmp_path: pathlib.Pa
     report = checked(tmp_path, text)
     assert [str(step.verdict) for step in report.steps] == ["conditional", "proved"]
     assert "holds if X, w are scalars" in report.steps[0].links[0].message
+
+
+def test_y_is_the_one_function_the_document_defines(tmp_path: pathlib.Path) -> None:
+    text = ("$$f(x) = \\ln(1 + e^x)$$\n\n$$\\frac{dy}{dx} = \\frac{e^x}{1 + e^x}$$\n\n"
+            "$$\\frac{dy}{dx} = \\frac{1}{1 + e^x}$$\n")
+    document = read(tmp_path, text)
+    assert any(a.startswith("y is f(x): the document differentiates y by x")
+               for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "proved", "refuted"]
+    # a document that defines y, or two functions, is left as written
+    assert not any(a.startswith("y is f(x)") for a in read(
+        tmp_path, text.replace("$$f(x) = \\ln(1 + e^x)$$",
+                               "$$f(x) = \\ln(1 + e^x)$$ $$g(x) = x$$")).assumed)
+
+
+def test_a_gradient_entry_makes_index_letters_and_a_name_its_formula_drops_is_no_scalar(
+        tmp_path: pathlib.Path) -> None:
+    # ∇f(x)_i beside Σ_{j=1}^n: i is an index letter; x, written as an array, is gone once
+    # f is written out, so the claim holds without reading x as a scalar
+    text = ("Claim: $$f(x) = \\log \\sum_{i=1}^n e^{x_i}$$\n\nThe gradient is given by:\n\n"
+            "$$\\nabla f(x)_i = \\frac{e^{x_i}}{\\sum_{j=1}^n e^{x_j}}$$\n\n"
+            "and $x^T x$ is its norm.\n")
+    report = checked(tmp_path, text)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "checked"]

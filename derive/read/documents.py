@@ -786,6 +786,9 @@ class _Facts:
     words: dict[str, str] = field(default_factory=dict)
     indices: dict[str, str] = field(default_factory=dict)
     said: list[str] = field(default_factory=list)
+    y_of: tuple[str, int, int] | None = None
+    """What y stands for, f(x)'s formula (the document writes dy/dx and defines only f(x)),
+    and where."""
     bare_sigma: tuple[str, int, int] | None = None
     """The argument σ alone stands for (the document writes σ(z) = …), and where."""
     macros: str = ""
@@ -835,6 +838,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _read_steps(steps, context, positions, facts)
     definitions = _definitions(steps, positions)
     _sigma_alone(steps, positions, facts)
+    _y_alone(steps, positions, facts)
     context = _context(facts)
     cases = {number: [case] for number, case in _cases(text, found).items()}
     for number, premise in _premises(text, found, positions, facts):
@@ -1211,8 +1215,9 @@ _SUM_LIMIT = re.compile(r"\\sum\s*(?:\\limits\s*)?_\s*\{\s*(?:([A-Za-z])\s*=\s*(
                         r"[^{}=]*=[^{}]*)\s*\}\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))")
 """A sum with its range: the letter and lower limit (when simple), and the upper limit."""
 _SUM_SCRIPT = re.compile(r"\\(?:sum|Sigma|prod)\s*(?:\\limits\s*)?_\s*(?:\{[^{}]*\}|\S)")
-_BY_ENTRY = re.compile(r"\{\s*(?:\\partial|d)\s*\\?[A-Za-z]+\s*_\s*\{?\s*[ijkl]\s*\}?\s*\}")
-"""The denominator of a derivative by an entry: ``{\\partial z_j}``, ``{dx_i}``."""
+_BY_ENTRY = re.compile(r"\{\s*(?:\\partial|d)\s*\\?[A-Za-z]+\s*_\s*\{?\s*[ijkl]\s*\}?\s*\}|"
+                       r"\\nabla[^=]{0,40}?\)\s*_\s*\{?\s*[ijkl]\b")
+"""A derivative by an entry: ``{\\partial z_j}``, ``{dx_i}``, ``\\nabla f(x)_i``."""
 _RANGELESS_SUM = re.compile(r"\\sum(?![A-Za-z])(?!\s*(?:\\limits\s*)?_)")
 _SUBSCRIPT_LETTERS = re.compile(r"_\s*(?:\{\s*([a-z]{1,2})\s*\}|([a-z]))")
 
@@ -1556,6 +1561,41 @@ def _bare_definitions(facts: _Facts) -> Iterator[Definition]:
     if facts.bare_sigma is not None:
         argument, line, column = facts.bare_sigma
         yield Definition("sigma", f"\\sigma({argument})", "", line, column)
+    if facts.y_of is not None:
+        call, line, column = facts.y_of
+        yield Definition("y", call, "", line, column)
+
+
+def _y_alone(steps: list[_Step], positions: _Positions, facts: _Facts) -> None:
+    """dy/dx where the document defines one function, f(x) = …, and no y: y is f(x)."""
+    defined = [step for step in steps if step.define and step.sides and
+               isinstance(step.sides[0], AppliedUndef) and len(step.sides[0].args) == 1 and
+               isinstance(step.sides[0].args[0], sp.Symbol)]
+    if len({type(step.sides[0]) for step in defined if step.sides}) != 1:
+        return
+    first = defined[0]
+    assert first.sides is not None
+    call = first.sides[0]
+    argument = call.args[0]
+    if any(step.defines == "y" for step in steps) or not re.fullmatch(r"[A-Za-z]",
+                                                                       argument.name):
+        return
+    differentiated = [node for step in steps for side in step.sides or ()
+                      for node in side.atoms(sp.Derivative)
+                      if isinstance(node.expr, sp.Symbol) and node.expr.name == "y"]
+    if not differentiated or any(node.variables != (argument,) for node in differentiated):
+        return
+    relations = top_relations(first.latex)
+    if not relations:
+        return
+    end = relations[1].start() if len(relations) > 1 else len(first.latex)
+    value = first.latex[relations[0].end():end].strip().rstrip(".,;")
+    name = type(call).__name__
+    line, column = positions.where(first.offset)
+    facts.said.append(f"y is {name}({argument.name}): the document differentiates y by "
+                      f"{argument.name}, defines {name}({argument.name}) = … (line {line}) "
+                      "and no y")
+    facts.y_of = (value, line, column)
 
 
 def _definitions(steps: list[_Step], positions: _Positions) -> list[Definition]:

@@ -1255,7 +1255,7 @@ class _Checker:
         if not guessed or not link.verdict.holds:
             return link
         names = {str(s.name) for side in (link.lhs, link.rhs) if isinstance(side, sp.Basic)
-                 for s in side.free_symbols if isinstance(s, sp.Symbol)}
+                 for s in self._written_out(side).free_symbols if isinstance(s, sp.Symbol)}
         used = sorted(guessed & names)
         if not used:
             return link
@@ -1264,6 +1264,16 @@ class _Checker:
                        message=f"holds if {reading}: the document writes them as arrays but "
                                "gives no shape, and a claim about matrices can fail where the "
                                "scalar one holds (the order of a product, a transpose)")
+
+    def _written_out(self, side: sp.Basic) -> sp.Basic:
+        """A side with the document's definitions written out (f(x) = log Σ e^{x_i} no longer
+        writes x), or as it is when that fails."""
+        try:
+            return self._expand(self._named(side))
+        except BudgetExceeded:
+            raise
+        except Exception:  # a side the definitions cannot be applied to is kept as written
+            return side
 
     def _judged(self, link: LinkReport, claim: Claim) -> LinkReport:
         """A link judged against its neighbour and, once the chain has gone wrong, against
