@@ -534,10 +534,11 @@ def test_a_repeated_index_the_other_side_never_writes_is_not_refuted(
 @pytest.mark.parametrize(("latex", "verdict"), [
     (r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial y} \frac{\partial y}{\partial z}"
      r" \frac{\partial z}{\partial w}", "proved"),
+    # not the chain rule: never refuted so (the text may relate L, y, w otherwise)
     (r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial y} + "
-     r"\frac{\partial y}{\partial w}", "refuted"),
+     r"\frac{\partial y}{\partial w}", "ill-formed"),
     (r"\frac{\partial L}{\partial w} = 2 \frac{\partial L}{\partial y} "
-     r"\frac{\partial y}{\partial w}", "refuted"),
+     r"\frac{\partial y}{\partial w}", "ill-formed"),
     (r"\frac{\partial L}{\partial w} = x (y - t)", "ill-formed"),  # about one L, undefined
 ])
 def test_a_chain_rule_between_names_nothing_defines(tmp_path: pathlib.Path, latex: str,
@@ -551,8 +552,6 @@ def test_a_chain_rule_between_names_nothing_defines(tmp_path: pathlib.Path, late
     if verdict == "proved":
         assert "which nothing defines, read as functions of what they are differentiated by" \
             in step.links[0].message
-    if verdict == "refuted":  # the functions drawn are part of the counterexample
-        assert any(name.startswith("L(") for name, _ in step.links[0].outcome.point)
 
 
 def test_a_derivative_by_an_entry_of_a_name_written_whole_is_undecided(

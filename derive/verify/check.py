@@ -597,10 +597,11 @@ class _Checker:
         """∂L/∂w₁ = ∂L/∂y · ∂y/∂w₁ with L and y defined nowhere, a relation between
         derivatives (each side has one): each name differentiated is read as a function of
         the names it is differentiated by (L of y, y of w₁), nothing more, so the claim is
-        about every such function: proved when it holds symbolically (the chain rule),
-        refuted only with functions drawn at random and named. None when a side has no
-        derivative, a name of the claim is defined, a derivative is not of a name by a name,
-        or the names depend on each other in a circle."""
+        about every such function: proved when it holds symbolically (the chain rule). None
+        otherwise (never refuted: the text may relate the names in ways the claim does not
+        write), and when a side has no derivative, a name of the claim is defined, a
+        derivative is not of a name by a name, or the names depend on each other in a
+        circle."""
         from derive.decide.equivalence import compare
 
         if not all(side.atoms(sp.Derivative) for side in apart):
@@ -656,15 +657,13 @@ class _Checker:
         undefined = ", ".join(pretty_name(name.name) for name in depends)
         reading = (f"{undefined}, which nothing defines, read as functions of what they are "
                    f"differentiated by and nothing more ({said})")
-        domains = self.context.domains()
-        outcome = compare(left, right, domains, budget=self._remaining() / 3)
+        outcome = compare(left, right, self.context.domains(), budget=self._remaining() / 3)
         if verdict_of(outcome) == Verdict.PROVED:
             return LinkReport(lhs, rhs, Verdict.PROVED, outcome,
                               message=f"holds for every such function: {reading}")
-        drawn = self._abstract_link(lhs, rhs, _by_dummies(left), _by_dummies(right), domains)
-        if drawn is None:
-            return None
-        return replace(drawn, message=f"{drawn.message}; {reading}")
+        # never refuted so: the text may relate the names in ways the claim does not write
+        # (O = AV makes ∂L/∂V = Aᵀ ∂L/∂O hold)
+        return None
 
     def _abstract_link(self, lhs: sp.Expr, rhs: sp.Expr, left: sp.Expr, right: sp.Expr,
                        domains: Mapping[sp.Symbol, Any]) -> LinkReport | None:
@@ -2035,28 +2034,6 @@ def _repeated_letters(side: sp.Basic, other: sp.Basic) -> set[str]:
             repeated |= (mine & seen) - beyond
             seen |= mine
     return repeated
-
-
-def _by_dummies(expr: sp.Expr) -> sp.Expr:
-    """Derivatives by a function's value (∂L(y(w))/∂y(w)) written by a dummy variable put at
-    that value, so that the function can be replaced by a formula."""
-    def rewritten(node: sp.Derivative) -> sp.Expr:
-        body, points = node.expr, []
-        counts = []
-        for variable, count in node.variable_count:
-            if isinstance(variable, sp.Symbol):
-                counts.append((variable, count))
-                continue
-            dummy = sp.Dummy("u")
-            body = body.xreplace({variable: dummy})
-            counts.append((dummy, count))
-            points.append((dummy, variable))
-        if not points:
-            return node
-        derived = sp.Derivative(body, *counts)
-        return sp.Subs(derived, tuple(d for d, _ in points), tuple(v for _, v in points))
-
-    return expr.replace(lambda e: isinstance(e, sp.Derivative), rewritten)
 
 
 def _entry_base(variable: sp.Basic) -> str | None:
