@@ -615,3 +615,17 @@ def test_a_gradient_entry_makes_index_letters_and_a_name_its_formula_drops_is_no
             "and $x^T x$ is its norm.\n")
     report = checked(tmp_path, text)
     assert [str(s.verdict) for s in report.steps] == ["definition", "checked"]
+
+
+def test_a_bare_superscript_beside_the_same_name_with_an_example_index(
+        tmp_path: pathlib.Path) -> None:
+    # z^{i} beside z^{(i)}: the i-th example, not a power
+    text = ("$$J = \\sum_{i=1}^{m} (y^{(i)} - \\hat{y}^{(i)})^2$$\n\n"
+            "$$\\hat{y}^{(i)} = \\sigma(z^{i})$$\n\n"
+            "$$\\frac{\\partial \\hat{y}^{(i)}}{\\partial z^{(i)}} = "
+            "\\hat{y}^{(i)} (1 - \\hat{y}^{(i)})$$\n")
+    document = read(tmp_path, text)
+    assert "z^{i} read as the i-th example, as the document writes z^{(i)} elsewhere; i runs " \
+        "over 1, …, m" in document.assumed
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "definition", "proved"]

@@ -831,6 +831,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _memberships(lines, positions, facts)
     _declared_names(lines, positions, facts)
     _index_letters(lines, facts)
+    _bare_example_letters(lines, facts)
     _one_variable(lines, facts)
     _unshaped_arrays(lines, facts)
     context = _context(facts)
@@ -1129,6 +1130,36 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
                 facts.functions[name] = (f"{_pretty(name)} is a function: the document writes "
                                          f"{' '.join(written.split())}(…) (line "
                                          f"{positions.line(line.start)})")
+
+
+_EXAMPLE_SCRIPT = re.compile(r"(\\?[A-Za-z]+\}?)\s*\^\s*\{\s*\(\s*([a-z])\s*\)\s*\}")
+_BARE_SCRIPT = re.compile(r"(\\?[A-Za-z]+\}?)\s*\^\s*(?:\{\s*([a-z])\s*\}|([a-z])(?![A-Za-z]))")
+
+
+def _bare_example_letters(lines: list[Line], facts: _Facts) -> None:
+    """z^{i} where the document also writes z^{(i)}: the i-th example, as the other lines write
+    it, not a power; i is then an index letter, running over the sums' range."""
+    texts = [line.latex for line in lines]
+    examples = {(m.group(1), m.group(2)) for text in texts for m in _EXAMPLE_SCRIPT.finditer(text)}
+    bare = {(m.group(1), m.group(2) or m.group(3)) for text in texts
+            for m in _BARE_SCRIPT.finditer(text)}
+    letters = sorted({letter for name, letter in bare & examples
+                      if letter not in facts.indices})
+    if not letters:
+        return
+    limits = {m.group(1): m.group(3) or m.group(4) for text in texts
+              for m in _SUM_LIMIT.finditer(text) if m.group(1)}
+    for letter in letters:
+        count = limits.get(letter)
+        if count is None:
+            continue
+        facts.indices[letter] = count
+        facts.sizes.setdefault(count, 3)
+        written = sorted(name for name, mark in bare & examples if mark == letter)
+        facts.said.append(f"{', '.join(f'{n}^{{{letter}}}' for n in written)} read as the "
+                          f"{letter}-th example, as the document writes "
+                          f"{written[0]}^{{({letter})}} elsewhere; {letter} runs over 1, …, "
+                          f"{count}")
 
 
 _BARE_PRIME = re.compile(

@@ -1253,8 +1253,15 @@ class _Checker:
         guessed = self.document.scalar_readings
         if not guessed or not link.verdict.holds:
             return link
-        names = {str(s.name) for side in (link.lhs, link.rhs) if isinstance(side, sp.Basic)
-                 for s in self._written_out(side).free_symbols if isinstance(s, sp.Symbol)}
+        sides = [side for side in (link.lhs, link.rhs) if isinstance(side, sp.Basic)]
+        written = {str(s.name) for side in sides for s in side.free_symbols
+                   if isinstance(s, sp.Symbol)}
+        if not guessed & written:
+            return link
+        # a name its definitions write out (f(x) = log Σ e^{x_i}: x is gone) is no condition
+        names = written & {str(s.name) for side in sides
+                           for s in self._written_out(side).free_symbols
+                           if isinstance(s, sp.Symbol)}
         used = sorted(guessed & names)
         if not used:
             return link
