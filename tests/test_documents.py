@@ -629,3 +629,19 @@ def test_a_bare_superscript_beside_the_same_name_with_an_example_index(
         "over 1, …, m" in document.assumed
     report = check_document(document)
     assert [str(s.verdict) for s in report.steps] == ["definition", "definition", "proved"]
+
+
+def test_a_gradient_name_the_words_gloss_and_the_chain_rule_through_a_definition(
+        tmp_path: pathlib.Path) -> None:
+    # dy: "upstream gradient ∂L/∂y" in the words; L, the loss, is defined nowhere
+    text = ("Notation: \\(dy\\) is the upstream gradient \\(\\partial L/\\partial y\\).\n\n"
+            "\\[y_i = \\gamma_i \\hat{x}_i + \\beta_i\\]\n\n"
+            "\\[ \\frac{\\partial L}{\\partial \\gamma_i} = \\frac{\\partial L}{\\partial y_i} "
+            "\\cdot \\frac{\\partial y_i}{\\partial \\gamma_i} = dy_i \\cdot \\hat{x}_i \\]\n\n"
+            "\\[ \\frac{\\partial L}{\\partial \\beta_i} = dy_i \\cdot \\gamma_i \\]\n")
+    document = read(tmp_path, text)
+    assert [(d.name, d.latex) for d in document.definitions] == [
+        ("dy_i", "\\frac{\\partial L}{\\partial y_i}")]
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps][:2] == ["definition", "proved"]
+    assert str(report.steps[2].verdict) != "proved"  # ∂L/∂β_i is dy_i, not γ_i dy_i

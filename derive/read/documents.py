@@ -786,6 +786,8 @@ class _Facts:
     words: dict[str, str] = field(default_factory=dict)
     indices: dict[str, str] = field(default_factory=dict)
     said: list[str] = field(default_factory=list)
+    gradients: dict[str, str] = field(default_factory=dict)
+    """Gradients' names as code writes them (dy_i) → the derivative the words gloss them as."""
     y_of: tuple[str, int, int] | None = None
     """What y stands for, f(x)'s formula (the document writes dy/dx and defines only f(x)),
     and where."""
@@ -832,6 +834,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _declared_names(lines, positions, facts)
     _index_letters(lines, facts)
     _bare_example_letters(lines, facts)
+    _gradient_glosses(text, lines, facts)
     _one_variable(lines, facts)
     _unshaped_arrays(lines, facts)
     context = _context(facts)
@@ -1162,6 +1165,31 @@ def _bare_example_letters(lines: list[Line], facts: _Facts) -> None:
                           f"{count}")
 
 
+_GLOSS = re.compile(r"\\partial\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|[A-Z])\s*\}?\s*(?:/|\{)\s*"
+                    r"\\partial\s*([a-z])\b")
+"""∂L/∂y or \\frac{\\partial L}{\\partial y} in the words."""
+
+
+def _gradient_glosses(text: str, lines: list[Line], facts: _Facts) -> None:
+    """``dy`` that the words gloss as ∂L/∂y (``dy, dx: upstream gradient ∂L/∂y and downstream
+    gradient ∂L/∂x``): the gradient's name as code writes it, not d·y nor a differential;
+    ``dy_i`` is the entry ∂L/∂y_i."""
+    written = "\n".join(line.latex for line in lines)
+    for paragraph in re.split(r"\n\s*\n", text):
+        for match in _GLOSS.finditer(paragraph):
+            loss, name = match.group(1), match.group(2)
+            if not re.search(rf"(?<![A-Za-z\\])d{name}(?![A-Za-z])", paragraph[:match.start()]
+                             + paragraph[match.end():]):
+                continue
+            letters = {m.group(1) for m in re.finditer(
+                rf"(?<![A-Za-z\\])d{name}_\{{?([a-z])\}}?(?![A-Za-z0-9,])", written)}
+            for letter in sorted(letters) or [""]:
+                key = f"d{name}_{letter}" if letter else f"d{name}"
+                entry = f"{name}_{letter}" if letter else name
+                facts.gradients.setdefault(
+                    key, f"\\frac{{\\partial {loss}}}{{\\partial {entry}}}")
+
+
 _BARE_PRIME = re.compile(
     r"(?<![A-Za-z\\])[A-Za-z](?:_\{?\w+\}?)?['’′](?!['’′]*\s*(?:\\left\s*)?\()")
 _DERIVATIVE_VARIABLE = re.compile(
@@ -1333,6 +1361,7 @@ def _context(facts: _Facts) -> Context:
     for word in facts.words:
         if word not in facts.functions:
             infos.append(SymbolInfo(word))
+    infos += [SymbolInfo(name) for name in facts.gradients]
     for name, (domain, _) in facts.domains.items():
         infos.append(SymbolInfo(name, parse_domain(domain),
                                 facts.shapes.get(name, (None, ""))[0]))
@@ -1406,6 +1435,11 @@ def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
     readings = [_sides(step.latex, reading) for step in steps]
     if any(sides and type(sides[0]).__name__ == "sigmoid" for sides, _ in readings):
         defined["sigma"] = 0  # σ alone is σ(z) where the document writes σ(z) = …
+    lefts = [sides[0] for sides, _ in readings if sides and len(sides) >= 2]
+    if len({type(left) for left in lefts if isinstance(left, AppliedUndef) and
+            len(left.args) == 1 and isinstance(left.args[0], sp.Symbol)}) == 1 and \
+            not any(isinstance(left, sp.Symbol) and left.name == "y" for left in lefts):
+        defined["y"] = 0  # dy/dx beside the one function f(x) = …: y is f(x) (_y_alone)
     chain: _Step | None = None  # the line that gave the current chain its left side
     for step, (sides, defining) in zip(steps, readings, strict=True):
         step.sides = sides
@@ -1595,6 +1629,9 @@ def _bare_definitions(facts: _Facts) -> Iterator[Definition]:
     if facts.y_of is not None:
         call, line, column = facts.y_of
         yield Definition("y", call, "", line, column)
+    for name, latex in facts.gradients.items():
+        yield Definition(name, latex, "a gradient's name as code writes it, as the words gloss it",
+                         0, 0)
 
 
 def _y_alone(steps: list[_Step], positions: _Positions, facts: _Facts) -> None:

@@ -594,62 +594,91 @@ class _Checker:
 
     def _chain_of_undefined(self, lhs: sp.Expr, rhs: sp.Expr,
                             apart: tuple[sp.Expr, sp.Expr]) -> LinkReport | None:
-        """∂L/∂w₁ = ∂L/∂y · ∂y/∂w₁ with L and y defined nowhere, a relation between
-        derivatives (each side has one): each name differentiated is read as a function of
-        the names it is differentiated by (L of y, y of w₁), nothing more, so the claim is
-        about every such function: proved when it holds symbolically (the chain rule). None
-        otherwise (never refuted: the text may relate the names in ways the claim does not
-        write), and when a side has no derivative, a name of the claim is defined, a
-        derivative is not of a name by a name, or the names depend on each other in a
-        circle."""
+        """∂L/∂w₁ = ∂L/∂y · ∂y/∂w₁ with L defined nowhere, a relation between derivatives
+        (each side has one): each undefined name differentiated is read as a function of
+        the names it is differentiated by (L of y, y of w₁, or y as the document defines
+        it), nothing more, so the claim is about every such function: proved when it holds
+        symbolically (the chain rule). None otherwise (never refuted: the text may relate the
+        names in ways the claim does not write), and when a side has no derivative, a
+        derivative is not by a name, or the names depend on each other in a circle."""
         from derive.decide.equivalence import compare
 
-        if not all(side.atoms(sp.Derivative) for side in apart):
+        defined = self.definitions
+
+        def differentiates(side: sp.Expr) -> bool:  # as written, or through a definition
+            return bool(side.atoms(sp.Derivative)) or any(
+                name in defined and defined[name].has(sp.Derivative)
+                for name in side.free_symbols)
+
+        if not all(differentiates(side) for side in apart):
             return None  # ∂L/∂w = x(ŷ − y) is about one L, which the text must define
-        nodes = [node for side in apart for node in side.atoms(sp.Derivative)]
         depends: dict[sp.Symbol, list[sp.Symbol]] = {}
-        for node in nodes:
-            if not isinstance(node.expr, sp.Symbol) or node.expr in self.definitions or \
-                    self.context.is_function(node.expr.name):
+        for node in (n for side in apart for n in side.atoms(sp.Derivative)):
+            if any(not isinstance(v, sp.Symbol) for v, _ in node.variable_count):
                 return None
-            for variable, _ in node.variable_count:
-                if not isinstance(variable, sp.Symbol) or variable in self.definitions:
+            if isinstance(node.expr, sp.Symbol) and node.expr not in defined:
+                if self.context.is_function(node.expr.name):
                     return None
-                if variable not in depends.setdefault(node.expr, []):
-                    depends[node.expr].append(variable)
-        names = {s for side in apart for s in side.free_symbols}
-        if not depends or names & set(self.definitions):
+                for variable, _ in node.variable_count:
+                    if variable not in depends.setdefault(node.expr, []):
+                        depends[node.expr].append(variable)
+        if not depends:
             return None
 
-        def reaches(name: sp.Symbol, target: sp.Symbol, path: frozenset[sp.Symbol]) -> bool:
+        def uses(name: sp.Basic) -> set[sp.Basic]:
+            if name in depends:
+                return set(depends[name])
+            return set(defined[name].free_symbols) if name in defined else set()
+
+        def reaches(name: sp.Basic, target: sp.Basic, path: frozenset[sp.Basic]) -> bool:
             return any(v == target or (v not in path and reaches(v, target, path | {v}))
-                       for v in depends.get(name, ()))
+                       for v in uses(name))
 
         # L differentiated by y and by w₁, y by w₁: L depends on w₁ through y, not directly
         depends = {name: [v for v in variables
                           if not any(u != v and reaches(u, v, frozenset({name, u}))
                                      for u in variables)]
                    for name, variables in depends.items()}
-        values: dict[sp.Symbol, sp.Expr] = {}
 
-        def value(name: sp.Symbol, path: tuple[sp.Symbol, ...] = ()) -> sp.Expr:
-            if name in path:
+        def written(expr: sp.Expr, keep: frozenset[sp.Symbol], depth: int = 0,
+                    derivatives: bool = True) -> sp.Expr:
+            """``expr`` with each undefined name its function of what it depends on and each
+            defined name its definition, the names of ``keep`` held as they are; the
+            derivatives it writes taken (``derivatives``: not those a derivative gave)."""
+            if depth > 12:
                 raise NotDecidable("names differentiated by each other in a circle")
-            if name not in depends:
-                return name
-            if name not in values:
-                arguments = [value(v, (*path, name)) for v in depends[name]]
-                values[name] = sp.Function(name.name)(*arguments)
-            return values[name]
+            if derivatives and expr.has(sp.Derivative):
+                expr = expr.replace(
+                    lambda e: isinstance(e, sp.Derivative),
+                    lambda e: derivative(e.expr, e.variable_count, keep, depth + 1))
+            mapping: dict[sp.Basic, sp.Expr] = {}
+            for name in expr.free_symbols:
+                if name in keep:
+                    continue
+                if name in depends:
+                    mapping[name] = sp.Function(name.name)(*[
+                        v if v in keep else written(v, keep, depth + 1)
+                        for v in depends[name]])
+                elif name in defined:
+                    mapping[name] = written(defined[name], keep, depth + 1)
+            return expr.xreplace(mapping) if mapping else expr
 
-        def written(side: sp.Expr) -> sp.Expr:
-            side = side.replace(lambda e: isinstance(e, sp.Derivative), lambda e: sp.diff(
-                value(e.expr), *[(value(v), c) for v, c in e.variable_count]))
-            return side.xreplace({name: value(name) for name in depends})
+        def derivative(expr: sp.Expr, counts: Any, keep: frozenset[sp.Symbol],
+                       depth: int) -> sp.Expr:
+            """d expr / d variables, each variable held as itself while it is taken."""
+            pairs = [(v, int(c)) for v, c in counts]
+            held = keep | {v for v, _ in pairs}
+            taken = sp.diff(written(expr, held, depth), *pairs)
+            # a variable that stands for a formula: the derivative is taken at its value
+            values = {v: written(v, keep, depth + 1) for v, _ in pairs
+                      if v not in keep and (v in depends or v in defined)}
+            if values:
+                taken = taken.subs(values)
+            return written(taken, keep, depth, derivatives=False)
 
         try:
-            left, right = (written(side) for side in apart)
-        except (NotDecidable, ValueError, TypeError):
+            left, right = (written(side, frozenset()) for side in apart)
+        except (NotDecidable, ValueError, TypeError, RecursionError):
             return None
         said = "; ".join(
             f"{pretty_name(name.name)} of {', '.join(pretty_name(v.name) for v in depends[name])}"
