@@ -1188,20 +1188,19 @@ class _Checker:
         the name is not undefined."""
         if not self.unread:
             return links
-        result = []
-        for link in links:
-            if link.verdict in (Verdict.REFUTED, Verdict.ILL_FORMED) and link.rhs is not None:
-                written = self._written_names(link.lhs) | self._written_names(link.rhs)
-                named = sorted(set(self.unread) & written)
-                if named:
-                    steps = ", ".join(f"{pretty_name(n)} (step {self.unread[n]})" for n in named)
-                    message = (f"{link.verdict} with {', '.join(pretty_name(n) for n in named)} "
-                               f"free, but a step that could not be read defines it: {steps}; "
-                               "the claim holds or fails with that definition")
-                    link = replace(link, verdict=Verdict.UNDECIDED, message=message,
-                                   outcome=None, diagnosis=None)
-            result.append(link)
-        return tuple(result)
+
+        def reason(link: LinkReport) -> str:
+            assert link.rhs is not None
+            written = self._written_names(link.lhs) | self._written_names(link.rhs)
+            named = sorted(set(self.unread) & written)
+            if not named:
+                return ""
+            steps = ", ".join(f"{pretty_name(n)} (step {self.unread[n]})" for n in named)
+            return (f"{link.verdict} with {', '.join(pretty_name(n) for n in named)} free, but "
+                    f"a step that could not be read defines it: {steps}; the claim holds or "
+                    "fails with that definition")
+
+        return _undecided_where(links, reason, (Verdict.REFUTED, Verdict.ILL_FORMED))
 
     @staticmethod
     def _written_names(side: sp.Basic) -> set[str]:
@@ -1994,21 +1993,31 @@ def _premised_in_words(links: tuple[LinkReport, ...], label: str) -> tuple[LinkR
                                                         match.group(1)))}
     if not named:
         return links
+
+    def reason(link: LinkReport) -> str:
+        assert link.rhs is not None
+        written = {name.split("_", 1)[0] for side in (link.lhs, link.rhs)
+                   for name in _Checker._written_names(side)}
+        stated = sorted(named & written)
+        if not stated:
+            return ""
+        return (f"false as written, but the words before it state a premise on "
+                f"{', '.join(stated)} ('{_short_words(label[premise.start():])}'), which may "
+                "make it hold: state the premise as math (an assumption) to check it")
+
+    return _undecided_where(links, reason)
+
+
+def _undecided_where(links: tuple[LinkReport, ...], reason: Callable[[LinkReport], str],
+                     verdicts: tuple[Verdict, ...] = (Verdict.REFUTED,)
+                     ) -> tuple[LinkReport, ...]:
+    """Each link of ``verdicts`` (with two sides) for which ``reason`` gives a message,
+    undecided with it: a refutation the text may not mean."""
     result = []
     for link in links:
-        if link.verdict == Verdict.REFUTED and link.rhs is not None:
-            written = {name.split("_", 1)[0] for side in (link.lhs, link.rhs)
-                       for name in _Checker._written_names(side)}
-            stated = sorted(named & written)
-            if stated:
-                shown = ", ".join(stated)
-                message = (f"false as written, but the words before it state a premise on "
-                           f"{shown} ('{_short_words(label[premise.start():])}'), which may "
-                           "make it hold: state the premise as math (an assumption) to check "
-                           "it")
-                link = replace(link, verdict=Verdict.UNDECIDED, message=message, outcome=None,
-                               diagnosis=None)
-        result.append(link)
+        message = reason(link) if link.verdict in verdicts and link.rhs is not None else ""
+        result.append(replace(link, verdict=Verdict.UNDECIDED, message=message, outcome=None,
+                              diagnosis=None) if message else link)
     return tuple(result)
 
 
@@ -2026,21 +2035,17 @@ def _summation_convention_undecided(links: tuple[LinkReport, ...]) -> tuple[Link
     """A refuted link one of whose sides repeats an index letter in one product, a letter the
     other side never writes (h_i δ_ik δ_jl (Y_lm − y_l y_m) = h_k (Y_jm − y_j y_m)): with the
     summation convention (a repeated index summed over) it may hold. Undecided, said."""
-    result = []
-    for link in links:
-        if link.verdict == Verdict.REFUTED and link.rhs is not None:
-            repeated = _repeated_letters(link.lhs, link.rhs) | \
-                _repeated_letters(link.rhs, link.lhs)
-            if repeated:
-                shown = ", ".join(sorted(repeated))
-                message = (f"false as written, but {shown} {'is' if len(repeated) == 1 else 'are'}"
-                           " repeated in one product and written nowhere on the other side: with "
-                           "the summation convention (a repeated index summed over) it may "
-                           "hold; write the sums to check it")
-                link = replace(link, verdict=Verdict.UNDECIDED, message=message, outcome=None,
-                               diagnosis=None)
-        result.append(link)
-    return tuple(result)
+    def reason(link: LinkReport) -> str:
+        assert link.rhs is not None
+        repeated = _repeated_letters(link.lhs, link.rhs) | _repeated_letters(link.rhs, link.lhs)
+        if not repeated:
+            return ""
+        return (f"false as written, but {', '.join(sorted(repeated))} "
+                f"{'is' if len(repeated) == 1 else 'are'} repeated in one product and written "
+                "nowhere on the other side: with the summation convention (a repeated index "
+                "summed over) it may hold; write the sums to check it")
+
+    return _undecided_where(links, reason)
 
 
 def _repeated_letters(side: sp.Basic, other: sp.Basic) -> set[str]:
