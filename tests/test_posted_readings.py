@@ -720,3 +720,17 @@ def test_a_power_by_a_letter_that_indexes_names_is_refused() -> None:
     with pytest.raises(ParseError, match="a power by the index letter i"):
         parse_relation(r"s^i = \frac{(e^z)^i}{(e^z)^1 + (e^z)^2}", where)
     assert str(parse_relation(r"s^i = (e^z)^2", where).sides[1]) == "exp(2*z)"
+
+
+def test_an_entry_of_the_hessian_by_the_functions_argument(tmp_path: pathlib.Path) -> None:
+    text = ("$$f(x) = \\log \\sum_{i=1}^n e^{x_i}$$\n\n"
+            "$$\\nabla f(x)_i = \\frac{e^{x_i}}{\\sum_{k=1}^n e^{x_k}}$$\n\n"
+            "$$\\nabla^2 f(x)_{i, j} = -\\frac{e^{x_i} e^{x_j}}{(\\sum_{k=1}^n e^{x_k})^2}$$\n\n"
+            "$$\\nabla^2 f(x)_{i, j} = \\begin{cases} \\frac{e^{x_i}}{\\sum_{k=1}^n e^{x_k}} - "
+            "\\frac{e^{2x_i}}{(\\sum_{k=1}^n e^{x_k})^2} & i = j \\\\ -\\frac{e^{x_i} e^{x_j}}"
+            "{(\\sum_{k=1}^n e^{x_k})^2} & i \\neq j \\end{cases}$$\n")
+    post = tmp_path / "hessian.md"
+    post.write_text(text)
+    steps = check_files([str(post)]).documents[0].steps
+    assert [str(s.verdict) for s in steps] == ["definition", "checked", "refuted", "checked"]
+    assert "the entry (i, j) of its Hessian" in steps[3].message

@@ -14,6 +14,7 @@ provide are declared here, abstract.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -210,6 +211,12 @@ class _Derivatives(_Names, ABC):
             children = [children[0], children[3], children[4], children[1], children[2]]
         if len(children) == 1:
             return self.gradient_by_argument(gradient, body)
+        if len(children) == 3 and _is_token(children[1], "SUP"):
+            # \nabla^2 f(x)_{i,j}: the entry (i, j) of the Hessian by f's argument
+            script = _innermost(children[2])
+            if not _is_token(script, "NUMBER") or str(script) not in ("1", "2"):
+                self.fail("\\nabla takes a first or second order: \\nabla^2_w", children[2])
+            return self.gradient_by_argument(gradient, body, int(str(script)))
         if len(children) < 3:
             self.fail("write the variable of the gradient: \\nabla_w", gradient)
         variable = self.name_value_of(children[2], "the variable of a gradient")
@@ -223,26 +230,39 @@ class _Derivatives(_Names, ABC):
             order = int(str(script))
         return _derivative(body, [(variable, order)])
 
-    def gradient_by_argument(self, gradient: Tree[Token], body: sp.Expr) -> sp.Expr:
+    def gradient_by_argument(self, gradient: Tree[Token], body: sp.Expr,
+                             order: int = 1) -> sp.Expr:
         """``\\nabla f(w)``: the gradient by w, the one argument of the function f;
-        ``\\nabla f(x)_i``: its entry i, the derivative by x_i."""
+        ``\\nabla f(x)_i``: its entry i, the derivative by x_i; ``\\nabla^2 f(x)_{i,j}``: the
+        entry (i, j) of the Hessian, the derivative by x_i and x_j."""
         if isinstance(body, EntryOf):
             function, index = body.args
             argument = function.args[0] if isinstance(function, AppliedUndef) else None
             if not isinstance(argument, sp.Symbol | sp.MatrixSymbol) or \
                     not isinstance(index, sp.Symbol):
                 self.fail("write the variable of the gradient: \\nabla_w", gradient)
-            entry = self.context.symbol(f"{argument.name}_{index.name}")
-            self.note(f"\\nabla {function}_{index} read as the derivative of {function} by "
-                      f"{entry}, the entry {index} of its gradient", gradient)
-            return _derivative(function, [(entry, 1)])
+            written = index.name.strip("{}")
+            letters = [part.strip() for part in written.split(",")] if "," in written \
+                else list(written)
+            if len(letters) != order or not all(re.fullmatch(r"[A-Za-z]", t) for t in letters):
+                self.fail(f"\\nabla{'^2' if order == 2 else ''} of an entry takes "
+                          f"{'two indices' if order == 2 else 'one index'}: "
+                          f"{'f(x)_{i,j}' if order == 2 else 'f(x)_i'}", gradient)
+            entries = [self.context.symbol(f"{argument.name}_{letter}") for letter in letters]
+            what = f"the entry {index} of its gradient" if order == 1 else \
+                f"the entry ({', '.join(letters)}) of its Hessian"
+            self.note(f"\\nabla{'^2' if order == 2 else ''} {function}_{index} read as the "
+                      f"derivative of {function} by {' and '.join(map(str, entries))}, {what}",
+                      gradient)
+            return _derivative(function, [(entry, 1) for entry in entries])
         arguments: tuple[sp.Basic, ...] = body.args if isinstance(body, AppliedUndef) else ()
         variable = arguments[0] if len(arguments) == 1 else None
         if not isinstance(variable, sp.Symbol | sp.MatrixSymbol):
             self.fail("write the variable of the gradient: \\nabla_w", gradient)
-        self.note(f"\\nabla {body} read as the gradient by {variable}, the argument of "
+        self.note(f"\\nabla{'^2' if order == 2 else ''} {body} read as the "
+                  f"{'gradient' if order == 1 else 'Hessian'} by {variable}, the argument of "
                   f"{type(body).__name__}", gradient)
-        return _derivative(body, [(variable, 1)])
+        return _derivative(body, [(variable, order)])
 
     def primed(self, function: Callable[..., sp.Expr], name: _Name, values: list[sp.Expr],
                bracket: Tree[Token]) -> sp.Expr:
