@@ -577,3 +577,20 @@ def test_a_layer_or_example_letter_repeated_is_no_summation_convention(
     post.write_text("[[step]]\nid = \"1\"\nlatex = 'a_L w_L = 2 a_L'\n")
     step = check_files([str(post)]).documents[0].steps[0]
     assert str(step.verdict) == "refuted"
+
+
+def test_a_derivative_by_another_name_for_a_value(tmp_path: pathlib.Path) -> None:
+    # a = ŷ: ∂L/∂a of L written in ŷ is its derivative by ŷ, not 0
+    from derive.verify.check import check_files
+
+    post = tmp_path / "alias.toml"
+    post.write_text(
+        "[definitions]\nz = { latex = 'w x + b' }\n\"\\\\hat{y}\" = { latex = '\\sigma(z)' }\n"
+        "a = { latex = '\\hat{y}' }\n"
+        "L = { latex = '-(y \\log \\hat{y} + (1 - y) \\log(1 - \\hat{y}))' }\n"
+        "[[step]]\nid = \"1\"\nlatex = '\\frac{\\partial L}{\\partial a} = "
+        "-\\frac{y}{a} + \\frac{1-y}{1-a}'\n"
+        "[[step]]\nid = \"2\"\nlatex = '\\frac{\\partial L}{\\partial a} = "
+        "-\\frac{y}{a} - \\frac{1-y}{1-a}'\n")
+    first, second = check_files([str(post)]).documents[0].steps
+    assert (str(first.verdict), str(second.verdict)) == ("proved", "refuted")

@@ -360,12 +360,16 @@ class _Checker:
             if not isinstance(variable, sp.Symbol | sp.Indexed):
                 raise IllFormed(f"a derivative is taken with respect to {variable}, "
                                 "which is not a variable")
-        keep = frozenset(variables)
+        # a = ŷ: a is another name for ŷ, so a formula written in ŷ depends on a
+        aliases = self._aliases_of(variables)
+        keep = frozenset(variables) | frozenset(aliases)
         named = function if isinstance(function, sp.Symbol) else None
         if named is not None and named not in self.definitions and named not in keep:
             raise NotDefined(f"{named.name} is not defined, so d{named.name}/d"
                              f"{variables[0]} has no meaning here")
         written = self._expand(function, keep)
+        if aliases:
+            written = written.xreplace(aliases)
         for variable in variables:
             _bound_variable(written, variable)
             if isinstance(variable, sp.Symbol) and any(
@@ -412,6 +416,20 @@ class _Checker:
         taken = derivative(written, tuple((v, c) for v, c in node.variable_count))
         return _held_at(taken, {v: self._expand(v, frozenset()) for v in variables
                                 if v in self.definitions})
+
+    def _aliases_of(self, variables: Sequence[sp.Basic]) -> dict[sp.Symbol, sp.Symbol]:
+        """The names each variable is defined as, alone (a = ŷ, or a = ŷ = p), each mapped
+        to its variable."""
+        found: dict[sp.Symbol, sp.Symbol] = {}
+        for variable in variables:
+            target = self.definitions.get(variable) if isinstance(variable, sp.Symbol) else None
+            seen = {variable}
+            while isinstance(target, sp.Symbol) and target not in seen and \
+                    target not in variables:
+                found[target] = variable
+                seen.add(target)
+                target = self.definitions.get(target)
+        return found
 
     def _by_value(self, node: sp.Subs) -> sp.Expr:
         """∂f/∂σ(z): f written out through the definitions, the value σ(z) written as a name
