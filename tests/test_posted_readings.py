@@ -734,3 +734,10 @@ def test_an_entry_of_the_hessian_by_the_functions_argument(tmp_path: pathlib.Pat
     steps = check_files([str(post)]).documents[0].steps
     assert [str(s.verdict) for s in steps] == ["definition", "checked", "refuted", "checked"]
     assert "the entry (i, j) of its Hessian" in steps[3].message
+
+
+def test_names_with_a_greek_subscript_or_a_label_print_as_written() -> None:
+    from derive.core.unicode import pretty_name
+
+    assert [pretty_name(n) for n in ("h_theta", "A__O", "A_i__O", "x_1")] == [
+        "h_θ", "A^O", "Aᵢ^O", "x₁"]

@@ -12,6 +12,13 @@ from sympy.printing.str import StrPrinter
 
 from derive.core.terminal import SCRIPT_CAPITALS
 
+_GREEK_NAMES = frozenset({
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
+    "omega",
+})
+"""Greek letters as SymPy spells them: one as a subscript is written _θ, never ₜₕₑₜₐ."""
+
 SCRIPT_NAME = re.compile(r"[A-Z]cal(?![a-z])")
 """A name written ``\\mathcal{L}`` in a document (``Lcal``), printed as ℒ."""
 
@@ -19,6 +26,12 @@ SCRIPT_NAME = re.compile(r"[A-Z]cal(?![a-z])")
 def pretty_name(name: str) -> str:
     """A name as the documents write it: ``yhat_i`` → ŷᵢ (NFC, so ŷ is one character)."""
     try:
+        head, labelled, label = name.partition("__")
+        if labelled and head and label:  # A__O, A^{O} with a label: Aᴼ written A^O
+            return f"{pretty_name(head)}^{label}"
+        base, underscore, script = name.partition("_")
+        if underscore and script in _GREEK_NAMES and base:  # h_theta: h_θ (no ₜₕₑₜₐ)
+            return f"{pretty_name(base)}_{pretty_symbol(script)}"
         if SCRIPT_NAME.match(name):  # Lcal_i → ℒᵢ
             return SCRIPT_CAPITALS[name[0]] + pretty_name("X" + name[4:])[1:]
         return unicodedata.normalize("NFC", str(pretty_symbol(name)))
@@ -37,7 +50,9 @@ class NamePrinter(StrPrinter):  # type: ignore[misc]
         return str(super()._print(expr, **kwargs))
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return pretty_name(expr.name) if SCRIPT_NAME.match(expr.name) else \
-            str(pretty_symbol(expr.name))
+        name = expr.name
+        if SCRIPT_NAME.match(name) or "__" in name or name.partition("_")[2] in _GREEK_NAMES:
+            return pretty_name(name)
+        return str(pretty_symbol(name))
 
     _print_Dummy = _print_MatrixSymbol = _print_Symbol

@@ -360,6 +360,11 @@ class _Checker:
             if not isinstance(variable, sp.Symbol | sp.Indexed):
                 raise IllFormed(f"a derivative is taken with respect to {variable}, "
                                 "which is not a variable")
+        for variable in variables:
+            if isinstance(self.definitions.get(variable), sp.MatrixBase):
+                raise NotDecidable(f"a derivative by {pretty_name(str(variable))}, which the "
+                                   "document gives as a matrix of numbers (a point, not a "
+                                   "variable): it is not taken")
         # a = ŷ: a is another name for ŷ, so a formula written in ŷ depends on a
         aliases = self._aliases_of(variables)
         keep = frozenset(variables) | frozenset(aliases)
