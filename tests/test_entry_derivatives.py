@@ -126,3 +126,16 @@ def test_a_definition_written_with_the_claims_index(tmp_path: pathlib.Path, late
     path.write_text(GIVEN_WITH_AN_INDEX.replace("{claim}", latex))
     step = check_files([str(path)], budget=20).documents[0].steps[-1]
     assert step.verdict.value == expected, [link.message for link in step.links]
+
+
+def test_a_second_derivative_by_two_entries_of_a_vector(tmp_path: pathlib.Path) -> None:
+    """∂²f/∂x₁∂x₂ with x a declared vector: one derivative after the other, entry by entry."""
+    post = tmp_path / "hessian.toml"
+    head = ("[symbols]\nx = { shape = [\"n\", \"1\"], entries = \"x_1\" }\n[settings]\n"
+            "sizes = { n = 3 }\n[definitions]\nf = { latex = '\\log \\sum_{k=1}^{n} e^{x_k}' }\n")
+    hessian = "\\frac{e^{x_1} e^{x_2}}{(\\sum_{k=1}^n e^{x_k})^2}"
+    post.write_text(head + "".join(
+        f"[[step]]\nid = \"{k}\"\nlatex = '\\frac{{\\partial^2 f}}{{\\partial x_1 \\partial x_2}}"
+        f" = {sign}{hessian}'\n" for k, sign in enumerate(("-", ""))))
+    steps = check_files([str(post)]).documents[0].steps
+    assert [str(s.verdict) for s in steps] == ["checked", "refuted"]

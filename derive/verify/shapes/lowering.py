@@ -102,6 +102,13 @@ class Lowering:
             return Diag(self.lower(expr.args[0]))
         if isinstance(expr, sp.Derivative):
             counts = expr.variable_count
+            if len(counts) > 1 and all(isinstance(v, sp.Symbol) for v, _ in counts):
+                # ∂²f/∂x₁∂x₂ by two scalars (entries of a vector): one derivative after another
+                lowered = self.lower(expr.expr)
+                for scalar, count in counts:
+                    for _ in range(int(count)):
+                        lowered = Der(lowered, self.name(str(scalar.name)))
+                return lowered
             variable, order = counts[0][0], sum(count for _, count in counts)
             if any(v != variable for v, _ in counts) or order > 2:
                 raise Unsupported("only first derivatives, and second derivatives by one "
