@@ -447,6 +447,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.no_cache:
         os.environ["DERIVE_NO_CACHE"] = "1"
     _writable(args.html, "--html", force=args.force)
+    output_name: str | None = None  # the key the output is kept under (files only)
     if args.latex:
         from derive.verify.check import check_latex
 
@@ -518,12 +519,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if report.unusable:
         return UNUSABLE
     code = OK if report.ok else WRONG
-    if not args.latex and _keepable(report):
+    if output_name is not None and _keepable(report):
         from derive.core import cache
 
-        name = _output_name(files, args)
-        if name is not None:
-            cache.store("outputs", name, (text, code))
+        cache.store("outputs", output_name, (text, code))
     return code
 
 

@@ -1436,8 +1436,7 @@ def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
     if any(sides and type(sides[0]).__name__ == "sigmoid" for sides, _ in readings):
         defined["sigma"] = 0  # σ alone is σ(z) where the document writes σ(z) = …
     lefts = [sides[0] for sides, _ in readings if sides and len(sides) >= 2]
-    if len({type(left) for left in lefts if isinstance(left, AppliedUndef) and
-            len(left.args) == 1 and isinstance(left.args[0], sp.Symbol)}) == 1 and \
+    if _one_function(lefts) is not None and \
             not any(isinstance(left, sp.Symbol) and left.name == "y" for left in lefts):
         defined["y"] = 0  # dy/dx beside the one function f(x) = …: y is f(x) (_y_alone)
     chain: _Step | None = None  # the line that gave the current chain its left side
@@ -1627,23 +1626,28 @@ def _bare_definitions(facts: _Facts) -> Iterator[Definition]:
         argument, line, column = facts.bare_sigma
         yield Definition("sigma", f"\\sigma({argument})", "", line, column)
     if facts.y_of is not None:
-        call, line, column = facts.y_of
-        yield Definition("y", call, "", line, column)
+        value, line, column = facts.y_of
+        yield Definition("y", value, "", line, column)
     for name, latex in facts.gradients.items():
         yield Definition(name, latex, "a gradient's name as code writes it, as the words gloss it",
                          0, 0)
 
 
+def _one_function(lefts: Sequence[sp.Expr]) -> sp.Expr | None:
+    """The first of the left sides that apply a function to one name (f(x)), when they all
+    apply one and the same function; None otherwise."""
+    calls = [left for left in lefts if isinstance(left, AppliedUndef) and len(left.args) == 1
+             and isinstance(left.args[0], sp.Symbol)]
+    return calls[0] if calls and len({type(call) for call in calls}) == 1 else None
+
+
 def _y_alone(steps: list[_Step], positions: _Positions, facts: _Facts) -> None:
     """dy/dx where the document defines one function, f(x) = …, and no y: y is f(x)."""
-    defined = [step for step in steps if step.define and step.sides and
-               isinstance(step.sides[0], AppliedUndef) and len(step.sides[0].args) == 1 and
-               isinstance(step.sides[0].args[0], sp.Symbol)]
-    if len({type(step.sides[0]) for step in defined if step.sides}) != 1:
+    defining = [step for step in steps if step.define and step.sides]
+    call = _one_function([step.sides[0] for step in defining if step.sides])
+    if call is None:
         return
-    first = defined[0]
-    assert first.sides is not None
-    call = first.sides[0]
+    first = next(step for step in defining if step.sides and step.sides[0] is call)
     argument = call.args[0]
     if any(step.defines == "y" for step in steps) or not re.fullmatch(r"[A-Za-z]",
                                                                        argument.name):

@@ -165,9 +165,9 @@ class _Checker:
         self._step_deadline: float | None = None  # every step's work ends within its budget
         self.chain: _Chain | None = None
         self.seen: set[str] = set()
+        """The names the steps before this one wrote: a name not among them is new."""
         self.unread: dict[str, str] = {}
         """Names defined by steps that could not be read, and the step that defines each."""
-        """The names the steps before this one wrote: a name not among them is new."""
         self._replay: StepReport | None = None
         """The report an earlier run kept for this step after the same lines (see run)."""
         self.last_side: tuple[Any, str] | None = None
@@ -383,9 +383,9 @@ class _Checker:
                 raise NotDecidable(f"a derivative by {variable.name} of a formula in its entries "
                                    f"({variable.name}_i): {variable.name} is a vector here; "
                                    "give its shape")
+        labels = {entry.base.label for entry in written.atoms(sp.Indexed)}
         for variable in variables:
-            base = _entry_base(variable)
-            labels = {entry.base.label for entry in written.atoms(sp.Indexed)}
+            base = _family_base(variable)
             if base is not None and any(isinstance(s, sp.Symbol) and s.name == base
                                         for s in written.free_symbols - labels):
                 # ∂f(w)/∂w_j with f written in w whole (wᵀx): w is a vector, not a number
@@ -394,7 +394,7 @@ class _Checker:
                     f"formula that writes {base} whole: {base} is a vector here; give its shape")
         for variable in variables:
             # h_θ is named by θ, and so by each entry θ_j of it
-            named_by = {variable.name, _entry_base(variable)} - {None} \
+            named_by = {variable.name, _family_base(variable)} - {None} \
                 if isinstance(variable, sp.Symbol | sp.Indexed) else set()
             subscripted = sorted(
                 s.name for s in written.free_symbols
@@ -1472,11 +1472,13 @@ def _smallest_first(nodes: Iterable[sp.Basic]) -> list[sp.Basic]:
 
 
 def _family_base(entry: sp.Basic) -> str | None:
-    """The family an entry belongs to: A of A[i] or of A_i; None for anything else."""
+    """The family an entry belongs to: A of A[i], of A_i or of A_1; None for anything else."""
     if isinstance(entry, sp.Indexed):
         return str(entry.base.label)
-    if isinstance(entry, sp.Symbol) and "_" in entry.name:
-        return str(entry.name).partition("_")[0]
+    if isinstance(entry, sp.Symbol):
+        head, underscore, script = str(entry.name).partition("_")
+        if underscore and head and script and "_" not in script and "^" not in head:
+            return head
     return None
 
 
@@ -2098,14 +2100,3 @@ def _repeated_letters(side: sp.Basic, other: sp.Basic) -> set[str]:
             repeated |= (mine & seen) - beyond
             seen |= mine
     return repeated
-
-
-def _entry_base(variable: sp.Basic) -> str | None:
-    """The name of the family an entry belongs to: w for w_j, w_1 or w[j]; None otherwise."""
-    if isinstance(variable, sp.Indexed):
-        return str(variable.base.label)
-    if isinstance(variable, sp.Symbol):
-        head, underscore, script = str(variable.name).partition("_")
-        if underscore and head and script and "_" not in script and "^" not in head:
-            return head
-    return None
