@@ -225,6 +225,17 @@ def test_a_definition_used_before_it_is_supplied_from_the_start(
     assert any("J(theta) = \\theta^2 + 1" in a for a in report.assumed)
 
 
+def test_a_definition_may_use_a_function_defined_after_it(tmp_path: pathlib.Path) -> None:
+    # h_θ(x) = g(θx) before g(z) = …: a claim after both uses both, through either order
+    text = ("$$h_{\\theta}(x) = g(\\theta x)$$\n\n$$y = g(2x)$$\n\n"
+            "$$g(z) = \\frac{1}{1+e^{-z}}$$\n\n"
+            "$$\\log h_{\\theta}(u) = -\\log(1 + e^{-\\theta u})$$\n\n"
+            "$$\\frac{dy}{dx} = 2g(2x)(1 - g(2x))$$\n\n"
+            "$$\\log h_{\\theta}(u) = -\\log(1 + e^{\\theta u})$$\n")
+    assert list(verdicts(checked(tmp_path, text)).values()) == [
+        "definition", "definition", "definition", "proved", "proved", "refuted"]
+
+
 # ---- what the document states and implies -----------------------------------------------------
 
 

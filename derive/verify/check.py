@@ -258,7 +258,14 @@ class _Checker:
                 return symbol
             return node
 
-        return self._array_functions(expr).replace(applied, replace)
+        # a definition may apply a function defined after it (h(x) = g(θx), then g(z) = …)
+        current = self._array_functions(expr)
+        for _ in range(len(self.function_definitions) + 1):
+            following = current.replace(applied, replace)
+            if following == current:
+                break
+            current = following
+        return current
 
     def _array_functions(self, expr: sp.Expr) -> sp.Expr:
         """The functions the file defines of one array (g(u) = uᵀu) written in: applied to
@@ -345,6 +352,9 @@ class _Checker:
         current = expr
         for _ in range(len(mapping) + 2):
             following = _replaced(current, mapping)
+            if any(type(f).__name__ in self.function_definitions
+                   for f in following.atoms(AppliedUndef)):
+                following = self._named(following)  # y = g(2x) with g defined after y
             if following == current:
                 break
             current = following
