@@ -554,6 +554,34 @@ def test_a_chain_rule_between_names_nothing_defines(tmp_path: pathlib.Path, late
             in step.links[0].message
 
 
+@pytest.mark.parametrize(("latex", "verdict"), [
+    (r"\frac{\partial L}{\partial V} = A^T \frac{\partial L}{\partial O}", "checked"),
+    (r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial O} V^T", "checked"),
+    (r"\frac{\partial L}{\partial V} = A^T \delta", "checked"),  # δ = ∂L/∂O
+    (r"\frac{\partial L}{\partial V} = \delta", "ill-formed"),
+    # a second derivative of L is not linear in its gradient: not decided so
+    (r"\frac{\partial}{\partial V} \frac{\partial L}{\partial O} = 0", "ill-formed"),
+    # the transpose on the wrong side, or forgotten: never refuted so, L is defined nowhere
+    (r"\frac{\partial L}{\partial A} = V^T \frac{\partial L}{\partial O}", "ill-formed"),
+    (r"\frac{\partial L}{\partial V} = A \frac{\partial L}{\partial O}", "ill-formed"),
+])
+def test_a_matrix_chain_rule_through_a_loss_nothing_defines(
+        tmp_path: pathlib.Path, latex: str, verdict: str) -> None:
+    # O = AV and L a scalar function of O: ∂L/∂V = Aᵀ ∂L/∂O for every such L
+    from derive.verify.check import check_files
+
+    post = tmp_path / "attention.toml"
+    post.write_text(
+        "[symbols]\nA = { shape = [\"n\", \"n\"] }\nV = { shape = [\"n\", \"d\"] }\n"
+        "[definitions]\nO = { latex = 'A V' }\n"
+        "\"\\\\delta\" = { latex = '\\frac{\\partial L}{\\partial O}' }\n"
+        f"[[step]]\nid = \"1\"\nlatex = '{latex}'\n")
+    step = check_files([str(post)]).documents[0].steps[0]
+    assert str(step.verdict) == verdict, step.links[0].message
+    if verdict == "checked":
+        assert "read as a scalar function of O alone" in step.links[0].message
+
+
 def test_a_derivative_by_an_entry_of_a_name_written_whole_is_undecided(
         tmp_path: pathlib.Path) -> None:
     # f(w) written with wᵀx (w whole, read as a number for want of a shape): ∂f/∂w_j is not

@@ -437,6 +437,35 @@ latex = 'z^t = z^{t}'
     assert steps["power"].verdict == "proved" and "transpose" not in steps["power"].message
 
 
+def test_a_capital_t_after_an_array_is_its_transpose_where_t_is_also_a_size(
+        tmp_path: pathlib.Path) -> None:
+    # T tokens, A a T×T matrix: A^T transposes A; a scalar's x^T stays a power by T
+    path = write(tmp_path, """\
+[symbols]
+A = { shape = ["T", "T"] }
+v = { shape = ["T", "1"] }
+x = { domain = "real" }
+
+[indices]
+i = "T"
+
+[settings]
+sizes = { T = 3 }
+
+[[step]]
+id = "t"
+latex = '(A^T v)^T = v^T A'
+
+[[step]]
+id = "power"
+latex = 'x^T x = x^{T+1}'
+""")
+    steps = steps_of(path)
+    assert steps["t"].verdict.holds and "^T after an array read as its transpose" in \
+        steps["t"].message
+    assert steps["power"].verdict == "proved" and "transpose" not in steps["power"].message
+
+
 def test_a_document_writing_sigma_as_a_sum_of_exponentials_names_the_softmax(
         tmp_path: pathlib.Path) -> None:
     post = tmp_path / "softmax.md"

@@ -44,6 +44,30 @@ def test_good_file_reads(tmp_path: pathlib.Path) -> None:
     assert (claim.id, claim.expect, claim.line, claim.column) == ("a", "proved", 9, 10)
 
 
+def test_a_step_of_kind_definition_defines_its_name(tmp_path: pathlib.Path) -> None:
+    # kind = "definition" says what define = true says: Z = XW + b defines Z, even declared
+    from derive.verify.check import check_document
+
+    document = load(write(tmp_path, """\
+[symbols]
+X = { shape = ["n", "d"] }
+W = { shape = ["d", "h"] }
+Z = { shape = ["n", "h"] }
+
+[[step]]
+id = "z"
+latex = 'Z = X W'
+kind = "definition"
+
+[[step]]
+id = "again"
+latex = 'Z^T = W^T X^T'
+"""))
+    assert [c.define for c in document.claims] == [True, False]
+    steps = check_document(document).steps
+    assert [str(s.verdict) for s in steps] == ["definition", "checked"]  # Z free: refuted
+
+
 @pytest.mark.parametrize(("text", "message", "line"), [
     (GOOD.replace('title = "t"', 'title = "t'), "not valid TOML", 2),
     (GOOD + "\n[mystery]\nx = 1\n", "unknown section [mystery]", 12),

@@ -628,7 +628,8 @@ class _Reader:
             line, column = _value_position(self.text, "latex", start, stop)
             claims.append(Claim(
                 id=identity, label=str(step.get("label", "")), latex=step["latex"],
-                expect=expect, line=line, column=column, define=bool(step.get("define", False)),
+                expect=expect, line=line, column=column,
+                define=bool(step.get("define", False)) or kind == "definition",
                 assume=tuple(str(a) for a in assume), lhs=step.get("lhs"),
                 note=str(step.get("note", "")), kind=kind,
                 supplied=bool(step.get("supplied", False)),

@@ -582,6 +582,13 @@ class _Values(_Derivatives):
             script = postfix.children[1]
             if self.is_transpose(script):
                 value = _transpose(value)
+            elif _is_array(value) and _is_token(_inside(script), "LETTER") and \
+                    str(_inside(script)) == "T" and self.context.symbols["T"].shape is None:
+                # A^T with T also a size (a sequence of T tokens): a power of a matrix by a
+                # size is no reading a post means
+                self.note("^T after an array read as its transpose (T is also a size here)",
+                          postfix)
+                value = _transpose(value)
             elif _is_array(value) and _is_token(script, "LETTER") and str(script) == "t" \
                     and "t" not in self.context.symbols:
                 # w^t of an array: a power by a number t has no meaning for a matrix

@@ -13,6 +13,7 @@ from functools import reduce
 
 import sympy as sp
 
+from derive.core.context import SymbolInfo
 from derive.core.mathtext import text
 from derive.core.outcomes import (
     CheckedAtSizes,
@@ -35,6 +36,7 @@ from derive.verify.shapes.ir import (
     Frob,
     Func,
     Had,
+    Hess,
     Node,
     Pow,
     Prod,
@@ -47,6 +49,8 @@ from derive.verify.shapes.ir import (
 from derive.verify.shapes.lowering import Unsupported
 from derive.verify.shapes.notation import show, show_shape
 from derive.verify.shapes.readings import (
+    arrays_in_products,
+    by_names,
     groupings,
     jacobian_readings,
     replaced,
@@ -106,6 +110,10 @@ class Claim:
     def _decide(self) -> Decision:
         missing = self._independent()
         if missing is not None:
+            if missing.verdict == Verdict.ILL_FORMED and self.alternatives:
+                through = self._through_undefined()
+                if through is not None:
+                    return through
             return missing
         proved = self._proved()
         if proved is not None:
@@ -151,6 +159,80 @@ class Claim:
                     message += self._typo(node)
                 return Decision(Verdict.ILL_FORMED, message=message)
         return None
+
+    def _through_undefined(self) -> Decision | None:
+        """∂L/∂V = Aᵀ ∂L/∂O with O = AV and L defined nowhere, L differentiated only: L read
+        as a scalar function of the one name its other variables reach (O), so the claim is
+        about every gradient G = ∂L/∂O. First derivatives are linear in G, so the claim holds
+        for every L when it holds for L = G : O with G an array of O's shape, left symbolic.
+        Holding so is the verdict; None otherwise (never refuted: the text may relate the
+        names in ways the claim does not write)."""
+        sides = (self._expanded(self.left), self._expanded(self.right))  # δ = ∂L/∂Z written in
+        derivatives = [n for side in sides for n in walk(side) if isinstance(n, Der)]
+        undefined = {n.expr.name for n in derivatives if isinstance(n.expr, Sym) and
+                     n.expr.name not in self.frame.definitions and
+                     self.frame.declared(n.expr.name) is None}
+        if len(undefined) != 1:
+            return None
+        (loss,) = undefined
+        variables = sorted({n.var for n in derivatives if n.expr == Sym(loss)})
+        written_alone = sum(1 for side in sides for n in walk(side)
+                            if n == Sym(loss))
+        if written_alone != sum(1 for n in derivatives if n.expr == Sym(loss)):
+            return None  # L written outside a derivative of it: its value, not only G
+        if any(isinstance(n, Hess) or (isinstance(n, Der) and n.expr != Sym(loss) and
+                                       Sym(loss) in walk(n.expr))
+               for side in sides for n in walk(side)):
+            return None  # a second derivative of L is not linear in G
+
+        def named(variable: str) -> str:  # A^prev = X: a derivative by A^prev is by X
+            seen = {variable}
+            alias = self.frame.definitions.get(variable)
+            while isinstance(alias, Sym) and alias.name not in seen:
+                variable = alias.name
+                seen.add(variable)
+                alias = self.frame.definitions.get(variable)
+            return variable
+
+        last = [v for v in variables
+                if all(self.frame.depends(named(v), named(u)) for u in variables)]
+        if len(last) != 1:
+            return None
+        (through,) = last
+        try:
+            shape = self.shapes.of_name(through)
+        except ShapeError:
+            return None
+        used = self.frame.used(self.left, self.right)
+        gradient = next(f"G{k}" if k else "G" for k in range(len(used) + 2)
+                        if (f"G{k}" if k else "G") not in used)
+        context = self.frame.context.with_symbols(
+            SymbolInfo(gradient, shape=(str(shape[0]), str(shape[1]))))
+        definitions = {**self.frame.definitions,
+                       loss: Frob(Sym(gradient), Sym(through))}
+        frame = replace(self.frame, context=context, definitions=definitions)
+        shapes = Shapes(frame)
+
+        def gradient_array(factor: Node) -> bool:  # ∂L/∂O, O = AV: an array, not a number
+            factor = self._expanded(factor)
+            return isinstance(factor, Der) and factor.expr == Sym(loss) and \
+                not is_scalar(shapes.of_name(factor.var))
+
+        left, right = (by_names(arrays_in_products(side, gradient_array), named)
+                       for side in (self.left, self.right))
+        claim = Claim(left, right, frame, self.conditions, self.deadline, alternatives=False)
+        claim.shift = self.shift  # the second instantiation is decide()'s, as for any claim
+        try:
+            decided = claim._decide()
+        except (Unsupported, ShapeError, NotEntrywise, Jacobian):
+            return None
+        if decided.verdict not in (Verdict.PROVED, Verdict.CHECKED):
+            return None
+        reading = (f"{pretty_name(loss)}, which nothing defines, read as a scalar function of "
+                   f"{pretty_name(through)} alone; the claim is linear in its gradient, checked "
+                   f"as an arbitrary {show_shape(shape)} array {gradient}")
+        return replace(decided, message=f"holds for every such {pretty_name(loss)}: {reading}; "
+                                        f"{decided.message}")
 
     def _sibling_entries(self, function: Node, var: str) -> bool:
         """Whether a formula writes another entry of the vector whose entry ``var`` is."""

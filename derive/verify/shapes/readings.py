@@ -89,6 +89,31 @@ def transposed_arrays(node: Node, names: Sequence[str]) -> Node:
     return _map(node, change)
 
 
+def arrays_in_products(node: Node, array: Callable[[Node], bool]) -> Node:
+    """``node`` with each factor that ``array`` accepts taking part in its matrix product
+    (∂L/∂O, read as a scalar where O was not known to be an array)."""
+
+    def change(item: Node) -> Node | None:
+        if not isinstance(item, Prod):
+            return None
+        factors = tuple(arrays_in_products(f, array) for f in item.factors)
+        flags = tuple(flag or array(f) for f, flag in zip(item.factors, item.arrays, strict=True))
+        return Prod(factors, flags, item.run)
+
+    return _map(node, change)
+
+
+def by_names(node: Node, name: Callable[[str], str]) -> Node:
+    """``node`` with each derivative taken by ``name`` of its variable (A^prev = X: by X)."""
+
+    def change(item: Node) -> Node | None:
+        if isinstance(item, Der) and name(item.var) != item.var:
+            return Der(by_names(item.expr, name), name(item.var))
+        return None
+
+    return _map(node, change)
+
+
 def _map(node: Node, change: Callable[[Node], Node | None]) -> Node:
     found = change(node)
     if found is not None:
