@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import sympy as sp
 
 from derive.core.context import Context, SymbolInfo
@@ -52,3 +54,50 @@ def test_assignments_and_patterns() -> None:
     many = Frame(INDEXED, {"C": 5}).assignments(["i", "j", "k"])
     assert len(many) == 5  # one per pattern of equal and distinct indices
     assert {"i": 1, "j": 2, "k": 3} in many
+
+
+HESSIAN_IN_CASES = r"""
+[symbols]
+x = { shape = ["n", "1"], entries = "x_1" }
+x_i = { domain = "real" }
+
+[indices]
+i = "n"
+j = "n"
+k = "n"
+
+[settings]
+sizes = { n = 3 }
+
+[functions]
+names = ["f"]
+
+[[step]]
+id = "f"
+latex = 'f(x) = \log \left( \sum_{i=1}^n e^{x_i} \right)'
+kind = "definition"
+
+[[step]]
+id = "entry"
+latex = '''\nabla^2 f(x)_{i, j} = \begin{cases}
+  \frac{e^{x_i}}{\sum_{k=1}^n e^{x_k}} - \frac{e^{x_i}e^{x_i}}{(\sum_{k=1}^n e^{x_k})^2} & i = j \\
+  SIGN\frac{e^{x_i}e^{x_j}}{(\sum_{k=1}^n e^{x_k})^2} & i \neq j \end{cases}'''
+"""
+
+
+def test_an_entry_in_cases_of_a_vector_is_decided_index_by_index(
+        tmp_path: pathlib.Path) -> None:
+    # ∇²f(x)_{ij} of the log-sum-exp, by cases on i = j, x a declared vector: not an array
+    # formula (cases are not read on arrays) but one claim per (i, j)
+    from derive.read.proofs import load
+    from derive.verify.check import check_document
+
+    verdicts = []
+    for sign in ("-", ""):
+        path = tmp_path / f"hessian{sign}.toml"
+        path.write_text(HESSIAN_IN_CASES.replace("SIGN", sign))
+        step = check_document(load(str(path))).steps[1]
+        verdicts.append((str(step.verdict), step.links[0].outcome))
+    (good, _), (bad, differs) = verdicts
+    assert good == "checked" and bad == "refuted"
+    assert ("i", 1) in differs.sizes and ("j", 2) in differs.sizes  # the instance it fails at

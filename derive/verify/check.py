@@ -942,6 +942,9 @@ class _Checker:
         try:
             left, right = lowering.lower(lhs), lowering.lower(rhs)
         except shapes.Unsupported as error:
+            if {str(s) for side in (lhs, rhs) for s in side.free_symbols} & \
+                    set(self.context.indices):
+                return None  # the entry (i, j) in cases: index notation, value by value
             if lhs.atoms(sp.MatrixSymbol) or rhs.atoms(sp.MatrixSymbol):
                 return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
             return None

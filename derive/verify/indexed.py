@@ -41,7 +41,14 @@ import sympy as sp
 from derive.core.context import Context, SymbolInfo
 from derive.core.domains import REAL, Discrete, Domain, make_symbol
 from derive.core.mathtext import text
-from derive.core.outcomes import CheckedAtSizes, Decision, Proved, Refuted, Verdict
+from derive.core.outcomes import (
+    CheckedAtSizes,
+    Decision,
+    DiffersAtSizes,
+    Proved,
+    Refuted,
+    Verdict,
+)
 from derive.core.unicode import pretty_name
 
 DEFAULT_SIZE = 3
@@ -357,7 +364,10 @@ def _env_text(env: Mapping[str, int], frame: Frame) -> str:
 
 
 def _with_indices(outcome: Any, env: Mapping[str, int], frame: Frame) -> Any:
-    """A counterexample's point with the indices and sizes of its instance."""
+    """A counterexample's point with the indices and sizes of its instance (for one found
+    with arrays, the indices beside its sizes)."""
+    if isinstance(outcome, DiffersAtSizes):
+        return replace(outcome, sizes=tuple(sorted({*outcome.sizes, *env.items()})))
     if not isinstance(outcome, Refuted):
         return outcome
     sizes = {count: frame.size(count) for count in set(frame.indices.values())}
