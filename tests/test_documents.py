@@ -296,6 +296,17 @@ def test_a_name_applied_to_a_list_is_a_function(tmp_path: pathlib.Path) -> None:
     assert "J is a function" in "\n".join(document.assumed)
 
 
+def test_a_name_before_a_bracket_in_an_inequality_is_no_function(tmp_path: pathlib.Path
+                                                                 ) -> None:
+    # "check if $y_i(w^Tx_i) < 1$": y_i times a bracket, so the loss's y_i(…) is a product
+    text = ("$$l(w) = \\max\\{0, 1 - y_i(w x_i)\\}$$\n\n"
+            "It first checks if $y_i(w x_i) < 1$.\n\n"
+            "$$l(w) = \\max\\{0, 1 - y_i w x_i\\}$$\n")
+    document = read(tmp_path, text)
+    assert document.context.functions == frozenset({"l"})
+    assert list(verdicts(check_document(document)).values())[-1] == "proved"
+
+
 def test_names_written_as_arrays_without_a_shape_are_said_to_be_scalars(
         tmp_path: pathlib.Path) -> None:
     text = ("$$\\frac{\\partial}{\\partial \\mathbf{A}} \\mathbf{x}^T \\mathbf{A} y = "

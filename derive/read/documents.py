@@ -1229,8 +1229,12 @@ def word_on_the_left(latex: str) -> str | None:
 
 
 def function_on_the_left(latex: str) -> str | None:
-    """The name applied on the left of a line's first relation (``f`` of ``f(w) = …``), as
-    written; None when the left side is anything else."""
+    """The name applied on the left of a line's first relation, an equation (``f`` of
+    ``f(w) = …``; not ``y_i(w^Tx_i) < 1``, a product), as written; None when the left side
+    is anything else."""
+    relations = top_relations(latex)
+    if not relations or not _EQUATIONS.fullmatch(relations[0].group()):
+        return None
     left = _left_text(latex)
     if left is None or not left[0]:
         return None
