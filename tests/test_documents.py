@@ -242,7 +242,8 @@ def test_a_definition_may_use_a_function_defined_after_it(tmp_path: pathlib.Path
 def test_membership_lines_give_domains_and_shapes(tmp_path: pathlib.Path) -> None:
     text = ("Let $y \\in \\{0,1\\}$, $p \\in (0,1)$, $t \\in \\mathbb{R}$, "
             "$X \\in \\mathbb{R}^{n\\times d}$, $\\mathbf{w} \\in \\mathbb{R}^{d}$ and "
-            "$v \\in \\mathbb{R}^n$.\n\n$$q = y p$$\n")
+            "$v \\in \\mathbb{R}^n$, $u \\in \\mathbb{R}^n$.\n\n$$q = y p$$\n\n"
+            "$$s = \\sum_i u_i$$\n")
     document = read(tmp_path, text)
     symbols = document.context.symbols
     assert symbols["y"].domain == parse_domain("{0,1}")
@@ -250,12 +251,45 @@ def test_membership_lines_give_domains_and_shapes(tmp_path: pathlib.Path) -> Non
     assert symbols["t"].domain == parse_domain("real")
     assert symbols["X"].shape == ("n", "d")
     assert symbols["w"].shape == ("d", "1")
-    assert "v" not in symbols  # a lower-case name is a scalar; the report says so
+    assert symbols["v"].shape == ("n", "1")  # a vector, its entries written nowhere
+    assert "u" not in symbols  # its entries u_i are what the claims are about
     said = "\n".join(document.assumed)
     assert "y ∈ {0, 1}: the document says so (line 1)" in said
     assert "X is an array of shape n×d" in said
     assert "w is an array of shape d×1" in said
-    assert "v is read as a scalar" in said
+    assert "u is read as a scalar" in said
+
+
+def test_shapes_the_words_state_and_the_jacobian_a_prime_writes(tmp_path: pathlib.Path
+                                                                  ) -> None:
+    text = ("Suppose $A$ is a real $k \\times n$ matrix and $b$ is a $k \\times 1$ column "
+            "vector. Define $r:\\mathbb R^n \\to \\mathbb R^k$ by\n\n$$r(x) = A x - b$$\n\n"
+            "and $q:\\mathbb R^k \\to \\mathbb R$ by $$q(v) = v^T v$$\n\n"
+            "Then $$r'(x) = A$$ and $$q'(v) = 2 v^T$$ but not $$r'(x) = A^T$$\n")
+    document = read(tmp_path, text)
+    symbols = document.context.symbols
+    assert [symbols[n].shape for n in "Abxv"] == [("k", "n"), ("k", "1"), ("n", "1"),
+                                                   ("k", "1")]
+    said = "\n".join(document.assumed)
+    assert "'$A$ is a real $k \\times n$ matrix'" in said
+    assert "defines r(x)" in said and "numerator layout" in said
+    assert list(verdicts(check_document(document)).values()) == [
+        "definition", "definition", "checked", "checked", "ill-formed"]
+
+
+def test_plain_lines_that_continue_a_chain_in_a_document_that_delimits_its_math(
+        tmp_path: pathlib.Path) -> None:
+    # a question typed without delimiters ("'" for the transpose) above an answer that
+    # delimits its math and shapes the names in its words
+    text = ("I expand (with ' for the transpose)\n(Ax-b)'(Ax-b)\nwhich gives\n"
+            "=x'A'Ax - 2b'Ax + b'b\n=x'A'Ax - b'Ax + b'b\n\nWhy = here?\n\n"
+            "Here $A$ is a real $k \\times n$ matrix, $b$ is a $k \\times 1$ vector and $x$ "
+            "is an $n \\times 1$ vector, so $$r = A x - b$$\n")
+    document = read(tmp_path, text)
+    assert latex_of(document)[:3] == ["(Ax-b)'(Ax-b)", "=x'A'Ax - 2b'Ax + b'b",
+                                      "=x'A'Ax - b'Ax + b'b"]
+    steps = check_document(document).steps
+    assert [str(s.verdict) for s in steps][:3] == ["definition", "checked", "refuted"]
 
 
 def test_conventions_are_stated_as_assumptions(tmp_path: pathlib.Path) -> None:

@@ -45,8 +45,14 @@ stays the way to override them):
 
 - membership lines: ``y \in \{0,1\}``, ``p \in (0,1)``, ``x \in \mathbb{R}``,
   ``X \in \mathbb{R}^{n\times d}`` (a shape, for a bold or capital name: an array),
-  ``\mathbf{x} \in \mathbb{R}^d`` (a column of d entries). A lower-case name given a vector
-  space is read as a scalar, and the report says so;
+  ``\mathbf{x} \in \mathbb{R}^d`` (a column of d entries); a lower-case name given a vector
+  space is an array too, unless the document writes its entries (x_i): then a scalar, and
+  the report says so. The words state shapes as well: "$X$ is a real $m \times n$ matrix",
+  "let $y$ be an $m \times 1$ column vector", and ``h:\mathbb R^n \to \mathbb R^m`` with
+  ``h(w) = …`` puts w in ℝⁿ;
+- a prime on a function of an array (``g'(u)``, u an array) is the derivative as analysis
+  writes it, the Jacobian: derivatives by arrays are read in numerator layout (unless the
+  document also writes a fraction by an array);
 - conventions: a name defined as a value of σ (``\hat y = \sigma(z)``) is in (0, 1); the label
   of a binary cross-entropy (y in ``y\log p + (1-y)\log(1-p)``) is in {0, 1}, its probability
   in (0, 1); σ written alone where the document defines ``\sigma(z)`` is σ(z);
@@ -211,6 +217,65 @@ def plain_displays(text: str) -> list[Display]:
                 continue
         found.append(Display(len(found), "plain", start, end, False))
     return found
+
+
+def plain_continuations(text: str, found: list[Display], *, latex: bool = False
+                        ) -> list[Display]:
+    """In a document that delimits its math, the lines typed without delimiters that continue
+    a chain: a line of the text that begins with '=' and reads as math (``=y'y - 2y'Xw``),
+    and the line just before such lines when it reads as math too (the expression the chain
+    starts from). Displays of kind ``plain``; the others as they were."""
+    from derive.read.latex import parse_lines
+
+    code = _latex_code(text) if latex else _markdown_code(text)
+    taken = _Inside(_merged(sorted([*code, *((d.start - _OPENERS.get(d.kind, 0),
+                                               d.end + _OPENERS.get(d.kind, 0)) for d in found)])))
+    pieces: list[tuple[int, int] | None] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        start, end = offset, offset + len(raw.rstrip("\r\n"))
+        offset += len(raw)
+        body = text[start:end]
+        lead = len(body) - len(body.lstrip())
+        if not body.strip() or "$" in body or "\\(" in body or \
+                taken.crosses(start, end) or taken.at(start) is not None:
+            pieces.append(None)
+            continue
+        pieces.append((start + lead, start + len(body.rstrip())))
+
+    def reads(span: tuple[int, int] | None) -> bool:
+        if span is None:
+            return False
+        # whether it is math at all: a prime may be a transpose of arrays the words shape
+        piece = text[span[0]:span[1]].replace("'", "^{T}")
+        calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z]+)\(", piece))
+        for functions in (frozenset(), calls):
+            try:
+                parse_lines(piece, Context(functions=functions), source="<document>")
+            except Exception:  # prose, or code: not math
+                continue
+            return True
+        return False
+
+    def connecting(span: tuple[int, int] | None) -> bool:  # "and I expand it"
+        return span is not None and "=" not in text[span[0]:span[1]] and \
+            len(text[span[0]:span[1]].split()) <= 6
+
+    extra: list[Display] = []
+    for k, span in enumerate(pieces):
+        if span is None or not text.startswith("=", span[0]) or not reads(span):
+            continue
+        before = pieces[k - 1] if k else None
+        if not reads(before) and k >= 2 and connecting(before):
+            before = pieces[k - 2]
+        if before is not None and not text.startswith("=", before[0]) and reads(before) and \
+                not any(d.start == before[0] for d in extra):
+            extra.append(Display(0, "plain", before[0], before[1], False))
+        extra.append(Display(0, "plain", span[0], span[1], False))
+    if not extra:
+        return found
+    merged = sorted([*found, *extra], key=lambda d: d.start)
+    return [replace(d, number=k + 1) for k, d in enumerate(merged)]
 
 
 _DEFINING_WORD = re.compile(r"(?<![A-Za-z])(?:[Ll]et|[Dd]enote|[Dd]efine|[Pp]ut|[Ss]et)"
@@ -799,6 +864,10 @@ class _Facts:
     """Where index claims are instantiated (the counts and the sums' upper limits)."""
     styled: set[str] = field(default_factory=set)
     """Letters written both as \\mathcal{X} and as a plain X: two names."""
+    layout: str | None = None
+    """The layout of derivatives by arrays, when the document's notation settles it."""
+    entries: set[str] = field(default_factory=set)
+    """Names whose entries the document writes (x_i, x_1, x_{ij}): read as scalars."""
 
 
 def read_document(path: str, text: str) -> ProofDocument:
@@ -812,6 +881,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     plain = not lines and not latex
     if lines:
         found = prose_definitions(text, found, latex=latex)
+        found = plain_continuations(text, found, latex=latex)
         lines = [line for display in found for line in lines_of(text, display)]
     if plain:  # no delimited math at all: the lines that read as equations
         found = plain_displays(text)
@@ -830,7 +900,11 @@ def read_document(path: str, text: str) -> ProofDocument:
             facts.said.append(f"'{shown}' (line {positions.line(display.start)}) read as math: "
                               "the words write it without delimiters")
     _styled_letters(lines, facts)
+    _written_entries(lines, facts)
     _memberships(lines, positions, facts)
+    _prose_shapes(text, found, positions, facts)
+    _signatures(text, lines, positions, facts)
+    _primed_arrays(lines, facts)
     _declared_names(lines, positions, facts)
     _index_letters(lines, facts)
     _bare_example_letters(lines, facts)
@@ -859,7 +933,8 @@ def read_document(path: str, text: str) -> ProofDocument:
     return ProofDocument(
         path=path, text=text, title=_title(text, path), source="",
         note="read as a document: no proof file", context=context, claims=tuple(claims),
-        definitions=extra_definitions, matrix=MatrixSettings(sizes=facts.sizes),
+        definitions=extra_definitions,
+        matrix=MatrixSettings(layout=facts.layout, sizes=facts.sizes),
         assumed=tuple(assumed), scalar_readings=frozenset(facts.scalars),
     )
 
@@ -904,7 +979,10 @@ def _memberships(lines: list[Line], positions: _Positions, facts: _Facts) -> Non
             _membership(left, right.strip().rstrip(".,;"), where, facts)
 
 
-def _membership(left: str, right: str, where: int, facts: _Facts) -> None:
+def _membership(left: str, right: str, where: int, facts: _Facts,
+                written_as: str | None = None) -> None:
+    """``left \\in right`` said at line ``where`` (``written_as``: how the words say it,
+    when they do: "X is a real m×n matrix")."""
     relations = top_relations(left)
     if relations:
         left = left[relations[-1].end():]
@@ -941,22 +1019,126 @@ def _membership(left: str, right: str, where: int, facts: _Facts) -> None:
             name = _name(written_name)
         except DeriveError:
             continue
+        says = written_as or f"{written_name} \\in {written}"
         if shape is not None and shape != ("1", "1"):
-            if _array_name(written_name, name):
+            if _array_name(written_name, name) or name not in facts.entries:
                 if name not in facts.shapes:
                     facts.shapes[name] = (shape, f"{_pretty(name)} is an array of shape "
                                                  f"{shape[0]}×{shape[1]}: the document says "
-                                                 f"{written_name} \\in {written} (line {where})")
+                                                 f"{says} (line {where})")
                 continue
             if name not in facts.scalars:
                 facts.scalars.append(name)
                 facts.said.append(f"{_pretty(name)} is read as a scalar though the document "
-                                  f"says {written_name} \\in {written} (line {where}): only bold "
-                                  "or capital names are read as arrays")
+                                  f"says {says} (line {where}): it writes the entries of "
+                                  f"{_pretty(name)} ({_pretty(name)}_i), and claims about "
+                                  "them are about numbers")
             continue
         if domain is not None and name not in facts.domains:
             facts.domains[name] = (domain, f"{_pretty(name)} ∈ {_domain_words(domain)}: the "
                                            f"document says so (line {where})")
+
+
+_ENTRY = re.compile(
+    r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\}?\s*_\s*(?:\{\s*[a-z0-9]{1,2}\s*\}|[a-z0-9])")
+
+
+def _written_entries(lines: list[Line], facts: _Facts) -> None:
+    """The names whose entries the document writes (x_i, x_1, x_{ij}): a vector space given to
+    such a lower-case name leaves it a scalar (its entries are what the claims are about)."""
+    from derive.read.latex import parse_name
+
+    for line in lines:
+        for match in _ENTRY.finditer(line.latex):
+            try:
+                facts.entries.add(parse_name(match.group(1)))
+            except Exception:  # not a name the reader knows
+                continue
+
+
+_SIZE_WORDS = re.compile(
+    r"(?:\$([^$]{1,40})\$|\\\((.{1,40}?)\\\))\s+(?:is|be)\s+(?:a|an|the)\s+(?:real\s+)?"
+    r"(?:\$([^$]{1,30})\$|\\\((.{1,30}?)\\\))\s+(?:(?:real|column|row|weight|design|data|"
+    r"input|output|feature|target|label|parameter)\s+){0,2}(matrix|vector)\b")
+"""``$X$ is a real $m \\times n$ matrix``, ``Let $y$ be an $m \\times 1$ column vector``."""
+
+
+def _prose_shapes(text: str, found: list[Display], positions: _Positions,
+                  facts: _Facts) -> None:
+    """Shapes the words state: "$X$ is a real $m \\times n$ matrix", "let $y$ be an $m$
+    vector" (a column), "a $1 \\times m$ row vector". Read as a membership line would be."""
+    for match in _SIZE_WORDS.finditer(text):
+        name = (match.group(1) or match.group(2)).strip()
+        size = (match.group(3) or match.group(4)).strip()
+        if match.group(5) == "matrix" and not re.search(r"\\times|×|,", size):
+            continue  # "a $d$ matrix": no shape
+        shown = " ".join(text[match.start():match.end()].split())
+        _membership(name, f"\\mathbb{{R}}^{{{size}}}", positions.line(match.start()), facts,
+                    written_as=f"'{shown}'")
+
+
+_SIGNATURE = re.compile(
+    r"(?<![A-Za-z\\])([A-Za-z])\s*:\s*((?:\\mathbb\s*\{?\s*R\s*\}?|\\Bbb\s*\{?\s*R\s*\}?|"
+    r"\\R(?![A-Za-z])|ℝ)\s*(?:\^\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)\s*(?:\\to|\\rightarrow|→)")
+"""``h:\\mathbb R^n \\to \\mathbb R^m``: the space a function's argument is in."""
+
+
+def _signatures(text: str, lines: list[Line], positions: _Positions, facts: _Facts) -> None:
+    """``h:\\mathbb R^n \\to \\mathbb R^m`` in the math, and ``h(w) = …`` defined: w is in
+    ℝⁿ, as a membership line would say."""
+    domains: dict[str, tuple[str, int]] = {}
+    for match in _SIGNATURE.finditer(text):
+        domains.setdefault(match.group(1), (match.group(2), match.start()))
+    if not domains:
+        return
+    for line in lines:
+        applied = function_on_the_left(line.latex)
+        if applied is None or applied not in domains:
+            continue
+        relations = top_relations(line.latex)
+        left = line.latex[:relations[0].start()]
+        argument = left[left.index("(") + 1:left.rindex(")")].strip()
+        if not re.fullmatch(r"\\?[A-Za-z]+", argument):
+            continue
+        domain, where = domains[applied]
+        _membership(argument, domain, positions.line(where), facts,
+                    written_as=f"{applied}:{domain} \\to …, and defines {applied}({argument})")
+
+
+def _primed_arrays(lines: list[Line], facts: _Facts) -> None:
+    """``g'(u)`` of a function of an array u: the derivative as analysis writes it, the
+    Jacobian (q×p for ℝᵖ → ℝ^q, a row for a scalar function), so derivatives by arrays are
+    read in numerator layout; not when the document also writes a fraction by an array."""
+    from derive.read.latex import parse_name
+
+    if not facts.shapes:
+        return
+    primed = []
+    for line in lines:
+        for match in _PRIMED.finditer(line.latex):
+            bracket = line.latex.index("(", match.end() - 1)
+            inner = re.match(r"\s*(\\?[A-Za-z]+)\s*\)", line.latex[bracket + 1:])
+            if inner is None:
+                continue
+            try:
+                argument = parse_name(inner.group(1))
+            except Exception:  # not a name the reader knows
+                continue
+            if argument in facts.shapes:
+                primed.append(f"{match.group(1)}'({inner.group(1)})")
+        fraction = re.search(r"\\frac\s*\{\s*(?:\\partial|d)[^{}]*\}\s*\{\s*(?:\\partial|d)\s*"
+                             r"(\\?[A-Za-z]+)", line.latex)
+        if fraction is not None:
+            try:
+                if parse_name(fraction.group(1)) in facts.shapes:
+                    return  # ∂f/∂w written too: the layout is not settled by the primes
+            except Exception:  # not a name the reader knows
+                continue
+    if primed:
+        facts.layout = "numerator"
+        facts.said.append(f"{primed[0]} of a function of an array is its derivative as analysis "
+                          "writes it, the Jacobian (q×p for ℝᵖ → ℝ^q, a row for a scalar "
+                          "function): derivatives by arrays are read in numerator layout")
 
 
 _ARRAY_LOOKING = re.compile(
@@ -1511,8 +1693,8 @@ def _definable(side: sp.Expr) -> str | None:
     """The name a left side defines: a name, or a function applied to distinct names."""
     if isinstance(side, sp.Symbol | sp.MatrixSymbol):
         return str(side.name)
-    if isinstance(side, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in side.args) \
-            and len(set(side.args)) == len(side.args):
+    if isinstance(side, AppliedUndef) and len(set(side.args)) == len(side.args) and \
+            all(isinstance(a, sp.Symbol | sp.MatrixSymbol) for a in side.args):
         return str(side.func.__name__)
     return None
 

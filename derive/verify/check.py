@@ -1105,7 +1105,8 @@ class _Checker:
                                   "a name"), None
             value = self._named(sides[1])
             self.definitions[self.context.symbol(name)] = value
-            arguments = sides[0].args if isinstance(sides[0], AppliedUndef) else ()
+            arguments: tuple[sp.Basic, ...] = \
+                sides[0].args if isinstance(sides[0], AppliedUndef) else ()
             arrays = {name for name, info in self.context.symbols.items()
                       if info.shape is not None}
             scalar = not value.atoms(sp.MatrixSymbol) and not arrays & {
@@ -1118,6 +1119,10 @@ class _Checker:
                             for a in arguments) \
                     and len(set(arguments)) == len(arguments):
                 # g(z) = …: g is a function, so g′(z) and g(2z) mean what they say
+                self.function_definitions[name] = sp.Lambda(arguments, value)
+            elif len(arguments) == 1 and isinstance(arguments[0], sp.MatrixSymbol) and \
+                    value.has(arguments[0]) and claim.reading is None:
+                # g(u) = uᵀu of a declared array u: as a proof file's [definitions] "g(u)"
                 self.function_definitions[name] = sp.Lambda(arguments, value)
             else:
                 self.function_definitions.pop(name, None)  # a later definition replaces it
