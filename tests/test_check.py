@@ -582,6 +582,26 @@ def test_a_matrix_chain_rule_through_a_loss_nothing_defines(
         assert "read as a scalar function of O alone" in step.links[0].message
 
 
+@pytest.mark.parametrize(("latex", "verdict"), [
+    # s² may be the post's second entry of s, which this line defines: no counterexample
+    (r"s^2 = \frac{e^{2z}}{e^{z} + e^{2z}}", "undecided"),
+    (r"q_2 = \frac{e^{2z}}{e^{z} + e^{2z}}", "definition"),  # written first: defines q₂
+    # the name written on both sides, or inside a function: a real counterexample
+    (r"x^2 = 2x", "refuted"),
+    (r"\sigma(x - 1000) = 0", "refuted"),
+])
+def test_a_side_that_is_a_name_nothing_defines_is_no_counterexample(
+        tmp_path: pathlib.Path, latex: str, verdict: str) -> None:
+    from derive.verify.check import check_files
+
+    post = tmp_path / "entry.toml"
+    post.write_text(f"[[step]]\nid = \"1\"\nlatex = '{latex}'\n")
+    step = check_files([str(post)]).documents[0].steps[0]
+    assert str(step.verdict) == verdict
+    if verdict == "undecided":
+        assert "written on one side only: the line may define it" in step.links[0].message
+
+
 def test_a_derivative_by_an_entry_of_a_name_written_whole_is_undecided(
         tmp_path: pathlib.Path) -> None:
     # f(w) written with wᵀx (w whole, read as a number for want of a shape): ∂f/∂w_j is not

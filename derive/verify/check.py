@@ -1145,6 +1145,7 @@ class _Checker:
         links = _premised_in_words(links, claim.words or claim.label)
         links = self._unread_names_undecided(links)
         links = _summation_convention_undecided(links)
+        links = self._one_sided_names_undecided(links)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
         if links:
@@ -1199,6 +1200,37 @@ class _Checker:
                 self._written_names(link.rhs) if link.rhs is not None else set())
             result.append(link)
         return tuple(result)
+
+    def _one_sided_names_undecided(self, links: tuple[LinkReport, ...]
+                                   ) -> tuple[LinkReport, ...]:
+        """A refuted link one of whose sides is a name, or a power of it (s², s^(i)), that
+        nothing declares or defines, no definition writes and the other side does not write
+        (s² = e^{2z}/Σ, the post's second entry of s): the line may define it, so a value
+        given to it is no counterexample. Undecided, said."""
+        used = {str(getattr(symbol, "name", symbol))
+                for value in self.definitions.values() for symbol in value.free_symbols}
+        used |= {str(symbol) for function in self.function_definitions.values()
+                 for symbol in function.expr.free_symbols}
+
+        def alone(side: sp.Expr) -> str | None:
+            base = side.base if isinstance(side, sp.Pow) and side.exp.is_number else side
+            if not isinstance(base, sp.Symbol | sp.Indexed):
+                return None
+            name = str(base.base.label) if isinstance(base, sp.Indexed) else base.name
+            return None if name in used or name in self._declared_names() else name
+
+        def reason(link: LinkReport) -> str:
+            assert link.rhs is not None
+            for side, other in ((link.lhs, link.rhs), (link.rhs, link.lhs)):
+                name = alone(side)
+                if name is not None and name not in self._written_names(other):
+                    shown = pretty_name(str(side))
+                    return (f"false as written, but {shown} is a name that nothing defines, "
+                            "written on one side only: the line may define it (an entry, "
+                            "written as a power?); define or declare it to check it")
+            return ""
+
+        return _undecided_where(links, reason)
 
     def _declared_names(self) -> set[str]:
         """The names the file declares or defines so far: symbols, indices and their
