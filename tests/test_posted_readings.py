@@ -414,6 +414,20 @@ def test_a_script_capital_prints_as_itself_and_spells_itself_in_ascii() -> None:
     assert pretty_name("Lcalx") == "Lcalx"  # a word that only begins so is not one
 
 
+def test_a_refutation_through_reading_a_calligraphic_letter_as_the_plain_one_is_undecided(
+        tmp_path: pathlib.Path) -> None:
+    # ℒ and L both written, never related: read as one name, a refutation may be of two
+    post = tmp_path / "post.md"
+    claim = "$$\\frac{\\partial \\mathcal{L}}{\\partial p} = 2(y - p)$$\n"
+    post.write_text("$$L = (y - p)^2$$\n\n" + claim)
+    (document,) = check_files([str(post)]).documents
+    assert [str(s.verdict) for s in document.steps] == ["definition", "undecided"]
+    assert "the document writes both" in document.steps[1].links[0].message
+    post.write_text("$$\\mathcal{L} = (y - p)^2$$\n\n" + claim)  # ℒ alone: refuted
+    (document,) = check_files([str(post)]).documents
+    assert [str(s.verdict) for s in document.steps] == ["definition", "refuted"]
+
+
 def test_a_lowercase_t_after_an_array_is_its_transpose(tmp_path: pathlib.Path) -> None:
     path = write(tmp_path, """\
 [symbols]

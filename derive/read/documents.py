@@ -866,6 +866,8 @@ class _Facts:
     """Letters written both as \\mathcal{X} and as a plain X: two names."""
     layout: str | None = None
     """The layout of derivatives by arrays, when the document's notation settles it."""
+    merged_styles: set[str] = field(default_factory=set)
+    """Letters written both as \\mathcal{X} and as a plain X, read as one name."""
     entries: set[str] = field(default_factory=set)
     """Names whose entries the document writes (x_i, x_1, x_{ij}): read as scalars."""
 
@@ -936,6 +938,7 @@ def read_document(path: str, text: str) -> ProofDocument:
         definitions=extra_definitions,
         matrix=MatrixSettings(layout=facts.layout, sizes=facts.sizes),
         assumed=tuple(assumed), scalar_readings=frozenset(facts.scalars),
+        merged_styles=frozenset(facts.merged_styles),
     )
 
 
@@ -1535,6 +1538,10 @@ def _styled_letters(lines: list[Line], facts: _Facts) -> None:
                        for line in lines)
         both_defined = any(defines(line.latex, calligraphic) for line in lines) and \
             any(defines(line.latex, letter) for line in lines)
+        if not (together or both_defined):
+            if any(plain(line.latex) for line in lines):
+                facts.merged_styles.add(letter)  # one name, both ways: never refuted so
+            continue
         if together or both_defined:
             facts.styled.add(letter)
             facts.said.append(f"\\mathcal{{{letter}}} and {letter} are two names: the "

@@ -177,11 +177,14 @@ class ProofDocument:
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
     readings: Mapping[str, Reading] = field(default_factory=dict)
     assumed: tuple[str, ...] = ()
+    """What the reading inferred rather than read (a document's domains, shapes, functions,
+    conventions), one sentence each, for the report to state."""
     scalar_readings: frozenset[str] = frozenset()
     """Names the document writes as arrays but gives no shape, read as scalars: a claim
     about them that holds as a scalar identity holds only under that reading."""
-    """What the reading inferred rather than read (a document's domains, shapes, functions,
-    conventions), one sentence each, for the report to state."""
+    merged_styles: frozenset[str] = frozenset()
+    """Letters the document writes both as \\mathcal{X} and as a plain X, read as one name
+    (it never relates them): a claim refuted through that reading may be about two names."""
 
     def reading_of(self, claim: Claim) -> Reading | None:
         """The reading a claim names (None: the document's own)."""

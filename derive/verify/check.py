@@ -1146,6 +1146,7 @@ class _Checker:
         links = self._unread_names_undecided(links)
         links = _summation_convention_undecided(links)
         links = self._one_sided_names_undecided(links)
+        links = self._merged_styles_undecided(links, relation.readings)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
         if links:
@@ -1231,6 +1232,21 @@ class _Checker:
             return ""
 
         return _undecided_where(links, reason)
+
+    def _merged_styles_undecided(self, links: tuple[LinkReport, ...],
+                                 readings: Sequence[str]) -> tuple[LinkReport, ...]:
+        """A refuted link of a line that reads \\mathcal{L} as L, in a document that writes both
+        forms without relating them: ℒ may be a name apart (a total of the Ls), so the
+        refutation may come from the reading. Undecided, said."""
+        merged = [letter for letter in sorted(self.document.merged_styles)
+                  if any(f"{{{letter}}} read as {letter}, the same name" in r for r in readings)]
+        if not merged:
+            return links
+        letter = merged[0]
+        return _undecided_where(links, lambda _: (
+            f"false as written, but the line reads \\mathcal{{{letter}}} as {letter}, and the "
+            f"document writes both: if they are two names (ℒ a total of the {letter}s?) the "
+            "claim may hold; write one of them, or relate them in a line, to check it"))
 
     def _declared_names(self) -> set[str]:
         """The names the file declares or defines so far: symbols, indices and their
