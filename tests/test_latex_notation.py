@@ -111,6 +111,9 @@ def test_index_notation_refused(text: str, column: int, message: str) -> None:
         (r"\tanh^2 x", sp.tanh(X) ** 2),
         (r"1 - \tanh^2(x)", 1 - sp.tanh(X) ** 2),
         (r"\tanh x", sp.tanh(X)),
+        ("1 - tanh^2(x)", 1 - sp.tanh(X) ** 2),
+        ("Tanh(x) + Sigmoid(x)", sp.tanh(X) + sigmoid(X)),
+        ("1 - Tanh^2(x)", 1 - sp.tanh(X) ** 2),
         (r"\ln x", sp.log(X)),
         ("ln(x)", sp.log(X)),
         (r"\log x y", Y * sp.log(X)),
@@ -136,6 +139,7 @@ def test_functions_and_bars(text: str, expected: sp.Expr) -> None:
         (r"\sqrt[x]{y}", 7, "the degree of a root is a whole number ≥ 2: \\sqrt[3]{x}"),
         (r"\log(a, b)", 5, "'\\log' takes one argument"),
         (r"\tanh^{-1} x", 6, "cannot read a script on '\\tanh'"),
+        ("tanh^{-1}(x)", 5, "cannot read a script on 'tanh'"),
         ("|a", 1, "unmatched '|'"),
     ],
 )

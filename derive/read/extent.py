@@ -35,7 +35,14 @@ from derive.read.nodes import (
     _product,
     _sum,
 )
-from derive.read.screen import _CALL_BRACKETS, _FUNCTIONS, _MULTIPLY, _OPERATORS, MAX_NESTING
+from derive.read.screen import (
+    _BARE_FUNCTIONS,
+    _CALL_BRACKETS,
+    _FUNCTIONS,
+    _MULTIPLY,
+    _OPERATORS,
+    MAX_NESTING,
+)
 from derive.read.tree import (
     Core,
     Node,
@@ -516,8 +523,8 @@ def _function_power(entry: _Entry) -> int | None:
     core = entry.core
     powers = [p for p in entry.postfixes if p.data != "sub"] if _is_token(core, "FUNC") \
         and str(core).strip() == "\\log" else list(entry.postfixes)
-    if not (_is_token(core, "FUNC") or (isinstance(core, _Word) and core.operator)) or \
-            len(powers) != 1:
+    if not (_is_token(core, "FUNC") or (isinstance(core, _Word) and (
+            core.operator or core.text in _BARE_FUNCTIONS))) or len(powers) != 1:
         return None
     postfix = powers[0]
     script = _inside(postfix.children[1]) if postfix.data == "sup" else None

@@ -238,9 +238,17 @@ class _Names(_Text):
     def add_words(
         self, out: list[_Entry], first: _Entry, last: _Entry, text: str, tokens: list[Token]
     ) -> None:
-        words = [text] if self.declaring else self.segment(text)
-        if not self.declaring:
-            self.check_words(text, words, tokens)
+        known = text.lower()
+        if not self.declaring and text[:1].isupper() and known != text and \
+                (known in _OPERATORS or known == "softmax") and \
+                text not in self.context.symbols and text not in self.context.functions:
+            # Sigmoid(x), Tanh^2(x), ReLU(z), Softmax(z): the function, as \operatorname{…}
+            self.note(f"{text} read as the function {known}", tokens[0])
+            words = [known]
+        else:
+            words = [text] if self.declaring else self.segment(text)
+            if not self.declaring:
+                self.check_words(text, words, tokens)
         position = 0
         for k, word in enumerate(words):
             out.append(
