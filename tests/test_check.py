@@ -602,6 +602,28 @@ def test_a_side_that_is_a_name_nothing_defines_is_no_counterexample(
         assert "written on one side only: the line may define it" in step.links[0].message
 
 
+@pytest.mark.parametrize(("latex", "verdict"), [
+    # h_θ, declared and defined nowhere, depends on θ: its derivative by θ is unknown, not 0
+    (r"\frac{\partial}{\partial \theta} h_\theta(x) = 0", "undecided"),
+    (r"\frac{\partial}{\partial \theta_1} h_\theta(x) = 0", "undecided"),
+    (r"\frac{\partial}{\partial \theta} \log h_\theta(x) = "
+     r"\frac{1}{h_\theta(x)} \frac{\partial}{\partial \theta} h_\theta(x)", "proved"),
+    (r"\frac{\partial}{\partial \theta} h_\theta(x)^2 = "
+     r"h_\theta(x) \frac{\partial}{\partial \theta} h_\theta(x)", "undecided"),
+])
+def test_a_function_named_by_a_variable_depends_on_it(tmp_path: pathlib.Path, latex: str,
+                                                      verdict: str) -> None:
+    from derive.verify.check import check_files
+
+    post = tmp_path / "named.toml"
+    post.write_text("[functions]\nnames = [\"h_\\\\theta\"]\n"
+                    f"[[step]]\nid = \"1\"\nlatex = '{latex}'\n")
+    step = check_files([str(post)]).documents[0].steps[0]
+    assert str(step.verdict) == verdict, step.links[0].message
+    if verdict == "undecided":
+        assert "h_θ is named by θ" in step.links[0].message
+
+
 def test_a_derivative_by_an_entry_of_a_name_written_whole_is_undecided(
         tmp_path: pathlib.Path) -> None:
     # f(w) written with wᵀx (w whole, read as a number for want of a shape): ∂f/∂w_j is not

@@ -292,6 +292,19 @@ def test_plain_lines_that_continue_a_chain_in_a_document_that_delimits_its_math(
     assert [str(s.verdict) for s in steps][:3] == ["definition", "checked", "refuted"]
 
 
+def test_a_name_with_a_parameter_subscript_before_a_bracket_is_a_function(
+        tmp_path: pathlib.Path) -> None:
+    # h_θ(x) defined nowhere: a function of x named by θ, so its derivative by θ is unknown
+    text = ("$$J(\\theta) = \\frac{1}{2}(h_\\theta(x) - y)^2$$\n\n"
+            "$$\\frac{\\partial J(\\theta)}{\\partial \\theta} = (h_\\theta(x) - y)"
+            "\\frac{\\partial h_\\theta(x)}{\\partial \\theta}$$\n\n"
+            "$$\\frac{\\partial J(\\theta)}{\\partial \\theta} = 0$$\n")
+    document = read(tmp_path, text)
+    assert "h_theta" in document.context.functions
+    assert list(verdicts(check_document(document)).values()) == [
+        "definition", "proved", "undecided"]
+
+
 def test_conventions_are_stated_as_assumptions(tmp_path: pathlib.Path) -> None:
     text = ("$$\\hat{y} = \\sigma(z)$$\n"
             "$$J(w) = -(t \\log q + (1 - t) \\log(1 - q))$$\n"

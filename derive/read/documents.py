@@ -1266,6 +1266,12 @@ def _balanced_list(text: str, opening: int) -> bool:
     return False
 
 
+_PARAMETERIZED = re.compile(
+    r"((?<![A-Za-z\\])[A-Za-z]\s*_\s*(?:\{\s*\\(?:theta|phi|psi|omega|Theta)\s*\}|"
+    r"\\(?:theta|phi|psi|omega|Theta)(?![A-Za-z])))\s*(?:\\left\s*)?\(")
+"""A name with a parameter as its subscript before a bracket: ``h_\\theta(x)``, ``f_{\\phi}(z)``
+(a model's function of its input, named by its parameters)."""
+
 _WORD_LEFT = re.compile(r"^\s*([A-Za-z]{2,})\s*$")
 
 _KNOWN_WORDS = frozenset({
@@ -1297,6 +1303,7 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
         candidates += [m.group(1) for m in _PRIMED.finditer(line.latex)]
         candidates += [m.group(1) for m in _LISTED.finditer(line.latex)
                        if _balanced_list(line.latex, m.end() - 1)]
+        candidates += [m.group(1) for m in _PARAMETERIZED.finditer(line.latex)]
         for written in candidates:
             plain = re.sub(r"\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)"
                            r"\s*\{([A-Za-z]+)\}", r"\1", written)

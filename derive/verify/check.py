@@ -385,6 +385,9 @@ class _Checker:
         written = self._expand(function, keep)
         if aliases:
             written = written.xreplace(aliases)
+        named_calls = self._named_calls((written,), variables)
+        if named_calls:  # J = … h_θ(x) …, by θ: h_θ depends on θ
+            written = written.xreplace(named_calls)
         for variable in variables:
             _bound_variable(written, variable)
             if isinstance(variable, sp.Symbol) and any(
@@ -431,6 +434,41 @@ class _Checker:
         taken = derivative(written, tuple((v, c) for v, c in node.variable_count))
         return _held_at(taken, {v: self._expand(v, frozenset()) for v in variables
                                 if v in self.definitions})
+
+    def _named_by_variables(self, lhs: sp.Expr, rhs: sp.Expr
+                            ) -> tuple[sp.Expr, sp.Expr, str]:
+        """h_θ(x), a function nothing defines, differentiated by θ (or by an entry θ_j): named
+        by θ, it depends on θ though its argument does not write it, so it is read as h_θ(x, θ)
+        in both sides (its derivative by θ unknown, never 0). The sides, and the reading said
+        ('' when there is none)."""
+        variables = {v for side in (lhs, rhs) for node in side.atoms(sp.Derivative)
+                     for v in node.variables if isinstance(v, sp.Symbol | sp.Indexed)}
+        mapping = self._named_calls((lhs, rhs), variables)
+        if not mapping:
+            return lhs, rhs, ""
+        said = ", ".join(sorted({f"{pretty_name(type(c).__name__)} is named by "
+                                 f"{pretty_name(str(e.args[-1]))}" for c, e in mapping.items()}))
+        return lhs.xreplace(mapping), rhs.xreplace(mapping), (
+            f"{said} and defined nowhere: read as a function of it too, its derivative by it "
+            "is not known")
+
+    def _named_calls(self, exprs: Sequence[sp.Expr], variables: Iterable[sp.Basic]
+                     ) -> dict[sp.Basic, sp.Basic]:
+        """Each call of a function nothing defines, named by one of the variables (h_θ(x) and
+        θ, or an entry θ_j), that does not write it: the call with the variable as one more
+        argument, h_θ(x, θ)."""
+        mapping: dict[sp.Basic, sp.Basic] = {}
+        for call in (c for expr in exprs for c in expr.atoms(AppliedUndef)):
+            name = type(call).__name__
+            if name in self.function_definitions:
+                continue
+            for variable in sorted(variables, key=str):
+                named_by = {str(getattr(variable, "name", variable)), _family_base(variable)}
+                if any(n and name.endswith(f"_{n}") for n in named_by) and \
+                        not call.has(variable):
+                    extended = mapping.get(call, call)
+                    mapping[call] = type(call)(*extended.args, variable)
+        return mapping
 
     def _aliases_of(self, variables: Sequence[sp.Basic]) -> dict[sp.Symbol, sp.Symbol]:
         """The names each variable is defined as, alone (a = ŷ, or a = ŷ = p), each mapped
@@ -572,7 +610,9 @@ class _Checker:
             return indexed
         from derive.decide.equivalence import compare, distinct_bound_indices
 
-        apart = distinct_bound_indices(lhs, rhs)  # the report keeps the sides as written
+        left_apart, right_apart, named_by = self._named_by_variables(
+            *distinct_bound_indices(lhs, rhs))
+        apart = (left_apart, right_apart)
         budget = self._remaining()
         if budget <= 0:
             from derive.core.outcomes import Undecided
@@ -610,6 +650,8 @@ class _Checker:
         # the symbolic route, the rest for the functions drawn in its place
         outcome = compare(left, right, domains, budget=budget / 3 if unknown else budget)
         verdict = verdict_of(outcome)
+        if verdict == Verdict.UNDECIDED and named_by and not unknown:
+            return LinkReport(lhs, rhs, verdict, outcome, message=named_by)
         if verdict == Verdict.UNDECIDED and unknown:
             abstract = self._abstract_link(lhs, rhs, left, right, domains)
             if abstract is not None:
