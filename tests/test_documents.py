@@ -714,3 +714,30 @@ def test_a_gradient_name_the_words_gloss_and_the_chain_rule_through_a_definition
     report = check_document(document)
     assert [str(s.verdict) for s in report.steps][:2] == ["definition", "proved"]
     assert str(report.steps[2].verdict) != "proved"  # ∂L/∂β_i is dy_i, not γ_i dy_i
+
+
+def test_entries_written_as_powers_are_no_definitions_and_no_counterexamples(
+        tmp_path: pathlib.Path) -> None:
+    # s^1, s^2: a post's entries of s written as superscripts; s^1 = … defines no s, and no
+    # value given to s refutes s^2 = …
+    report = checked(tmp_path, "$s^1=\\frac{e^z}{e^z+e^{2z}}$\n\n$s^2=\\frac{e^{2z}}{e^z+e^{2z}}$\n"
+                               "\n$s^i=\\frac{(e^z)^i}{(e^z)^1+(e^z)^2}$\n")
+    assert [str(step.verdict) for step in report.steps] == ["undecided"] * 3
+    assert all(step.defines == "" for step in report.steps)
+    assert "writes a name that nothing defines, on one side only" in \
+        report.steps[1].links[0].message
+
+
+def test_a_name_brought_in_by_a_substitution_is_related_to_what_it_replaced(
+        tmp_path: pathlib.Path) -> None:
+    # x comes in for p (p = σ(x), said nowhere): L restated in x is no counterexample
+    text = ("$$\\begin{aligned}L &= -y\\log(p) - (1-y)\\log(1-p) \\\\\n"
+            "&= -y\\log(\\sigma(x)) - (1-y)\\log(1-\\sigma(x))\\end{aligned}$$\n\n"
+            "We write it as\n\n$$L = x - xy + \\log(1+e^{-x})$$\n\n"
+            "and a wrong one\n\n$$x - xy = x(1 + y)$$\n")
+    report = checked(tmp_path, text)
+    found = verdicts(report)
+    assert found["L = x - xy + \\log(1+e^{-x})"] == "undecided"
+    restated = next(s for s in report.steps if s.claim.latex.startswith("L = x"))
+    assert "brought in x in place of p" in restated.links[0].message
+    assert found["x - xy = x(1 + y)"] == "refuted"  # x without p: refuted as before

@@ -818,6 +818,13 @@ def _left_text(latex: str) -> tuple[str, int] | None:
     return left, first.start()
 
 
+def power_on_left(latex: str, name: str) -> bool:
+    """Whether a line's left side, read as the plain name ``name``, was written with a
+    superscript (``s^1 = …``, an entry written as a power): such a line defines no name."""
+    left = _left_text(latex)
+    return left is not None and "^" in left[0] and "^" not in name
+
+
 # ---- the document read -------------------------------------------------------------------------
 
 
@@ -1647,6 +1654,8 @@ def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
             continue
         left = step.sides[0] if step.sides else None
         name = _definable(left) if left is not None else None
+        if name is not None and power_on_left(step.latex, name):
+            name = None
         same = chain is not None and (
             (left is not None and chain.sides is not None and len(chain.sides) > 0 and
              chain.sides[0] == left) or _same_text(chain.left, step.left))

@@ -37,6 +37,7 @@ from derive.core.mathtext import text as math_text
 from derive.core.outcomes import Checked, Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
 from derive.decide.kept import derivative, limit_value
+from derive.read.documents import power_on_left
 from derive.read.proofs import Claim, ProofDocument
 
 
@@ -168,6 +169,9 @@ class _Checker:
         """The names the steps before this one wrote: a name not among them is new."""
         self.unread: dict[str, str] = {}
         """Names defined by steps that could not be read, and the step that defines each."""
+        self.substituted: dict[str, tuple[str, frozenset[str]]] = {}
+        """Names a step brought in on one side of a link only, with the step and the names of
+        the other side they stand in for (−y log p = −y log σ(x), x new: x for p)."""
         self._replay: StepReport | None = None
         """The report an earlier run kept for this step after the same lines (see run)."""
         self.last_side: tuple[Any, str] | None = None
@@ -1175,6 +1179,8 @@ class _Checker:
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
         if not (relation.continues and claim.lhs is None) and sides:
             self.chain = _Chain(sides[0], claim.id)  # a new chain starts with this line
+        if not defines:
+            self._note_substitutions(claim, sides, operators, seen_before)
         if self._replay is not None:
             # the same step after the same lines, kept by an earlier run: its verdicts stand;
             # everything above ran again, so what it defines is defined here too
@@ -1189,6 +1195,7 @@ class _Checker:
         links = _summation_convention_undecided(links)
         links = self._one_sided_names_undecided(links)
         links = self._merged_styles_undecided(links, relation.readings)
+        links = self._substituted_names_undecided(links, claim)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
         if links:
@@ -1244,19 +1251,74 @@ class _Checker:
             result.append(link)
         return tuple(result)
 
+    def _note_substitutions(self, claim: Claim, sides: Sequence[sp.Expr],
+                            operators: Sequence[str], seen_before: set[str]) -> None:
+        """Record the names a link of a claim brings in on one side only, beside names the
+        other side alone writes (−y log p − … = −y log σ(x) − …, x new): the text relates x
+        to p without saying how."""
+        known = seen_before | self._declared_names() | self._names_defined_with()
+        for a, b, op in zip(sides[:-1], sides[1:], operators, strict=False):
+            if op != "=" or not all(isinstance(side, sp.Basic) for side in (a, b)):
+                continue
+            names = [self._written_names(a), self._written_names(b)]
+            fresh = [side - known - _entries_of_known(side, known) for side in names]
+            if bool(fresh[0]) == bool(fresh[1]):
+                continue
+            new, old = (fresh[1], names[0]) if fresh[1] else (fresh[0], names[1])
+            # a name the other side writes through its definitions is no newcomer
+            new = new - self._written_names(self._written_out(a if fresh[1] else b))
+            partners = frozenset(old - (names[0] & names[1]))
+            if new and partners:
+                for name in sorted(new):
+                    self.substituted.setdefault(name, (claim.id, partners))
+            known |= names[0] | names[1]
+
+    def _names_defined_with(self) -> set[str]:
+        """The names the definitions so far write in their formulas."""
+        names = {str(getattr(symbol, "name", symbol))
+                 for value in self.definitions.values() for symbol in value.free_symbols}
+        return names | {str(symbol) for function in self.function_definitions.values()
+                        for symbol in function.expr.free_symbols}
+
+    def _substituted_names_undecided(self, links: tuple[LinkReport, ...], claim: Claim
+                                     ) -> tuple[LinkReport, ...]:
+        """A refuted link that writes, or whose definitions write, a name an earlier step
+        brought in by a substitution it did not state (x in place of p) together with a name
+        it stands in for: its counterexample gives the two values the text relates.
+        Undecided, said."""
+        earlier = {name: found for name, found in self.substituted.items()
+                   if found[0] != claim.id}
+        if not earlier:
+            return links
+
+        def reason(link: LinkReport) -> str:
+            assert link.rhs is not None
+            names: set[str] = set()
+            for side in (link.lhs, link.rhs):
+                names |= self._written_names(side) | self._written_names(self._written_out(side))
+            for name, (step, partners) in sorted(earlier.items()):
+                if name in names and partners & names:
+                    stood = ", ".join(pretty_name(p) for p in sorted(partners & names))
+                    return (f"false as written, but step {step} brought in "
+                            f"{pretty_name(name)} in place of {stood} without saying how they "
+                            "are related: the claim may hold under that relation; define "
+                            f"{pretty_name(name)} to check it")
+            return ""
+
+        return _undecided_where(links, reason)
+
     def _one_sided_names_undecided(self, links: tuple[LinkReport, ...]
                                    ) -> tuple[LinkReport, ...]:
-        """A refuted link one of whose sides is a name, or a power of it (s², s^(i)), that
+        """A refuted link one of whose sides is a name, or a power of it (s², s^i), that
         nothing declares or defines, no definition writes and the other side does not write
         (s² = e^{2z}/Σ, the post's second entry of s): the line may define it, so a value
         given to it is no counterexample. Undecided, said."""
-        used = {str(getattr(symbol, "name", symbol))
-                for value in self.definitions.values() for symbol in value.free_symbols}
-        used |= {str(symbol) for function in self.function_definitions.values()
-                 for symbol in function.expr.free_symbols}
+        used = self._names_defined_with()
 
         def alone(side: sp.Expr) -> str | None:
-            base = side.base if isinstance(side, sp.Pow) and side.exp.is_number else side
+            # s², or s^i with a letter for the power: the document's i-th entry of s?
+            base = side.base if isinstance(side, sp.Pow) and \
+                (side.exp.is_number or isinstance(side.exp, sp.Symbol)) else side
             if not isinstance(base, sp.Symbol | sp.Indexed):
                 return None
             name = str(base.base.label) if isinstance(base, sp.Indexed) else base.name
@@ -1267,9 +1329,10 @@ class _Checker:
             for side, other in ((link.lhs, link.rhs), (link.rhs, link.lhs)):
                 name = alone(side)
                 if name is not None and name not in self._written_names(other):
-                    shown = pretty_name(str(side))
-                    return (f"false as written, but {shown} is a name that nothing defines, "
-                            "written on one side only: the line may define it (an entry, "
+                    shown = pretty_name(str(side)) if isinstance(side, sp.Symbol) else \
+                        math_text(side)
+                    return (f"false as written, but {shown} writes a name that nothing "
+                            "defines, on one side only: the line may define it (an entry, "
                             "written as a power?); define or declare it to check it")
             return ""
 
@@ -1401,6 +1464,8 @@ class _Checker:
         bases = {n.partition("_")[0] for n in declared if "_" in n}
         if name in declared or name in self.seen or name.partition("_")[0] in bases or \
                 sides[0] in sides[1].free_symbols:
+            return ""
+        if power_on_left(claim.latex, name):
             return ""
         return name
 
