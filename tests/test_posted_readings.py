@@ -782,5 +782,5 @@ def test_an_entry_of_the_hessian_by_the_functions_argument(tmp_path: pathlib.Pat
 def test_names_with_a_greek_subscript_or_a_label_print_as_written() -> None:
     from derive.core.unicode import pretty_name
 
-    assert [pretty_name(n) for n in ("h_theta", "A__O", "A_i__O", "x_1")] == [
-        "h_θ", "A^O", "Aᵢ^O", "x₁"]
+    assert [pretty_name(n) for n in ("h_theta", "A__O", "A_i__O", "x_1", "A^O")] == [
+        "h_θ", "A^O", "Aᵢ^O", "x₁", "A^O"]

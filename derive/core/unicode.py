@@ -27,6 +27,8 @@ def pretty_name(name: str) -> str:
     """A name as the documents write it: ``yhat_i`` → ŷᵢ (NFC, so ŷ is one character)."""
     try:
         head, labelled, label = name.partition("__")
+        if not labelled:
+            head, labelled, label = name.partition("^")  # a name already written A^O
         if labelled and head and label:  # A__O, A^{O} with a label: Aᴼ written A^O
             return f"{pretty_name(head)}^{label}"
         base, underscore, script = name.partition("_")
