@@ -27,8 +27,11 @@ def pretty_name(name: str) -> str:
     """A name as the documents write it: ``yhat_i`` → ŷᵢ (NFC, so ŷ is one character)."""
     try:
         head, labelled, label = name.partition("__")
-        if not labelled:
-            head, labelled, label = name.partition("^")  # a name already written A^O
+        if not labelled and "^" in name:  # a name written x^(i) or A^O
+            shown = unicodedata.normalize("NFC", str(pretty_symbol(name)))
+            if "__" not in shown:  # x⁽ⁱ⁾: a superscript Unicode has
+                return shown
+            head, labelled, label = name.partition("^")
         if labelled and head and label:  # A__O, A^{O} with a label: Aᴼ written A^O
             return f"{pretty_name(head)}^{label}"
         base, underscore, script = name.partition("_")
@@ -53,7 +56,8 @@ class NamePrinter(StrPrinter):  # type: ignore[misc]
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         name = expr.name
-        if SCRIPT_NAME.match(name) or "__" in name or name.partition("_")[2] in _GREEK_NAMES:
+        if SCRIPT_NAME.match(name) or "__" in name or "^" in name or \
+                name.partition("_")[2] in _GREEK_NAMES:
             return pretty_name(name)
         return str(pretty_symbol(name))
 
