@@ -101,3 +101,105 @@ def test_an_entry_in_cases_of_a_vector_is_decided_index_by_index(
     (good, _), (bad, differs) = verdicts
     assert good == "checked" and bad == "refuted"
     assert ("i", 1) in differs.sizes and ("j", 2) in differs.sizes  # the instance it fails at
+
+
+def test_arrays_in_an_instance_are_their_entries() -> None:
+    # w and x_i declared d×1: wᵀx_i at i = 2 is w₁x_{2,1} + w₂x_{2,2}, the entries the index
+    # names write (w_j, x_{ij}); w : w is Σ_j w_j²
+    context = Context(
+        symbols={"d": SymbolInfo("d", COUNT), "n": SymbolInfo("n", COUNT),
+                 "w": SymbolInfo("w", shape=("d", "1")),
+                 "x_i": SymbolInfo("x_i", shape=("d", "1"))},
+        indices={"i": "n", "j": "d"})
+    frame = Frame(context, {"d": 2, "n": 3})
+    w1, w2, x21, x22 = (frame.instance(context.symbol(name), {"i": 2, "j": j})
+                        for name, j in (("w_j", 1), ("w_j", 2), ("x_ij", 1), ("x_ij", 2)))
+    product = frame.instance(read(r"\exp(-w^T x_i)", context), {"i": 2})
+    assert product == sp.exp(-(w1 * x21 + w2 * x22))
+    assert frame.instance(read("w : w", context), {}) == w1**2 + w2**2
+
+
+WEIGHT_DECAY_HESSIAN = r"""
+[symbols]
+w = { shape = ["d", "1"] }
+x_i = { shape = ["d", "1"] }
+x_ij = { domain = "real" }
+y_i = { domain = "{-1,1}" }
+C = { domain = "positive" }
+
+[indices]
+i = "n"
+j = "d"
+
+[settings]
+sizes = { n = 3, d = 2 }
+
+[[step]]
+id = "f"
+latex = 'f(w) = \frac{1}{2}\|w\|^2 + C \sum_{i=1}^n\log(1 + \exp(-y_iw^Tx_i))'
+define = true
+
+[[step]]
+id = "g"
+latex = '''\frac{\partial f(w)}{\partial w_j} = w_j + C \sum_{i=1}^n SIGNx_{ij}y_i
+  \frac{\exp(-y_iw^Tx_i)}{1 + \exp(-y_iw^Tx_i)}'''
+"""
+
+
+def test_an_entry_of_the_gradient_of_a_function_of_arrays(tmp_path: pathlib.Path) -> None:
+    # f(w) written with w whole (‖w‖², wᵀx_i), its derivative by the entry w_j written with
+    # x_ij: decided instance by instance with w and x_i written as their entries
+    from derive.read.proofs import load
+    from derive.verify.check import check_document
+
+    verdicts = []
+    for sign in ("-", ""):
+        path = tmp_path / f"gradient{sign}.toml"
+        path.write_text(WEIGHT_DECAY_HESSIAN.replace("SIGN", sign))
+        verdicts.append(str(check_document(load(str(path))).steps[1].verdict))
+    assert verdicts == ["checked", "refuted"]
+
+
+ATTENTION_ENTRIES = r"""
+[symbols]
+A = { shape = ["T", "T"] }
+V = { shape = ["T", "2"] }
+
+[indices]
+i = "T"
+m = "T"
+n = "T"
+b = "d"
+
+[settings]
+sizes = { T = 3, d = 2 }
+
+[definitions]
+O = { latex = 'A V' }
+
+[[step]]
+id = "entry"
+latex = '\frac{\partial O_{ib}}{\partial A_{mn}} = \delta_{im} V_{nb}'
+
+[[step]]
+id = "wrong"
+latex = '\frac{\partial O_{ib}}{\partial A_{mn}} = V_{nb}'
+
+[[step]]
+id = "unsummed"
+latex = '\frac{\partial L}{\partial A_{mn}} = \frac{\partial L}{\partial O_{mb}} V_{nb}'
+"""
+
+
+def test_entries_of_a_defined_array(tmp_path: pathlib.Path) -> None:
+    # O = AV: O_{ib} is the entry of the product; where it does not depend on A_{mn} the
+    # derivative is 0, not ill-formed. L, which nothing defines, depends on every entry of
+    # O: reading it as a function of the one entry O_{mb} would prove the unsummed claim
+    from derive.read.proofs import load
+    from derive.verify.check import check_document
+
+    path = tmp_path / "attention.toml"
+    path.write_text(ATTENTION_ENTRIES)
+    verdicts = [str(step.verdict) for step in check_document(load(str(path))).steps]
+    assert verdicts[0] == "checked" and verdicts[1] == "refuted"
+    assert verdicts[2] not in ("proved", "checked", "conditional")

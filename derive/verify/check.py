@@ -256,7 +256,7 @@ class _Checker:
         def replace(node: sp.Expr) -> sp.Expr:
             name = redefined.get(node.func) or node.func.__name__
             if name in self.function_definitions:
-                return self.function_definitions[name](*node.args)
+                return _applied(self.function_definitions[name], node.args)
             symbol = self.context.symbol(name)
             if symbol in self.definitions:
                 return symbol
@@ -280,7 +280,7 @@ class _Checker:
         expr = expr.replace(self._array_prime, self._array_derivative)
         return expr.replace(
             lambda node: isinstance(node, AppliedUndef) and node.func.__name__ in defined,
-            lambda node: defined[node.func.__name__](*node.args))
+            lambda node: _applied(defined[node.func.__name__], node.args))
 
     def _array_prime(self, node: sp.Basic) -> bool:
         """``g'(u)`` of a function the file defines of one array (g(u) = uᵀu), read entry
@@ -426,7 +426,8 @@ class _Checker:
                                    f"derivative by {by} is not known (define {shown}, or "
                                    "declare it a function)")
         for variable in variables:
-            if named is not None and not written.has(variable):
+            if named is not None and not written.has(variable) and \
+                    not self._entry_of_written_family(variable, written):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
         if written.atoms(sp.MatrixSymbol):
@@ -438,6 +439,17 @@ class _Checker:
         taken = derivative(written, tuple((v, c) for v, c in node.variable_count))
         return _held_at(taken, {v: self._expand(v, frozenset()) for v in variables
                                 if v in self.definitions})
+
+    def _entry_of_written_family(self, variable: sp.Basic, written: sp.Expr) -> bool:
+        """At an instance of an index claim, whether ``variable`` is an entry of an array
+        whose other entries ``written`` holds (∂O_{1,1}/∂V_{1,2}, O_{1,1} = Σ A_{1,k}V_{k,1}):
+        the derivative is 0 there, not ill-formed."""
+        if not self._instance or not isinstance(variable, sp.Symbol):
+            return False
+        base = variable.name.partition("_")[0]
+        return bool(base) and "_" in variable.name and any(
+            isinstance(s, sp.Symbol) and s.name.partition("_")[0] == base and "_" in s.name
+            for s in written.free_symbols)
 
     def _named_by_variables(self, lhs: sp.Expr, rhs: sp.Expr
                             ) -> tuple[sp.Expr, sp.Expr, str]:
@@ -703,6 +715,12 @@ class _Checker:
                         depends[node.expr].append(variable)
         if not depends:
             return None
+        if self._instance and any(
+                "_" not in name.name and any(_is_instance_entry(v) for v in variables)
+                for name, variables in depends.items()):
+            # ∂L/∂A_{1,1} = V_{1,1} ∂L/∂O_{1,1} at an instance: L depends on every entry of O,
+            # not on the one entry the instance writes
+            return None
 
         def uses(name: sp.Basic) -> set[sp.Basic]:
             if name in depends:
@@ -875,7 +893,12 @@ class _Checker:
         if not self._in_index_notation(lhs, rhs):
             return None
         try:
-            expanded = [self._expand(self._named(side)) for side in (lhs, rhs)]
+            try:
+                expanded = [self._expand(self._named(side)) for side in (lhs, rhs)]
+            except _MIXED:
+                # a definition over arrays (M_i = exp(−y_i wᵀx_i)) SymPy cannot write into a
+                # formula of entries: the instances write it, entry by entry
+                expanded = [self._named(side) for side in (lhs, rhs)]
             converted = _examples_as_entries(expanded)
             for side in converted:
                 _example_index_in_sum(side)
@@ -1322,7 +1345,10 @@ class _Checker:
             if not isinstance(base, sp.Symbol | sp.Indexed):
                 return None
             name = str(base.base.label) if isinstance(base, sp.Indexed) else base.name
-            return None if name in used or name in self._declared_names() else name
+            declared = self._declared_names()
+            if name in used or name in declared or _entries_of_known({name}, declared):
+                return None  # V_nb of a declared V is an entry, not a name apart
+            return name
 
         def reason(link: LinkReport) -> str:
             assert link.rhs is not None
@@ -2204,6 +2230,20 @@ def _premised_in_words(links: tuple[LinkReport, ...], label: str) -> tuple[LinkR
                 "make it hold: state the premise as math (an assumption) to check it")
 
     return _undecided_where(links, reason)
+
+
+def _is_instance_entry(symbol: sp.Basic) -> bool:
+    """An entry of an array at an instance of an index claim: O_{1,2}, y_3."""
+    return isinstance(symbol, sp.Symbol) and re.search(r"_(\{[0-9,]+\}|[0-9]+)$",
+                                                       symbol.name) is not None
+
+
+def _applied(function: sp.Lambda, arguments: tuple[sp.Basic, ...]) -> sp.Expr:
+    """A defined function at its arguments; at its own variables, its formula as it was
+    built (rebuilding ½‖w‖² + log(1 + e^{wᵀx}) mixes a 1×1 array with numbers)."""
+    if tuple(arguments) == tuple(function.variables):
+        return function.expr
+    return function(*arguments)
 
 
 def _undecided_where(links: tuple[LinkReport, ...], reason: Callable[[LinkReport], str],

@@ -28,8 +28,10 @@ assumptions hold when one does not.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import operator
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -37,6 +39,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from derive.core.context import Context, SymbolInfo
 from derive.core.domains import REAL, Discrete, Domain, make_symbol
@@ -175,17 +179,57 @@ class Frame:
             return True
         return bool(self.free(expr))
 
-    def instance(self, expr: sp.Basic, env: Mapping[str, int]) -> Any:
-        """``expr`` with its sums written out and its indices replaced by ``env``'s values."""
+    def instance(self, expr: sp.Basic, env: Mapping[str, int], arrays: bool = True) -> Any:
+        """``expr`` with its sums written out and its indices replaced by ``env``'s values; an
+        array is the matrix of its entries as index notation names them (w: w_1, w_2; x_i
+        at i = 2: x_{2,1}, x_{2,2}), and a 1×1 result is its one entry. Where an array is
+        an argument (f(x), a derivative by x: ``arrays`` False) it stays a name, sized."""
         if isinstance(expr, sp.Dummy) or (not expr.args and not isinstance(expr, sp.Symbol)):
             return expr
         if isinstance(expr, sp.Symbol):
             return self._symbol(expr, env)
+        if isinstance(expr, sp.MatrixSymbol) and arrays:
+            return _one_entry(self._array(expr, env))
         if isinstance(expr, sp.Sum):
-            return self._sum(expr, env)
+            return self._sum(expr, env, arrays)
         if isinstance(expr, sp.Limit):
             raise Unsupported("a limit in index notation is not instantiated")
-        return expr.func(*(self.instance(a, env) for a in expr.args))
+        if isinstance(expr, AppliedUndef) or (isinstance(expr, sp.Derivative) and any(
+                isinstance(v, sp.MatrixSymbol) for v, _ in expr.variable_count)):
+            arrays = False
+        args = [self.instance(a, env, arrays) for a in expr.args]
+        if arrays and (any(isinstance(a, sp.MatrixBase) for a in args) or
+                       isinstance(expr, sp.MatrixExpr | sp.Trace)):
+            return _one_entry(_explicit(expr, args))
+        return expr.func(*args)
+
+    def _array(self, symbol: sp.MatrixSymbol, env: Mapping[str, int]) -> sp.Matrix:
+        """A declared array at the instance's sizes, its entries named as index notation
+        writes them."""
+        rows, cols = (self.instance(size, env) for size in (symbol.rows, symbol.cols))
+        if not (isinstance(rows, sp.Integer) and isinstance(cols, sp.Integer)):
+            raise Unsupported(f"{pretty_name(symbol.name)} has no size here: give [settings] "
+                              "sizes")
+        slots = self.slots(symbol.name)
+        base = slots.base if slots is not None else symbol.name
+        layer = slots.layer if slots is not None else ""
+        fixed: list[int] = []
+        for slot in slots.slots if slots is not None else ():
+            if slot.isdigit():
+                fixed.append(int(slot))
+            elif slot in env:
+                fixed.append(env[slot])
+            else:
+                raise Unsupported(f"the index {slot} of {pretty_name(symbol.name)} is not "
+                                  "bound here")
+
+        def entry(row: int, col: int) -> sp.Symbol:
+            at = [row] if cols == 1 else [col] if rows == 1 else [row, col]
+            where = [*fixed, *at]
+            letters = tuple(str(k) for k in range(len(where)))  # slots named by position
+            return self.instance_symbol(_Slots(base, letters, layer), where)
+
+        return sp.Matrix(int(rows), int(cols), lambda r, c: entry(r + 1, c + 1))
 
     def written_out(self, expr: sp.Basic, env: Mapping[str, int]) -> Any:
         """:meth:`instance`, where arrays beside entries written by index (w as a vector and
@@ -219,17 +263,20 @@ class Frame:
                 raise Unsupported(f"the index {slot} of {name} is not bound here")
         return self.instance_symbol(slots, values)
 
-    def _sum(self, node: sp.Sum, env: Mapping[str, int]) -> sp.Expr:
+    def _sum(self, node: sp.Sum, env: Mapping[str, int], arrays: bool = True) -> sp.Expr:
         def written(env: Mapping[str, int], limits: Sequence[Any]) -> sp.Expr:
             if not limits:
-                return self.instance(node.function, env)
+                return self.instance(node.function, env, arrays)
             index, low, high = limits[-1]
             first, last = self.instance(low, env), self.instance(high, env)
             if not (isinstance(first, sp.Integer) and isinstance(last, sp.Integer)):
                 raise Unsupported(f"the sum over {index} has no size: give "
                                   "[settings] sizes = { ... } for its limit")
-            return sp.Add(*(written({**env, str(index): k}, limits[:-1])
-                            for k in range(int(first), int(last) + 1)))
+            terms = [written({**env, str(index): k}, limits[:-1])
+                     for k in range(int(first), int(last) + 1)]
+            if any(isinstance(term, sp.MatrixBase) for term in terms):
+                return _one_entry(_explicit(sp.MatAdd(), terms))
+            return sp.Add(*terms)
 
         return written(env, node.limits)
 
@@ -251,9 +298,25 @@ class Frame:
                         # family dy (dy[1]): the definition gives that entry
                         at = [int(s) if s.isdigit() else env[s] for s in slots.slots]
                         target = self.context.family(slots.base)[tuple(at)]
-                    found[target] = self.written_out(value, env)
+                    written = self.written_out(value, env)
+                    if isinstance(written, sp.MatrixBase):
+                        # O = AV: its entries O_{1,2}, … as index notation names them
+                        found.update(self._entries(target.name, written))
+                    else:
+                        found[target] = written
                 except Unsupported:
                     continue
+        return found
+
+    def _entries(self, name: str, value: sp.MatrixBase) -> dict[sp.Symbol, sp.Expr]:
+        """An array's entries by the names index notation gives them (O_{1,2})."""
+        rows, cols = value.shape
+        found = {}
+        for row in range(rows):
+            for col in range(cols):
+                at = [row + 1] if cols == 1 else [col + 1] if rows == 1 else [row + 1, col + 1]
+                slots = _Slots(name, tuple(str(k) for k in range(len(at))))
+                found[self.instance_symbol(slots, at)] = value[row, col]
         return found
 
     def at(self, env: Mapping[str, int]) -> dict[sp.Symbol, sp.Expr]:
@@ -375,6 +438,82 @@ def _with_indices(outcome: Any, env: Mapping[str, int], frame: Frame) -> Any:
     return replace(outcome, point=tuple(sorted(outcome.point + extra)))
 
 
+def _one_entry(value: Any) -> Any:
+    """A 1×1 matrix as its one entry (wᵀx_i inside exp(…) is a number)."""
+    if isinstance(value, sp.MatrixBase) and value.shape == (1, 1):
+        return value[0, 0]
+    return value
+
+
+def _as_matrix(value: Any, shape: tuple[int, int]) -> sp.Matrix:
+    """A number beside an array, as the array of that shape with it in every entry."""
+    if isinstance(value, sp.MatrixBase):
+        return value
+    return sp.Matrix(*shape, lambda r, c: value)
+
+
+def _explicit(expr: sp.Basic, args: Sequence[Any]) -> Any:
+    """An array operation on explicit matrices (and numbers): the matrix it gives."""
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    def product(a: Any, b: Any) -> Any:
+        if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
+            if a.shape[1] == b.shape[0]:
+                return a * b
+            if a.shape == (1, 1) or b.shape == (1, 1):
+                return _one_entry(a) * _one_entry(b)
+            raise Unsupported(f"a product of a {a.shape[0]}×{a.shape[1]} and a "
+                              f"{b.shape[0]}×{b.shape[1]} array does not conform")
+        return a * b
+
+    def total(a: Any, b: Any) -> Any:
+        shape = a.shape if isinstance(a, sp.MatrixBase) else getattr(b, "shape", None)
+        if shape is None:
+            return a + b
+        left, right = _as_matrix(a, shape), _as_matrix(b, shape)
+        if left.shape != right.shape:
+            raise Unsupported("a sum of arrays of different shapes")
+        return left + right
+
+    def elementwise(a: Any, b: Any, operation: Any) -> Any:
+        shape = a.shape if isinstance(a, sp.MatrixBase) else getattr(b, "shape", None)
+        if shape is None:
+            return operation(a, b)
+        left, right = _as_matrix(a, shape), _as_matrix(b, shape)
+        if left.shape != right.shape:
+            raise Unsupported("an entrywise operation on arrays of different shapes")
+        return sp.Matrix(*shape, lambda r, c: operation(left[r, c], right[r, c]))
+
+    if isinstance(expr, sp.Transpose):
+        (value,) = args
+        return value.T if isinstance(value, sp.MatrixBase) else value
+    if isinstance(expr, sp.HadamardProduct):
+        return functools.reduce(lambda a, b: elementwise(a, b, operator.mul), args)
+    if isinstance(expr, sp.HadamardPower):
+        return elementwise(args[0], args[1], lambda a, b: a**b)
+    if isinstance(expr, sp.MatMul | sp.Mul):
+        return functools.reduce(product, args)
+    if isinstance(expr, sp.MatAdd | sp.Add):
+        return functools.reduce(total, args)
+    if isinstance(expr, sp.Trace):
+        (value,) = args
+        return value.trace() if isinstance(value, sp.MatrixBase) else value
+    if isinstance(expr, ElementwiseApplyFunction):
+        function, value = args
+        if isinstance(value, sp.MatrixBase):
+            return value.applyfunc(function)
+        return function(value)
+    if isinstance(expr, DiagMatrix):
+        (value,) = args
+        if isinstance(value, sp.MatrixBase) and 1 in value.shape:
+            return sp.diag(*value)
+        raise Unsupported("diag of an array that is not a vector")
+    if isinstance(expr, sp.Pow) and isinstance(args[0], sp.MatrixBase) and \
+            args[0].shape == (1, 1):
+        return args[0][0, 0] ** args[1]
+    raise Unsupported(f"{type(expr).__name__} of an array is not written out entry by entry")
+
+
 def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Symbol, sp.Expr],
            assume: Sequence[tuple[str, Any]], scalar: Scalar, seconds: float) -> Decision:
     """Decide an index claim instance by instance (see the module docstring). ``assume``
@@ -480,6 +619,8 @@ def _written_at_fixed_size(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
 
 def _refuted_text(outcome: Any) -> str:
     point = ", ".join(f"{pretty_name(str(name))} = {value}" for name, value in outcome.point)
+    if isinstance(outcome, DiffersAtSizes):  # an instance decided over arrays
+        return f"entry {outcome.entry} at {point}: {outcome.claimed} ≠ {outcome.true}"
     return f"at {point}: {outcome.lhs_value} ≠ {outcome.rhs_value}"
 
 
