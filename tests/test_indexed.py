@@ -146,18 +146,20 @@ latex = '''\frac{\partial f(w)}{\partial w_j} = w_j + C \sum_{i=1}^n SIGNx_{ij}y
 """
 
 
-def test_an_entry_of_the_gradient_of_a_function_of_arrays(tmp_path: pathlib.Path) -> None:
-    # f(w) written with w whole (‖w‖², wᵀx_i), its derivative by the entry w_j written with
-    # x_ij: decided instance by instance with w and x_i written as their entries
+def verdicts_of(tmp_path: pathlib.Path, text: str) -> list[str]:
     from derive.read.proofs import load
     from derive.verify.check import check_document
 
-    verdicts = []
-    for sign in ("-", ""):
-        path = tmp_path / f"gradient{sign}.toml"
-        path.write_text(WEIGHT_DECAY_HESSIAN.replace("SIGN", sign))
-        verdicts.append(str(check_document(load(str(path))).steps[1].verdict))
-    assert verdicts == ["checked", "refuted"]
+    path = tmp_path / f"file{len(list(tmp_path.iterdir()))}.toml"
+    path.write_text(text)
+    return [str(step.verdict) for step in check_document(load(str(path))).steps]
+
+
+def test_an_entry_of_the_gradient_of_a_function_of_arrays(tmp_path: pathlib.Path) -> None:
+    # f(w) written with w whole (‖w‖², wᵀx_i), its derivative by the entry w_j written with
+    # x_ij: decided instance by instance with w and x_i written as their entries
+    assert [verdicts_of(tmp_path, WEIGHT_DECAY_HESSIAN.replace("SIGN", sign))[1]
+            for sign in ("-", "")] == ["checked", "refuted"]
 
 
 ATTENTION_ENTRIES = r"""
@@ -195,11 +197,6 @@ def test_entries_of_a_defined_array(tmp_path: pathlib.Path) -> None:
     # O = AV: O_{ib} is the entry of the product; where it does not depend on A_{mn} the
     # derivative is 0, not ill-formed. L, which nothing defines, depends on every entry of
     # O: reading it as a function of the one entry O_{mb} would prove the unsummed claim
-    from derive.read.proofs import load
-    from derive.verify.check import check_document
-
-    path = tmp_path / "attention.toml"
-    path.write_text(ATTENTION_ENTRIES)
-    verdicts = [str(step.verdict) for step in check_document(load(str(path))).steps]
+    verdicts = verdicts_of(tmp_path, ATTENTION_ENTRIES)
     assert verdicts[0] == "checked" and verdicts[1] == "refuted"
     assert verdicts[2] not in ("proved", "checked", "conditional")
