@@ -741,3 +741,20 @@ def test_a_name_brought_in_by_a_substitution_is_related_to_what_it_replaced(
     restated = next(s for s in report.steps if s.claim.latex.startswith("L = x"))
     assert "brought in x in place of p" in restated.links[0].message
     assert found["x - xy = x(1 + y)"] == "refuted"  # x without p: refuted as before
+
+
+def test_upper_indices_in_a_document(tmp_path: pathlib.Path) -> None:
+    # δ^j_m and A^{ij}: upper indices are entries, a repeated index is summed; a definition
+    # the instances cannot write out (d_k with k an index elsewhere) decides nothing
+    text = ("$$O^{ib} = A^{ij} V^{jb}$$\n\n"
+            "$$\\frac{\\partial O^{ib}}{\\partial V^{mn}} = A^{ij} \\delta^j_m \\delta^b_n"
+            " = A^{im} \\delta^b_n$$\n\n"
+            "$$\\frac{\\partial O^{ib}}{\\partial V^{mn}} = A^{mi} \\delta^b_n$$\n\n"
+            "$$S^{ij} = \\frac{1}{\\sqrt{d_k}} Q^{ia} K^{ja}$$\n\n"
+            "$$\\frac{\\partial S^{ij}}{\\partial Q^{kl}} = \\frac{2}{\\sqrt{d_k}} "
+            "\\delta^i_k K^{jl}$$\n")
+    report = checked(tmp_path, text)
+    assert [str(step.verdict) for step in report.steps] == [
+        "definition", "checked", "refuted", "definition", "undecided"]
+    assert any("upper indices" in said for said in report.assumed)
+    assert "cannot be written out" in report.steps[4].links[0].message

@@ -200,3 +200,42 @@ def test_entries_of_a_defined_array(tmp_path: pathlib.Path) -> None:
     verdicts = verdicts_of(tmp_path, ATTENTION_ENTRIES)
     assert verdicts[0] == "checked" and verdicts[1] == "refuted"
     assert verdicts[2] not in ("proved", "checked", "conditional")
+
+
+UPPER_INDICES = r"""
+[symbols]
+A = { shape = ["T", "T"] }
+V = { shape = ["T", "2"] }
+
+[indices]
+i = "T"
+j = "T"
+m = "T"
+n = "d"
+b = "d"
+
+[settings]
+sizes = { T = 3, d = 2 }
+upper_indices = true
+
+[[step]]
+id = "O"
+latex = 'O^{ib} = A^{ij} V^{jb}'
+kind = "definition"
+
+[[step]]
+id = "right"
+latex = '\frac{\partial O^{ib}}{\partial V^{mn}} = A^{ij} \delta^j_m \delta^b_n = A^{im} \delta^b_n'
+
+[[step]]
+id = "wrong"
+latex = '\frac{\partial O^{ib}}{\partial V^{mn}} = A^{mi} \delta^b_n'
+"""
+
+
+def test_upper_indices_and_the_summation_convention(tmp_path: pathlib.Path) -> None:
+    # O^{ib} = A^{ij} V^{jb}: j, repeated and written on no other side, is summed; i and b
+    # are free. ∂O^{ib}/∂V^{mn} = A^{im} δ^b_n, and the transposed A^{mi} is refuted
+    assert verdicts_of(tmp_path, UPPER_INDICES) == ["definition", "checked", "refuted"]
+    off = UPPER_INDICES.replace("upper_indices = true", "upper_indices = false")
+    assert verdicts_of(tmp_path, off)[1] == "unreadable"  # A^{ij} is not a power of A

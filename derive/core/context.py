@@ -53,6 +53,10 @@ class Context:
     arbitrary: frozenset[str] = frozenset()
     """Functions a claim is about whatever they are (ℓ, the loss downstream of a layer): a
     claim with one of them holds when it holds for every function."""
+    upper_indices: bool = False
+    """Index notation with upper indices (``A^{ij}``, ``\\delta^j_m``): a superscript of index
+    letters is the entry it names, and an index repeated in a product and written on no other
+    side of the relation is summed (the summation convention)."""
     macros: str = ""
     """The macro definitions the document makes, as written
     (``\\def\\p#1#2{\\frac{\\partial #1}{\\partial #2}}``): every line of it is read with them."""

@@ -822,7 +822,8 @@ def power_on_left(latex: str, name: str) -> bool:
     """Whether a line's left side, read as the plain name ``name``, was written with a
     superscript (``s^1 = …``, an entry written as a power): such a line defines no name."""
     left = _left_text(latex)
-    return left is not None and "^" in left[0] and "^" not in name
+    # S^{ij} read with upper indices is the entry S_ij, which a line may define
+    return left is not None and "^" in left[0] and "^" not in name and "_" not in name
 
 
 # ---- the document read -------------------------------------------------------------------------
@@ -877,6 +878,8 @@ class _Facts:
     """Letters written both as \\mathcal{X} and as a plain X, read as one name."""
     entries: set[str] = field(default_factory=set)
     """Names whose entries the document writes (x_i, x_1, x_{ij}): read as scalars."""
+    upper_indices: bool = False
+    """The document writes entries with upper indices (A^{ij}, δ^j_m)."""
 
 
 def read_document(path: str, text: str) -> ProofDocument:
@@ -916,6 +919,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _primed_arrays(lines, facts)
     _declared_names(lines, positions, facts)
     _index_letters(lines, facts)
+    _upper_indices(lines, facts)
     _bare_example_letters(lines, facts)
     _gradient_glosses(text, lines, facts)
     _one_variable(lines, facts)
@@ -1484,6 +1488,38 @@ _RANGELESS_SUM = re.compile(r"\\sum(?![A-Za-z])(?!\s*(?:\\limits\s*)?_)")
 _SUBSCRIPT_LETTERS = re.compile(r"_\s*(?:\{\s*([a-z]{1,2})\s*\}|([a-z]))")
 
 
+_UPPER_DELTA = re.compile(r"\\delta\s*\^\s*\{?\s*([a-z])\s*\}?\s*_\s*\{?\s*([a-z])(?![A-Za-z])")
+"""δ^j_m: the Kronecker delta with an upper and a lower index."""
+_UPPER_PAIR = re.compile(r"(?<![\\A-Za-z])[A-Za-z]\s*\^\s*\{\s*([a-z])\s*([a-z])\s*\}")
+"""A^{ij}: a name with two index letters as its superscript."""
+
+
+def _upper_indices(lines: list[Line], facts: _Facts) -> None:
+    """Index notation with upper indices: a δ^j_m, or two names with two-letter superscripts
+    (Q^{ia}, K^{ja}), make the superscripts' letters index letters and their superscripts
+    entries, with the summation convention."""
+    deltas = [m for line in lines for m in _UPPER_DELTA.finditer(line.latex)]
+    pairs = [m for line in lines for m in _UPPER_PAIR.finditer(line.latex)]
+    if not deltas and len({m.group() for m in pairs}) < 2:
+        return
+    letters = {c for m in (*deltas, *pairs) for c in m.groups()} - set("de")
+    letters |= {m.group(1) for line in lines
+                for m in re.finditer(r"(?<![\\A-Za-z])[A-Za-z]\s*\^\s*\{?\s*([a-z])\s*\}?"
+                                     r"(?![A-Za-z{])", line.latex)
+                if m.group(1) in letters}
+    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    count = next((c for c in ("N", "M", "C") if c not in used), "N")
+    for letter in sorted(letters):
+        facts.indices.setdefault(letter, count)
+    facts.sizes.setdefault(count, 3)
+    facts.upper_indices = True
+    shown = ", ".join(sorted(letters))
+    facts.said.append(f"upper indices: a superscript of index letters ({shown}) is an entry "
+                      "(A^{ij} is A_ij, \\delta^j_m is δ_jm), and an index repeated in a "
+                      "product and written on no other side is summed (the summation "
+                      f"convention); {shown} run over 1, …, {count}, checked at {count} = 3")
+
+
 def _index_letters(lines: list[Line], facts: _Facts) -> None:
     """Sums written without their range make index letters. A letter runs up to the limit its
     sums write (``\\sum_{j=1}^{n}``, ``\\sum_j^K``), else up to the one limit all the sums
@@ -1576,7 +1612,8 @@ def _context(facts: _Facts) -> Context:
         if name not in facts.domains:
             infos.append(SymbolInfo(name, shape=shape))
     context = Context(functions=frozenset(facts.functions), styled=frozenset(facts.styled),
-                      macros=facts.macros).with_symbols(*infos)
+                      macros=facts.macros, upper_indices=facts.upper_indices
+                      ).with_symbols(*infos)
     if facts.indices:
         implied = [SymbolInfo(n, COUNT) for n in {*facts.indices, *facts.indices.values()}
                    if n not in context.symbols]

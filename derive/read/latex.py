@@ -67,7 +67,8 @@ Names (the whole package relies on this convention; every symbol comes from
   ``W_i^{(1)}`` → ``W_i^(1)``; with a letter, ``y^{(i)}`` → ``y^(i)``, said as a reading (the
   i-th example). ``y^i``, where the context declares i an index letter, is read as
   ``y^{(i)}`` and said; without that declaration it is a power. Index letters as
-  superscripts (``A^{ij}``, tensor notation) are refused.
+  superscripts (``A^{ij}``, ``\\delta^j_m``) are the entry ``A_ij`` (``δ_jm``) where the
+  context reads upper indices (``Context.upper_indices``), and refused elsewhere.
 - A superscript that labels is part of the name: one capital letter the context does not
   declare (never T) or an upright word: ``W^Q`` → ``W^Q``, ``Z^{O}_0`` → ``Z^O_0``,
   ``A^{\text{prev}}`` → ``A^prev``; said as a reading unless the context declares the name.

@@ -313,15 +313,23 @@ class _Names(_Text):
             return None
         rest: list[Tree[Token]] = []
         superscripts = 0
+        upper = False  # the subscript so far came from upper indices (δ^j_m)
         for postfix in entry.postfixes:
             if postfix.data == "prime":
                 name.primes += 1
                 continue
             script = postfix.children[1]
             if postfix.data == "sub":
-                if name.sub is not None:
+                if name.sub is not None and not upper:
                     self.fail("double subscript: use braces, x_{ij}", postfix)
-                name.sub = self.subscript_text(script)
+                lower = self.subscript_text(script)
+                name.sub = lower if name.sub is None else name.sub + lower
+                upper = False
+                continue
+            letters = self.upper_indices(name, script)
+            if letters is not None:
+                name.sub = letters if name.sub is None else name.sub + letters
+                upper = True
                 continue
             if _is_token(script, "PRIME"):
                 name.primes += 1
@@ -382,9 +390,24 @@ class _Names(_Text):
                 return letter
         return None
 
+    def upper_indices(self, name: _Name, script: Node) -> str | None:
+        """``A^{ij}``, ``\\delta^j_m`` where the context reads upper indices: the index letters
+        of the superscript, an entry's subscript. None for any other superscript."""
+        if not self.context.upper_indices or self.declaring or name.layer is not None or \
+                name.label is not None or (name.text == "e" and name.sub is None):
+            return None
+        inner = _inside(script)
+        letters = [inner] if _is_token(inner, "LETTER") else \
+            list(inner.children) if isinstance(inner, Tree) and inner.data == "term" else []
+        if not letters or not all(_is_token(c, "LETTER") and str(c) in self.context.indices
+                                  for c in letters):
+            return None
+        return "".join(str(c) for c in letters)
+
     def example_index(self, name: _Name, script: Node) -> str | None:
         """``y^i`` where i is an index letter of the context: the i-th example, as
-        ``y^{(i)}``; ``A^{ij}`` (index letters as superscripts, tensor notation) is refused."""
+        ``y^{(i)}``; ``A^{ij}`` (index letters as superscripts, tensor notation) is refused
+        where the context does not read upper indices."""
         if (name.text == "e" and name.sub is None) or self.declaring:
             return None
         inner = _inside(script)

@@ -79,7 +79,7 @@ KINDS = ("claim", "definition", "notation", "update")
 _TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings",
              "readings", "indices"}
 _SYMBOL_KEYS = {"domain", "shape", "note", "entries", "identity"}
-_SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise"}
+_SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise", "upper_indices"}
 ELEMENTWISE = ("*", "\\times", "\\cdot", "juxtaposition")
 """The product signs a file may declare elementwise (``[settings] elementwise``)."""
 _READING_KEYS = {"symbols", "note", "layout", "batch", "sizes", "definitions"}
@@ -468,10 +468,14 @@ class _Reader:
             raise self.error("[settings] elementwise must list product signs among "
                              + ", ".join(ELEMENTWISE), r"^[ \t]*elementwise\s*=",
                              expected=ELEMENTWISE)
+        upper = settings.get("upper_indices", False)
+        if not isinstance(upper, bool):
+            raise self.error("[settings] upper_indices must be true or false",
+                             r"^[ \t]*upper_indices\s*=")
         implied = [SymbolInfo(name, COUNT) for name in {*table, *table.values()}
                    if name not in context.symbols]
         return replace(context.with_symbols(*implied), indices=dict(table),
-                       elementwise=frozenset(signs))
+                       elementwise=frozenset(signs), upper_indices=upper)
 
     def _symbols(self, table: Mapping[str, Any], context: Context) -> list[SymbolInfo]:
         infos = []

@@ -19,6 +19,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from fractions import Fraction
@@ -1122,6 +1123,8 @@ class _Checker:
         # aliases are applied as the step is read, so a side carried to the next step keeps
         # the meaning it had here
         sides = [_renamed(side, self.aliases) for side in relation.sides]
+        if self.context.upper_indices:
+            sides = _summation_convention(sides, self.context)
         operators = list(relation.operators) or ["="] * max(len(sides) - 1, 0)
         if claim.lhs is not None:
             from derive.read.latex import parse_expression
@@ -2230,6 +2233,50 @@ def _premised_in_words(links: tuple[LinkReport, ...], label: str) -> tuple[LinkR
                 "make it hold: state the premise as math (an assumption) to check it")
 
     return _undecided_where(links, reason)
+
+
+def _index_occurrences(expr: sp.Basic, letters: Mapping[str, str]) -> list[str]:
+    """The index letters an expression writes, once per name that writes them (A_ij and
+    δ_jm: i, j, j, m), outside the sums that bind them."""
+    if isinstance(expr, sp.Symbol):
+        base, _, script = expr.name.partition("_")
+        if expr.name in letters:
+            return [expr.name]
+        return [c for c in script if c in letters] if base and script.isalpha() and \
+            all(c in letters for c in script) else []
+    if isinstance(expr, sp.Sum):
+        bound = {str(limit[0]) for limit in expr.limits}
+        return [c for c in _index_occurrences(expr.function, letters) if c not in bound]
+    if isinstance(expr, sp.Derivative):
+        found = _index_occurrences(expr.expr, letters)
+        for variable, _ in expr.variable_count:
+            found += _index_occurrences(variable, letters)
+        return found
+    return [c for arg in expr.args for c in _index_occurrences(arg, letters)]
+
+
+def _summation_convention(sides: list[Any], context: Context) -> list[Any]:
+    """Each term of each side summed over the index letters it repeats and that no other
+    side of the relation writes (A^{ij} V^{jb}: Σ_j), for a document in upper-index
+    notation."""
+    letters = context.indices
+    written = [set(_index_occurrences(side, letters)) if isinstance(side, sp.Basic) else set()
+               for side in sides]
+    result = []
+    for k, side in enumerate(sides):
+        if not isinstance(side, sp.Expr) or isinstance(side, sp.MatrixExpr):
+            result.append(side)
+            continue
+        elsewhere = set().union(*(w for j, w in enumerate(written) if j != k))
+        terms = []
+        for term in sp.Add.make_args(side):
+            counts = Counter(_index_occurrences(term, letters))
+            for letter in sorted(c for c, n in counts.items() if n > 1 and c not in elsewhere):
+                term = sp.Sum(term, (context.symbol(letter), 1,
+                                     context.symbol(letters[letter])))
+            terms.append(term)
+        result.append(sp.Add(*terms))
+    return result
 
 
 def _is_instance_entry(symbol: sp.Basic) -> bool:

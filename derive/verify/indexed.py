@@ -100,6 +100,8 @@ class Frame:
     context: Context
     sizes: Mapping[str, int] = field(default_factory=dict)
     made: dict[str, SymbolInfo] = field(default_factory=dict)
+    unwritten: dict[sp.Symbol, str] = field(default_factory=dict)
+    """Definitions that could not be written out at some value of their indices, and why."""
     by_claim: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
     """Definitions of a name without an index whose formula has one (g = y_i − ŷ_i): the
     index is the claim's, so they are instantiated with each instance (see ``at``)."""
@@ -304,7 +306,8 @@ class Frame:
                         found.update(self._entries(target.name, written))
                     else:
                         found[target] = written
-                except Unsupported:
+                except Unsupported as error:
+                    self.unwritten.setdefault(symbol, str(error))
                     continue
         return found
 
@@ -522,6 +525,15 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
     free = sorted(frame.free(lhs) | frame.free(rhs))
     try:
         written = frame.definitions(definitions)
+        unwritten = sorted(set(frame.unwritten) & (lhs.free_symbols | rhs.free_symbols),
+                           key=str)
+        if unwritten:
+            # S_ij = Q_ia K_ja/√d_k with k bound nowhere in it: without its definition S_{1,1}
+            # would be a free name, and a value given to it no counterexample
+            name = pretty_name(str(unwritten[0]))
+            return Decision(Verdict.UNDECIDED, message=(
+                f"the definition of {name} cannot be written out at the indices' values "
+                f"({frame.unwritten[unwritten[0]]}): the claim is not decided without it"))
         envs = frame.assignments(free)
         plain = _run(lhs, rhs, frame, written, envs, {}, scalar, deadline)
         if plain.verdict == Verdict.CHECKED:
