@@ -230,12 +230,23 @@ latex = '\frac{\partial O^{ib}}{\partial V^{mn}} = A^{ij} \delta^j_m \delta^b_n 
 [[step]]
 id = "wrong"
 latex = '\frac{\partial O^{ib}}{\partial V^{mn}} = A^{mi} \delta^b_n'
+
+[[step]]
+id = "loss"
+latex = '\frac{\partial L}{\partial V^{mn}} = A^{im} \frac{\partial L}{\partial O^{in}}'
+
+[[step]]
+id = "loss-wrong"
+latex = '\frac{\partial L}{\partial V^{mn}} = A^{mi} \frac{\partial L}{\partial O^{in}}'
 """
 
 
 def test_upper_indices_and_the_summation_convention(tmp_path: pathlib.Path) -> None:
     # O^{ib} = A^{ij} V^{jb}: j, repeated and written on no other side, is summed; i and b
-    # are free. ∂O^{ib}/∂V^{mn} = A^{im} δ^b_n, and the transposed A^{mi} is refuted
-    assert verdicts_of(tmp_path, UPPER_INDICES) == ["definition", "checked", "refuted"]
+    # are free. ∂O^{ib}/∂V^{mn} = A^{im} δ^b_n, and the transposed A^{mi} is refuted. L,
+    # which nothing defines, is a function of O's entries: ∂L/∂V^{mn} = A^{im} ∂L/∂O^{in}
+    # holds for every such L; with A^{mi} it does not, and is not refuted either
+    assert verdicts_of(tmp_path, UPPER_INDICES) == [
+        "definition", "checked", "refuted", "checked", "ill-formed"]
     off = UPPER_INDICES.replace("upper_indices = true", "upper_indices = false")
     assert verdicts_of(tmp_path, off)[1] == "unreadable"  # A^{ij} is not a power of A

@@ -33,6 +33,7 @@ from derive.core import cache
 from derive.core.algebra import stood_in
 from derive.core.budget import run_with_budget
 from derive.core.context import Context, SymbolInfo
+from derive.core.domains import REAL, make_symbol
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.core.mathtext import text as math_text
 from derive.core.outcomes import Checked, Refuted, Verdict, verdict_of, worst
@@ -721,7 +722,7 @@ class _Checker:
                 for name, variables in depends.items()):
             # ∂L/∂A_{1,1} = V_{1,1} ∂L/∂O_{1,1} at an instance: L depends on every entry of O,
             # not on the one entry the instance writes
-            return None
+            return self._loss_of_entries(lhs, rhs, depends)
 
         def uses(name: sp.Basic) -> set[sp.Basic]:
             if name in depends:
@@ -791,6 +792,51 @@ class _Checker:
         # never refuted so: the text may relate the names in ways the claim does not write
         # (O = AV makes ∂L/∂V = Aᵀ ∂L/∂O hold)
         return None
+
+    def _loss_of_entries(self, lhs: sp.Expr, rhs: sp.Expr,
+                         depends: Mapping[sp.Symbol, list[sp.Symbol]]) -> LinkReport | None:
+        """At an instance of an index claim, L (nothing defines it) differentiated by entries
+        of a defined array (O_{1,1}, O = AV) and by entries they are written in (A_{1,1}):
+        a first derivative of L depends on it only through its gradient G by O, linearly, so
+        the claim is decided with L = Σ G_e O_e over every entry e of O, each G_e left free:
+        holding so is holding for every such L. None when it fails (never refuted: the text
+        may relate the names otherwise), or when L is not differentiated once, by one such
+        family."""
+        if len(depends) != 1:
+            return None
+        ((loss, variables),) = depends.items()
+
+        def family(symbol: sp.Basic) -> str:
+            return str(getattr(symbol, "name", "")).partition("_")[0]
+
+        defined = {family(v) for v in variables
+                   if _is_instance_entry(v) and v in self.definitions}
+        if "_" in loss.name or len(defined) != 1:
+            return None
+        (base,) = defined
+        entries = sorted((s for s in self.definitions if isinstance(s, sp.Symbol) and
+                          _is_instance_entry(s) and family(s) == base), key=str)
+        reached = set().union(*(self.definitions[e].free_symbols for e in entries))
+        if not all(v in reached or family(v) == base for v in variables):
+            return None
+        for side in (lhs, rhs):
+            if any(node.expr == loss and sum(int(c) for _, c in node.variable_count) != 1
+                   for node in side.atoms(sp.Derivative)):
+                return None
+            bare = side.replace(lambda n: isinstance(n, sp.Derivative) and n.expr == loss,
+                                lambda n: sp.S.Zero)
+            if loss in bare.free_symbols:
+                return None
+        gradient = sp.Add(*(make_symbol(f"G[{e.name}]", REAL) * e for e in entries))
+        instance = copy.copy(self)
+        instance.definitions = {**self.definitions, loss: gradient}
+        link = instance._equal(lhs, rhs, ())
+        if not link.verdict.holds:
+            return None
+        return replace(link, lhs=lhs, rhs=rhs, message=(
+            f"holds for every such {pretty_name(loss.name)}: {pretty_name(loss.name)}, which "
+            f"nothing defines, read as a function of the entries of {pretty_name(base)}; the "
+            f"claim is linear in its gradient G, checked with G's entries left free"))
 
     def _abstract_link(self, lhs: sp.Expr, rhs: sp.Expr, left: sp.Expr, right: sp.Expr,
                        domains: Mapping[sp.Symbol, Any]) -> LinkReport | None:
@@ -2257,11 +2303,17 @@ def _index_occurrences(expr: sp.Basic, letters: Mapping[str, str]) -> list[str]:
 
 def _summation_convention(sides: list[Any], context: Context) -> list[Any]:
     """Each term of each side summed over the index letters it repeats and that no other
-    side of the relation writes (A^{ij} V^{jb}: Σ_j), for a document in upper-index
-    notation."""
+    side of the relation leaves free (A^{ij} V^{jb}: Σ_j; but δ^i_m A^{ij} stays at i, j when
+    the left side is ∂A^{ij}/∂S^{mn}), for a document in upper-index notation."""
     letters = context.indices
-    written = [set(_index_occurrences(side, letters)) if isinstance(side, sp.Basic) else set()
-               for side in sides]
+
+    def free(side: Any) -> set[str]:  # the letters some term of the side writes once
+        if not isinstance(side, sp.Expr):
+            return set()
+        return {c for term in sp.Add.make_args(side)
+                for c, n in Counter(_index_occurrences(term, letters)).items() if n == 1}
+
+    written = [free(side) for side in sides]
     result = []
     for k, side in enumerate(sides):
         if not isinstance(side, sp.Expr) or isinstance(side, sp.MatrixExpr):
