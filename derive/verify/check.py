@@ -2285,11 +2285,11 @@ def _index_occurrences(expr: sp.Basic, letters: Mapping[str, str]) -> list[str]:
     """The index letters an expression writes, once per name that writes them (A_ij and
     δ_jm: i, j, j, m), outside the sums that bind them."""
     if isinstance(expr, sp.Symbol):
-        base, _, script = expr.name.partition("_")
+        from derive.read.extent import _name_indices
+
         if expr.name in letters:
             return [expr.name]
-        return [c for c in script if c in letters] if base and script.isalpha() and \
-            all(c in letters for c in script) else []
+        return sorted(_name_indices(expr.name.partition("^(")[0]) & set(letters))
     if isinstance(expr, sp.Sum):
         bound = {str(limit[0]) for limit in expr.limits}
         return [c for c in _index_occurrences(expr.function, letters) if c not in bound]

@@ -215,23 +215,32 @@ class Frame:
         slots = self.slots(symbol.name)
         base = slots.base if slots is not None else symbol.name
         layer = slots.layer if slots is not None else ""
-        fixed: list[int] = []
-        for slot in slots.slots if slots is not None else ():
+        fixed = self._slot_values(slots, env, symbol.name) if slots is not None else []
+        shape = (int(rows), int(cols))
+        return sp.Matrix(*shape, lambda r, c: self._entry_symbol(base, layer, fixed, r, c,
+                                                                 shape))
+
+    def _entry_symbol(self, base: str, layer: str, fixed: Sequence[int], row: int, col: int,
+                      shape: tuple[int, int]) -> sp.Symbol:
+        """Entry (row, col), counted from 0, of an array of that shape, as index notation
+        names it: one index for a vector (w_2), two for a matrix (O_{1,2}), after the values
+        of the array's own slots (x_i at i = 2: x_{2,1})."""
+        at = [row + 1] if shape[1] == 1 else [col + 1] if shape[0] == 1 else [row + 1, col + 1]
+        where = [*fixed, *at]
+        positions = tuple(str(k) for k in range(len(where)))  # slots named by position
+        return self.instance_symbol(_Slots(base, positions, layer), where)
+
+    def _slot_values(self, slots: _Slots, env: Mapping[str, int], name: str) -> list[int]:
+        """The values of a name's index slots: a number as written, a letter from ``env``."""
+        values = []
+        for slot in slots.slots:
             if slot.isdigit():
-                fixed.append(int(slot))
+                values.append(int(slot))
             elif slot in env:
-                fixed.append(env[slot])
+                values.append(env[slot])
             else:
-                raise Unsupported(f"the index {slot} of {pretty_name(symbol.name)} is not "
-                                  "bound here")
-
-        def entry(row: int, col: int) -> sp.Symbol:
-            at = [row] if cols == 1 else [col] if rows == 1 else [row, col]
-            where = [*fixed, *at]
-            letters = tuple(str(k) for k in range(len(where)))  # slots named by position
-            return self.instance_symbol(_Slots(base, letters, layer), where)
-
-        return sp.Matrix(int(rows), int(cols), lambda r, c: entry(r + 1, c + 1))
+                raise Unsupported(f"the index {slot} of {name} is not bound here")
+        return values
 
     def written_out(self, expr: sp.Basic, env: Mapping[str, int]) -> Any:
         """:meth:`instance`, where arrays beside entries written by index (w as a vector and
@@ -255,15 +264,7 @@ class Frame:
         slots = self.slots(name)
         if slots is None:
             return symbol
-        values = []
-        for slot in slots.slots:
-            if slot.isdigit():
-                values.append(int(slot))
-            elif slot in env:
-                values.append(env[slot])
-            else:
-                raise Unsupported(f"the index {slot} of {name} is not bound here")
-        return self.instance_symbol(slots, values)
+        return self.instance_symbol(slots, self._slot_values(slots, env, name))
 
     def _sum(self, node: sp.Sum, env: Mapping[str, int], arrays: bool = True) -> sp.Expr:
         def written(env: Mapping[str, int], limits: Sequence[Any]) -> sp.Expr:
@@ -314,13 +315,8 @@ class Frame:
     def _entries(self, name: str, value: sp.MatrixBase) -> dict[sp.Symbol, sp.Expr]:
         """An array's entries by the names index notation gives them (O_{1,2})."""
         rows, cols = value.shape
-        found = {}
-        for row in range(rows):
-            for col in range(cols):
-                at = [row + 1] if cols == 1 else [col + 1] if rows == 1 else [row + 1, col + 1]
-                slots = _Slots(name, tuple(str(k) for k in range(len(at))))
-                found[self.instance_symbol(slots, at)] = value[row, col]
-        return found
+        return {self._entry_symbol(name, "", (), row, col, (rows, cols)): value[row, col]
+                for row in range(rows) for col in range(cols)}
 
     def at(self, env: Mapping[str, int]) -> dict[sp.Symbol, sp.Expr]:
         """The definitions indexed by the claim's letters (``by_claim``) at one instance;
@@ -469,15 +465,6 @@ def _explicit(expr: sp.Basic, args: Sequence[Any]) -> Any:
                               f"{b.shape[0]}×{b.shape[1]} array does not conform")
         return a * b
 
-    def total(a: Any, b: Any) -> Any:
-        shape = a.shape if isinstance(a, sp.MatrixBase) else getattr(b, "shape", None)
-        if shape is None:
-            return a + b
-        left, right = _as_matrix(a, shape), _as_matrix(b, shape)
-        if left.shape != right.shape:
-            raise Unsupported("a sum of arrays of different shapes")
-        return left + right
-
     def elementwise(a: Any, b: Any, operation: Any) -> Any:
         shape = a.shape if isinstance(a, sp.MatrixBase) else getattr(b, "shape", None)
         if shape is None:
@@ -497,7 +484,7 @@ def _explicit(expr: sp.Basic, args: Sequence[Any]) -> Any:
     if isinstance(expr, sp.MatMul | sp.Mul):
         return functools.reduce(product, args)
     if isinstance(expr, sp.MatAdd | sp.Add):
-        return functools.reduce(total, args)
+        return functools.reduce(lambda a, b: elementwise(a, b, operator.add), args)
     if isinstance(expr, sp.Trace):
         (value,) = args
         return value.trace() if isinstance(value, sp.MatrixBase) else value
