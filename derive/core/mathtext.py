@@ -260,6 +260,19 @@ class TextPrinter(NamePrinter):
             return f"{sign}{inner}/{sign}{self._print(variable)}"
         return f"{sign}/{sign}{self._print(variable)} {inner}"
 
+    def _print_MatrixBase(self, expr: Any) -> str:
+        """A matrix written out, row by row: [1, 2; 3, 4]."""
+        return "[" + "; ".join(", ".join(self._print(expr[i, j]) for j in range(expr.cols))
+                               for i in range(expr.rows)) + "]"
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_MatrixBase
+
+    def _print_Stacked(self, expr: Any) -> str:
+        """A column written with ⋮: [ŷⱼ − yⱼ]ⱼ₌₁..ₙ."""
+        body, index, low, high = (self._print(a) for a in expr.args)
+        return f"[{body}]_{index}={low}..{high}"
+
     def _print_DiagMatrix(self, expr: Any) -> str:
         return f"diag({self._print(expr.args[0])})"
 

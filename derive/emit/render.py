@@ -242,9 +242,8 @@ def evidence_of(outcome: Any, sides: tuple[str, str] = ("left side", "right side
         said = f"{right}, {left}" if sides == LINK_SIDES else f"{left}, {right}"
         return f"{where(outcome.point)}: {said}"
     if isinstance(outcome, DiffersAtSizes):
-        sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
         point = where(outcome.point[:6]) + (", …" if len(outcome.point) > 6 else "")
-        return (f"entry {outcome.entry} differs at {sizes}: the step's formula gives "
+        return (f"entry {outcome.entry} differs{_at_sizes(outcome)}: the step's formula gives "
                 f"{number(outcome.claimed)}, its entries computed one by one give "
                 f"{number(outcome.true)}, {point}")
     if isinstance(outcome, Undecided):
@@ -307,12 +306,17 @@ def _sized_sides(link: Any, outcome: DiffersAtSizes) -> tuple[str, str]:
     return outcome.true, outcome.claimed
 
 
+def _at_sizes(outcome: DiffersAtSizes) -> str:
+    """" at d = 2, n = 3": the sizes an entry differs at (none for matrices written out)."""
+    sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
+    return f" at {sizes}" if sizes else ""
+
+
 def _differs_by_side(link: Any, outcome: DiffersAtSizes) -> str:
     """A differing entry of a link, each value said by side."""
     left, right = _sized_sides(link, outcome)
-    sizes = ", ".join(f"{n} = {v}" for n, v in outcome.sizes)
     point = where(outcome.point[:8]) + (", …" if len(outcome.point) > 8 else "")
-    return (f"entry {outcome.entry} differs at {sizes}: this side is {number(right)}, "
+    return (f"entry {outcome.entry} differs{_at_sizes(outcome)}: this side is {number(right)}, "
             f"the side before it is {number(left)}, {point}")
 
 

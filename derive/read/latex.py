@@ -236,6 +236,7 @@ from derive.read.nodes import (
     Frobenius,
     Juxtaposition,
     Relation,
+    Stacked,
     _is_array,
 )
 from derive.read.screen import (
@@ -263,6 +264,7 @@ __all__ = [
     "Frobenius",
     "Juxtaposition",
     "Relation",
+    "Stacked",
     "index_families",
     "parse_expression",
     "parse_lines",

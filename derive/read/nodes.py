@@ -69,6 +69,34 @@ class Differential(sp.Function):  # type: ignore[misc]
         return f"d({printer._print(self.args[0])})"  # type: ignore[attr-defined]
 
 
+class Stacked(MatrixExpr):  # type: ignore[misc]
+    """A column written with ``\\vdots`` between its first rows and its last,
+    ``[ŷ_1 − y_1; ŷ_2 − y_2; ⋮; ŷ_n − y_n]``: the entry at ``index`` = k is ``body`` with the
+    index at k, for k from ``low`` to ``high``."""
+
+    def __new__(cls, body: sp.Expr, index: sp.Symbol, low: sp.Expr, high: sp.Expr) -> Any:
+        return sp.Basic.__new__(cls, body, index, low, high)
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        return (self.args[3] - self.args[2] + 1, sp.S.One)
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        body, index, low, high = self.args
+        found: set[sp.Basic] = (body.free_symbols - {index}) | low.free_symbols | \
+            high.free_symbols
+        return found
+
+    def _sympystr(self, printer: Any) -> str:
+        body, index, low, high = (printer._print(a) for a in self.args)
+        return f"[{body}]_({index}={low}..{high})"
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body, index, low, high = (printer._print(a) for a in self.args)
+        return rf"\left[{body}\right]_{{{index}={low}}}^{{{high}}}"
+
+
 # ---- builders ------------------------------------------------------------------------------
 
 

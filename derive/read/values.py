@@ -23,10 +23,12 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from derive.core.context import Context
 from derive.core.domains import Interval, RealLine
 from derive.core.functions import ML_FUNCTIONS, sigmoid
+from derive.core.mathtext import text
 from derive.read.derivatives import _Derivatives
 from derive.read.names import _Name
 from derive.read.nodes import (
     EntryOf,
+    Stacked,
     _add,
     _apply,
     _derivative,
@@ -420,13 +422,42 @@ class _Values(_Derivatives):
     def matrix_value(self, matrix: Tree[Token]) -> sp.Expr:
         """``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}`` (bmatrix, array, ...): the
         matrix of its entries, scalars."""
-        rows = [[self.value(cell) for cell in row.children if not _is_token(cell, "AMP")]
-                for row in matrix.children if isinstance(row, Tree) and row.data == "matrix_row"]
+        cells = [[cell for cell in row.children if not _is_token(cell, "AMP")]
+                 for row in matrix.children if isinstance(row, Tree) and row.data == "matrix_row"]
+        if any(len(row) == 1 and _is_dots(row[0]) for row in cells):
+            return self.stacked_value(cells, matrix)
+        rows = [[self.value(cell) for cell in row] for row in cells]
         if len({len(row) for row in rows}) != 1:
             self.fail("the rows of a matrix must have as many entries each", matrix)
         if any(_is_array(entry) for row in rows for entry in row):
             self.fail("the entries of a matrix are read as scalars only", matrix)
         return sp.ImmutableMatrix(rows)
+
+    def stacked_value(self, cells: list[list[Node]], matrix: Tree[Token]) -> sp.Expr:
+        """A column written ``[a_1; a_2; \\vdots; a_n]``: the rows before the dots are its
+        pattern at 1, 2, …; the row after it, the pattern at the last index (see Stacked)."""
+        if any(len(row) != 1 for row in cells):
+            self.fail("cannot read '\\vdots' in a matrix of more than one column", matrix)
+        dots = [k for k, row in enumerate(cells) if _is_dots(row[0])]
+        if len(dots) > 1 or dots[0] in (0, len(cells) - 1) or dots[0] != len(cells) - 2:
+            self.fail("cannot read '\\vdots': it stands between the first rows of a column "
+                      "and its last", matrix)
+        before = [self.value(row[0]) for row in cells[:dots[0]]]
+        last = self.value(cells[-1][0])
+        if any(_is_array(entry) for entry in (*before, last)):
+            self.fail("the entries of a matrix are read as scalars only", matrix)
+        values: list[sp.Expr | None] = [*before, None, last]
+        found = self.dots_pattern(before, last, values)
+        if found is None or found[0] != 0 or not isinstance(found[1], sp.Sum):
+            self.fail("cannot read '\\vdots': the rows around it do not share one shape that "
+                      "differs only in a subscript", matrix)
+        body, (index, low, high) = found[1].function, found[1].limits[0]
+        if low != 1:
+            self.fail("cannot read '\\vdots': the column's first row is not its entry 1",
+                      matrix)
+        self.note(f"the column written with \\vdots read as [{text(body)}] for "
+                  f"{text(index)} = {low}, …, {text(high)}", matrix)
+        return Stacked(body, index, low, high)
 
     def bracket_value(self, bracket: Core) -> sp.Expr:
         assert isinstance(bracket, Tree)
@@ -663,6 +694,11 @@ def _function_named(name: str) -> Callable[..., sp.Expr]:
 def _number(token: Token) -> sp.Expr:
     fraction = Fraction(str(token))
     return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def _is_dots(cell: Node) -> bool:
+    """A cell of a matrix that is only ``\\vdots`` (or another ``\\dots``)."""
+    return _is_token(cell, "DOTS")
 
 
 def _subscript_number(value: sp.Expr, bases: set[str]) -> int | None:

@@ -38,11 +38,14 @@ from derive.verify.shapes.ir import (
     Had,
     Hess,
     Node,
+    Ones,
     Pow,
     Prod,
     Shape,
+    Stacked,
     Sym,
     T,
+    Total,
     names_in,
     walk,
 )
@@ -92,6 +95,11 @@ class Claim:
         first = self._decide()
         if first.verdict != Verdict.CHECKED or self.shift:
             return first
+        if isinstance(first.outcome, CheckedAtSizes) and first.outcome.exact and \
+                self._of_no_size():
+            return Decision(Verdict.PROVED, Proved("equal entry by entry"),
+                            "proved: every size is a number, and the two sides are equal entry "
+                            "by entry")
         again = copy.copy(self)
         again.shift = 1
         second = again._decide()
@@ -106,6 +114,14 @@ class Claim:
                 f"{first.message}; checked again at {sizes_text(again._sizes())}"
             return replace(first, message=message)
         return first
+
+    def _of_no_size(self) -> bool:
+        """Whether the claim's arrays all have sizes written as numbers (``[1, 2][3; 4] =
+        11``, T ∈ ℝ^{1×2}): its one instantiation is then the whole claim."""
+        used = self.frame.used(self.left, self.right)
+        return not self.frame.size_names(used) and not used & set(self.frame.sizes) and \
+            not any(isinstance(n, Stacked | Ones | Total)
+                    for side in (self.left, self.right) for n in walk(side))
 
     def _decide(self) -> Decision:
         missing = self._independent()

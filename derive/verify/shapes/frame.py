@@ -12,9 +12,11 @@ from derive.core.domains import REAL, Domain
 from derive.verify.shapes.ir import (
     Der,
     Hess,
+    Literal,
     Node,
     Ones,
     Shape,
+    Stacked,
     Sym,
     Total,
     children,
@@ -151,6 +153,9 @@ class Frame:
         entry of its vector (ŷ_i among them)."""
         if name == on or (entries and self._may_be_same_entry(name, on)):
             return True
+        entry = self.entry(name)
+        if entry is not None and entry[0] == on:  # ŷ_j, an entry of ŷ
+            return True
         definition = self.definitions.get(name)
         if definition is None or name in seen:
             return False
@@ -172,7 +177,7 @@ class Frame:
             if definition is not None and name not in seen and self.mentions_arrays(
                     definition, seen | {name}):
                 return True
-        return isinstance(node, Ones) or any(isinstance(n, Ones) for n in walk(node))
+        return any(isinstance(n, Ones | Literal | Stacked) for n in walk(node))
 
 
 def free_entry_indices(node: Node, frame: Frame, bound: frozenset[str] = frozenset()
@@ -197,7 +202,7 @@ def _summed_families(node: Node, frame: Frame) -> set[str]:
     used = frame.used(node)
     for item in [node, *(frame.definitions[n] for n in used if n in frame.definitions)]:
         for total in walk(item):
-            if isinstance(total, Total):
+            if isinstance(total, Total | Stacked):
                 found |= {name.rpartition("_")[0] for name in names_in(total.body)
                           if name.rpartition("_")[2] == total.index}
     return found
@@ -208,7 +213,7 @@ def _free_letters(node: Node, frame: Frame, bound: frozenset[str]
     """(letter, None) for an entry of a declared vector with a free letter; (letter, base)
     for a name base_letter, i an index letter."""
     found: set[tuple[str, str | None]] = set()
-    if isinstance(node, Total):
+    if isinstance(node, Total | Stacked):
         inner = bound | {node.index}
         found |= _free_letters(node.body, frame, inner)
         found |= _free_letters(node.low, frame, bound)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from derive.core.context import size_symbol
 from derive.core.errors import DeriveError
 from derive.core.unicode import pretty_name
 from derive.read.latex import ONES_LENGTH
@@ -21,12 +22,14 @@ from derive.verify.shapes.ir import (
     Func,
     Had,
     Hess,
+    Literal,
     Node,
     Num,
     Ones,
     Pow,
     Prod,
     Shape,
+    Stacked,
     Sym,
     T,
     Total,
@@ -130,7 +133,21 @@ class Shapes:
                 return (size, size)
             case Total(body, _, _, _):
                 return self.of(body, seen)
+            case Literal(rows):
+                self._scalar_entries(node, [e for row in rows for e in row], seen)
+                return (sp.Integer(len(rows)), sp.Integer(len(rows[0])))
+            case Stacked(body, _, low, high):
+                self._scalar_entries(node, [body], seen)
+                return (sp.expand(_size(high) - _size(low) + 1), sp.S.One)
         raise TypeError(type(node).__name__)  # pragma: no cover
+
+    def _scalar_entries(self, node: Node, entries: Sequence[Node], seen: frozenset[str]
+                        ) -> None:
+        for entry in entries:
+            shape = self.of(entry, seen)
+            if not is_scalar(shape):
+                raise ShapeError(f"{show(node)}: an entry of a matrix written out is a scalar, "
+                                 f"but {show(entry)} is {show_shape(shape)}")
 
     def _add(self, node: Add, shapes: list[Shape]) -> Shape:
         result = SCALAR
@@ -213,3 +230,12 @@ class Shapes:
                                  f"{f' {sign} '.join(before)} ({show(part)} is "
                                  f"{show_shape(shape)})")
         return result
+
+
+def _size(node: Node) -> sp.Expr:
+    """A size a lowered limit writes: a number or a size's name."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Sym):
+        return size_symbol(node.name)
+    raise ShapeError(f"the limit {show(node)} is not a size")

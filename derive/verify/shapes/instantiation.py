@@ -22,11 +22,13 @@ from derive.verify.shapes.ir import (
     Func,
     Had,
     Hess,
+    Literal,
     Node,
     Num,
     Ones,
     Pow,
     Prod,
+    Stacked,
     Sym,
     T,
     Total,
@@ -143,7 +145,22 @@ class Instance:
                 parts = [self.value(body, keep, {**bound, index: k})
                          for k in range(first, last + 1)]
                 return reduce(_add, parts) if parts else sp.Matrix([[0]])
+            case Literal(rows):
+                return sp.Matrix([[self._scalar(e, keep, bound) for e in row] for row in rows])
+            case Stacked(body, index, low, high):
+                first = self._integer(low, keep, bound)
+                last = self._integer(high, keep, bound)
+                return sp.Matrix([[self._scalar(body, keep, {**bound, index: k})]
+                                  for k in range(first, last + 1)])
         raise TypeError(type(node).__name__)  # pragma: no cover
+
+    def _scalar(self, node: Node, keep: frozenset[str], bound: Mapping[str, int]) -> sp.Expr:
+        """The value of an entry of a matrix written out: a 1×1 value."""
+        value = self.value(node, keep, bound)
+        if value.shape != (1, 1):
+            raise ShapeError(f"an entry of a matrix written out is a scalar, but {show(node)} is "
+                             f"{_shape_text(value.shape)} here")
+        return value[0, 0]
 
     def _integer(self, node: Node, keep: frozenset[str], bound: Mapping[str, int]) -> int:
         value = self.value(node, keep, bound)[0, 0]

@@ -112,12 +112,30 @@ class Total:
 
 
 @dataclass(frozen=True)
+class Literal:
+    """A matrix written out entry by entry (``\\begin{pmatrix}…``); its entries are scalars."""
+
+    rows: tuple[tuple[Node, ...], ...]
+
+
+@dataclass(frozen=True)
+class Stacked:
+    """A column written with ``\\vdots``: the entry at ``index`` = k is ``body`` there, for
+    k from ``low`` to ``high``."""
+
+    body: Node
+    index: str
+    low: Node
+    high: Node
+
+
+@dataclass(frozen=True)
 class Ones:
     """The row of ones 𝟏ᵀ; its length is that of what it multiplies."""
 
 
 Node: TypeAlias = (Sym | Num | Add | Prod | Had | Pow | Func | T | Frob | Der | Hess | Diag | Dif
-                   | Total | Ones)
+                   | Total | Literal | Stacked | Ones)
 Shape: TypeAlias = tuple[sp.Expr, sp.Expr]
 SCALAR: Shape = (sp.S.One, sp.S.One)
 
@@ -133,8 +151,10 @@ def children(node: Node) -> tuple[Node, ...]:
             return (arg,)
         case Der(expr, _) | Hess(expr, _):
             return (expr,)
-        case Total(body, _, low, high):
+        case Total(body, _, low, high) | Stacked(body, _, low, high):
             return (body, low, high)
+        case Literal(rows):
+            return tuple(entry for row in rows for entry in row)
     return ()
 
 

@@ -16,7 +16,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.core.errors import DeriveError
 from derive.core.functions import ML_FUNCTIONS, sigmoid
-from derive.read.latex import Differential, Juxtaposition
+from derive.read.latex import Differential, Juxtaposition, Stacked
 from derive.verify.shapes.ir import (
     Add,
     Der,
@@ -26,6 +26,7 @@ from derive.verify.shapes.ir import (
     Func,
     Had,
     Hess,
+    Literal,
     Node,
     Num,
     Ones,
@@ -35,6 +36,7 @@ from derive.verify.shapes.ir import (
     T,
     Total,
 )
+from derive.verify.shapes.ir import Stacked as StackedNode
 
 
 class Unsupported(DeriveError):
@@ -66,6 +68,13 @@ class Lowering:
     def lower(self, expr: Any) -> Node:
         if isinstance(expr, sp.Symbol | sp.MatrixSymbol):
             return Sym(self.name(str(expr.name)))
+        if isinstance(expr, sp.MatrixBase):
+            return Literal(tuple(tuple(self.lower(expr[i, j]) for j in range(expr.cols))
+                                 for i in range(expr.rows)))
+        if isinstance(expr, Stacked):
+            body, index, low, high = expr.args
+            return StackedNode(self.lower(body), str(index.name), self.lower(low),
+                               self.lower(high))
         if isinstance(expr, Differential):
             return Dif(self.lower(expr.args[0]))
         if isinstance(expr, sp.OneMatrix):

@@ -16,12 +16,14 @@ from derive.verify.shapes.ir import (
     Func,
     Had,
     Hess,
+    Literal,
     Node,
     Num,
     Ones,
     Pow,
     Prod,
     Shape,
+    Stacked,
     Sym,
     T,
     Total,
@@ -101,6 +103,10 @@ def show(node: Node, level: int = 0) -> str:
             return f"d{show(arg, 2)}"
         case Total(body, index, low, high):
             return f"Σ_{pretty_name(index)}={show(low)}..{show(high)} {show(body, 2)}"
+        case Literal(rows):
+            return "[" + "; ".join(", ".join(show(e) for e in row) for row in rows) + "]"
+        case Stacked(body, index, low, high):
+            return f"[{show(body)}]_{pretty_name(index)}={show(low)}..{show(high)}"
         case Ones():
             return "𝟏ᵀ"
     raise TypeError(type(node).__name__)  # pragma: no cover

@@ -18,10 +18,12 @@ from derive.verify.shapes.ir import (
     Func,
     Had,
     Hess,
+    Literal,
     Node,
     Pow,
     Prod,
     Shape,
+    Stacked,
     Sym,
     T,
     Total,
@@ -147,6 +149,10 @@ def _map(node: Node, change: Callable[[Node], Node | None]) -> Node:
             return Dif(again(arg))
         case Total(body, index, low, high):
             return Total(again(body), index, low, high)
+        case Stacked(body, index, low, high):
+            return Stacked(again(body), index, low, high)
+        case Literal(rows):
+            return Literal(tuple(tuple(again(e) for e in row) for row in rows))
     return node
 
 

@@ -33,7 +33,8 @@ def differs_text(outcome: DiffersAtSizes, labels: tuple[str, str] = ("claimed", 
     point = ", ".join(f"{_entry_name(n)} = {v}" for n, v in outcome.point[:8])
     more = ", …" if len(outcome.point) > 8 else ""
     where = f", at {point}{more}" if point else ""
-    return (f"entry {outcome.entry} differs at {sizes_text(dict(outcome.sizes))}: "
+    sizes = sizes_text(dict(outcome.sizes))
+    return (f"entry {outcome.entry} differs{f' at {sizes}' if sizes else ''}: "
             f"{labels[0]} {outcome.claimed}, {labels[1]} {outcome.true}{where}")
 
 
