@@ -1,18 +1,19 @@
 r"""A course autograder: students submit the gradient of binary cross-entropy in LaTeX.
 
 Run it with ``python docs/autograder_example.py``. ``grade`` marks a final answer with
-``derive.integrations.testing.check_derivative``; ``grade_steps`` marks a whole worked derivation with
-``derive.verify.check.check_latex`` and points at the first line that is wrong. The feedback is the
-checker's own: the counterexample, and the diagnosis that names the mistake when one does.
+``derive.integrations.testing.check_derivative``; ``grade_steps`` marks a whole worked
+derivation with ``derive.verify.check.check_latex`` and points at the first line that is
+wrong. The feedback is the checker's own: the counterexample, and the diagnosis that names the
+mistake when one does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from derive.verify.check import check_latex
 from derive.emit.render import link_evidence
 from derive.integrations.testing import check_derivative, diagnosis_text
+from derive.verify.check import check_latex
 
 LOSS = r"-(y\log(\hat y) + (1-y)\log(1-\hat y))"
 DOMAINS = {"y": "{0,1}", "yhat": "(0,1)"}
