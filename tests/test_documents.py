@@ -445,6 +445,81 @@ def test_definitions_the_words_write_without_delimiters(tmp_path: pathlib.Path) 
         "proved", "definition", "proved", "definition", "definition", "proved"]
 
 
+def test_identities_the_words_write_without_delimiters(tmp_path: pathlib.Path) -> None:
+    # "Since {e^x + e^{-x}} = 2cosh(x), where …": a claim; a condition or a definition is not
+    text = ("$$y = \\frac{2}{(e^x + e^{-x})^2}$$\n"
+            "Since {e^x + e^{-x}} = 2cosh(x), where cosh is the hyperbolic cosine, we get\n"
+            "$$y = \\frac{1}{2\\cosh^2(x)}$$\n"
+            "As e^0 = 2. Since z = 0 here, we stop. As x^2 = 4, x is 2. Note that the loss = 1.\n")
+    document = read(tmp_path, text)
+    assert latex_of(document) == [
+        "y = \\frac{2}{(e^x + e^{-x})^2}", "{e^x + e^{-x}} = 2cosh(x)",
+        "y = \\frac{1}{2\\cosh^2(x)}", "e^0 = 2"]
+    assert "'{e^x + e^{-x}} = 2cosh(x)' (line 2) read as math: the words write it without " \
+        "delimiters" in document.assumed
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "proved", "proved",
+                                                      "refuted"]
+
+
+LINEAR_REGRESSION = (
+    "The cost is\n$$J(w) = \\frac{1}{2m}\\sum_{i=1}^m (w^T x_i - y_i)^2$$\n"
+    "and its gradient\n$$\\frac{\\partial J(w)}{\\partial w_j} = FACTOR\\sum_{i=1}^m "
+    "(w^T x_i - y_i) x_{ij}$$\n")
+
+
+@pytest.mark.parametrize(("factor", "verdict"), [("\\frac{1}{m}", "checked"), ("", "refuted")])
+def test_a_transposed_name_whose_entries_are_written_is_a_vector(
+        tmp_path: pathlib.Path, factor: str, verdict: str) -> None:
+    # wᵀx_i with w_j written: w and each x_i are vectors of d entries, j runs over them (checked
+    # at d = 2, apart from the sum's m = 3); the claim is decided entry by entry
+    document = read(tmp_path, LINEAR_REGRESSION.replace("FACTOR", factor))
+    assumed = " ".join(document.assumed)
+    assert "w is a vector of d entries" in assumed and "xᵢ is a vector of d entries" in assumed
+    assert "j = 1, …, d" in assumed and "checked at d = 2, m = 3" in assumed
+    assert [str(s.verdict) for s in check_document(document).steps] == ["definition", verdict]
+
+
+def test_the_examples_written_as_superscripts_are_read_as_subscripts(
+        tmp_path: pathlib.Path) -> None:
+    # θᵀx^{(i)} in Σᵢ with θ_j written: x^{(i)} is x_i, x_j^{(i)} is x_ij (the notation of
+    # the linear regression notes), said
+    text = (LINEAR_REGRESSION.replace("FACTOR", "\\frac{1}{m}")
+            .replace("w^T x_i", "\\theta^T x^{(i)}").replace("y_i", "y^{(i)}")
+            .replace("x_{ij}", "x_j^{(i)}").replace("J(w)", "J(\\theta)")
+            .replace("w_j", "\\theta_j"))
+    document = read(tmp_path, text)
+    assert any(a.startswith("i numbers the examples: x, y") for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "checked"]
+    assert "x_j^{(i)} read with the example index i as a subscript, x_ij" in \
+        " ".join(report.steps[1].readings)
+
+
+def test_a_transposed_name_beside_examples_read_otherwise_stays_a_scalar(
+        tmp_path: pathlib.Path) -> None:
+    # h(x) = g(θᵀx) applied to x^{(i)}, θx^{(i)} written without a transpose: no vectors
+    text = ("$$h_{\\theta}(x) = \\sigma(\\theta^T x)$$\n$$\\frac{\\partial}{\\partial \\theta_j} "
+            "\\sum_{i=1}^m h_{\\theta}(x^{(i)}) = \\sum_{i=1}^m x_j^{(i)}$$\n")
+    document = read(tmp_path, text)
+    assert not any("is a vector" in a for a in document.assumed)
+
+
+def test_a_mixed_derivative_beside_the_squared_one_is_read_for_distinct_letters(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$f(w) = \\frac{1}{2}\\|w\\|^2 + \\sum_{i=1}^n (w^Tx_i)^2$$\n"
+            "$$\\frac{\\partial f(w)}{\\partial w_j} = w_j + 2\\sum_{i=1}^n (w^Tx_i) x_{ij}$$\n"
+            "$$\\frac{\\partial^2 f(w)}{\\partial w_j^2} = 1 + 2\\sum_{i=1}^n x_{ij}^2$$\n"
+            "$$\\frac{\\partial^2 f(w)}{\\partial w_j \\, \\partial w_k} = 2\\sum_{i=1}^n x_{ij}"
+            " x_{ik}$$\n")
+    document = read(tmp_path, text)
+    assert any("is read for j ≠ k: the document writes the case j = k apart" in a
+               for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "checked", "checked",
+                                                      "conditional"]
+
+
 def test_a_prime_on_a_name_is_its_derivative_by_the_documents_one_variable(
         tmp_path: pathlib.Path) -> None:
     text = ("$$u = e^{2x}$$ and $$v = x^2$$\n\n$$\\frac{d}{dx}(u v) = u' v + u v'$$\n\n"

@@ -1,5 +1,7 @@
-"""Matrices written out in a matrix claim: entry by entry (``\\begin{pmatrix}…``) and as a column
-with ``\\vdots`` between its first rows and its last (a pattern in one subscript)."""
+"""Matrices written out in a matrix claim: entry by entry (``\\begin{pmatrix}…``), as a column or
+row with dots between its first entries and its last (a pattern in one subscript), and as a
+square matrix with ``\\cdots``, ``\\vdots`` and ``\\ddots`` (one pattern on the diagonal, one
+off it)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,14 @@ HEADER = r'''
 [symbols]
 "\\hat{y}" = { shape = ["n", "1"], entries = "\\hat{y}_1" }
 y = { shape = ["n", "1"], entries = "y_1" }
-T = { shape = ["1", "2"], entries = "T_1" }
+U = { shape = ["1", "2"], entries = "U_1" }
+p = { shape = ["K", "1"], entries = "p_1" }
 
 [indices]
 j = "n"
 
 [settings]
-sizes = { n = 3 }
+sizes = { n = 3, K = 3 }
 
 [definitions]
 L = { latex = '\frac{1}{2n}\sum_{j=1}^{n}\left(\hat{y}_j - y_j\right)^2' }
@@ -37,11 +40,21 @@ STEPS = {
                 "proved"),
     "numbers_wrong": (r"\begin{bmatrix} 1 & 2 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix}"
                       r" = 12", "refuted"),
-    "fixed_size": (r"T + \begin{pmatrix} 1 & 1 \end{pmatrix} = \begin{pmatrix} T_1 + 1 & T_2 + 1"
+    "fixed_size": (r"U + \begin{pmatrix} 1 & 1 \end{pmatrix} = \begin{pmatrix} U_1 + 1 & U_2 + 1"
                    r" \end{pmatrix}", "proved"),
-    "fixed_size_wrong": (r"T + \begin{pmatrix} 1 & 1 \end{pmatrix} = \begin{pmatrix} T_1 + 1 & "
-                         r"T_1 + 1 \end{pmatrix}", "refuted"),
-    "entry_not_scalar": (r"\begin{pmatrix} T & 1 \end{pmatrix} = T", "unreadable"),
+    "fixed_size_wrong": (r"U + \begin{pmatrix} 1 & 1 \end{pmatrix} = \begin{pmatrix} U_1 + 1 & "
+                         r"U_1 + 1 \end{pmatrix}", "refuted"),
+    "entry_not_scalar": (r"\begin{pmatrix} U & 1 \end{pmatrix} = U", "unreadable"),
+    "jacobian": (r"\mathrm{diag}(p) - p p^T = \begin{bmatrix} p_1(1-p_1) & -p_1 p_2 & \cdots & "
+                 r"-p_1 p_K \\ -p_2 p_1 & p_2(1-p_2) & \cdots & -p_2 p_K \\ \vdots & \vdots & "
+                 r"\ddots & \vdots \\ -p_K p_1 & -p_K p_2 & \cdots & p_K(1-p_K) \end{bmatrix}",
+                 "checked"),
+    "jacobian_sign": (r"\mathrm{diag}(p) - p p^T = \begin{bmatrix} p_1(1-p_1) & \cdots & p_1 p_K"
+                      r" \\ \vdots & \ddots & \vdots \\ p_K p_1 & \cdots & p_K(1-p_K) "
+                      r"\end{bmatrix}", "refuted"),
+    "row": (r"p^T = \begin{bmatrix} p_1 & p_2 & \cdots & p_K \end{bmatrix}", "checked"),
+    "row_squared": (r"p^T = \begin{bmatrix} p_1^2 & p_2^2 & \cdots & p_K^2 \end{bmatrix}",
+                    "refuted"),
 }
 
 
@@ -63,9 +76,17 @@ def test_each_claim_with_a_written_matrix_gets_its_verdict(verdicts: dict[str, o
     assert step.verdict == STEPS[name][1], step  # type: ignore[attr-defined]
 
 
+def test_a_matrix_with_dots_is_read_as_its_two_patterns_and_says_so(
+        verdicts: dict[str, object]) -> None:
+    step = verdicts["jacobian_sign"]
+    notes = " ".join(step.readings)  # type: ignore[attr-defined]
+    assert "read as the entry pᵢ·(1 − pᵢ) where i = j, else pᵢ·p_j, for i, j = 1, …, K" in notes
+    assert "entry (0, 1) differs at K = 3" in step.links[0].message  # type: ignore[attr-defined]
+
+
 def test_a_refuted_column_names_the_entry_and_the_point(verdicts: dict[str, object]) -> None:
     link = verdicts["column_sign"].links[0]  # type: ignore[attr-defined]
-    assert "entry (0, 0) differs at n = 3" in link.message
+    assert "entry (0, 0) differs at " in link.message and "n = 3" in link.message
     assert "ŷ[0,0]" in link.message
 
 
@@ -82,7 +103,6 @@ def test_a_column_with_vdots_is_read_as_its_pattern_and_says_so() -> None:
     r"\begin{bmatrix} a_1 & b \\ \vdots & \\ a_n & b \end{bmatrix}",   # two columns
     r"\begin{bmatrix} \vdots \\ a_n \end{bmatrix}",                     # no first row
     r"\begin{bmatrix} a_1 \\ \vdots \\ a_n \\ \vdots \\ b_n \end{bmatrix}",  # two runs
-    r"\begin{bmatrix} a_2 \\ \vdots \\ a_n \end{bmatrix}",              # not from entry 1
 ])
 def test_a_column_with_vdots_that_is_no_pattern_is_refused(latex: str) -> None:
     from derive.core.errors import ParseError
@@ -90,3 +110,16 @@ def test_a_column_with_vdots_that_is_no_pattern_is_refused(latex: str) -> None:
     with pytest.raises(ParseError):
         parse_expression(latex)
 
+
+@pytest.mark.parametrize("latex", [
+    r"\begin{bmatrix} a_1 & \cdots & a_n \\ \vdots & \ddots & \vdots \end{bmatrix}",  # not square
+    r"\begin{bmatrix} a_1 & \cdots & a_n \\ \vdots & a_2 & \vdots \\ a_n & \cdots & a_1 "
+    r"\end{bmatrix}",                                                  # an entry among the dots
+    r"\begin{bmatrix} a_1 & b_1 & \cdots & b_n \\ b_1 & a_2 & \cdots & b_2 \\ \vdots & \vdots & "
+    r"\ddots & \vdots \\ b_n & b_n & \cdots & a_n \end{bmatrix}",    # no one pattern off it
+])
+def test_a_matrix_with_dots_that_is_no_pattern_is_refused(latex: str) -> None:
+    from derive.core.errors import ParseError
+
+    with pytest.raises(ParseError):
+        parse_expression(latex)

@@ -57,6 +57,11 @@ class Context:
     """Index notation with upper indices (``A^{ij}``, ``\\delta^j_m``): a superscript of index
     letters is the entry it names, and an index repeated in a product and written on no other
     side of the relation is summed (the summation convention)."""
+    example_bases: frozenset[str] = frozenset()
+    """Names whose superscript in brackets is an example index written as a subscript
+    (``x^{(i)}`` is ``x_i``, ``x_j^{(i)}`` is ``x_ij``, the j-th entry of the i-th example):
+    the document writes them beside vectors (``\\theta^T x^{(i)}``), as the index notation
+    over arrays reads ``w^T x_i``."""
     macros: str = ""
     """The macro definitions the document makes, as written
     (``\\def\\p#1#2{\\frac{\\partial #1}{\\partial #2}}``): every line of it is read with them."""

@@ -291,6 +291,67 @@ _MATH_WORDS = frozenset({
 })
 
 
+_CLAIMING_WORD = re.compile(r"(?<![A-Za-z])(?:[Ss]ince|[Bb]ecause|[Aa]s|(?:[Nn]ote|[Rr]ecall|"
+                            r"[Ww]e know) that)[ \t]+(?=[\\{(A-Za-z0-9])")
+
+
+def _clauses_after(words: re.Pattern[str], text: str, found: list[Display], latex: bool
+                   ) -> list[tuple[int, int]]:
+    """Where the words a pattern matches outside the math are followed by words up to the
+    end of their sentence (or the next math): (start, stop) of each such stretch."""
+    code = _latex_code(text) if latex else _markdown_code(text)
+    taken = sorted([*code, *((d.start - _OPENERS.get(d.kind, 0),
+                              d.end + _OPENERS.get(d.kind, 0)) for d in found)])
+    inside = _Inside(taken)
+    stretches = []
+    for word in words.finditer(text):
+        if inside.at(word.start()) is not None:
+            continue
+        end = _SENTENCE_END.search(text, word.end())
+        stretches.append((word.end(), min(end.start() if end is not None else len(text),
+                                          next((s for s, _ in taken if s >= word.end()),
+                                               len(text)))))
+    return stretches
+
+
+def _with_prose(found: list[Display], extra: list[Display]) -> list[Display]:
+    """The displays with the math the words write, in order and numbered again."""
+    if not extra:
+        return found
+    merged = sorted([*found, *extra], key=lambda d: d.start)
+    return [replace(d, number=k + 1) for k, d in enumerate(merged)]
+
+
+def prose_claims(text: str, found: list[Display], *, latex: bool = False) -> list[Display]:
+    """Identities the words write without math delimiters, where other math is delimited,
+    after "since", "because", "as", "note that", "recall that" ("Since {e^x + e^{-x}} =
+    2cosh(x), where …"): the clause up to the end of the sentence, when the reader reads it as
+    math, it holds one '=' and no English word, its left side is not a name (that would set
+    or define one) and its two sides write the same names ("since z = 0" is a condition, not
+    an identity). Displays of kind ``prose`` (inline)."""
+    from derive.read.latex import parse_lines
+
+    extra: list[Display] = []
+    for start, stop in _clauses_after(_CLAIMING_WORD, text, found, latex):
+        clause = text[start:stop].rstrip(" ,:")
+        if clause.count("=") != 1 or _PROSE_NAME.match(clause):
+            continue
+        if {w for w in re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", clause)} - _MATH_WORDS:
+            continue
+        try:
+            (relation,) = parse_lines(clause, Context(), source="<document>")
+        except Exception:  # words, not math, or more than one line
+            continue
+        if len(relation.sides) != 2 or relation.continues:
+            continue
+        left, right = ({s.name for s in side.free_symbols if isinstance(s, sp.Symbol)}
+                       for side in relation.sides)
+        if left != right:
+            continue
+        extra.append(Display(0, "prose", start, start + len(clause), True))
+    return _with_prose(found, extra)
+
+
 def prose_definitions(text: str, found: list[Display], *, latex: bool = False
                       ) -> list[Display]:
     """Definitions the words write without math delimiters, where other math is delimited
@@ -299,19 +360,8 @@ def prose_definitions(text: str, found: list[Display], *, latex: bool = False
     reads as math and that holds no English word. Displays of kind ``prose`` (inline)."""
     from derive.read.latex import parse_lines
 
-    code = _latex_code(text) if latex else _markdown_code(text)
-    taken = sorted([*code, *((d.start - _OPENERS.get(d.kind, 0),
-                              d.end + _OPENERS.get(d.kind, 0)) for d in found)])
-    inside = _Inside(taken)
     extra: list[Display] = []
-    for word in _DEFINING_WORD.finditer(text):
-        if inside.at(word.start()) is not None:
-            continue
-        end = _SENTENCE_END.search(text, word.end())
-        stop = end.start() if end is not None else len(text)
-        following = next((s for s, _ in taken if s >= word.end()), len(text))
-        stop = min(stop, following)
-        cursor = word.end()
+    for cursor, stop in _clauses_after(_DEFINING_WORD, text, found, latex):
         for piece in [*_AND.split(text[cursor:stop]), ""][:-1]:
             start = text.index(piece, cursor)
             cursor = start + len(piece)
@@ -326,10 +376,7 @@ def prose_definitions(text: str, found: list[Display], *, latex: bool = False
             except Exception:  # words, not math
                 break
             extra.append(Display(0, "prose", start, start + len(clause), True))
-    if not extra:
-        return found
-    merged = sorted([*found, *extra], key=lambda d: d.start)
-    return [replace(d, number=k + 1) for k, d in enumerate(merged)]
+    return _with_prose(found, extra)
 
 
 def _escaped(text: str, index: int) -> bool:
@@ -880,6 +927,9 @@ class _Facts:
     """Names whose entries the document writes (x_i, x_1, x_{ij}): read as scalars."""
     upper_indices: bool = False
     """The document writes entries with upper indices (A^{ij}, δ^j_m)."""
+    examples: set[str] = field(default_factory=set)
+    """Names whose example index the document writes as a superscript, x^{(i)}: read as a
+    subscript (Context.example_bases)."""
 
 
 def read_document(path: str, text: str) -> ProofDocument:
@@ -893,6 +943,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     plain = not lines and not latex
     if lines:
         found = prose_definitions(text, found, latex=latex)
+        found = prose_claims(text, found, latex=latex)
         found = plain_continuations(text, found, latex=latex)
         lines = [line for display in found for line in lines_of(text, display)]
     if plain:  # no delimited math at all: the lines that read as equations
@@ -923,6 +974,8 @@ def read_document(path: str, text: str) -> ProofDocument:
     _bare_example_letters(lines, facts)
     _gradient_glosses(text, lines, facts)
     _one_variable(lines, facts)
+    _example_bases(lines, facts)
+    _entry_vectors(lines, facts)
     _unshaped_arrays(lines, facts)
     context = _context(facts)
     steps = _steps(text, lines, context)
@@ -935,6 +988,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     for number, premise in _premises(text, found, positions, facts):
         cases.setdefault(number, []).append(premise)
     claims = _claims(steps, positions, _labels(text, found), cases, context)
+    claims = _distinct_mixed_letters(claims, facts)
     if not claims:
         raise ProofFileError("no equations found: the math of this document holds no '=' "
                              "(expected equations such as $$f'(x) = …$$)", source=path,
@@ -1159,6 +1213,148 @@ _ARRAY_LOOKING = re.compile(
     r"\\(?:mathbf|textbf|boldsymbol|bm|vec)\s*\{\s*(\\?[A-Za-z]+)\s*\}|"
     r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|"
     r"T(?![A-Za-z])|\\top(?![A-Za-z]))")
+
+
+_TRANSPOSED_TIMES = re.compile(
+    r"(\\[A-Za-z]+|(?<![A-Za-z\\])[A-Za-z]|(?<=_[A-Za-z])[A-Za-z])\s*\^\s*"
+    r"(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T|\\top(?![A-Za-z]))"
+    r"\s*(?:\\cdot\s*)?(\\[A-Za-z]+|[A-Za-z])(?![A-Za-z(])\s*(?:_\s*(?:\{\s*([a-z])\s*\}|([a-z]))|"
+    r"\^\s*\{\s*\(\s*([a-z])\s*\)\s*\})?")
+"""``w^T x_i``, ``\\theta^T x``, ``\\theta^T x^{(i)}``: a transposed name times a name (or a
+vector of a family: one per example)."""
+_EXAMPLE = re.compile(r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*"
+                      r"\^\s*\{\s*\(\s*([a-z])\s*\)\s*\}")
+"""``x^{(i)}``, ``x_j^{(i)}``: a name with an example index (its base, the letter)."""
+
+
+def _example_bases(lines: list[Line], facts: _Facts) -> None:
+    """``\\theta^T x^{(i)}`` inside a sum over i, the entries θ_j written: the examples are
+    vectors, and the names written with the example index i (x^{(i)}, x_j^{(i)}, y^{(i)}) are
+    read with it as a subscript (x_i, x_ij, y_i), as ``w^T x_i`` is read; i runs over the
+    sum's range. Not where the document also writes x_i itself."""
+    from derive.read.latex import parse_name
+
+    for line in lines:
+        for match in _TRANSPOSED_TIMES.finditer(line.latex):
+            letter = match.group(5)
+            if letter is None or letter in facts.indices:
+                continue
+            limit = re.search(rf"\\sum\s*_\s*\{{\s*{letter}\s*=\s*[01]\s*\}}\s*\^\s*"
+                              r"(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))",
+                              "\n".join(x.latex for x in lines))
+            if limit is None or not _entry_letters(lines, match.group(1), facts):
+                continue
+            bases = {m.group(1) for x in lines for m in _EXAMPLE.finditer(x.latex)
+                     if m.group(2) == letter}
+            if any(re.search(rf"(?<![A-Za-z\\]){re.escape(base)}\s*_\s*\{{?\s*{letter}",
+                             x.latex) for base in bases for x in lines):
+                return  # x_i is a name of its own there
+            try:
+                names = {parse_name(base) for base in bases}
+            except Exception:  # not names the reader knows
+                return
+            facts.examples |= names
+            facts.indices[letter] = limit.group(1) or limit.group(2)
+            facts.sizes.setdefault(facts.indices[letter], 3)
+            _restate_indices(facts)
+            shown = ", ".join(sorted(_pretty(n) for n in names))
+            facts.said.append(f"{letter} numbers the examples: {shown} with the index ({letter}) "
+                              f"are read with it as a subscript ({_pretty(sorted(names)[0])}_"
+                              f"{letter}), one vector or value per example")
+            return
+
+
+def _entry_vectors(lines: list[Line], facts: _Facts) -> None:
+    """A name written transposed (``w^T x_i``) whose entries the document writes with index
+    letters (``w_j``, ``w_k``) of one count is a column vector of that count, its entries w_j;
+    the names it multiplies so (x_i, one per value of i, or x) are vectors of that count too.
+    Letters that only subscript (no sum runs over them) count the vector's entries with a
+    size of their own (d, checked at 2). Said."""
+    from derive.read.latex import parse_name
+
+    found: dict[str, tuple[str, ...]] = {}
+    partners: set[str] = set()
+    abandoned: set[str] = set()
+    # h(x) = g(θᵀx) applied to x^{(i)}: x stands for examples the document does not read as
+    # vectors (θx^{(i)} is its own notation); θ stays a scalar there
+    exemplified = {m.group(1) for line in lines for m in _EXAMPLE.finditer(line.latex)}
+    for line in lines:
+        for match in _TRANSPOSED_TIMES.finditer(line.latex):
+            try:
+                name, other = parse_name(match.group(1)), parse_name(match.group(2))
+            except Exception:  # not names the reader knows
+                continue
+            if name in facts.shapes or name in facts.functions or other in facts.functions:
+                continue
+            letters = _entry_letters(lines, match.group(1), facts)
+            if not letters or other == name:
+                continue
+            found.setdefault(name, letters)
+            family = match.group(3) or match.group(4) or match.group(5)
+            if (match.group(5) is not None or match.group(2) in exemplified) and \
+                    other not in facts.examples:
+                abandoned.add(name)
+                continue
+            partner = f"{other}_{family}" if family in facts.indices else other
+            if partner not in facts.shapes and partner != name:
+                partners.add(partner)
+    found = {name: letters for name, letters in found.items() if name not in abandoned}
+    if not found:
+        return
+    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    summed_counts = {count for letter, count in facts.indices.items()
+                     if any(re.search(rf"\\sum\s*_\s*\{{?\s*{letter}(?![A-Za-z])", line.latex)
+                            for line in lines)}
+    for letters in set(found.values()):
+        summed = re.compile(rf"\\sum\s*_\s*\{{?\s*[{''.join(letters)}](?![A-Za-z])")
+        if any(summed.search(line.latex) for line in lines) or \
+                facts.indices[letters[0]] not in summed_counts:
+            continue  # a sum's letter, or a count the document writes (w_1, …, w_d)
+        # w_j written only as a subscript: j counts w's entries, not the sums' terms
+        fresh = next((c for c in ("d", "p", "k", "D") if c not in used), None)
+        if fresh is not None:
+            facts.indices.update({letter: fresh for letter in letters})
+            facts.sizes[fresh] = 2
+            used.add(fresh)
+            _restate_indices(facts)
+    counts = set()
+    for name, letters in found.items():
+        count = facts.indices[letters[0]]
+        counts.add(count)
+        written = ", ".join(f"{_pretty(name)}_{letter}" for letter in letters)
+        facts.shapes[name] = ((count, "1"), (
+            f"{_pretty(name)} is a vector of {count} entries: the document writes it "
+            f"transposed and its entries {written}"))
+        facts.sizes.setdefault(count, 3)
+    if len(counts) == 1:
+        (count,) = counts
+        for name in sorted(partners - set(found)):
+            facts.shapes[name] = ((count, "1"), (
+                f"{_pretty(name)} is a vector of {count} entries: the document multiplies it by "
+                "a transposed vector of that many"))
+
+
+def _entry_letters(lines: list[Line], written: str, facts: _Facts) -> tuple[str, ...]:
+    """The index letters of the entries of ``written`` (w_j, \\theta_{j}) the lines write,
+    when they all have one count; () otherwise. The last entry of a list or sum written with
+    dots (``w_1, \\ldots, w_d``) names the count, not an index."""
+    name = re.escape(written) + r"(?![A-Za-z])\s*_\s*"
+    pattern = re.compile(name + r"(?:\{\s*([a-z])\s*\}|([a-z]))(?![A-Za-z0-9])")
+    last = re.compile(r"\\[lc]?dots[bc]?\s*[,+]?\s*" + name + r"\{?\s*([A-Za-z])(?![A-Za-z0-9])")
+    counts = {m.group(1) for line in lines for m in last.finditer(line.latex)}
+    letters = {m.group(1) or m.group(2) for line in lines for m in pattern.finditer(line.latex)}
+    letters -= counts
+    if not letters or not letters <= set(facts.indices):
+        return ()
+    if len(counts) == 1 and not any(re.search(rf"\\sum\s*_\s*\{{?\s*{letter}(?![A-Za-z])",
+                                              line.latex) for line in lines for letter in letters):
+        count = next(iter(counts))
+        if any(facts.indices[letter] != count for letter in letters):
+            facts.indices.update({letter: count for letter in letters})
+            facts.sizes.setdefault(count, 2)  # apart from the sums' 3: a transposition shows
+            _restate_indices(facts)
+    counts = {facts.indices[letter] for letter in letters}
+    return tuple(sorted(letters)) if len(counts) == 1 else ()
 
 
 def _unshaped_arrays(lines: list[Line], facts: _Facts) -> None:
@@ -1560,10 +1756,30 @@ def _index_letters(lines: list[Line], facts: _Facts) -> None:
                      for m in _SUM_LIMIT.finditer(line.latex)} - set(counts) -
                     set(facts.indices))
     facts.sizes = {name: 3 for name in [*counts, *limits]}
+    _restate_indices(facts)
+
+
+_INDEX_SENTENCE = "a sum written without its range runs over the same); index claims are checked"
+
+
+def _restate_indices(facts: _Facts) -> None:
+    """The report's sentence on the index letters, said again once they change."""
+    sentence = _index_sentence(facts)
+    if any(_INDEX_SENTENCE in said for said in facts.said):
+        facts.said = [sentence if _INDEX_SENTENCE in said else said for said in facts.said]
+    else:
+        facts.said.append(sentence)
+
+
+def _index_sentence(facts: _Facts) -> str:
+    """What the report says of the index letters: their counts and the sizes of the checks."""
     shown = ", ".join(sorted(facts.indices))
-    sizes = ", ".join(f"{name} = 3" for name in facts.sizes)
-    facts.said.append(f"{shown} are index letters: a sum written without its range runs over "
-                      f"1, …, {', '.join(counts)}; index claims are checked at {sizes}")
+    ranges = "; ".join(f"{letter} = 1, …, {count}" for letter, count in
+                       sorted(facts.indices.items()))
+    sizes = ", ".join(f"{name} = {size}" for name, size in sorted(facts.sizes.items()))
+    return (f"{shown} {'is an index letter' if len(facts.indices) == 1 else 'are index letters'}"
+            f" ({ranges}; a sum written without its range runs over the same); index claims "
+            f"are checked at {sizes}")
 
 
 _CALLIGRAPHIC = re.compile(r"\\mathcal\s*\{\s*([A-Z])\s*\}")
@@ -1612,7 +1828,8 @@ def _context(facts: _Facts) -> Context:
         if name not in facts.domains:
             infos.append(SymbolInfo(name, shape=shape))
     context = Context(functions=frozenset(facts.functions), styled=frozenset(facts.styled),
-                      macros=facts.macros, upper_indices=facts.upper_indices
+                      macros=facts.macros, upper_indices=facts.upper_indices,
+                      example_bases=frozenset(facts.examples)
                       ).with_symbols(*infos)
     if facts.indices:
         implied = [SymbolInfo(n, COUNT) for n in {*facts.indices, *facts.indices.values()}
@@ -2000,6 +2217,38 @@ def _claims(steps: Sequence[_Step], positions: _Positions, labels: dict[int, str
             if display.number not in cases:
                 before_cases = step
     return claims
+
+
+_ENTRY_NAME = r"(\\?[A-Za-z]+)\s*_\s*\{?\s*([a-z])\s*\}?"
+_MIXED = re.compile(r"\\partial\s*" + _ENTRY_NAME + r"\s*(?:\\[,;!]\s*)?\\partial\s*" + _ENTRY_NAME)
+"""``\\partial w_j \\, \\partial w_k``: a mixed derivative by two entries of one name."""
+_SQUARED = re.compile(r"\\partial\s*" + _ENTRY_NAME + r"\s*\^\s*\{?\s*2")
+"""``\\partial w_j^2``: the second derivative by one entry."""
+
+
+def _distinct_mixed_letters(claims: list[Claim], facts: _Facts) -> list[Claim]:
+    """A mixed derivative by w_j and w_k where the document writes the second derivative by
+    w_j apart (∂²f/∂w_j²): the two letters name different entries, so the claim is read for
+    j ≠ k (an assumption, said; the case j = k is the other claim)."""
+    squared = {m.group(1) for claim in claims for m in _SQUARED.finditer(claim.latex)}
+    found = []
+    for claim in claims:
+        relations = top_relations(claim.latex)
+        left = claim.latex[:relations[0].start()] if relations else ""
+        mixed = _MIXED.search(left)
+        if mixed is None or mixed.group(1) != mixed.group(3) or mixed.group(1) not in squared:
+            found.append(claim)
+            continue
+        first, second = mixed.group(2), mixed.group(4)
+        if first == second or not {first, second} <= set(facts.indices):
+            found.append(claim)
+            continue
+        condition = f"{first} \\neq {second}"
+        facts.said.append(f"line {claim.line}: the derivative by {_pretty(mixed.group(1))}_{first} "
+                          f"and {_pretty(mixed.group(1))}_{second} is read for {first} ≠ "
+                          f"{second}: the document writes the case {first} = {second} apart")
+        found.append(replace(claim, assume=(*claim.assume, condition)))
+    return found
 
 
 def _last_side(step: _Step, context: Context) -> str | None:

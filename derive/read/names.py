@@ -76,12 +76,16 @@ class _Name:
     label: str | None = None
     """A superscript that names, not raises: the Q of ``W^Q``, the prev of
     ``A^{\\text{prev}}``."""
+    example: str | None = None
+    """An example index the context reads as a subscript (``x_j^{(i)}`` → ``x_ij``)."""
 
     def full(self) -> str:
         name = self.text
         if self.label is not None:
             name += "^" + self.label
-        if self.sub is not None:
+        if self.example is not None:
+            name += "_" + self.example + (self.sub or "")
+        elif self.sub is not None:
             name += "_" + self.sub
         if self.layer is not None:
             name += "^(" + self.layer + ")"
@@ -342,6 +346,13 @@ class _Names(_Text):
             if superscripts > 1:
                 self.fail("double superscript: use braces, x^{a^{b}}", postfix)
             layer = self.layer_text(script)
+            if layer is not None and name.text in self.context.example_bases and \
+                    name.example is None and not self.declaring:
+                written = self.written(postfix, name)
+                name.example = layer
+                self.note(f"{written} read with the example index {layer} as a subscript, "
+                          f"{name.full()}", postfix)
+                continue
             if layer is not None:
                 written = self.written(postfix, name)
                 name.layer = layer

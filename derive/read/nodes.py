@@ -97,6 +97,32 @@ class Stacked(MatrixExpr):  # type: ignore[misc]
         return rf"\left[{body}\right]_{{{index}={low}}}^{{{high}}}"
 
 
+class Grid(MatrixExpr):  # type: ignore[misc]
+    """A square matrix written with ``\\cdots``, ``\\vdots`` and ``\\ddots`` between its first
+    rows and columns and its last: the entry at (``row``, ``column``) = (k, l) is ``diagonal``
+    at k where k = l, else ``other`` at (k, l), for k and l from ``low`` to ``high``."""
+
+    def __new__(cls, diagonal: sp.Expr, other: sp.Expr, row: sp.Symbol, column: sp.Symbol,
+                low: sp.Expr, high: sp.Expr) -> Any:
+        return sp.Basic.__new__(cls, diagonal, other, row, column, low, high)
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        size = self.args[5] - self.args[4] + 1
+        return (size, size)
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        diagonal, other, row, column, low, high = self.args
+        found: set[sp.Basic] = ((diagonal.free_symbols | other.free_symbols) - {row, column}) \
+            | low.free_symbols | high.free_symbols
+        return found
+
+    def _sympystr(self, printer: Any) -> str:
+        diagonal, other, row, column, low, high = (printer._print(a) for a in self.args)
+        return f"[{diagonal} if {row} = {column}, else {other}]_({row},{column}={low}..{high})"
+
+
 # ---- builders ------------------------------------------------------------------------------
 
 

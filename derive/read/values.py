@@ -28,6 +28,7 @@ from derive.read.derivatives import _Derivatives
 from derive.read.names import _Name
 from derive.read.nodes import (
     EntryOf,
+    Grid,
     Stacked,
     _add,
     _apply,
@@ -421,43 +422,123 @@ class _Values(_Derivatives):
 
     def matrix_value(self, matrix: Tree[Token]) -> sp.Expr:
         """``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}`` (bmatrix, array, ...): the
-        matrix of its entries, scalars."""
-        cells = [[cell for cell in row.children if not _is_token(cell, "AMP")]
-                 for row in matrix.children if isinstance(row, Tree) and row.data == "matrix_row"]
-        if any(len(row) == 1 and _is_dots(row[0]) for row in cells):
-            return self.stacked_value(cells, matrix)
-        rows = [[self.value(cell) for cell in row] for row in cells]
+        matrix of its entries, scalars; one written with dots is a pattern (patterned_value)."""
+        cells = _matrix_cells(matrix)
+        if any(cell is None or _is_dots(cell) for row in cells for cell in row):
+            return self.patterned_value(cells, matrix)
+        rows = [[self.value(cell) for cell in row if cell is not None] for row in cells]
         if len({len(row) for row in rows}) != 1:
             self.fail("the rows of a matrix must have as many entries each", matrix)
         if any(_is_array(entry) for row in rows for entry in row):
             self.fail("the entries of a matrix are read as scalars only", matrix)
         return sp.ImmutableMatrix(rows)
 
-    def stacked_value(self, cells: list[list[Node]], matrix: Tree[Token]) -> sp.Expr:
+    def patterned_value(self, cells: list[list[Node | None]], matrix: Tree[Token]) -> sp.Expr:
+        """A matrix written with dots: a column ``[a_1; a_2; \\vdots; a_n]`` (Stacked), a row
+        ``[a_1, a_2, \\cdots, a_n]`` (a Stacked column's transpose), or a square matrix with
+        ``\\cdots``, ``\\vdots`` and ``\\ddots`` in the row and column before its last
+        (Grid). The entries written give the pattern, and must all follow it."""
+        if len(cells) == 1 and len(cells[0]) > 1:
+            return _transpose(self.stacked_value([[cell] for cell in cells[0]], matrix))
+        if all(len(row) == 1 for row in cells):
+            return self.stacked_value(cells, matrix)
+        return self.grid_value(cells, matrix)
+
+    def stacked_value(self, cells: list[list[Node | None]], matrix: Tree[Token]) -> sp.Expr:
         """A column written ``[a_1; a_2; \\vdots; a_n]``: the rows before the dots are its
         pattern at 1, 2, …; the row after it, the pattern at the last index (see Stacked)."""
-        if any(len(row) != 1 for row in cells):
-            self.fail("cannot read '\\vdots' in a matrix of more than one column", matrix)
-        dots = [k for k, row in enumerate(cells) if _is_dots(row[0])]
-        if len(dots) > 1 or dots[0] in (0, len(cells) - 1) or dots[0] != len(cells) - 2:
-            self.fail("cannot read '\\vdots': it stands between the first rows of a column "
-                      "and its last", matrix)
-        before = [self.value(row[0]) for row in cells[:dots[0]]]
-        last = self.value(cells[-1][0])
+        column = [row[0] for row in cells]
+        dots = [k for k, cell in enumerate(column) if cell is None or _is_dots(cell)]
+        if len(dots) > 1 or dots[0] == 0 or dots[0] != len(column) - 2:
+            self.fail("cannot read the dots of this vector: they stand between its first "
+                      "entries and its last", matrix)
+        written = [cell for cell in column if cell is not None and not _is_dots(cell)]
+        before = [self.value(cell) for cell in written[:-1]]
+        last = self.value(written[-1])
         if any(_is_array(entry) for entry in (*before, last)):
             self.fail("the entries of a matrix are read as scalars only", matrix)
         values: list[sp.Expr | None] = [*before, None, last]
         found = self.dots_pattern(before, last, values)
         if found is None or found[0] != 0 or not isinstance(found[1], sp.Sum):
-            self.fail("cannot read '\\vdots': the rows around it do not share one shape that "
-                      "differs only in a subscript", matrix)
+            self.fail("cannot read the dots of this vector: its entries do not share one shape "
+                      "that differs only in a subscript", matrix)
         body, (index, low, high) = found[1].function, found[1].limits[0]
-        if low != 1:
-            self.fail("cannot read '\\vdots': the column's first row is not its entry 1",
-                      matrix)
-        self.note(f"the column written with \\vdots read as [{text(body)}] for "
+        self.note(f"the vector written with dots read as [{text(body)}] for "
                   f"{text(index)} = {low}, …, {text(high)}", matrix)
         return Stacked(body, index, low, high)
+
+    def grid_value(self, cells: list[list[Node | None]], matrix: Tree[Token]) -> sp.Expr:
+        """A square matrix written with dots in the row and column before its last
+        (``[a_11 ⋯ a_1n; ⋮ ⋱ ⋮; a_n1 ⋯ a_nn]``, the softmax Jacobian): rows and columns are
+        numbered from 0 or 1 up to a name n that the last row's subscripts write; the
+        diagonal entries share one pattern in i, the others one in (i, j)."""
+        size = len(cells)
+        at = size - 2
+        refused = ("cannot read this matrix written with dots: it is read when square, with "
+                   "its dots filling the row and the column before the last")
+        if size < 3 or any(len(row) != size for row in cells):
+            self.fail(refused, matrix)
+        for r, row in enumerate(cells):
+            for c, cell in enumerate(row):
+                if (r == at or c == at) != (cell is None or _is_dots(cell)):
+                    self.fail(refused, matrix)
+        written = {(r, c): self.value(cell) for r, row in enumerate(cells)
+                   for c, cell in enumerate(row) if r != at and c != at and cell is not None}
+        if any(_is_array(entry) for entry in written.values()):
+            self.fail("the entries of a matrix are read as scalars only", matrix)
+        last = size - 1
+        names = sorted({script for (r, _), entry in written.items() if r == last
+                        for script in _subscripts(entry) if script.isalpha()})
+        used = {s.name for entry in written.values() for s in entry.free_symbols} | \
+            {script for entry in written.values() for script in _subscripts(entry)}
+        row, column = (self.context.symbol(letter) for letter in
+                       [letter for letter in "ijklpqrs" if letter not in used][:2])
+        for first in (1, 0):
+            for name in names:
+                labels = {p: str(first + p) for p in range(at)} | {last: name}
+                found = self.grid_pattern(written, labels, row, column)
+                if found is not None:
+                    diagonal, other = found
+                    self.note(f"the matrix written with dots read as the entry {text(diagonal)} "
+                              f"where {row} = {column}, else {text(other)}, for {row}, {column} "
+                              f"= {first}, …, {name}", matrix)
+                    return Grid(diagonal, other, row, column, sp.Integer(first),
+                                self.context.symbol(name))
+        self.fail("cannot read this matrix written with dots: its entries do not share one "
+                  "pattern on the diagonal and one off it, numbered from 0 or 1 to a subscript "
+                  "of its last row", matrix)
+
+    def grid_pattern(self, written: dict[tuple[int, int], sp.Expr], labels: dict[int, str],
+                     row: sp.Symbol, column: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+        """The diagonal and off-diagonal patterns that give every entry written, with the
+        rows and columns numbered by ``labels``; None if there are none."""
+        first = min(labels)
+        diagonal = self.relabeled(written[first, first], {labels[first]: row.name})
+        off = min(k for k in written if k[0] != k[1])
+        other = self.relabeled(written[off], {labels[off[0]]: row.name,
+                                              labels[off[1]]: column.name})
+        for (r, c), entry in written.items():
+            expected = self.relabeled(diagonal, {row.name: labels[r]}) if r == c else \
+                self.relabeled(other, {row.name: labels[r], column.name: labels[c]})
+            if expected != entry:
+                return None
+        return diagonal, other
+
+    def relabeled(self, value: sp.Expr, scripts: dict[str, str]) -> sp.Expr:
+        """``value`` with each subscript in ``scripts`` renamed (x_1 → x_i, x[1] → x[i])."""
+        mapping: dict[sp.Basic, sp.Basic] = {}
+        for symbol in value.free_symbols:
+            if isinstance(symbol, sp.Symbol):
+                base, _, script = symbol.name.rpartition("_")
+                if base and script in scripts:
+                    mapping[symbol] = self.context.symbol(f"{base}_{scripts[script]}")
+        for entry in value.atoms(sp.Indexed):
+            if len(entry.indices) == 1 and str(entry.indices[0]) in scripts:
+                script = scripts[str(entry.indices[0])]
+                index = sp.Integer(int(script)) if script.isdigit() else \
+                    self.context.symbol(script)
+                mapping[entry] = entry.base[index]
+        return value.xreplace(mapping)
 
     def bracket_value(self, bracket: Core) -> sp.Expr:
         assert isinstance(bracket, Tree)
@@ -694,6 +775,31 @@ def _function_named(name: str) -> Callable[..., sp.Expr]:
 def _number(token: Token) -> sp.Expr:
     fraction = Fraction(str(token))
     return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def _matrix_cells(matrix: Tree[Token]) -> list[list[Node | None]]:
+    """The entries of a matrix, row by row; None for an entry left empty (``a & & b``)."""
+    rows: list[list[Node | None]] = []
+    for row in matrix.children:
+        if not (isinstance(row, Tree) and row.data == "matrix_row"):
+            continue
+        cells: list[Node | None] = [None]
+        for child in row.children:
+            if _is_token(child, "AMP"):
+                cells.append(None)
+            else:
+                cells[-1] = child
+        rows.append(cells)
+    return rows
+
+
+def _subscripts(value: sp.Expr) -> set[str]:
+    """The subscripts of the names (x_n) and entries (x[n]) in a value."""
+    found = {symbol.name.rpartition("_")[2] for symbol in value.free_symbols
+             if isinstance(symbol, sp.Symbol) and "_" in symbol.name}
+    found |= {str(entry.indices[0]) for entry in value.atoms(sp.Indexed)
+              if len(entry.indices) == 1}
+    return found
 
 
 def _is_dots(cell: Node) -> bool:

@@ -894,7 +894,12 @@ class _Checker:
         shape: two written-out matrices are equal when their shapes agree and each entry
         is equal (decided entry by entry); a matrix beside anything else is undecided."""
         from derive.decide.equivalence import compare
+        from derive.read.latex import Grid, Stacked
 
+        if any(side.has(Stacked, Grid) for side in (left, right)):
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                "a matrix written with dots is compared in a claim about arrays only: give "
+                "the names their shapes (and the size its last subscript names)"))
         if not (isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase)):
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
                 "one side is a matrix written out and the other is not: give the names "
@@ -1430,8 +1435,13 @@ class _Checker:
 
     def _declared_names(self) -> set[str]:
         """The names the file declares or defines so far: symbols, indices and their
-        counts, definitions and functions."""
+        counts, the sizes of the shapes, definitions and functions."""
+        from derive.core.context import size_expression
+
+        sizes = {symbol.name for info in self.context.symbols.values()
+                 for size in info.shape or () for symbol in size_expression(size).free_symbols}
         return {*self.context.symbols, *self.context.indices, *self.context.indices.values(),
+                *sizes, *self.document.matrix.sizes,
                 *(str(s) for s in self.definitions), *self.function_definitions}
 
     def _unread_definition(self, claim: Claim) -> None:

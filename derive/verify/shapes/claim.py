@@ -35,6 +35,7 @@ from derive.verify.shapes.ir import (
     Diag,
     Frob,
     Func,
+    Grid,
     Had,
     Hess,
     Node,
@@ -120,7 +121,7 @@ class Claim:
         11``, T ∈ ℝ^{1×2}): its one instantiation is then the whole claim."""
         used = self.frame.used(self.left, self.right)
         return not self.frame.size_names(used) and not used & set(self.frame.sizes) and \
-            not any(isinstance(n, Stacked | Ones | Total)
+            not any(isinstance(n, Stacked | Grid | Ones | Total)
                     for side in (self.left, self.right) for n in walk(side))
 
     def _decide(self) -> Decision:

@@ -11,6 +11,7 @@ from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import REAL, Domain
 from derive.verify.shapes.ir import (
     Der,
+    Grid,
     Hess,
     Literal,
     Node,
@@ -78,7 +79,14 @@ class Frame:
             return None
         base, _, index = name.rpartition("_")
         array = self.entry_array(base) if base and index else None
+        if array is None and base and self._is_vector(base) and \
+                (index in self.context.indices or index.isdigit()):
+            array = base  # w_j of a vector w declared without its entries' names
         return (array, index) if array is not None else None
+
+    def _is_vector(self, name: str) -> bool:
+        shape = self.declared(name)
+        return shape is not None and (shape[0] == 1 or shape[1] == 1)
 
     def entry_array(self, base: str) -> str | None:
         """The vector whose entries the document writes as base_0, base_1, ..."""
@@ -89,8 +97,7 @@ class Frame:
 
     def first_index(self, array: str) -> int:
         info = self.context.symbols[array]
-        assert info.entries is not None
-        return int(info.entries.rpartition("_")[2])
+        return 1 if info.entries is None else int(info.entries.rpartition("_")[2])
 
     def size_names(self, used: set[str] | None = None) -> list[str]:
         """The sizes in the declared shapes (of the ``used`` names only, when given)."""
@@ -153,9 +160,10 @@ class Frame:
         entry of its vector (ŷ_i among them)."""
         if name == on or (entries and self._may_be_same_entry(name, on)):
             return True
-        entry = self.entry(name)
-        if entry is not None and entry[0] == on:  # ŷ_j, an entry of ŷ
-            return True
+        entry, of = self.entry(name), self.entry(on)
+        if (entry is not None and entry[0] == on) or (of is not None and of[0] == name) or \
+                (on.rpartition("_")[0] == name and self.declared(name) is not None):
+            return True  # ŷ_j, an entry of ŷ, depends on ŷ; w on its entry w_j
         definition = self.definitions.get(name)
         if definition is None or name in seen:
             return False
@@ -177,7 +185,7 @@ class Frame:
             if definition is not None and name not in seen and self.mentions_arrays(
                     definition, seen | {name}):
                 return True
-        return any(isinstance(n, Ones | Literal | Stacked) for n in walk(node))
+        return any(isinstance(n, Ones | Literal | Stacked | Grid) for n in walk(node))
 
 
 def free_entry_indices(node: Node, frame: Frame, bound: frozenset[str] = frozenset()
@@ -205,6 +213,10 @@ def _summed_families(node: Node, frame: Frame) -> set[str]:
             if isinstance(total, Total | Stacked):
                 found |= {name.rpartition("_")[0] for name in names_in(total.body)
                           if name.rpartition("_")[2] == total.index}
+            if isinstance(total, Grid):
+                found |= {name.rpartition("_")[0]
+                          for body in (total.diagonal, total.other) for name in names_in(body)
+                          if name.rpartition("_")[2] in (total.row, total.column)}
     return found
 
 
@@ -218,6 +230,11 @@ def _free_letters(node: Node, frame: Frame, bound: frozenset[str]
         found |= _free_letters(node.body, frame, inner)
         found |= _free_letters(node.low, frame, bound)
         found |= _free_letters(node.high, frame, bound)
+        return found
+    if isinstance(node, Grid):
+        inner = bound | {node.row, node.column}
+        for part in (node.diagonal, node.other):
+            found |= _free_letters(part, frame, inner)
         return found
     names = {node.name} if isinstance(node, Sym) else \
         {node.var} if isinstance(node, Der | Hess) else set()

@@ -20,6 +20,7 @@ from derive.verify.shapes.ir import (
     Dif,
     Frob,
     Func,
+    Grid,
     Had,
     Hess,
     Literal,
@@ -139,6 +140,10 @@ class Shapes:
             case Stacked(body, _, low, high):
                 self._scalar_entries(node, [body], seen)
                 return (sp.expand(_size(high) - _size(low) + 1), sp.S.One)
+            case Grid(diagonal, other, _, _, low, high):
+                self._scalar_entries(node, [diagonal, other], seen)
+                size = sp.expand(_size(high) - _size(low) + 1)
+                return (size, size)
         raise TypeError(type(node).__name__)  # pragma: no cover
 
     def _scalar_entries(self, node: Node, entries: Sequence[Node], seen: frozenset[str]

@@ -20,6 +20,7 @@ from derive.verify.shapes.ir import (
     Dif,
     Frob,
     Func,
+    Grid,
     Had,
     Hess,
     Literal,
@@ -151,6 +152,13 @@ class Instance:
                 first = self._integer(low, keep, bound)
                 last = self._integer(high, keep, bound)
                 return sp.Matrix([[self._scalar(body, keep, {**bound, index: k})]
+                                  for k in range(first, last + 1)])
+            case Grid(diagonal, other, row, column, low, high):
+                first = self._integer(low, keep, bound)
+                last = self._integer(high, keep, bound)
+                return sp.Matrix([[self._scalar(diagonal if k == m else other, keep,
+                                                {**bound, row: k, column: m})
+                                   for m in range(first, last + 1)]
                                   for k in range(first, last + 1)])
         raise TypeError(type(node).__name__)  # pragma: no cover
 

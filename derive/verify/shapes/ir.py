@@ -130,12 +130,25 @@ class Stacked:
 
 
 @dataclass(frozen=True)
+class Grid:
+    """A square matrix written with dots: the entry at (``row``, ``column``) = (k, l) is
+    ``diagonal`` there where k = l, else ``other``, for k and l from ``low`` to ``high``."""
+
+    diagonal: Node
+    other: Node
+    row: str
+    column: str
+    low: Node
+    high: Node
+
+
+@dataclass(frozen=True)
 class Ones:
     """The row of ones 𝟏ᵀ; its length is that of what it multiplies."""
 
 
 Node: TypeAlias = (Sym | Num | Add | Prod | Had | Pow | Func | T | Frob | Der | Hess | Diag | Dif
-                   | Total | Literal | Stacked | Ones)
+                   | Total | Literal | Stacked | Grid | Ones)
 Shape: TypeAlias = tuple[sp.Expr, sp.Expr]
 SCALAR: Shape = (sp.S.One, sp.S.One)
 
@@ -155,6 +168,8 @@ def children(node: Node) -> tuple[Node, ...]:
             return (body, low, high)
         case Literal(rows):
             return tuple(entry for row in rows for entry in row)
+        case Grid(diagonal, other, _, _, low, high):
+            return (diagonal, other, low, high)
     return ()
 
 

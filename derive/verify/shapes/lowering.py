@@ -16,7 +16,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.core.errors import DeriveError
 from derive.core.functions import ML_FUNCTIONS, sigmoid
-from derive.read.latex import Differential, Juxtaposition, Stacked
+from derive.read.latex import Differential, Grid, Juxtaposition, Stacked
 from derive.verify.shapes.ir import (
     Add,
     Der,
@@ -36,6 +36,7 @@ from derive.verify.shapes.ir import (
     T,
     Total,
 )
+from derive.verify.shapes.ir import Grid as GridNode
 from derive.verify.shapes.ir import Stacked as StackedNode
 
 
@@ -75,6 +76,10 @@ class Lowering:
             body, index, low, high = expr.args
             return StackedNode(self.lower(body), str(index.name), self.lower(low),
                                self.lower(high))
+        if isinstance(expr, Grid):
+            diagonal, other, row, column, low, high = expr.args
+            return GridNode(self.lower(diagonal), self.lower(other), str(row.name),
+                            str(column.name), self.lower(low), self.lower(high))
         if isinstance(expr, Differential):
             return Dif(self.lower(expr.args[0]))
         if isinstance(expr, sp.OneMatrix):

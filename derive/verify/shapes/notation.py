@@ -14,6 +14,7 @@ from derive.verify.shapes.ir import (
     Dif,
     Frob,
     Func,
+    Grid,
     Had,
     Hess,
     Literal,
@@ -107,6 +108,10 @@ def show(node: Node, level: int = 0) -> str:
             return "[" + "; ".join(", ".join(show(e) for e in row) for row in rows) + "]"
         case Stacked(body, index, low, high):
             return f"[{show(body)}]_{pretty_name(index)}={show(low)}..{show(high)}"
+        case Grid(diagonal, other, row, column, low, high):
+            return (f"[{show(diagonal)} if {pretty_name(row)} = {pretty_name(column)}, else "
+                    f"{show(other)}]_{pretty_name(row)},{pretty_name(column)}={show(low)}.."
+                    f"{show(high)}")
         case Ones():
             return "𝟏ᵀ"
     raise TypeError(type(node).__name__)  # pragma: no cover

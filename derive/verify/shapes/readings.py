@@ -16,6 +16,7 @@ from derive.verify.shapes.ir import (
     Dif,
     Frob,
     Func,
+    Grid,
     Had,
     Hess,
     Literal,
@@ -153,6 +154,8 @@ def _map(node: Node, change: Callable[[Node], Node | None]) -> Node:
             return Stacked(again(body), index, low, high)
         case Literal(rows):
             return Literal(tuple(tuple(again(e) for e in row) for row in rows))
+        case Grid(diagonal, other, row, column, low, high):
+            return Grid(again(diagonal), again(other), row, column, low, high)
     return node
 
 
