@@ -279,8 +279,9 @@ class _Derivatives(_Names, ABC):
         core = entry.core
         if not (isinstance(core, _Word) and core.text == "d") or entry.postfixes:
             return False
-        if "d" in self.context.symbols or self.context.is_function("d"):
-            return False
+        if ("d" in self.context.symbols and "d" not in self.context.indices) or \
+                self.context.is_function("d"):
+            return False  # an index letter d (Σ_d) is never a factor: dp stays a differential
         if following is None or following.op is not None or following.signs:
             return False
         if isinstance(following.core, Token) and following.core.type in (

@@ -20,9 +20,11 @@ from lark import Token, Tree
 from derive.core.algebra import by_value
 from derive.core.errors import AmbiguityError, ParseError
 from derive.core.functions import ML_FUNCTIONS
+from derive.core.mathtext import text
 from derive.read.derivatives import _is_partial_operator
 from derive.read.families import _mentions, _split_name
 from derive.read.nodes import (
+    COLON_AS_PRODUCT,
     Differential,
     _add,
     _apply,
@@ -114,7 +116,14 @@ class _Extent(_Values):
         if first_op is not None:
             self.fail(f"expected an expression before '{first_op}'", first_op)
         rest = [(self.operator_name(op), value) for op, value in factors[1:]]
-        return _product(first, rest)
+        combined = _product(first, rest)
+        colon = next((op for op, _ in factors[1:] if op is not None and
+                      self.operator_name(op) == ":"), None)
+        if colon is not None and not _is_array(combined) and combined.free_symbols:
+            # p : dz with neither declared an array: their product, a scalar reading
+            self.note(f"{COLON_AS_PRODUCT}: neither side of '{text(combined)}' is declared "
+                      "an array", colon)
+        return combined
 
     def operator_name(self, op: Token | None) -> str:
         """The builder's name for a product sign; a sign the context declares elementwise

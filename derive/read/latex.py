@@ -225,6 +225,7 @@ from derive.core.errors import ParseError
 from derive.read.extent import _Extent
 from derive.read.families import _Families
 from derive.read.nodes import (
+    COLON_AS_PRODUCT,
     ONES_LENGTH,
     ArrayHadamard,
     ArrayPower,
@@ -252,6 +253,7 @@ from derive.read.screen import (
 from derive.read.tree import Node, _lines, _short
 
 __all__ = [
+    "COLON_AS_PRODUCT",
     "MAX_DIGITS",
     "MAX_LENGTH",
     "MAX_NESTING",

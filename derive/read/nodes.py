@@ -360,6 +360,10 @@ def _hadamard(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     return _mul(left, right)
 
 
+COLON_AS_PRODUCT = "':' read as a product"
+"""The note of ``a : b`` read as ab, neither side a declared array (a scalar reading)."""
+
+
 def _frobenius(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     """The Frobenius product ``left : right`` = tr(leftᵀ right); multiplication on scalars.
     The number 1 beside a column is the column of ones (``\\o:\\log(…)`` = 𝟏ᵀlog(…), the sum

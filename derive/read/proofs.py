@@ -355,9 +355,17 @@ class _Reader:
         aliases = self._aliases(self._table(data, "aliases"), context)
         definitions = self._definitions(self._table(data, "definitions"))
         # dy_i = ∂L/∂y_i defined: dy is that name wherever a step writes it, not d·y
+        # e defined: e alone is that name, e^{…} exp; with differentials (vary), a defined
+        # one-letter name the steps write as dz is read in them as a name: dz its differential
+        written = " ".join(str(step.get("latex", "")) for step in data.get("step", [])
+                           if isinstance(step, dict)) if settings.get("vary") else ""
         context = context.with_symbols(*(
             SymbolInfo(d.name) for d in definitions
-            if _CODE_GRADIENT.fullmatch(d.name) and d.name not in context.symbols))
+            if (_CODE_GRADIENT.fullmatch(d.name) or d.name == "e" or (
+                re.fullmatch(r"[A-Za-z]", d.name) and
+                re.search(rf"(?<![A-Za-z\\{{])d\s*{d.name}(?![A-Za-z_(])", written) and
+                not re.search(rf"(?<![A-Za-z\\]){d.name}\s*\(", written))) and
+            d.name not in context.symbols))
         claims = self._claims(data.get("step", []))
         context, said = _names_the_steps_define(claims, context)
         readings = self._readings(self._table(data, "readings"), context)
@@ -667,6 +675,8 @@ def _names_the_steps_define(claims: tuple[Claim, ...], context: Context
         if not claim.define:
             continue
         written = function_on_the_left(claim.latex)
+        if written is not None and _argument_only_subscripts(claim.latex):
+            continue  # p(a) = e^{w_a^Tx}/…: the a-th entry of p, not a function of a value
         if written is None:
             continue
         try:
@@ -678,6 +688,19 @@ def _names_the_steps_define(claims: tuple[Claim, ...], context: Context
     if found:
         context = replace(context, functions=context.functions | found)
     return context, said
+
+
+def _argument_only_subscripts(latex: str) -> bool:
+    """Whether ``f(a) = …`` writes its one-letter argument on the right side only as a
+    subscript (``e^{w_a^Tx}``): an index, so f(a) is an entry, not a function's value."""
+    match = re.match(r"\s*\\?[A-Za-z]+\s*\(\s*([A-Za-z])\s*\)\s*&?\s*(?:=|:=|\\coloneqq)(.*)",
+                     latex, re.DOTALL)
+    if match is None:
+        return False
+    letter, right = match.group(1), match.group(2)
+    anywhere = re.findall(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])", right)
+    subscripts = re.findall(rf"_\s*\{{?\s*{letter}(?![A-Za-z])", right)
+    return bool(anywhere) and len(anywhere) == len(subscripts)
 
 
 def _function_names(names: list[str]) -> frozenset[str]:

@@ -248,6 +248,13 @@ class _Values(_Derivatives):
             name, rest = named
             if name.primes:
                 return self.postfixed(self.primed_name(name, entry), rest)
+            if name.full() == "e" and "e" in self.context.symbols and rest and \
+                    rest[0].data == "sup" and not _is_token(_inside(rest[0].children[1]),
+                                                            "NUMBER"):
+                # e named by the file (e = exp(z)): e^{w^Tx} is still the exponential
+                self.note("e^{…} read as the exponential (e alone is the name the file defines)",
+                          rest[0])
+                return self.postfixed(sp.E, rest)
             return self.postfixed(self.name_value(name), rest)
         core = entry.core
         kinds = []

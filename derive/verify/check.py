@@ -1272,6 +1272,7 @@ class _Checker:
         links = _summation_convention_undecided(links)
         links = self._one_sided_names_undecided(links)
         links = self._merged_styles_undecided(links, relation.readings)
+        links = _colon_products_undecided(links, relation.readings)
         links = self._substituted_names_undecided(links, claim)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
@@ -1972,6 +1973,22 @@ def _layer_letters(name: str) -> set[str]:
         return set()
     return {part for part in re.split(r"[_^(){},\s]+", name.partition("_")[2] or "")
             if part} | set(re.findall(r"\^\(([A-Za-z])\)", name))
+
+
+def _colon_products_undecided(links: tuple[LinkReport, ...], readings: Sequence[str]
+                              ) -> tuple[LinkReport, ...]:
+    """A refuted link of a line that reads ``p : dz`` as the product pdz (neither side
+    declared an array): where a definition makes them vectors the text means their inner
+    product, so the counterexample may come from the reading. Undecided, said."""
+    from derive.read.latex import COLON_AS_PRODUCT
+
+    said = next((r for r in readings if r.startswith(COLON_AS_PRODUCT)), None)
+    if said is None:
+        return links
+    return _undecided_where(links, lambda _: (
+        f"false as written, but {said}: if they are arrays (a definition may make them so) "
+        "':' is their Frobenius product and the claim may hold; declare their shapes to "
+        "check it"))
 
 
 def _examples_as_entries(sides: Sequence[sp.Expr]) -> list[sp.Expr]:

@@ -72,6 +72,8 @@ class Instance:
         if name in self.bases:
             return self.bases[name]
         declared = self.frame.declared(name)
+        if declared is None and name[:1] == "d" and name[1:] in self.frame.varying:
+            declared = self.frame.declared(name[1:])  # dW, the differential of W: W's shape
         shape = declared if declared is not None else self.shapes.of_name(name)
         rows, cols = self.size(shape[0]), self.size(shape[1])
         domain = self.frame.domain(name)
@@ -131,6 +133,10 @@ class Instance:
                 return self.value(arg, keep, bound).T
             case Frob(left, right):
                 a, b = self.value(left, keep, bound), self.value(right, keep, bound)
+                if a.shape != b.shape:
+                    raise ShapeError(f"{show(node)}: the Frobenius product needs equal shapes; "
+                                     f"here they are {_shape_text(a.shape)} and "
+                                     f"{_shape_text(b.shape)}")
                 return sp.Matrix([[sum((x * y for x, y in zip(a, b, strict=True)), sp.S.Zero)]])
             case Der(expr, var):
                 return self._derivative(expr, var, keep, bound)
