@@ -357,14 +357,14 @@ class _Reader:
         # dy_i = ∂L/∂y_i defined: dy is that name wherever a step writes it, not d·y
         # e defined: e alone is that name, e^{…} exp; with differentials (vary), a defined
         # one-letter name the steps write as dz is read in them as a name: dz its differential
-        written = " ".join(str(step.get("latex", "")) for step in data.get("step", [])
-                           if isinstance(step, dict)) if settings.get("vary") else ""
+        steps_text = " ".join(str(step.get("latex", "")) for step in data.get("step", [])
+                              if isinstance(step, dict)) if settings.get("vary") else ""
         context = context.with_symbols(*(
             SymbolInfo(d.name) for d in definitions
             if (_CODE_GRADIENT.fullmatch(d.name) or d.name == "e" or (
                 re.fullmatch(r"[A-Za-z]", d.name) and
-                re.search(rf"(?<![A-Za-z\\{{])d\s*{d.name}(?![A-Za-z_(])", written) and
-                not re.search(rf"(?<![A-Za-z\\]){d.name}\s*\(", written))) and
+                re.search(rf"(?<![A-Za-z\\{{])d\s*{d.name}(?![A-Za-z_(])", steps_text) and
+                not re.search(rf"(?<![A-Za-z\\]){d.name}\s*\(", steps_text))) and
             d.name not in context.symbols))
         claims = self._claims(data.get("step", []))
         context, said = _names_the_steps_define(claims, context)
