@@ -520,6 +520,28 @@ def test_a_mixed_derivative_beside_the_squared_one_is_read_for_distinct_letters(
                                                       "conditional"]
 
 
+def test_a_sum_that_ends_in_dots_goes_on_past_its_last_term(tmp_path: pathlib.Path) -> None:
+    # θ_0 + θ_1x_1 + θ_2x_2 + ⋯: the terms go on for n more (n ≥ 1), so ∂z/∂θ_2 = x_2 for
+    # every n; a count of its own, said
+    text = ("Where\n$$z = \\theta_0 + \\theta_1 x_1 + \\theta_2 x_2 + \\dots$$\n"
+            "$$\\frac{\\partial}{\\partial\\theta_0}z = 0$$\n"
+            "$$\\frac{\\partial}{\\partial\\theta_1}z = x_2$$\n"
+            "$$\\frac{\\partial}{\\partial\\theta_2}z = x_2$$\n")
+    document = read(tmp_path, text)
+    assert any("goes on for n terms more" in a for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "refuted", "refuted",
+                                                      "proved"]
+
+
+def test_a_sum_that_ends_in_dots_is_refused_without_a_count() -> None:
+    from derive.core.errors import ParseError
+    from derive.read.latex import parse_expression
+
+    with pytest.raises(ParseError, match="it must stand between"):
+        parse_expression("\\theta_0 + \\theta_1 x_1 + \\theta_2 x_2 + \\dots")
+
+
 def test_a_prime_on_a_name_is_its_derivative_by_the_documents_one_variable(
         tmp_path: pathlib.Path) -> None:
     text = ("$$u = e^{2x}$$ and $$v = x^2$$\n\n$$\\frac{d}{dx}(u v) = u' v + u v'$$\n\n"
@@ -544,9 +566,9 @@ def test_a_numbered_case_label_puts_the_display_under_its_case(tmp_path: pathlib
 
 def test_a_name_defined_by_a_line_that_cannot_be_read_is_not_free(
         tmp_path: pathlib.Path) -> None:
-    # z = θ₀ + θ₁x₁ + ....: unreadable; claims about z are undecided, never refuted or
-    # ill-formed as if z were a free name
-    text = ("$$z = \\theta_0 + \\theta_1 x_1 + \\theta_2 x_2 + ....$$\n\n"
+    # z = θ₀ + θ₁x₁ + … + θ_nx_{n+1}: unreadable (the last term is not the pattern); claims
+    # about z are undecided, never refuted or ill-formed as if z were a free name
+    text = ("$$z = \\theta_0 + \\theta_1 x_1 + \\theta_2 x_2 + \\dots + \\theta_n x_{n+1}$$\n\n"
             "$$\\frac{\\partial}{\\partial\\theta_1} z = x_1$$\n\n"
             "$$\\frac{\\partial}{\\partial\\theta_1} \\sigma(z) = \\sigma(z)(1 - \\sigma(z)) "
             "x_1$$\n\n$$\\frac{\\partial}{\\partial\\theta_1} x_1 = 1$$\n")

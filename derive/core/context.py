@@ -57,6 +57,10 @@ class Context:
     """Index notation with upper indices (``A^{ij}``, ``\\delta^j_m``): a superscript of index
     letters is the entry it names, and an index repeated in a product and written on no other
     side of the relation is summed (the summation convention)."""
+    series_count: str = ""
+    """The count of terms a sum written with a trailing ``\\dots`` goes on for (``θ_0 + θ_1x_1 +
+    θ_2x_2 + \\dots`` is θ_0 + Σ_{i=1}^{2+n} θ_i x_i for series_count n); empty: such a sum is
+    refused."""
     example_bases: frozenset[str] = frozenset()
     """Names whose superscript in brackets is an example index written as a subscript
     (``x^{(i)}`` is ``x_i``, ``x_j^{(i)}`` is ``x_ij``, the j-th entry of the i-th example):

@@ -927,6 +927,8 @@ class _Facts:
     """Names whose entries the document writes (x_i, x_1, x_{ij}): read as scalars."""
     upper_indices: bool = False
     """The document writes entries with upper indices (A^{ij}, δ^j_m)."""
+    series_count: str = ""
+    """The count a sum written with a trailing ⋯ runs to (Context.series_count)."""
     examples: set[str] = field(default_factory=set)
     """Names whose example index the document writes as a superscript, x^{(i)}: read as a
     subscript (Context.example_bases)."""
@@ -974,6 +976,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _bare_example_letters(lines, facts)
     _gradient_glosses(text, lines, facts)
     _one_variable(lines, facts)
+    _open_series(lines, facts)
     _example_bases(lines, facts)
     _entry_vectors(lines, facts)
     _unshaped_arrays(lines, facts)
@@ -1213,6 +1216,26 @@ _ARRAY_LOOKING = re.compile(
     r"\\(?:mathbf|textbf|boldsymbol|bm|vec)\s*\{\s*(\\?[A-Za-z]+)\s*\}|"
     r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|"
     r"T(?![A-Za-z])|\\top(?![A-Za-z]))")
+
+
+_OPEN_SERIES = re.compile(r"\+\s*(?:\\[lc]?dots[bci]?|\.{3,}|…|⋯)\s*[.,;]?\s*(?:$|\\\\|&|\\cr)")
+"""``θ_0 + θ_1x_1 + θ_2x_2 + \\dots`` at the end of a line: a sum with no last term."""
+
+
+def _open_series(lines: list[Line], facts: _Facts) -> None:
+    """A sum that ends in dots (no last term) runs to a count of its own: the first of n, N,
+    K, p the document does not write, checked at 3. Said."""
+    if not any(_OPEN_SERIES.search(line.latex) for line in lines):
+        return
+    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    count = next((c for c in ("n", "N", "K", "p") if c not in used), None)
+    if count is None:
+        return
+    facts.series_count = count
+    facts.sizes.setdefault(count, 3)
+    facts.said.append(f"a sum written with dots and no last term (… + θ_2x_2 + ⋯) goes on for "
+                      f"{count} terms more, {count} ≥ 1 a count of its own; claims about it are "
+                      f"checked at {count} = 3")
 
 
 _TRANSPOSED_TIMES = re.compile(
@@ -1829,8 +1852,10 @@ def _context(facts: _Facts) -> Context:
             infos.append(SymbolInfo(name, shape=shape))
     context = Context(functions=frozenset(facts.functions), styled=frozenset(facts.styled),
                       macros=facts.macros, upper_indices=facts.upper_indices,
-                      example_bases=frozenset(facts.examples)
+                      example_bases=frozenset(facts.examples), series_count=facts.series_count
                       ).with_symbols(*infos)
+    if facts.series_count and facts.series_count not in context.symbols:
+        context = context.with_symbols(SymbolInfo(facts.series_count, COUNT))
     if facts.indices:
         implied = [SymbolInfo(n, COUNT) for n in {*facts.indices, *facts.indices.values()}
                    if n not in context.symbols]

@@ -187,6 +187,9 @@ class _Values(_Derivatives):
         at = dots[0]
         dots_token = terms[at][1]
         sign = terms[at][0]
+        if at == len(terms) - 1 and at >= 2 and sign is not None and sign.type == "PLUS" and \
+                self.context.series_count:
+            return self.open_series(terms, values, at)
         if at == 0 or at == len(terms) - 1 or (sign is not None and sign.type == "MINUS"):
             self.fail("cannot read '\\dots': it must stand between '+' signs", dots_token)
         after_sign = terms[at + 1][0]
@@ -205,6 +208,36 @@ class _Values(_Derivatives):
         first, series = found
         rest = [v for v in values[at + 2 :] if v is not None]
         return _add(*before[:first], series, *rest)
+
+    def open_series(self, terms: list[tuple[Token | None, Node]],
+                    values: list[sp.Expr | None], at: int) -> sp.Expr:
+        """``θ_0 + θ_1x_1 + θ_2x_2 + \\dots``: the terms before the dots that follow one
+        pattern at consecutive subscripts (two at least) go on for the context's series count
+        n of terms more (Σ_{i=1}^{2+n} θ_i x_i); the terms before the pattern stay as written.
+        Said."""
+        before = [v for v in values[:at] if v is not None]
+        count = self.context.symbol(self.context.series_count)
+        numbered = {s: s.name.rpartition("_") for s in before[-1].free_symbols
+                    if isinstance(s, sp.Symbol) and s.name.rpartition("_")[2].isdigit()}
+        found = None
+        if numbered:
+            last = before[-1].xreplace({s: self.context.symbol(f"{base}_{count.name}")
+                                        for s, (base, _, _) in numbered.items()})
+            found = self.dots_pattern(before, last, [*values, last])
+        if found is not None and isinstance(found[1], sp.Sum):
+            # the dots go on past the last term written (subscript k): the series runs to
+            # k + n, n ≥ 1, so every term written is in it whatever n is
+            written = max(int(name.rpartition("_")[2]) for name in
+                          (s.name for s in numbered))
+            (index, low, _), = found[1].limits
+            found = (found[0], sp.Sum(found[1].function, (index, low, count + written)))
+        if found is None or found[0] > len(before) - 2:
+            self.fail("cannot read '\\dots' at the end of a sum: the terms before it do not "
+                      "share one shape that differs only in a subscript", terms[at][1])
+        first, series = found
+        self.note(f"the sum ending in \\dots read as going on for {count.name} terms more, "
+                  f"{count.name} ≥ 1 ({text(series)})", terms[at][1])
+        return _add(*before[:first], series)
 
     def dots_pattern(
         self, before: list[sp.Expr], last: sp.Expr, values: list[sp.Expr | None]

@@ -429,7 +429,8 @@ class _Checker:
                                    "declare it a function)")
         for variable in variables:
             if named is not None and not written.has(variable) and \
-                    not self._entry_of_written_family(variable, written):
+                    not self._entry_of_written_family(variable, written) and \
+                    not _among_entries(variable, written):
                 raise IllFormed(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
         if written.atoms(sp.MatrixSymbol):
@@ -1975,6 +1976,13 @@ def _layer_letters(name: str) -> set[str]:
             if part} | set(re.findall(r"\^\(([A-Za-z])\)", name))
 
 
+def _among_entries(variable: sp.Basic, written: sp.Expr) -> bool:
+    """Whether θ[1] may be one of the entries θ[j] a sum in ``written`` runs over."""
+    return isinstance(variable, sp.Indexed) and any(
+        entry.base == variable.base and not all(i.is_Integer for i in entry.indices)
+        for entry in written.atoms(sp.Indexed))
+
+
 def _colon_products_undecided(links: tuple[LinkReport, ...], readings: Sequence[str]
                               ) -> tuple[LinkReport, ...]:
     """A refuted link of a line that reads ``p : dz`` as the product pdz (neither side
@@ -2269,7 +2277,8 @@ def _entries_of_known(names: set[str], known: set[str]) -> set[str]:
     """The names that write an entry of a family already written (t_j after Σ t_i), which
     are not new."""
     bases = {name.split("_", 1)[0] for name in known} | known
-    return {name for name in names if "_" in name and name.split("_", 1)[0] in bases}
+    return {name for name in names if ("_" in name and name.split("_", 1)[0] in bases) or
+            ("[" in name and name.split("[", 1)[0] in bases)}
 
 
 _PREMISE_WORDS = re.compile(r"\b(?:since|because|as|given|assuming|if|when|where|provided)\b",
