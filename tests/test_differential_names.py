@@ -72,6 +72,8 @@ def test_differentials_of_defined_names_beside_an_index_letter_d(
         steps: dict[str, object], name: str, verdict: str) -> None:
     # d is the index of Σ_d, and dp, de, dz the differentials of defined names (vary = W)
     assert str(steps[name].verdict) == verdict  # type: ignore[attr-defined]
+    assert "d before a name read as the differential (d is also an index letter, never a " \
+        "factor)" in steps[name].readings  # type: ignore[attr-defined]
 
 
 def test_a_colon_between_names_of_no_known_shape_is_never_a_refutation(

@@ -426,6 +426,9 @@ class _Extent(_Values):
             function = _OPERATORS[core.text]
         elif self.is_differential(entry, following):
             function = Differential
+            if "d" in self.context.indices:
+                self.note("d before a name read as the differential (d is also an index letter, "
+                          "never a factor)", entry)
         if function is not None and entry.postfixes and _function_power(entry) is None:
             self.fail(f"cannot read a script on '{_describe(core)}'", entry.postfixes[0])
         return function
