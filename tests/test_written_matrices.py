@@ -123,3 +123,14 @@ def test_a_matrix_with_dots_that_is_no_pattern_is_refused(latex: str) -> None:
 
     with pytest.raises(ParseError):
         parse_expression(latex)
+
+
+def test_a_matrix_with_dots_prints_as_its_patterns() -> None:
+    from derive.core.mathtext import text
+    from derive.emit.html import MathMLPrinter
+
+    value = parse_expression(r"\begin{bmatrix} p_1(1-p_1) & \cdots & -p_1 p_K \\ \vdots & \ddots"
+                             r" & \vdots \\ -p_K p_1 & \cdots & p_K(1-p_K) \end{bmatrix}")
+    assert text(value) == "[pᵢ·(1 − pᵢ) if i = j, else −pᵢ·p_j]_(i,j=1..K)"
+    shown = MathMLPrinter().doprint(value)
+    assert " if " in shown and ", else " in shown and "Grid" not in shown

@@ -268,16 +268,6 @@ class TextPrinter(NamePrinter):
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase
 
-    def _print_Stacked(self, expr: Any) -> str:
-        """A column written with ⋮: [ŷⱼ − yⱼ]ⱼ₌₁..ₙ."""
-        body, index, low, high = (self._print(a) for a in expr.args)
-        return f"[{body}]_{index}={low}..{high}"
-
-    def _print_Grid(self, expr: Any) -> str:
-        """A square matrix written with dots: its diagonal and off-diagonal patterns."""
-        diagonal, other, row, column, low, high = (self._print(a) for a in expr.args)
-        return f"[{diagonal} if {row} = {column}, else {other}]_{row},{column}={low}..{high}"
-
     def _print_DiagMatrix(self, expr: Any) -> str:
         return f"diag({self._print(expr.args[0])})"
 

@@ -297,6 +297,25 @@ class MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]
                 ">=": "\u2265"}.get(expr.rel_op, expr.rel_op)
         return self._row(self._print(expr.lhs), self._mo(sign), self._print(expr.rhs))
 
+    def _print_Stacked(self, expr: Any) -> Element:
+        """A column written with dots: [ŷⱼ − yⱼ] with j = 1, …, n under it."""
+        body, index, low, high = expr.args
+        return self._node("msub", self._parens(self._element(body), "[", "]"),
+                          self._row(self._element(index), self._mo("="), self._element(low),
+                                    self._mo(","), self._mo("…"), self._mo(","),
+                                    self._element(high)))
+
+    def _print_Grid(self, expr: Any) -> Element:
+        """A square matrix written with dots: its diagonal and off-diagonal patterns."""
+        diagonal, other, row, column, low, high = expr.args
+        cases = self._row(self._element(diagonal), self._leaf("mtext", " if "),
+                          self._element(row), self._mo("="), self._element(column),
+                          self._leaf("mtext", ", else "), self._element(other))
+        return self._node("msub", self._parens(cases, "[", "]"),
+                          self._row(self._element(row), self._mo(","), self._element(column),
+                                    self._mo("="), self._element(low), self._mo(","),
+                                    self._mo("…"), self._mo(","), self._element(high)))
+
     def _print_DiagMatrix(self, expr: Any) -> Element:
         return self._applied(self._leaf("mi", "diag"), expr.args[0])
 

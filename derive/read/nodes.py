@@ -122,6 +122,11 @@ class Grid(MatrixExpr):  # type: ignore[misc]
         diagonal, other, row, column, low, high = (printer._print(a) for a in self.args)
         return f"[{diagonal} if {row} = {column}, else {other}]_({row},{column}={low}..{high})"
 
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        diagonal, other, row, column, low, high = (printer._print(a) for a in self.args)
+        return (rf"\left[{diagonal} \text{{ if }} {row} = {column}, \text{{ else }} {other}"
+                rf"\right]_{{{row},{column}={low}}}^{{{high}}}")
+
 
 # ---- builders ------------------------------------------------------------------------------
 
