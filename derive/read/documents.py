@@ -1265,7 +1265,7 @@ def _example_bases(lines: list[Line], facts: _Facts) -> None:
             limit = re.search(rf"\\sum\s*_\s*\{{\s*{letter}\s*=\s*[01]\s*\}}\s*\^\s*"
                               r"(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))",
                               "\n".join(x.latex for x in lines))
-            if limit is None or not _entry_letters(lines, match.group(1), facts):
+            if limit is None or not _entry_letters(lines, match.group(1), facts)[0]:
                 continue
             bases = {m.group(1) for x in lines for m in _EXAMPLE.finditer(x.latex)
                      if m.group(2) == letter}
@@ -1309,9 +1309,14 @@ def _entry_vectors(lines: list[Line], facts: _Facts) -> None:
                 continue
             if name in facts.shapes or name in facts.functions or other in facts.functions:
                 continue
-            letters = _entry_letters(lines, match.group(1), facts)
+            letters, count = _entry_letters(lines, match.group(1), facts)
             if not letters or other == name:
                 continue
+            if any(facts.indices[letter] != count for letter in letters):
+                # w_1, …, w_d written: d counts the entries
+                facts.indices.update({letter: count for letter in letters})
+                facts.sizes.setdefault(count, 2)  # apart from the sums' 3: a transposition shows
+                _restate_indices(facts)
             found.setdefault(name, letters)
             family = match.group(3) or match.group(4) or match.group(5)
             if (match.group(5) is not None or match.group(2) in exemplified) and \
@@ -1357,10 +1362,12 @@ def _entry_vectors(lines: list[Line], facts: _Facts) -> None:
                 "a transposed vector of that many"))
 
 
-def _entry_letters(lines: list[Line], written: str, facts: _Facts) -> tuple[str, ...]:
-    """The index letters of the entries of ``written`` (w_j, \\theta_{j}) the lines write,
-    when they all have one count; () otherwise. The last entry of a list or sum written with
-    dots (``w_1, \\ldots, w_d``) names the count, not an index."""
+def _entry_letters(lines: list[Line], written: str, facts: _Facts
+                   ) -> tuple[tuple[str, ...], str]:
+    """The index letters of the entries of ``written`` (w_j, \\theta_{j}) the lines write and
+    the count they run to, when they have one; ((), "") otherwise. The last entry of a list or
+    sum written with dots (``w_1, \\ldots, w_d``) names the count (where no sum runs over the
+    letters), not an index."""
     name = re.escape(written) + r"(?![A-Za-z])\s*_\s*"
     pattern = re.compile(name + r"(?:\{\s*([a-z])\s*\}|([a-z]))(?![A-Za-z0-9])")
     last = re.compile(r"\\[lc]?dots[bc]?\s*[,+]?\s*" + name + r"\{?\s*([A-Za-z])(?![A-Za-z0-9])")
@@ -1368,16 +1375,12 @@ def _entry_letters(lines: list[Line], written: str, facts: _Facts) -> tuple[str,
     letters = {m.group(1) or m.group(2) for line in lines for m in pattern.finditer(line.latex)}
     letters -= counts
     if not letters or not letters <= set(facts.indices):
-        return ()
+        return (), ""
     if len(counts) == 1 and not any(re.search(rf"\\sum\s*_\s*\{{?\s*{letter}(?![A-Za-z])",
                                               line.latex) for line in lines for letter in letters):
-        count = next(iter(counts))
-        if any(facts.indices[letter] != count for letter in letters):
-            facts.indices.update({letter: count for letter in letters})
-            facts.sizes.setdefault(count, 2)  # apart from the sums' 3: a transposition shows
-            _restate_indices(facts)
+        return tuple(sorted(letters)), next(iter(counts))
     counts = {facts.indices[letter] for letter in letters}
-    return tuple(sorted(letters)) if len(counts) == 1 else ()
+    return (tuple(sorted(letters)), counts.pop()) if len(counts) == 1 else ((), "")
 
 
 def _unshaped_arrays(lines: list[Line], facts: _Facts) -> None:
