@@ -77,7 +77,7 @@ import bisect
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -932,6 +932,8 @@ class _Facts:
     examples: set[str] = field(default_factory=set)
     """Names whose example index the document writes as a superscript, x^{(i)}: read as a
     subscript (Context.example_bases)."""
+    indices_said: int | None = None
+    """Where in ``said`` the sentence on the index letters is."""
 
 
 def read_document(path: str, text: str) -> ProofDocument:
@@ -1218,6 +1220,17 @@ _ARRAY_LOOKING = re.compile(
     r"T(?![A-Za-z])|\\top(?![A-Za-z]))")
 
 
+def _letters_written(lines: list[Line]) -> set[str]:
+    """Every letter the lines write: a name chosen for a count must be none of them."""
+    return {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+
+
+def _summed_over(lines: list[Line], letters: Iterable[str]) -> bool:
+    """Whether a sum of the lines runs over one of the letters (``\\sum_{j=1}^n``, ``\\sum_j``)."""
+    over = re.compile(rf"\\sum\s*_\s*\{{?\s*[{''.join(letters)}](?![A-Za-z])")
+    return any(over.search(line.latex) for line in lines)
+
+
 _OPEN_SERIES = re.compile(r"\+\s*(?:\\[lc]?dots[bci]?|\.{3,}|…|⋯)\s*[.,;]?\s*(?:$|\\\\|&|\\cr)")
 """``θ_0 + θ_1x_1 + θ_2x_2 + \\dots`` at the end of a line: a sum with no last term."""
 
@@ -1227,7 +1240,7 @@ def _open_series(lines: list[Line], facts: _Facts) -> None:
     K, p the document does not write, checked at 3. Said."""
     if not any(_OPEN_SERIES.search(line.latex) for line in lines):
         return
-    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    used = _letters_written(lines)
     count = next((c for c in ("n", "N", "K", "p") if c not in used), None)
     if count is None:
         return
@@ -1257,14 +1270,14 @@ def _example_bases(lines: list[Line], facts: _Facts) -> None:
     sum's range. Not where the document also writes x_i itself."""
     from derive.read.latex import parse_name
 
+    whole = "\n".join(line.latex for line in lines)
     for line in lines:
         for match in _TRANSPOSED_TIMES.finditer(line.latex):
             letter = match.group(5)
             if letter is None or letter in facts.indices:
                 continue
             limit = re.search(rf"\\sum\s*_\s*\{{\s*{letter}\s*=\s*[01]\s*\}}\s*\^\s*"
-                              r"(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))",
-                              "\n".join(x.latex for x in lines))
+                              r"(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))", whole)
             if limit is None or not _entry_letters(lines, match.group(1), facts)[0]:
                 continue
             bases = {m.group(1) for x in lines for m in _EXAMPLE.finditer(x.latex)
@@ -1329,14 +1342,11 @@ def _entry_vectors(lines: list[Line], facts: _Facts) -> None:
     found = {name: letters for name, letters in found.items() if name not in abandoned}
     if not found:
         return
-    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    used = _letters_written(lines)
     summed_counts = {count for letter, count in facts.indices.items()
-                     if any(re.search(rf"\\sum\s*_\s*\{{?\s*{letter}(?![A-Za-z])", line.latex)
-                            for line in lines)}
+                     if _summed_over(lines, letter)}
     for letters in set(found.values()):
-        summed = re.compile(rf"\\sum\s*_\s*\{{?\s*[{''.join(letters)}](?![A-Za-z])")
-        if any(summed.search(line.latex) for line in lines) or \
-                facts.indices[letters[0]] not in summed_counts:
+        if _summed_over(lines, letters) or facts.indices[letters[0]] not in summed_counts:
             continue  # a sum's letter, or a count the document writes (w_1, …, w_d)
         # w_j written only as a subscript: j counts w's entries, not the sums' terms
         fresh = next((c for c in ("d", "p", "k", "D") if c not in used), None)
@@ -1376,8 +1386,7 @@ def _entry_letters(lines: list[Line], written: str, facts: _Facts
     letters -= counts
     if not letters or not letters <= set(facts.indices):
         return (), ""
-    if len(counts) == 1 and not any(re.search(rf"\\sum\s*_\s*\{{?\s*{letter}(?![A-Za-z])",
-                                              line.latex) for line in lines for letter in letters):
+    if len(counts) == 1 and not _summed_over(lines, letters):
         return tuple(sorted(letters)), next(iter(counts))
     counts = {facts.indices[letter] for letter in letters}
     return (tuple(sorted(letters)), counts.pop()) if len(counts) == 1 else ((), "")
@@ -1729,7 +1738,7 @@ def _upper_indices(lines: list[Line], facts: _Facts) -> None:
                 for m in re.finditer(r"(?<![\\A-Za-z])[A-Za-z]\s*\^\s*\{?\s*([a-z])\s*\}?"
                                      r"(?![A-Za-z{])", line.latex)
                 if m.group(1) in letters}
-    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    used = _letters_written(lines)
     count = next((c for c in ("N", "M", "C") if c not in used), "N")
     for letter in sorted(letters):
         facts.indices.setdefault(letter, count)
@@ -1769,7 +1778,7 @@ def _index_letters(lines: list[Line], facts: _Facts) -> None:
     if not letters and not rangeless and not by_entry:
         return
     common = set(explicit.values()) | {v for v in letters.values() if v}
-    used = {m.group() for line in lines for m in re.finditer(r"[A-Za-z]", line.latex)}
+    used = _letters_written(lines)
     fallback = common.pop() if len(common) == 1 else \
         next((c for c in ("C", "K", "N") if c not in used), "C")
     subscripts &= set("ijklcd" if rangeless else "ijklc")
@@ -1785,16 +1794,14 @@ def _index_letters(lines: list[Line], facts: _Facts) -> None:
     _restate_indices(facts)
 
 
-_INDEX_SENTENCE = "a sum written without its range runs over the same); index claims are checked"
-
-
 def _restate_indices(facts: _Facts) -> None:
-    """The report's sentence on the index letters, said again once they change."""
-    sentence = _index_sentence(facts)
-    if any(_INDEX_SENTENCE in said for said in facts.said):
-        facts.said = [sentence if _INDEX_SENTENCE in said else said for said in facts.said]
+    """The report's sentence on the index letters, said again (in its place) once they
+    change."""
+    if facts.indices_said is None:
+        facts.indices_said = len(facts.said)
+        facts.said.append(_index_sentence(facts))
     else:
-        facts.said.append(sentence)
+        facts.said[facts.indices_said] = _index_sentence(facts)
 
 
 def _index_sentence(facts: _Facts) -> str:

@@ -354,18 +354,11 @@ class _Reader:
         context = self._indices(self._table(data, "indices"), settings, context)
         aliases = self._aliases(self._table(data, "aliases"), context)
         definitions = self._definitions(self._table(data, "definitions"))
-        # dy_i = ∂L/∂y_i defined: dy is that name wherever a step writes it, not d·y
-        # e defined: e alone is that name, e^{…} exp; with differentials (vary), a defined
-        # one-letter name the steps write as dz is read in them as a name: dz its differential
         steps_text = " ".join(str(step.get("latex", "")) for step in data.get("step", [])
                               if isinstance(step, dict)) if settings.get("vary") else ""
         context = context.with_symbols(*(
             SymbolInfo(d.name) for d in definitions
-            if (_CODE_GRADIENT.fullmatch(d.name) or d.name == "e" or (
-                re.fullmatch(r"[A-Za-z]", d.name) and
-                re.search(rf"(?<![A-Za-z\\{{])d\s*{d.name}(?![A-Za-z_(])", steps_text) and
-                not re.search(rf"(?<![A-Za-z\\]){d.name}\s*\(", steps_text))) and
-            d.name not in context.symbols))
+            if d.name not in context.symbols and _read_as_a_name(d.name, steps_text)))
         claims = self._claims(data.get("step", []))
         context, said = _names_the_steps_define(claims, context)
         readings = self._readings(self._table(data, "readings"), context)
@@ -688,6 +681,18 @@ def _names_the_steps_define(claims: tuple[Claim, ...], context: Context
     if found:
         context = replace(context, functions=context.functions | found)
     return context, said
+
+
+def _read_as_a_name(name: str, differentials: str) -> bool:
+    """Whether a name the file defines is declared to the reader too: dy_i (= ∂L/∂y_i), so
+    dy is that name, not d·y; e, so e alone is that name and e^{…} the exponential; a letter
+    z that the steps (``differentials``: their text, with [settings] vary) write as dz and
+    never apply, so dz is its differential."""
+    if _CODE_GRADIENT.fullmatch(name) or name == "e":
+        return True
+    return bool(re.fullmatch(r"[A-Za-z]", name)) and \
+        re.search(rf"(?<![A-Za-z\\{{])d\s*{name}(?![A-Za-z_(])", differentials) is not None and \
+        re.search(rf"(?<![A-Za-z\\]){name}\s*\(", differentials) is None
 
 
 def _argument_only_subscripts(latex: str) -> bool:

@@ -227,8 +227,7 @@ class _Values(_Derivatives):
         if found is not None and isinstance(found[1], sp.Sum):
             # the dots go on past the last term written (subscript k): the series runs to
             # k + n, n ≥ 1, so every term written is in it whatever n is
-            written = max(int(name.rpartition("_")[2]) for name in
-                          (s.name for s in numbered))
+            written = max(int(script) for _, _, script in numbered.values())
             (index, low, _), = found[1].limits
             found = (found[0], sp.Sum(found[1].function, (index, low, count + written)))
         if found is None or found[0] > len(before) - 2:

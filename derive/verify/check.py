@@ -32,7 +32,7 @@ from sympy.core.function import AppliedUndef
 from derive.core import cache
 from derive.core.algebra import stood_in
 from derive.core.budget import run_with_budget
-from derive.core.context import Context, SymbolInfo
+from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import REAL, make_symbol
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.core.mathtext import text as math_text
@@ -1438,8 +1438,6 @@ class _Checker:
     def _declared_names(self) -> set[str]:
         """The names the file declares or defines so far: symbols, indices and their
         counts, the sizes of the shapes, definitions and functions."""
-        from derive.core.context import size_expression
-
         sizes = {symbol.name for info in self.context.symbols.values()
                  for size in info.shape or () for symbol in size_expression(size).free_symbols}
         return {*self.context.symbols, *self.context.indices, *self.context.indices.values(),

@@ -147,25 +147,19 @@ class Instance:
             case Dif(arg):
                 return self._differential(arg, keep, bound)
             case Total(body, index, low, high):
-                first = self._integer(low, keep, bound)
-                last = self._integer(high, keep, bound)
                 parts = [self.value(body, keep, {**bound, index: k})
-                         for k in range(first, last + 1)]
+                         for k in self._range(low, high, keep, bound)]
                 return reduce(_add, parts) if parts else sp.Matrix([[0]])
             case Literal(rows):
                 return sp.Matrix([[self._scalar(e, keep, bound) for e in row] for row in rows])
             case Stacked(body, index, low, high):
-                first = self._integer(low, keep, bound)
-                last = self._integer(high, keep, bound)
                 return sp.Matrix([[self._scalar(body, keep, {**bound, index: k})]
-                                  for k in range(first, last + 1)])
+                                  for k in self._range(low, high, keep, bound)])
             case Grid(diagonal, other, row, column, low, high):
-                first = self._integer(low, keep, bound)
-                last = self._integer(high, keep, bound)
+                indices = self._range(low, high, keep, bound)
                 return sp.Matrix([[self._scalar(diagonal if k == m else other, keep,
-                                                {**bound, row: k, column: m})
-                                   for m in range(first, last + 1)]
-                                  for k in range(first, last + 1)])
+                                                {**bound, row: k, column: m}) for m in indices]
+                                  for k in indices])
         raise TypeError(type(node).__name__)  # pragma: no cover
 
     def _scalar(self, node: Node, keep: frozenset[str], bound: Mapping[str, int]) -> sp.Expr:
@@ -175,6 +169,11 @@ class Instance:
             raise ShapeError(f"an entry of a matrix written out is a scalar, but {show(node)} is "
                              f"{_shape_text(value.shape)} here")
         return value[0, 0]
+
+    def _range(self, low: Node, high: Node, keep: frozenset[str], bound: Mapping[str, int]
+               ) -> range:
+        """The whole numbers from ``low`` to ``high`` (a sum's or a written matrix's)."""
+        return range(self._integer(low, keep, bound), self._integer(high, keep, bound) + 1)
 
     def _integer(self, node: Node, keep: frozenset[str], bound: Mapping[str, int]) -> int:
         value = self.value(node, keep, bound)[0, 0]
