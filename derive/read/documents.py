@@ -1935,6 +1935,8 @@ def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
     if _one_function(lefts) is not None and \
             not any(isinstance(left, sp.Symbol) and left.name == "y" for left in lefts):
         defined["y"] = 0  # dy/dx beside the one function f(x) = …: y is f(x) (_y_alone)
+    defined_anywhere = {name for sides, _ in readings if sides and len(sides) >= 2
+                        for name in [_definable(sides[0])] if name is not None}
     chain: _Step | None = None  # the line that gave the current chain its left side
     for step, (sides, defining) in zip(steps, readings, strict=True):
         step.sides = sides
@@ -1945,6 +1947,9 @@ def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
         name = _definable(left) if left is not None else None
         if name is not None and power_on_left(step.latex, name):
             name = None
+        if name is None and step.sides is not None and len(step.sides) >= 2:
+            # ∂ℓ_j/∂p_j = ∂/∂p_j (−y_j log p_j), ℓ_j defined nowhere else: defines ℓ_j
+            name = _defined_by_derivative(step.sides[0], step.sides[1], defined_anywhere)
         same = chain is not None and (
             (left is not None and chain.sides is not None and len(chain.sides) > 0 and
              chain.sides[0] == left) or _same_text(chain.left, step.left))
@@ -2009,6 +2014,19 @@ def _definable(side: sp.Expr) -> str | None:
             all(isinstance(a, sp.Symbol | sp.MatrixSymbol) for a in side.args):
         return str(side.func.__name__)
     return None
+
+
+def _defined_by_derivative(left: sp.Expr, right: sp.Expr, defined: set[str]) -> str | None:
+    """The name a line defines by differentiating its formula (∂ℓ_j/∂p_j = ∂/∂p_j (−y_j log
+    p_j): ℓ_j), where no line defines it otherwise; None for any other line."""
+    if not (isinstance(left, sp.Derivative) and isinstance(right, sp.Derivative)) or \
+            left.variable_count != right.variable_count:
+        return None
+    name = _definable(left.expr)
+    if name is None or name in defined or right.expr.has(left.expr) or \
+            isinstance(left.expr, sp.MatrixSymbol):
+        return None
+    return name
 
 
 def _evaluable(left: sp.Expr, defined: dict[str, int]) -> bool:
@@ -2176,11 +2194,14 @@ def _definitions(steps: list[_Step], positions: _Positions) -> list[Definition]:
         if not step.define or step.sides is None or len(step.sides) < 2:
             continue
         name = step.defines
+        left = step.sides[0]
         used_before = [s for s in steps[:k] if s.sides and any(
             _differentiates(side, name) for side in s.sides)]
         if not used_before:
             continue
-        left = step.sides[0]
+        by_derivative = isinstance(left, sp.Derivative)
+        if isinstance(left, sp.Derivative):
+            left = left.expr
         arguments = left.args if isinstance(left, AppliedUndef) else ()
         if len(arguments) > 1:
             continue
@@ -2189,6 +2210,12 @@ def _definitions(steps: list[_Step], positions: _Positions) -> list[Definition]:
         end = relations[1].start() if len(relations) > 1 else len(step.latex)
         value = step.latex[start:end]
         value_start = start + len(value) - len(value.lstrip())
+        if by_derivative:  # ∂ℓ/∂p = ∂/∂p (−y log p): ℓ is the operand
+            operand = _DERIVATIVE_BY.match(value)
+            if operand is None:
+                continue
+            value_start = start + operand.end()
+            value = _unwrapped(value[operand.end():])
         line, column = positions.where(step.offset + value_start)
         key = f"{name}({arguments[0]})" if arguments else name
         first = positions.line(used_before[0].offset)
@@ -2196,6 +2223,24 @@ def _definitions(steps: list[_Step], positions: _Positions) -> list[Definition]:
                                 f"{positions.line(step.offset)}, used before it (line {first})",
                                 line, column))
     return found
+
+
+_DERIVATIVE_BY = re.compile(r"\s*\\frac\s*\{\s*(?:\\partial|d)\s*\}\s*\{[^{}]*\}\s*")
+"""``\\frac{\\partial}{\\partial p_j}`` before the formula it differentiates."""
+
+
+def _unwrapped(formula: str) -> str:
+    """A formula without the line break after it and the one bracket pair around it."""
+    formula = re.sub(r"(\\\\|\s)+$", "", formula)
+    match = re.fullmatch(r"\s*\\left\s*\((.*)\\right\s*\)\s*", formula, re.S)
+    if match is None:
+        return formula
+    depth = 0
+    for char in match.group(1):  # (a)(b) is two bracket pairs, not one around all
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return formula
+    return match.group(1) if depth == 0 else formula
 
 
 def _differentiates(expr: sp.Expr, name: str) -> bool:

@@ -123,6 +123,16 @@ _CONTINUES = re.compile(r"^\s*(&\s*)?(=|\\approx\b|\\leq?\b|\\geq?\b)")
 
 
 @dataclass(frozen=True)
+class _SidesWritten:
+    """Where a step's sides come from, to read them again in another context: the claim, the
+    claim whose last side it continues (if any), and how many sides a definition took."""
+
+    claim: Claim
+    previous_claim: Claim | None
+    dropped: int
+
+
+@dataclass(frozen=True)
 class _Chain:
     """The first side of the current chain of equalities, and where it first went wrong."""
 
@@ -139,8 +149,16 @@ class NotDefined(IllFormed):
     """A derivative of a name nothing defines."""
 
 
+class Independent(IllFormed):
+    """A derivative of a defined name by a name its formula does not involve."""
+
+
 class NotDecidable(DeriveError):
     """A claim read in a way that cannot be decided soundly: the link is undecided."""
+
+
+class VectorVariable(NotDecidable):
+    """A derivative by a name of a formula written in that name's entries (θ and θ_j)."""
 
 
 Progress = Callable[[str, int, int], None]
@@ -177,6 +195,7 @@ class _Checker:
         self._replay: StepReport | None = None
         """The report an earlier run kept for this step after the same lines (see run)."""
         self.last_side: tuple[Any, str] | None = None
+        self._previous_claim: Claim | None = None
         """The last side that could be read, and its step: what a line after an unreadable
         one in the same chain is compared with."""
 
@@ -399,7 +418,7 @@ class _Checker:
             if isinstance(variable, sp.Symbol) and any(
                     str(entry.base.label) == variable.name for entry in written.atoms(sp.Indexed)):
                 # A with its entries A_i in the formula: A is their vector, not a number
-                raise NotDecidable(f"a derivative by {variable.name} of a formula in its entries "
+                raise VectorVariable(f"a derivative by {variable.name} of a formula in its entries "
                                    f"({variable.name}_i): {variable.name} is a vector here; "
                                    "give its shape")
         labels = {entry.base.label for entry in written.atoms(sp.Indexed)}
@@ -428,10 +447,12 @@ class _Checker:
                                    f"derivative by {by} is not known (define {shown}, or "
                                    "declare it a function)")
         for variable in variables:
+            if named is not None and not written.has(variable):
+                written = self._written_in(written, variable)
             if named is not None and not written.has(variable) and \
                     not self._entry_of_written_family(variable, written) and \
                     not _among_entries(variable, written):
-                raise IllFormed(f"{named.name} does not depend on {variable.name}: "
+                raise Independent(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
         if written.atoms(sp.MatrixSymbol):
             # a name defined by arrays, differentiated in a claim read as scalars
@@ -442,6 +463,26 @@ class _Checker:
         taken = derivative(written, tuple((v, c) for v, c in node.variable_count))
         return _held_at(taken, {v: self._expand(v, frozenset()) for v in variables
                                 if v in self.definitions})
+
+    def _written_in(self, written: sp.Expr, variable: sp.Basic) -> sp.Expr:
+        """``written`` (l = Σ (y_i − ŷ_i)²/n) in a defined name it does not write (g = y_i −
+        ŷ_i), where every occurrence of the name's inputs is inside its formula: then l is a
+        function of g and of names g does not involve, and ∂l/∂g has one meaning. ``written``
+        unchanged otherwise."""
+        if not isinstance(variable, sp.Symbol) or variable not in self.definitions:
+            return written
+        value = self._expand(variable)
+        inputs = value.free_symbols
+        if not isinstance(value, sp.Add) or not inputs:
+            return written
+        rewritten = written.xreplace({value: variable, -value: -variable})
+        if not rewritten.has(variable) or rewritten.free_symbols & inputs:
+            return written
+        said = (f"{pretty_name(variable.name)}'s formula read as {pretty_name(variable.name)} "
+                "where a formula differentiated by it writes it")
+        if said not in self.assumed:
+            self.assumed.append(said)
+        return rewritten
 
     def _entry_of_written_family(self, variable: sp.Basic, written: sp.Expr) -> bool:
         """At an instance of an index claim, whether ``variable`` is an entry of an array
@@ -645,6 +686,14 @@ class _Checker:
             chained = self._chain_of_undefined(lhs, rhs, apart)
             return chained if chained is not None else \
                 LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
+        except Independent as error:
+            generic = self._for_every_function(*apart)
+            return generic if generic is not None else \
+                LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
+        except VectorVariable as error:
+            generic = self._for_every_function(*apart)
+            return generic if generic is not None else \
+                LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         except IllFormed as error:
             return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
         except NotDecidable as error:
@@ -793,6 +842,44 @@ class _Checker:
         # never refuted so: the text may relate the names in ways the claim does not write
         # (O = AV makes ∂L/∂V = Aᵀ ∂L/∂O hold)
         return None
+
+    def _for_every_function(self, lhs: sp.Expr, rhs: sp.Expr) -> LinkReport | None:
+        """d/dθ σ(z) = σ(z)(1 − σ(z)) dz/dθ where z's formula does not involve θ as written:
+        each defined name differentiated only by names nothing defines is read as an arbitrary
+        function of them (Z(θ)); a claim that holds symbolically for every such function
+        holds for the one the file defines (the chain rule). Only when every other name of
+        the claim is one nothing defines (a defined one might depend on θ), and each side is
+        linear in first derivatives (so it holds entry by entry where θ is a vector). None
+        otherwise."""
+        from derive.decide.equivalence import compare
+
+        defined = self.definitions
+        depends: dict[sp.Symbol, list[sp.Symbol]] = {}
+        for node in (n for side in (lhs, rhs) for n in side.atoms(sp.Derivative)):
+            if not isinstance(node.expr, sp.Symbol) or node.expr not in defined:
+                continue
+            for variable, _ in node.variable_count:
+                if not isinstance(variable, sp.Symbol) or variable in defined:
+                    return None
+                if variable not in depends.setdefault(node.expr, []):
+                    depends[node.expr].append(variable)
+        names = {s for side in (lhs, rhs) for s in side.free_symbols}
+        if not depends or any(s in defined and s not in depends for s in names):
+            return None
+        if not all(_linear_in_derivatives(side) for side in (lhs, rhs)):
+            return None
+        mapping = {name: sp.Function(name.name)(*variables)
+                   for name, variables in depends.items()}
+        left, right = (side.xreplace(mapping).doit() for side in (lhs, rhs))
+        outcome = compare(left, right, self.context.domains(), budget=self._remaining() / 3)
+        if verdict_of(outcome) != Verdict.PROVED:
+            return None
+        said = "; ".join(f"{pretty_name(name.name)} of "
+                         f"{', '.join(pretty_name(v.name) for v in variables)}"
+                         for name, variables in depends.items())
+        return LinkReport(lhs, rhs, Verdict.PROVED, outcome,
+                          message=f"holds for every function ({said}), so for the one "
+                                  "defined: the chain rule")
 
     def _loss_of_entries(self, lhs: sp.Expr, rhs: sp.Expr,
                          depends: Mapping[sp.Symbol, list[sp.Symbol]]) -> LinkReport | None:
@@ -945,6 +1032,8 @@ class _Checker:
         instance at the file's sizes; None for any other link."""
         if not self._in_index_notation(lhs, rhs):
             return None
+        from derive.verify.indexed import Frame
+
         try:
             try:
                 expanded = [self._expand(self._named(side)) for side in (lhs, rhs)]
@@ -953,8 +1042,10 @@ class _Checker:
                 # formula of entries: the instances write it, entry by entry
                 expanded = [self._named(side) for side in (lhs, rhs)]
             converted = _examples_as_entries(expanded)
+            frame = Frame(self.context, dict(self.document.matrix.sizes),
+                          examples=_example_letters(converted, self.context.indices))
             for side in converted:
-                _example_index_in_sum(side)
+                _example_index_in_sum(side, frame)
         except NotDecidable as error:
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         except _MIXED as error:
@@ -968,9 +1059,8 @@ class _Checker:
             # the sums in its formula are instantiated with the rest
             lhs, rhs = self._named(lhs), self._named(rhs)
         from derive.read.latex import parse_relation
-        from derive.verify.indexed import Frame, decide
+        from derive.verify.indexed import decide
 
-        frame = Frame(self.context, dict(self.document.matrix.sizes))
         relations = [(text, parse_relation(text, self.context, source=self.document.path))
                      for text in assume]
 
@@ -1222,15 +1312,19 @@ class _Checker:
             if len(sides) < 2:
                 return StepReport(claim, Verdict.ILL_FORMED,
                                   message="a definition needs 'name = formula'"), None
-            name = _defined_name(sides[0])
+            defined_side, formula = sides[0], sides[1]
+            operand = _differentiated_formula(defined_side, formula)
+            if operand is not None:  # ∂ℓ_j/∂p_j = ∂/∂p_j (−y_j log p_j): defines ℓ_j
+                defined_side, formula = defined_side.expr, operand
+            name = _defined_name(defined_side)
             if name is None:
                 return StepReport(claim, Verdict.ILL_FORMED,
-                                  message=f"{sides[0]} cannot be defined: the left side must be "
-                                  "a name"), None
-            value = self._named(sides[1])
+                                  message=f"{defined_side} cannot be defined: the left side "
+                                  "must be a name"), None
+            value = self._named(formula)
             self.definitions[self.context.symbol(name)] = value
             arguments: tuple[sp.Basic, ...] = \
-                sides[0].args if isinstance(sides[0], AppliedUndef) else ()
+                defined_side.args if isinstance(defined_side, AppliedUndef) else ()
             arrays = {name for name, info in self.context.symbols.items()
                       if info.shape is not None}
             scalar = not value.atoms(sp.MatrixSymbol) and not arrays & {
@@ -1263,9 +1357,14 @@ class _Checker:
             # the same step after the same lines, kept by an earlier run: its verdicts stand;
             # everything above ran again, so what it defines is defined here too
             return self._replay, sides[-1] if sides else previous
+        written = _SidesWritten(claim, previous_claim=self._previous_claim if
+                                (relation.continues and claim.lhs is None and not bridged)
+                                else None, dropped=len(relation.sides) + bool(
+                                    relation.continues and claim.lhs is None) - len(sides))
         links = tuple(self._as_scalars(self._judged(self._compare(a, b, claim.assume, op),
-                                                    claim))
-                      for a, b, op in zip(sides[:-1], sides[1:], operators, strict=True)
+                                                    claim), written, k)
+                      for k, (a, b, op) in enumerate(zip(sides[:-1], sides[1:], operators,
+                                                         strict=True))
                       if op)  # '' joins two chains of an aligned block: nothing to check
         links = self._fresh_names_undecided(links, seen_before)
         links = _premised_in_words(links, claim.words or claim.label)
@@ -1521,6 +1620,17 @@ class _Checker:
                 continue
             name = type(call).__name__
             arguments = call.args
+            if len(arguments) == 1 and isinstance(arguments[0], sp.MatrixSymbol) and \
+                    name not in self.function_definitions and name not in self.seen and \
+                    name not in self.context.symbols and \
+                    self.context.symbol(name) not in self.definitions and \
+                    not formula.has(type(call)) and formula.free_symbols:
+                # ∇f(x) = S(x) = [e^{x_i}/Σ_j e^{x_j}]ᵢ of a declared vector x: S is that
+                # formula, as a definition S(x) = … of a function of an array is read
+                self.function_definitions[name] = sp.Lambda(arguments, formula)
+                said.insert(0, f"{math_text(call)} is written here for the first time: read "
+                            f"as the side after it, {math_text(call)} = {math_text(formula)}")
+                continue
             if name in self.function_definitions or name in self.seen or \
                     name in self.context.symbols or \
                     not all(isinstance(a, sp.Symbol) for a in arguments) or \
@@ -1556,9 +1666,11 @@ class _Checker:
 
     # -- naming the mistake -------------------------------------------------------------
 
-    def _as_scalars(self, link: LinkReport) -> LinkReport:
+    def _as_scalars(self, link: LinkReport, origin: _SidesWritten | None = None,
+                    index: int = 0) -> LinkReport:
         """A claim that holds only because names written as arrays were read as scalars (the
-        document gives them no shape) holds under that reading: conditional, never proved."""
+        document gives them no shape) holds under that reading: conditional, never proved;
+        unless the shapes its own products force decide it as a claim about arrays."""
         guessed = self.document.scalar_readings
         if not guessed or not link.verdict.holds:
             return link
@@ -1574,11 +1686,112 @@ class _Checker:
         used = sorted(guessed & names)
         if not used:
             return link
+        if origin is not None:
+            shaped = self._with_solved_shapes(link, origin, index, used)
+            if shaped is not None:
+                return shaped
         reading = f"{', '.join(used)} {'is a scalar' if len(used) == 1 else 'are scalars'}"
         return replace(link, verdict=Verdict.CONDITIONAL, assumption=reading,
                        message=f"holds if {reading}: the document writes them as arrays but "
                                "gives no shape, and a claim about matrices can fail where the "
                                "scalar one holds (the order of a product, a transpose)")
+
+    def _with_solved_shapes(self, link: LinkReport, origin: _SidesWritten, index: int,
+                            names: Sequence[str]) -> LinkReport | None:
+        """The link read again with the shapes its products, sums and derivatives force on
+        the names written as arrays (``derive.verify.shapes.solving``), and decided as a
+        claim about arrays: said with the shapes taken. Ill-formed when only 1×1 shapes fit
+        (the names are arrays only in form). None when it cannot be read so or stays
+        undecided: the scalar reading's conditional verdict stands."""
+        from derive.read.latex import parse_relation
+        from derive.verify import shapes
+        from derive.verify.shapes.solving import Unsolvable, solve
+
+        if self.context.upper_indices or getattr(self, "_reading", None) is not None or \
+                self._remaining() <= 0:
+            return None
+
+        def sides_in(context: Context) -> tuple[sp.Expr, sp.Expr] | None:
+            found: list[sp.Expr] = []
+            try:
+                if origin.previous_claim is not None:
+                    before = parse_relation(origin.previous_claim.latex, context,
+                                            source=self.document.path)
+                    found.append(before.sides[-1])
+                found.extend(parse_relation(origin.claim.latex, context,
+                                            source=self.document.path).sides)
+            except DeriveError:
+                return None
+            found = [_renamed(side, self.aliases) for side in found[origin.dropped:]]
+            if index + 1 >= len(found):
+                return None
+            return found[index], found[index + 1]
+
+        unknown = self.context.with_symbols(*(
+            SymbolInfo(name, self.context.domain_of(self.context.symbol(name)),
+                       shape=(f"rows_{name}", f"cols_{name}")) for name in names
+            if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name)))
+        read = sides_in(unknown)
+        defined = {str(s.name) for s in self.definitions} | set(self.function_definitions)
+        if read is None or any(n in defined for side in read for n in self._written_names(side)) \
+                or any(side.atoms(AppliedUndef) for side in read):
+            return None  # a definition read as scalars, or a function: its shape is unknown
+        lowering = self._matrix_lowering({str(k.name): str(v.name)
+                                          for k, v in self.aliases.items()})
+        try:
+            left, right = (lowering.lower(side) for side in read)
+            frame = self._matrix_frame(unknown, None)
+        except (shapes.Unsupported, DeriveError):
+            return None
+        taken = sorted({str(s) for side in read for s in side.free_symbols})
+        found: list[Any] = []
+        for gradients in (True, False):  # ∂/∂X of XᵀAX: a gradient first, else a Jacobian
+            with contextlib.suppress(Unsolvable):
+                found.append(solve(left, right, frame, names, taken, gradients=gradients))
+        arrays = [solved for solved in found if not solved.scalars]
+        if not arrays:
+            if not found:
+                return None
+            forced = found[0].scalars
+            return replace(link, verdict=Verdict.ILL_FORMED, assumption="", message=(
+                f"{', '.join(forced)} {'is' if len(forced) == 1 else 'are'} written as "
+                f"{'an array' if len(forced) == 1 else 'arrays'}, but only as 1×1 do this "
+                "claim's products, sums and two sides agree: as arrays of any larger size it "
+                "has no meaning"))
+        solved = arrays[0]
+        decided = self._decided_at(solved, sides_in, origin.claim.assume)
+        if decided is not None and decided.verdict == Verdict.REFUTED and solved.free:
+            # a size nothing fixed was chosen: refuted only if it fails where those are 1 too
+            columns = solved.free_as_one()
+            again = None if columns.all_scalars else \
+                self._decided_at(columns, sides_in, origin.claim.assume)
+            if again is None or again.verdict != Verdict.REFUTED:
+                return None
+        if decided is None or decided.verdict in (Verdict.UNDECIDED, Verdict.UNREADABLE):
+            return None
+        if decided.verdict == Verdict.ILL_FORMED and any(
+                words in decided.message for words in ("does not depend on", "is not defined")):
+            return None  # about what the names mean, which the scalar reading settled
+        said = ", ".join(f"{pretty_name(name)} {'×'.join(shape)}"
+                         for name, shape in sorted(solved.shapes.items()))
+        reading = (f"shapes taken from the claim itself, the document giving none: {said} "
+                   "(its products and sums force them; a lower-case name is a column)")
+        return replace(decided, lhs=link.lhs, rhs=link.rhs,
+                       message=f"{decided.message}; {reading}" if decided.message else reading)
+
+    def _decided_at(self, solved: Any, sides_in: Callable[[Context], Any],
+                    assume: tuple[str, ...]) -> LinkReport | None:
+        """A link read again with the solved shapes declared, decided as a claim about
+        arrays; None when it cannot be read so."""
+        shaped = self.context.with_symbols(*(
+            SymbolInfo(name, self.context.domain_of(self.context.symbol(name)), shape=shape)
+            for name, shape in solved.shapes.items()))
+        read = sides_in(shaped)
+        if read is None:
+            return None
+        instance = copy.copy(self)
+        instance.context = shaped
+        return instance._matrix_link(read[0], read[1], assume)
 
     def _written_out(self, side: sp.Basic) -> sp.Basic:
         """A side with the document's definitions written out (f(x) = log Σ e^{x_i} no longer
@@ -1712,6 +1925,7 @@ class _Checker:
             elif key is not None and _keepable(report) and BudgetExceeded.made == ran_out:
                 cache.keep("step", key, (report, tuple(self.assumed[assumed:])))
             self._replay = None
+            self._previous_claim = claim
             if previous is not None:
                 self.last_side = (previous, claim.id)
             elif not _CONTINUES.match(claim.latex):
@@ -1941,15 +2155,18 @@ def _split_arguments(text: str) -> list[str]:
     return [part.strip() for part in parts]
 
 
-def _example_index_in_sum(expr: sp.Expr) -> None:
+def _example_index_in_sum(expr: sp.Expr, frame: Any = None) -> None:
     """Refuses a sum over i whose body has a name with the example index (i) (x^{(i)} in
-    Σᵢ) where the sum is not one ``_examples_as_entries`` reads."""
+    Σᵢ) where the sum is not one ``_examples_as_entries`` reads, nor one the index
+    notation's ``frame`` writes out (Y_j^{(i)} with i and j index letters)."""
     for loop in expr.atoms(sp.Sum, sp.Product):
         function = loop.function.xreplace({e: sp.Dummy() for e in loop.function.atoms(sp.Indexed)})
         for limit in loop.limits:
             index = str(limit[0])
             for symbol in sorted(function.atoms(sp.Symbol), key=str):
-                if _layer_letters(symbol.name) & {index}:
+                slots = frame.slots(symbol.name) if frame is not None else None
+                if _layer_letters(symbol.name) & {index} and \
+                        not (slots is not None and slots.example and index in slots.slots):
                     raise NotDecidable(
                         f"{symbol.name} inside a sum over {index}: a name with an example "
                         "index is read as one name, not as an entry the sum runs over")
@@ -1963,6 +2180,32 @@ def _bound_variable(expr: sp.Expr, variable: sp.Expr) -> None:
         if variable in loop.function.free_symbols and \
                 any(str(limit[0]) in letters for limit in loop.limits):
             raise NotDecidable(f"a derivative by {variable} of a sum over its example index")
+
+
+def _linear_in_derivatives(side: sp.Expr) -> bool:
+    """Whether ``side`` is a sum of terms with at most one first derivative each, outside
+    any function (σ(z)·dz/dθ, not (dz/dθ)² nor σ(dz/dθ))."""
+    nodes = side.atoms(sp.Derivative)
+    if any(sum(c for _, c in node.variable_count) != 1 for node in nodes):
+        return False
+    stand_ins = {node: sp.Dummy() for node in nodes}
+    replaced = side.xreplace(stand_ins)
+    try:
+        return sp.Poly(replaced, *stand_ins.values()).total_degree() <= 1 if stand_ins \
+            else True
+    except sp.PolynomialError:
+        return False
+
+
+def _example_letters(sides: Sequence[sp.Expr], indices: Mapping[str, str]) -> frozenset[str]:
+    """The index letters a sum binds whose body writes a name with that letter as its
+    example index (Σᵢ Y_j^(i)): index notation reads such names as entries."""
+    found: set[str] = set()
+    for loop in (n for side in sides for n in side.atoms(sp.Sum, sp.Product)):
+        bound = {str(limit[0]) for limit in loop.limits} & set(indices)
+        for symbol in loop.function.atoms(sp.Symbol):
+            found |= bound & set(re.findall(r"\^\(([A-Za-z])\)", symbol.name))
+    return frozenset(found)
 
 
 def _layer_letters(name: str) -> set[str]:
@@ -2125,6 +2368,17 @@ def _aliases_said(aliases: Sequence[Any]) -> list[str]:
 def differential_symbol(variable: sp.Symbol) -> sp.Symbol:
     """The symbol dv of a varying symbol v."""
     return sp.Symbol(f"d{variable.name}", real=True)
+
+
+def _differentiated_formula(left: sp.Expr, right: sp.Expr) -> sp.Expr | None:
+    """The formula a definition writes as a derivative (∂ℓ/∂p = ∂/∂p (−y log p): ℓ is
+    −y log p): the right side's operand, where both sides are the same derivative and the
+    left one is of a name; None for any other definition."""
+    if isinstance(left, sp.Derivative) and isinstance(right, sp.Derivative) and \
+            left.variable_count == right.variable_count and \
+            _defined_name(left.expr) is not None:
+        return right.expr
+    return None
 
 
 def _defined_name(side: sp.Expr) -> str | None:

@@ -86,11 +86,14 @@ Scalar = Callable[[sp.Expr, sp.Expr, Mapping[sp.Symbol, sp.Expr], Context, float
 
 @dataclass(frozen=True)
 class _Slots:
-    """A name split into base, index slots (letters or numbers) and layer: x_{ij}^(1)."""
+    """A name split into base, index slots (letters or numbers) and layer: x_{ij}^(1).
+    ``example``: the last slot is the example index written as a layer (Y_j^(i), x^(i)),
+    so an instance writes it back there (Y_2^(1))."""
 
     base: str
     slots: tuple[str, ...]
     layer: str = ""
+    example: bool = False
 
 
 @dataclass
@@ -105,6 +108,9 @@ class Frame:
     by_claim: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
     """Definitions of a name without an index whose formula has one (g = y_i − ŷ_i): the
     index is the claim's, so they are instantiated with each instance (see ``at``)."""
+    examples: frozenset[str] = frozenset()
+    """Index letters that names carry as an example index (Y_j^(i) in a sum over i): a slot
+    of those names, instantiated with the rest."""
 
     @property
     def indices(self) -> Mapping[str, str]:
@@ -120,8 +126,16 @@ class Frame:
 
     def slots(self, name: str) -> _Slots | None:
         """The index slots of a name: ``a_j`` → (a, j); ``x_{i,j}``, ``x_ij`` → (x, i, j);
-        ``y_2`` → (y, 2); None for a name without index slots."""
+        ``y_2`` → (y, 2); None for a name without index slots. An example index written
+        as a layer (``Y_j^(i)``, ``x^(i)`` with i an index letter) is a slot too, the last."""
         head, separator, layer = name.partition("^(")
+        example = layer[:-1] if separator and layer.endswith(")") else ""
+        if example and (example in self.examples or (example.isdigit() and bool(self.examples))):
+            if "_" not in head:
+                return _Slots(head, (example,), example=True) if head else None
+            inner = self.slots(head)
+            return None if inner is None or inner.layer else \
+                _Slots(inner.base, (*inner.slots, example), example=True)
         base, _, script = head.rpartition("_")
         if not base or not script:
             return None
@@ -145,14 +159,13 @@ class Frame:
         for declared, found in sorted(self.context.symbols.items()):
             other = self.slots(declared)
             if (other is not None and other.base == slots.base and other.layer == slots.layer
-                    and len(other.slots) == len(slots.slots)
+                    and other.example == slots.example and len(other.slots) == len(slots.slots)
                     and all(s in self.indices for s in other.slots)):
                 return found.domain
         return REAL
 
     def instance_symbol(self, slots: _Slots, values: Sequence[int]) -> sp.Symbol:
-        script = str(values[0]) if len(values) == 1 else "{" + ",".join(map(str, values)) + "}"
-        name = f"{slots.base}_{script}{slots.layer}"
+        name = _instance_name(slots, values)
         domain = self.domain(slots, name)
         self.made[name] = SymbolInfo(name, domain)
         return make_symbol(name, domain)
@@ -213,6 +226,8 @@ class Frame:
             raise Unsupported(f"{pretty_name(symbol.name)} has no size here: give [settings] "
                               "sizes")
         slots = self.slots(symbol.name)
+        if slots is not None and slots.example:  # W^(l): a layer's array, named as written
+            slots = None
         base = slots.base if slots is not None else symbol.name
         layer = slots.layer if slots is not None else ""
         fixed = self._slot_values(slots, env, symbol.name) if slots is not None else []
@@ -296,7 +311,8 @@ class Frame:
                 env = dict(zip(letters, values, strict=True))
                 try:
                     target = self._symbol(symbol, env) if slots else symbol
-                    if slots and slots.base in self.context.families and not slots.layer:
+                    if slots and slots.base in self.context.families and not slots.layer and \
+                            not slots.example:
                         # dy_i = ∂L/∂y_i where the steps write dy_i as an entry of the
                         # family dy (dy[1]): the definition gives that entry
                         at = [int(s) if s.isdigit() else env[s] for s in slots.slots]
@@ -405,6 +421,17 @@ class Frame:
                 return {symbol: sp.expand(symbol - difference / slope)}
         raise Unsupported(f"cannot solve the assumption {text(left)} = {text(right)} for one "
                           "symbol")
+
+
+def _instance_name(slots: _Slots, values: Sequence[int]) -> str:
+    """The name of an instance: x_{2,1}; an example index back in its layer: Y_2^(1)."""
+    if slots.example:
+        *subscripts, example = values
+        inner = _instance_name(_Slots(slots.base, slots.slots[:-1]), subscripts) \
+            if subscripts else slots.base
+        return f"{inner}^({example})"
+    script = str(values[0]) if len(values) == 1 else "{" + ",".join(map(str, values)) + "}"
+    return f"{slots.base}_{script}{slots.layer}"
 
 
 def _patterns(count: int) -> Iterator[tuple[int, ...]]:
@@ -580,7 +607,8 @@ def _again_larger(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,
     counts = sorted(set(frame.indices.values()))
     if not counts or _written_at_fixed_size(lhs, rhs, frame, definitions):
         return first
-    larger = Frame(frame.context, {**frame.sizes, **{c: frame.size(c) + 1 for c in counts}})
+    larger = Frame(frame.context, {**frame.sizes, **{c: frame.size(c) + 1 for c in counts}},
+                   examples=frame.examples)
     free = sorted(larger.free(lhs) | larger.free(rhs))
     second = _run(lhs, rhs, larger, larger.definitions(definitions), larger.assignments(free),
                   {}, scalar, deadline)
