@@ -749,13 +749,25 @@ def test_standard_input_on_the_command_line() -> None:
     assert "L1     proved" in done.stdout
 
 
-def test_a_claim_that_holds_only_for_scalars_is_conditional(tmp_path: pathlib.Path) -> None:
-    # X and w are written as arrays with no shape: read as scalars, XᵀX = XXᵀ would be proved
+def test_a_claim_that_holds_only_for_scalars_is_decided_at_the_shapes_it_forces(
+        tmp_path: pathlib.Path) -> None:
+    # X and w are written as arrays with no shape: read as scalars, XᵀX = XXᵀ would be proved;
+    # both sides multiply X by w, so X is square and w a column: refuted there
     text = ("$$\\mathbf{w}^T X^T X \\mathbf{w} = \\mathbf{w}^T X X^T \\mathbf{w}$$\n\n"
             "$$x^2 + 2x + 1 = (x+1)^2$$\n")
     report = checked(tmp_path, text)
-    assert [str(step.verdict) for step in report.steps] == ["conditional", "proved"]
-    assert "holds if X, w are scalars" in report.steps[0].links[0].message
+    assert [str(step.verdict) for step in report.steps] == ["refuted", "proved"]
+    assert "X n×n, w n×1" in report.steps[0].links[0].message
+
+
+def test_a_claim_whose_shapes_cannot_be_solved_is_conditional_on_scalars(
+        tmp_path: pathlib.Path) -> None:
+    # z's definition was read with w and x as scalars: its shape as arrays is not known
+    text = ("$$z = \\mathbf{w}^T\\mathbf{x}$$\n\n"
+            "$$z^2 = \\mathbf{x}^T\\mathbf{w}\\mathbf{w}^T\\mathbf{x}$$\n")
+    report = checked(tmp_path, text)
+    assert [str(step.verdict) for step in report.steps] == ["definition", "conditional"]
+    assert "holds if w, x are scalars" in report.steps[1].links[0].message
 
 
 def test_y_is_the_one_function_the_document_defines(tmp_path: pathlib.Path) -> None:

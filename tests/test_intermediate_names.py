@@ -67,6 +67,10 @@ id = "through_g_halved"
 latex = '\frac{\partial l}{\partial y_i}=\frac{\partial l}{\partial g}\frac{\partial g}{\partial y_i}=\frac{1}{n}(y_i-\hat{y}_i)'
 
 [[step]]
+id = "formula_by_g"
+latex = '\frac{\partial}{\partial g}(y_i+\hat{y}_i)^2 = 0'
+
+[[step]]
 id = "through_h"
 latex = '\frac{\partial l}{\partial y_i}=\frac{\partial l}{\partial h}\frac{\partial h}{\partial y_i}'
 """
@@ -119,6 +123,8 @@ def test_a_name_whose_formula_the_differentiated_one_writes_is_an_intermediate(
     assert verdicts["through_g_halved"] == Verdict.REFUTED
     # l writes y_i − ŷ_i, not y_i + ŷ_i: l is no function of h, whatever the chain says
     assert verdicts["through_h"] == Verdict.ILL_FORMED
+    # a formula without g nor g's formula, by g: not 0 (g is a name for y_i − ŷ_i)
+    assert verdicts["formula_by_g"] == Verdict.ILL_FORMED
 
 
 def test_the_chain_rule_through_a_name_holds_for_every_function_it_could_be(
@@ -130,3 +136,36 @@ def test_the_chain_rule_through_a_name_holds_for_every_function_it_could_be(
     assert verdicts["squared"] != Verdict.PROVED
     # w is defined in θ: reading it as a constant would prove a false claim
     assert verdicts["other_name"] != Verdict.PROVED
+
+
+SQUARES_POSTED = r"""# The mean square error
+
+The loss is defined as \(l = \frac{1}{n}\sum (y_i-\hat{y}^i)^2\). Let \(g(y_i)=y_i-\hat{y_i}\).
+
+\[\frac{\partial l}{\partial y_i}=\frac{\partial l}{\partial g}\frac{\partial g}{\partial y_i}=\frac{2}{n}(y_i-\hat{y_i})\]
+
+\[\frac{\partial l}{\partial y_i}=\frac{\partial l}{\partial g}\frac{\partial g}{\partial y_i}=\frac{1}{n}(y_i-\hat{y_i})\]
+"""
+
+
+def test_a_posted_chain_through_a_name_defined_in_the_words(tmp_path: pathlib.Path) -> None:
+    from derive.read.documents import read_document
+
+    path = tmp_path / "post.md"
+    path.write_text(SQUARES_POSTED, encoding="utf-8")
+    document = read_document(str(path), SQUARES_POSTED)
+    # \hat{y}^i beside \hat{y_i}: one name; l = … inline after "defined as" is a definition
+    assert any("both as a superscript and as a subscript" in a for a in document.assumed)
+    report = check_document(document)
+    verdicts = [step.verdict for step in report.steps if step.links]
+    assert verdicts == [Verdict.CHECKED, Verdict.REFUTED]
+
+
+def test_a_derivative_by_a_defined_name_its_formula_does_not_write_is_not_zero(
+        tmp_path: pathlib.Path) -> None:
+    text = SQUARES.replace('l = { latex = \'\\frac{1}{n}\\sum_{i=1}^{n} (y_i-\\hat{y}_i)^2\' }',
+                           'l = { latex = \'\\frac{1}{n}\\sum_{i=1}^{n} (y_i+\\hat{y}_i)^2\' }')
+    assert text != SQUARES
+    verdicts = _steps(tmp_path, text)
+    # l writes y_i + ŷ_i, not g's formula: ∂l/∂g is not 0, the chain is ill-formed
+    assert verdicts["through_g"] == Verdict.ILL_FORMED

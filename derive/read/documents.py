@@ -980,6 +980,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _one_variable(lines, facts)
     _open_series(lines, facts)
     _example_bases(lines, facts)
+    _examples_beside_entries(lines, facts)
     _entry_vectors(lines, facts)
     _unshaped_arrays(lines, facts)
     context = _context(facts)
@@ -1298,6 +1299,43 @@ def _example_bases(lines: list[Line], facts: _Facts) -> None:
                               f"are read with it as a subscript ({_pretty(sorted(names)[0])}_"
                               f"{letter}), one vector or value per example")
             return
+
+
+_EXAMPLE_OR_POWER = re.compile(r"(?<![A-Za-z\\])(\\hat\s*\{\s*[A-Za-z]\s*\}|\\?[A-Za-z]+)\s*"
+                               r"\^\s*(?:\{\s*\(?\s*([a-z])\s*\)?\s*\}|\(\s*([a-z])\s*\)|"
+                               r"([a-z])(?![A-Za-z]))")
+"""``\\hat{y}^i``, ``y^{(i)}``, ``y^{i}``: a name with a letter as its superscript."""
+
+
+def _examples_beside_entries(lines: list[Line], facts: _Facts) -> None:
+    """A name written with an index letter both as a superscript and as a subscript
+    (``\\hat{y}^i`` and ``\\hat{y}_i`` in one post): one name, the superscript read as the
+    subscript (ŷ_i), said."""
+    from derive.read.latex import parse_name
+
+    found: set[str] = set()
+    for line in lines:
+        for match in _EXAMPLE_OR_POWER.finditer(line.latex):
+            letter = match.group(2) or match.group(3) or match.group(4)
+            if letter not in facts.indices:
+                continue
+            base = match.group(1)
+            hatted = re.fullmatch(r"\\hat\s*\{\s*([A-Za-z])\s*\}", base)
+            written = rf"\\hat\s*\{{\s*{hatted.group(1)}\s*(?:\}}\s*)?" if hatted else \
+                rf"(?<![A-Za-z\\]){re.escape(base)}\s*"  # \hat{y}_i or \hat{y_i}
+            subscript = rf"{written}_\s*\{{?\s*{letter}(?![A-Za-z])"
+            if not any(re.search(subscript, x.latex) for x in lines):
+                continue
+            try:
+                found.add(parse_name(base))
+            except Exception:  # not a name the reader knows
+                continue
+    found -= facts.examples
+    if found:
+        facts.examples |= found
+        shown = ", ".join(sorted(_pretty(n) for n in found))
+        facts.said.append(f"{shown} written with an index letter both as a superscript and as "
+                          "a subscript: one name, the superscript read as the subscript")
 
 
 def _entry_vectors(lines: list[Line], facts: _Facts) -> None:
@@ -1909,8 +1947,11 @@ def _condition(text: str, line: Line, context: Context) -> bool:
     if left is None:
         return False
     name = left[0].strip()
-    if re.fullmatch(r"[a-z]", name) and (name in context.indices or name in "ijklmnt"):
-        return True
+    value = line.latex[line.latex.find("=") + 1:]
+    simple = re.fullmatch(r"[\s\w,+\-]*|[\s\w,+\-]*\\[lc]?dots[\s\w,+\-]*", value)
+    if re.fullmatch(r"[a-z]", name) and \
+            (name in context.indices or (name in "ijklmnt" and simple is not None)):
+        return True  # i = k, j = 0, t = 1, …, T; not l = (1/n) Σ (y_i − ŷ_i)²
     return _CASE.fullmatch(line.latex) is not None and _after_case_word(text, line.display)
 
 

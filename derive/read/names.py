@@ -369,6 +369,13 @@ class _Names(_Text):
                               f"{label} a label, not a power)", postfix)
                 continue
             example = self.example_index(name, script)
+            if example is not None and name.text in self.context.example_bases and \
+                    name.example is None:
+                written = self.written(postfix, name)
+                name.example = example  # ŷ^i beside ŷ_i: one name
+                self.note(f"{written} read with the example index {example} as a subscript, "
+                          f"{name.full()}", postfix)
+                continue
             if example is not None:
                 written = self.written(postfix, name)
                 name.layer = example

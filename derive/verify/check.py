@@ -447,8 +447,15 @@ class _Checker:
                                    f"derivative by {by} is not known (define {shown}, or "
                                    "declare it a function)")
         for variable in variables:
-            if named is not None and not written.has(variable):
+            if not written.has(variable) and (named is not None or variable in self.definitions):
                 written = self._written_in(written, variable)
+            if named is None and variable in self.definitions and not written.has(variable) \
+                    and written.free_symbols and not written.atoms(AppliedUndef):
+                # ∂(y₁ − ŷ₁)²/∂g, g = y₁ − ŷ₁ written elsewhere: not 0, a function of g or not
+                raise Independent(f"the formula differentiated does not write "
+                                  f"{pretty_name(str(variable))}, a defined name, nor its "
+                                  f"formula: it is no function of {pretty_name(str(variable))}"
+                                  " as written")
             if named is not None and not written.has(variable) and \
                     not self._entry_of_written_family(variable, written) and \
                     not _among_entries(variable, written):
@@ -1750,8 +1757,10 @@ class _Checker:
                 found.append(solve(left, right, frame, names, taken, gradients=gradients))
         arrays = [solved for solved in found if not solved.scalars]
         if not arrays:
-            if not found:
-                return None
+            others = {name for side in read for name in self._written_names(side)} - \
+                set(names) - set(self.context.indices) - set(self.document.matrix.sizes)
+            if not found or others:
+                return None  # θᵀx with x written as a scalar: x may be the vector meant
             forced = found[0].scalars
             return replace(link, verdict=Verdict.ILL_FORMED, assumption="", message=(
                 f"{', '.join(forced)} {'is' if len(forced) == 1 else 'are'} written as "
