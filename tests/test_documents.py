@@ -867,3 +867,20 @@ def test_upper_indices_in_a_document(tmp_path: pathlib.Path) -> None:
         "definition", "checked", "refuted", "definition", "undecided"]
     assert any("upper indices" in said for said in report.assumed)
     assert "cannot be written out" in report.steps[4].links[0].message
+
+
+def test_a_vector_in_rn_used_whole_by_a_function_and_a_gradient_is_a_vector(
+        tmp_path: pathlib.Path) -> None:
+    # x ∈ ℝⁿ with its entries x_i written: a vector once f(x) is written in its entries and
+    # differentiated by x whole (a scalar otherwise, see the membership tests)
+    text = ("For $x \\in \\mathbb{R}^n$ let $f(x)=\\log\\left(\\sum_{i=1}^n e^{x_i}\\right)$.\n\n"
+            "$$\\nabla f(x) = S(x) = \\begin{bmatrix} \\frac{e^{x_1}}{e^{x_1} + \\cdots + "
+            "e^{x_n}} \\\\ \\vdots \\\\ \\frac{e^{x_n}}{e^{x_1} + \\cdots +e^{x_n}} "
+            "\\end{bmatrix}$$\n\n"
+            "$$S'(x) = \\text{diag}(S(x)) - S(x) S(x)^T$$\n\n"
+            "$$S'(x) = \\text{diag}(S(x))$$\n")
+    document = read(tmp_path, text)
+    assert any(a.startswith("x is a vector of n entries") for a in document.assumed)
+    report = check_document(document)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "checked", "checked",
+                                                      "refuted"]

@@ -934,6 +934,11 @@ class _Facts:
     subscript (Context.example_bases)."""
     indices_said: int | None = None
     """Where in ``said`` the sentence on the index letters is."""
+    first_entries: dict[str, str] = field(default_factory=dict)
+    """Vectors whose entries the document writes, by their first entry (x → x_1)."""
+    declared_shapes: dict[str, tuple[tuple[str, str], str]] = field(default_factory=dict)
+    """Shapes a membership gives names whose entries the document writes (read as scalars
+    unless used whole, see ``_vectors_used_whole``), with what the document says."""
 
 
 def read_document(path: str, text: str) -> ProofDocument:
@@ -981,6 +986,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _open_series(lines, facts)
     _example_bases(lines, facts)
     _examples_beside_entries(lines, facts)
+    _vectors_used_whole(lines, facts)
     _entry_vectors(lines, facts)
     _unshaped_arrays(lines, facts)
     context = _context(facts)
@@ -1101,6 +1107,7 @@ def _membership(left: str, right: str, where: int, facts: _Facts,
                                                  f"{shape[0]}×{shape[1]}: the document says "
                                                  f"{says} (line {where})")
                 continue
+            facts.declared_shapes.setdefault(name, (shape, f"{says} (line {where})"))
             if name not in facts.scalars:
                 facts.scalars.append(name)
                 facts.said.append(f"{_pretty(name)} is read as a scalar though the document "
@@ -1336,6 +1343,34 @@ def _examples_beside_entries(lines: list[Line], facts: _Facts) -> None:
         shown = ", ".join(sorted(_pretty(n) for n in found))
         facts.said.append(f"{shown} written with an index letter both as a superscript and as "
                           "a subscript: one name, the superscript read as the subscript")
+
+
+def _vectors_used_whole(lines: list[Line], facts: _Facts) -> None:
+    """A name the document says is in ℝⁿ and writes by its entries (x_i), read as a scalar
+    so far, that is also the whole argument of a function whose formula writes its entries
+    (f(x) = log Σᵢ e^{x_i}) or of a gradient (∇f(x), ∂/∂x): the vector itself, its entries
+    x_i. Said, in place of the scalar reading."""
+    whole = "\n".join(line.latex for line in lines)
+    for name, (shape, says) in list(facts.declared_shapes.items()):
+        if name not in facts.scalars or name in facts.shapes or shape[1] != "1":
+            continue
+        written = re.escape(name if len(name) == 1 else "\\" + name)
+        entry = rf"{written}\s*_\s*\{{?\s*[a-z]"
+        argument = rf"(?<![A-Za-z\\])[A-Za-z]\s*\(\s*{written}\s*\)"
+        defined = re.search(rf"{argument}\s*=[^=]*{entry}", whole)
+        gradient = re.search(rf"\\nabla\s*(?:_\s*\{{?\s*{written}\s*\}}?\s*)?"
+                             rf"[A-Za-z]*\s*(?:\(\s*{written}\s*\))?|\\partial\s*{written}"
+                             r"(?![A-Za-z_])", whole)
+        if defined is None or gradient is None:
+            continue
+        facts.scalars.remove(name)
+        facts.first_entries[name] = f"{name}_1"
+        facts.said[:] = [s for s in facts.said
+                         if not s.startswith(f"{_pretty(name)} is read as a scalar though")]
+        facts.shapes[name] = (shape, f"{_pretty(name)} is a vector of {shape[0]} entries "
+                                     f"{_pretty(name)}_i: the document says {says}, writes a "
+                                     f"function of {_pretty(name)} by its entries and takes "
+                                     "its gradient")
 
 
 def _entry_vectors(lines: list[Line], facts: _Facts) -> None:
@@ -1894,10 +1929,11 @@ def _context(facts: _Facts) -> Context:
     infos += [SymbolInfo(name) for name in facts.gradients]
     for name, (domain, _) in facts.domains.items():
         infos.append(SymbolInfo(name, parse_domain(domain),
-                                facts.shapes.get(name, (None, ""))[0]))
+                                facts.shapes.get(name, (None, ""))[0],
+                                entries=facts.first_entries.get(name)))
     for name, (shape, _) in facts.shapes.items():
         if name not in facts.domains:
-            infos.append(SymbolInfo(name, shape=shape))
+            infos.append(SymbolInfo(name, shape=shape, entries=facts.first_entries.get(name)))
     context = Context(functions=frozenset(facts.functions), styled=frozenset(facts.styled),
                       macros=facts.macros, upper_indices=facts.upper_indices,
                       example_bases=frozenset(facts.examples), series_count=facts.series_count
