@@ -44,7 +44,8 @@ expressions to that tree), ``notation`` (the tree and shapes as the documents wr
 ``templates`` (entrywise claims, stage 3), ``instantiation`` (explicit matrices at sizes),
 ``comparison`` (``agree``: two matrices at random points), ``readings`` (the other ways a claim
 can be read), ``verdicts`` (the verdict record and its texts), ``claim`` (``Claim``, the
-decision) and ``solving`` (the shapes one claim forces on names a document gives none). This package exports what the checker and the tests use.
+decision) and ``solving`` (the shapes one claim forces on names a document gives none). This
+package exports what the checker and the tests use.
 """
 
 from __future__ import annotations
