@@ -1,6 +1,7 @@
-"""Step reports kept between runs: a step after the same lines of the same document is not
-decided again, an edit re-decides the edited step and the ones after it, and every report is
-the one a run without the cache gives."""
+"""Step reports kept between runs: a step whose claim and whose state (the definitions, names,
+chain and side the steps before it left) are unchanged is not decided again, an edit
+re-decides the edited step and the ones whose state it changes, and every report is the one a
+run without the cache gives."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def test_a_second_run_replays_every_step(kept: pathlib.Path,  # noqa: F811
                         "slip": "refuted", "cube": "proved"}
 
 
-def test_an_edit_re_decides_the_edited_step_and_those_after_it(
+def test_an_edit_of_a_definition_re_decides_the_steps_after_it(
         kept: pathlib.Path, stepped: list[str],  # noqa: F811
         monkeypatch: pytest.MonkeyPatch) -> None:
     path = kept.parent.parent.parent / "proof.toml"
@@ -113,6 +114,51 @@ def test_an_edit_re_decides_the_edited_step_and_those_after_it(
     assert edited == without_cache(path, monkeypatch)
     verdicts = {s["id"]: s["verdict"] for s in edited["documents"][0]["steps"]}  # type: ignore[index]
     assert verdicts["slip"] == "proved"
+
+
+CHAIN = """\
+[symbols]
+x = { domain = "real" }
+
+[[step]]
+id = "start"
+latex = '(x + 1)^2 = x^2 + 2x + 1'
+
+[[step]]
+id = "next"
+latex = '= x(x + 2) + 1'
+
+[[step]]
+id = "other"
+latex = '(x - 1)^2 = x^2 - 2x + 1'
+
+[[step]]
+id = "last"
+latex = '\\frac{d}{dx} x^3 = 3x^2'
+"""
+
+
+def test_an_edit_that_changes_nothing_later_steps_read_re_decides_that_step_alone(
+        kept: pathlib.Path, stepped: list[str],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text(CHAIN)
+    reported(path)
+    # a slip in a step whose names, definitions and chain the later steps do not read
+    path.write_text(CHAIN.replace("(x - 1)^2 = x^2 - 2x + 1", "(x - 1)^2 = x^2 - 2x + 2"))
+    stepped.clear()
+    edited = reported(path)
+    assert stepped == ["other"]
+    assert edited == without_cache(path, monkeypatch)
+    # a slip in the line a continuation is compared with: the continuation is decided again
+    path.write_text(CHAIN.replace("(x + 1)^2 = x^2 + 2x + 1", "(x + 1)^2 = x^2 + 2x + 2"))
+    stepped.clear()
+    edited = reported(path)
+    assert list(dict.fromkeys(stepped)) == ["start", "next"]
+    assert edited == without_cache(path, monkeypatch)
+    verdicts = {s["id"]: s["verdict"] for s in edited["documents"][0]["steps"]}  # type: ignore[index]
+    assert verdicts == {"start": "refuted", "next": "refuted", "other": "proved",
+                        "last": "proved"}
 
 
 def test_a_change_outside_the_steps_re_decides_every_step(

@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from fractions import Fraction
 from functools import partial
@@ -196,12 +196,21 @@ class _Checker:
         """The report an earlier run kept for this step after the same lines (see run)."""
         self.last_side: tuple[Any, str] | None = None
         self._previous_claim: Claim | None = None
+        self._made: tuple[tuple[Any, ...], str] | None = None
+        self._parsed: tuple[tuple[str, int, int], Any] | None = None
         """The last side that could be read, and its step: what a line after an unreadable
         one in the same chain is compared with."""
 
     # -- reading --------------------------------------------------------------------------
 
     def _parse(self, latex: str, line: int, column: int) -> Any:
+        if self._parsed is not None and self._parsed[0] == (latex, line, column):
+            return self._parsed[1]  # read for the step's key a moment ago
+        relation = self._parse_anew(latex, line, column)
+        self._parsed = ((latex, line, column), relation)
+        return relation
+
+    def _parse_anew(self, latex: str, line: int, column: int) -> Any:
         from derive.read.latex import parse_lines, parse_relation
 
         try:
@@ -335,30 +344,66 @@ class _Checker:
                                "of a function of an array is read only at an array's name")
         return _derivative(function(point), [(point, 1)])
 
-    def _step_keys(self) -> Iterator[str | None]:
-        """For each step in order, the key its report is kept under: the package's source,
-        the budget, everything the document says outside its steps (its context with the
-        index families found in all its lines, definitions, aliases, readings, settings)
-        and every step up to this one, as written and where. A step's report depends on
-        nothing else, so an edit re-decides the edited step and the ones after it. None for
-        every step when the cache is off, a total budget runs, or a part cannot be keyed."""
+    def _header_key(self) -> str | None:
+        """The part of every step's key the whole document shares: the package's source, the
+        budget and everything the document says outside its steps (its context with the index
+        families found in all its lines, definitions, aliases, readings, settings). None when
+        the cache is off, a total budget runs, or a part cannot be keyed."""
         from derive.decide.kept import Unkeyable, canonical
 
         document = self.document
+        if self.deadline is not None or not cache.enabled():
+            return None
         try:
-            if self.deadline is not None or not cache.enabled():
-                raise Unkeyable("not kept")
             header = canonical(_plain((
                 document.path, self.budget, self.context, self.all_aliases,
                 document.definitions, document.vary, document.matrix, document.readings,
                 tuple(self.assumed), document.scalar_readings)))
-            digest = hashlib.sha256(cache.key("steps", header).encode())
-            for claim in document.claims:
-                digest.update(canonical(_plain(claim)).encode())
-                yield digest.hexdigest()
         except Unkeyable:
-            while True:
-                yield None
+            return None
+        return cache.key("steps", header)
+
+    def _step_key(self, header: str | None, claim: Claim, previous: sp.Expr | None
+                  ) -> str | None:
+        """The key a step's report is kept under: the header, the claim as written and where,
+        and what the steps before it left that a step reads: the definitions and functions
+        they made, the names they wrote, the chain this one may continue (its first side,
+        where it went wrong), the side before it, the line before it and the readings said
+        so far. An edit re-decides the steps this state changes for, not every one after it.
+        None when the header is, or a part cannot be keyed."""
+        from derive.decide.kept import Unkeyable, canonical
+
+        if header is None:
+            return None
+        try:
+            continues = claim.lhs is None and self._parse(
+                claim.latex, claim.line, claim.column).continues
+        except ParseError:
+            continues = False
+        # the chain, its last side and the line before matter to a line that continues them
+        # only: any other starts a chain of its own
+        before = (previous, self.last_side, self._previous_claim, self.chain) if continues \
+            else ()
+        try:
+            state = canonical(_plain((claim, before, sorted(self.seen), tuple(self.assumed))))
+            made = self._made_digest()
+        except Unkeyable:
+            return None
+        return hashlib.sha256(f"{header}|{made}|{state}".encode()).hexdigest()
+
+    def _made_digest(self) -> str:
+        """A digest of the definitions and functions in force, made again only when one of
+        them changed since the last step (they are kept alive in their mappings, so the same
+        objects mean the same content)."""
+        from derive.decide.kept import canonical
+
+        fingerprint = (*((id(k), id(v)) for k, v in self.definitions.items()), None,
+                       *((k, id(v)) for k, v in self.function_definitions.items()))
+        if self._made is None or self._made[0] != fingerprint:
+            digest = hashlib.sha256(canonical(_plain((
+                self.definitions, self.function_definitions))).encode()).hexdigest()
+            self._made = (fingerprint, digest)
+        return self._made[1]
 
     def _redefined_builtins(self) -> dict[type, str]:
         """Built-in functions the document defines for itself (σ(A_i) = e^{A_i}/Σⱼ e^{A_j}, a
@@ -1915,13 +1960,13 @@ class _Checker:
         self._load_definitions()
         steps = []
         previous: sp.Expr | None = None
-        keys = self._step_keys()
+        header = self._header_key()
         for done, claim in enumerate(self.document.claims):
             if self.progress is not None:
                 self.progress(self.document.path, done, len(self.document.claims))
-            key = next(keys, None)
+            key = self._step_key(header, claim, previous)
             entry = cache.recall("step", key) if key is not None else None
-            kept: tuple[StepReport, tuple[str, ...]] | None = \
+            kept: tuple[StepReport, tuple[str, ...], str | None] | None = \
                 entry if _is_kept_step(entry, claim) else None
             self._replay = kept[0] if kept is not None else None
             assumed, ran_out = len(self.assumed), BudgetExceeded.made
@@ -1931,8 +1976,11 @@ class _Checker:
                 report, previous = _internal_error(claim, error), None
             if kept is not None:
                 self.assumed.extend(a for a in kept[1] if a not in self.assumed)
+                if self.chain is not None:  # as judging its links would have left it
+                    self.chain = replace(self.chain, broken_at=kept[2])
             elif key is not None and _keepable(report) and BudgetExceeded.made == ran_out:
-                cache.keep("step", key, (report, tuple(self.assumed[assumed:])))
+                broken = self.chain.broken_at if self.chain is not None else None
+                cache.keep("step", key, (report, tuple(self.assumed[assumed:]), broken))
             self._replay = None
             self._previous_claim = claim
             if previous is not None:
@@ -1986,10 +2034,12 @@ def _plain(value: Any) -> Any:
 
 
 def _is_kept_step(kept: Any, claim: Claim) -> bool:
-    """Whether an entry is a step's report (and its assumptions) for this very claim."""
-    return isinstance(kept, tuple) and len(kept) == 2 and \
+    """Whether an entry is a step's report (its assumptions, and the step of its chain where
+    the chain went wrong once it was decided) for this very claim."""
+    return isinstance(kept, tuple) and len(kept) == 3 and \
         isinstance(kept[0], StepReport) and kept[0].claim == claim and \
-        isinstance(kept[1], tuple) and all(isinstance(a, str) for a in kept[1])
+        isinstance(kept[1], tuple) and all(isinstance(a, str) for a in kept[1]) and \
+        (kept[2] is None or isinstance(kept[2], str))
 
 
 def _keepable(report: StepReport) -> bool:
