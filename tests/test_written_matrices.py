@@ -5,11 +5,15 @@ off it)."""
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 import sympy as sp
 
+from derive.core.outcomes import Verdict
 from derive.read.latex import Stacked, parse_expression
-from derive.verify.check import check_files
+from derive.read.proofs import load
+from derive.verify.check import check_document, check_files
 
 HEADER = r'''
 [symbols]
@@ -134,3 +138,43 @@ def test_a_matrix_with_dots_prints_as_its_patterns() -> None:
     assert text(value) == "[pᵢ·(1 − pᵢ) if i = j, else −pᵢ·p_j]_(i,j=1..K)"
     shown = MathMLPrinter().doprint(value)
     assert " if " in shown and ", else " in shown and "Grid" not in shown
+
+
+ENTRIES_DEFINED = r"""
+[symbols]
+MSE = { domain = "real" }
+"\\hat{y}_j" = { domain = "real" }
+y_j = { domain = "real" }
+"\\hat{y}" = { shape = ["n", "1"], entries = "\\hat{y}_1" }
+y = { shape = ["n", "1"], entries = "y_1" }
+
+[indices]
+i = "m"
+j = "n"
+
+[settings]
+sizes = { n = 3, m = 2 }
+
+[definitions]
+"\\hat{y}_j" = { latex = '\sum_{i=1}^{m} x_{ji} w_i' }
+MSE = { latex = '\frac{1}{2n}\sum_{j=1}^{n}\left(\hat{y}_j - y_j\right)^2' }
+
+[[step]]
+id = "by_prediction"
+latex = '''\frac{\partial MSE}{\partial \hat{y}} = \frac{1}{n}
+           \begin{bmatrix} \hat{y}_1 - y_1 \\ \vdots \\ \hat{y}_n - y_n \end{bmatrix}'''
+
+[[step]]
+id = "twice"
+latex = '''\frac{\partial MSE}{\partial \hat{y}} = \frac{2}{n}
+           \begin{bmatrix} \hat{y}_1 - y_1 \\ \vdots \\ \hat{y}_n - y_n \end{bmatrix}'''
+"""
+
+
+def test_a_derivative_by_a_vector_whose_entries_have_a_formula_is_by_the_entries(
+        tmp_path: pathlib.Path) -> None:
+    # ŷ_j = Σᵢ x_ji w_i is an entry of ŷ: ∂MSE/∂ŷ is taken in the entries, not through x, w
+    path = tmp_path / "entries.toml"
+    path.write_text(ENTRIES_DEFINED, encoding="utf-8")
+    verdicts = {s.claim.id: s.verdict for s in check_document(load(str(path))).steps}
+    assert verdicts == {"by_prediction": Verdict.CHECKED, "twice": Verdict.REFUTED}

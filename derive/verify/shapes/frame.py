@@ -160,7 +160,7 @@ class Frame:
         entry of its vector (ŷ_i among them)."""
         if name == on or (entries and self._may_be_same_entry(name, on)):
             return True
-        entry, of = self.entry(name), self.entry(on)
+        entry, of = self.entry(name) or self.named_entry(name), self.entry(on)
         if (entry is not None and entry[0] == on) or (of is not None and of[0] == name) or \
                 (on.rpartition("_")[0] == name and self.declared(name) is not None):
             return True  # ŷ_j, an entry of ŷ, depends on ŷ; w on its entry w_j
@@ -169,6 +169,14 @@ class Frame:
             return False
         return any(self.depends(n, on, seen | {name}, entries=entries)
                    for n in names_in(definition))
+
+    def named_entry(self, name: str) -> tuple[str, str] | None:
+        """(array, index) when the file names ``name`` an entry of an array (``entries =
+        "\\hat{y}_1"``), even where a definition gives that entry a formula (ŷ_j = Σᵢ x_ji w_i):
+        a formula in ŷ_j depends on ŷ."""
+        base, _, index = name.rpartition("_")
+        array = self.entry_array(base) if base and index else None
+        return (array, index) if array is not None else None
 
     def _may_be_same_entry(self, name: str, other: str) -> bool:
         first, second = self.entry(name), self.entry(other)

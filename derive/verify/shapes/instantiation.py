@@ -349,7 +349,11 @@ class Instance:
             used: set[str] = set()
             for item in names_in(self.frame.definitions[name]):
                 entry = self.frame.entry(item)
-                used.add(entry[0] if entry is not None else item)
+                named = self.frame.named_entry(item) if entry is None else None
+                if named is not None and named[0] == var:
+                    used.add(var)  # ŷ_j = Σᵢ x_ji w_i, by ŷ: the entry of ŷ, not its formula
+                else:
+                    used.add(entry[0] if entry is not None else item)
             for item in sorted(used):
                 inner = self._path_jacobian(item, var, memo)
                 if inner is None:
