@@ -169,3 +169,37 @@ def test_a_derivative_by_a_defined_name_its_formula_does_not_write_is_not_zero(
     verdicts = _steps(tmp_path, text)
     # l writes y_i + ŷ_i, not g's formula: ∂l/∂g is not 0, the chain is ill-formed
     assert verdicts["through_g"] == Verdict.ILL_FORMED
+
+
+BARE_FUNCTION = r"""
+[symbols]
+x = { domain = "real" }
+t = { domain = "real" }
+
+[functions]
+names = ["Tanh"]
+
+[definitions]
+"Tanh(x)" = { latex = '\tanh(x)' }
+
+[[step]]
+id = "derivative"
+latex = '{\delta Tanh \over \delta x} = 1 - Tanh^2(x)'
+
+[[step]]
+id = "sign"
+latex = '{\delta Tanh \over \delta x} = 1 + Tanh^2(x)'
+
+[[step]]
+id = "other_variable"
+latex = '\frac{d Tanh}{d t} = 1 - Tanh^2(t)'
+"""
+
+
+def test_a_defined_function_written_without_its_argument_is_at_its_own_argument(
+        tmp_path: pathlib.Path) -> None:
+    verdicts = _steps(tmp_path, BARE_FUNCTION)
+    assert verdicts["derivative"] == Verdict.PROVED
+    assert verdicts["sign"] == Verdict.REFUTED
+    # by a variable other than the one its definition names: not read so
+    assert verdicts["other_variable"] == Verdict.ILL_FORMED

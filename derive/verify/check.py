@@ -449,6 +449,18 @@ class _Checker:
         aliases = self._aliases_of(variables)
         keep = frozenset(variables) | frozenset(aliases)
         named = function if isinstance(function, sp.Symbol) else None
+        defined = self.function_definitions.get(named.name) if named is not None else None
+        if named is not None and named not in self.definitions and named not in keep and \
+                defined is not None and len(defined.variables) == 1 and len(variables) == 1 \
+                and isinstance(variables[0], sp.Symbol) and \
+                str(variables[0]) == str(defined.variables[0]):
+            # dTanh/dx with Tanh(x) = tanh(x) defined: the function at its own argument
+            said = (f"{pretty_name(named.name)} written without its argument, differentiated "
+                    f"by {pretty_name(str(variables[0]))}: read as "
+                    f"{pretty_name(named.name)}({pretty_name(str(variables[0]))})")
+            if said not in self.assumed:
+                self.assumed.append(said)
+            function, named = defined(variables[0]), None
         if named is not None and named not in self.definitions and named not in keep:
             raise NotDefined(f"{named.name} is not defined, so d{named.name}/d"
                              f"{variables[0]} has no meaning here")
