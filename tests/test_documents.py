@@ -884,3 +884,21 @@ def test_a_vector_in_rn_used_whole_by_a_function_and_a_gradient_is_a_vector(
     report = check_document(document)
     assert [str(s.verdict) for s in report.steps] == ["definition", "checked", "checked",
                                                       "refuted"]
+
+
+def test_a_function_written_out_in_its_place_on_the_next_side_is_defined_so(
+        tmp_path: pathlib.Path) -> None:
+    # h_θ is defined nowhere but by the line that writes θ₀ + θ₁x⁽ⁱ⁾ where it stood; J by the
+    # line that differentiates its formula
+    text = ("$$\\frac{\\partial}{\\partial\\theta_j}J(\\theta_0,\\theta_1)=\\frac{\\partial}"
+            "{\\partial\\theta_j}\\frac{1}{2m}\\sum_{i=1}^m(h_{\\theta}(x^{(i)})-y^{(i)})^2$$\n"
+            "$$=\\frac{\\partial}{\\partial\\theta_j}\\frac{1}{2m}\\sum_{i=1}^m"
+            "(\\theta_0+\\theta_1x^{(i)}-y^{(i)})^2$$\n\n"
+            "$$\\frac{\\partial}{\\partial\\theta_1}J(\\theta_0,\\theta_1)=\\frac{1}{m}"
+            "\\sum_{i=1}^m(h_{\\theta}(x^{(i)})-y^{(i)})x^{(i)}$$\n\n"
+            "$$\\frac{\\partial}{\\partial\\theta_1}J(\\theta_0,\\theta_1)=\\frac{1}{m}"
+            "\\sum_{i=1}^m(h_{\\theta}(x^{(i)})-y^{(i)})$$\n")
+    report = checked(tmp_path, text)
+    assert [str(s.verdict) for s in report.steps] == ["definition", "definition", "checked",
+                                                      "refuted"]
+    assert "read as its definition" in report.steps[1].message

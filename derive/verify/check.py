@@ -1413,6 +1413,10 @@ class _Checker:
             operators = operators[1:]
         # a line may end in a dangling '=' (document 002's "= \quad (6)")
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
+        substituted = self._functions_substituted(claim, sides, operators)
+        if substituted:
+            named_here = [*named_here, substituted[1]]
+            defines = defines or substituted[0]
         if not (relation.continues and claim.lhs is None) and sides:
             self.chain = _Chain(sides[0], claim.id)  # a new chain starts with this line
         if not defines:
@@ -1705,6 +1709,42 @@ class _Checker:
             said.insert(0, f"{math_text(call)} is written here for the first time: read as the "
                         f"side after it, {math_text(call)} = {math_text(formula)}")
         return said
+
+    def _functions_substituted(self, claim: Claim, sides: Sequence[sp.Expr],
+                               operators: list[str]) -> tuple[str, str] | None:
+        """∂/∂θ (Σ (h_θ(x⁽ⁱ⁾) − y⁽ⁱ⁾)²) = ∂/∂θ (Σ (θ₀ + θ₁x⁽ⁱ⁾ − y⁽ⁱ⁾)²), h_θ defined nowhere:
+        the line says what h_θ is by writing it out in its place, so the link defines
+        h_θ(x) = θ₀ + θ₁x (not checked: it is true by that reading) and later lines use it.
+        Only where the two sides are the same but for the one call, the formula in its place
+        writes its argument, and nothing defines the function. (name, reading said), or None;
+        ``operators`` is updated (the link is not checked)."""
+        if claim.kind != "claim":
+            return None
+        for k, (a, b) in enumerate(itertools.pairwise(sides)):
+            if operators[k] != "=" or not all(isinstance(side, sp.Expr) for side in (a, b)):
+                continue
+            calls = {c for c in a.atoms(AppliedUndef)
+                     if type(c).__name__ not in self.function_definitions and
+                     self.context.symbol(type(c).__name__) not in self.definitions}
+            if len(calls) != 1:
+                continue
+            (call,) = calls
+            if not all(isinstance(x, sp.Symbol) for x in call.args) or \
+                    len(set(call.args)) != len(call.args) or b.has(type(call)):
+                continue
+            stand_in = sp.Wild("formula")
+            found = b.match(a.xreplace({call: stand_in}))
+            formula = found.get(stand_in) if found else None
+            if formula is None or formula.has(sp.Derivative) or formula.has(type(call)) or \
+                    not formula.free_symbols & set(call.args):
+                continue
+            name = type(call).__name__
+            self.function_definitions[name] = sp.Lambda(call.args, formula)
+            operators[k] = ""
+            return name, (f"{math_text(call)} is written out in its place on the next side: "
+                          f"read as its definition, {math_text(call)} = {math_text(formula)} "
+                          "(that link is not checked)")
+        return None
 
     def _constants(self, formula: sp.Expr) -> set[sp.Basic]:
         """The symbols of a formula the file declares (parameters a function may use)."""
