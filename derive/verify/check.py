@@ -1716,7 +1716,8 @@ class _Checker:
         the line says what h_θ is by writing it out in its place, so the link defines
         h_θ(x) = θ₀ + θ₁x (not checked: it is true by that reading) and later lines use it.
         Only where the two sides are the same but for the one call, the formula in its place
-        writes its argument, and nothing defines the function. (name, reading said), or None;
+        writes its argument (and the parameter that names the function, h_θ: θ or θ_j), and
+        nothing defines the function. (name, reading said), or None;
         ``operators`` is updated (the link is not checked)."""
         if claim.kind != "claim":
             return None
@@ -1739,6 +1740,10 @@ class _Checker:
                     not formula.free_symbols & set(call.args):
                 continue
             name = type(call).__name__
+            parameter = name.partition("_")[2]
+            if parameter and not any(str(x) == parameter or str(x).startswith(parameter + "_")
+                                     for x in formula.free_symbols):
+                continue  # h_θ(x) named by θ: a formula without θ is not what it stands for
             self.function_definitions[name] = sp.Lambda(call.args, formula)
             operators[k] = ""
             return name, (f"{math_text(call)} is written out in its place on the next side: "
