@@ -242,3 +242,17 @@ def test_a_grammar_cache_cut_short_is_made_again(tmp_path: pathlib.Path,
     assert pathlib.Path(path).stat().st_size > 3  # written again, whole
     assert not list(tmp_path.glob("derive/*.tmp"))
     assert screen._parser.__wrapped__().parse("y = 2") is not None  # and read back
+
+
+def test_a_step_whose_key_cannot_be_made_is_decided_all_the_same(
+        kept: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    def broken(self: check._Checker, *_: object) -> str:
+        raise RecursionError("a key too deep to write")
+
+    path = kept.parent.parent.parent / "proof.toml"
+    path.write_text(PROOF)
+    monkeypatch.setattr(check._Checker, "_step_key", broken)
+    report = reported(path)
+    verdicts = [s["verdict"] for s in report["documents"][0]["steps"]]  # type: ignore[index]
+    assert verdicts == ["proved", "proved", "definition", "refuted", "proved"]
+    assert not rows(kept, "step")

@@ -2021,7 +2021,10 @@ class _Checker:
         for done, claim in enumerate(self.document.claims):
             if self.progress is not None:
                 self.progress(self.document.path, done, len(self.document.claims))
-            key = self._step_key(header, claim, previous)
+            try:
+                key = self._step_key(header, claim, previous)
+            except Exception:  # a step that cannot be keyed is decided, never lost
+                key = None
             entry = cache.recall("step", key) if key is not None else None
             kept: tuple[StepReport, tuple[str, ...], str | None] | None = \
                 entry if _is_kept_step(entry, claim) else None
