@@ -1816,8 +1816,9 @@ class _Checker:
         from derive.verify import shapes
         from derive.verify.shapes.solving import Unsolvable, solve
 
-        if self.context.upper_indices or getattr(self, "_reading", None) is not None or \
-                self._remaining() <= 0:
+        names = [name for name in names if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name)]
+        if not names or self.context.upper_indices or \
+                getattr(self, "_reading", None) is not None or self._remaining() <= 0:
             return None
 
         def sides_in(context: Context) -> tuple[sp.Expr, sp.Expr] | None:
@@ -1838,8 +1839,7 @@ class _Checker:
 
         unknown = self.context.with_symbols(*(
             SymbolInfo(name, self.context.domain_of(self.context.symbol(name)),
-                       shape=(f"rows_{name}", f"cols_{name}")) for name in names
-            if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name)))
+                       shape=(f"rows_{name}", f"cols_{name}")) for name in names))
         read = sides_in(unknown)
         defined = {str(s.name) for s in self.definitions} | set(self.function_definitions)
         if read is None or any(n in defined for side in read for n in self._written_names(side)) \
