@@ -203,3 +203,11 @@ def test_a_defined_function_written_without_its_argument_is_at_its_own_argument(
     assert verdicts["sign"] == Verdict.REFUTED
     # by a variable other than the one its definition names: not read so
     assert verdicts["other_variable"] == Verdict.ILL_FORMED
+
+
+def test_a_function_declared_arbitrary_is_never_defined_by_a_line(
+        tmp_path: pathlib.Path) -> None:
+    verdicts = _steps(tmp_path, "[functions]\nnames = [\"f\"]\narbitrary = [\"f\"]\n\n"
+                                "[[step]]\nid = \"square\"\nlatex = 'f(x) = x^2'\n")
+    # a claim about every function f: false, not f's definition
+    assert verdicts["square"] == Verdict.REFUTED

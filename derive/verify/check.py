@@ -1717,7 +1717,7 @@ class _Checker:
         h_θ(x) = θ₀ + θ₁x (not checked: it is true by that reading) and later lines use it.
         Only where the two sides are the same but for the one call, the formula in its place
         writes its argument (and the parameter that names the function, h_θ: θ or θ_j), and
-        nothing defines the function. (name, reading said), or None;
+        nothing defines the function nor declares it arbitrary. (name, reading said), or None;
         ``operators`` is updated (the link is not checked)."""
         if claim.kind != "claim":
             return None
@@ -1726,6 +1726,7 @@ class _Checker:
                 continue
             calls = {c for c in a.atoms(AppliedUndef)
                      if type(c).__name__ not in self.function_definitions and
+                     type(c).__name__ not in self.context.arbitrary and
                      self.context.symbol(type(c).__name__) not in self.definitions}
             if len(calls) != 1:
                 continue
@@ -1746,6 +1747,9 @@ class _Checker:
                 continue  # h_θ(x) named by θ: a formula without θ is not what it stands for
             self.function_definitions[name] = sp.Lambda(call.args, formula)
             operators[k] = ""
+            if a == call:  # h(x) = formula, h written before but defined nowhere
+                return name, (f"{math_text(call)} = {math_text(formula)} read as its "
+                              "definition: nothing defines it otherwise")
             return name, (f"{math_text(call)} is written out in its place on the next side: "
                           f"read as its definition, {math_text(call)} = {math_text(formula)} "
                           "(that link is not checked)")
