@@ -195,11 +195,14 @@ class _Checker:
         self._replay: StepReport | None = None
         """The report an earlier run kept for this step after the same lines (see run)."""
         self.last_side: tuple[Any, str] | None = None
-        self._previous_claim: Claim | None = None
-        self._made: tuple[tuple[Any, ...], str] | None = None
-        self._parsed: tuple[tuple[str, int, int], Any] | None = None
         """The last side that could be read, and its step: what a line after an unreadable
         one in the same chain is compared with."""
+        self._previous_claim: Claim | None = None
+        """The step before this one (a line that continues it is read again with it)."""
+        self._made: tuple[tuple[Any, ...], str] | None = None
+        """The definitions and functions in force as last keyed, and their digest."""
+        self._parsed: tuple[tuple[str, int, int], Any] | None = None
+        """The last line read (its text and place) and its relation."""
 
     # -- reading --------------------------------------------------------------------------
 
@@ -393,13 +396,14 @@ class _Checker:
 
     def _made_digest(self) -> str:
         """A digest of the definitions and functions in force, made again only when one of
-        them changed since the last step (they are kept alive in their mappings, so the same
+        them is another object than at the last step (the objects are held here, so the same
         objects mean the same content)."""
         from derive.decide.kept import canonical
 
-        fingerprint = (*((id(k), id(v)) for k, v in self.definitions.items()), None,
-                       *((k, id(v)) for k, v in self.function_definitions.items()))
-        if self._made is None or self._made[0] != fingerprint:
+        fingerprint = (*itertools.chain.from_iterable(self.definitions.items()), None,
+                       *itertools.chain.from_iterable(self.function_definitions.items()))
+        if self._made is None or len(self._made[0]) != len(fingerprint) or any(
+                a is not b for a, b in zip(self._made[0], fingerprint, strict=True)):
             digest = hashlib.sha256(canonical(_plain((
                 self.definitions, self.function_definitions))).encode()).hexdigest()
             self._made = (fingerprint, digest)
@@ -750,14 +754,11 @@ class _Checker:
             chained = self._chain_of_undefined(lhs, rhs, apart)
             return chained if chained is not None else \
                 LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
-        except Independent as error:
+        except (Independent, VectorVariable) as error:
             generic = self._for_every_function(*apart)
-            return generic if generic is not None else \
-                LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
-        except VectorVariable as error:
-            generic = self._for_every_function(*apart)
-            return generic if generic is not None else \
-                LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
+            return generic if generic is not None else LinkReport(
+                lhs, rhs, Verdict.ILL_FORMED if isinstance(error, IllFormed) else
+                Verdict.UNDECIDED, message=str(error))
         except IllFormed as error:
             return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
         except NotDecidable as error:
@@ -1425,10 +1426,10 @@ class _Checker:
             # the same step after the same lines, kept by an earlier run: its verdicts stand;
             # everything above ran again, so what it defines is defined here too
             return self._replay, sides[-1] if sides else previous
-        written = _SidesWritten(claim, previous_claim=self._previous_claim if
-                                (relation.continues and claim.lhs is None and not bridged)
-                                else None, dropped=len(relation.sides) + bool(
-                                    relation.continues and claim.lhs is None) - len(sides))
+        continued = relation.continues and claim.lhs is None
+        written = _SidesWritten(
+            claim, self._previous_claim if continued and not bridged else None,
+            dropped=len(relation.sides) + continued - len(sides))
         links = tuple(self._as_scalars(self._judged(self._compare(a, b, claim.assume, op),
                                                     claim), written, k)
                       for k, (a, b, op) in enumerate(zip(sides[:-1], sides[1:], operators,
@@ -1688,22 +1689,17 @@ class _Checker:
                 continue
             name = type(call).__name__
             arguments = call.args
-            if len(arguments) == 1 and isinstance(arguments[0], sp.MatrixSymbol) and \
-                    name not in self.function_definitions and name not in self.seen and \
-                    name not in self.context.symbols and \
-                    self.context.symbol(name) not in self.definitions and \
-                    not formula.has(type(call)) and formula.free_symbols:
-                # ∇f(x) = S(x) = [e^{x_i}/Σ_j e^{x_j}]ᵢ of a declared vector x: S is that
-                # formula, as a definition S(x) = … of a function of an array is read
-                self.function_definitions[name] = sp.Lambda(arguments, formula)
-                said.insert(0, f"{math_text(call)} is written here for the first time: read "
-                            f"as the side after it, {math_text(call)} = {math_text(formula)}")
-                continue
             if name in self.function_definitions or name in self.seen or \
-                    name in self.context.symbols or \
-                    not all(isinstance(a, sp.Symbol) for a in arguments) or \
-                    len(set(arguments)) != len(arguments) or formula.has(type(call)) or \
-                    not formula.free_symbols <= set(arguments) | self._constants(formula):
+                    name in self.context.symbols or formula.has(type(call)):
+                continue
+            # ∇f(x) = S(x) = [e^{x_i}/Σ_j e^{x_j}]ᵢ of a declared vector x: S is that formula,
+            # as a definition S(x) = … of a function of an array is read
+            of_array = len(arguments) == 1 and isinstance(arguments[0], sp.MatrixSymbol) and \
+                self.context.symbol(name) not in self.definitions and bool(formula.free_symbols)
+            if not of_array and (
+                    not all(isinstance(a, sp.Symbol) for a in arguments) or
+                    len(set(arguments)) != len(arguments) or
+                    not formula.free_symbols <= set(arguments) | self._constants(formula)):
                 continue
             self.function_definitions[name] = sp.Lambda(arguments, formula)
             said.insert(0, f"{math_text(call)} is written here for the first time: read as the "
@@ -2311,13 +2307,18 @@ def _linear_in_derivatives(side: sp.Expr) -> bool:
     nodes = side.atoms(sp.Derivative)
     if any(sum(c for _, c in node.variable_count) != 1 for node in nodes):
         return False
+    if not nodes:
+        return True
     stand_ins = {node: sp.Dummy() for node in nodes}
-    replaced = side.xreplace(stand_ins)
     try:
-        return sp.Poly(replaced, *stand_ins.values()).total_degree() <= 1 if stand_ins \
-            else True
+        degree: int = sp.Poly(side.xreplace(stand_ins), *stand_ins.values()).total_degree()
     except sp.PolynomialError:
         return False
+    return degree <= 1
+
+
+_EXAMPLE_LAYER = re.compile(r"\^\(([A-Za-z])\)")
+"""The example index a name carries as a layer: the i of ``x_j^(i)``."""
 
 
 def _example_letters(sides: Sequence[sp.Expr], indices: Mapping[str, str]) -> frozenset[str]:
@@ -2327,7 +2328,7 @@ def _example_letters(sides: Sequence[sp.Expr], indices: Mapping[str, str]) -> fr
     for loop in (n for side in sides for n in side.atoms(sp.Sum, sp.Product)):
         bound = {str(limit[0]) for limit in loop.limits} & set(indices)
         for symbol in loop.function.atoms(sp.Symbol):
-            found |= bound & set(re.findall(r"\^\(([A-Za-z])\)", symbol.name))
+            found |= bound & set(_EXAMPLE_LAYER.findall(symbol.name))
     return frozenset(found)
 
 
@@ -2337,7 +2338,7 @@ def _layer_letters(name: str) -> set[str]:
     if "^(" not in name:
         return set()
     return {part for part in re.split(r"[_^(){},\s]+", name.partition("_")[2] or "")
-            if part} | set(re.findall(r"\^\(([A-Za-z])\)", name))
+            if part} | set(_EXAMPLE_LAYER.findall(name))
 
 
 def _among_entries(variable: sp.Basic, written: sp.Expr) -> bool:

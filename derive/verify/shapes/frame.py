@@ -77,12 +77,13 @@ class Frame:
         """(array, index) when ``name`` is an entry of a vector (w_0 → (W, "0"))."""
         if name in self.definitions or self.declared(name) is not None:
             return None
+        named = self.named_entry(name)
+        if named is not None:
+            return named
         base, _, index = name.rpartition("_")
-        array = self.entry_array(base) if base and index else None
-        if array is None and base and self._is_vector(base) and \
-                (index in self.context.indices or index.isdigit()):
-            array = base  # w_j of a vector w declared without its entries' names
-        return (array, index) if array is not None else None
+        if base and self._is_vector(base) and (index in self.context.indices or index.isdigit()):
+            return (base, index)  # w_j of a vector w declared without its entries' names
+        return None
 
     def _is_vector(self, name: str) -> bool:
         shape = self.declared(name)

@@ -139,10 +139,10 @@ class Shapes:
                 return (sp.Integer(len(rows)), sp.Integer(len(rows[0])))
             case Stacked(body, _, low, high):
                 self._scalar_entries(node, [body], seen)
-                return (sp.expand(_size(high) - _size(low) + 1), sp.S.One)
+                return (sp.expand(limit_size(high) - limit_size(low) + 1), sp.S.One)
             case Grid(diagonal, other, _, _, low, high):
                 self._scalar_entries(node, [diagonal, other], seen)
-                size = sp.expand(_size(high) - _size(low) + 1)
+                size = sp.expand(limit_size(high) - limit_size(low) + 1)
                 return (size, size)
         raise TypeError(type(node).__name__)  # pragma: no cover
 
@@ -237,7 +237,7 @@ class Shapes:
         return result
 
 
-def _size(node: Node) -> sp.Expr:
+def limit_size(node: Node) -> sp.Expr:
     """A size a lowered limit writes: a number or a size's name."""
     if isinstance(node, Num):
         return node.value

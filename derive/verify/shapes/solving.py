@@ -21,6 +21,7 @@ import sympy as sp
 
 from derive.core.context import size_symbol
 from derive.verify.shapes.frame import Frame
+from derive.verify.shapes.inference import ShapeError, limit_size
 from derive.verify.shapes.ir import (
     SCALAR,
     Add,
@@ -103,9 +104,6 @@ class _Sizes:
             a, b = b, a
         self.parent[a] = b
 
-    def same(self, a: sp.Expr, b: sp.Expr) -> None:
-        self.union(a, b)
-
     def shape(self, a: Shape, b: Shape) -> None:
         self.union(a[0], b[0])
         self.union(a[1], b[1])
@@ -181,11 +179,11 @@ class _Walk:
             case Hess(expr, var):
                 self.sizes.shape(self.of(expr, seen), SCALAR)
                 rows, cols = self.of_name(var, seen)
-                self.sizes.same(cols, sp.S.One)
+                self.sizes.union(cols, sp.S.One)
                 return (rows, rows)
             case Diag(arg):
                 rows, cols = self.of(arg, seen)
-                self.sizes.same(cols, sp.S.One)
+                self.sizes.union(cols, sp.S.One)
                 return (rows, rows)
             case Literal(rows):
                 return (sp.Integer(len(rows)), sp.Integer(len(rows[0])))
@@ -206,16 +204,16 @@ class _Walk:
     def _product(self, shapes: Sequence[Shape]) -> Shape:
         arrays = [s for s in shapes if s != SCALAR]
         for left, right in itertools.pairwise(arrays):
-            self.sizes.same(left[1], right[0])
+            self.sizes.union(left[1], right[0])
         return (arrays[0][0], arrays[-1][1]) if arrays else SCALAR
 
 
 def _count(low: Node, high: Node) -> sp.Expr:
-    values = [n.value if isinstance(n, Num) else sp.Symbol(n.name) if isinstance(n, Sym)
-              else None for n in (low, high)]
-    if values[0] is None or values[1] is None:
+    """The length of a range written with dots; an unknown size where a limit is no size."""
+    try:
+        return sp.expand(limit_size(high) - limit_size(low) + 1)
+    except ShapeError:
         return sp.Symbol("_written")
-    return sp.expand(values[1] - values[0] + 1)
 
 
 def solve(left: Node, right: Node, frame: Frame, names: Sequence[str],
@@ -233,7 +231,7 @@ def solve(left: Node, right: Node, frame: Frame, names: Sequence[str],
         walk.sizes.shape(shapes[0], shapes[1])
     for name in names:  # a name written in lower case is a column vector
         if _lower_case(name):
-            walk.sizes.same(unknown[name][1], sp.S.One)
+            walk.sizes.union(unknown[name][1], sp.S.One)
     owners: dict[sp.Expr, set[str]] = {}
     for name in names:
         for size in unknown[name]:
