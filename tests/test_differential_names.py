@@ -14,7 +14,7 @@ SOFTMAX = r"""
 [symbols]
 W = { shape = ["d", "K"] }
 x = { shape = ["d", "1"] }
-u = { shape = ["K", "1"] }
+u = { shape = ["K", "1"], ones = true }
 
 [indices]
 d = "K"
@@ -46,8 +46,16 @@ id = "wrong"
 latex = 'dp = \frac{e\odot dz}{u:e}+\frac{p\,(u:e\odot dz)}{u:e}'
 
 [[step]]
-id = "colon"
+id = "inner"
 latex = 'dp = p\odot dz -p\,(p:dz)'
+
+[[step]]
+id = "outer"
+latex = 'dp = \left(\mathrm{diag}(p) - pp^T\right)dz'
+
+[[step]]
+id = "colon"
+latex = 'a : b = 2ab'
 """
 
 
@@ -76,10 +84,18 @@ def test_differentials_of_defined_names_beside_an_index_letter_d(
         "factor)" in steps[name].readings  # type: ignore[attr-defined]
 
 
+def test_a_colon_between_defined_arrays_is_their_inner_product(
+        steps: dict[str, object]) -> None:
+    # p and z are defined as K×1 arrays, and a step writes pᵀ: the document means them as
+    # arrays, so p : dz = Σ pᵢ dzᵢ (u is the column of ones) and ppᵀ an outer product
+    assert str(steps["inner"].verdict) == "checked"  # type: ignore[attr-defined]
+    assert str(steps["outer"].verdict) == "checked"  # type: ignore[attr-defined]
+
+
 def test_a_colon_between_names_of_no_known_shape_is_never_a_refutation(
         steps: dict[str, object]) -> None:
-    # p : dz read as the product p·dz (neither declared): its counterexample would come from
-    # the reading, not from the text, where p and dz are vectors and p : dz their inner product
+    # a : b read as the product a·b (neither declared nor defined): its counterexample would
+    # come from the reading, not from the text, where a and b may be arrays
     step = steps["colon"]
     assert str(step.verdict) == "undecided"  # type: ignore[attr-defined]
     assert "':' read as a product" in step.links[0].message  # type: ignore[attr-defined]
@@ -87,9 +103,9 @@ def test_a_colon_between_names_of_no_known_shape_is_never_a_refutation(
 
 def test_a_frobenius_product_of_unequal_shapes_in_a_definition_is_said(
         tmp_path: pathlib.Path) -> None:
-    text = SOFTMAX.replace('u = { shape = ["K", "1"] }\n', "").replace(
+    text = SOFTMAX.replace('u = { shape = ["K", "1"], ones = true }\n', "").replace(
         "[definitions]\n", "[definitions]\nu = { latex = '2' }\n")
     path = tmp_path / "ones.toml"
     path.write_text(text, encoding="utf-8")
-    step = {s.claim.id: s for s in check_document(load(str(path))).steps}["colon"]
+    step = {s.claim.id: s for s in check_document(load(str(path))).steps}["inner"]
     assert "internal error" not in " ".join(link.message for link in step.links)

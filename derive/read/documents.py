@@ -1222,7 +1222,7 @@ def _primed_arrays(lines: list[Line], facts: _Facts) -> None:
                           "function): derivatives by arrays are read in numerator layout")
 
 
-_ARRAY_LOOKING = re.compile(
+ARRAY_LOOKING = re.compile(  # a name written bold, or transposed
     r"\\(?:mathbf|textbf|boldsymbol|bm|vec)\s*\{\s*(\\?[A-Za-z]+)\s*\}|"
     r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|"
     r"T(?![A-Za-z])|\\top(?![A-Za-z]))")
@@ -1472,7 +1472,7 @@ def _unshaped_arrays(lines: list[Line], facts: _Facts) -> None:
 
     names: list[str] = []
     for line in lines:
-        for match in _ARRAY_LOOKING.finditer(line.latex):
+        for match in ARRAY_LOOKING.finditer(line.latex):
             written = match.group(1) or match.group(2)
             if len(written.lstrip("\\")) > 1 and not written.startswith("\\"):
                 continue  # a run of letters: not one name

@@ -238,6 +238,7 @@ from derive.read.nodes import (
     Grid,
     Juxtaposition,
     Relation,
+    Softmax,
     Stacked,
     _is_array,
 )
@@ -268,6 +269,7 @@ __all__ = [
     "Grid",
     "Juxtaposition",
     "Relation",
+    "Softmax",
     "Stacked",
     "index_families",
     "parse_expression",

@@ -13,7 +13,7 @@ names are a pass over the values built (derive.read.families).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from lark import Token, Tree
@@ -403,6 +403,9 @@ class _Names(_Text):
         if _is_token(inner, "LETTER") and name.text[:1].isupper() and not name.greek:
             # W^Q, Z^O: a capital on a capital; p^Y (a Bernoulli likelihood) stays a power
             letter = str(inner)
+            labelled = replace(name, label=letter).full()
+            if labelled in self.context.symbols:
+                return letter  # W^Q declared, beside a declared Q: the name, not a power
             declared = letter in self.context.symbols or letter in self.context.indices.values()
             if letter.isupper() and letter != "T" and not declared and name.layer is None:
                 return letter

@@ -128,6 +128,26 @@ class Grid(MatrixExpr):  # type: ignore[misc]
                 rf"\right]_{{{row},{column}={low}}}^{{{high}}}")
 
 
+class Softmax(MatrixExpr):  # type: ignore[misc]
+    """``\\mathrm{softmax}(A)`` of an array: of a vector, e^{a_i}/Σ_k e^{a_k} over its entries;
+    of a matrix, the same over each row (as attention applies it to QKᵀ/√d_k)."""
+
+    def __new__(cls, arg: sp.Expr) -> Any:
+        return sp.Basic.__new__(cls, arg)
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        shape: tuple[sp.Expr, sp.Expr] = self.args[0].shape
+        return shape
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"softmax({printer._print(self.args[0])})"
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = rf"\operatorname{{softmax}}\left({printer._print(self.args[0])}\right)"
+        return rf"\left({body}\right)^{{{exp}}}" if exp else body
+
+
 # ---- builders ------------------------------------------------------------------------------
 
 

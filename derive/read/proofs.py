@@ -27,7 +27,8 @@ A proof file holds a document's own LaTeX, step by step, with what each step des
 
 Matrix claims: a symbol may declare ``shape = ["n", "d"]`` (sizes are names, numbers or
 ``k+1``), ``entries = "w_0"`` (the document also writes W's entries as w_0, w_1, ...) and
-``identity = true`` (a square name that is the identity matrix, the I of λI).
+``identity = true`` (a square name that is the identity matrix, the I of λI) or ``ones = true``
+(the array of ones of its shape, the u of u : e).
 ``[settings]`` may hold ``layout = "numerator"`` or ``"denominator"`` (the document's layout
 convention for Jacobians), ``batch = "n"`` (the size that counts the examples) and
 ``sizes = { n = 3, d = 2, h = 4 }`` (where matrix claims are instantiated). A
@@ -78,7 +79,7 @@ _STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note
 KINDS = ("claim", "definition", "notation", "update")
 _TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings",
              "readings", "indices"}
-_SYMBOL_KEYS = {"domain", "shape", "note", "entries", "identity"}
+_SYMBOL_KEYS = {"domain", "shape", "note", "entries", "identity", "ones"}
 _SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise", "upper_indices"}
 ELEMENTWISE = ("*", "\\times", "\\cdot", "juxtaposition")
 """The product signs a file may declare elementwise (``[settings] elementwise``)."""
@@ -519,7 +520,11 @@ class _Reader:
                                                                 sizes[0] != sizes[1])):
                 raise self.error(f"identity = true needs a square shape for {key!r}, such as "
                                  "shape = [\"d\", \"d\"]", where)
-            infos.append(SymbolInfo(name, domain, sizes, entries, identity))
+            ones = spec.get("ones", False)
+            if not isinstance(ones, bool) or (ones and (sizes is None or identity)):
+                raise self.error(f"ones = true needs a shape for {key!r} (and no identity = "
+                                 "true), such as shape = [\"K\", \"1\"]", where)
+            infos.append(SymbolInfo(name, domain, sizes, entries, identity, ones))
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:

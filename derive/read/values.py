@@ -29,6 +29,7 @@ from derive.read.names import _Name
 from derive.read.nodes import (
     EntryOf,
     Grid,
+    Softmax,
     Stacked,
     _add,
     _apply,
@@ -679,6 +680,10 @@ class _Values(_Derivatives):
                       postfixes: Sequence[Tree[Token]]) -> sp.Expr:
         """``\\mathrm{softmax}(z)_i``: e^{z_i}/Σ_k e^{z_k}, the entry i of the softmax of the
         family z (its entries z_1, …, z_C), k running over i's range."""
+        if len(values) == 1 and _is_array(values[0]):
+            self.note("softmax of an array read over its entries if it is a vector, else row "
+                      "by row (each row of the matrix a distribution)", bracket)
+            return self.postfixed(Softmax(values[0]), postfixes)
         if len(values) != 1 or not isinstance(values[0], sp.Symbol):
             self.fail("softmax is read of one vector's name, entry by entry: "
                       "\\mathrm{softmax}(z)_i", bracket)

@@ -166,6 +166,28 @@ Progress = Callable[[str, int, int], None]
 file is done (done = all); a file checked in a worker process tells only its end."""
 
 
+def _written_shape(value: sp.Expr) -> tuple[str, str] | None:
+    """The shape of an array formula as its sizes are written (``T``, ``d_k``, ``2``), or None
+    for a scalar or a shape that is not a pair of names and numbers."""
+    if not isinstance(value, sp.MatrixExpr):
+        return None
+    try:
+        shape = value.shape
+    except (AttributeError, TypeError):  # a node with a scalar where an array belongs
+        return None
+    if shape == (1, 1):
+        return None  # wᵀx: a number, as the steps read it
+    sizes = []
+    for size in shape:
+        if isinstance(size, sp.Integer) and size > 0:
+            sizes.append(str(size))
+        elif isinstance(size, sp.Symbol):
+            sizes.append(size.name)
+        else:
+            return None
+    return sizes[0], sizes[1]
+
+
 class _Checker:
     """Checks the claims of one document in order, carrying definitions and the last side."""
 
@@ -203,6 +225,8 @@ class _Checker:
         """The definitions and functions in force as last keyed, and their digest."""
         self._parsed: tuple[tuple[str, int, int], Any] | None = None
         """The last line read (its text and place) and its relation."""
+        self._shaped_said: list[str] = []
+        """Names defined as arrays, read with their definitions' shapes, said as assumed."""
 
     # -- reading --------------------------------------------------------------------------
 
@@ -233,6 +257,25 @@ class _Checker:
 
     def _load_definitions(self) -> None:
         self.aliases = dict(self._alias_pair(a) for a in self.all_aliases if not a.steps)
+        # a name defined as an array is read as one, and the definitions read again with it
+        # (e = exp(z) after z = Wᵀx), until no new array appears
+        self._read_definitions()
+        for _ in range(len(self.document.definitions)):
+            before, said = self.context, len(self._shaped_said)
+            if not self._shape_defined_arrays():
+                break
+            try:
+                self._read_definitions()
+            except DeriveError:  # a definition that reads only with the names as numbers
+                self.context, self._shaped_said[said:] = before, []
+                self._read_definitions()
+                break
+        self.assumed.extend(f"{d.name} = {d.latex}: {d.note}"
+                            for d in self.document.definitions if d.note)
+        self.assumed.extend(self._shaped_said)
+
+    def _read_definitions(self) -> None:
+        self.definitions, self.function_definitions = {}, {}
         for definition in self.document.definitions:
             name, argument = self._definition_key(definition.name)
             value = self._read_definition(definition, self.context).xreplace(self.aliases)
@@ -243,10 +286,42 @@ class _Checker:
                 self.function_definitions[name] = sp.Lambda(variables, value)
             else:
                 self.definitions[self.context.symbol(name)] = value
-            if definition.note:
-                self.assumed.append(f"{definition.name} = {definition.latex}: {definition.note}")
         if self._redefined_builtins():  # H = −Σ Y_k log σ(A_k) with σ(A_i) defined too
             self.definitions = {s: self._named(v) for s, v in self.definitions.items()}
+
+    def _shape_defined_arrays(self) -> bool:
+        """A name defined as an array (Q = xW^Q) is read in the steps as that array, with the
+        shape its formula has: QKᵀ is then a product of arrays, not of two numbers. Whether
+        a name took a shape."""
+        if not self._defined_written_as_arrays():
+            return False
+        shaped = []
+        for symbol, value in self.definitions.items():
+            name = symbol.name
+            if name in self.context.symbols and self.context.symbols[name].shape is not None:
+                continue
+            shape = _written_shape(value)
+            if shape is not None:
+                shaped.append(SymbolInfo(name, shape=shape))
+                self._shaped_said.append(f"{pretty_name(name)} is {shape[0]}×{shape[1]}, the "
+                                         "shape of its definition")
+        if shaped:
+            self.context = self.context.with_symbols(*shaped)
+        return bool(shaped)
+
+    def _defined_written_as_arrays(self) -> bool:
+        """Whether a step writes a defined name as an array (Kᵀ, bold): the document then
+        means its array definitions as arrays. Where none is, a defined vector such as
+        ŷ = σ(a) stays a name read entry by entry (ŷ(1 − ŷ) is entrywise there)."""
+        from derive.read.documents import ARRAY_LOOKING
+
+        defined = {s.name for s in self.definitions}
+        for claim in self.document.claims:
+            for match in ARRAY_LOOKING.finditer(claim.latex):
+                written = (match.group(1) or match.group(2)).lstrip("\\")
+                if written in defined or written[-1] in defined:  # QK^T: a product, then K
+                    return True
+        return False
 
     def _is_array_name(self, name: str) -> bool:
         info = self.context.symbols.get(name)
@@ -1327,6 +1402,7 @@ class _Checker:
             self._unread_definition(claim)
             return StepReport(claim, Verdict.UNREADABLE, message=error.message, error=error), None
         bridged = ""
+        named_in_words = ""
         # aliases are applied as the step is read, so a side carried to the next step keeps
         # the meaning it had here
         sides = [_renamed(side, self.aliases) for side in relation.sides]
@@ -1343,6 +1419,14 @@ class _Checker:
                 message = f"the step's lhs, column {error.column}: {error.message}"
                 return StepReport(claim, Verdict.UNREADABLE, message=message), None
             sides.insert(0, _renamed(written, self.aliases))
+        elif relation.continues and previous is None and self.last_side is None and \
+                relation.prose and len(sides) == 1:
+            # \text{Attention(Q, K, V)} = softmax(…)V: a quantity named in words, as the
+            # document's first line; the chain starts at its formula
+            named_in_words = relation.prose[0]
+            relation = replace(relation, continues=False, readings=(
+                *relation.readings, f"'{named_in_words}' read as the name, in words, of "
+                "the formula after '='"))
         elif relation.continues:
             if previous is None and self.last_side is None:
                 message = "this line continues a line that could not be read"
@@ -1373,6 +1457,8 @@ class _Checker:
             self.function_definitions["sigma"] = sp.Lambda((argument,), self._named(sides[1]))
             defines, sides, operators = "σ", sides[1:], operators[1:]
             relation = replace(relation, readings=(*relation.readings, softmax))
+        elif named_in_words:
+            defines = named_in_words  # a name in words: nothing to write in later lines
         elif claim.define or introduced:
             if len(sides) < 2:
                 return StepReport(claim, Verdict.ILL_FORMED,
@@ -1605,11 +1691,13 @@ class _Checker:
 
     def _declared_names(self) -> set[str]:
         """The names the file declares or defines so far: symbols, indices and their
-        counts, the sizes of the shapes, definitions and functions."""
+        counts, the sizes of the shapes, definitions, functions and the arguments their
+        definitions name (the x⁽ⁱ⁾ of h_θ(x⁽ⁱ⁾) = …)."""
         sizes = {symbol.name for info in self.context.symbols.values()
                  for size in info.shape or () for symbol in size_expression(size).free_symbols}
+        arguments = {str(v) for f in self.function_definitions.values() for v in f.variables}
         return {*self.context.symbols, *self.context.indices, *self.context.indices.values(),
-                *sizes, *self.document.matrix.sizes,
+                *sizes, *self.document.matrix.sizes, *arguments,
                 *(str(s) for s in self.definitions), *self.function_definitions}
 
     def _unread_definition(self, claim: Claim) -> None:

@@ -43,6 +43,7 @@ from derive.verify.shapes.ir import (
     Pow,
     Prod,
     Shape,
+    Softmax,
     Stacked,
     Sym,
     T,
@@ -132,6 +133,9 @@ class Claim:
                 if through is not None:
                     return through
             return missing
+        whole = self._whole_beside_entries()
+        if whole is not None:
+            return whole
         proved = self._proved()
         if proved is not None:
             return proved
@@ -175,6 +179,28 @@ class Claim:
                 if named is not None and self.alternatives:
                     message += self._typo(node)
                 return Decision(Verdict.ILL_FORMED, message=message)
+        return None
+
+    def _whole_beside_entries(self) -> Decision | None:
+        """Σᵢ −Tᵢ log(A) with Tᵢ entries and A a whole vector that does not change with i: as
+        written, (Σᵢ Tᵢ)·log(A), which a post almost never means (log(Aᵢ)); not decided."""
+        for side in (self.left, self.right):
+            for node in walk(side):
+                if not isinstance(node, Total):
+                    continue
+                names = {n.name for n in walk(node.body) if isinstance(n, Sym)}
+                indexed = {n for n in names if n.rpartition("_")[2] == node.index}
+                if not indexed or any(self.frame.entry(n) is None for n in indexed):
+                    continue  # a family of arrays (xᵢ), or no entry the sum runs over
+                for name in sorted(names - indexed):
+                    shape = self.frame.declared(name)
+                    if shape is not None and sp.S.One in shape and not is_scalar(shape):
+                        entry = f"{pretty_name(name)}_{node.index}"
+                        return Decision(Verdict.UNDECIDED, message=(
+                            f"{show(node)}: the sum over {node.index} writes entries and the "
+                            f"whole vector {pretty_name(name)}, which does not change with "
+                            f"{node.index}; read as written it is a vector, and {entry} may "
+                            "be meant: not decided"))
         return None
 
     def _through_undefined(self) -> Decision | None:
@@ -363,6 +389,8 @@ class Claim:
                 return Frob(expand(left), expand(right))
             case Diag(arg):
                 return Diag(expand(arg))
+            case Softmax(arg):
+                return Softmax(expand(arg))
         return node
 
     # -- chains of Jacobians ----------------------------------------------------------------------

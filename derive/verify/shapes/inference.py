@@ -30,6 +30,7 @@ from derive.verify.shapes.ir import (
     Pow,
     Prod,
     Shape,
+    Softmax,
     Stacked,
     Sym,
     T,
@@ -96,7 +97,7 @@ class Shapes:
             case Pow(base, exponent):
                 shapes = [self.of(base, seen), self.of(exponent, seen)]
                 return self._entrywise(node, (base, exponent), shapes, "^")
-            case Func(_, arg, _) | Dif(arg):
+            case Func(_, arg, _) | Dif(arg) | Softmax(arg):
                 return self.of(arg, seen)
             case T(arg):
                 rows, cols = self.of(arg, seen)

@@ -29,6 +29,7 @@ from derive.verify.shapes.ir import (
     Ones,
     Pow,
     Prod,
+    Softmax,
     Stacked,
     Sym,
     T,
@@ -79,6 +80,9 @@ class Instance:
         domain = self.frame.domain(name)
         if self.frame.is_identity(name):
             self.bases[name] = sp.eye(rows)
+            return self.bases[name]
+        if self.frame.is_ones(name):
+            self.bases[name] = sp.ones(rows, cols)
             return self.bases[name]
         if declared is None and rows == cols == 1:
             symbol = make_symbol(name, domain)
@@ -144,6 +148,8 @@ class Instance:
                 return self._hessian(expr, var, keep, bound)
             case Diag(arg):
                 return sp.diag(*self.value(arg, keep, bound))
+            case Softmax(arg):
+                return _softmax(self.value(arg, keep, bound))
             case Dif(arg):
                 return self._differential(arg, keep, bound)
             case Total(body, index, low, high):
@@ -429,3 +435,15 @@ def _matmul(a: Matrix, b: Matrix) -> Matrix:
 
 def _shape_text(shape: tuple[int, int]) -> str:
     return f"{shape[0]}×{shape[1]}"
+
+
+def _softmax(a: Matrix) -> Matrix:
+    """softmax over the entries of a vector, or over each row of a matrix."""
+    if a.cols == 1:
+        return _softmax(a.T).T
+    rows = []
+    for i in range(a.rows):
+        exps = [sp.exp(a[i, j]) for j in range(a.cols)]
+        total = sp.Add(*exps)
+        rows.append([e / total for e in exps])
+    return sp.Matrix(rows)

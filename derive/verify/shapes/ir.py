@@ -97,6 +97,13 @@ class Diag:
 
 
 @dataclass(frozen=True)
+class Softmax:
+    """softmax(a): of a vector, over its entries; of a matrix, over each row."""
+
+    arg: Node
+
+
+@dataclass(frozen=True)
 class Dif:
     arg: Node
 
@@ -148,7 +155,7 @@ class Ones:
 
 
 Node: TypeAlias = (Sym | Num | Add | Prod | Had | Pow | Func | T | Frob | Der | Hess | Diag | Dif
-                   | Total | Literal | Stacked | Grid | Ones)
+                   | Softmax | Total | Literal | Stacked | Grid | Ones)
 Shape: TypeAlias = tuple[sp.Expr, sp.Expr]
 SCALAR: Shape = (sp.S.One, sp.S.One)
 
@@ -160,7 +167,7 @@ def children(node: Node) -> tuple[Node, ...]:
             return tuple(items)
         case Pow(a, b) | Frob(a, b):
             return (a, b)
-        case Func(_, arg, _) | T(arg) | Dif(arg) | Diag(arg):
+        case Func(_, arg, _) | T(arg) | Dif(arg) | Diag(arg) | Softmax(arg):
             return (arg,)
         case Der(expr, _) | Hess(expr, _):
             return (expr,)

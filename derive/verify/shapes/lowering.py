@@ -17,6 +17,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from derive.core.errors import DeriveError
 from derive.core.functions import ML_FUNCTIONS, sigmoid
 from derive.read.latex import Differential, Grid, Juxtaposition, Stacked
+from derive.read.latex import Softmax as SoftmaxNode
 from derive.verify.shapes.ir import (
     Add,
     Der,
@@ -32,6 +33,7 @@ from derive.verify.shapes.ir import (
     Ones,
     Pow,
     Prod,
+    Softmax,
     Sym,
     T,
     Total,
@@ -112,6 +114,8 @@ class Lowering:
             function = self.scalar_function(expr.function)
             name = _written_name(expr.function) or _function_name(function)
             return Func(function, self.lower(expr.args[1]), name)
+        if isinstance(expr, SoftmaxNode):
+            return Softmax(self.lower(expr.args[0]))
         if isinstance(expr, DiagMatrix):
             return Diag(self.lower(expr.args[0]))
         if isinstance(expr, sp.Derivative):

@@ -24,6 +24,7 @@ from derive.verify.shapes.ir import (
     Pow,
     Prod,
     Shape,
+    Softmax,
     Stacked,
     Sym,
     T,
@@ -100,6 +101,8 @@ def show(node: Node, level: int = 0) -> str:
             return f"∂²{show(expr, 2)}/∂{pretty_name(var)}∂{pretty_name(var)}ᵀ"
         case Diag(arg):
             return f"diag({show(arg, 0)})"
+        case Softmax(arg):
+            return f"softmax({show(arg, 0)})"
         case Dif(arg):
             return f"d{show(arg, 2)}"
         case Total(body, index, low, high):

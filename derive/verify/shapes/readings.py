@@ -24,6 +24,7 @@ from derive.verify.shapes.ir import (
     Pow,
     Prod,
     Shape,
+    Softmax,
     Stacked,
     Sym,
     T,
@@ -146,6 +147,8 @@ def _map(node: Node, change: Callable[[Node], Node | None]) -> Node:
             return Hess(again(expr), var)
         case Diag(arg):
             return Diag(again(arg))
+        case Softmax(arg):
+            return Softmax(again(arg))
         case Dif(arg):
             return Dif(again(arg))
         case Total(body, index, low, high):

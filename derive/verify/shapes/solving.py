@@ -40,6 +40,7 @@ from derive.verify.shapes.ir import (
     Pow,
     Prod,
     Shape,
+    Softmax,
     Stacked,
     Sym,
     T,
@@ -162,7 +163,7 @@ class _Walk:
                 return self.of(base, seen)
             case Prod(factors, _, _):
                 return self._product([self.of(f, seen) for f in factors])
-            case Func(_, arg, _) | Dif(arg) | Total(arg, _, _, _):
+            case Func(_, arg, _) | Dif(arg) | Total(arg, _, _, _) | Softmax(arg):
                 return self.of(arg, seen)
             case T(arg):
                 rows, cols = self.of(arg, seen)
