@@ -25,7 +25,8 @@ class SymbolInfo:
     ``entries`` names the first entry of a vector when the document also writes its entries
     as scalars: ``entries = "w_0"`` makes w_0, w_1, ..., w_j the entries of W (0-based).
     ``identity`` marks a square name as the identity matrix of its size (the I of λI);
-    ``ones`` marks a name as the array of ones of its shape (the u of u : e, 𝟏)."""
+    ``ones`` marks a name as the array of ones of its shape (the u of u : e, 𝟏);
+    ``symmetric`` a square name as a symmetric matrix (A = Aᵀ)."""
 
     name: str
     domain: Domain = REAL
@@ -33,6 +34,7 @@ class SymbolInfo:
     entries: str | None = None
     identity: bool = False
     ones: bool = False
+    symmetric: bool = False
 
 
 @dataclass(frozen=True)

@@ -861,8 +861,13 @@ def _left_text(latex: str) -> tuple[str, int] | None:
     if not relations:
         return None
     first = relations[0]
-    left = _unboxed(latex)[: first.start()].replace("&", " ").strip()
+    left = _unboxed(latex)[: first.start()].replace("&", " ")
+    # s\left(x\right)\ = …: LaTeX's spacing before the relation is no part of the side
+    left = _TRAILING_SPACE.sub("", left).strip()
     return left, first.start()
+
+
+_TRAILING_SPACE = re.compile(r"(?:\\[ ,;:!]|\\q?quad(?![A-Za-z])|~|\s)+$")
 
 
 def power_on_left(latex: str, name: str) -> bool:
@@ -1587,7 +1592,11 @@ _PARAMETERIZED = re.compile(
 """A name with a parameter as its subscript before a bracket: ``h_\\theta(x)``, ``f_{\\phi}(z)``
 (a model's function of its input, named by its parameters)."""
 
-_WORD_LEFT = re.compile(r"^\s*([A-Za-z]{2,})\s*$")
+_CALLIGRAPHIC = re.compile(r"(\\mathcal\s*\{\s*[A-Za-z]\s*\})\s*(?:\\left\s*)?\(")
+"""A calligraphic letter before a bracket: ``\\mathcal{C}(\\beta)``, ``\\mathcal{L}(\\theta)``, a
+cost or a likelihood as a function of its parameters, never the letter times them."""
+
+_WORD_LEFT = re.compile(r"^\s*\{?\s*([A-Za-z]{2,})\s*\}?\s*$")
 
 _KNOWN_WORDS = frozenset({
     "log", "ln", "exp", "tanh", "sinh", "cosh", "sin", "cos", "tan", "max", "min", "sigmoid",
@@ -1619,6 +1628,7 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
         candidates += [m.group(1) for m in _LISTED.finditer(line.latex)
                        if _balanced_list(line.latex, m.end() - 1)]
         candidates += [m.group(1) for m in _PARAMETERIZED.finditer(line.latex)]
+        candidates += [m.group(1) for m in _CALLIGRAPHIC.finditer(line.latex)]
         for written in candidates:
             plain = re.sub(r"\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)"
                            r"\s*\{([A-Za-z]+)\}", r"\1", written)

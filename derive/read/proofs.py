@@ -28,7 +28,8 @@ A proof file holds a document's own LaTeX, step by step, with what each step des
 Matrix claims: a symbol may declare ``shape = ["n", "d"]`` (sizes are names, numbers or
 ``k+1``), ``entries = "w_0"`` (the document also writes W's entries as w_0, w_1, ...) and
 ``identity = true`` (a square name that is the identity matrix, the I of λI) or ``ones = true``
-(the array of ones of its shape, the u of u : e).
+(the array of ones of its shape, the u of u : e) or ``symmetric = true`` (a square name
+equal to its transpose).
 ``[settings]`` may hold ``layout = "numerator"`` or ``"denominator"`` (the document's layout
 convention for Jacobians), ``batch = "n"`` (the size that counts the examples) and
 ``sizes = { n = 3, d = 2, h = 4 }`` (where matrix claims are instantiated). A
@@ -79,7 +80,7 @@ _STEP_KEYS = {"id", "label", "latex", "expect", "define", "assume", "lhs", "note
 KINDS = ("claim", "definition", "notation", "update")
 _TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings",
              "readings", "indices"}
-_SYMBOL_KEYS = {"domain", "shape", "note", "entries", "identity", "ones"}
+_SYMBOL_KEYS = {"domain", "shape", "note", "entries", "identity", "ones", "symmetric"}
 _SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise", "upper_indices"}
 ELEMENTWISE = ("*", "\\times", "\\cdot", "juxtaposition")
 """The product signs a file may declare elementwise (``[settings] elementwise``)."""
@@ -355,6 +356,10 @@ class _Reader:
         context = self._indices(self._table(data, "indices"), settings, context)
         aliases = self._aliases(self._table(data, "aliases"), context)
         definitions = self._definitions(self._table(data, "definitions"))
+        # [definitions] "C(\\beta)" = …: C(…) is a call in the steps, never C·(…)
+        called = _function_names([call.group(1) for d in definitions
+                                  if (call := _CALL_KEY.fullmatch(d.name)) is not None])
+        context = replace(context, functions=context.functions | (called - set(context.symbols)))
         steps_text = " ".join(str(step.get("latex", "")) for step in data.get("step", [])
                               if isinstance(step, dict)) if settings.get("vary") else ""
         context = context.with_symbols(*(
@@ -524,7 +529,12 @@ class _Reader:
             if not isinstance(ones, bool) or (ones and (sizes is None or identity)):
                 raise self.error(f"ones = true needs a shape for {key!r} (and no identity = "
                                  "true), such as shape = [\"K\", \"1\"]", where)
-            infos.append(SymbolInfo(name, domain, sizes, entries, identity, ones))
+            symmetric = spec.get("symmetric", False)
+            if not isinstance(symmetric, bool) or (symmetric and (sizes is None or
+                                                                  sizes[0] != sizes[1])):
+                raise self.error(f"symmetric = true needs a square shape for {key!r}, such as "
+                                 "shape = [\"d\", \"d\"]", where)
+            infos.append(SymbolInfo(name, domain, sizes, entries, identity, ones, symmetric))
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:
@@ -656,14 +666,16 @@ def _names_the_steps_define(claims: tuple[Claim, ...], context: Context
     """A ``define = true`` step written ``f(w) = …`` with f declared nothing else defines the
     function f (as a document's line does): f(…) is then a call in every step, not f·(…).
     A step whose whole first side is a word of LONG_RUN letters or more (``loss = …``)
-    declares that word one name, as a document's line does."""
+    declares that word one name, as a document's line does; in a step marked a definition,
+    a word of two letters or more does (``{Co} = (a_L − y)^2``: a product is never defined)."""
     from derive.read.documents import function_on_the_left, word_on_the_left
     from derive.read.latex import parse_name
     from derive.read.names import LONG_RUN
 
     words = {word for claim in claims if claim.lhs is None
              for word in [word_on_the_left(claim.latex)]
-             if word is not None and len(word) >= LONG_RUN and word not in context.symbols}
+             if word is not None and word not in context.symbols
+             and (len(word) >= LONG_RUN or claim.define)}
     said = tuple(f"{word} is one name, not a product of letters: a step's left side is "
                  "that word alone" for word in sorted(words))
     if words:
@@ -711,6 +723,10 @@ def _argument_only_subscripts(latex: str) -> bool:
     anywhere = re.findall(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])", right)
     subscripts = re.findall(rf"_\s*\{{?\s*{letter}(?![A-Za-z])", right)
     return bool(anywhere) and len(anywhere) == len(subscripts)
+
+
+_CALL_KEY = re.compile(r"\s*([^()]+?)\s*\((.+)\)\s*")
+"""A ``[definitions]`` key that defines a function: ``f(t)``, ``J(\\theta)``."""
 
 
 def _function_names(names: list[str]) -> frozenset[str]:

@@ -711,10 +711,12 @@ class _Values(_Derivatives):
         if len(values) != 1:
             self.fail("diag takes one vector", bracket)
         (value,) = values
-        if (isinstance(value, sp.Symbol) and value.name not in self.context.symbols) or \
-                isinstance(value, AppliedUndef):
-            # diag(p), diag(S(x)) with p, S defined elsewhere (the definition gives the
-            # shape): the matrix claims read it once the definitions are written in
+        if isinstance(value, AppliedUndef) or (not _is_array(value) and any(
+                isinstance(s, sp.Symbol) and s.name not in self.context.symbols
+                for s in value.free_symbols)):
+            # diag(p), diag(S(x)), diag(p ⊙ (1 − p)) with p, S defined elsewhere (the
+            # definition gives the shape): the matrix claims read it once the definitions are
+            # written in
             return DIAG(value)
         if not _is_array(value) or 1 not in getattr(value, "shape", ()):
             self.fail("diag takes a vector (a declared n×1 or 1×n name, or an expression "

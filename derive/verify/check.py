@@ -166,6 +166,11 @@ Progress = Callable[[str, int, int], None]
 file is done (done = all); a file checked in a worker process tells only its end."""
 
 
+_TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z])|"
+                       r"\\top(?![A-Za-z]))")
+"""A transpose as written: ``^T``, ``^{T}``, ``^\\top``."""
+
+
 def _written_shape(value: sp.Expr) -> tuple[str, str] | None:
     """The shape of an array formula as its sizes are written (``T``, ``d_k``, ``2``), or None
     for a scalar or a shape that is not a pair of names and numbers."""
@@ -310,9 +315,10 @@ class _Checker:
         return bool(shaped)
 
     def _defined_written_as_arrays(self) -> bool:
-        """Whether a step writes a defined name as an array (Kᵀ, bold): the document then
-        means its array definitions as arrays. Where none is, a defined vector such as
-        ŷ = σ(a) stays a name read entry by entry (ŷ(1 − ŷ) is entrywise there)."""
+        """Whether a step writes a defined name as an array (Kᵀ, bold), or a definition
+        writes a transpose: the document then means its array definitions as arrays. Where
+        neither is, a defined vector such as ŷ = σ(a) stays a name read entry by entry
+        (ŷ(1 − ŷ) is entrywise there)."""
         from derive.read.documents import ARRAY_LOOKING
 
         defined = {s.name for s in self.definitions}
@@ -321,7 +327,10 @@ class _Checker:
                 written = (match.group(1) or match.group(2)).lstrip("\\")
                 if written in defined or written[-1] in defined:  # QK^T: a product, then K
                     return True
-        return False
+        # a definition that writes an array transposed (C(β) = −yᵀlog p̂ − …) is array
+        # algebra: the defined names in it are the arrays their formulas are
+        return any(ARRAY_LOOKING.search(d.latex) or _TRANSPOSE.search(d.latex)
+                   for d in self.document.definitions)
 
     def _is_array_name(self, name: str) -> bool:
         info = self.context.symbols.get(name)
@@ -597,6 +606,8 @@ class _Checker:
                     not _among_entries(variable, written):
                 raise Independent(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
+        if named is None:
+            self._unknown_names_held_fixed(written, variables)
         if written.atoms(sp.MatrixSymbol):
             # a name defined by arrays, differentiated in a claim read as scalars
             shown = named.name if named is not None else "this formula"
@@ -606,6 +617,29 @@ class _Checker:
         taken = derivative(written, tuple((v, c) for v, c in node.variable_count))
         return _held_at(taken, {v: self._expand(v, frozenset()) for v in variables
                                 if v in self.definitions})
+
+    def _unknown_names_held_fixed(self, written: sp.Expr, variables: Sequence[sp.Basic]
+                                  ) -> None:
+        """∂(C·o)/∂w_L with C and o declared and defined nowhere (a post's name Co read as a
+        product): 0 only because nothing says how they depend on w_L. Ill-formed, never a
+        refutation by that 0. Only where every name of the formula is unknown, and there are
+        two or more."""
+        if self._instance or written.atoms(AppliedUndef, sp.Indexed) or \
+                any(written.has(v) for v in variables):
+            return
+        known = self._declared_names()
+        names = {s.name for s in written.free_symbols if isinstance(s, sp.Symbol)}
+        unknown = sorted(names - known)
+        # only a formula of two names or more, every one unknown: log σ(x) by θ, x data
+        # nothing declares, is 0 as a post means it
+        if len(unknown) >= 2 and len(unknown) == len(names):
+            shown = ", ".join(pretty_name(name) for name in unknown)
+            by = ", ".join(pretty_name(str(v)) for v in variables)
+            one = len(unknown) == 1
+            raise Independent(f"the formula differentiated does not write {by}, and {shown} "
+                              f"{'is' if one else 'are'} declared and defined nowhere: "
+                              f"nothing says how {'it depends' if one else 'they depend'} "
+                              f"on {by}")
 
     def _written_in(self, written: sp.Expr, variable: sp.Basic) -> sp.Expr:
         """``written`` (l = Σ (y_i − ŷ_i)²/n) in a defined name it does not write (g = y_i −

@@ -656,6 +656,10 @@ class Claim:
                 return replace(transposed, message=f"{how} in numerator layout (the layout "
                                "the file declares), where ∂/∂W of a scalar is shaped like "
                                "Wᵀ; " + transposed.message)
+            if holds(transposed) and self.frame.layout == "denominator":
+                return Decision(Verdict.ILL_FORMED, message=(
+                    f"in denominator layout (the layout the file declares) {message}; it "
+                    "would hold in numerator layout, where ∂/∂W of a scalar is shaped like Wᵀ"))
             if holds(transposed):
                 return Decision(Verdict.CONDITIONAL, transposed.outcome,
                                 f"holds in numerator layout only, where ∂/∂W of a scalar "

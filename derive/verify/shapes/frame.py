@@ -77,6 +77,10 @@ class Frame:
         info = self.context.symbols.get(name)
         return info is not None and info.ones
 
+    def is_symmetric(self, name: str) -> bool:
+        info = self.context.symbols.get(name)
+        return info is not None and info.symmetric
+
     def entry(self, name: str) -> tuple[str, str] | None:
         """(array, index) when ``name`` is an entry of a vector (w_0 → (W, "0"))."""
         if name in self.definitions or self.declared(name) is not None:

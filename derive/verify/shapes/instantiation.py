@@ -89,7 +89,9 @@ class Instance:
             self.domains[symbol] = domain
             matrix = sp.Matrix([[symbol]])
         else:
-            entries = [[make_symbol(f"{name}[{i},{j}]", domain) for j in range(cols)]
+            symmetric = self.frame.is_symmetric(name)
+            entries = [[make_symbol(f"{name}[{min(i, j)},{max(i, j)}]" if symmetric
+                                    else f"{name}[{i},{j}]", domain) for j in range(cols)]
                        for i in range(rows)]
             for row in entries:
                 for symbol in row:

@@ -151,6 +151,14 @@ class Lowering:
             return total
         if isinstance(expr, AppliedUndef):
             name = self.name(str(expr.func.__name__))
+            defined = self.functions.get(name)
+            if defined is not None and any(isinstance(v, sp.MatrixSymbol)
+                                           for v in defined.variables):
+                # C(β) = −yᵀlog σ(Xβ) − …, a function of an array: its formula at the argument
+                if len(expr.args) != len(defined.variables):
+                    raise Unsupported(f"{name} takes {len(defined.variables)} arguments")
+                return self.lower(defined.expr.xreplace(dict(zip(defined.variables, expr.args,
+                                                                 strict=True))))
             if name in self.functions or name in ML_FUNCTIONS or name == "sigma":
                 if len(expr.args) != 1:
                     raise Unsupported(f"{name} takes one argument")
