@@ -17,8 +17,10 @@ Printed per mode: steps, right rate, fails caught (false steps refuted or ill-fo
 refuted and fails held (true steps refuted, false steps proved, checked or conditional: the
 worst kinds), unreadable, undecided, other wrong verdicts,
 crashes, the median wall time per file; the same for the holdout posts alone, for the
-second held-out set (HOLDOUT2, added after the reader's tuning began) alone, and for the third
-(HOLDOUT3, added after the second) alone; and a line per post. With --reasons, the checker's
+second held-out set (HOLDOUT2, added after the reader's tuning began) alone, for the third
+(HOLDOUT3, added after the second; its steps were examined after it was first measured, so it
+is held out no longer) alone, and for the fourth (HOLDOUT4, added when the third was
+examined) alone; and a line per post. With --reasons, the checker's
 messages for the unreadable and wrongly decided steps are listed, grouped. It always exits 0:
 it is a measurement.
 
@@ -51,6 +53,7 @@ from tests.corpus.truth import (  # noqa: E402 - needs the root on the path
     HOLDOUT,
     HOLDOUT2,
     HOLDOUT3,
+    HOLDOUT4,
 )
 
 RIGHT_TRUE = {"proved", "checked"}
@@ -268,11 +271,13 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
     held = [s for s in run.steps if s.post in HOLDOUT]
     held2 = [s for s in run.steps if s.post in HOLDOUT2]
     held3 = [s for s in run.steps if s.post in HOLDOUT3]
-    tuned = [s for s in run.steps if s.post not in HOLDOUT | HOLDOUT2 | HOLDOUT3]
+    held4 = [s for s in run.steps if s.post in HOLDOUT4]
+    tuned = [s for s in run.steps if s.post not in HOLDOUT | HOLDOUT2 | HOLDOUT3 | HOLDOUT4]
     print("  dev:     " + summary(tuned))
     print("  holdout: " + summary(held))
     print("  holdout2: " + summary(held2))
-    print("  holdout3: " + summary(held3))
+    print("  holdout3 (examined): " + summary(held3))
+    print("  holdout4: " + summary(held4))
     times = sorted(run.seconds.values())
     if times:
         print(f"  wall time per file: median {statistics.median(times):.2f} s, "
@@ -285,7 +290,8 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
             steps = [s for s in run.steps if s.post == name]
             outcomes = Counter(s.outcome for s in steps)
             mark = (" [holdout]" if name in HOLDOUT else " [holdout2]" if name in HOLDOUT2
-                    else " [holdout3]" if name in HOLDOUT3 else "")
+                    else " [holdout3]" if name in HOLDOUT3
+                    else " [holdout4]" if name in HOLDOUT4 else "")
             detail = ", ".join(f"{k} {outcomes[k]}" for k in OUTCOMES if outcomes[k])
             print(f"    {name}{mark}: {rate(outcomes['right'], len(steps))} right; {detail}; "
                   f"{run.seconds.get(name, 0):.2f} s")
@@ -330,7 +336,12 @@ def main() -> int:
           f"({sum(1 for s in second if not s.truth)} false)")
     third = [s for s in scored_steps_all if s.post in HOLDOUT3]
     print(f"holdout3: {len([n for n in names if n in HOLDOUT3])} posts added after the second "
-          f"holdout, {len(third)} scored steps ({sum(1 for s in third if not s.truth)} false)")
+          f"holdout, {len(third)} scored steps ({sum(1 for s in third if not s.truth)} false); "
+          "examined since its first measurement")
+    fourth = [s for s in scored_steps_all if s.post in HOLDOUT4]
+    print(f"holdout4: {len([n for n in names if n in HOLDOUT4])} posts added when the third was "
+          f"examined, {len(fourth)} scored steps "
+          f"({sum(1 for s in fourth if not s.truth)} false)")
     for mode in ("proof file", "whole document"):
         run = check_mode(mode, names, args.timeout)
         report_mode(run, names, not args.quiet)
