@@ -1635,8 +1635,8 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
             head = re.match(r"\\?([A-Za-z]+)", plain)
             if head is None or head.group(1) in _KNOWN_WORDS or head.group(1) in (
                     "sigma", "nabla", "partial", "frac", "left", "right", "delta", "mathbb",
-                    "exp", "sqrt", "hat", "bar", "tilde", "Delta", "lim", "sum"):
-                continue
+                    "exp", "sqrt", "hat", "bar", "tilde", "Delta", "lim", "sum", "D"):
+                continue  # D(…), D_x(…): the derivative operator, not a function named D
             if len(head.group(1)) > 1 and not written.startswith("\\") and \
                     head.group(1) not in facts.words:
                 facts.words[head.group(1)] = (

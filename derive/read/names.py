@@ -568,7 +568,26 @@ class _Names(_Text):
             return False
         if name.greek and full == "sigma":
             return True
-        return full in ("diag", "softmax") or self.context.is_function(full)
+        return full in ("diag", "softmax") or self.context.is_function(full) or \
+            self.is_derivative_operator(name) or self.dotted_function(name) is not None
+
+    def dotted_function(self, name: _Name) -> str | None:
+        """The function F of ``\\dot{F}(p)``, F declared (and FL̇ not): its derivative along
+        a parameter, F'(p)·ṗ. None for any other name."""
+        if not name.text.endswith("dot") or name.sub is not None or name.primes or \
+                name.full() in self.context.symbols or self.context.is_function(name.full()):
+            return None
+        base = name.text[: -len("dot")]
+        return base if base and self.context.is_function(base) else None
+
+    def is_derivative_operator(self, name: _Name) -> bool:
+        """``D(…)``, ``D_x(…)``, ``D_\\theta(…)`` before a bracket, where the context declares no
+        D: the derivative operator (by x, by θ, or by the one variable its argument writes)."""
+        return name.text == "D" and not name.greek and name.label is None and \
+            name.layer is None and name.example is None and not name.primes and \
+            "D" not in self.context.symbols and name.full() not in self.context.symbols and \
+            not self.context.is_function(name.full()) and \
+            (name.sub is None or re.fullmatch(r"[A-Za-z]+", name.sub) is not None)
 
     # -- the value of a name -----------------------------------------------------------------
 

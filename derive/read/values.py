@@ -37,6 +37,7 @@ from derive.read.nodes import (
     _div,
     _frobenius,
     _is_array,
+    _mul,
     _negate,
     _pow,
     _sum,
@@ -641,6 +642,16 @@ class _Values(_Derivatives):
         content = bracket.children[1]
         arguments = _arguments(content)
         values = [self.value(argument) for argument in arguments]
+        dotted = self.dotted_function(name)
+        if dotted is not None:
+            return self.postfixed(self.along_parameter(dotted, name, values, bracket),
+                                  bracket_entry.postfixes)
+        if self.is_derivative_operator(name):
+            if power is not None:
+                self.fail(f"cannot read a power on {full}: write {full}({full}(…)) for a second "
+                          "derivative", rest[0])
+            return self.postfixed(self.derivative_operator(name, values, bracket),
+                                  bracket_entry.postfixes)
         if full == "diag" and not name.primes and not self.context.is_function(full):
             return self.postfixed(self.diagonal(values, bracket), bracket_entry.postfixes)
         if full == "softmax" and not name.primes and not self.context.is_function(full) \
@@ -662,6 +673,45 @@ class _Values(_Derivatives):
             index = self.context.symbol(self.subscript_text(postfixes[0].children[1]))
             result, postfixes = EntryOf(result, index), postfixes[1:]
         return self.postfixed(result, postfixes)
+
+    def along_parameter(self, function: str, name: _Name, values: list[sp.Expr],
+                        bracket: Tree[Token]) -> sp.Expr:
+        """``\\dot{F}(p)``, a dot for the derivative along a parameter: F'(p)·ṗ, the chain
+        rule with ṗ the derivative of p (a name of its own, as ``\\dot p`` is)."""
+        if len(values) != 1 or not isinstance(values[0], sp.Symbol):
+            self.fail(f"\\dot{{{function}}} is read on {function} of one name: "
+                      f"\\dot{{{function}}}(p)", bracket)
+        (value,) = values
+        self.note(f"\\dot{{{function}}}({value}) read as {function}'({value})·{value}̇, the "
+                  "derivative along a parameter", bracket)
+        primed = self.primed(_function_named(function), replace(name, text=function, primes=1),
+                             values, bracket)
+        return _mul(primed, self.context.symbol(f"{value.name}dot"))
+
+    def derivative_operator(self, name: _Name, values: list[sp.Expr],
+                            bracket: Tree[Token]) -> sp.Expr:
+        """``D_x(f)``: df/dx; ``D(f)``: the derivative by the one variable f writes (0 when f
+        writes none, as D(1)). Of several variables, or of an array, it is refused."""
+        if len(values) != 1 or _is_array(values[0]):
+            self.fail("the derivative operator D takes one scalar argument: D(f) or D_x(f)",
+                      bracket)
+        (value,) = values
+        if name.sub is not None:
+            variable = self.context.symbol(name.sub)
+        else:
+            free = sorted((s for s in value.free_symbols if isinstance(s, sp.Symbol)
+                           and not isinstance(s, sp.Dummy)
+                           and not self.context.is_function(s.name)), key=str)
+            if not free:
+                self.note("D(…) of a constant read as 0, the derivative operator", bracket)
+                return sp.S.Zero
+            if len(free) > 1:
+                names = ", ".join(str(s) for s in free)
+                self.fail(f"D(…) of a formula in {names}: write D_x(…) with the variable",
+                          bracket)
+            variable = free[0]
+        self.note(f"{name.full()}(…) read as the derivative operator d/d{variable}", bracket)
+        return _derivative(value, [(variable, 1)])
 
     def name_power(self, rest: tuple[Tree[Token], ...]) -> int | None:
         """The n of ``\\sigma^2(z)``, ``Tanh^2(x)``: a power of the function's value (a whole

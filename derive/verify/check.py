@@ -1560,6 +1560,8 @@ class _Checker:
         links = self._unread_names_undecided(links)
         links = _summation_convention_undecided(links)
         links = self._one_sided_names_undecided(links)
+        links = self._whole_and_entries_undecided(links)
+        links = self._one_name_for_another_undecided(links)
         links = self._merged_styles_undecided(links, relation.readings)
         links = _colon_products_undecided(links, relation.readings)
         links = self._substituted_names_undecided(links, claim)
@@ -1670,6 +1672,75 @@ class _Checker:
                             f"{pretty_name(name)} in place of {stood} without saying how they "
                             "are related: the claim may hold under that relation; define "
                             f"{pretty_name(name)} to check it")
+            return ""
+
+        return _undecided_where(links, reason)
+
+    def _unknown_names(self, side: sp.Expr) -> set[sp.Symbol]:
+        """The names of a side that nothing declares or defines."""
+        known = self._declared_names()
+        return {s for s in side.free_symbols
+                if isinstance(s, sp.Symbol) and s.name not in known}
+
+    def _whole_and_entries_undecided(self, links: tuple[LinkReport, ...]
+                                     ) -> tuple[LinkReport, ...]:
+        """A refuted link that writes a name whole and, itself or through its definitions, by
+        its entries (λθᵀθ/2m against J's λΣⱼθⱼ²/2m), the name written as an array but given
+        no shape: read as a number, θ is unrelated to its entries θⱼ, so the counterexample
+        gives values the text ties together. Undecided, said."""
+        def reason(link: LinkReport) -> str:
+            names: set[str] = set()
+            bases: set[str] = set()
+            for side in (link.lhs, link.rhs):
+                for written in (side, self._written_out(side)):
+                    if not isinstance(written, sp.Basic):
+                        continue
+                    names |= {s.name for s in written.free_symbols if isinstance(s, sp.Symbol)}
+                    bases |= {str(e.base.label) for e in written.atoms(sp.Indexed)}
+            both = sorted(n for n in names & bases if n in self.document.scalar_readings)
+            if not both:
+                return ""
+            shown = pretty_name(both[0])
+            return (f"{shown} is written whole and by its entries ({shown}ⱼ), with no shape: "
+                    f"read as a number it is unrelated to them; give {shown} its shape to "
+                    "check it")
+
+        return _undecided_where(links, reason)
+
+    def _one_name_for_another_undecided(self, links: tuple[LinkReport, ...]
+                                        ) -> tuple[LinkReport, ...]:
+        """A refuted link whose sides differ by one name for another, the first defined
+        nowhere ((ŷ − y)O₂ = (O₃ − y)O₂, ŷ never defined), and that holds with the one
+        written for the other: the text relates them without an equation (ŷ is the network's
+        output O₃). Undecided, said; a name the file declares or defines is never so read."""
+        from derive.decide.equivalence import compare
+
+        def reason(link: LinkReport) -> str:
+            sides = (link.lhs, link.rhs)
+            if not all(isinstance(side, sp.Expr) and not _is_matrix(side) for side in sides):
+                return ""
+            assert isinstance(link.lhs, sp.Expr) and isinstance(link.rhs, sp.Expr)
+            left = {s for s in link.lhs.free_symbols if isinstance(s, sp.Symbol)}
+            right = {s for s in link.rhs.free_symbols if isinstance(s, sp.Symbol)}
+            if len(left - right) != 1 or len(right - left) != 1:
+                return ""
+            (a,), (b,) = left - right, right - left
+            unknown = self._unknown_names(link.lhs) | self._unknown_names(link.rhs)
+            for old, new, side, other in ((a, b, link.lhs, link.rhs), (b, a, link.rhs, link.lhs)):
+                if old not in unknown or (new in unknown and new.name not in self.unread) or \
+                        self._remaining() <= 0 or old.name in self._written_names(
+                            self._written_out(new)):
+                    continue  # f = a with f = a + b: a is in f, not another name for it
+                try:
+                    outcome = compare(side.xreplace({old: new}), other,
+                                      budget=min(1.0, self._remaining()))
+                except Exception:
+                    continue
+                if verdict_of(outcome).holds:
+                    return (f"false as written, but it holds with {pretty_name(old.name)} = "
+                            f"{pretty_name(new.name)}: {pretty_name(old.name)}, defined "
+                            f"nowhere, may be {pretty_name(new.name)} in the text's words; "
+                            f"define {pretty_name(old.name)} to check it")
             return ""
 
         return _undecided_where(links, reason)
@@ -2898,7 +2969,7 @@ def _short_words(text: str) -> str:
 
 
 _NAME_DEFINED = re.compile(r"\s*((?:\\(?:hat|bar|tilde)\s*\{?\s*)?\\?[A-Za-z]+\}?"
-                           r"(?:_\{?[A-Za-z0-9]{1,3}\}?)?)\s*(?:=|:=|\\coloneqq)(?!=)")
+                           r"(?:_\{?[A-Za-z0-9]{1,3}\}?)?)\s*&?\s*(?:=|:=|\\coloneqq)(?!=)")
 """The left side of a line that defines a plain name."""
 
 
