@@ -1227,10 +1227,13 @@ def _primed_arrays(lines: list[Line], facts: _Facts) -> None:
                           "function): derivatives by arrays are read in numerator layout")
 
 
+TRANSPOSE = (r"\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|T(?![A-Za-z])|"
+             r"\\top(?![A-Za-z]))")
+"""A transpose as written: ``^T``, ``^{T}``, ``^\\top``, ``^{\\text{T}}`` (a pattern's text)."""
+
 ARRAY_LOOKING = re.compile(  # a name written bold, or transposed
     r"\\(?:mathbf|textbf|boldsymbol|bm|vec)\s*\{\s*(\\?[A-Za-z]+)\s*\}|"
-    r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|"
-    r"T(?![A-Za-z])|\\top(?![A-Za-z]))")
+    rf"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*{TRANSPOSE}")
 
 
 def _letters_written(lines: list[Line]) -> set[str]:

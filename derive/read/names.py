@@ -574,10 +574,11 @@ class _Names(_Text):
     def dotted_function(self, name: _Name) -> str | None:
         """The function F of ``\\dot{F}(p)``, F declared (and FL̇ not): its derivative along
         a parameter, F'(p)·ṗ. None for any other name."""
-        if not name.text.endswith("dot") or name.sub is not None or name.primes or \
+        dot = _ACCENT_SUFFIX["dot"]
+        if not name.text.endswith(dot) or name.sub is not None or name.primes or \
                 name.full() in self.context.symbols or self.context.is_function(name.full()):
             return None
-        base = name.text[: -len("dot")]
+        base = name.text[: -len(dot)]
         return base if base and self.context.is_function(base) else None
 
     def is_derivative_operator(self, name: _Name) -> bool:

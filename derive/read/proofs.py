@@ -520,21 +520,19 @@ class _Reader:
                 if not re.fullmatch(r".+_[0-9]+", entries):
                     raise self.error(f"the entries of {key!r} are named by the first one, "
                                      "such as \"w_0\" or \"y_1\"", where)
-            identity = spec.get("identity", False)
-            if not isinstance(identity, bool) or (identity and (sizes is None or
-                                                                sizes[0] != sizes[1])):
-                raise self.error(f"identity = true needs a square shape for {key!r}, such as "
-                                 "shape = [\"d\", \"d\"]", where)
-            ones = spec.get("ones", False)
-            if not isinstance(ones, bool) or (ones and (sizes is None or identity)):
-                raise self.error(f"ones = true needs a shape for {key!r} (and no identity = "
-                                 "true), such as shape = [\"K\", \"1\"]", where)
-            symmetric = spec.get("symmetric", False)
-            if not isinstance(symmetric, bool) or (symmetric and (sizes is None or
-                                                                  sizes[0] != sizes[1])):
-                raise self.error(f"symmetric = true needs a square shape for {key!r}, such as "
-                                 "shape = [\"d\", \"d\"]", where)
-            infos.append(SymbolInfo(name, domain, sizes, entries, identity, ones, symmetric))
+            square = sizes is not None and sizes[0] == sizes[1]
+            flags = {}
+            for flag, allowed, needs, example in (
+                    ("identity", square, "a square shape", '["d", "d"]'),
+                    ("ones", sizes is not None and not spec.get("identity"),
+                     "a shape", '["K", "1"] (and no identity = true)'),
+                    ("symmetric", square, "a square shape", '["d", "d"]')):
+                value = spec.get(flag, False)
+                if not isinstance(value, bool) or (value and not allowed):
+                    raise self.error(f"{flag} = true needs {needs} for {key!r}, such as "
+                                     f"shape = {example}", where)
+                flags[flag] = value
+            infos.append(SymbolInfo(name, domain, sizes, entries, **flags))
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:

@@ -166,11 +166,6 @@ Progress = Callable[[str, int, int], None]
 file is done (done = all); a file checked in a worker process tells only its end."""
 
 
-_TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z])|"
-                       r"\\top(?![A-Za-z]))")
-"""A transpose as written: ``^T``, ``^{T}``, ``^\\top``."""
-
-
 def _written_shape(value: sp.Expr) -> tuple[str, str] | None:
     """The shape of an array formula as its sizes are written (``T``, ``d_k``, ``2``), or None
     for a scalar or a shape that is not a pair of names and numbers."""
@@ -265,7 +260,8 @@ class _Checker:
         # a name defined as an array is read as one, and the definitions read again with it
         # (e = exp(z) after z = Wᵀx), until no new array appears
         self._read_definitions()
-        for _ in range(len(self.document.definitions)):
+        for _ in range(len(self.document.definitions) if self._defined_written_as_arrays()
+                       else 0):
             before, said = self.context, len(self._shaped_said)
             if not self._shape_defined_arrays():
                 break
@@ -298,8 +294,6 @@ class _Checker:
         """A name defined as an array (Q = xW^Q) is read in the steps as that array, with the
         shape its formula has: QKᵀ is then a product of arrays, not of two numbers. Whether
         a name took a shape."""
-        if not self._defined_written_as_arrays():
-            return False
         shaped = []
         for symbol, value in self.definitions.items():
             name = symbol.name
@@ -319,7 +313,7 @@ class _Checker:
         writes a transpose: the document then means its array definitions as arrays. Where
         neither is, a defined vector such as ŷ = σ(a) stays a name read entry by entry
         (ŷ(1 − ŷ) is entrywise there)."""
-        from derive.read.documents import ARRAY_LOOKING
+        from derive.read.documents import ARRAY_LOOKING, TRANSPOSE
 
         defined = {s.name for s in self.definitions}
         for claim in self.document.claims:
@@ -329,7 +323,7 @@ class _Checker:
                     return True
         # a definition that writes an array transposed (C(β) = −yᵀlog p̂ − …) is array
         # algebra: the defined names in it are the arrays their formulas are
-        return any(ARRAY_LOOKING.search(d.latex) or _TRANSPOSE.search(d.latex)
+        return any(re.search(TRANSPOSE, d.latex) or ARRAY_LOOKING.search(d.latex)
                    for d in self.document.definitions)
 
     def _is_array_name(self, name: str) -> bool:
@@ -635,10 +629,8 @@ class _Checker:
         if len(unknown) >= 2 and len(unknown) == len(names):
             shown = ", ".join(pretty_name(name) for name in unknown)
             by = ", ".join(pretty_name(str(v)) for v in variables)
-            one = len(unknown) == 1
             raise Independent(f"the formula differentiated does not write {by}, and {shown} "
-                              f"{'is' if one else 'are'} declared and defined nowhere: "
-                              f"nothing says how {'it depends' if one else 'they depend'} "
+                              f"are declared and defined nowhere: nothing says how they depend "
                               f"on {by}")
 
     def _written_in(self, written: sp.Expr, variable: sp.Basic) -> sp.Expr:
@@ -1676,12 +1668,6 @@ class _Checker:
 
         return _undecided_where(links, reason)
 
-    def _unknown_names(self, side: sp.Expr) -> set[sp.Symbol]:
-        """The names of a side that nothing declares or defines."""
-        known = self._declared_names()
-        return {s for s in side.free_symbols
-                if isinstance(s, sp.Symbol) and s.name not in known}
-
     def _whole_and_entries_undecided(self, links: tuple[LinkReport, ...]
                                      ) -> tuple[LinkReport, ...]:
         """A refuted link that writes a name whole and, itself or through its definitions, by
@@ -1725,7 +1711,8 @@ class _Checker:
             if len(left - right) != 1 or len(right - left) != 1:
                 return ""
             (a,), (b,) = left - right, right - left
-            unknown = self._unknown_names(link.lhs) | self._unknown_names(link.rhs)
+            known = self._declared_names()
+            unknown = {s for s in left | right if s.name not in known}
             for old, new, side, other in ((a, b, link.lhs, link.rhs), (b, a, link.rhs, link.lhs)):
                 if old not in unknown or (new in unknown and new.name not in self.unread) or \
                         self._remaining() <= 0 or old.name in self._written_names(

@@ -69,17 +69,10 @@ class Frame:
                     return found
         return None
 
-    def is_identity(self, name: str) -> bool:
-        info = self.context.symbols.get(name)
-        return info is not None and info.identity
-
-    def is_ones(self, name: str) -> bool:
-        info = self.context.symbols.get(name)
-        return info is not None and info.ones
-
-    def is_symmetric(self, name: str) -> bool:
-        info = self.context.symbols.get(name)
-        return info is not None and info.symmetric
+    def own_declaration(self, name: str) -> SymbolInfo:
+        """A name's own declaration (never its family's): identity, ones, symmetric; a plain
+        one for a name nothing declares."""
+        return self.context.symbols.get(name) or SymbolInfo(name)
 
     def entry(self, name: str) -> tuple[str, str] | None:
         """(array, index) when ``name`` is an entry of a vector (w_0 → (W, "0"))."""

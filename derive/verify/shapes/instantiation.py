@@ -78,10 +78,11 @@ class Instance:
         shape = declared if declared is not None else self.shapes.of_name(name)
         rows, cols = self.size(shape[0]), self.size(shape[1])
         domain = self.frame.domain(name)
-        if self.frame.is_identity(name):
+        declaration = self.frame.own_declaration(name)
+        if declaration.identity:
             self.bases[name] = sp.eye(rows)
             return self.bases[name]
-        if self.frame.is_ones(name):
+        if declaration.ones:
             self.bases[name] = sp.ones(rows, cols)
             return self.bases[name]
         if declared is None and rows == cols == 1:
@@ -89,8 +90,7 @@ class Instance:
             self.domains[symbol] = domain
             matrix = sp.Matrix([[symbol]])
         else:
-            symmetric = self.frame.is_symmetric(name)
-            entries = [[make_symbol(f"{name}[{min(i, j)},{max(i, j)}]" if symmetric
+            entries = [[make_symbol(f"{name}[{min(i, j)},{max(i, j)}]" if declaration.symmetric
                                     else f"{name}[{i},{j}]", domain) for j in range(cols)]
                        for i in range(rows)]
             for row in entries:
