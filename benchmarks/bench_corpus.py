@@ -19,9 +19,10 @@ worst kinds), unreadable, undecided, other wrong verdicts,
 crashes, the median wall time per file; the same for the holdout posts alone, for the
 second held-out set (HOLDOUT2, added after the reader's tuning began) alone, for the third
 (HOLDOUT3, added after the second; its steps were examined after it was first measured, so it
-is held out no longer) alone, and for the fourth (HOLDOUT4, added when the third was
-examined) alone; and a line per post. With --reasons, the checker's
-messages for the unreadable and wrongly decided steps are listed, grouped. It always exits 0:
+is held out no longer) alone, for the fourth (HOLDOUT4, added when the third was
+examined) alone, and for the fifth (HOLDOUT5, added after the fourth) alone; and a line per
+post. With --reasons, the checker's messages for the unreadable and wrongly decided steps are
+listed, grouped. It always exits 0:
 it is a measurement.
 
     python benchmarks/bench_corpus.py [--timeout SECONDS] [--only NAME ...] [--reasons]
@@ -54,6 +55,7 @@ from tests.corpus.truth import (  # noqa: E402 - needs the root on the path
     HOLDOUT2,
     HOLDOUT3,
     HOLDOUT4,
+    HOLDOUT5,
 )
 
 RIGHT_TRUE = {"proved", "checked"}
@@ -272,12 +274,15 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
     held2 = [s for s in run.steps if s.post in HOLDOUT2]
     held3 = [s for s in run.steps if s.post in HOLDOUT3]
     held4 = [s for s in run.steps if s.post in HOLDOUT4]
-    tuned = [s for s in run.steps if s.post not in HOLDOUT | HOLDOUT2 | HOLDOUT3 | HOLDOUT4]
+    held5 = [s for s in run.steps if s.post in HOLDOUT5]
+    tuned = [s for s in run.steps
+             if s.post not in HOLDOUT | HOLDOUT2 | HOLDOUT3 | HOLDOUT4 | HOLDOUT5]
     print("  dev:     " + summary(tuned))
     print("  holdout: " + summary(held))
     print("  holdout2: " + summary(held2))
     print("  holdout3 (examined): " + summary(held3))
     print("  holdout4: " + summary(held4))
+    print("  holdout5: " + summary(held5))
     times = sorted(run.seconds.values())
     if times:
         print(f"  wall time per file: median {statistics.median(times):.2f} s, "
@@ -291,7 +296,8 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
             outcomes = Counter(s.outcome for s in steps)
             mark = (" [holdout]" if name in HOLDOUT else " [holdout2]" if name in HOLDOUT2
                     else " [holdout3]" if name in HOLDOUT3
-                    else " [holdout4]" if name in HOLDOUT4 else "")
+                    else " [holdout4]" if name in HOLDOUT4
+                    else " [holdout5]" if name in HOLDOUT5 else "")
             detail = ", ".join(f"{k} {outcomes[k]}" for k in OUTCOMES if outcomes[k])
             print(f"    {name}{mark}: {rate(outcomes['right'], len(steps))} right; {detail}; "
                   f"{run.seconds.get(name, 0):.2f} s")
@@ -342,6 +348,9 @@ def main() -> int:
     print(f"holdout4: {len([n for n in names if n in HOLDOUT4])} posts added when the third was "
           f"examined, {len(fourth)} scored steps "
           f"({sum(1 for s in fourth if not s.truth)} false)")
+    fifth = [s for s in scored_steps_all if s.post in HOLDOUT5]
+    print(f"holdout5: {len([n for n in names if n in HOLDOUT5])} posts added after the fourth "
+          f"holdout, {len(fifth)} scored steps ({sum(1 for s in fifth if not s.truth)} false)")
     for mode in ("proof file", "whole document"):
         run = check_mode(mode, names, args.timeout)
         report_mode(run, names, not args.quiet)

@@ -46,7 +46,7 @@ EXPECTED = {
         "N4": "refuted", "N5": "proved",
     },
     "104_l2_logistic_regression.toml": {
-        "R1": "definition", "R2": "definition", "G0": "unreadable", "G1": "checked",
+        "R1": "definition", "R2": "definition", "G0": "checked", "G1": "checked",
         "G2": "checked", "G3": "refuted", "G4": "conditional", "H1": "checked",
         "H2": "definition", "H3": "checked", "H4": "refuted", "M1": "definition",
         "M2": "definition", "M3": "checked", "M4": "definition", "M5": "checked",

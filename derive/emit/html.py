@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -624,6 +625,20 @@ body { margin: 0; background: #eef1f4; }
 _VERDICT_CLASSES = (*(verdict.value for verdict in Verdict), "unchecked")
 
 
+_QUOTED_LATEX = re.compile(r"'([^'\n]*\\[A-Za-z][^'\n]*)'")
+"""LaTeX a message quotes (a reading: ``'1 \\over x' read as a fraction``)."""
+
+
+def _quoted_latex(message: str) -> str:
+    """A message escaped, the LaTeX it quotes set as code."""
+    pieces, at = [], 0
+    for match in _QUOTED_LATEX.finditer(message):
+        pieces += [_e(message[at:match.start()]),
+                   f'<code class="latex">{_e(match.group(1))}</code>']
+        at = match.end()
+    return "".join([*pieces, _e(message[at:])])
+
+
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -742,7 +757,7 @@ def _step(document_index: int, step: StepReport) -> str:
     if step.defines:
         math.insert(0, f'<div class="message">defines {_name_mathml(step.defines)}</div>')
     if step.message and step.error is None:
-        math.append(f'<div class="message">{_e(step.message)}</div>')
+        math.append(f'<div class="message">{_quoted_latex(step.message)}</div>')
     math.append(_diagnosis(step))
     math.append(_rule_remark(step))
     written = [f'<div class="caption">as written (line {claim.line})</div>'

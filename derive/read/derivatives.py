@@ -112,9 +112,15 @@ class _Derivatives(_Names, ABC):
                 self.fail("expected the variable of the derivative", self.end(marker))
             variables.append(self.derivative_variable(denominator[k + 1]))
         order = self.marker_order(numerator[0], tolerant)
+        total = sum(count for _, count in variables)
+        if order is None and total == 1 and self.is_bare_name(numerator):
+            # \frac{Co}{dw_L}: a name over a differential, the numerator's d left out
+            shown = " ".join(self.text[self.start(frac) : self.end(frac)].split())
+            self.note(f"'{_short(shown, 60)}' read as a derivative (the numerator's d left "
+                      "out)", frac)
+            return _DerivativeForm(tuple(variables), list(numerator))
         if order is None:
             self.fail("the numerator of a derivative must start with d or \\partial", numerator[0])
-        total = sum(count for _, count in variables)
         if order != total:
             self.fail(
                 f"the orders do not match: d^{order} over variables of total order {total}",
@@ -124,6 +130,13 @@ class _Derivatives(_Names, ABC):
         if body and body[0].op is not None:
             self.fail(f"unexpected '{body[0].op}'", body[0].op)
         return _DerivativeForm(tuple(variables), body)
+
+    def is_bare_name(self, entries: list[_Entry]) -> bool:
+        """One name with no scripts but its subscript (``Co``, ``z_L``)."""
+        if len(entries) != 1 or entries[0].op is not None or entries[0].signs:
+            return False
+        named = self.name_of(entries[0])
+        return named is not None and not named[1] and not named[0].primes
 
     def value_variable(self, denominator: list[_Entry]) -> sp.Expr | None:
         """``\\partial \\sigma(z)``, ``d\\log(y)``: a first-order marker, then one function

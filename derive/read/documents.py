@@ -897,6 +897,8 @@ class _Step:
     kind: str = "claim"
     note: str = ""
     defines: str = ""
+    lhs: str | None = None
+    """The left side the words give (``the derivative of $f(x)$ is $…$``)."""
 
 
 @dataclass
@@ -996,6 +998,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _unshaped_arrays(lines, facts)
     context = _context(facts)
     steps = _steps(text, lines, context)
+    steps = _worded_derivatives(text, lines, steps, context, positions, facts)
     _read_steps(steps, context, positions, facts)
     definitions = _definitions(steps, positions)
     _sigma_alone(steps, positions, facts)
@@ -1006,6 +1009,7 @@ def read_document(path: str, text: str) -> ProofDocument:
         cases.setdefault(number, []).append(premise)
     claims = _claims(steps, positions, _labels(text, found), cases, context)
     claims = _distinct_mixed_letters(claims, facts)
+    claims = _cross_entropy_targets(claims, facts)
     if not claims:
         raise ProofFileError("no equations found: the math of this document holds no '=' "
                              "(expected equations such as $$f'(x) = …$$)", source=path,
@@ -1227,7 +1231,7 @@ def _primed_arrays(lines: list[Line], facts: _Facts) -> None:
                           "function): derivatives by arrays are read in numerator layout")
 
 
-TRANSPOSE = (r"\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|T(?![A-Za-z])|"
+TRANSPOSE = (r"\^\s*(?:\{\s*(?:T|\\top|\\intercal|\\text\s*\{\s*T\s*\})\s*\}|T|"
              r"\\top(?![A-Za-z]))")
 """A transpose as written: ``^T``, ``^{T}``, ``^\\top``, ``^{\\text{T}}`` (a pattern's text)."""
 
@@ -1557,7 +1561,8 @@ def _pretty(name: str) -> str:
 
 
 _FUNCTION_LEFT = re.compile(
-    r"^\s*((?:\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)\s*\{[A-Za-z]+\}|"
+    r"^\s*((?:\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)\s*\{[A-Za-z]+"
+    r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*\}|"
     r"\\[A-Za-z]+|[A-Za-z]+)(?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?"
     r"(?:\s*\^\s*\{\s*\([^{}()]*\)\s*\})?)"
     r"\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)*\s*(?:\\left\s*)?\(")
@@ -1595,7 +1600,8 @@ _PARAMETERIZED = re.compile(
 """A name with a parameter as its subscript before a bracket: ``h_\\theta(x)``, ``f_{\\phi}(z)``
 (a model's function of its input, named by its parameters)."""
 
-_CALLIGRAPHIC = re.compile(r"(\\mathcal\s*\{\s*[A-Za-z]\s*\})\s*(?:\\left\s*)?\(")
+_CALLIGRAPHIC = re.compile(r"(\\mathcal\s*\{\s*[A-Za-z]\s*(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9])\s*)?\})"
+                           r"\s*(?:\\left\s*)?\(")
 """A calligraphic letter before a bracket: ``\\mathcal{C}(\\beta)``, ``\\mathcal{L}(\\theta)``, a
 cost or a likelihood as a function of its parameters, never the letter times them."""
 
@@ -1634,7 +1640,7 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
         candidates += [m.group(1) for m in _CALLIGRAPHIC.finditer(line.latex)]
         for written in candidates:
             plain = re.sub(r"\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)"
-                           r"\s*\{([A-Za-z]+)\}", r"\1", written)
+                           r"\s*\{([A-Za-z]+)[^{}]*\}", r"\1", written)
             head = re.match(r"\\?([A-Za-z]+)", plain)
             if head is None or head.group(1) in _KNOWN_WORDS or head.group(1) in (
                     "sigma", "nabla", "partial", "frac", "left", "right", "delta", "mathbb",
@@ -1986,6 +1992,98 @@ def _steps(text: str, lines: list[Line], context: Context) -> list[_Step]:
         steps.append(_Step(line, latex.strip(), line.start + offset, bool(relations),
                            _continues(latex)))
     return steps
+
+
+_DERIVATIVE_OF = re.compile(r"(?:^|\W)derivative\s+of\s*(?:the\s+function\s*)?$", re.IGNORECASE)
+_IS_WORDS = re.compile(
+    r"\s*,?\s*(?:(?:with\s+respect\s+to|w\.?\s*r\.?\s*t\.?)\s*\$\s*([A-Za-z](?:_\{?\w\}?)?|\\[a-z]+)"
+    r"\s*\$\s*,?\s*)?(?:is|equals|is\s+equal\s+to|should\s+be|would\s+be|becomes|=)\s*:?\s*",
+    re.IGNORECASE)
+"""What the words put between ``the derivative of $f(x)$`` and its value ``$…$``."""
+
+
+def _worded_derivatives(text: str, lines: list[Line], steps: list[_Step], context: Context,
+                        positions: _Positions, facts: _Facts) -> list[_Step]:
+    """``the derivative of $\\tanh(x)$ is $\\operatorname{sech}^2(x)$`` (inline math, no '='):
+    the claim d/dx tanh(x) = sech²(x), x the one name the first formula writes (or the one
+    "with respect to $x$" names). Said."""
+    from derive.read.latex import parse_expression
+
+    taken = {id(step.line) for step in steps}
+    added: list[_Step] = []
+    inline = [line for line in lines if line.display.inline]
+    for k, first in enumerate(inline):
+        opening = first.display.start - _OPENERS.get(first.display.kind, 1)
+        if top_relations(first.latex) or \
+                not _DERIVATIVE_OF.search(text[max(0, opening - 40):opening]):
+            continue
+        closing = first.display.end + _OPENERS.get(first.display.kind, 1)
+        found = None
+        for value in inline[k + 1:k + 3]:  # the value, after "with respect to $x$" or not
+            between = text[closing:value.display.start - _OPENERS.get(value.display.kind, 1)]
+            words = _IS_WORDS.fullmatch(between)
+            if words is not None and id(value) not in taken and not top_relations(value.latex):
+                found = value, words
+                break
+        if found is None:
+            continue
+        value, words = found
+        formula = first.latex.strip()
+        variable = words.group(1)
+        if variable is None:
+            try:
+                value_read = parse_expression(formula, context)
+            except DeriveError:
+                continue
+            names = sorted(s.name for s in value_read.free_symbols if isinstance(s, sp.Symbol))
+            if len(names) != 1 or len(names[0]) != 1:
+                continue
+            variable = names[0]
+        lhs = f"\\frac{{d}}{{d{variable}}}\\left({formula}\\right)"
+        latex = value.latex.strip()
+        offset = len(value.latex) - len(value.latex.lstrip())
+        added.append(_Step(value, latex, value.start + offset, False, False, lhs=lhs))
+        facts.said.append(f"'the derivative of ${formula}$ is ${latex}$' (line "
+                          f"{positions.line(value.start)}) read as the claim "
+                          f"d/d{variable} ({formula}) = {latex}")
+    added += _derivative_of_the_function(text, inline, steps, added, positions, facts)
+    if not added:
+        return steps
+    return sorted([*steps, *added], key=lambda step: step.offset)
+
+
+_THE_DERIVATIVE_IS = re.compile(
+    r"(?:^|\W)(?:the|its|my\s+best\s+attempt\s+for\s+the)\s+derivative(?:\s+of\s+(?:the\s+)?"
+    r"(?:above\s+)?function)?\s*(?:is|would\s+be|should\s+be|=)\s*:?\s*$", re.IGNORECASE)
+_FUNCTION_DEFINED = re.compile(r"\s*([A-Za-z])\s*\(\s*([A-Za-z])\s*\)\s*=")
+
+
+def _derivative_of_the_function(text: str, inline: list[Line], steps: list[_Step],
+                                added: list[_Step], positions: _Positions, facts: _Facts
+                                ) -> list[_Step]:
+    """``The derivative is $…$`` where the document has defined one function, f(x) = …, before
+    it: the claim f′(x) = …. Said."""
+    taken = {id(step.line) for step in [*steps, *added]}
+    found: list[_Step] = []
+    for value in inline:
+        if id(value) in taken or top_relations(value.latex):
+            continue
+        opening = value.display.start - _OPENERS.get(value.display.kind, 1)
+        if not _THE_DERIVATIVE_IS.search(text[max(0, opening - 80):opening]):
+            continue
+        defined = {(m.group(1), m.group(2)) for step in steps if step.offset < value.start
+                   for m in [_FUNCTION_DEFINED.match(step.latex)] if m is not None}
+        if len(defined) != 1:
+            continue
+        ((name, variable),) = defined
+        latex = value.latex.strip()
+        offset = len(value.latex) - len(value.latex.lstrip())
+        found.append(_Step(value, latex, value.start + offset, False, False,
+                           lhs=f"{name}'({variable})"))
+        facts.said.append(f"'the derivative is ${latex}$' (line {positions.line(value.start)}) "
+                          f"read as the claim {name}′({variable}) = {latex}: {name} is the one "
+                          "function the document has defined")
+    return found
 
 
 def _condition(text: str, line: Line, context: Context) -> bool:
@@ -2364,7 +2462,7 @@ def _claims(steps: Sequence[_Step], positions: _Positions, labels: dict[int, str
         seen[line] = seen.get(line, 0) + 1
         suffix = "" if seen[line] == 1 else chr(ord("a") + min(seen[line], 26) - 1)
         display = step.line.display
-        lhs = None
+        lhs = step.lhs
         if step.continues and not display.inline and previous is not None:
             if previous.line.display.inline and last_display is not None:
                 lhs = _last_side(last_display, context)
@@ -2419,6 +2517,38 @@ def _distinct_mixed_letters(claims: list[Claim], facts: _Facts) -> list[Claim]:
                           f"{second}: the document writes the case {first} = {second} apart")
         found.append(replace(claim, assume=(*claim.assume, condition)))
     return found
+
+
+_CROSS_ENTROPY = re.compile(
+    r"\\sum\s*_\s*\{?\s*([a-z])\s*\}?(?:\s*\^\s*(?:\{[^{}]*\}|\w))?\s*(?:\\left\s*)?[\[(]?\s*"
+    r"((?:\\hat\s*\{?\s*)?\\?[A-Za-z]+\}?)\s*_\s*\{?\s*\1\s*\}?\s*(?:\\cdot\s*)?"
+    r"\\(?:log|ln)(?![A-Za-z])")
+"""``\\sum_k y_k \\log p_k``: a cross-entropy, the targets y_k weighting the logs."""
+_SOFTMAX = re.compile(r"softmax|\\frac\s*\{\s*e\s*\^\s*\{?\s*[A-Za-z]+\s*_\s*\{?\s*[a-z]\s*\}?"
+                      r"\s*\}?\s*\}\s*\{\s*\\sum", re.IGNORECASE)
+"""``\\mathrm{softmax}``, ``\\frac{e^{o_i}}{\\sum_k e^{o_k}}``: a softmax."""
+
+
+def _cross_entropy_targets(claims: list[Claim], facts: _Facts) -> list[Claim]:
+    """A cross-entropy −Σ_k y_k log p_k of a softmax: its targets y_k are a distribution
+    (one-hot labels), so a claim that writes them is checked assuming Σ_k y_k = 1 where it
+    fails without it (then `conditional`, the assumption named). Said."""
+    written = "\n".join(claim.latex for claim in claims)
+    found = _CROSS_ENTROPY.search(written)
+    if found is None or not _SOFTMAX.search(written):
+        return claims
+    index, target = found.group(1), found.group(2)
+    if index not in facts.indices or target in facts.functions:
+        return claims
+    entry = re.compile(re.escape(target) + r"\s*_\s*\{?\s*[a-z]")
+    condition = f"\\sum_{{{index}}} {target}_{{{index}}} = 1"
+    plain = re.sub(r"\\hat\s*\{?|\}", "", target)
+    shown = f"Σ_{index} {_pretty(plain)}_{index} = 1"
+    facts.said.append(f"{shown} where a step needs it: the targets of the cross-entropy of a "
+                      "softmax are a distribution (one-hot labels); the steps that need it "
+                      "hold only under it")
+    return [replace(claim, assume=(*claim.assume, condition)) if entry.search(claim.latex)
+            else claim for claim in claims]
 
 
 def _last_side(step: _Step, context: Context) -> str | None:

@@ -165,7 +165,7 @@ class _Extent(_Values):
                 index = self.narrow_sum(entry.core, term, body, following)
                 if index is not None:
                     shown = " ".join(narrow.split())
-                    self.note(f"the sum's body read as the product after it, {_short(shown, 80)}"
+                    self.note(f"the sum's body read as the product after it, '{_short(shown, 80)}'"
                               f" (the terms after it do not use {index})", entry.core)
                     return
             line, column = self.position(self.start(entry.core))
@@ -183,8 +183,8 @@ class _Extent(_Values):
     def narrow_sum(self, bigsum: Tree[Token], term: _Term, body: list[_Entry],
                    following: Sequence[_Term]) -> str | None:
         """The index of a sum whose body is, by convention, the product after it: the terms
-        after it neither use its index nor share an index with its body (``\\sum_i a_{ij} +
-        b_j`` stays ambiguous: b_j may be a term of the sum). None when that does not hold."""
+        after it do not use its index (``\\sum_i w_{ij} x_i + b_j`` is (Σᵢ w_ij xᵢ) + b_j, as
+        a big operator binds tighter than '+'). None when that does not hold."""
         try:
             value = self.product(body, term.node) if body else self.value(term.tail) \
                 if term.tail is not None else None
@@ -209,15 +209,8 @@ class _Extent(_Values):
                 if len(letters) == 1 or len(unused) == 1 else None
         if index is None:
             return None
-        # a factor of the body without the index is outside the sum whichever way it is read
-        # (Σ_d e^{x_d} e^{x_i} = e^{x_i} Σ_d e^{x_d}); the letters of the others must not be
-        # shared with the terms after it (Σ_i a_{ij} + b_j: b_j may be a term of the sum)
-        inside = sp.Mul(*(factor for factor in sp.Mul.make_args(value)
-                          if _mentions_index(factor, index)))
-        for after in afters:
-            if _mentions_index(after, index) or \
-                    (_index_letters(inside) - {index}) & _index_letters(after):
-                return None
+        if any(_mentions_index(after, index) for after in afters):
+            return None
         if lower is None:
             self.sum_indices[id(bigsum)] = index
         return index

@@ -231,6 +231,9 @@ class _Names(_Text):
         known = content.lower()
         if known in ("diag", "softmax"):
             return _Word(known, token)
+        if known == "sig" and following is not None:
+            self.note(f"{_short(content)} read as sigmoid, the logistic function", token)
+            return _Word("sigmoid", token, operator=True)
         if known in _OPERATORS:
             return _Word(known, token, operator=True)
         if following is not None and following.op is None and not following.signs:
@@ -318,7 +321,9 @@ class _Names(_Text):
         rest: list[Tree[Token]] = []
         superscripts = 0
         upper = False  # the subscript so far came from upper indices (δ^j_m)
-        for postfix in entry.postfixes:
+        postfixes = entry.postfixes if self.context.upper_indices else \
+            _subscripts_first(entry.postfixes)
+        for postfix in postfixes:
             if postfix.data == "prime":
                 name.primes += 1
                 continue
@@ -629,3 +634,13 @@ class _Names(_Text):
         if not isinstance(value, sp.Symbol | sp.MatrixSymbol):
             self.fail(f"{what} must be a name", node)
         return value
+
+
+def _subscripts_first(postfixes: tuple[Tree[Token], ...]) -> tuple[Tree[Token], ...]:
+    """The scripts with each superscript that a subscript follows put after it: ``o^x_j`` is
+    typeset as ``o_j^x``, so it is the same name (where upper indices are not read)."""
+    ordered = list(postfixes)
+    for k in range(len(ordered) - 1):
+        if ordered[k].data == "sup" and ordered[k + 1].data == "sub":
+            ordered[k], ordered[k + 1] = ordered[k + 1], ordered[k]
+    return tuple(ordered)

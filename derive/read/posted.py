@@ -133,6 +133,7 @@ def prepare(text: str, lex: Callable[[str], Iterator[Token]], source: str = "<in
         raise ParseError(error.message, text=text, line=line, column=column,
                          source=source) from None
     _wrappers(prepared)
+    _over(prepared)
     _tokens(prepared, lex, d_is_symbol)
     return prepared
 
@@ -366,6 +367,22 @@ _STACKED_EQUALS = re.compile(r"\\(stackrel|overset)\s*\{[^{}]*(\{[^{}]*\}[^{}]*)
                              r"\{\s*=\s*\}")
 
 
+_BRACED_FUNCTION = re.compile(r"\{\s*(\\(?:sin|cos|tan|sinh|cosh|tanh|sech|log|ln|exp))\s*\}"
+                              r"(?=\s*\^)")
+"""``{\\cosh}^{2} x``: a function's name in braces before its power, typeset as ``\\cosh^2 x``."""
+
+_STYLED_SCRIPT = re.compile(r"\\(mathcal|mathbf|boldsymbol|bm|mathbb|mathscr)\s*\{\s*([A-Za-z])\s*"
+                            r"_\s*(\{[^{}]*\}|[A-Za-z0-9])\s*\}")
+"""``\\mathcal{L_1}``: a styled letter with its subscript inside the braces, the name
+``\\mathcal{L}_1``."""
+
+_COLORS = re.compile(r"\\(?:color|textcolor)\s*\{\s*[A-Za-z]+\s*\}")
+"""``\\color{red}{…}``, ``\\textcolor{blue}{…}``: a colour, left out (the braces stay a group)."""
+
+_BOLD_PRODUCT = re.compile(r"\\(textbf|mathbf|boldsymbol|bm)\s*\{\s*"
+                           r"([A-Z][a-z]|[a-z][A-Z]|[A-Z][a-z][a-z]|[A-Z][A-Z][a-z])\s*\}")
+"""``\\textbf{Xw}``: bold letters of both cases, a product of bold names (X w)."""
+
 _LEADING_IF = re.compile(r"\A\s*(if|If)(?=\s*(\\[;,:! ]|\\quad|\\qquad|~)|\s+\S)")
 """``if\\; y = …, \\mathrm{then}\\; …``: the word 'if' typed in math before a hypothesis."""
 
@@ -404,6 +421,22 @@ def _wrappers(prepared: Prepared) -> None:
                 end = min(end + 1, len(text))
             edits.append((label_at, end, " " * (end - label_at)))
         prepared.note(match.start(), f"\\{kind}{{…}} read as its content (its label left out)")
+    for match in _BOLD_PRODUCT.finditer(text):
+        style, letters = match.groups()
+        product = "".join(f"\\{style}{{{letter}}}" for letter in letters)
+        edits.append((match.start(), match.end(), product))
+        prepared.note(match.start(), f"'{_squeezed(match.group())}' read as the product {product}")
+    for match in _COLORS.finditer(text):
+        edits.append((match.start(), match.end(), " " * (match.end() - match.start())))
+        prepared.note(match.start(), f"'{_squeezed(match.group())}' left out (a colour)")
+    for match in _STYLED_SCRIPT.finditer(text):
+        style, letter, script = match.groups()
+        moved = f"\\{style}{{{letter}}}_{script}"
+        edits.append((match.start(), match.end(), moved.ljust(match.end() - match.start())))
+        prepared.note(match.start(), f"'{_squeezed(match.group())}' read as {moved}")
+    for match in _BRACED_FUNCTION.finditer(text):
+        edits.append((match.start(), match.end(), match.group(1).ljust(len(match.group()))))
+        prepared.note(match.start(), f"'{_squeezed(match.group())}' read as {match.group(1)}")
     for match in _NULL_DELIMITERS.finditer(text):
         edits.append((match.start(), match.end(), " " * (match.end() - match.start())))
         if match.group("join"):
@@ -417,6 +450,61 @@ def _wrappers(prepared: Prepared) -> None:
         prepared.defining.append(match.start())
         prepared.note(match.start(), f"'{_squeezed(match.group())}' read as '=' (a definition)")
     prepared.edit(edits)
+
+
+_OVER = re.compile(r"\\over(?![A-Za-z])")
+_GROUP_MARKS = re.compile(r"\\left(?![A-Za-z])|\\right(?![A-Za-z])|\\[{}]|[{}]|\\\\|[=&]")
+
+
+def _over(prepared: Prepared) -> None:
+    """Plain TeX's ``1 \\over \\cosh^2 x`` read as ``\\frac{1}{\\cosh^2 x}``: what is before
+    and after it in its group (braces, \\left…\\right, or at the top between '=', '&' and
+    line breaks). A group with two of them is left as it is (TeX refuses it too)."""
+    text = prepared.text
+    overs = list(_OVER.finditer(text))
+    if not overs:
+        return
+    marks = list(_GROUP_MARKS.finditer(text))
+    edits: list[tuple[int, int, str]] = []
+    for over in overs:
+        start = _group_edge(marks, over.start(), -1, len(text))
+        end = _group_edge(marks, over.end(), 1, len(text))
+        if any(start <= other.start() < end for other in overs if other is not over):
+            continue
+        edits += [(start, start, "\\frac{"), (over.start(), over.end(), "}{"), (end, end, "}")]
+        numerator, denominator = text[start : over.start()], text[over.end() : end]
+        prepared.note(over.start(), f"'{_short_text(numerator.strip())} \\over "
+                                    f"{_short_text(denominator.strip())}' read as a fraction")
+    prepared.edit(edits)
+
+
+def _group_edge(marks: list[re.Match[str]], at: int, step: int, length: int) -> int:
+    """Where the group around ``at`` begins (step -1: the offset after its opening mark) or
+    ends (step 1: the offset of its closing mark)."""
+    depth = 0
+    text = marks[0].string if marks else ""
+    ordered = [m for m in marks if m.start() < at] if step < 0 else \
+        [m for m in marks if m.start() >= at]
+    for mark in reversed(ordered) if step < 0 else ordered:
+        word = mark.group()
+        opens, closes = word in ("{", "\\left"), word in ("}", "\\right")
+        if (opens and step > 0) or (closes and step < 0):
+            depth += 1
+        elif opens or closes:
+            if depth == 0:
+                return _after_delimiter(text, mark.end()) if word == "\\left" else \
+                    mark.end() if step < 0 else mark.start()
+            depth -= 1
+        elif depth == 0 and word in ("=", "&", "\\\\"):
+            return mark.end() if step < 0 else mark.start()
+    return 0 if step < 0 else length
+
+
+def _after_delimiter(text: str, at: int) -> int:
+    """The offset after the delimiter that ``\\left`` (ending at ``at``) takes."""
+    at = _skip_space(text, at)
+    word = re.match(r"\\[A-Za-z]+|\\?.", text[at:], re.S)
+    return at + (word.end() if word else 0)
 
 
 def _squeezed(text: str) -> str:
@@ -445,6 +533,9 @@ _STARTS_OPERAND = frozenset({
     "SUM", "ACCENT", "BOLD", "LPAR", "LSQ", "LCURLY", "LEFT_PAR", "LEFT_SQ", "LEFT_CURLY",
     "ABS_OPEN", "NORM_OPEN", "SQRT", "LBRACE", "MATRIX_BEGIN", "NABLA",
 })
+LEADING_MARK_LEFT_OUT = "before the line left out"
+"""The reading said of a line that a left-out ``\\Rightarrow`` or ``\\implies`` begins."""
+
 _CLAIM_BREAKS = frozenset({r"\Rightarrow", r"\implies", r"\Longrightarrow", r"\therefore",
                            r"\iff", r"\Leftrightarrow", r"\Longleftrightarrow", r"\hence"})
 _DEFINITION_SIGNS = frozenset({r"\coloneqq", r"\triangleq", r"\equiv", r"\eqqcolon",
@@ -574,7 +665,7 @@ def _line_tokens(prepared: Prepared, text: str, line: _Line,
             if at_start or k + 1 == len(line):
                 edits.append((start, end, " " * (end - start)))
                 prepared.leading.append((start, str(token)))
-                prepared.note(start, f"'{token}' before the line left out (the line is a claim "
+                prepared.note(start, f"'{token}' {LEADING_MARK_LEFT_OUT} (the line is a claim "
                                      "of its own)")
             else:
                 edits.append((start, end, BREAK + " " * (end - start - 1)))

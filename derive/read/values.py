@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -396,11 +396,13 @@ class _Values(_Derivatives):
         """The one scalar variable the context declares (not an index, a count or ``besides``),
         or None when it declares none or several."""
         counts = set(self.context.indices.values())
-        found = [self.context.symbol(name) for name, info in self.context.symbols.items()
+        found = [name for name, info in self.context.symbols.items()
                  if info.shape is None and name != besides and name not in counts
                  and name not in self.context.indices
                  and isinstance(info.domain, RealLine | Interval)]
-        return found[0] if len(found) == 1 else None
+        if len(found) != 1 or _family_entry(found[0], self.context.indices):
+            return None  # x_k, k an index letter: N variables, and the prime names none
+        return self.context.symbol(found[0])
 
     def core_value(self, core: Core) -> sp.Expr:
         if isinstance(core, Token):
@@ -923,3 +925,9 @@ def _fresh_index(values: list[sp.Expr | None], taken: str) -> str:
                 names.add(symbol.name)
                 names.add(symbol.name.rpartition("_")[2])
     return next(name for name in _INDEX_NAMES if name not in names)
+
+
+def _family_entry(name: str, indices: Mapping[str, str]) -> bool:
+    """``x_k`` with k an index letter: one entry of a family, standing for all of them."""
+    written = re.fullmatch(r"(.+)_\{?([A-Za-z])\}?", name)
+    return written is not None and written.group(2) in indices

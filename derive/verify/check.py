@@ -227,6 +227,8 @@ class _Checker:
         """The last line read (its text and place) and its relation."""
         self._shaped_said: list[str] = []
         """Names defined as arrays, read with their definitions' shapes, said as assumed."""
+        self._unread: list[str] = []
+        """Definitions that cannot be read yet (they wait for another to be an array)."""
 
     # -- reading --------------------------------------------------------------------------
 
@@ -258,28 +260,41 @@ class _Checker:
     def _load_definitions(self) -> None:
         self.aliases = dict(self._alias_pair(a) for a in self.all_aliases if not a.steps)
         # a name defined as an array is read as one, and the definitions read again with it
-        # (e = exp(z) after z = Wᵀx), until no new array appears
-        self._read_definitions()
+        # (e = exp(z) after z = Wᵀx), until no new array appears; a definition that reads
+        # only once another is an array (y = softmax(z), z = hW + b) waits for it
+        self._unread = self._read_definitions(tolerant=True)
         for _ in range(len(self.document.definitions) if self._defined_written_as_arrays()
                        else 0):
             before, said = self.context, len(self._shaped_said)
             if not self._shape_defined_arrays():
                 break
-            try:
-                self._read_definitions()
-            except DeriveError:  # a definition that reads only with the names as numbers
+            unread = self._read_definitions(tolerant=True)
+            if set(unread) - set(self._unread):
+                # a definition that reads only with the names as numbers
                 self.context, self._shaped_said[said:] = before, []
-                self._read_definitions()
+                self._unread = self._read_definitions(tolerant=True)
                 break
+            self._unread = unread
+        if self._unread:
+            self._read_definitions()  # the first definition that cannot be read, as an error
         self.assumed.extend(f"{d.name} = {d.latex}: {d.note}"
                             for d in self.document.definitions if d.note)
         self.assumed.extend(self._shaped_said)
 
-    def _read_definitions(self) -> None:
+    def _read_definitions(self, *, tolerant: bool = False) -> list[str]:
+        """The definitions read in the context as it is; ``tolerant``: the names of those
+        that cannot be read are returned, not raised."""
         self.definitions, self.function_definitions = {}, {}
+        unread: list[str] = []
         for definition in self.document.definitions:
             name, argument = self._definition_key(definition.name)
-            value = self._read_definition(definition, self.context).xreplace(self.aliases)
+            try:
+                value = self._read_definition(definition, self.context).xreplace(self.aliases)
+            except DeriveError:
+                if not tolerant:
+                    raise
+                unread.append(name)
+                continue
             if argument:
                 # g(u) = uᵀu with u declared an array: the argument is that array
                 variables = tuple(self.context.matrix(a) if self._is_array_name(a)
@@ -289,6 +304,7 @@ class _Checker:
                 self.definitions[self.context.symbol(name)] = value
         if self._redefined_builtins():  # H = −Σ Y_k log σ(A_k) with σ(A_i) defined too
             self.definitions = {s: self._named(v) for s, v in self.definitions.items()}
+        return unread
 
     def _shape_defined_arrays(self) -> bool:
         """A name defined as an array (Q = xW^Q) is read in the steps as that array, with the
@@ -315,7 +331,7 @@ class _Checker:
         (ŷ(1 − ŷ) is entrywise there)."""
         from derive.read.documents import ARRAY_LOOKING, TRANSPOSE
 
-        defined = {s.name for s in self.definitions}
+        defined = {s.name for s in self.definitions} | set(self._unread)
         for claim in self.document.claims:
             for match in ARRAY_LOOKING.finditer(claim.latex):
                 written = (match.group(1) or match.group(2)).lstrip("\\")
@@ -1556,6 +1572,7 @@ class _Checker:
         links = self._one_name_for_another_undecided(links)
         links = self._merged_styles_undecided(links, relation.readings)
         links = _colon_products_undecided(links, relation.readings)
+        links = _stationary_condition_undecided(links, relation.readings)
         links = self._substituted_names_undecided(links, claim)
         named_rule, used_rule = self._rules(claim, links)
         message = ""
@@ -2528,6 +2545,27 @@ def _among_entries(variable: sp.Basic, written: sp.Expr) -> bool:
     return isinstance(variable, sp.Indexed) and any(
         entry.base == variable.base and not all(i.is_Integer for i in entry.indices)
         for entry in written.atoms(sp.Indexed))
+
+
+def _stationary_condition_undecided(links: tuple[LinkReport, ...], readings: Sequence[str]
+                                    ) -> tuple[LinkReport, ...]:
+    """A refuted link "derivative = 0" on a line that ``\\implies`` begins (``\\implies
+    \\nabla_w (Xw - y)^T(Xw - y) = 0``): the condition for a minimum, restated from the line
+    before, not an identity in w. Undecided, said."""
+    from derive.read.posted import LEADING_MARK_LEFT_OUT
+
+    if not any(LEADING_MARK_LEFT_OUT in reading for reading in readings):
+        return links
+
+    def reason(link: LinkReport) -> str:
+        zero = link.rhs == 0 or isinstance(link.rhs, sp.ZeroMatrix)
+        if not zero or not isinstance(link.lhs, sp.Basic) or \
+                not link.lhs.has(sp.Derivative):
+            return ""
+        return ("a derivative set to 0 after an implication: a condition to solve (where it "
+                "vanishes), not an identity; it is not checked as one")
+
+    return _undecided_where(links, reason)
 
 
 def _colon_products_undecided(links: tuple[LinkReport, ...], readings: Sequence[str]

@@ -39,6 +39,7 @@ from derive.verify.shapes.ir import (
     Had,
     Hess,
     Node,
+    Num,
     Ones,
     Pow,
     Prod,
@@ -568,7 +569,7 @@ class Claim:
         if len(readings) > 1:
             return self._readings(readings, lambda n: self._value_claim(left, n))
         a, b = self.shapes.of(left), self.shapes.of(right)
-        if not same_shape(a, b):
+        if not same_shape(a, b) and not _zero(left) and not _zero(right):
             return self._shapes_differ(left, right, a, b)
         return self._instantiate(left, right, self._sizes())
 
@@ -576,6 +577,9 @@ class Claim:
         instance = Instance(self.frame, sizes)
         try:
             a, b = instance.value(left), instance.value(right)
+            # ∇f = 0: the number 0 written for the zero array of the other side's shape
+            a = sp.zeros(*b.shape) if _zero(left) else a
+            b = sp.zeros(*a.shape) if _zero(right) else b
         except Jacobian:
             return Decision(Verdict.ILL_FORMED, message="a Jacobian of arrays by arrays inside a "
                            "formula has no value until a layout is chosen")
@@ -764,3 +768,8 @@ def _has_derivative(node: Node) -> bool:
 def _reason(error: ShapeError) -> str:
     text = str(error)
     return text.split(": ", 1)[1] if ": " in text else text
+
+
+def _zero(node: Node) -> bool:
+    """The number 0, which stands for the zero array of any shape."""
+    return isinstance(node, Num) and node.value == 0

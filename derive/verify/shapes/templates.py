@@ -67,7 +67,8 @@ class Templates:
         definition = self.frame.definitions.get(name)
         if definition is not None and name not in keep:
             try:
-                found = self.of(definition, keep, free, {})
+                # the name kept whole inside its own definition: s = s(Xw) is no loop
+                found = self.of(definition, keep | {name}, free, {})
                 if found.kind == "entry" or is_scalar(shape):
                     return found
             except NotEntrywise:
