@@ -414,16 +414,17 @@ def test_a_sum_over_d_by_its_subscripts_beside_free_index_letters(
     assert "(the terms after it do not use d)" in report.steps[1].message
 
 
-def test_a_premise_in_words_makes_a_false_step_undecided(tmp_path: pathlib.Path) -> None:
-    # the words state something about t that the math does not: what they say is not checked
+def test_a_premise_in_words_on_the_targets_of_a_softmax(tmp_path: pathlib.Path) -> None:
+    # the words state something about t that the math does not; the targets of a softmax
+    # cross-entropy summing to 1 is the convention that says it: the step holds under it
     text = ("$$L = -\\sum_i t_i \\log(y_i)$$\n\n$$y_i = \\frac{e^{x_i}}{\\sum_k e^{x_k}}$$\n\n"
             "Since exactly one of the $t_i$s is 1 and the rest are zeros, this simplifies "
             "to:\n\n$$\\frac{\\partial L}{\\partial x_j} = y_j - t_j$$\n\nand so\n\n"
             "$$\\frac{\\partial L}{\\partial x_j} = y_j + t_j$$\n")
     report = checked(tmp_path, text)
     simplified = report.steps[2]
-    assert str(simplified.verdict) == "undecided"
-    assert "the words before it state a premise on t" in simplified.links[0].message
+    assert str(simplified.verdict) == "conditional"
+    assert "holds when \\sum_{i} t_{i} = 1" in simplified.links[0].message
     assert str(report.steps[3].verdict) == "refuted"  # words with no premise
 
 
@@ -662,9 +663,9 @@ def test_a_post_with_the_classic_sign_error(tmp_path: pathlib.Path) -> None:
     assert report.title == "Backprop through a sigmoid: where does my sign go?"
     found = [(s.claim.id, str(s.verdict)) for s in report.steps]
     assert found == [("L6", "definition"), ("L8", "definition"), ("L10", "definition"),
-                     ("L14", "proved"), ("L18", "refuted"), ("L20", "proved"),
-                     ("L30", "proved"), ("L32", "proved")]
-    wrong = report.steps[4]
+                     ("L14", "proved"), ("L16", "proved"), ("L18", "refuted"),
+                     ("L20", "proved"), ("L30", "proved"), ("L32", "proved")]
+    wrong = report.steps[5]
     assert wrong.claim.label.startswith("Then the loss, term by term")
     assert wrong.links[0].diagnosis is not None  # the dropped inner derivative, named
     assert not report.ok  # a refuted step fails the run
@@ -902,3 +903,14 @@ def test_a_function_written_out_in_its_place_on_the_next_side_is_defined_so(
     assert [str(s.verdict) for s in report.steps] == ["definition", "definition", "checked",
                                                       "refuted"]
     assert "read as its definition" in report.steps[1].message
+
+
+def test_a_premise_in_words_makes_a_false_step_undecided(tmp_path: pathlib.Path) -> None:
+    # the words state something about p that the math does not: what they say is not checked
+    text = ("$$f = p^2 + (1 - p)^2$$\n\nAs $p$ is a probability, this is:\n\n"
+            "$$f = 1 - 2p + 2p^2 + p$$\n\nand so\n\n$$f = 1 - 2p + 2p^2 + p$$\n")
+    report = checked(tmp_path, text)
+    stated = report.steps[1]
+    assert str(stated.verdict) == "undecided"
+    assert "the words before it state a premise on p" in stated.links[0].message
+    assert str(report.steps[2].verdict) == "refuted"  # words with no premise

@@ -179,3 +179,67 @@ def test_a_prime_on_a_formula_of_a_family_of_variables_is_refused() -> None:
         parse_expression(r"\sigma' + 1", where)
     one = Context(symbols={"x": SymbolInfo("x", parse_domain("real"))})
     assert isinstance(parse_expression(r"u'", one), sp.Derivative)
+
+
+CE_CHAIN = r"""The error $$E = -\sum_j t_j \ln o_j$$ with the softmax
+$$o_j = \frac{e^{z_j}}{\sum_k e^{z_k}}.$$ Then
+$$\frac{\partial E_j}{\partial z_j}=\frac{\partial E_j}{\partial o_j}
+\frac{\partial o_j}{\partial z_j}$$
+and for a sigmoid $$a = \sigma(z)$$ the rule
+$$\frac{\partial L}{\partial z}=\frac{\partial L}{\partial a}\frac{\partial a}{\partial z}$$
+"""
+
+
+def test_a_chain_through_one_entry_of_a_softmax_is_conditional(tmp_path: pathlib.Path) -> None:
+    steps = _steps(tmp_path, CE_CHAIN)
+    softmax_chain = next(s for s in steps if "E_j" in s.claim.latex)  # type: ignore[attr-defined]
+    assert softmax_chain.verdict == Verdict.CONDITIONAL  # type: ignore[attr-defined]
+    assert "only through o" in softmax_chain.links[0].message  # type: ignore[attr-defined]
+    scalar_chain = next(s for s in steps if "L}" in s.claim.latex)  # type: ignore[attr-defined]
+    assert scalar_chain.verdict == Verdict.PROVED  # type: ignore[attr-defined]
+
+
+OUTPUT_NAMED_IN_WORDS = r"""The output unit:
+$$O_3 = \sigma(0.5)$$ and the hidden one $$O_2 = \sigma(2)$$
+With the cross-entropy, the gradient
+$$\frac{\partial L}{\partial w_6} = (\hat{y} - y) O_2 O_3 (1 - O_3) = (O_3 - y) O_2 O_3 (1 - O_3)$$
+"""
+
+
+def test_a_name_defined_nowhere_for_one_written_on_both_sides(tmp_path: pathlib.Path) -> None:
+    *_, gradient = _steps(tmp_path, OUTPUT_NAMED_IN_WORDS)
+    link = gradient.links[-1]  # type: ignore[attr-defined]
+    assert link.verdict == Verdict.UNDECIDED, link.message
+    assert "holds with ŷ = O₃" in link.message
+
+
+DEFINED_LATER = """
+[symbols]
+h = { shape = ["1", "r"] }
+W = { shape = ["r", "n"] }
+b = { shape = ["1", "n"] }
+
+[settings]
+sizes = { r = 2, n = 3 }
+vary  = ["W"]
+
+[definitions]
+z = { latex = 'hW+b' }
+y = { latex = '\\operatorname{softmax}(z)' }
+Y = { latex = '\\operatorname{Diag}(y)' }
+
+[[step]]
+id     = "A1"
+latex  = 'dy = dz\\,(Y-y^Ty)'
+"""
+
+
+def test_a_definition_waits_for_another_to_be_an_array(tmp_path: pathlib.Path) -> None:
+    from derive.read.proofs import load
+
+    path = tmp_path / "softmax.toml"
+    path.write_text(DEFINED_LATER, encoding="utf-8")
+    report = check_document(load(str(path)))
+    assert report.error is None, report.error
+    (step,) = report.steps
+    assert step.verdict in (Verdict.PROVED, Verdict.CHECKED), step.links

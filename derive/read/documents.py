@@ -2525,7 +2525,8 @@ _CROSS_ENTROPY = re.compile(
     r"\\(?:log|ln)(?![A-Za-z])")
 """``\\sum_k y_k \\log p_k``: a cross-entropy, the targets y_k weighting the logs."""
 _SOFTMAX = re.compile(r"softmax|\\frac\s*\{\s*e\s*\^\s*\{?\s*[A-Za-z]+\s*_\s*\{?\s*[a-z]\s*\}?"
-                      r"\s*\}?\s*\}\s*\{\s*\\sum", re.IGNORECASE)
+                      r"\s*\}?\s*\}\s*\{\s*\\sum|\\frac\s*\{\s*\\exp\s*\(\s*[A-Za-z]+\s*_\s*\{?\s*[a-z]"
+                      r"\s*\}?\s*\)\s*\}\s*\{\s*\\sum", re.IGNORECASE)
 """``\\mathrm{softmax}``, ``\\frac{e^{o_i}}{\\sum_k e^{o_k}}``: a softmax."""
 
 

@@ -966,10 +966,23 @@ class _Checker:
                        for v in uses(name))
 
         # L differentiated by y and by w₁, y by w₁: L depends on w₁ through y, not directly
+        through = [(name, v, u) for name, variables in depends.items() for v in variables
+                   for u in variables if u != v and reaches(u, v, frozenset({name, u}))]
         depends = {name: [v for v in variables
                           if not any(u != v and reaches(u, v, frozenset({name, u}))
                                      for u in variables)]
                    for name, variables in depends.items()}
+        # o_j = e^{z_j}/Σ_k e^{z_k}: the other entries o_k depend on z_j too, so that E_j
+        # depends on z_j through o_j alone is an assumption the text does not write
+        def siblings_too(formula: Any, variable: sp.Basic) -> bool:
+            if not isinstance(formula, sp.Basic):
+                return False
+            base = _family_base(variable)
+            return formula.has(sp.Sum) or (base is not None and any(
+                s != variable and _family_base(s) == base for s in formula.free_symbols))
+
+        assumed = [(name, v, u) for name, v, u in through
+                   if u in defined and siblings_too(defined[u], v)]
 
         def written(expr: sp.Expr, keep: frozenset[sp.Symbol], depth: int = 0,
                     derivatives: bool = True) -> sp.Expr:
@@ -1018,6 +1031,16 @@ class _Checker:
         reading = (f"{undefined}, which nothing defines, read as functions of what they are "
                    f"differentiated by and nothing more ({said})")
         outcome = compare(left, right, self.context.domains(), budget=self._remaining() / 3)
+        if verdict_of(outcome) == Verdict.PROVED and assumed:
+            condition = "; ".join(f"{pretty_name(name.name)} depends on {pretty_name(v.name)} "
+                                  f"only through {pretty_name(u.name)}"
+                                  for name, v, u in assumed)
+            return LinkReport(lhs, rhs, Verdict.CONDITIONAL, outcome,
+                              message=f"holds if {condition} (the definition of "
+                                      f"{pretty_name(assumed[0][2].name)} writes the other "
+                                      f"entries, which may depend on "
+                                      f"{pretty_name(assumed[0][1].name)} too): {reading}",
+                              assumption=condition)
         if verdict_of(outcome) == Verdict.PROVED:
             return LinkReport(lhs, rhs, Verdict.PROVED, outcome,
                               message=f"holds for every such function: {reading}")
@@ -1725,12 +1748,22 @@ class _Checker:
             assert isinstance(link.lhs, sp.Expr) and isinstance(link.rhs, sp.Expr)
             left = {s for s in link.lhs.free_symbols if isinstance(s, sp.Symbol)}
             right = {s for s in link.rhs.free_symbols if isinstance(s, sp.Symbol)}
-            if len(left - right) != 1 or len(right - left) != 1:
-                return ""
-            (a,), (b,) = left - right, right - left
-            known = self._declared_names()
+            # known: declared, or defined (by the file or by a step read before this one)
+            known = self._declared_names() | {s.name for s in self.definitions}
             unknown = {s for s in left | right if s.name not in known}
-            for old, new, side, other in ((a, b, link.lhs, link.rhs), (b, a, link.rhs, link.lhs)):
+            swaps: list[tuple[sp.Symbol, sp.Symbol, sp.Expr, sp.Expr]] = []
+            if len(left - right) == 1 and len(right - left) == 1:
+                (a,), (b,) = left - right, right - left
+                swaps = [(a, b, link.lhs, link.rhs), (b, a, link.rhs, link.lhs)]
+            for only, other_names, side, other in ((left - right, right - left, link.lhs,
+                                                    link.rhs),
+                                                   (right - left, left - right, link.rhs,
+                                                    link.lhs)):
+                # (ŷ − y)O₃ = (O₃ − y)O₃: ŷ alone on one side, O₃ written on both
+                if len(only) == 1 and not other_names:
+                    swaps += [(next(iter(only)), new, side, other)
+                              for new in sorted(left & right - unknown, key=str)]
+            for old, new, side, other in swaps:
                 if old not in unknown or (new in unknown and new.name not in self.unread) or \
                         self._remaining() <= 0 or old.name in self._written_names(
                             self._written_out(new)):
