@@ -20,7 +20,7 @@ crashes, the median wall time per file; the same for the holdout posts alone, fo
 second held-out set (HOLDOUT2, added after the reader's tuning began) alone, for the third
 (HOLDOUT3, added after the second; its steps were examined after it was first measured, so it
 is held out no longer) alone, for the fourth (HOLDOUT4, added when the third was
-examined) alone, and for the fifth (HOLDOUT5, added after the fourth) alone; and a line per
+examined, and examined in turn when the fifth was added) alone, and for the fifth (HOLDOUT5, added after the fourth) alone; and a line per
 post. With --reasons, the checker's messages for the unreadable and wrongly decided steps are
 listed, grouped. It always exits 0:
 it is a measurement.
@@ -281,7 +281,7 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
     print("  holdout: " + summary(held))
     print("  holdout2: " + summary(held2))
     print("  holdout3 (examined): " + summary(held3))
-    print("  holdout4: " + summary(held4))
+    print("  holdout4 (examined): " + summary(held4))
     print("  holdout5: " + summary(held5))
     times = sorted(run.seconds.values())
     if times:

@@ -109,7 +109,7 @@ expect = "ill-formed"
 [[step]]
 id = "undefined"
 latex = '\\frac{\\partial q}{\\partial x} = 1'
-expect = "ill-formed"
+expect = "undecided"
 
 [[step]]
 id = "cond"
@@ -124,7 +124,7 @@ expect = "refuted"
 """)
     steps = steps_of(path)
     assert {i: s.verdict for i, s in steps.items()} == {
-        "def": "definition", "typo": "ill-formed", "undefined": "ill-formed",
+        "def": "definition", "typo": "ill-formed", "undefined": "undecided",
         "cond": "conditional", "dangling": "refuted"}
     assert "does not depend on X" in steps["typo"].links[0].message
     assert "x_0 = 1" in steps["cond"].links[0].assumption
@@ -534,12 +534,13 @@ def test_a_repeated_index_the_other_side_never_writes_is_not_refuted(
 @pytest.mark.parametrize(("latex", "verdict"), [
     (r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial y} \frac{\partial y}{\partial z}"
      r" \frac{\partial z}{\partial w}", "proved"),
-    # not the chain rule: never refuted so (the text may relate L, y, w otherwise)
+    # not the chain rule: never refuted so (the text may relate L, y, w otherwise), nor
+    # ill-formed (L may be what the text means by it): undecided
     (r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial y} + "
-     r"\frac{\partial y}{\partial w}", "ill-formed"),
+     r"\frac{\partial y}{\partial w}", "undecided"),
     (r"\frac{\partial L}{\partial w} = 2 \frac{\partial L}{\partial y} "
-     r"\frac{\partial y}{\partial w}", "ill-formed"),
-    (r"\frac{\partial L}{\partial w} = x (y - t)", "ill-formed"),  # about one L, undefined
+     r"\frac{\partial y}{\partial w}", "undecided"),
+    (r"\frac{\partial L}{\partial w} = x (y - t)", "undecided"),  # about one L, undefined
 ])
 def test_a_chain_rule_between_names_nothing_defines(tmp_path: pathlib.Path, latex: str,
                                                     verdict: str) -> None:

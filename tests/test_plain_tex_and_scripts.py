@@ -243,3 +243,19 @@ def test_a_definition_waits_for_another_to_be_an_array(tmp_path: pathlib.Path) -
     assert report.error is None, report.error
     (step,) = report.steps
     assert step.verdict in (Verdict.PROVED, Verdict.CHECKED), step.links
+
+
+CHAIN_OVER_ENTRIES = r"""The loss $$L = \sum_{i=1}^{n} y_i^2$$ Then
+$$\frac{\partial E}{\partial x_j} = \sum_{i=1}^{n} \frac{\partial E}{\partial u_i}
+\frac{\partial u_i}{\partial x_j}$$
+and, the sum forgotten, $$\frac{\partial E}{\partial x_j} = \frac{\partial E}{\partial u_j}
+\frac{\partial u_j}{\partial x_j}$$
+"""
+
+
+def test_a_chain_rule_over_every_entry_holds_and_one_entry_alone_does_not(
+        tmp_path: pathlib.Path) -> None:
+    _, whole, forgotten = _steps(tmp_path, CHAIN_OVER_ENTRIES)
+    assert whole.verdict == Verdict.CHECKED  # type: ignore[attr-defined]
+    assert forgotten.verdict in (Verdict.ILL_FORMED, Verdict.REFUTED,  # type: ignore[attr-defined]
+                                 Verdict.UNDECIDED)

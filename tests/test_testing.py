@@ -130,10 +130,18 @@ def test_unreadable_side_names_the_column() -> None:
 
 
 def test_ill_formed_claim() -> None:
+    # J declared a variable of its own: it does not depend on z
     with pytest.raises(DerivationAssertionError) as caught:
-        assert_identity(r"\frac{dJ}{dz}", r"\sigma(z)")
+        assert_identity(r"\frac{dJ}{dz}", r"\sigma(z)", J="real")
     assert caught.value.verdict == "ill-formed"
     assert "J is not defined" in str(caught.value)
+
+
+def test_a_derivative_of_a_name_defined_nowhere_is_undecided() -> None:
+    with pytest.raises(DerivationAssertionError) as caught:
+        assert_identity(r"\frac{dJ}{dz}", r"\sigma(z)")
+    assert caught.value.verdict == "undecided"
+    assert "J is defined nowhere" in str(caught.value)
 
 
 def test_undecided_fails_unless_allowed() -> None:

@@ -148,6 +148,10 @@ class IllFormed(DeriveError):
 class NotDefined(IllFormed):
     """A derivative of a name nothing defines."""
 
+    def __init__(self, message: str, name: str = "") -> None:
+        super().__init__(message)
+        self.name = name
+
 
 class Independent(IllFormed):
     """A derivative of a defined name by a name its formula does not involve."""
@@ -561,7 +565,7 @@ class _Checker:
             function, named = defined(variables[0]), None
         if named is not None and named not in self.definitions and named not in keep:
             raise NotDefined(f"{named.name} is not defined, so d{named.name}/d"
-                             f"{variables[0]} has no meaning here")
+                             f"{variables[0]} has no meaning here", named.name)
         written = self._expand(function, keep)
         if aliases:
             written = written.xreplace(aliases)
@@ -739,7 +743,7 @@ class _Checker:
         named = function if isinstance(function, sp.Symbol) else None
         if named is not None and named not in self.definitions:
             raise NotDefined(f"{named.name} is not defined, so d{named.name}/d{variable} has "
-                             "no meaning here")
+                             "no meaning here", named.name)
         written = self._written_by_value(node, self._named(function))
         if written is None or written.atoms(sp.MatrixSymbol):
             shown = named.name if named is not None else "this formula"
@@ -869,8 +873,17 @@ class _Checker:
             assert right is not None
         except NotDefined as error:
             chained = self._chain_of_undefined(lhs, rhs, apart)
-            return chained if chained is not None else \
-                LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
+            if chained is not None:
+                return chained
+            if error.name and _family_base(sp.Symbol(error.name)) is None and \
+                    error.name not in self._declared_names():
+                # L, E: a name the text writes and never defines (the loss, named in words);
+                # what its derivative is depends on what the text means by it
+                shown = pretty_name(error.name)
+                return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                    f"{shown} is defined nowhere: its derivative is what the text means by "
+                    f"{shown}, which the claim does not write; define {shown} to check it"))
+            return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
         except (Independent, VectorVariable) as error:
             generic = self._for_every_function(*apart)
             return generic if generic is not None else LinkReport(
@@ -954,7 +967,11 @@ class _Checker:
                 for name, variables in depends.items()):
             # ∂L/∂A_{1,1} = V_{1,1} ∂L/∂O_{1,1} at an instance: L depends on every entry of O,
             # not on the one entry the instance writes
-            return self._loss_of_entries(lhs, rhs, depends)
+            found = self._loss_of_entries(lhs, rhs, depends)
+            if found is not None or not _every_entry_written(depends, defined):
+                return found
+            # ∂L/∂x_1 = Σᵢ ∂L/∂yᵢ ∂yᵢ/∂x_1 (y defined nowhere), its sum written out: L is a
+            # function of the entries of y it is differentiated by, every one of them written
 
         def uses(name: sp.Basic) -> set[sp.Basic]:
             if name in depends:
@@ -981,8 +998,17 @@ class _Checker:
             return formula.has(sp.Sum) or (base is not None and any(
                 s != variable and _family_base(s) == base for s in formula.free_symbols))
 
+        def index_entry(symbol: sp.Basic) -> bool:
+            """y_j, j an index letter: one entry of a family, beside its siblings."""
+            if isinstance(symbol, sp.Indexed):
+                return True
+            head, _, script = str(getattr(symbol, "name", "")).partition("_")
+            return bool(head) and script in self.context.indices
+
+        # y_j defined nowhere, an entry of a family: its siblings may depend on x_j too
         assumed = [(name, v, u) for name, v, u in through
-                   if u in defined and siblings_too(defined[u], v)]
+                   if (u in defined and siblings_too(defined[u], v))
+                   or (u not in defined and index_entry(u) and not self._instance)]
 
         def written(expr: sp.Expr, keep: frozenset[sp.Symbol], depth: int = 0,
                     derivatives: bool = True) -> sp.Expr:
@@ -2290,6 +2316,25 @@ def _smallest_first(nodes: Iterable[sp.Basic]) -> list[sp.Basic]:
     """Nodes by size, ties in a fixed order: which derivative's error a side reports must not
     depend on the order of a set (it did, with the hash seed)."""
     return sorted(nodes, key=lambda n: (sp.count_ops(n), sp.default_sort_key(n)))
+
+
+def _every_entry_written(depends: Mapping[sp.Symbol, list[sp.Symbol]],
+                         defined: Mapping[sp.Symbol, Any]) -> bool:
+    """Whether each name nothing defines, differentiated at an instance by entries of a family
+    nothing defines (y_1), is differentiated by two entries of it or more (a sum written out:
+    y_1, y_2, y_3), never by one alone (a sum forgotten: L may depend on y_2 too)."""
+    for name, variables in depends.items():
+        if "_" in name.name:
+            continue
+        counts: dict[str, int] = {}
+        for variable in variables:  # the entries it depends on through (themselves varying)
+            base = _family_base(variable)
+            if base is not None and _is_instance_entry(variable) and variable in depends \
+                    and variable not in defined:
+                counts[base] = counts.get(base, 0) + 1
+        if not counts or any(count < 2 for count in counts.values()):
+            return False
+    return True
 
 
 def _family_base(entry: sp.Basic) -> str | None:

@@ -5,8 +5,8 @@ are not in it are not scored (definitions, notation, updates, lines that are not
 ``HOLDOUT`` names the posts never tuned against (also listed in SOURCES.md); ``HOLDOUT2`` the
 second held-out set, added after the reader's tuning began; ``HOLDOUT3`` the third (its steps
 were examined after it was first measured: it is reported apart, but held out no longer);
-``HOLDOUT4`` the fourth, added when the third was examined; ``HOLDOUT5`` the fifth, added after
-the fourth.
+``HOLDOUT4`` the fourth, added when the third was examined (examined in turn when the fifth was
+added: reported apart, held out no longer); ``HOLDOUT5`` the fifth, added after the fourth.
 """
 
 from __future__ import annotations
