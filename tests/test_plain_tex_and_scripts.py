@@ -259,3 +259,24 @@ def test_a_chain_rule_over_every_entry_holds_and_one_entry_alone_does_not(
     assert whole.verdict == Verdict.CHECKED  # type: ignore[attr-defined]
     assert forgotten.verdict in (Verdict.ILL_FORMED, Verdict.REFUTED,  # type: ignore[attr-defined]
                                  Verdict.UNDECIDED)
+
+
+WORDED = r"""I've read that the derivative of $\tanh(x)$ is $\operatorname{sech}^2(x)$, and the
+derivative of $w x^2$ with respect to $x$ is $2 w x$. The derivative of $\sigma$ is
+$\sigma(1-\sigma)$ (of what, the words do not say).
+
+Let $f(x) = 1.7159 \tanh(\frac{2}{3} x)$. The derivative is $1 \over \cosh^2(\frac{2}{3}x)$.
+
+Let $g(x) = x^2$ and $L = (g(x) - y)^2$. The derivative is $2(g(x)-y)g'(x)$.
+"""
+
+
+def test_derivatives_the_words_state(tmp_path: pathlib.Path) -> None:
+    steps = _steps(tmp_path, WORDED)
+    claims = [s for s in steps if s.verdict != Verdict.DEFINITION]  # type: ignore[attr-defined]
+    verdicts = [(s.claim.lhs, s.verdict) for s in claims]  # type: ignore[attr-defined]
+    assert verdicts == [
+        (r"\frac{d}{dx}\left(\tanh(x)\right)", Verdict.PROVED),
+        (r"\frac{d}{dx}\left(w x^2\right)", Verdict.PROVED),
+        ("f'(x)", Verdict.REFUTED),  # the chain rule's factor 1.7159·2/3 left out
+    ]  # σ alone, and the derivative after L = …: not read as claims

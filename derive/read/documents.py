@@ -2030,11 +2030,13 @@ def _worded_derivatives(text: str, lines: list[Line], steps: list[_Step], contex
         value, words = found
         formula = first.latex.strip()
         variable = words.group(1)
+        try:
+            value_read = parse_expression(formula, context)
+        except DeriveError:
+            continue
+        if isinstance(value_read, sp.Symbol):
+            continue  # "the derivative of $L$ is …": by what, the words do not say
         if variable is None:
-            try:
-                value_read = parse_expression(formula, context)
-            except DeriveError:
-                continue
             names = sorted(s.name for s in value_read.free_symbols if isinstance(s, sp.Symbol))
             if len(names) != 1 or len(names[0]) != 1:
                 continue
@@ -2056,6 +2058,9 @@ _THE_DERIVATIVE_IS = re.compile(
     r"(?:^|\W)(?:the|its|my\s+best\s+attempt\s+for\s+the)\s+derivative(?:\s+of\s+(?:the\s+)?"
     r"(?:above\s+)?function)?\s*(?:is|would\s+be|should\s+be|=)\s*:?\s*$", re.IGNORECASE)
 _FUNCTION_DEFINED = re.compile(r"\s*([A-Za-z])\s*\(\s*([A-Za-z])\s*\)\s*=")
+_DEFINES_A_NAME = re.compile(r"\s*(?:\\?[A-Za-z]+(?:_\{?\w+\}?)?|\{[^{}]*\})"
+                             r"\s*(?:\([^()=]*\))?\s*=")
+"""A line that sets a name (``L = …``, ``f(x) = …``, ``{Co} = …``)."""
 
 
 def _derivative_of_the_function(text: str, inline: list[Line], steps: list[_Step],
@@ -2071,12 +2076,20 @@ def _derivative_of_the_function(text: str, inline: list[Line], steps: list[_Step
         opening = value.display.start - _OPENERS.get(value.display.kind, 1)
         if not _THE_DERIVATIVE_IS.search(text[max(0, opening - 80):opening]):
             continue
-        defined = {(m.group(1), m.group(2)) for step in steps if step.offset < value.start
+        before = [step for step in steps if step.offset < value.start]
+        defined = {(m.group(1), m.group(2)) for step in before
                    for m in [_FUNCTION_DEFINED.match(step.latex)] if m is not None}
         if len(defined) != 1:
             continue
         ((name, variable),) = defined
         latex = value.latex.strip()
+        # the function is the last thing defined, and the value does not write it: after
+        # L = (f(x) − y)², "the derivative is 2(f(x) − y)f′(x)" is L's
+        last = next((step for step in reversed(before) if _DEFINES_A_NAME.match(step.latex)),
+                    None)
+        if last is None or not _FUNCTION_DEFINED.match(last.latex) or \
+                re.search(rf"(?<![A-Za-z\\]){name}\s*(?:'|\(|\^)", latex):
+            continue
         offset = len(value.latex) - len(value.latex.lstrip())
         found.append(_Step(value, latex, value.start + offset, False, False,
                            lhs=f"{name}'({variable})"))
