@@ -280,3 +280,17 @@ def test_derivatives_the_words_state(tmp_path: pathlib.Path) -> None:
         (r"\frac{d}{dx}\left(w x^2\right)", Verdict.PROVED),
         ("f'(x)", Verdict.REFUTED),  # the chain rule's factor 1.7159·2/3 left out
     ]  # σ alone, and the derivative after L = …: not read as claims
+
+
+def test_code_names_with_digits_in_a_derivative_and_as_declared_keys(
+        tmp_path: pathlib.Path) -> None:
+    from derive.read.proofs import load
+
+    path = tmp_path / "code.toml"
+    path.write_text("[symbols]\nZ1 = { domain = \"real\" }\n\n[aliases]\n"
+                    "a2 = { means = \"A2\", why = \"the output, lower case\" }\n\n"
+                    "[definitions]\nA2 = { latex = '\\\\sigma(Z1)' }\n\n"
+                    "[[step]]\nid = \"1\"\nlatex = 'dA2/dZ1 = a2 (1 - a2)'\n", encoding="utf-8")
+    (step,) = check_document(load(str(path))).steps
+    assert step.verdict == Verdict.PROVED, step.links
+    assert any("read as \\frac{dA2}{dZ1}" in r for r in step.readings)

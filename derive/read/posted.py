@@ -781,7 +781,7 @@ def _inline_derivative(tokens: list[Token], k: int) -> tuple[int, int, int] | No
 
 def _name_end(tokens: list[Token], at: int) -> int | None:
     """The index after a name starting at ``at``: a letter or Greek letter, a hat over one,
-    and one subscript."""
+    and one subscript, or digits right after the letter (A2)."""
     if at >= len(tokens):
         return None
     kind = tokens[at].type
@@ -796,6 +796,9 @@ def _name_end(tokens: list[Token], at: int) -> int | None:
         at += 4
     else:
         return None
+    if at < len(tokens) and tokens[at].type == "NUMBER" and "." not in str(tokens[at]) and \
+            _start(tokens[at]) == _end(tokens[at - 1]):
+        return at + 1  # dA2: the name A2 (A_2), digits right after its letter
     if at + 1 < len(tokens) and tokens[at].type == "SUB":
         if tokens[at + 1].type in ("LETTER", "NUMBER", "GREEK"):
             at += 2

@@ -536,8 +536,12 @@ class _Reader:
         return infos
 
     def _symbol_name(self, key: str, context: Context, where: str) -> str:
-        """A declared name: a plain name (yhat_i) as it is, LaTeX (\\hat y_i) read by the
-        reader; anything else is refused."""
+        """A declared name: a plain name (yhat_i) as it is, one letter and digits (A2) as the
+        steps read it (A_2), LaTeX (\\hat y_i) read by the reader; anything else is
+        refused."""
+        digits = re.fullmatch(r"([A-Za-z])([0-9]+)", key)
+        if digits:  # A2, as the steps read it: A_2
+            return f"{digits.group(1)}_{digits.group(2)}"
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)?", key):
             return key
         from derive.read.latex import parse_name
