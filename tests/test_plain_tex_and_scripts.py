@@ -294,3 +294,15 @@ def test_code_names_with_digits_in_a_derivative_and_as_declared_keys(
     (step,) = check_document(load(str(path))).steps
     assert step.verdict == Verdict.PROVED, step.links
     assert any("read as \\frac{dA2}{dZ1}" in r for r in step.readings)
+
+
+def test_a_softmax_over_an_index() -> None:
+    where = Context(indices={"i": "N", "j": "N"})
+    for text in (r"\mathrm{softmax}_j(S_{ij})", r"\text{softmax}_j(S_{ij})"):
+        value = parse_expression(text, where)  # once a product softmax_j·S_ij: a misread
+        assert isinstance(value, sp.Mul) and value.has(sp.Sum) and value.has(sp.exp), value
+    relation = read(r"A_{ij} = \operatorname{softmax}_j(S_{ij})", where)
+    said(relation, "softmax_j(…) read as e^(…)/Σ_k e^(…)")
+    with pytest.raises(ParseError, match="does not write j"):
+        parse_expression(r"\mathrm{softmax}_j(S_{ik})", Context(indices={
+            "i": "N", "j": "N", "k": "N"}))

@@ -574,7 +574,8 @@ class _Names(_Text):
         if name.greek and full == "sigma":
             return True
         return full in ("diag", "softmax") or self.context.is_function(full) or \
-            self.is_derivative_operator(name) or self.dotted_function(name) is not None
+            self.is_derivative_operator(name) or self.dotted_function(name) is not None or \
+            (name.text == "softmax" and name.sub is not None and not name.primes)
 
     def dotted_function(self, name: _Name) -> str | None:
         """The function F of ``\\dot{F}(p)``, F declared (and FL̇ not): its derivative along

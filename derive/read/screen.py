@@ -68,7 +68,8 @@ def _operator_words(stream: Iterator[Token]) -> Iterator[Token]:
             assert match is not None
             word = match.group(2)
             if token.type in _ARGUMENT_OPENERS or (
-                    word.lower() in _OPERATORS and token.type in _EXPRESSION_STARTS):
+                    word.lower() in _OPERATORS and token.type in _EXPRESSION_STARTS) or (
+                    word.lower() == "softmax" and token.type == "SUB"):  # softmax_j(S_ij)
                 pending = Token.new_borrow_pos("UPRIGHT", str(pending), pending)
             yield pending
             pending = None

@@ -659,6 +659,9 @@ class _Values(_Derivatives):
         if full == "softmax" and not name.primes and not self.context.is_function(full) \
                 and power is None:
             return self.softmax_entry(values, bracket, bracket_entry.postfixes)
+        if name.text == "softmax" and name.sub is not None and power is None:
+            return self.postfixed(self.softmax_over(name.sub, values, bracket),
+                                  bracket_entry.postfixes)
         if name.primes:
             result = self.primed(function, name, values, bracket)
         else:
@@ -757,6 +760,31 @@ class _Values(_Derivatives):
         self.note(f"softmax({base})_{entry} read as e^{{{base}_{entry}}} / Σ_{index.name} "
                   f"e^{{{base}_{index.name}}}, {index.name} = 1, …, {count}", postfixes[0])
         return self.postfixed(_div(term, total), postfixes[1:])
+
+    def softmax_over(self, letter: str, values: list[sp.Expr], bracket: Tree[Token]) -> sp.Expr:
+        """``\\mathrm{softmax}_j(S_{ij})``: e^{S_ij}/Σ_k e^{S_ik}, normalised over the index j
+        (k running over j's range); j must be an index letter the formula writes."""
+        count = self.context.indices.get(letter)
+        if len(values) != 1 or count is None or _is_array(values[0]):
+            self.fail(f"softmax_{letter}(…) is read of one formula in the index {letter} (declare "
+                      f"the range of {letter})", bracket)
+        (value,) = values
+        index = self.context.symbol(letter)
+        written = {c for symbol in value.free_symbols for c in getattr(symbol, "name", "")}
+        other = self.context.symbol(next(c for c in "klmnpqrsuvabcdefgh" if c not in written))
+        renamed: dict[sp.Basic, sp.Basic] = {index: other}
+        for symbol in value.free_symbols:  # S_ij: the entry j of row i, written as one name
+            head, underscore, script = getattr(symbol, "name", "").partition("_")
+            if underscore and letter in script and re.fullmatch(r"[a-z]+", script):
+                renamed[symbol] = self.context.symbol(
+                    f"{head}_{script.replace(letter, other.name)}")
+        shifted = value.xreplace(renamed)
+        if shifted == value:
+            self.fail(f"softmax_{letter}(…) of a formula that does not write {letter}", bracket)
+        self.note(f"softmax_{letter}(…) read as e^(…)/Σ_{other.name} e^(…) with {letter} → "
+                  f"{other.name}, {other.name} = 1, …, {count}", bracket)
+        return _div(sp.exp(value), _sum(sp.exp(shifted), other, sp.S.One,
+                                        self.context.symbol(count)))
 
     def diagonal(self, values: list[sp.Expr], bracket: Tree[Token]) -> sp.Expr:
         """``\\mathrm{diag}(v)``: the square matrix with the vector v on its diagonal."""
