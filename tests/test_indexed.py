@@ -245,8 +245,9 @@ def test_upper_indices_and_the_summation_convention(tmp_path: pathlib.Path) -> N
     # O^{ib} = A^{ij} V^{jb}: j, repeated and written on no other side, is summed; i and b
     # are free. ∂O^{ib}/∂V^{mn} = A^{im} δ^b_n, and the transposed A^{mi} is refuted. L,
     # which nothing defines, is a function of O's entries: ∂L/∂V^{mn} = A^{im} ∂L/∂O^{in}
-    # holds for every such L; with A^{mi} it does not, and is not refuted either
+    # holds for every such L; with A^{mi} it does not, and is not refuted either (undecided:
+    # L is whatever the text means by it)
     assert verdicts_of(tmp_path, UPPER_INDICES) == [
-        "definition", "checked", "refuted", "checked", "ill-formed"]
+        "definition", "checked", "refuted", "checked", "undecided"]
     off = UPPER_INDICES.replace("upper_indices = true", "upper_indices = false")
     assert verdicts_of(tmp_path, off)[1] == "unreadable"  # A^{ij} is not a power of A

@@ -876,7 +876,8 @@ class _Checker:
             if chained is not None:
                 return chained
             if error.name and _family_base(sp.Symbol(error.name)) is None and \
-                    error.name not in self._declared_names():
+                    error.name not in self._declared_names() and \
+                    not self._defined_anywhere(error.name):
                 # L, E: a name the text writes and never defines (the loss, named in words);
                 # what its derivative is depends on what the text means by it
                 shown = pretty_name(error.name)
@@ -929,6 +930,12 @@ class _Checker:
                                       message=f"false in general ({_short(outcome)}); "
                                               f"holds when {', '.join(assume)}")
         return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _defined_anywhere(self, name: str) -> bool:
+        """Whether the file or a step read so far defines the name (g = y_i − t_i, which an
+        instance that does not write i leaves unwritten)."""
+        return name in {str(symbol) for symbol in self.definitions} or any(
+            self._definition_key(d.name)[0] == name for d in self.document.definitions)
 
     def _chain_of_undefined(self, lhs: sp.Expr, rhs: sp.Expr,
                             apart: tuple[sp.Expr, sp.Expr]) -> LinkReport | None:
