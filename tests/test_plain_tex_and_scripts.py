@@ -306,3 +306,16 @@ def test_a_softmax_over_an_index() -> None:
     with pytest.raises(ParseError, match="does not write j"):
         parse_expression(r"\mathrm{softmax}_j(S_{ik})", Context(indices={
             "i": "N", "j": "N", "k": "N"}))
+
+
+def test_a_primed_index_is_an_index_of_its_own() -> None:
+    where = Context(indices={"i": "N", "j": "N"})
+    relation = read(r"\frac{\partial}{\partial z_j} \log \sum_{j'} e^{z_{j'}} = "
+                    r"\frac{e^{z_j}}{\sum_{j'} e^{z_{j'}}}", where)
+    said(relation, "j' read as an index of its own")
+    total = next(iter(relation.sides[1].atoms(sp.Sum)))
+    (index, low, high), = total.limits
+    assert index.name not in ("i", "j") and (low, high) == (1, where.symbol("N"))
+    # f'(x) and y' stay primes: only a letter in a script that is an index letter
+    assert isinstance(parse_expression(r"u'", Context(symbols={
+        "x": SymbolInfo("x", parse_domain("real"))})), sp.Derivative)

@@ -62,6 +62,8 @@ class Prepared:
     """Where a mark between two equations became a line break (``BREAK``), and the mark."""
     leading: list[tuple[int, str]] = field(default_factory=list)
     """Where a mark before a line (``\\Rightarrow``) was left out, and the mark."""
+    primed_indices: dict[str, str] = field(default_factory=dict)
+    """Letters standing for a primed index letter (``j'`` read as p, an index as j is)."""
 
     def note(self, offset: int, reading: str) -> None:
         if (offset, reading) not in self.notes:
@@ -116,7 +118,8 @@ class _Refused(Exception):
 
 
 def prepare(text: str, lex: Callable[[str], Iterator[Token]], source: str = "<input>", *,
-            d_is_symbol: bool = False, macros: str = "") -> Prepared:
+            d_is_symbol: bool = False, macros: str = "",
+            indices: frozenset[str] = frozenset()) -> Prepared:
     """The text rewritten for the parser, with the readings taken (see the module's
     docstring). ``lex`` lexes a text (the reader's lexer); ``d_is_symbol``: the context
     declares ``d``, so ``dy/dx`` is not rewritten. A macro that cannot be expanded is a
@@ -134,6 +137,7 @@ def prepare(text: str, lex: Callable[[str], Iterator[Token]], source: str = "<in
                          source=source) from None
     _wrappers(prepared)
     _over(prepared)
+    _primed_indices(prepared, indices)
     _tokens(prepared, lex, d_is_symbol)
     return prepared
 
@@ -475,6 +479,37 @@ def _over(prepared: Prepared) -> None:
         numerator, denominator = text[start : over.start()], text[over.end() : end]
         prepared.note(over.start(), f"'{_short_text(numerator.strip())} \\over "
                                     f"{_short_text(denominator.strip())}' read as a fraction")
+    prepared.edit(edits)
+
+
+_SCRIPT_GROUP = re.compile(r"[_^]\s*\{([^{}]*)\}")
+_PRIMED_LETTERS = re.compile(r"(?<![\\A-Za-z])([a-z]+)\s*'")
+
+
+def _primed_indices(prepared: Prepared, indices: frozenset[str]) -> None:
+    """``\\sum_{j'} e^{z_{j'}}``, ``A^{ij'}``: an index letter with a prime inside a script
+    is an index of its own, running as the letter does; it is written as a fresh letter
+    (``primed_indices`` says which), and said."""
+    text = prepared.text
+    primes = [(group.start(1) + m.start(1) + len(m.group(1)) - 1, group.start(1) + m.end(),
+               m.group(1)[-1]) for group in _SCRIPT_GROUP.finditer(text)
+              for m in _PRIMED_LETTERS.finditer(group.group(1))
+              if set(m.group(1)) <= indices]  # A^{ij'}: index letters, the last one primed
+    found = {letter for _, _, letter in primes}
+    if not found:
+        return
+    edits: list[tuple[int, int, str]] = []
+    fresh = iter(c for c in "pqrsuvwfgh" if c not in text and c not in indices)
+    for letter in sorted(found):
+        new = next(fresh, None)
+        if new is None:
+            return
+        prepared.primed_indices[new] = letter
+        edits += [(start, end, new.ljust(end - start)) for start, end, written in primes
+                  if written == letter]
+        at = text.find(f"{letter}'")
+        prepared.note(max(at, 0), f"{letter}' read as an index of its own, {new}, running as "
+                                  f"{letter} does")
     prepared.edit(edits)
 
 

@@ -18,6 +18,7 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -353,11 +354,17 @@ def parse(reader: _Text) -> Tree[Token]:
             f"control character U+{ord(control.group()):04X} is not allowed", control.start()
         )
     macros = getattr(reader, "macros", "")
-    key = (text, reader.source, bool(getattr(reader, "d_is_symbol", False)), macros)
+    context = getattr(reader, "context", None)
+    indices = frozenset(context.indices) if context is not None and "'" in text else frozenset()
+    key = (text, reader.source, bool(getattr(reader, "d_is_symbol", False)), macros, indices)
     kept = _TREES.get(key)  # the same text is read more than once (families, lines, claims)
     prepared = kept[0] if kept is not None else prepare(
         text, _parser().lex, reader.source, d_is_symbol=getattr(reader, "d_is_symbol", False),
-        macros=macros)
+        macros=macros, indices=indices)
+    if prepared.primed_indices and context is not None:  # j' runs as j does
+        reader.context = replace(context, indices={  # type: ignore[attr-defined]
+            **context.indices, **{new: context.indices[old]
+                                  for new, old in prepared.primed_indices.items()}})
     reader.text, reader.origin = prepared.text, prepared.origin
     reader.notes.extend(prepared.notes)
     reader.defining = prepared.defining
@@ -388,7 +395,8 @@ def parse(reader: _Text) -> Tree[Token]:
 
 
 _KEPT_TREES = 4096
-_TREES: dict[tuple[str, str, bool, str], tuple[Any, list[Token], Tree[Token]]] = {}
+_TREES: dict[tuple[str, str, bool, str, frozenset[str]],
+             tuple[Any, list[Token], Tree[Token]]] = {}
 """The trees of the texts read so far (data only, in this process): the text after the
 tolerant pass, its tokens and its tree, by the text, its source and how d is read."""
 
