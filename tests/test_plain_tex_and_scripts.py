@@ -319,3 +319,50 @@ def test_a_primed_index_is_an_index_of_its_own() -> None:
     # f'(x) and y' stay primes: only a letter in a script that is an index letter
     assert isinstance(parse_expression(r"u'", Context(symbols={
         "x": SymbolInfo("x", parse_domain("real"))})), sp.Derivative)
+
+
+ATTENTION_ENTRIES = """
+[symbols]
+S = { shape = ["T", "T"] }
+V = { shape = ["T", "d"] }
+
+[indices]
+i = "T"
+j = "T"
+m = "T"
+n = "T"
+b = "d"
+
+[settings]
+sizes = { T = 3, d = 2 }
+upper_indices = true
+
+[[step]]
+id = "A"
+latex = 'A^{ij} = \\text{softmax}_j(S^{ij})'
+define = true
+
+[[step]]
+id = "O"
+latex = 'O^{ib} = A^{ij} V^{jb}'
+define = true
+
+[[step]]
+id = "by_A"
+latex = '\\frac{\\partial O^{ib}}{\\partial A^{mn}} = \\delta^i_m V^{nb}'
+
+[[step]]
+id = "loss"
+latex = '\\frac{\\partial L}{\\partial A^{mn}} = \\frac{\\partial L}{\\partial O^{mb}} V^{nb}'
+"""
+
+
+def test_a_derivative_by_an_entry_of_a_defined_array_holds_its_siblings(
+        tmp_path: pathlib.Path) -> None:
+    from derive.read.proofs import load
+
+    path = tmp_path / "attention.toml"
+    path.write_text(ATTENTION_ENTRIES, encoding="utf-8")
+    steps = {s.claim.id: s for s in check_document(load(str(path))).steps}
+    assert steps["by_A"].verdict == Verdict.CHECKED, steps["by_A"].links
+    assert steps["loss"].verdict == Verdict.CHECKED, steps["loss"].links

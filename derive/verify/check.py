@@ -549,7 +549,11 @@ class _Checker:
                                    "variable): it is not taken")
         # a = ŷ: a is another name for ŷ, so a formula written in ŷ depends on a
         aliases = self._aliases_of(variables)
-        keep = frozenset(variables) | frozenset(aliases)
+        # by A_{2,1}, A defined (A = softmax(S)): every entry of A is held, not written out
+        families = {_family_base(v) for v in variables} - {None}
+        siblings = {s for s in self.definitions
+                    if _is_instance_entry(s) and _family_base(s) in families}
+        keep = frozenset(variables) | frozenset(aliases) | frozenset(siblings)
         named = function if isinstance(function, sp.Symbol) else None
         defined = self.function_definitions.get(named.name) if named is not None else None
         if named is not None and named not in self.definitions and named not in keep and \
@@ -1137,6 +1141,9 @@ class _Checker:
 
         defined = {family(v) for v in variables
                    if _is_instance_entry(v) and v in self.definitions}
+        if len(defined) > 1:  # O = AV with A defined too: L is read through O, which writes A
+            defined -= {family(s) for v in variables if v in self.definitions
+                        for s in self.definitions[v].free_symbols} - {None, ""}
         if "_" in loss.name or len(defined) != 1:
             return None
         (base,) = defined
