@@ -83,3 +83,62 @@ def test_derivatives_and_limits_kept_are_the_ones_taken() -> None:
     h = sp.Symbol("h")
     limit = sp.Limit(sp.sin(h) / h, h, 0)
     assert limit_value(limit) == 1 and limit_value(limit) == 1
+
+
+def test_atoms_from_one_walk_are_sympys_own_in_sympys_order() -> None:
+    from derive.core import trees
+
+    y = make_symbol("y")
+    shared = sigmoid(X * y) * (1 - sigmoid(X * y))
+    t = sp.Dummy("t")
+    f = sp.Function("f")
+    expressions = [
+        shared + shared**2 + sp.Max(X, y, 0) * sp.Abs(X - 1),
+        sp.Piecewise((X, X > 0), (-X, True)) + sp.Heaviside(y) * sp.exp(shared),
+        sp.Subs(sp.Derivative(f(t), t), t, X) + sp.Sum(sp.Indexed("a", sp.Symbol("i")),
+                                                       (sp.Symbol("i"), 1, 3)),
+        sp.Integer(3),
+    ]
+    kinds = [(sp.Symbol,), (sp.Function,), (sp.Pow, sp.Mul), (sp.Indexed,), (sp.Derivative,),
+             (sp.Max, sp.Abs, sp.Heaviside), (sp.Number,), (sp.Dummy, sp.Subs)]
+    for expr in expressions:
+        for types in kinds:
+            ours, theirs = trees.atoms(expr, *types), expr.atoms(*types)
+            assert ours == theirs
+            assert list(ours) == list(theirs) and list(frozenset(ours)) == list(frozenset(theirs))
+
+
+def test_parts_are_kept_by_the_expression_itself_not_by_an_equal_one() -> None:
+    from derive.core import trees
+
+    f = sp.Function("f")
+    a, b = sp.Dummy("t"), sp.Dummy("t")
+    first = sp.Subs(sp.Derivative(f(a), a), a, X)
+    second = sp.Subs(sp.Derivative(f(b), b), b, X)
+    assert first == second  # SymPy: equal up to the name of the bound variable
+    assert trees.atoms(first, sp.Dummy) == {a}
+    assert trees.atoms(second, sp.Dummy) == {b}
+
+
+def test_a_diagnosis_judge_gives_a_side_kept_only_for_the_same_tree() -> None:
+    from derive.verify.diagnose.judge import Judge
+
+    written: list[sp.Basic] = []
+
+    def expand(expr: sp.Basic, keep: frozenset[sp.Symbol]) -> sp.Basic:
+        written.append(expr)
+        return expr
+
+    judge = Judge(expand, {})
+    side = sigmoid(X) * (1 - sigmoid(X))
+    assert judge.value(side) is judge.value(sigmoid(X) * (1 - sigmoid(X)))
+    assert len(written) == 1  # the second, equal side is not written out again
+    f = sp.Function("f")
+    a, b = sp.Dummy("t"), sp.Dummy("t")
+    first, second = sp.Subs(f(a) * Z, a, X), sp.Subs(f(b) * Z, b, X)
+    assert first == second
+    judge.value(first)
+    judge.value(second)  # equal to the first, but another tree: worked out anew
+    assert len(written) == 3
+    judge.value(second)  # the very tree kept
+    assert len(written) == 3

@@ -88,7 +88,10 @@ def key(*parts: bytes | str) -> str:
 
 def report_name(path: str, text: str | None, budget: float) -> str | None:
     """The key of a file's report: its bytes (``text`` for standard input), its path and the
-    budget; None for a file that cannot be read or is too large to keep."""
+    budget; None for a file that cannot be read or is too large to keep, and when the cache
+    is off (nothing is looked up or kept then, and the source digest is not worth taking)."""
+    if not enabled():
+        return None
     if text is not None:
         data = text.encode()
     else:

@@ -92,7 +92,7 @@ import mpmath
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
-from derive.core import cache
+from derive.core import cache, trees
 from derive.core.budget import Deadline, run_with_budget, time_limit
 from derive.core.domains import REAL, Count, Discrete, Domain, Interval, RealLine
 from derive.core.errors import BudgetExceeded
@@ -399,7 +399,7 @@ def _atoms(expr: sp.Basic, *types: type[sp.Basic]) -> frozenset[Any]:
 
 @lru_cache(maxsize=_FACTS)
 def _kept_atoms(expr: sp.Basic, types: Any) -> frozenset[Any]:
-    return frozenset(expr.atoms(*types))
+    return frozenset(trees.atoms(expr, *types))  # one walk answers every kind asked
 
 
 @lru_cache(maxsize=_FACTS)

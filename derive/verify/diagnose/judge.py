@@ -21,6 +21,7 @@ from derive.core.budget import Deadline
 from derive.core.domains import Domain
 from derive.core.errors import BudgetExceeded, DeriveError
 from derive.core.outcomes import Checked, Outcome, Proved, Refuted, Undecided
+from derive.core.trees import atoms
 from derive.decide.equivalence import compare
 from derive.verify.diagnose.screen import POINTS, Sampler, Scan, Vector, agree, close
 from derive.verify.diagnose.sides import (
@@ -59,9 +60,19 @@ class Judge:
         self.expand = expand
         self.domains = domains
         self.sampler = Sampler(domains)
+        self._values: dict[sp.Basic, tuple[sp.Basic, sp.Basic]] = {}
 
     def value(self, expr: sp.Basic) -> sp.Basic:
-        return side_value(expr, self.expand)
+        """``side_value``, kept for this judge: a search meets the same candidate side by
+        several routes (two slips undone in either order). A side equal to one kept is given
+        its value only when equality means the same tree: not for a ``Subs``, which SymPy
+        deems equal to another with its bound variable renamed."""
+        kept = self._values.get(expr)
+        if kept is not None and (kept[0] is expr or not atoms(expr, sp.Subs)):
+            return kept[1]
+        found = side_value(expr, self.expand)
+        self._values[expr] = (expr, found)
+        return found
 
     def vector(self, value: sp.Basic) -> Vector | None:
         vector = self.sampler.vector(value)

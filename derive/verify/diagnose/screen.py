@@ -20,6 +20,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive.core.domains import REAL, Count, Discrete, Domain, RealLine
 from derive.core.primitives import float_value
+from derive.core.trees import distinct_nodes
 
 POINTS = 6
 """How many sample points a screen uses."""
@@ -123,7 +124,7 @@ class Scan:
         symbols: set[sp.Symbol] = set()
         elements: set[sp.Indexed] = set()
         unevaluated = False
-        for node in sp.preorder_traversal(expr):
+        for node in distinct_nodes(expr):  # SymPy's walk, each distinct part once
             if isinstance(node, sp.Symbol):
                 symbols.add(node)
             elif isinstance(node, sp.Indexed):
