@@ -147,8 +147,9 @@ Reading rules and the decisions taken on ambiguous points:
   unless one is open and the token before it ends an operand: ``e^{-|z|}``, ``|a| + |b|``).
   ``\max\{0, -y\}`` takes its arguments in braces too. ``\|x\|`` (``\left\|``, ``\lVert``,
   ``\Vert``; ``_2`` allowed) is ``Abs(x)`` of a scalar; of an array it is read squared only,
-  ``\|w\|^2`` = ``w : w``. ``{a \over b}`` is ``\frac{a}{b}``. ``\begin{pmatrix}`` (bmatrix,
-  Bmatrix, matrix, array) of scalar entries is an ``ImmutableMatrix``.
+  ``\|w\|^2`` = ``w : w``. ``{a \over b}``, ``1 \over x`` are fractions (derive.read.posted
+  rewrites them, said); two in one group are refused. ``\begin{pmatrix}`` (bmatrix, Bmatrix,
+  matrix, array) of scalar entries is an ``ImmutableMatrix``.
 - ``X^T``, ``X^{T}``, ``X^\top`` are ``sp.transpose(X)`` (the symbol itself for a scalar),
   unless the context declares a symbol ``T`` (then ``X^T`` is a power).
 - Derivatives: ``\frac{dJ}{dx}``, ``\frac{\partial J}{\partial x}``, ``\frac{d(1-x)}{dx}``,

@@ -388,7 +388,6 @@ def parse(reader: _Text) -> Tree[Token]:
     dollars = [c for c in tree.children if isinstance(c, Token) and c.type == "DOLLAR"]
     if dollars and dollars[0] != dollars[-1]:
         reader.fail(f"'{dollars[-1]}' does not close '{dollars[0]}'", dollars[-1])
-    tree = _fractions(tree)
     if len(_TREES) < _KEPT_TREES:
         _TREES[key] = (prepared, tokens, tree)
     return tree
@@ -399,17 +398,6 @@ _TREES: dict[tuple[str, str, bool, str, frozenset[str]],
              tuple[Any, list[Token], Tree[Token]]] = {}
 """The trees of the texts read so far (data only, in this process): the text after the
 tolerant pass, its tokens and its tree, by the text, its source and how d is read."""
-
-
-def _fractions(tree: Tree[Token]) -> Tree[Token]:
-    """``{a \\over b}`` read as ``\\frac{a}{b}``: an ``over`` node becomes a ``frac`` node
-    whose numerator and denominator are the two sides (TeX's own fraction)."""
-    for node in tree.iter_subtrees():
-        if node.data == "over":
-            _, numerator, over, denominator, _ = node.children
-            node.data = "frac"
-            node.children = [over, numerator, denominator]
-    return tree
 
 
 def _check_tokens(reader: _Text, tokens: list[Token]) -> None:
