@@ -16,13 +16,11 @@ JSON, a timeout, output that is not JSON) counts every step of the post as a cra
 Printed per mode: steps, right rate, fails caught (false steps refuted or ill-formed), holds
 refuted and fails held (true steps refuted, false steps proved, checked or conditional: the
 worst kinds), unreadable, undecided, other wrong verdicts,
-crashes, the median wall time per file; the same for the holdout posts alone, for the
-second held-out set (HOLDOUT2, added after the reader's tuning began) alone, for the third
-(HOLDOUT3, added after the second; its steps were examined after it was first measured, so it
-is held out no longer) alone, for the fourth (HOLDOUT4, added when the third was
-examined, and examined in turn when the fifth was added) alone, and for the fifth (HOLDOUT5, added after the fourth) alone; and a line per
-post. With --reasons, the checker's messages for the unreadable and wrongly decided steps are
-listed, grouped. It always exits 0:
+crashes, the median wall time per file; the same for each held-out set alone (HELD_SETS: the
+holdout, never tuned against; HOLDOUT2, added after the reader's tuning began; HOLDOUT3 and
+HOLDOUT4, examined since, so held out no longer; HOLDOUT5, added after the fourth); and a line
+per post. With --reasons, the checker's messages for the unreadable and wrongly decided steps
+are listed, grouped. It always exits 0:
 it is a measurement.
 
     python benchmarks/bench_corpus.py [--timeout SECONDS] [--only NAME ...] [--reasons]
@@ -57,6 +55,16 @@ from tests.corpus.truth import (  # noqa: E402 - needs the root on the path
     HOLDOUT4,
     HOLDOUT5,
 )
+
+HELD_SETS: tuple[tuple[str, frozenset[str], str, str], ...] = (
+    ("holdout", HOLDOUT, "", ""),
+    ("holdout2", HOLDOUT2, "after the reader's tuning began", ""),
+    ("holdout3", HOLDOUT3, "after the second holdout", "since"),
+    ("holdout4", HOLDOUT4, "when the third was examined", "when the fifth was added"),
+    ("holdout5", HOLDOUT5, "after the fourth holdout", ""),
+)
+"""Each set kept apart from the development posts: its label, its posts, when it was added,
+and when its steps were examined (read in full; then it is held out no longer)."""
 
 RIGHT_TRUE = {"proved", "checked"}
 RIGHT_FALSE = {"refuted", "ill-formed"}
@@ -270,19 +278,11 @@ def summary(steps: list[Step]) -> str:
 def report_mode(run: Run, names: list[str], per_post: bool) -> None:
     print(f"== {run.mode} mode")
     print("  all:     " + summary(run.steps))
-    held = [s for s in run.steps if s.post in HOLDOUT]
-    held2 = [s for s in run.steps if s.post in HOLDOUT2]
-    held3 = [s for s in run.steps if s.post in HOLDOUT3]
-    held4 = [s for s in run.steps if s.post in HOLDOUT4]
-    held5 = [s for s in run.steps if s.post in HOLDOUT5]
-    tuned = [s for s in run.steps
-             if s.post not in HOLDOUT | HOLDOUT2 | HOLDOUT3 | HOLDOUT4 | HOLDOUT5]
-    print("  dev:     " + summary(tuned))
-    print("  holdout: " + summary(held))
-    print("  holdout2: " + summary(held2))
-    print("  holdout3 (examined): " + summary(held3))
-    print("  holdout4 (examined): " + summary(held4))
-    print("  holdout5: " + summary(held5))
+    held = frozenset().union(*(posts for _, posts, _, _ in HELD_SETS))
+    print("  dev:     " + summary([s for s in run.steps if s.post not in held]))
+    for label, posts, _, examined in HELD_SETS:
+        shown = f"{label} (examined)" if examined else label
+        print(f"  {shown}: " + summary([s for s in run.steps if s.post in posts]))
     times = sorted(run.seconds.values())
     if times:
         print(f"  wall time per file: median {statistics.median(times):.2f} s, "
@@ -294,10 +294,8 @@ def report_mode(run: Run, names: list[str], per_post: bool) -> None:
         for name in names:
             steps = [s for s in run.steps if s.post == name]
             outcomes = Counter(s.outcome for s in steps)
-            mark = (" [holdout]" if name in HOLDOUT else " [holdout2]" if name in HOLDOUT2
-                    else " [holdout3]" if name in HOLDOUT3
-                    else " [holdout4]" if name in HOLDOUT4
-                    else " [holdout5]" if name in HOLDOUT5 else "")
+            mark = next((f" [{label}]" for label, posts, _, _ in HELD_SETS if name in posts),
+                        "")
             detail = ", ".join(f"{k} {outcomes[k]}" for k in OUTCOMES if outcomes[k])
             print(f"    {name}{mark}: {rate(outcomes['right'], len(steps))} right; {detail}; "
                   f"{run.seconds.get(name, 0):.2f} s")
@@ -336,21 +334,11 @@ def main() -> int:
     total = len(scored_steps_all := [s for n in names for s in scored_steps(n)])
     print(f"corpus: {len(names)} posts ({len([n for n in names if n in HOLDOUT])} holdout), "
           f"{total} scored steps ({sum(1 for s in scored_steps_all if not s.truth)} false)")
-    second = [s for s in scored_steps_all if s.post in HOLDOUT2]
-    print(f"holdout2: {len([n for n in names if n in HOLDOUT2])} posts added after the reader's "
-          f"tuning began, {len(second)} scored steps "
-          f"({sum(1 for s in second if not s.truth)} false)")
-    third = [s for s in scored_steps_all if s.post in HOLDOUT3]
-    print(f"holdout3: {len([n for n in names if n in HOLDOUT3])} posts added after the second "
-          f"holdout, {len(third)} scored steps ({sum(1 for s in third if not s.truth)} false); "
-          "examined since its first measurement")
-    fourth = [s for s in scored_steps_all if s.post in HOLDOUT4]
-    print(f"holdout4: {len([n for n in names if n in HOLDOUT4])} posts added when the third was "
-          f"examined, {len(fourth)} scored steps "
-          f"({sum(1 for s in fourth if not s.truth)} false)")
-    fifth = [s for s in scored_steps_all if s.post in HOLDOUT5]
-    print(f"holdout5: {len([n for n in names if n in HOLDOUT5])} posts added after the fourth "
-          f"holdout, {len(fifth)} scored steps ({sum(1 for s in fifth if not s.truth)} false)")
+    for label, posts, added, examined in HELD_SETS[1:]:
+        steps = [s for s in scored_steps_all if s.post in posts]
+        print(f"{label}: {len([n for n in names if n in posts])} posts added {added}, "
+              f"{len(steps)} scored steps ({sum(1 for s in steps if not s.truth)} false)"
+              + ("; examined since its first measurement" if examined == "since" else ""))
     for mode in ("proof file", "whole document"):
         run = check_mode(mode, names, args.timeout)
         report_mode(run, names, not args.quiet)

@@ -11,7 +11,7 @@ reader finds the families of all its lines first, then rewrites their names as e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import sympy as sp
 
@@ -79,6 +79,13 @@ class _Families:
                        for part in _entry_parts(script, self.ranks[base])]
             mapping[symbol] = self.context.family(base)[tuple(indices)]
         return value.xreplace(mapping) if mapping else value
+
+
+def index_entry(name: str, indices: Collection[str]) -> bool:
+    """``x_k``, ``x_{k}`` with k an index letter: one entry of a family, beside its
+    siblings."""
+    split = _split_name(name)
+    return split is not None and split[1].strip("{}") in indices
 
 
 def _split_name(name: str) -> tuple[str, str] | None:

@@ -471,8 +471,8 @@ def _over(prepared: Prepared) -> None:
     marks = list(_GROUP_MARKS.finditer(text))
     edits: list[tuple[int, int, str]] = []
     for over in overs:
-        start = _group_edge(marks, over.start(), -1, len(text))
-        end = _group_edge(marks, over.end(), 1, len(text))
+        start = _group_edge(text, marks, over.start(), -1)
+        end = _group_edge(text, marks, over.end(), 1)
         if any(start <= other.start() < end for other in overs if other is not over):
             continue
         edits += [(start, start, "\\frac{"), (over.start(), over.end(), "}{"), (end, end, "}")]
@@ -513,11 +513,10 @@ def _primed_indices(prepared: Prepared, indices: frozenset[str]) -> None:
     prepared.edit(edits)
 
 
-def _group_edge(marks: list[re.Match[str]], at: int, step: int, length: int) -> int:
+def _group_edge(text: str, marks: list[re.Match[str]], at: int, step: int) -> int:
     """Where the group around ``at`` begins (step -1: the offset after its opening mark) or
     ends (step 1: the offset of its closing mark)."""
     depth = 0
-    text = marks[0].string if marks else ""
     ordered = [m for m in marks if m.start() < at] if step < 0 else \
         [m for m in marks if m.start() >= at]
     for mark in reversed(ordered) if step < 0 else ordered:
@@ -532,7 +531,7 @@ def _group_edge(marks: list[re.Match[str]], at: int, step: int, length: int) -> 
             depth -= 1
         elif depth == 0 and word in ("=", "&", "\\\\"):
             return mark.end() if step < 0 else mark.start()
-    return 0 if step < 0 else length
+    return 0 if step < 0 else len(text)
 
 
 def _after_delimiter(text: str, at: int) -> int:

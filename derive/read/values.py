@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -25,6 +25,7 @@ from derive.core.domains import Interval, RealLine
 from derive.core.functions import ML_FUNCTIONS, sigmoid
 from derive.core.mathtext import text
 from derive.read.derivatives import _Derivatives
+from derive.read.families import index_entry
 from derive.read.names import _Name
 from derive.read.nodes import (
     EntryOf,
@@ -400,7 +401,7 @@ class _Values(_Derivatives):
                  if info.shape is None and name != besides and name not in counts
                  and name not in self.context.indices
                  and isinstance(info.domain, RealLine | Interval)]
-        if len(found) != 1 or _family_entry(found[0], self.context.indices):
+        if len(found) != 1 or index_entry(found[0], self.context.indices):
             return None  # x_k, k an index letter: N variables, and the prime names none
         return self.context.symbol(found[0])
 
@@ -953,9 +954,3 @@ def _fresh_index(values: list[sp.Expr | None], taken: str) -> str:
                 names.add(symbol.name)
                 names.add(symbol.name.rpartition("_")[2])
     return next(name for name in _INDEX_NAMES if name not in names)
-
-
-def _family_entry(name: str, indices: Mapping[str, str]) -> bool:
-    """``x_k`` with k an index letter: one entry of a family, standing for all of them."""
-    written = re.fullmatch(r"(.+)_\{?([A-Za-z])\}?", name)
-    return written is not None and written.group(2) in indices

@@ -40,6 +40,7 @@ from derive.core.outcomes import Checked, Refuted, Verdict, verdict_of, worst
 from derive.core.unicode import pretty_name
 from derive.decide.kept import derivative, limit_value
 from derive.read.documents import power_on_left
+from derive.read.families import index_entry
 from derive.read.proofs import Claim, ProofDocument
 
 
@@ -550,9 +551,10 @@ class _Checker:
         # a = ŷ: a is another name for ŷ, so a formula written in ŷ depends on a
         aliases = self._aliases_of(variables)
         # by A_{2,1}, A defined (A = softmax(S)): every entry of A is held, not written out
-        families = {_family_base(v) for v in variables} - {None}
+        families = {_family_base(v) for v in variables if _is_instance_entry(v)}
         siblings = {s for s in self.definitions
-                    if _is_instance_entry(s) and _family_base(s) in families}
+                    if _is_instance_entry(s) and _family_base(s) in families} \
+            if families else set()
         keep = frozenset(variables) | frozenset(aliases) | frozenset(siblings)
         named = function if isinstance(function, sp.Symbol) else None
         defined = self.function_definitions.get(named.name) if named is not None else None
@@ -1009,17 +1011,12 @@ class _Checker:
             return formula.has(sp.Sum) or (base is not None and any(
                 s != variable and _family_base(s) == base for s in formula.free_symbols))
 
-        def index_entry(symbol: sp.Basic) -> bool:
-            """y_j, j an index letter: one entry of a family, beside its siblings."""
-            if isinstance(symbol, sp.Indexed):
-                return True
-            head, _, script = str(getattr(symbol, "name", "")).partition("_")
-            return bool(head) and script in self.context.indices
-
         # y_j defined nowhere, an entry of a family: its siblings may depend on x_j too
         assumed = [(name, v, u) for name, v, u in through
                    if (u in defined and siblings_too(defined[u], v))
-                   or (u not in defined and index_entry(u) and not self._instance)]
+                   or (u not in defined and not self._instance and (
+                       isinstance(u, sp.Indexed) or
+                       index_entry(str(getattr(u, "name", "")), self.context.indices)))]
 
         def written(expr: sp.Expr, keep: frozenset[sp.Symbol], depth: int = 0,
                     derivatives: bool = True) -> sp.Expr:
