@@ -18,9 +18,9 @@ refuted and fails held (true steps refuted, false steps proved, checked or condi
 worst kinds), unreadable, undecided, other wrong verdicts,
 crashes, the median wall time per file; the same for each held-out set alone (HELD_SETS: the
 holdout, never tuned against; HOLDOUT2, added after the reader's tuning began; HOLDOUT3 and
-HOLDOUT4, examined since, so held out no longer; HOLDOUT5, added after the fourth); and a line
-per post. With --reasons, the checker's messages for the unreadable and wrongly decided steps
-are listed, grouped. It always exits 0:
+HOLDOUT4, examined since, so held out no longer; HOLDOUT5, added after the fourth; HOLDOUT6,
+added after the fifth); and a line per post. With --reasons, the checker's messages for the
+unreadable and wrongly decided steps are listed, grouped. It always exits 0:
 it is a measurement.
 
     python benchmarks/bench_corpus.py [--timeout SECONDS] [--only NAME ...] [--reasons]
@@ -54,6 +54,7 @@ from tests.corpus.truth import (  # noqa: E402 - needs the root on the path
     HOLDOUT3,
     HOLDOUT4,
     HOLDOUT5,
+    HOLDOUT6,
 )
 
 HELD_SETS: tuple[tuple[str, frozenset[str], str, str], ...] = (
@@ -62,6 +63,7 @@ HELD_SETS: tuple[tuple[str, frozenset[str], str, str], ...] = (
     ("holdout3", HOLDOUT3, "after the second holdout", "since"),
     ("holdout4", HOLDOUT4, "when the third was examined", "when the fifth was added"),
     ("holdout5", HOLDOUT5, "after the fourth holdout", ""),
+    ("holdout6", HOLDOUT6, "after the fifth holdout", ""),
 )
 """Each set kept apart from the development posts: its label, its posts, when it was added,
 and when its steps were examined (read in full; then it is held out no longer)."""
