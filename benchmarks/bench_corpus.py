@@ -17,9 +17,9 @@ Printed per mode: steps, right rate, fails caught (false steps refuted or ill-fo
 refuted and fails held (true steps refuted, false steps proved, checked or conditional: the
 worst kinds), unreadable, undecided, other wrong verdicts,
 crashes, the median wall time per file; the same for each held-out set alone (HELD_SETS: the
-holdout, never tuned against; HOLDOUT2, added after the reader's tuning began; HOLDOUT3 and
-HOLDOUT4, examined since, so held out no longer; HOLDOUT5, added after the fourth; HOLDOUT6,
-added after the fifth); and a line per post. With --reasons, the checker's messages for the
+holdout, never tuned against; HOLDOUT2, added after the reader's tuning began; HOLDOUT3,
+HOLDOUT4 and HOLDOUT5, examined since, so held out no longer; HOLDOUT6, added after the
+fifth); and a line per post. With --reasons, the checker's messages for the
 unreadable and wrongly decided steps are listed, grouped. It always exits 0:
 it is a measurement.
 
@@ -62,7 +62,7 @@ HELD_SETS: tuple[tuple[str, frozenset[str], str, str], ...] = (
     ("holdout2", HOLDOUT2, "after the reader's tuning began", ""),
     ("holdout3", HOLDOUT3, "after the second holdout", "since"),
     ("holdout4", HOLDOUT4, "when the third was examined", "when the fifth was added"),
-    ("holdout5", HOLDOUT5, "after the fourth holdout", ""),
+    ("holdout5", HOLDOUT5, "after the fourth holdout", "when the sixth was added"),
     ("holdout6", HOLDOUT6, "after the fifth holdout", ""),
 )
 """Each set kept apart from the development posts: its label, its posts, when it was added,

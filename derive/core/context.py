@@ -70,6 +70,10 @@ class Context:
     (``x^{(i)}`` is ``x_i``, ``x_j^{(i)}`` is ``x_ij``, the j-th entry of the i-th example):
     the document writes them beside vectors (``\\theta^T x^{(i)}``), as the index notation
     over arrays reads ``w^T x_i``."""
+    prime_by: str = ""
+    """The variable a prime differentiates by, as the reader names it (``x_j``: u', (x_i −
+    μ)' and [·]' are derivatives by x_j, as a post may say); empty: a prime is read by the
+    reader's own rules."""
     macros: str = ""
     """The macro definitions the document makes, as written
     (``\\def\\p#1#2{\\frac{\\partial #1}{\\partial #2}}``): every line of it is read with them."""

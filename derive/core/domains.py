@@ -1,7 +1,8 @@
 """Domains of symbols: where a symbol lives, how to sample it, what SymPy may assume.
 
 A domain is written in a proof file as ``"{0,1}"``, ``"(0,1)"``, ``"[0,1]"``, ``"real"``,
-``"positive"``, ``"nonnegative"`` or ``"count"`` (a whole number ≥ 1, such as a batch size).
+``"positive"``, ``"nonnegative"``, ``"negative"``, ``"nonpositive"`` or ``"count"`` (a whole
+number ≥ 1, such as a batch size).
 """
 
 from __future__ import annotations
@@ -77,15 +78,28 @@ class Interval(Domain):
             found["positive"] = True
         elif self.low >= 0:
             found["nonnegative"] = True
+        if self.high < 0 or (self.high == 0 and self.high_open):
+            found["negative"] = True
+        elif self.high <= 0:
+            found["nonpositive"] = True
         return found
 
     def sample(self, rng: random.Random, wide: bool = False) -> float:
         span = self.high - self.low
         if span == float("inf"):
-            return self.low + rng.expovariate(0.5) + (1e-3 if self.low_open else 0.0)
+            if self.low > float("-inf"):
+                return self.low + rng.expovariate(0.5) + (1e-3 if self.low_open else 0.0)
+            if self.high < float("inf"):
+                return self.high - rng.expovariate(0.5) - (1e-3 if self.high_open else 0.0)
+            return rng.gauss(0.0, 2.0)
         # keep away from open ends, where a claim's singularities sit
         margin = span * 0.02 if (self.low_open or self.high_open) else 0.0
         return self.low + margin + rng.random() * (span - 2 * margin)
+
+    def contains(self, value: float) -> bool:
+        above = value > self.low or (value == self.low and not self.low_open)
+        below = value < self.high or (value == self.high and not self.high_open)
+        return above and below
 
     def describe(self) -> str:
         left = "(" if self.low_open else "["
@@ -149,6 +163,8 @@ def parse_domain(text: str) -> Domain:
         "r": REAL,
         "positive": POSITIVE,
         "nonnegative": Interval(0.0, float("inf"), low_open=False),
+        "negative": Interval(float("-inf"), 0.0),
+        "nonpositive": Interval(float("-inf"), 0.0, high_open=False),
         "count": COUNT,
         "label": LABEL,
     }
@@ -169,9 +185,31 @@ def parse_domain(text: str) -> Domain:
         if values:
             return Discrete(values)
     raise DeriveError(
-        f"unknown domain {text!r}; expected one of real, positive, nonnegative, count, "
+        f"unknown domain {text!r}; expected one of real, positive, nonnegative, negative, "
+        "nonpositive, count, "
         "an interval such as (0,1) or [0,1], or a set such as {0,1}"
     )
+
+
+def intersected(domain: Domain, interval: Interval) -> Domain | None:
+    """The part of a domain inside an interval (the domain of x under x < 0); None when it
+    is empty or cannot be written as a domain (a count)."""
+    if isinstance(domain, RealLine):
+        return interval
+    if isinstance(domain, Discrete):
+        kept = tuple(v for v in domain.values if interval.contains(float(v)))
+        return Discrete(kept) if kept else None
+    if not isinstance(domain, Interval):
+        return None
+    low, low_open = max((domain.low, domain.low_open), (interval.low, interval.low_open))
+    high, high_open = min((domain.high, not domain.high_open), (interval.high,
+                                                                not interval.high_open))
+    high_open = not high_open
+    if low > high or (low == high and (low_open or high_open)):
+        return None
+    if low == high:
+        return Discrete((Fraction(low),))
+    return Interval(low, high, low_open, high_open)
 
 
 def make_symbol(name: str, domain: Domain | None = None) -> sp.Symbol:

@@ -1047,6 +1047,8 @@ _SETS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\[\s*0\s*,\s*1\s*\]"), "[0,1]"),
     (re.compile(r"\(\s*0\s*,\s*\\infty\s*\)"), "positive"),
     (re.compile(r"\[\s*0\s*,\s*\\infty\s*\)"), "nonnegative"),
+    (re.compile(r"\(\s*-\s*\\infty\s*,\s*0\s*\)"), "negative"),
+    (re.compile(r"\(\s*-\s*\\infty\s*,\s*0\s*\]"), "nonpositive"),
 )
 _REALS = re.compile(
     r"(?:\\mathbb\s*\{?\s*R\s*\}?|\\Bbb\s*\{?\s*R\s*\}?|\\R(?![A-Za-z])|ℝ|\\mathbf\s*\{\s*R\s*\})"
@@ -1544,6 +1546,7 @@ def _array_name(written: str, name: str) -> bool:
 
 def _domain_words(domain: str) -> str:
     return {"real": "ℝ", "positive": "(0, ∞)", "nonnegative": "[0, ∞)",
+            "negative": "(−∞, 0)", "nonpositive": "(−∞, 0]",
             "count": "{1, 2, 3, …}"}.get(domain, domain.replace(",", ", "))
 
 

@@ -211,6 +211,7 @@ Reading rules and the decisions taken on ambiguous points:
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -273,9 +274,11 @@ __all__ = [
     "Softmax",
     "Stacked",
     "index_families",
+    "is_order",
     "parse_expression",
     "parse_lines",
     "parse_name",
+    "parse_order",
     "parse_relation",
 ]
 
@@ -339,8 +342,11 @@ class _Reader(_Extent):
         defining = [False] * len(found)
         for offset in self.defining:
             defining[place(offset)] = True
+        conditions: list[list[str]] = [[] for _ in found]
+        for offset, condition in self.conditions:
+            conditions[place(offset)].append(condition)
         return [(replace(relation, readings=tuple(dict.fromkeys(readings[k])),
-                         defining=defining[k]), equals, line)
+                         defining=defining[k], conditions=tuple(conditions[k])), equals, line)
                 for k, (relation, equals, line) in enumerate(found)]
 
     def check_breaks(self, found: list[tuple[Relation, Token | None, Tree[Token]]]) -> None:
@@ -580,6 +586,31 @@ def parse_lines(
 ) -> tuple[Relation, ...]:
     """Read every line of a block (aligned, eqalign, line breaks); empty lines are skipped."""
     return _guarded(text, source, _Reader.lines, _reader(text, context, source))
+
+
+_ORDER_MARK = re.compile(r"<|>|\\(leq|le|geq|ge|lt|gt)(?![A-Za-z])")
+_ORDERS = {"<": "<", ">": ">", "lt": "<", "gt": ">", "le": "≤", "leq": "≤", "ge": "≥",
+           "geq": "≥"}
+
+
+def is_order(text: str) -> bool:
+    """Whether a condition is an order (``x < 0``, ``z \\geq 0``) rather than an equation."""
+    return _ORDER_MARK.search(text) is not None
+
+
+def parse_order(text: str, context: Context | None = None, *,
+                source: str = "<input>") -> tuple[sp.Expr, str, sp.Expr]:
+    """Read an order between two expressions: ``x < 0`` → (x, '<', 0); the order is one of
+    <, >, ≤, ≥."""
+    marks = list(_ORDER_MARK.finditer(text))
+    if len(marks) != 1:
+        raise ParseError("expected one order between two expressions, such as x < 0",
+                         text=text, source=source)
+    mark = marks[0]
+    order = _ORDERS[mark.group(1) or mark.group()]
+    left = parse_expression(text[: mark.start()], context, source=source)
+    right = parse_expression(text[mark.end():], context, source=source)
+    return left, order, right
 
 
 def parse_name(text: str, context: Context | None = None, *, source: str = "<input>") -> str:

@@ -46,6 +46,9 @@ class Relation:
     defining: bool = field(default=False, compare=False)
     """The line is written as a definition (``:=``, ``\\coloneqq``, ``\\triangleq``,
     ``\\equiv``), read as '='."""
+    conditions: tuple[str, ...] = field(default=(), compare=False)
+    """The conditions the line states after its equation (``\\quad x < 0``, ``, i = j``), as
+    LaTeX: the claim is that it holds under them."""
 
 
 class EntryOf(sp.Function):  # type: ignore[misc]

@@ -9,7 +9,8 @@ text as given, so that an error still points into what was written.
 
 Two passes:
 
-- on the text: typographic characters (``’``, ``−``, ``–``), a post's own macros
+- on the text: typographic characters (``’``, ``−``, ``–``), Unicode Greek letters, signs
+  and scripts (``σ``, ``≠``, ``∑``, ``Z²``, ``Wᵀ``, ``x₁``) as their LaTeX, a post's own macros
   (``\newcommand``, ``\def``, ``\DeclareMathOperator``: expanded textually, at most
   ``MAX_EXPANSIONS`` times and never past ``MAX_LENGTH`` characters; nothing is executed),
   ``\boxed{…}``, ``\underbrace{…}_{…}``, ``\overbrace{…}^{…}``, the null delimiters
@@ -25,6 +26,7 @@ Two passes:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +46,19 @@ _TYPOGRAPHIC = {"’": "'", "′": "'", "−": "-"}
 """Characters read as their ASCII form without a note: the same sign, typed otherwise."""
 _DASHES = {"–": "-"}
 """Characters read as another sign, with a note."""
+_GREEK_LETTERS = dict(zip(
+    "αβγδϵεζηθϑικλμνξπρστυϕφχψωΓΔΘΛΞΠΣΥΦΨΩℓ",
+    ["alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+     "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",
+     "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
+     "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell"], strict=True))
+_SIGNS = {"≠": "\\neq", "≤": "\\leq", "≥": "\\geq", "∑": "\\sum", "∞": "\\infty",
+          "∈": "\\in", "⊙": "\\odot", "⇒": "\\Rightarrow", "⟹": "\\implies"}
+"""Unicode letters and signs read as the LaTeX command typed otherwise (a space after it, so
+that a letter that follows is not taken into the command's name)."""
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀ", "0123456789-+T", strict=True))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙ", "0123456789ijkn", strict=True))
+_SCRIPTS = re.compile(f"[{''.join(_SUPERSCRIPTS)}]+|[{''.join(_SUBSCRIPTS)}]+")
 
 
 @dataclass
@@ -64,6 +79,9 @@ class Prepared:
     """Where a mark before a line (``\\Rightarrow``) was left out, and the mark."""
     primed_indices: dict[str, str] = field(default_factory=dict)
     """Letters standing for a primed index letter (``j'`` read as p, an index as j is)."""
+    conditions: list[tuple[int, str]] = field(default_factory=list)
+    r"""Where a line's own condition was taken out (``\quad x < 0``, ``, i = j``), and the
+    condition's LaTeX."""
 
     def note(self, offset: int, reading: str) -> None:
         if (offset, reading) not in self.notes:
@@ -104,6 +122,7 @@ class Prepared:
         self.defining = [moved(offset) for offset in self.defining]
         self.breaks = [(moved(offset), mark) for offset, mark in self.breaks]
         self.leading = [(moved(offset), mark) for offset, mark in self.leading]
+        self.conditions = [(moved(offset), said) for offset, said in self.conditions]
         self.text = new_text
         self.origin = [*mapped, origin[-1]]
 
@@ -150,9 +169,21 @@ def _characters(prepared: Prepared) -> None:
         raise _Refused(f"character U+{ord(BREAK):04X} is not allowed",
                        prepared.text.index(BREAK))
     edits = []
+    for run in _SCRIPTS.finditer(prepared.text):  # s², x⁻¹, Wᵀ, x₁₂: one script each run
+        written = run.group()
+        if written[0] in _SUPERSCRIPTS:
+            edits.append((run.start(), run.end(),
+                          "^{" + "".join(_SUPERSCRIPTS[c] for c in written) + "}"))
+        else:
+            edits.append((run.start(), run.end(),
+                          "_{" + "".join(_SUBSCRIPTS[c] for c in written) + "}"))
     for offset, character in enumerate(prepared.text):
         if character in _TYPOGRAPHIC:
             edits.append((offset, offset + 1, _TYPOGRAPHIC[character]))
+        elif character in _GREEK_LETTERS:
+            edits.append((offset, offset + 1, f"\\{_GREEK_LETTERS[character]} "))
+        elif character in _SIGNS:
+            edits.append((offset, offset + 1, f"{_SIGNS[character]} "))
         elif character in _DASHES:
             edits.append((offset, offset + 1, _DASHES[character]))
             prepared.note(offset, f"'{character}' read as a minus sign")
@@ -645,6 +676,7 @@ def _ends_line(token: Token | None) -> bool:
 
 def _line_tokens(prepared: Prepared, text: str, line: _Line,
                  edits: list[tuple[int, int, str]]) -> None:
+    line = _without_condition(prepared, text, line, edits)
     equals_before = False
     # for each place: is there an '=' at the line's own level after it? is only a tag after it?
     equals_after = [False] * (len(line) + 1)
@@ -731,6 +763,125 @@ def _line_tokens(prepared: Prepared, text: str, line: _Line,
             prepared.note(start, f"the clause '{_short_text(clause)}' after the equation left "
                                  "out (a definition said in passing)")
             return
+
+
+_CONDITION_WORDS = frozenset({"if", "for", "when", "whenever", "where", "for all"})
+_BARE_CONDITION_WORDS = ("if", "for", "when")
+_INDEX_LETTERS = frozenset("ijklmn")
+_OPERAND_TOKENS = frozenset({"LETTER", "GREEK", "NUMBER"})
+
+
+def _without_condition(prepared: Prepared, text: str, line: _Line,
+                       edits: list[tuple[int, int, str]]) -> _Line:
+    r"""A condition the line ends with, after an equation (``= αe^x \quad x < 0``,
+    ``= p_i(1 - p_i), \quad i = j``, ``\text{if } x > 0``, ``for i \neq j``): taken out of
+    the text and kept as the line's condition (the claim holds under it). An '=' condition
+    is read only between two index letters (i = j) after a comma or a word; the line
+    without its condition is returned."""
+    found = _condition_at_end(text, line)
+    if found is None:
+        return line
+    separator, first, last = found
+    start = _start(line[separator][0])
+    end = _end(line[-1][0])
+    condition = text[_start(line[first][0]):_end(line[last][0])]
+    edits.append((start, end, " " * (end - start)))
+    prepared.conditions.append((start, " ".join(condition.split())))
+    prepared.note(start, f"'{_short_text(' '.join(text[start:end].split()))}' read as the "
+                         f"condition under which the line holds: {' '.join(condition.split())}")
+    return line[:separator]
+
+
+def _condition_at_end(text: str, line: _Line) -> tuple[int, int, int] | None:
+    r"""(separator, first, last): the positions in the line of what separates a trailing
+    condition from the equation (the condition's first token when a space such as
+    ``\quad`` does), and of the condition's first and last tokens; None when the line does
+    not end with one."""
+    tokens = [token for token, _, _, _ in line]
+    last = len(tokens) - 1
+    while last >= 0 and tokens[last].type in ("PERIOD", "COMMA", "TAG", "QUADTAG"):
+        last -= 1
+    closing = last >= 0 and tokens[last].type in ("RPAR", "RIGHT_PAR")
+    inner_last = last - 1 if closing else last
+    right = _operand_start(tokens, inner_last)
+    if right is None:
+        return None
+    if right > 0 and tokens[right - 1].type == "MINUS":
+        right -= 1
+    relation = right - 1
+    if relation < 1 or tokens[relation].type not in ("EQ", "NEQ", "ORDER"):
+        return None
+    left = _operand_start(tokens, relation - 1)
+    if left is None:
+        return None
+    first = left
+    if closing:
+        if left == 0 or tokens[left - 1].type not in ("LPAR", "LEFT_PAR"):
+            return None
+        first = left - 1
+    depth = line[first][1]
+    if depth != 0:
+        return None
+    kind = tokens[relation].type
+    if kind == "EQ" and not (left == relation - 1 and relation + 1 == inner_last and all(
+            tokens[k].type == "LETTER" and str(tokens[k]) in _INDEX_LETTERS
+            for k in (left, relation + 1))):
+        return None  # i = j, not x = 0: an '=' may be an equation of its own
+    separator = _separator_before(text, tokens, first, spaced=kind != "EQ")
+    if separator is None and closing:
+        separator = first  # (i \neq j), (x < 0): an '=' or an order in brackets is no factor
+    if separator is None:
+        return None
+    if not any(token.type == "EQ" and depth == 0 for token, depth, _, _ in line[:separator]):
+        return None  # a condition follows an equation
+    return separator, left, inner_last
+
+
+def _operand_start(tokens: list[Token], at: int) -> int | None:
+    """Where the simple operand ending at ``at`` starts: a letter, a Greek letter or a
+    number, with one subscript (x, z_i, x_{0}); None for anything else."""
+    if at < 0:
+        return None
+    kind = tokens[at].type
+    if kind in _OPERAND_TOKENS:
+        if at >= 2 and tokens[at - 1].type == "SUB" and tokens[at - 2].type in ("LETTER",
+                                                                               "GREEK"):
+            return at - 2
+        return at
+    if kind == "RBRACE" and at >= 4 and tokens[at - 1].type in _OPERAND_TOKENS and \
+            tokens[at - 2].type == "LBRACE" and tokens[at - 3].type == "SUB" and \
+            tokens[at - 4].type in ("LETTER", "GREEK"):
+        return at - 4
+    return None
+
+
+def _separator_before(text: str, tokens: list[Token], first: int, *,
+                      spaced: bool) -> int | None:
+    r"""The position of what separates a condition starting at ``first`` from the equation
+    before it: a comma, a word (``\text{if}``, a bare ``if``), a comma and a word, or, when
+    ``spaced``, a wide space (``\quad``) alone; None when nothing does."""
+    at = first
+    if at >= 1 and tokens[at - 1].type == "PROSE" and _prose_word(tokens[at - 1]) in \
+            _CONDITION_WORDS:
+        at -= 1
+    else:
+        for word in _BARE_CONDITION_WORDS:
+            size = len(word)
+            letters = tokens[at - size:at] if at >= size else []
+            if "".join(str(t) for t in letters) == word and \
+                    all(t.type == "LETTER" for t in letters) and \
+                    all(_end(a) == _start(b) for a, b in itertools.pairwise(letters)) and \
+                    (at - size == 0 or _end(tokens[at - size - 1]) < _start(letters[0])):
+                at -= size
+                break
+    if at >= 1 and tokens[at - 1].type == "COMMA":
+        return at - 1
+    if at < first:
+        return at
+    if spaced and at >= 1 and re.search(r"\\q?quad(?![A-Za-z])|\\[;>]",
+                                        text[_end(tokens[at - 1]):_start(tokens[at])]):
+        return at
+    return None
 
 
 def _is_remark(rest: _Line) -> bool:

@@ -26,7 +26,8 @@ A proof file holds a document's own LaTeX, step by step, with what each step des
     expect = "proved"
 
 Matrix claims: a symbol may declare ``shape = ["n", "d"]`` (sizes are names, numbers or
-``k+1``), ``entries = "w_0"`` (the document also writes W's entries as w_0, w_1, ...) and
+``k+1``), ``entries = "w_0"`` (the document also writes W's entries as w_0, w_1, ...;
+``"w_i"`` counts them from 1, and i then runs over the vector's entries) and
 ``identity = true`` (a square name that is the identity matrix, the I of λI) or ``ones = true``
 (the array of ones of its shape, the u of u : e) or ``symmetric = true`` (a square name
 equal to its transpose).
@@ -43,7 +44,8 @@ Index notation: ``[indices]`` gives each index letter the count it runs up to (`
 1, ..., C), read by ``\\sum_j`` without a range and used to check index claims at
 ``[settings] sizes`` (derive.verify.indexed). ``[settings] elementwise = ["*", "\\\\times"]`` lists
 the product signs the document uses for the elementwise product (``*``, ``\\times``, ``\\cdot``,
-``juxtaposition``).
+``juxtaposition``). ``[settings] prime = "x_j"`` reads a prime as the derivative by x_j (a post
+that writes μ' for ∂μ/∂x_j).
 
 A step may also say ``define = true`` (its relation ``name = formula`` defines ``name``),
 ``assume = ['x_0 = 1']`` (the claim holds under these: ``conditional`` when it needs them),
@@ -81,7 +83,8 @@ KINDS = ("claim", "definition", "notation", "update")
 _TOP_KEYS = {"document", "symbols", "functions", "aliases", "definitions", "step", "settings",
              "readings", "indices"}
 _SYMBOL_KEYS = {"domain", "shape", "note", "entries", "identity", "ones", "symmetric"}
-_SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise", "upper_indices"}
+_SETTINGS_KEYS = {"vary", "budget", "layout", "batch", "sizes", "elementwise", "upper_indices",
+                  "prime"}
 ELEMENTWISE = ("*", "\\times", "\\cdot", "juxtaposition")
 """The product signs a file may declare elementwise (``[settings] elementwise``)."""
 _READING_KEYS = {"symbols", "note", "layout", "batch", "sizes", "definitions"}
@@ -292,6 +295,8 @@ class _Reader:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
+        self._entry_letters: list[tuple[str, Any]] = []
+        """(letter, shape) of each symbol whose entries are named by an index letter."""
 
     def error(self, message: str, pattern: str | None = None, start: int = 0,
               expected: tuple[str, ...] = ()) -> ProofFileError:
@@ -353,7 +358,8 @@ class _Reader:
                           arbitrary=frozenset(arbitrary) | _function_names(arbitrary),
                           macros=self._macros(document))
         context = context.with_symbols(*self._symbols(self._table(data, "symbols"), context))
-        context = self._indices(self._table(data, "indices"), settings, context)
+        indices = {**self._vector_letters(), **self._table(data, "indices")}
+        context = self._indices(indices, settings, context)
         aliases = self._aliases(self._table(data, "aliases"), context)
         definitions = self._definitions(self._table(data, "definitions"))
         # [definitions] "C(\\beta)" = …: C(…) is a call in the steps, never C·(…)
@@ -461,6 +467,20 @@ class _Reader:
                                  _key_at(key), start,
                                  expected=tuple(sorted(keys)))
 
+    def _vector_letters(self) -> dict[str, str]:
+        """``entries = "\\theta_j"`` of a vector θ of n entries: j runs over 1, ..., n, as if
+        ``[indices] j = "n"`` (a letter two vectors of different lengths name is left out)."""
+        found: dict[str, set[str]] = {}
+        for letter, shape in self._entry_letters:
+            if not isinstance(shape, list) or len(shape) != 2:
+                continue
+            rows, cols = (str(size) for size in shape)
+            length = cols if rows == "1" else rows if cols == "1" else None
+            if length is not None and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", length):
+                found.setdefault(letter, set()).add(length)
+        return {letter: lengths.pop() for letter, lengths in found.items()
+                if len(lengths) == 1}
+
     def _indices(self, table: Mapping[str, Any], settings: Mapping[str, Any],
                  context: Context) -> Context:
         """``[indices] i = "C"`` (i runs over 1, ..., C) and ``[settings] elementwise``."""
@@ -479,10 +499,16 @@ class _Reader:
         if not isinstance(upper, bool):
             raise self.error("[settings] upper_indices must be true or false",
                              r"^[ \t]*upper_indices\s*=")
+        prime = settings.get("prime", "")
+        if not isinstance(prime, str):
+            raise self.error("[settings] prime must name the variable a prime differentiates "
+                             "by, such as prime = \"x_j\"", r"^[ \t]*prime\s*=")
+        if prime:
+            prime = self._symbol_name(prime, context, _key_at("prime"))
         implied = [SymbolInfo(name, COUNT) for name in {*table, *table.values()}
                    if name not in context.symbols]
         return replace(context.with_symbols(*implied), indices=dict(table),
-                       elementwise=frozenset(signs), upper_indices=upper)
+                       elementwise=frozenset(signs), upper_indices=upper, prime_by=prime)
 
     def _symbols(self, table: Mapping[str, Any], context: Context) -> list[SymbolInfo]:
         infos = []
@@ -517,9 +543,14 @@ class _Reader:
             entries = spec.get("entries")
             if entries is not None:
                 entries = self._symbol_name(str(entries), context, where)
+                by_letter = re.fullmatch(r"(.+)_([a-z])", entries)
+                if by_letter:  # z_i: indices count from 1, as [indices] ranges do
+                    entries = f"{by_letter.group(1)}_1"
+                    self._entry_letters.append((by_letter.group(2), spec.get("shape")))
                 if not re.fullmatch(r".+_[0-9]+", entries):
                     raise self.error(f"the entries of {key!r} are named by the first one, "
-                                     "such as \"w_0\" or \"y_1\"", where)
+                                     "such as \"w_0\" or \"y_1\", or by an index letter "
+                                     "(\"w_i\": counted from 1)", where)
             square = sizes is not None and sizes[0] == sizes[1]
             flags = {}
             for flag, allowed, needs, example in (
@@ -738,6 +769,11 @@ def _function_names(names: list[str]) -> frozenset[str]:
 
     found = set()
     for name in names:
+        upright = re.fullmatch(
+            r"\s*\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]+)\s*\}\s*", name)
+        if upright:  # \text{GELU}: the word, as the steps' \text{GELU}(x) reads it
+            found.add(upright.group(1))
+            continue
         try:
             found.add(parse_name(name, Context()))
         except DeriveError:
@@ -754,8 +790,8 @@ def read_domain(text: str) -> Domain:
         raise
     except (ValueError, ArithmeticError):
         raise DeriveError(f"unknown domain {text!r}; expected one of real, positive, "
-                          "nonnegative, count, an interval such as (0,1) or [0,1], or a set "
-                          "such as {0,1}") from None
+                          "nonnegative, negative, nonpositive, count, an interval such as "
+                          "(0,1) or [0,1], or a set such as {0,1}") from None
 
 
 def _kind(mode: int) -> str:

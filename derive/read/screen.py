@@ -369,6 +369,7 @@ def parse(reader: _Text) -> Tree[Token]:
     reader.notes.extend(prepared.notes)
     reader.defining = prepared.defining
     reader.breaks, reader.leading = prepared.breaks, prepared.leading
+    reader.conditions = prepared.conditions
     text = reader.text
     if kept is not None:
         _check_tokens(reader, kept[1])

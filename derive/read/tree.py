@@ -68,6 +68,8 @@ class _Text:
         """Where a mark between two equations (',', ``\\Rightarrow``) became a line break."""
         self.leading: list[tuple[int, str]] = []
         """Where a mark before a line (``\\Rightarrow``) was left out."""
+        self.conditions: list[tuple[int, str]] = []
+        """Where a line's own condition (``\\quad x < 0``) was taken out, and its LaTeX."""
 
     def note(self, reading: str, at: Node | _Word | _Entry | int | None) -> None:
         """Record a tolerant reading ("X read as Y") taken at a place of the text."""

@@ -332,6 +332,11 @@ class _Values(_Derivatives):
                           "transpose", name.token)
             self.note(f"{full}' read as the transpose {full}^T", name.token)
             return _transpose(self.context.matrix(full))
+        if self.context.prime_by and not self.context.is_function(full):
+            by = self.context.symbol(self.context.prime_by)
+            self.note(f"{full}{primes} read as the derivative of {full} by {by} (the file's "
+                      "prime)", name.token)
+            return _derivative(self.name_value(replace(name, primes=0)), [(by, name.primes)])
         if self.context.is_function(full) and name.sub is None:
             # f' written without its argument: the derivative of f at the line's variable
             line = self.line_variable()
@@ -339,6 +344,9 @@ class _Values(_Derivatives):
                       f"{full}(…)", name.token)
             return _derivative(_function_named(full)(line), [(line, name.primes)])
         variable = None if self.context.is_function(full) else self.only_variable(full)
+        if variable is None and not self.context.is_function(full):
+            itself = self.only_variable("")  # x' of the one variable x: dx/dx
+            variable = itself if itself is not None and itself.name == full else None
         if variable is None:
             self.fail(
                 f"cannot read {_short(full)}': a prime is read only on a declared function "
@@ -849,6 +857,11 @@ class _Values(_Derivatives):
         if _is_array(value):
             self.note("a prime after an array read as its transpose", postfix)
             return _transpose(value)
+        if self.context.prime_by:
+            by = self.context.symbol(self.context.prime_by)
+            self.note(f"a prime after a bracket read as its derivative by {by} (the file's "
+                      "prime)", postfix)
+            return _derivative(value, [(by, 1)])
         free = [s for s in value.free_symbols if isinstance(s, sp.Symbol)]
         bare = {s for s in free if self.context.is_function(s.name)}
         line = getattr(self, "_line_variable", None)

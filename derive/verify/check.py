@@ -33,7 +33,7 @@ from derive.core import cache
 from derive.core.algebra import stood_in
 from derive.core.budget import run_with_budget
 from derive.core.context import Context, SymbolInfo, size_expression
-from derive.core.domains import REAL, make_symbol
+from derive.core.domains import REAL, Domain, Interval, intersected, make_symbol
 from derive.core.errors import BudgetExceeded, DeriveError, ParseError, ProofFileError, SourceError
 from derive.core.mathtext import text as math_text
 from derive.core.outcomes import Checked, Refuted, Verdict, verdict_of, worst
@@ -928,13 +928,17 @@ class _Checker:
                 return abstract
         if verdict == Verdict.REFUTED and assume:
             conditions = self._conditions(assume)
-            if conditions:
-                under = compare(left.xreplace(conditions), right.xreplace(conditions), domains,
-                                budget=self._remaining())
+            restricted = self._ordered_domains(assume, domains)
+            if conditions or restricted != domains:
+                under = compare(left.xreplace(conditions), right.xreplace(conditions),
+                                restricted, budget=self._remaining())
                 if verdict_of(under).holds:
                     return LinkReport(lhs, rhs, Verdict.CONDITIONAL, under, "; ".join(assume),
                                       message=f"false in general ({_short(outcome)}); "
                                               f"holds when {', '.join(assume)}")
+                # the claim is about the case its condition names: a counterexample outside
+                # it refutes nothing
+                return LinkReport(lhs, rhs, verdict_of(under), under)
         return LinkReport(lhs, rhs, verdict, outcome)
 
     def _defined_anywhere(self, name: str) -> bool:
@@ -1256,11 +1260,41 @@ class _Checker:
             message = f"entry ({row + 1}, {column + 1}): {verdict}"
         return LinkReport(lhs, rhs, verdict, outcome, message=message)
 
+    def _ordered_domains(self, assume: tuple[str, ...], domains: dict[sp.Symbol, Domain]
+                         ) -> dict[sp.Symbol, Domain]:
+        """The domains with each order of ``assume`` between a variable and a number
+        (``x < 0``, ``0 \\leq z``) taken in: where the claim is checked under it."""
+        from derive.read.latex import is_order, parse_order
+
+        restricted = dict(domains)
+        for text in assume:
+            if not is_order(text):
+                continue
+            try:
+                left, order, right = parse_order(text, self.context, source=self.document.path)
+            except ParseError:
+                continue
+            if isinstance(right, sp.Symbol) and left.is_number:
+                left, right = right, left
+                order = {"<": ">", ">": "<", "≤": "≥", "≥": "≤"}[order]
+            if not (isinstance(left, sp.Symbol) and right.is_number and right.is_real):
+                continue
+            bound = float(right)
+            wanted = (Interval(float("-inf"), bound, high_open=order == "<")
+                      if order in ("<", "≤") else
+                      Interval(bound, float("inf"), low_open=order == ">"))
+            within = intersected(restricted.get(left, REAL), wanted)
+            if within is not None:
+                restricted[left] = within
+        return restricted
+
     def _conditions(self, assume: tuple[str, ...]) -> dict[sp.Symbol, sp.Expr]:
-        from derive.read.latex import parse_relation
+        from derive.read.latex import is_order, parse_relation
 
         found: dict[sp.Symbol, sp.Expr] = {}
         for text in assume:
+            if is_order(text):
+                continue
             relation = parse_relation(text, self.context, source=self.document.path)
             if len(relation.sides) == 2 and isinstance(relation.sides[0], sp.Symbol):
                 found[relation.sides[0]] = relation.sides[1]
@@ -1300,11 +1334,11 @@ class _Checker:
             # σ(A_k) with σ(A_i) defined: applied before the indices take their values, so
             # the sums in its formula are instantiated with the rest
             lhs, rhs = self._named(lhs), self._named(rhs)
-        from derive.read.latex import parse_relation
+        from derive.read.latex import is_order, parse_relation
         from derive.verify.indexed import decide
 
         relations = [(text, parse_relation(text, self.context, source=self.document.path))
-                     for text in assume]
+                     for text in assume if not is_order(text)]
 
         refuted: list[tuple[_Checker, LinkReport]] = []
 
@@ -1425,12 +1459,17 @@ class _Checker:
                               Undecided(("nothing",), "the run's total budget ran out"))
         deadline = time.monotonic() + self._remaining()
         try:
-            conditions = self._matrix_conditions(assume, context, lowering)
+            conditions, unused = self._matrix_conditions(assume, context, lowering)
             verdict = shapes.Claim(left, right, frame, conditions, deadline).decide()
         except shapes.Unsupported as error:
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=str(error))
         except shapes.ShapeError as error:
             return LinkReport(lhs, rhs, Verdict.ILL_FORMED, message=str(error))
+        if verdict.verdict == Verdict.REFUTED and unused:
+            # the counterexample may break an assumption the claim is made under
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                f"false without the assumption {', '.join(unused)}, which a claim about "
+                f"arrays cannot take in ({verdict.message or 'refuted'})"))
         return LinkReport(lhs, rhs, verdict.verdict, verdict.outcome,
                           verdict.assumption, verdict.message)
 
@@ -1479,19 +1518,27 @@ class _Checker:
                                 definition.column - 1) from None
 
     def _matrix_conditions(self, assume: tuple[str, ...], context: Context,
-                           lowering: Any) -> dict[str, sp.Expr]:
-        """``assume = ['x_0 = 1']`` as name → value, read in the step's context."""
-        from derive.read.latex import parse_relation
+                           lowering: Any) -> tuple[dict[str, sp.Expr], list[str]]:
+        """``assume = ['x_0 = 1']`` as name → value, read in the step's context; and the
+        assumptions a claim about arrays cannot use (``\\sum_i y_i = 1``, ``x < 0``)."""
+        from derive.read.latex import is_order, parse_relation
         from derive.verify.shapes import Sym
 
         found: dict[str, sp.Expr] = {}
+        unused: list[str] = []
         for text in assume:
-            relation = parse_relation(text, context, source=self.document.path)
-            if len(relation.sides) == 2:
+            try:
+                relation = None if is_order(text) else \
+                    parse_relation(text, context, source=self.document.path)
+            except ParseError:
+                relation = None
+            if relation is not None and len(relation.sides) == 2:
                 name = lowering.lower(relation.sides[0])
                 if isinstance(name, Sym) and not relation.sides[1].free_symbols:
                     found[name.name] = relation.sides[1]
-        return found
+                    continue
+            unused.append(text)
+        return found, unused
 
     def _step(self, claim: Claim, previous: sp.Expr | None) -> tuple[StepReport, Any]:
         started = time.monotonic()
@@ -1503,6 +1550,8 @@ class _Checker:
         except ParseError as error:
             self._unread_definition(claim)
             return StepReport(claim, Verdict.UNREADABLE, message=error.message, error=error), None
+        if relation.conditions:  # "= αe^x \quad x < 0": the claim holds under its condition
+            claim = replace(claim, assume=(*claim.assume, *relation.conditions))
         bridged = ""
         named_in_words = ""
         # aliases are applied as the step is read, so a side carried to the next step keeps
@@ -1888,7 +1937,7 @@ class _Checker:
         from derive.read.latex import parse_name
 
         left = _NAME_DEFINED.match(claim.latex)
-        if left is None or claim.kind != "claim":
+        if left is None or claim.kind not in ("claim", "definition"):
             return
         try:
             name = parse_name(left.group(1), self._reading_context(claim.line, claim.column))
@@ -3084,7 +3133,7 @@ def _short_words(text: str) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-_NAME_DEFINED = re.compile(r"\s*((?:\\(?:hat|bar|tilde)\s*\{?\s*)?\\?[A-Za-z]+\}?"
+_NAME_DEFINED = re.compile(r"\s*&?\s*((?:\\(?:hat|bar|tilde)\s*\{?\s*)?\\?[A-Za-z]+\}?"
                            r"(?:_\{?[A-Za-z0-9]{1,3}\}?)?)\s*&?\s*(?:=|:=|\\coloneqq)(?!=)")
 """The left side of a line that defines a plain name."""
 

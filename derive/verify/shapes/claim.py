@@ -27,7 +27,13 @@ from derive.core.unicode import pretty_name
 from derive.decide.equivalence import compare
 from derive.verify.shapes.comparison import agree
 from derive.verify.shapes.frame import Frame
-from derive.verify.shapes.inference import ShapeError, Shapes, is_scalar, same_shape
+from derive.verify.shapes.inference import (
+    LayoutNeeded,
+    ShapeError,
+    Shapes,
+    is_scalar,
+    same_shape,
+)
 from derive.verify.shapes.instantiation import Instance, Jacobian
 from derive.verify.shapes.ir import (
     Add,
@@ -681,6 +687,11 @@ class Claim:
         transposed = self._other_data_layout(retry, error)
         if transposed is not None:
             return transposed
+        if isinstance(error, LayoutNeeded):
+            # a convention, not a shape error: the product of a Jacobian inside a formula is
+            # not written out in any layout here
+            return Decision(Verdict.UNDECIDED, message=f"{error}; a Jacobian inside a "
+                            "product is not evaluated (write the product out)")
         return Decision(Verdict.ILL_FORMED, message=str(error))
 
     def _readings(self, readings: list[Node], decide: Callable[[Node], Decision]) -> Decision:

@@ -43,6 +43,11 @@ class ShapeError(DeriveError):
     """Shapes that do not conform: the sub-expression and the shapes."""
 
 
+class LayoutNeeded(ShapeError):
+    """A Jacobian of an array by an array inside a formula: it has a shape only in a layout
+    the document chooses."""
+
+
 def same_size(a: sp.Expr, b: sp.Expr) -> bool:
     """Whether two sizes are equal; the length of 𝟏ᵀ equals any size."""
     return bool(a == ONES_LENGTH or b == ONES_LENGTH or sp.expand(a - b) == 0)
@@ -115,7 +120,7 @@ class Shapes:
                     return v
                 if is_scalar(v) or same_shape(a, v):
                     return a
-                raise ShapeError(f"{show(node)} is a Jacobian of a {show_shape(a)} array by a "
+                raise LayoutNeeded(f"{show(node)} is a Jacobian of a {show_shape(a)} array by a "
                                  f"{show_shape(v)} array: inside a formula it has no shape "
                                  "until a layout is chosen")
             case Hess(expr, var):

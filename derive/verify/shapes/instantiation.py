@@ -240,6 +240,9 @@ class Instance:
             return matrix
         base = self.base(name)
         value = self.named(name, keep)
+        if len(value) != len(base):
+            raise Unsupported(f"the definition of {name} gives it a shape its other uses do "
+                              "not")
         mapping = {b: v for b, v in zip(base, value, strict=True) if b != v}
         return matrix.xreplace(mapping) if mapping else matrix
 
@@ -335,6 +338,9 @@ class Instance:
         for defined in self.frame.definitions:
             if defined in self.bases:
                 values = self.named(defined, frozenset())
+                if len(values) != len(self.base(defined)):
+                    raise Unsupported(f"the definition of {defined} gives it a shape its other "
+                                      "uses do not")
                 mapping.update({b: v for b, v in zip(self.base(defined), values, strict=True)
                                 if b != v})
         return jacobian.xreplace(mapping)
