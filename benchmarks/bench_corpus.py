@@ -161,10 +161,11 @@ _ARROWS = r"(\\Rightarrow|\\implies|\\Longrightarrow|\\therefore)"
 
 def normalized(latex: str) -> str:
     """A step's LaTeX without what only separates it from its neighbours: alignment marks,
-    spaces, line breaks, arrows before or after it, a sentence's full stop or comma."""
+    spaces, line breaks (with their spacing, ``\\\\[1em]``), arrows before or after it, a
+    sentence's full stop or comma."""
     text = latex.strip().replace("&", "")
     for _ in range(3):
-        text = re.sub(r"(\\\\|\\quad|\\qquad|[.,;]|\s)+$", "", text)
+        text = re.sub(r"(\\\\(\[[^\]]*\])?|\\quad|\\qquad|[.,;]|\s)+$", "", text)
         text = re.sub(_ARROWS + r"\s*$", "", text)
         text = re.sub(r"^\s*" + _ARROWS, "", text)
     return re.sub(r"\s+", "", text)

@@ -77,7 +77,7 @@ import bisect
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -85,7 +85,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import COUNT, parse_domain
-from derive.core.errors import DeriveError, ProofFileError
+from derive.core.errors import DeriveError, ParseError, ProofFileError
 from derive.core.terminal import SCRIPT_CAPITALS
 from derive.read.posted import defined_macros
 from derive.read.proofs import Claim, Definition, MatrixSettings, ProofDocument
@@ -213,10 +213,19 @@ def plain_displays(text: str) -> list[Display]:
             calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z]+)['’]*\(", piece))
             try:
                 parse_lines(piece, Context(functions=calls), source="<document>")
-            except Exception:  # prose with an '=' in it, or code: not math
+            except ParseError as error:
+                if not _CONTEXT_ERRORS.search(error.message):
+                    continue  # prose with an '=' in it: not math
+            except Exception:  # code: not math
                 continue
         found.append(Display(len(found), "plain", start, end, False))
     return found
+
+
+_CONTEXT_ERRORS = re.compile(r"^cannot read \S+': a prime is read only|^a prime is read only|"
+                             r"^sum without range")
+"""What the reader refuses for want of the document's context (which variable a prime is by,
+what a sum runs over), not because the text is no math."""
 
 
 def plain_continuations(text: str, found: list[Display], *, latex: bool = False
@@ -263,6 +272,11 @@ def plain_continuations(text: str, found: list[Display], *, latex: bool = False
 
     extra: list[Display] = []
     for k, span in enumerate(pieces):
+        if span is not None and _bare_latex(text[span[0]:span[1]]) and \
+                _reads_with_indices(text[span[0]:span[1]]):
+            # "S_i = \frac{e^{z_i}}{\sum_j e^{z_j}}" alone on its line, its delimiters lost
+            extra.append(Display(0, "bare", span[0], span[1], False))
+            continue
         if span is None or not text.startswith("=", span[0]) or not reads(span):
             continue
         before = pieces[k - 1] if k else None
@@ -276,6 +290,32 @@ def plain_continuations(text: str, found: list[Display], *, latex: bool = False
         return found
     merged = sorted([*found, *extra], key=lambda d: d.start)
     return [replace(d, number=k + 1) for k, d in enumerate(merged)]
+
+
+def _reads_with_indices(piece: str) -> bool:
+    """Whether the reader reads a line as math, its index letters running over some range
+    (``\\sum_j`` needs one only to be checked, not to be math)."""
+    from derive.read.latex import parse_lines
+
+    calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z]+)\(", piece))
+    try:
+        parse_lines(piece, Context(functions=calls, indices=dict.fromkeys("ijklmn", "C")),
+                    source="<document>")
+    except Exception:  # prose, or code: not math
+        return False
+    return True
+
+
+def _bare_latex(line: str) -> bool:
+    """A line that is LaTeX with no word around it: an '=', a control word (``\\frac``,
+    ``\\sum``, ``\\partial``) and no English word outside the commands."""
+    if "=" not in line or not re.search(r"\\(?:frac|sum|partial|nabla|sigma|log|exp|cdot|"
+                                        r"left|hat|mathbf|delta|alpha|beta|theta)(?![A-Za-z])",
+                                        line):
+        return False
+    words = re.sub(r"\\[A-Za-z]+|_\{[^{}]*\}|_[A-Za-z0-9]", " ", line)
+    return not any(word.lower() not in _MATH_WORDS
+                   for word in re.findall(r"[A-Za-z]{3,}", words))
 
 
 _DEFINING_WORD = re.compile(r"(?<![A-Za-z])(?:[Ll]et|[Dd]enote|[Dd]efine|[Pp]ut|[Ss]et)"
@@ -974,7 +1014,7 @@ def read_document(path: str, text: str) -> ProofDocument:
         facts.said.append("the document delimits no math: its lines that read as equations "
                           "(or that a line beginning with '=' continues) are read as math")
     for display in found:
-        if display.kind == "prose":
+        if display.kind in ("prose", "bare"):
             shown = " ".join(text[display.start:display.end].split())
             facts.said.append(f"'{shown}' (line {positions.line(display.start)}) read as math: "
                               "the words write it without delimiters")
@@ -999,12 +1039,13 @@ def read_document(path: str, text: str) -> ProofDocument:
     context = _context(facts)
     steps = _steps(text, lines, context)
     steps = _worded_derivatives(text, lines, steps, context, positions, facts)
-    _read_steps(steps, context, positions, facts)
+    under_cases = _cases(text, found)
+    _read_steps(steps, context, positions, facts, under_cases)
     definitions = _definitions(steps, positions)
     _sigma_alone(steps, positions, facts)
     _y_alone(steps, positions, facts)
     context = _context(facts)
-    cases = {number: [case] for number, case in _cases(text, found).items()}
+    cases = {number: [case] for number, case in under_cases.items()}
     for number, premise in _premises(text, found, positions, facts):
         cases.setdefault(number, []).append(premise)
     claims = _claims(steps, positions, _labels(text, found), cases, context)
@@ -1721,6 +1762,12 @@ def _gradient_glosses(text: str, lines: list[Line], facts: _Facts) -> None:
 
 _BARE_PRIME = re.compile(
     r"(?<![A-Za-z\\])[A-Za-z](?:_\{?\w+\}?)?['’′](?!['’′]*\s*(?:\\left\s*)?\()")
+_APPLIED_TO_LETTER = re.compile(r"(?:\\[A-Za-z]+|σ|[A-Za-z]{2,})\s*\(\s*([A-Za-z])\s*\)")
+"""A function applied to one letter: ``σ(x)``, ``\\tanh(x)``, ``sigmoid(x)``."""
+_APPLIED_TO_OTHER = re.compile(r"(?:\\(?:sigma|tanh|sigmoid)|σ|sigmoid|tanh)\s*\(\s*"
+                               r"(?![A-Za-z]\s*\))")
+"""A known function applied to anything else than one letter (σ(wx + b)): more than one
+variable may be differentiated by."""
 _DERIVATIVE_VARIABLE = re.compile(
     r"\\frac\s*\{\s*(?:d|\\partial)[^{}]*\}\s*\{\s*(?:d|\\partial)\s*\{?\s*"
     r"(\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*\}?\s*\}")
@@ -1734,6 +1781,10 @@ def _one_variable(lines: list[Line], facts: _Facts) -> None:
         return
     variables = {m.group(1).replace(" ", "") for text in texts
                  for m in _DERIVATIVE_VARIABLE.finditer(text)}
+    if not variables:  # no d/dx written: the one letter every function is applied to
+        variables = {m.group(1) for text in texts for m in _APPLIED_TO_LETTER.finditer(text)}
+        if any(_APPLIED_TO_OTHER.search(text) for text in texts):
+            return
     if len(variables) != 1:
         return
     variable = next(iter(variables))
@@ -2125,8 +2176,9 @@ def _after_case_word(text: str, display: Display) -> bool:
 
 
 def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
-                facts: _Facts) -> None:
-    """Each step read with the reader: definitions found, conventions applied, chains told."""
+                facts: _Facts, cases: Mapping[int, str]) -> None:
+    """Each step read with the reader: definitions found, conventions applied, chains told
+    (two lines under different cases are never one chain, whatever their left sides)."""
     from derive.read.latex import index_families
 
     families = index_families([s.latex for s in steps], context)
@@ -2156,7 +2208,8 @@ def _read_steps(steps: list[_Step], context: Context, positions: _Positions,
             name = _defined_by_derivative(step.sides[0], step.sides[1], defined_anywhere)
         same = chain is not None and (
             (left is not None and chain.sides is not None and len(chain.sides) > 0 and
-             chain.sides[0] == left) or _same_text(chain.left, step.left))
+             chain.sides[0] == left) or _same_text(chain.left, step.left)) and \
+            cases.get(chain.line.display.number) == cases.get(step.line.display.number)
         fresh = (not same and name not in defined) or defining
         if name is not None and fresh and step.sides is not None and len(step.sides) >= 2:
             value = step.sides[1]
@@ -2613,7 +2666,23 @@ def _cases(text: str, found: list[Display]) -> dict[int, str]:
                 break
             cases[following.number] = f"{case.group(1)} {relation} {case.group(3)}"
             previous = following
+    for k, display in enumerate(found):
+        if display.inline or display.number in cases:
+            continue
+        opening = display.start - _OPENERS.get(display.kind, 0)
+        before = found[k - 1].end + _OPENERS.get(found[k - 1].kind, 0) if k else 0
+        said = _CASE_IN_WORDS.search(text[max(before, opening - 80):opening])
+        if said is not None:  # "1. When i = k: $$…$$", the case in plain words
+            relation = "=" if said.group(2) == "=" else "\\neq"
+            cases[display.number] = f"{said.group(1)} {relation} {said.group(3)}"
     return cases
+
+
+_CASE_IN_WORDS = re.compile(
+    r"(?:^|\W)(?:if|when|for|case)\s+([a-z])\s*(=|\\neq?(?![A-Za-z])|≠|!=)\s*([a-z]|[0-9]+)"
+    r"\s*[:,.]?\s*$", re.IGNORECASE)
+"""A case said in words, not in math, just before a display: ``When i = k:``,
+``If i \\neq j,``."""
 
 
 def _stands_alone(text: str, display: Display) -> bool:
