@@ -363,3 +363,72 @@ latex = '\frac{d}{dx} \text{GELU}(x) = \sigma(x) + x \sigma(x)(1 - \sigma(x))'
 """
     _, derivative = checked(tmp_path, text)
     assert derivative.verdict == Verdict.PROVED, derivative  # type: ignore[attr-defined]
+
+
+# ---- whole documents ------------------------------------------------------------------------
+
+
+def documented(tmp_path: pathlib.Path, text: str) -> list[object]:
+    from derive.read.documents import read_document
+
+    path = tmp_path / "post.md"
+    path.write_text(text, encoding="utf-8")
+    report = check_document(read_document(str(path), text))
+    assert report.error is None, report.error
+    return list(report.steps)
+
+
+CASES_IN_WORDS = r"""The softmax is defined as:
+
+S_i = \frac{e^{z_i}}{\sum_{j} e^{z_j}}
+
+where S_i is the output for the i-th class.
+
+  1. When i = k: $$ \frac{\partial S_i}{\partial z_k} = S_i (1 - S_k) $$
+
+  2. When i \neq k: $$ \frac{\partial S_i}{\partial z_k} = -S_i S_k $$
+"""
+
+
+def test_cases_said_in_words_and_a_definition_whose_delimiters_were_lost(
+        tmp_path: pathlib.Path) -> None:
+    definition, diagonal, off = documented(tmp_path, CASES_IN_WORDS)
+    assert definition.verdict == Verdict.DEFINITION  # type: ignore[attr-defined]
+    # each line under its own case: never one chain, never refuted against the other
+    assert diagonal.verdict == Verdict.CONDITIONAL  # type: ignore[attr-defined]
+    assert off.verdict == Verdict.CONDITIONAL  # type: ignore[attr-defined]
+    assert off.claim.assume == (r"i \neq k",)  # type: ignore[attr-defined]
+
+
+def test_lines_under_different_cases_are_not_one_chain_even_undefined(
+        tmp_path: pathlib.Path) -> None:
+    text = CASES_IN_WORDS.replace(r"S_i = \frac{e^{z_i}}{\sum_{j} e^{z_j}}", "")
+    steps = documented(tmp_path, text)
+    assert all(step.verdict != Verdict.REFUTED for step in steps)  # type: ignore[attr-defined]
+
+
+PLAIN_SWISH = """Swish is y = x . σ(x)
+
+y = x . σ(x)
+
+The product rule gives
+
+y’ = x’ . σ(x) + x . σ(x)’
+
+y’ = σ(x) + x . σ(x) . (1 – σ(x))
+"""
+
+
+def test_a_plain_text_post_whose_variable_is_what_its_functions_are_applied_to(
+        tmp_path: pathlib.Path) -> None:
+    steps = documented(tmp_path, PLAIN_SWISH)
+    primed = [s for s in steps if "y’" in s.claim.latex]  # type: ignore[attr-defined]
+    assert len(primed) == 2
+    assert all(s.verdict == Verdict.PROVED for s in primed), primed  # type: ignore[attr-defined]
+
+
+def test_prose_with_an_equals_sign_is_not_read_as_bare_latex(tmp_path: pathlib.Path) -> None:
+    text = ("$$y = x^2$$\n\nThe value computed here = the \\frac of nothing\n\n"
+            "$$\\frac{dy}{dx} = 2x$$\n")
+    steps = documented(tmp_path, text)
+    assert len(steps) == 2
