@@ -432,3 +432,156 @@ def test_prose_with_an_equals_sign_is_not_read_as_bare_latex(tmp_path: pathlib.P
             "$$\\frac{dy}{dx} = 2x$$\n")
     steps = documented(tmp_path, text)
     assert len(steps) == 2
+
+
+LAYER_NORM_POST = r"""Layer normalization:
+
+$$\mu = \frac{\sum_{k=1}^{N} x_k}{N}$$
+
+$$\sigma = \sqrt{\frac{\sum_{k=1}^{N} (x_k - \mu)^2}{N}}$$
+
+$$y_i = \frac{x_i - \mu}{\sigma}$$
+
+By the quotient rule
+
+$$\frac{dy_i}{dx_j} = \frac{(x_i - \mu)'\sigma - (x_i - \mu)\sigma'}{\sigma^2}$$
+
+$$\mu' = \frac{1}{N}$$
+
+$$\mu' = \frac{2}{N}$$
+"""
+
+
+def test_primes_on_the_right_of_a_derivative_by_an_entry_are_by_that_entry(
+        tmp_path: pathlib.Path) -> None:
+    steps = documented(tmp_path, LAYER_NORM_POST)
+    quotient, mean, wrong = steps[-3:]
+    assert quotient.verdict == Verdict.CHECKED, quotient  # type: ignore[attr-defined]
+    assert mean.verdict == Verdict.CHECKED, mean  # type: ignore[attr-defined]
+    assert wrong.verdict == Verdict.REFUTED, wrong  # type: ignore[attr-defined]
+
+
+NAMED_AT_THE_END = r"""
+[symbols]
+x = { domain = "real" }
+
+[definitions]
+L = { latex = '\frac{1}{2}(x - 3)^2' }
+
+[[step]]
+id    = "A"
+latex = '\frac{dL}{dx} = x - 3 = \delta'
+
+[[step]]
+id    = "B"
+latex = '\frac{d^2L}{dx^2} = \frac{d\delta}{dx} = 1'
+
+[[step]]
+id    = "C"
+latex = '\frac{dL}{dx} = x + 3 = \epsilon'
+"""
+
+
+def test_a_name_written_first_at_the_end_of_a_chain_names_the_side_before_it(
+        tmp_path: pathlib.Path) -> None:
+    named, used, wrong = checked(tmp_path, NAMED_AT_THE_END)
+    assert named.verdict == Verdict.PROVED, named  # type: ignore[attr-defined]
+    assert len(named.links) == 1  # type: ignore[attr-defined]
+    assert any("read as the name of the side before it" in r
+               for r in named.readings)  # type: ignore[attr-defined]
+    assert used.verdict == Verdict.PROVED, used  # type: ignore[attr-defined]
+    assert wrong.verdict == Verdict.REFUTED, wrong  # type: ignore[attr-defined]
+
+
+ROWS_AS_COLUMNS = r"""
+[symbols]
+x   = { shape = ["1", "d"] }
+W_1 = { shape = ["d", "h"] }
+b_1 = { shape = ["h", "1"] }
+
+[settings]
+sizes = { d = 2, h = 3 }
+
+[[step]]
+id     = "D"
+latex  = 'z_1 = xW_1 + b_1'
+define = true
+
+[[step]]
+id    = "A"
+latex = 'z_1^T = W_1^T x^T + b_1'
+"""
+
+
+def test_a_claim_through_a_definition_that_does_not_conform_is_undecided(
+        tmp_path: pathlib.Path) -> None:
+    _, claim = checked(tmp_path, ROWS_AS_COLUMNS)
+    assert claim.verdict == Verdict.UNDECIDED, claim  # type: ignore[attr-defined]
+    assert "the definition of z₁ does not conform" in \
+        claim.links[0].message  # type: ignore[attr-defined]
+
+
+# ---- the summation convention and families of variables ------------------------------------
+
+
+KRONECKER = r"""
+[symbols]
+w_j = { domain = "real" }
+
+[indices]
+i = "n"
+j = "n"
+k = "n"
+
+[settings]
+sizes = { n = 3 }
+upper_indices = true
+
+[[step]]
+id     = "K1"
+lhs    = '\frac{\partial}{\partial w_j}\left[\delta_{ik}(w_i w_k)\right]'
+latex  = '''=\delta_{ik}\left[\frac{\partial w_i}{\partial w_j}w_k
+           + w_i\frac{\partial w_k}{\partial w_j}\right]'''
+
+[[step]]
+id     = "K2"
+latex  = '=\delta_{ik}\left[\delta_{ij}w_k + w_i\delta_{kj}\right]'
+
+[[step]]
+id     = "K3"
+latex  = '= 2 w_j'
+
+[[step]]
+id     = "K4"
+latex  = '= 2 w_k'
+"""
+
+
+def test_the_summation_convention_with_a_given_left_side_and_a_bracket(
+        tmp_path: pathlib.Path) -> None:
+    product, deltas, result, wrong = checked(tmp_path, KRONECKER)
+    # j is written once in each term of the bracket: free, never summed
+    assert product.verdict == Verdict.CHECKED, product  # type: ignore[attr-defined]
+    assert deltas.verdict == Verdict.CHECKED, deltas  # type: ignore[attr-defined]
+    assert result.verdict == Verdict.CHECKED, result  # type: ignore[attr-defined]
+    assert wrong.verdict != Verdict.CHECKED, wrong  # type: ignore[attr-defined]
+
+
+def test_a_repeated_index_inside_a_derivative_is_never_refuted_without_its_sum(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$\\frac{\\partial}{\\partial w_j}\\sum_{k=1}^n w_k^2$$\n\n"
+            "$$=\\frac{\\partial}{\\partial w_j}\\left[\\delta_{ik}(w_i w_k)\\right]$$\n")
+    steps = documented(tmp_path, text)
+    assert steps[-1].verdict == Verdict.UNDECIDED, steps  # type: ignore[attr-defined]
+    assert "summation convention" in steps[-1].links[0].message  # type: ignore[attr-defined]
+
+
+def test_a_vector_written_whole_beside_its_entries_is_not_two_numbers(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$ cossim(a,b)=\\frac{a\\cdot{b}}{\\sqrt{a^2\\cdot{b^2}}} $$\n\n"
+            "$$ \\frac{\\partial}{\\partial{a}}cossim(a,b)= \\frac{b_1}{|a|\\cdot{|b|}}"
+            "-cossim(a,b)\\cdot{\\frac{a_1} {|a|^2}} $$\n")
+    steps = documented(tmp_path, text)
+    assert steps[-1].verdict == Verdict.UNDECIDED, steps  # type: ignore[attr-defined]
+    assert "written whole and by its entries" in \
+        steps[-1].links[0].message  # type: ignore[attr-defined]

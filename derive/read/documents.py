@@ -973,6 +973,9 @@ class _Facts:
     entries: set[str] = field(default_factory=set)
     """Names whose entries the document writes (x_i, x_1, x_{ij}): read as scalars."""
     upper_indices: bool = False
+    prime_by: str = ""
+    """The variable the document's primes differentiate by (Context.prime_by), when a line
+    states a derivative by it and writes primes on its right side."""
     """The document writes entries with upper indices (A^{ij}, δ^j_m)."""
     series_count: str = ""
     """The count a sum written with a trailing ⋯ runs to (Context.series_count)."""
@@ -1030,6 +1033,7 @@ def read_document(path: str, text: str) -> ProofDocument:
     _bare_example_letters(lines, facts)
     _gradient_glosses(text, lines, facts)
     _one_variable(lines, facts)
+    _prime_variable(lines, facts)
     _open_series(lines, facts)
     _example_bases(lines, facts)
     _examples_beside_entries(lines, facts)
@@ -1695,8 +1699,11 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
                 facts.words[head.group(1)] = (
                     f"{head.group(1)} is one name, not a product of letters: the document "
                     f"applies it (line {positions.line(line.start)})")
-            try:
-                name = parse_name(written, _words_context(facts))
+            upright = re.fullmatch(r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]{2,})"
+                                   r"\s*\}", written.strip())
+            try:  # \text{GELU}: the word, as \text{GELU}(x) reads it
+                name = upright.group(1) if upright else \
+                    parse_name(written, _words_context(facts))
             except DeriveError:
                 continue
             if name not in facts.functions:
@@ -1794,6 +1801,36 @@ def _one_variable(lines: list[Line], facts: _Facts) -> None:
     facts.domains[variable] = ("real", f"{variable} is the document's one variable (every "
                                        f"derivative is by {variable}): a prime on a name, "
                                        f"u', is its derivative by {variable}")
+
+
+_DERIVATIVE_ON_LEFT = re.compile(
+    r"\s*&?\s*\\frac\s*\{\s*(?:d|\\partial)[^{}]*\}\s*\{\s*(?:d|\\partial)\s*"
+    r"(\\?[A-Za-z]+_\{?[a-z0-9]\}?)\s*\}\s*&?\s*=(?P<right>.*)", re.DOTALL)
+
+
+def _prime_variable(lines: list[Line], facts: _Facts) -> None:
+    """``\\frac{dy_i}{dx_j} = \\frac{(x_i - \\mu)'\\sigma - (x_i - \\mu)\\sigma'}{\\sigma^2}``: a
+    derivative by an entry x_j written with primes on its right side (the quotient rule with
+    u' and v'): the document's primes are derivatives by x_j (said). Every such line must
+    name the same entry, and no line may write d/dx of a single letter (one variable, read
+    by ``_one_variable``)."""
+    if facts.domains and any(domain == "real" and "one variable" in said
+                             for domain, said in facts.domains.values()):
+        return
+    found = set()
+    for line in lines:
+        match = _DERIVATIVE_ON_LEFT.match(line.latex)
+        if match is not None and re.search(r"['’′](?!['’′]*\s*\()", match.group("right")):
+            found.add(re.sub(r"[{}\s]", "", match.group(1)))
+    if len(found) != 1:
+        return
+    from derive.read.latex import parse_name
+
+    variable = found.pop()
+    facts.prime_by = parse_name(variable)
+    facts.said.append(f"a prime is the derivative by {_pretty(variable)}: the document writes "
+                      f"one on the right of a derivative by {_pretty(variable)} (the quotient "
+                      "or product rule with u' and v')")
 
 
 def word_on_the_left(latex: str) -> str | None:
@@ -2009,6 +2046,7 @@ def _context(facts: _Facts) -> Context:
             infos.append(SymbolInfo(name, shape=shape, entries=facts.first_entries.get(name)))
     context = Context(functions=frozenset(facts.functions), styled=frozenset(facts.styled),
                       macros=facts.macros, upper_indices=facts.upper_indices,
+                      prime_by=facts.prime_by,
                       example_bases=frozenset(facts.examples), series_count=facts.series_count
                       ).with_symbols(*infos)
     if facts.series_count and facts.series_count not in context.symbols:

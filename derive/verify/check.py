@@ -569,7 +569,8 @@ class _Checker:
             if said not in self.assumed:
                 self.assumed.append(said)
             function, named = defined(variables[0]), None
-        if named is not None and named not in self.definitions and named not in keep:
+        if named is not None and named not in self.definitions and named not in keep and \
+                not self._entries_of_a_declared_family(named, variables):
             raise NotDefined(f"{named.name} is not defined, so d{named.name}/d"
                              f"{variables[0]} has no meaning here", named.name)
         written = self._expand(function, keep)
@@ -940,6 +941,19 @@ class _Checker:
                 # it refutes nothing
                 return LinkReport(lhs, rhs, verdict_of(under), under)
         return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _entries_of_a_declared_family(self, named: sp.Symbol,
+                                      variables: Sequence[sp.Basic]) -> bool:
+        """∂w₂/∂w₁ at an instance of an index claim, the file declaring w_j (j an index
+        letter): two entries of one family of variables, independent of each other (the
+        derivative is δ₂₁ = 0), not an undefined name."""
+        base = _family_base(named)
+        if base is None or not _is_instance_entry(named) or not all(
+                _is_instance_entry(v) and _family_base(v) == base for v in variables):
+            return False
+        return any(_family_base(sp.Symbol(name)) == base and
+                   name.rpartition("_")[2] in self.context.indices
+                   for name, info in self.context.symbols.items() if info.shape is None)
 
     def _defined_anywhere(self, name: str) -> bool:
         """Whether the file or a step read so far defines the name (g = y_i − t_i, which an
@@ -1557,8 +1571,6 @@ class _Checker:
         # aliases are applied as the step is read, so a side carried to the next step keeps
         # the meaning it had here
         sides = [_renamed(side, self.aliases) for side in relation.sides]
-        if self.context.upper_indices:
-            sides = _summation_convention(sides, self.context)
         operators = list(relation.operators) or ["="] * max(len(sides) - 1, 0)
         if claim.lhs is not None:
             from derive.read.latex import parse_expression
@@ -1591,6 +1603,9 @@ class _Checker:
                            "the line before could not be read")
             else:
                 sides.insert(0, previous)
+        if self.context.upper_indices:
+            # with the side the line continues or the lhs given: a letter free there is free
+            sides = _summation_convention(sides, self.context)
         defines = ""
         introduced = self._introduced(claim, relation, sides)
         named_here = self._functions_introduced(claim, sides, operators)
@@ -1649,6 +1664,15 @@ class _Checker:
             defines = name
             sides = sides[1:]
             operators = operators[1:]
+        named_last = self._named_at_end(claim, sides, operators, seen_before)
+        if named_last:  # ∂J/∂z = ŷ − y = δ₁: δ₁ names the value, it claims nothing
+            self.definitions[self.context.symbol(named_last)] = self._named(sides[-2])
+            self.function_definitions.pop(named_last, None)
+            sides, operators = sides[:-1], operators[: len(sides) - 2]
+            relation = replace(relation, readings=(
+                *relation.readings, f"{pretty_name(named_last)}, written for the first time "
+                "at the end of the chain, read as the name of the side before it"))
+            defines = defines or named_last
         # a line may end in a dangling '=' (document 002's "= \quad (6)")
         operators = (operators + ["="] * len(sides))[: max(len(sides) - 1, 0)]
         substituted = self._functions_substituted(claim, sides, operators)
@@ -1803,13 +1827,23 @@ class _Checker:
         def reason(link: LinkReport) -> str:
             names: set[str] = set()
             bases: set[str] = set()
+            kept: set[str] = set()  # the names left once the definitions are written out
             for side in (link.lhs, link.rhs):
                 for written in (side, self._written_out(side)):
                     if not isinstance(written, sp.Basic):
                         continue
-                    names |= {s.name for s in written.free_symbols if isinstance(s, sp.Symbol)}
+                    found = {s.name for s in written.free_symbols if isinstance(s, sp.Symbol)}
+                    names |= found
+                    kept |= found if written is not side else set()
                     bases |= {str(e.base.label) for e in written.atoms(sp.Indexed)}
             both = sorted(n for n in names & bases if n in self.document.scalar_readings)
+            # a and a₁ both left once written out (|a| beside b₁/|a||b|): a vector and its
+            # entries, unless the file gives a its own shape or domain (f(x) = log Σ e^{x_i}
+            # writes x away)
+            entries = {name.partition("_")[0] for name in kept if "_" in name}
+            both += sorted(n for n in kept & entries
+                           if len(n) == 1 and n not in self.context.symbols and
+                           n not in self.context.indices and n not in both)
             if not both:
                 return ""
             shown = pretty_name(both[0])
@@ -2072,6 +2106,23 @@ class _Checker:
     def _constants(self, formula: sp.Expr) -> set[sp.Basic]:
         """The symbols of a formula the file declares (parameters a function may use)."""
         return {s for s in formula.free_symbols if str(s) in self.context.symbols}
+
+    def _named_at_end(self, claim: Claim, sides: Sequence[sp.Expr], operators: Sequence[str],
+                      seen_before: set[str]) -> str:
+        """The name a chain's last side introduces (``∂J/∂z₂ = ŷ − y = δ₁``, δ₁ written for the
+        first time, declared and defined nowhere, after at least one link): the name of the
+        side before it. '' for any other line."""
+        if claim.kind != "claim" or claim.define or len(sides) < 3 or \
+                not isinstance(sides[-1], sp.Symbol) or operators[len(sides) - 2:] != ["="]:
+            return ""
+        name = str(sides[-1].name)
+        declared = {*self._declared_names(), *(a.name for a in self.all_aliases),
+                    *(a.means for a in self.all_aliases)}
+        bases = {n.partition("_")[0] for n in declared if "_" in n}
+        if name in declared or name in seen_before or name.partition("_")[0] in bases or \
+                any(sides[-1] in side.free_symbols for side in sides[:-1]):
+            return ""
+        return name
 
     def _introduced(self, claim: Claim, relation: Any, sides: Sequence[sp.Expr]) -> str:
         """The name a chain's first side introduces (``L_i = −log(…) = …``, L_i written for the
@@ -3068,6 +3119,11 @@ def _index_occurrences(expr: sp.Basic, letters: Mapping[str, str]) -> list[str]:
         for variable, _ in expr.variable_count:
             found += _index_occurrences(variable, letters)
         return found
+    if isinstance(expr, sp.Add):  # a + b writes j once when each of a and b writes it once
+        most: Counter[str] = Counter()
+        for arg in expr.args:
+            most |= Counter(_index_occurrences(arg, letters))
+        return sorted(most.elements())
     return [c for arg in expr.args for c in _index_occurrences(arg, letters)]
 
 
@@ -3158,24 +3214,30 @@ def _summation_convention_undecided(links: tuple[LinkReport, ...]) -> tuple[Link
 def _repeated_letters(side: sp.Basic, other: sp.Basic) -> set[str]:
     """The index letters written in two factors of one product of ``side`` and nowhere in
     ``other``."""
-    from derive.read.extent import _name_indices
+    from derive.read.extent import _free_names, _name_indices
 
     def letters(value: sp.Basic) -> set[str]:
         found: set[str] = set()
-        variables = {v for d in value.atoms(sp.Derivative) for v in d.variables}
-        for symbol in value.free_symbols | variables:
-            name = str(getattr(symbol, "name", symbol))
+        # a name inside a sum that binds its letter (ω_k in Σ_k ω_k²) writes no free index
+        for name, bound in _free_names(value):
             # subscripts in lower case only: an example's (i) or a layer's L is no index
             found |= {letter for letter in _name_indices(name.partition("^(")[0])
+                      if letter.islower() and letter not in bound}
+        variables = {v for d in value.atoms(sp.Derivative) for v in d.variables}
+        for symbol in variables:
+            name = str(getattr(symbol, "name", symbol))
+            found |= {letter for letter in _name_indices(name.partition("^(")[0])
                       if letter.islower()}
-            if isinstance(symbol, sp.Symbol) and len(name) == 1 and any(
-                    symbol in delta.args for delta in value.atoms(sp.KroneckerDelta)):
-                found.add(name)
+        for delta in value.atoms(sp.KroneckerDelta):
+            found |= {str(arg) for arg in delta.args
+                      if isinstance(arg, sp.Symbol) and len(str(arg)) == 1}
         return found
 
     beyond = letters(other)
     repeated: set[str] = set()
     for term in sp.Add.make_args(side):
+        while isinstance(term, sp.Derivative):  # ∂/∂ω_j (δ_ik ω_i ω_k): the product inside
+            term = term.expr
         seen: set[str] = set()
         for factor in sp.Mul.make_args(term):
             mine = letters(factor)

@@ -28,6 +28,7 @@ from derive.decide.equivalence import compare
 from derive.verify.shapes.comparison import agree
 from derive.verify.shapes.frame import Frame
 from derive.verify.shapes.inference import (
+    DefinitionShapeError,
     LayoutNeeded,
     ShapeError,
     Shapes,
@@ -687,6 +688,10 @@ class Claim:
         transposed = self._other_data_layout(retry, error)
         if transposed is not None:
             return transposed
+        if isinstance(error, DefinitionShapeError):
+            # the claim as written may be well formed: the shapes read for its names (a
+            # convention, ℝⁿ a column) do not fit a definition it goes through
+            return Decision(Verdict.UNDECIDED, message=str(error))
         if isinstance(error, LayoutNeeded):
             # a convention, not a shape error: the product of a Jacobian inside a formula is
             # not written out in any layout here

@@ -43,6 +43,11 @@ class ShapeError(DeriveError):
     """Shapes that do not conform: the sub-expression and the shapes."""
 
 
+class DefinitionShapeError(ShapeError):
+    """Shapes that do not conform inside a name's definition, not in the claim written: the
+    shapes read for the document's names (declared or inferred) do not fit its definitions."""
+
+
 class LayoutNeeded(ShapeError):
     """A Jacobian of an array by an array inside a formula: it has a shape only in a layout
     the document chooses."""
@@ -80,7 +85,15 @@ class Shapes:
         definition = self.frame.definitions.get(name)
         if definition is None or name in seen:
             return SCALAR
-        shape = self.of(definition, seen | {name})
+        try:
+            shape = self.of(definition, seen | {name})
+        except DefinitionShapeError:
+            raise
+        except LayoutNeeded:
+            raise
+        except ShapeError as error:
+            raise DefinitionShapeError(f"the definition of {pretty_name(name)} does not conform "
+                                       f"with the shapes read: {error}") from None
         self.cache[name] = shape
         return shape
 
