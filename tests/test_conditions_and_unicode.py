@@ -585,3 +585,25 @@ def test_a_vector_written_whole_beside_its_entries_is_not_two_numbers(
     assert steps[-1].verdict == Verdict.UNDECIDED, steps  # type: ignore[attr-defined]
     assert "written whole and by its entries" in \
         steps[-1].links[0].message  # type: ignore[attr-defined]
+
+
+PLAIN_SENTENCES = """Q1 · Backprop through softmax
+Let s = softmax(z) where z ∈ R^K, so s_i = exp(z_i) / Σ_j exp(z_j). Derive the Jacobian.
+Differentiate s_i = exp(z_i) / Z with Z = Σ_k exp(z_k). The numerator depends on z_j.
+Case i = j. Quotient rule gives ∂s_i/∂z_i = (exp(z_i)·Z − exp(z_i)·exp(z_i)) / Z² = s_i(1 − s_i).
+Case i ≠ j. The numerator's derivative is zero, so ∂s_i/∂z_j = −exp(z_i)·exp(z_j)/Z² = −s_i s_j.
+"""
+
+
+def test_equations_that_end_the_sentences_of_a_plain_text_post(tmp_path: pathlib.Path) -> None:
+    steps = documented(tmp_path, PLAIN_SENTENCES)
+    verdicts = [str(step.verdict) for step in steps]  # type: ignore[attr-defined]
+    assert verdicts == ["definition", "definition", "checked", "conditional"], steps
+    assert any("'Σ' with a subscript read as the sum sign" in r
+               for r in steps[0].readings)  # type: ignore[attr-defined]
+    assert steps[3].claim.assume == (r"i \neq j",)  # type: ignore[attr-defined]
+
+
+def test_a_capital_sigma_alone_is_the_greek_letter() -> None:
+    where = Context()
+    assert parse_expression("Σ x", where) == parse_expression(r"\Sigma x", where)

@@ -184,7 +184,6 @@ def plain_displays(text: str) -> list[Display]:
     in a code comment): each line that the reader reads as an equation, or that a line
     beginning with '=' continues, and each such continuation; a list marker, emphasis and a
     short label before a colon (``Softplus function: f(x) = …``) left out."""
-    from derive.read.latex import parse_lines
 
     pieces: list[tuple[int, int]] = []
     offset = 0
@@ -206,20 +205,57 @@ def plain_displays(text: str) -> list[Display]:
         continued = following.startswith("=")
         if not piece.strip() or not (_PLAIN_EQUATION.search(piece) or continued):
             continue
-        if not piece.startswith("=") and not continued:
-            # a name before a bracket may be a function the document defines (f'(x),
-            # swish'(x)); a line the next one continues is math even when it cannot be read
-            # (its continuation must not be chained to an earlier line)
-            calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z]+)['’]*\(", piece))
-            try:
-                parse_lines(piece, Context(functions=calls), source="<document>")
-            except ParseError as error:
-                if not _CONTEXT_ERRORS.search(error.message):
-                    continue  # prose with an '=' in it: not math
-            except Exception:  # code: not math
-                continue
+        if not piece.startswith("=") and not continued and not _plain_math(piece):
+            # a line the next one continues is math even when it cannot be read (its
+            # continuation must not be chained to an earlier line); a sentence may end in
+            # an equation ("Quotient rule gives ∂s_i/∂z_i = … = s_i(1 − s_i).")
+            for first, last in _equations_in_sentences(piece):
+                found.append(Display(len(found), "plain", start + first, start + last, False))
+            continue
         found.append(Display(len(found), "plain", start, end, False))
     return found
+
+
+def _plain_math(piece: str) -> bool:
+    """Whether a line of a document with no delimited math reads as math (refused only for
+    want of the document's context, at most); a name before a bracket may be a function the
+    document defines (f'(x), swish'(x))."""
+    from derive.read.latex import parse_lines
+
+    calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z]+)['’]*\(", piece))
+    try:
+        parse_lines(piece, Context(functions=calls), source="<document>")
+    except ParseError as error:
+        return bool(_CONTEXT_ERRORS.search(error.message))  # else prose with an '=' in it
+    except Exception:  # code: not math
+        return False
+    return True
+
+
+_SENTENCES = re.compile(r"[^.!?]*(?:[.!?](?=\s+[A-Z(]|\s*$)|$)")
+_LEADS_TO_MATH = re.compile(r"(?:^|\s)(?:gives|give|so|then|thus|hence|get|have|obtain|"
+                            r"yields?|becomes?|is|are|with|where|:)\s+|:\s*", re.IGNORECASE)
+
+
+def _equations_in_sentences(piece: str) -> list[tuple[int, int]]:
+    """The equations a line of words ends its sentences with ("Case i = j. Quotient rule
+    gives ∂s_i/∂z_i = (…)/Z² = s_i(1 − s_i)."): in each sentence, the longest rest after a
+    word that leads to math ("gives", "so", "is", a colon) that reads as an equation; as
+    spans of the line."""
+    spans: list[tuple[int, int]] = []
+    for sentence in _SENTENCES.finditer(piece):
+        text = sentence.group().rstrip(" .")
+        if not _PLAIN_EQUATION.search(text):
+            continue
+        for lead in _LEADS_TO_MATH.finditer(text):
+            candidate = text[lead.end():]
+            if _PLAIN_EQUATION.search(candidate) and not re.search(r"[A-Za-z]{4,}\s+[a-z]{3,}",
+                                                                  candidate) and \
+                    _plain_math(candidate):
+                spans.append((sentence.start() + lead.end(),
+                              sentence.start() + len(text)))
+                break
+    return spans
 
 
 _CONTEXT_ERRORS = re.compile(r"^cannot read \S+': a prime is read only|^a prime is read only|"
@@ -1889,7 +1925,7 @@ def _words_context(facts: _Facts) -> Context:
 
 
 _SUM_WITHOUT_RANGE = re.compile(
-    r"\\(?:sum|Sigma)\s*(?:\\limits\s*)?_\s*(?:\{\s*([A-Za-z])\s*(?:\\neq?\s*[A-Za-z]\s*)?\}|"
+    r"(?:\\(?:sum|Sigma)|[Σ∑])\s*(?:\\limits\s*)?_\s*(?:\{\s*([A-Za-z])\s*(?:\\neq?\s*[A-Za-z]\s*)?\}|"
     r"([A-Za-z]))(?:\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])))?")
 _SUM_LIMIT = re.compile(r"\\sum\s*(?:\\limits\s*)?_\s*\{\s*(?:([A-Za-z])\s*=\s*([0-9]+)|"
                         r"[^{}=]*=[^{}]*)\s*\}\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))")
@@ -2718,9 +2754,9 @@ def _cases(text: str, found: list[Display]) -> dict[int, str]:
 
 _CASE_IN_WORDS = re.compile(
     r"(?:^|\W)(?:if|when|for|case)\s+([a-z])\s*(=|\\neq?(?![A-Za-z])|≠|!=)\s*([a-z]|[0-9]+)"
-    r"\s*[:,.]?\s*$", re.IGNORECASE)
-"""A case said in words, not in math, just before a display: ``When i = k:``,
-``If i \\neq j,``."""
+    r"\s*[:,.]?(?:\s+[^=$\n]{0,60})?$", re.IGNORECASE)
+"""A case said in words, not in math, just before a display (``When i = k:``, ``If i \\neq
+j,``), or a few words before it (``Case i ≠ j. The numerator's derivative is zero, so``)."""
 
 
 def _stands_alone(text: str, display: Display) -> bool:

@@ -180,6 +180,9 @@ def _characters(prepared: Prepared) -> None:
     for offset, character in enumerate(prepared.text):
         if character in _TYPOGRAPHIC:
             edits.append((offset, offset + 1, _TYPOGRAPHIC[character]))
+        elif character == "Σ" and prepared.text.startswith("_", offset + 1):
+            edits.append((offset, offset + 1, "\\sum "))  # Σ_j exp(z_j): the sum sign
+            prepared.note(offset, "'Σ' with a subscript read as the sum sign \\sum")
         elif character in _GREEK_LETTERS:
             edits.append((offset, offset + 1, f"\\{_GREEK_LETTERS[character]} "))
         elif character in _SIGNS:

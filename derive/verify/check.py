@@ -1797,8 +1797,8 @@ class _Checker:
         brought in by a substitution it did not state (x in place of p) together with a name
         it stands in for: its counterexample gives the two values the text relates.
         Undecided, said."""
-        earlier = {name: found for name, found in self.substituted.items()
-                   if found[0] != claim.id}
+        # this claim's own substitutions too: a later link of its chain may write both names
+        earlier = dict(self.substituted)
         if not earlier:
             return links
 
