@@ -625,6 +625,14 @@ class _Checker:
             if named is not None and not written.has(variable) and \
                     not self._entry_of_written_family(variable, written) and \
                     not _among_entries(variable, written):
+                other_case = sorted(s.name for s in written.free_symbols
+                                    if isinstance(s, sp.Symbol) and s != variable and
+                                    s.name.lower() == str(variable.name).lower())
+                if other_case:  # L = … σ(Wx + b) …, by w: W and w may be one weight
+                    raise NotDecidable(
+                        f"{named.name} does not write {pretty_name(str(variable.name))} but "
+                        f"writes {pretty_name(other_case[0])}: the text may mean one by the "
+                        "other; write one name to check it")
                 raise Independent(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
         if named is None:
