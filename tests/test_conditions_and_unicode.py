@@ -607,3 +607,21 @@ def test_equations_that_end_the_sentences_of_a_plain_text_post(tmp_path: pathlib
 def test_a_capital_sigma_alone_is_the_greek_letter() -> None:
     where = Context()
     assert parse_expression("Σ x", where) == parse_expression(r"\Sigma x", where)
+
+
+@pytest.mark.parametrize(("numerator", "verdict"), [
+    ("vu'-uv'", Verdict.PROVED), ("uv'-vu'", Verdict.REFUTED)])
+def test_the_quotient_rule_stated_with_letters_is_about_every_function(
+        tmp_path: pathlib.Path, numerator: str, verdict: Verdict) -> None:
+    text = f"Recall that\n\n$$\\left(\\dfrac{{u}}v\\right)'=\\dfrac{{{numerator}}}{{v^2}}$$\n"
+    (step,) = documented(tmp_path, text)
+    assert step.verdict == verdict, step  # type: ignore[attr-defined]
+
+
+def test_a_derivative_by_w_of_a_formula_in_capital_w_is_undecided(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$L = -y\\log(\\sigma(Wx + b))$$\n\n"
+            "$$\\frac{dL}{dw} = 0$$\n")
+    steps = documented(tmp_path, text)
+    assert steps[-1].verdict == Verdict.UNDECIDED, steps  # type: ignore[attr-defined]
+    assert "writes W" in steps[-1].links[0].message  # type: ignore[attr-defined]

@@ -1009,6 +1009,8 @@ class _Facts:
     entries: set[str] = field(default_factory=set)
     """Names whose entries the document writes (x_i, x_1, x_{ij}): read as scalars."""
     upper_indices: bool = False
+    arbitrary: set[str] = field(default_factory=set)
+    """Functions a rule the document states is about, whatever they are (Context.arbitrary)."""
     prime_by: str = ""
     """The variable the document's primes differentiate by (Context.prime_by), when a line
     states a derivative by it and writes primes on its right side."""
@@ -1652,6 +1654,11 @@ _FUNCTION_LEFT = re.compile(
     r"\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)*\s*(?:\\left\s*)?\(")
 """A name applied on the left of a relation: ``f(x)``, ``J(\\theta)``, ``h_\\theta(x)``."""
 
+_PRIMED_QUOTIENT = re.compile(
+    r"(?:\\left\s*)?\(\s*\\[dt]?frac\s*\{?\s*([a-z])\s*\}?\s*\{?\s*([a-z])\s*\}?\s*"
+    r"(?:\\right\s*)?\)\s*['’′]")
+"""A quotient of two letters primed, ``\\left(\\dfrac{u}v\\right)'``: the quotient rule, its
+letters functions (a quotient of vectors has no transpose)."""
 _PRIMED = re.compile(
     r"((?<![A-Za-z\\])[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?)\s*(?:['’′]+|\^\s*\{?\s*"
     r"\\prime\s*\}?)\s*(?:\\left\s*)?\(")
@@ -1718,6 +1725,15 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
                     f"{word.group(1)} is one name, not a product of letters: the document "
                     f"defines it (line {positions.line(line.start)})")
         candidates += [m.group(1) for m in _PRIMED.finditer(line.latex)]
+        quotient = _PRIMED_QUOTIENT.search(line.latex)
+        if quotient is not None:  # (u/v)' = (vu' − uv')/v²: the quotient rule
+            for letter in quotient.groups():
+                if letter not in facts.functions:
+                    facts.functions[letter] = (
+                        f"{letter} is any function: the document writes the derivative of a "
+                        f"quotient of {quotient.group(1)} and {quotient.group(2)} (line "
+                        f"{positions.line(line.start)}), a rule about every function")
+                    facts.arbitrary.add(letter)
         candidates += [m.group(1) for m in _LISTED.finditer(line.latex)
                        if _balanced_list(line.latex, m.end() - 1)]
         candidates += [m.group(1) for m in _PARAMETERIZED.finditer(line.latex)]
@@ -2082,7 +2098,7 @@ def _context(facts: _Facts) -> Context:
             infos.append(SymbolInfo(name, shape=shape, entries=facts.first_entries.get(name)))
     context = Context(functions=frozenset(facts.functions), styled=frozenset(facts.styled),
                       macros=facts.macros, upper_indices=facts.upper_indices,
-                      prime_by=facts.prime_by,
+                      prime_by=facts.prime_by, arbitrary=frozenset(facts.arbitrary),
                       example_bases=frozenset(facts.examples), series_count=facts.series_count
                       ).with_symbols(*infos)
     if facts.series_count and facts.series_count not in context.symbols:
