@@ -625,3 +625,12 @@ def test_a_derivative_by_w_of_a_formula_in_capital_w_is_undecided(
     steps = documented(tmp_path, text)
     assert steps[-1].verdict == Verdict.UNDECIDED, steps  # type: ignore[attr-defined]
     assert "writes W" in steps[-1].links[0].message  # type: ignore[attr-defined]
+
+
+def test_an_entry_of_a_vector_whose_definition_could_not_be_read_is_undecided(
+        tmp_path: pathlib.Path) -> None:
+    text = ("$$y = \\operatorname{softmax}(z)$$\n\n$$z = hW + b$$\n\n"
+            "$$\\frac{\\partial y_j}{\\partial W_{km}} = h_k (y_j - y_j y_m)$$\n")
+    steps = documented(tmp_path, text)
+    assert steps[0].verdict == Verdict.UNREADABLE  # type: ignore[attr-defined]
+    assert steps[-1].verdict == Verdict.UNDECIDED, steps  # type: ignore[attr-defined]

@@ -890,6 +890,14 @@ class _Checker:
             chained = self._chain_of_undefined(lhs, rhs, apart)
             if chained is not None:
                 return chained
+            whole = _family_base(sp.Symbol(error.name)) if error.name else None
+            if whole is not None and self.context.symbol(whole) in self.definitions:
+                # y_j with y = softmax(z) defined whole: an entry of a defined array
+                shown = pretty_name(error.name)
+                return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                    f"{shown} is an entry of {pretty_name(whole)}, which is defined as a whole: "
+                    f"its entries are not written out here; declare {pretty_name(whole)}'s "
+                    "shape or write the claim with the whole array"))
             if error.name and _family_base(sp.Symbol(error.name)) is None and \
                     error.name not in self._declared_names() and \
                     not self._defined_anywhere(error.name):
@@ -1999,6 +2007,9 @@ class _Checker:
         def reason(link: LinkReport) -> str:
             assert link.rhs is not None
             written = self._written_names(link.lhs) | self._written_names(link.rhs)
+            # y_j, an entry of y, which a line that could not be read defines
+            written |= {base for name in written
+                        if (base := _family_base(sp.Symbol(name))) is not None}
             named = sorted(set(self.unread) & written)
             if not named:
                 return ""
