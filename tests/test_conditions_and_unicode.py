@@ -634,3 +634,28 @@ def test_an_entry_of_a_vector_whose_definition_could_not_be_read_is_undecided(
     steps = documented(tmp_path, text)
     assert steps[0].verdict == Verdict.UNREADABLE  # type: ignore[attr-defined]
     assert steps[-1].verdict == Verdict.UNDECIDED, steps  # type: ignore[attr-defined]
+
+
+WHOLE_ARRAY = r"""
+[symbols]
+W = { shape = ["n", "n"] }
+x = { shape = ["n", "1"] }
+
+[settings]
+sizes = { n = 2 }
+
+[[step]]
+id     = "D"
+latex  = 'y = Wx'
+define = true
+
+[[step]]
+id    = "A"
+latex = '\frac{\partial y_j}{\partial b} = 0'
+"""
+
+
+def test_an_entry_of_an_array_defined_whole_is_undecided(tmp_path: pathlib.Path) -> None:
+    _, claim = checked(tmp_path, WHOLE_ARRAY)
+    assert claim.verdict == Verdict.UNDECIDED, claim  # type: ignore[attr-defined]
+    assert "defined as a whole" in claim.links[0].message  # type: ignore[attr-defined]

@@ -891,7 +891,10 @@ class _Checker:
             if chained is not None:
                 return chained
             whole = _family_base(sp.Symbol(error.name)) if error.name else None
-            if whole is not None and self.context.symbol(whole) in self.definitions:
+            value = self.definitions.get(self.context.symbol(whole)) if whole else None
+            if whole is not None and value is not None and (
+                    isinstance(value, sp.MatrixBase | sp.MatrixExpr) or
+                    bool(value.atoms(sp.MatrixSymbol))):
                 # y_j with y = softmax(z) defined whole: an entry of a defined array
                 shown = pretty_name(error.name)
                 return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
