@@ -89,6 +89,7 @@ from derive.core.errors import DeriveError, ParseError, ProofFileError
 from derive.core.terminal import SCRIPT_CAPITALS
 from derive.read.posted import defined_macros
 from derive.read.proofs import Claim, Definition, MatrixSettings, ProofDocument
+from derive.read.screen import upright_word
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".tex", ".txt")
 """The suffixes read as documents; ``.toml`` (and anything else) is a proof file."""
@@ -309,7 +310,7 @@ def plain_continuations(text: str, found: list[Display], *, latex: bool = False
     extra: list[Display] = []
     for k, span in enumerate(pieces):
         if span is not None and _bare_latex(text[span[0]:span[1]]) and \
-                _reads_with_indices(text[span[0]:span[1]]):
+                _plain_math(text[span[0]:span[1]]):
             # "S_i = \frac{e^{z_i}}{\sum_j e^{z_j}}" alone on its line, its delimiters lost
             extra.append(Display(0, "bare", span[0], span[1], False))
             continue
@@ -326,20 +327,6 @@ def plain_continuations(text: str, found: list[Display], *, latex: bool = False
         return found
     merged = sorted([*found, *extra], key=lambda d: d.start)
     return [replace(d, number=k + 1) for k, d in enumerate(merged)]
-
-
-def _reads_with_indices(piece: str) -> bool:
-    """Whether the reader reads a line as math, its index letters running over some range
-    (``\\sum_j`` needs one only to be checked, not to be math)."""
-    from derive.read.latex import parse_lines
-
-    calls = frozenset(re.findall(r"(?<![A-Za-z\\])([A-Za-z]+)\(", piece))
-    try:
-        parse_lines(piece, Context(functions=calls, indices=dict.fromkeys("ijklmn", "C")),
-                    source="<document>")
-    except Exception:  # prose, or code: not math
-        return False
-    return True
 
 
 def _bare_latex(line: str) -> bool:
@@ -1751,11 +1738,8 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
                 facts.words[head.group(1)] = (
                     f"{head.group(1)} is one name, not a product of letters: the document "
                     f"applies it (line {positions.line(line.start)})")
-            upright = re.fullmatch(r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]{2,})"
-                                   r"\s*\}", written.strip())
             try:  # \text{GELU}: the word, as \text{GELU}(x) reads it
-                name = upright.group(1) if upright else \
-                    parse_name(written, _words_context(facts))
+                name = upright_word(written) or parse_name(written, _words_context(facts))
             except DeriveError:
                 continue
             if name not in facts.functions:

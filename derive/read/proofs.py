@@ -69,6 +69,7 @@ from derive.core.context import Context, SymbolInfo, size_expression
 from derive.core.domains import COUNT, Domain, parse_domain
 from derive.core.errors import DeriveError, ParseError, ProofFileError
 from derive.read.posted import defined_macros
+from derive.read.screen import upright_word
 
 EXPECTATIONS = (
     "proved", "checked", "refuted", "conditional", "ill-formed", "unreadable", "undecided",
@@ -769,10 +770,9 @@ def _function_names(names: list[str]) -> frozenset[str]:
 
     found = set()
     for name in names:
-        upright = re.fullmatch(
-            r"\s*\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]+)\s*\}\s*", name)
-        if upright:  # \text{GELU}: the word, as the steps' \text{GELU}(x) reads it
-            found.add(upright.group(1))
+        word = upright_word(name)
+        if word is not None:  # \text{GELU}: the word, as the steps' \text{GELU}(x) reads it
+            found.add(word)
             continue
         try:
             found.add(parse_name(name, Context()))

@@ -335,6 +335,15 @@ _BARE_FUNCTIONS = tuple(sorted(
 """The function words read without a backslash (``exp(-abs(x))``, ``2cosh(x)``), unless the
 context declares the word a symbol."""
 _OPERATOR_FORMS = re.compile(r"\\(text|textrm|textit)\s*\{\s*([A-Za-z]{2,})\s*\}")
+_UPRIGHT_NAME = re.compile(
+    r"\s*\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]+)\s*\}\s*")
+
+
+def upright_word(written: str) -> str | None:
+    """The word of a function name written upright (``\\text{GELU}`` → GELU), as a step's
+    ``\\text{GELU}(x)`` reads it; None for anything else."""
+    found = _UPRIGHT_NAME.fullmatch(written)
+    return found.group(1) if found else None
 
 
 # ---- screening -----------------------------------------------------------------------------

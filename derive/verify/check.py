@@ -2138,13 +2138,19 @@ class _Checker:
                 not isinstance(sides[-1], sp.Symbol) or operators[len(sides) - 2:] != ["="]:
             return ""
         name = str(sides[-1].name)
-        declared = {*self._declared_names(), *(a.name for a in self.all_aliases),
-                    *(a.means for a in self.all_aliases)}
-        bases = {n.partition("_")[0] for n in declared if "_" in n}
-        if name in declared or name in seen_before or name.partition("_")[0] in bases or \
+        if not self._written_first(name, seen_before) or \
                 any(sides[-1] in side.free_symbols for side in sides[:-1]):
             return ""
         return name
+
+    def _written_first(self, name: str, seen: set[str]) -> bool:
+        """Whether a name is new here: no line so far wrote it, and the file neither declares,
+        defines nor aliases it or a name of its family (L_i beside a declared L_j)."""
+        declared = {*self._declared_names(), *(a.name for a in self.all_aliases),
+                    *(a.means for a in self.all_aliases)}
+        bases = {n.partition("_")[0] for n in declared if "_" in n}
+        return name not in declared and name not in seen and \
+            name.partition("_")[0] not in bases
 
     def _introduced(self, claim: Claim, relation: Any, sides: Sequence[sp.Expr]) -> str:
         """The name a chain's first side introduces (``L_i = −log(…) = …``, L_i written for the
@@ -2154,11 +2160,7 @@ class _Checker:
                 relation.continues or len(sides) < 2 or not isinstance(sides[0], sp.Symbol):
             return ""
         name = str(sides[0].name)
-        declared = {*self._declared_names(), *(a.name for a in self.all_aliases),
-                    *(a.means for a in self.all_aliases)}
-        bases = {n.partition("_")[0] for n in declared if "_" in n}
-        if name in declared or name in self.seen or name.partition("_")[0] in bases or \
-                sides[0] in sides[1].free_symbols:
+        if not self._written_first(name, self.seen) or sides[0] in sides[1].free_symbols:
             return ""
         if power_on_left(claim.latex, name):
             return ""
