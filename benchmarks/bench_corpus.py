@@ -55,6 +55,7 @@ from tests.corpus.truth import (  # noqa: E402 - needs the root on the path
     HOLDOUT4,
     HOLDOUT5,
     HOLDOUT6,
+    HOLDOUT7,
 )
 
 HELD_SETS: tuple[tuple[str, frozenset[str], str, str], ...] = (
@@ -64,6 +65,7 @@ HELD_SETS: tuple[tuple[str, frozenset[str], str, str], ...] = (
     ("holdout4", HOLDOUT4, "when the third was examined", "when the fifth was added"),
     ("holdout5", HOLDOUT5, "after the fourth holdout", "when the sixth was added"),
     ("holdout6", HOLDOUT6, "after the fifth holdout", ""),
+    ("holdout7", HOLDOUT7, "after the sixth holdout", ""),
 )
 """Each set kept apart from the development posts: its label, its posts, when it was added,
 and when its steps were examined (read in full; then it is held out no longer)."""
