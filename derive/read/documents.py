@@ -204,7 +204,15 @@ def plain_displays(text: str) -> list[Display]:
         piece = text[start:end]
         following = text[pieces[k + 1][0]:pieces[k + 1][1]] if k + 1 < len(pieces) else ""
         continued = following.startswith("=")
+        if continued and not _PLAIN_EQUATION.search(piece) and _words_only(piece):
+            # "Now, find a common denominator ŷ(1-ŷ):" between two lines of one chain: words
+            continued = False
         if not piece.strip() or not (_PLAIN_EQUATION.search(piece) or continued):
+            continue
+        aside = _TRAILING_ASIDE.search(piece)
+        if aside is not None and not _plain_math(piece) and _plain_math(piece[:aside.start()]):
+            # "ŷ = σ(z) (where σ is the sigmoid function)": the words in brackets are an aside
+            found.append(Display(len(found), "plain", start, start + aside.start(), False))
             continue
         if not piece.startswith("=") and not continued and not _plain_math(piece):
             # a line the next one continues is math even when it cannot be read (its
@@ -215,6 +223,18 @@ def plain_displays(text: str) -> list[Display]:
             continue
         found.append(Display(len(found), "plain", start, end, False))
     return found
+
+
+def _words_only(piece: str) -> bool:
+    """A sentence between two lines of one chain ("Now, find a common denominator
+    ŷ(1-ŷ):", "The -yŷ and +yŷ terms cancel out!"): three words or more, and the mark
+    that ends a sentence."""
+    return len(re.findall(r"(?<![\\A-Za-z])[A-Za-z]{3,}\b", piece)) >= 3 and \
+        piece.rstrip().endswith((":", "!", "."))
+
+_TRAILING_ASIDE = re.compile(r"\s*\((?:where|with|here|since|as|i\.e\.|e\.g\.|for|by)\s[^()]*\)"
+                             r"\s*[.,;:]?\s*$", re.IGNORECASE)
+"""Words in brackets after an equation on a line of plain text: an aside, not math."""
 
 
 def _plain_math(piece: str) -> bool:
@@ -991,6 +1011,8 @@ class _Facts:
     """Letters written both as \\mathcal{X} and as a plain X: two names."""
     layout: str | None = None
     """The layout of derivatives by arrays, when the document's notation settles it."""
+    conventional: set[str] = field(default_factory=set)
+    """Names whose domain a convention gives (a value of σ, a BCE label), not the text."""
     merged_styles: set[str] = field(default_factory=set)
     """Letters written both as \\mathcal{X} and as a plain X, read as one name."""
     entries: set[str] = field(default_factory=set)
@@ -1095,6 +1117,7 @@ def read_document(path: str, text: str) -> ProofDocument:
         matrix=MatrixSettings(layout=facts.layout, sizes=facts.sizes),
         assumed=tuple(assumed), scalar_readings=frozenset(facts.scalars),
         merged_styles=frozenset(facts.merged_styles),
+        conventional=frozenset(facts.conventional),
     )
 
 
@@ -2386,6 +2409,7 @@ def _sigma_value(name: str, value: sp.Expr, where: int, facts: _Facts) -> None:
             name not in facts.shapes:
         facts.domains[name] = ("(0,1)", f"{_pretty(name)} ∈ (0, 1): a value of σ "
                                         f"({_pretty(name)} = σ(…), line {where})")
+        facts.conventional.add(name)
 
 
 def _bce_labels(steps: list[_Step], positions: _Positions, facts: _Facts) -> None:
@@ -2401,6 +2425,7 @@ def _bce_labels(steps: list[_Step], positions: _Positions, facts: _Facts) -> Non
                     facts.domains[name] = (domain, f"{_pretty(name)} ∈ "
                                                    f"{_domain_words(domain)}: {what} of a "
                                                    f"binary cross-entropy (line {where})")
+                    facts.conventional.add(name)
 
 
 def _bce_pairs(expr: sp.Expr) -> Iterator[tuple[str | None, str | None]]:
@@ -2714,7 +2739,8 @@ def _last_side(step: _Step, context: Context) -> str | None:
 
 _OPENERS = {"$$": 2, "\\[": 2, "$": 1, "\\(": 2}
 
-_CASE = re.compile(r"\s*([A-Za-z])\s*(=|\\neq?(?![A-Za-z])|≠)\s*([A-Za-z]|[0-9]+)\s*[.,;:]?\s*")
+_CASE = re.compile(r"\s*([A-Za-z]'?)\s*(=|\\neq?(?![A-Za-z])|≠|\\ne(?![A-Za-z]))\s*"
+                   r"([A-Za-z]'?|[0-9]+)\s*[.,;:]?\s*")
 _CASE_WORD = re.compile(r"(?:^|\W)(?:if|when|for|case(?:\s*(?:[0-9]{1,2}|[a-z]|\([a-z0-9]{1,3}\))"
                         r"\s*[:.)]?)?)\s*$", re.IGNORECASE)
 

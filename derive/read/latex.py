@@ -292,6 +292,7 @@ class _Reader(_Extent):
         super().__init__(text, context, source, declaring=declaring)
         self.families = _Families(context)
         self.scanning = False  # finding the families only (index_families)
+        self.primed_letters: dict[str, str] = {}  # letters for primed indices: q → k for k'
 
     # -- lines and relations ---------------------------------------------------------------
 
@@ -421,7 +422,8 @@ class _Reader(_Extent):
         continues = nodes[0] is None
         tag = tags[0][0] if tags else None
         operators = tuple("≠" if token.type == "NEQ" else "=" for token in equals)
-        relation = Relation(sides, continues, tag, tuple(prose), operators)
+        relation = Relation(sides, continues, tag, tuple(prose), operators,
+                            indices=tuple(sorted(self.primed_letters.items())))
         return relation, equals[0] if equals else None
 
     def check_numbers(self, value: sp.Expr, at: Node) -> None:

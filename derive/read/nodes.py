@@ -49,6 +49,9 @@ class Relation:
     conditions: tuple[str, ...] = field(default=(), compare=False)
     """The conditions the line states after its equation (``\\quad x < 0``, ``, i = j``), as
     LaTeX: the claim is that it holds under them."""
+    indices: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """Index letters of the line's own and the index each stands for primed (``('q', 'k')``
+    for ``k'``): the claim runs over q as over k."""
 
 
 class EntryOf(sp.Function):  # type: ignore[misc]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -58,6 +59,9 @@ _SIGNS = {"≠": "\\neq", "≤": "\\leq", "≥": "\\geq", "∑": "\\sum", "∞":
 that a letter that follows is not taken into the command's name)."""
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀ", "0123456789-+T", strict=True))
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙ", "0123456789ijkn", strict=True))
+_ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde", "\u0307": "dot",
+            "\u0308": "ddot", "\u20d7": "vec"}
+"""Combining accents over a letter (``ŷ``, ``x̄``, ``p̃``), read as the LaTeX accent."""
 _SCRIPTS = re.compile(f"[{''.join(_SUPERSCRIPTS)}]+|[{''.join(_SUBSCRIPTS)}]+")
 
 
@@ -177,6 +181,7 @@ def _characters(prepared: Prepared) -> None:
         else:
             edits.append((run.start(), run.end(),
                           "_{" + "".join(_SUBSCRIPTS[c] for c in written) + "}"))
+    edits.extend(_accented_letters(prepared.text))
     for offset, character in enumerate(prepared.text):
         if character in _TYPOGRAPHIC:
             edits.append((offset, offset + 1, _TYPOGRAPHIC[character]))
@@ -191,6 +196,27 @@ def _characters(prepared: Prepared) -> None:
             edits.append((offset, offset + 1, _DASHES[character]))
             prepared.note(offset, f"'{character}' read as a minus sign")
     prepared.edit(edits)
+
+
+def _accented_letters(text: str) -> list[tuple[int, int, str]]:
+    """``ŷ`` (one character, or y and a combining circumflex) as ``\\hat{y}``; likewise a
+    bar, a tilde, a dot, two dots or an arrow over a Latin letter."""
+    edits = []
+    offset = 0
+    while offset < len(text):
+        parts = unicodedata.normalize("NFD", text[offset])
+        end = offset + 1
+        while end < len(text) and text[end] in _ACCENTS:
+            parts += text[end]
+            end += 1
+        letter, marks = parts[0], parts[1:]
+        if marks and letter.isascii() and letter.isalpha() and all(m in _ACCENTS for m in marks):
+            written = letter
+            for mark in marks:
+                written = f"\\{_ACCENTS[mark]}{{{written}}}"
+            edits.append((offset, end, written))
+        offset = end
+    return edits
 
 
 # ---- macros --------------------------------------------------------------------------------
@@ -509,11 +535,26 @@ def _over(prepared: Prepared) -> None:
         end = _group_edge(text, marks, over.end(), 1)
         if any(start <= other.start() < end for other in overs if other is not over):
             continue
-        edits += [(start, start, "\\frac{"), (over.start(), over.end(), "}{"), (end, end, "}")]
+        if _bare_group(text, start, end):  # {\partial \over \partial x} x²: the braces go
+            edits += [(start - 1, start, "\\frac{"), (over.start(), over.end(), "}{"),
+                      (end, end + 1, "}")]
+        else:
+            edits += [(start, start, "\\frac{"), (over.start(), over.end(), "}{"),
+                      (end, end, "}")]
         numerator, denominator = text[start : over.start()], text[over.end() : end]
         prepared.note(over.start(), f"'{_short_text(numerator.strip())} \\over "
                                     f"{_short_text(denominator.strip())}' read as a fraction")
     prepared.edit(edits)
+
+
+_TAKES_GROUP = re.compile(r"(\\[A-Za-z]+|[_^}\\])\s*$")
+
+
+def _bare_group(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is the inside of braces that only group it (``{a \\over b}``
+    as a term), not an argument or a script (``\\sqrt{…}``, ``x^{…}``, ``\\frac{…}{…}``)."""
+    return start >= 1 and end < len(text) and text[start - 1] == "{" and \
+        text[end] == "}" and _TAKES_GROUP.search(text[: start - 1]) is None
 
 
 _SCRIPT_GROUP = re.compile(r"[_^]\s*\{([^{}]*)\}")
@@ -605,6 +646,7 @@ LEADING_MARK_LEFT_OUT = "before the line left out"
 """The reading said of a line that a left-out ``\\Rightarrow`` or ``\\implies`` begins."""
 
 _CLAIM_BREAKS = frozenset({r"\Rightarrow", r"\implies", r"\Longrightarrow", r"\therefore",
+                           r"\because",
                            r"\iff", r"\Leftrightarrow", r"\Longleftrightarrow", r"\hence"})
 _DEFINITION_SIGNS = frozenset({r"\coloneqq", r"\triangleq", r"\equiv", r"\eqqcolon",
                                r"\doteq", r"\coloneq", r"\eqdef"})
@@ -630,6 +672,7 @@ def _tokens(prepared: Prepared, lex: Callable[[str], Iterator[Token]],
         _line_tokens(prepared, text, line, edits)
     if not d_is_symbol:
         _inline_derivatives(prepared, text, tokens, edits)
+    _one_sided_dots(prepared, tokens, edits)
     prepared.edit(edits)
     prepared.tokens = None if edits else tokens
 
@@ -680,6 +723,7 @@ def _ends_line(token: Token | None) -> bool:
 def _line_tokens(prepared: Prepared, text: str, line: _Line,
                  edits: list[tuple[int, int, str]]) -> None:
     line = _without_condition(prepared, text, line, edits)
+    line = _without_bracketed_remark(prepared, text, line, edits)
     equals_before = False
     # for each place: is there an '=' at the line's own level after it? is only a tag after it?
     equals_after = [False] * (len(line) + 1)
@@ -699,7 +743,9 @@ def _line_tokens(prepared: Prepared, text: str, line: _Line,
         if kind == "EQ" and depth == 0:
             equals_before = True
         if kind == "PERIOD":
-            if last and _ends_line(following):
+            if (last and _ends_line(following)) or (
+                    following is not None and following.type in ("CASES_END", "LINEBREAK")):
+                # "x, & \text{otherwise}. \end{cases}": the full stop ends a case's row
                 edits.append((start, end, " "))
                 prepared.note(start, "'.' after the formula read as the end of a sentence")
             elif previous is not None and previous.type in _ENDS_OPERAND and \
@@ -707,6 +753,11 @@ def _line_tokens(prepared: Prepared, text: str, line: _Line,
                     previous.type != "NUMBER":  # x = 1. y = 2, 2 . 5: a sentence? a decimal?
                 edits.append((start, end, "⋅"))
                 prepared.note(start, "'.' between two factors read as a product")
+            continue
+        if kind == "COMMA" and depth > 0 and following is not None and \
+                following.type in ("CASES_END", "LINEBREAK"):
+            edits.append((start, end, " "))  # "\text{if } x < 0, \\": a case row's comma
+            prepared.note(start, "',' at the end of a case read as punctuation")
             continue
         if kind == "COMMA" and depth == 0:
             if last and _ends_line(following):
@@ -731,6 +782,9 @@ def _line_tokens(prepared: Prepared, text: str, line: _Line,
             continue
         if kind in ("RELATION", "CS") and str(token) in _CLAIM_BREAKS and depth == 0:
             at_start = all(t.type == "AMP" for t, _, _, _ in line[:k])
+            if k + 2 < len(line) and line[k + 1][0].type == "LBRACE" and \
+                    line[k + 2][0].type == "RBRACE":
+                end = _end(line[k + 2][0])  # \therefore{}: an empty group, nothing
             if at_start or k + 1 == len(line):
                 edits.append((start, end, " " * (end - start)))
                 prepared.leading.append((start, str(token)))
@@ -766,6 +820,30 @@ def _line_tokens(prepared: Prepared, text: str, line: _Line,
             prepared.note(start, f"the clause '{_short_text(clause)}' after the equation left "
                                  "out (a definition said in passing)")
             return
+
+
+_REMARK_BRACKETS = {"LSQ": "RSQ", "LPAR": "RPAR", "LEFT_SQ": "RIGHT_SQ", "LEFT_PAR": "RIGHT_PAR"}
+
+
+def _without_bracketed_remark(prepared: Prepared, text: str, line: _Line,
+                              edits: list[tuple[int, int, str]]) -> _Line:
+    """``… = x \\quad [\\text{chain rule}]``: words in brackets that end an equation name
+    its rule; left out, said."""
+    if len(line) < 4 or line[-1][0].type not in _REMARK_BRACKETS.values():
+        return line
+    opener = len(line) - 2
+    while opener > 0 and line[opener][0].type == "PROSE":
+        opener -= 1
+    bracket = line[opener][0]
+    if opener == len(line) - 2 or line[opener][1] != 0 or \
+            _REMARK_BRACKETS.get(bracket.type) != line[-1][0].type or \
+            not any(t.type == "EQ" and depth == 0 for t, depth, _, _ in line[:opener]):
+        return line
+    start, end = _start(bracket), _end(line[-1][0])
+    edits.append((start, end, " " * (end - start)))
+    words = " ".join(_prose_word(t) for t, _, _, _ in line[opener + 1 : -1])
+    prepared.note(start, f"the remark '{_short_text(words)}' after the equation left out")
+    return line[:opener]
 
 
 _CONDITION_WORDS = frozenset({"if", "for", "when", "whenever", "where", "for all"})
@@ -933,6 +1011,24 @@ def _inline_derivatives(prepared: Prepared, text: str, tokens: list[Token],
         k = last + 1
 
 
+def _one_sided_dots(prepared: Prepared, tokens: list[Token],
+                    edits: list[tuple[int, int, str]]) -> None:
+    """``a_2^2 + ... a_n^2``: dots with a '+' on one side only, between two terms, read with
+    the '+' the other side lacks (said)."""
+    for k in range(1, len(tokens) - 1):
+        dots, before, after = tokens[k], tokens[k - 1], tokens[k + 1]
+        if dots.type != "DOTS":
+            continue
+        if before.type == "PLUS" and after.type in _STARTS_OPERAND:
+            edits.append((_end(dots), _end(dots), " +"))
+        elif before.type in _ENDS_OPERAND and after.type == "PLUS":
+            edits.append((_start(dots), _start(dots), "+ "))
+        else:
+            continue
+        prepared.note(_start(dots), f"'{dots}' with '+' on one side read as a sum's terms left "
+                                    "out, '+' on both sides")
+
+
 def _is_marker(token: Token) -> bool:
     return (token.type == "LETTER" and str(token) == "d") or token.type == "PARTIAL"
 
@@ -947,7 +1043,7 @@ def _inline_derivative(tokens: list[Token], k: int) -> tuple[int, int, int] | No
         return None
     at = k + 1
     if at < len(tokens) and tokens[at].type != "DIV":
-        named = _name_end(tokens, at)
+        named = _name_end(tokens, at, word=tokens[k].type == "PARTIAL")
         if named is None:
             return None
         at = named
@@ -967,14 +1063,19 @@ def _inline_derivative(tokens: list[Token], k: int) -> tuple[int, int, int] | No
     return k, slash, last - 1
 
 
-def _name_end(tokens: list[Token], at: int) -> int | None:
+def _name_end(tokens: list[Token], at: int, *, word: bool = False) -> int | None:
     """The index after a name starting at ``at``: a letter or Greek letter, a hat over one,
-    and one subscript, or digits right after the letter (A2)."""
+    and one subscript, or digits right after the letter (A2); with ``word``, a run of
+    letters too (``∂BCE/∂a``: after ∂ a word is the name differentiated, which the reader
+    then takes as a name or refuses)."""
     if at >= len(tokens):
         return None
     kind = tokens[at].type
     if kind in ("LETTER", "GREEK"):
         at += 1
+        while word and at < len(tokens) and tokens[at].type == "LETTER" and \
+                _start(tokens[at]) == _end(tokens[at - 1]):
+            at += 1
     elif kind in ("ACCENT", "BOLD") and at + 1 < len(tokens) and \
             tokens[at + 1].type in ("LETTER", "GREEK"):
         at += 2

@@ -191,6 +191,9 @@ class ProofDocument:
     merged_styles: frozenset[str] = frozenset()
     """Letters the document writes both as \\mathcal{X} and as a plain X, read as one name
     (it never relates them): a claim refuted through that reading may be about two names."""
+    conventional: frozenset[str] = frozenset()
+    """Names a document gives a domain by convention only (ŷ ∈ (0, 1) as the probability of
+    a binary cross-entropy): not declared by the text, so no variable of it."""
 
     def reading_of(self, claim: Claim) -> Reading | None:
         """The reading a claim names (None: the document's own)."""

@@ -53,7 +53,8 @@ class _KeepRefused(PostLex):
     always_accept = ("CS", "CSYM", "RELATION", "ORDER", "BAR", "NORM_BAR", "PERIOD")
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return _paired_bars(_paired_bars(_scripts(_operator_words(stream))), _NORM_BARS)
+        return _paired_bars(_paired_bars(_upright_names(_scripts(_operator_words(stream)))),
+                            _NORM_BARS)
 
 
 _ARGUMENT_OPENERS = frozenset({"LPAR", "LEFT_PAR", "SUP"})
@@ -82,7 +83,7 @@ def _operator_words(stream: Iterator[Token]) -> Iterator[Token]:
         yield pending
 
 
-_PROSE_WORDS = frozenset({"where", "with", "and", "since", "so", "thus", "hence", "then",
+PROSE_WORDS = frozenset({"where", "with", "and", "since", "so", "thus", "hence", "then",
                           "therefore", "for", "if", "when", "otherwise", "else", "let", "or",
                           "as", "is", "by", "all", "each", "every", "some", "given"})
 """Words that are prose wherever they are written upright (``{\\rm where}``)."""
@@ -99,10 +100,39 @@ def _scripts(stream: Iterator[Token]) -> Iterator[Token]:
                 or (len(before) > 1 and before[-1].type == "LBRACE"
                     and before[-2].type in ("SUB", "SUP"))):
             token = Token.new_borrow_pos("UPRIGHT", str(token), token)
-        elif token.type == "UPRIGHT" and upright_text(token).lower() in _PROSE_WORDS:
+        elif token.type == "UPRIGHT" and upright_text(token).lower() in PROSE_WORDS:
             token = Token.new_borrow_pos("PROSE", str(token), token)
         before = [*before[-1:], token]
         yield token
+
+
+_ARITHMETIC = frozenset({"MUL", "PLUS", "MINUS", "DIV", "PARTIAL"})
+
+
+def _upright_names(stream: Iterator[Token]) -> Iterator[Token]:
+    """A word in ``\\text{…}`` that an arithmetic sign touches (``2 * \\text{residual}``,
+    ``\\text{residual} * x``, ``\\partial \\text{net}_i``) or that takes a subscript is an
+    operand: an upright name (UPRIGHT), which the reader takes as a name or refuses; a
+    word of prose (where, and, since, …) stays prose."""
+    before: Token | None = None
+    pending: Token | None = None
+    for token in stream:
+        if pending is not None:
+            if token.type in _ARITHMETIC or token.type == "SUB":
+                pending = Token.new_borrow_pos("UPRIGHT", str(pending), pending)
+            yield pending
+            before, pending = pending, None
+        if token.type == "PROSE" and _SCRIPT_WORD.fullmatch(token) and \
+                upright_text(token).lower() not in PROSE_WORDS:
+            if before is not None and before.type in _ARITHMETIC:
+                token = Token.new_borrow_pos("UPRIGHT", str(token), token)
+            else:
+                pending = token
+                continue
+        yield token
+        before = token
+    if pending is not None:
+        yield pending
 
 
 _SCRIPT_WORD = re.compile(r"\\(text|textrm|textit|mathrm)\s*\{\s*[A-Za-z]+\s*\}")
@@ -374,6 +404,7 @@ def parse(reader: _Text) -> Tree[Token]:
         reader.context = replace(context, indices={  # type: ignore[attr-defined]
             **context.indices, **{new: context.indices[old]
                                   for new, old in prepared.primed_indices.items()}})
+        reader.primed_letters = dict(prepared.primed_indices)  # type: ignore[attr-defined]
     reader.text, reader.origin = prepared.text, prepared.origin
     reader.notes.extend(prepared.notes)
     reader.defining = prepared.defining

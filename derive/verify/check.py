@@ -571,6 +571,19 @@ class _Checker:
             function, named = defined(variables[0]), None
         if named is not None and named not in self.definitions and named not in keep and \
                 not self._entries_of_a_declared_family(named, variables):
+            if self._two_declared_variables(named, variables):
+                first, second = (pretty_name(self._declared_as(v)) for v in (named, variables[0]))
+                said = (f"{first} and {second}, declared and defined nowhere, are independent "
+                        f"variables: ∂{first}/∂{second} = 0")
+                if said not in self.assumed:
+                    self.assumed.append(said)
+                return sp.S.Zero
+            whole = self._whole_array_of(named)
+            if whole is not None:
+                raise NotDecidable(
+                    f"{pretty_name(named.name)} is an entry of {pretty_name(whole)}, which is "
+                    "defined as a whole: its entries are not written out here, so its "
+                    f"derivative by {pretty_name(str(variables[0]))} is not taken")
             raise NotDefined(f"{named.name} is not defined, so d{named.name}/d"
                              f"{variables[0]} has no meaning here", named.name)
         written = self._expand(function, keep)
@@ -633,6 +646,26 @@ class _Checker:
                         f"{named.name} does not write {pretty_name(str(variable.name))} but "
                         f"writes {pretty_name(other_case[0])}: the text may mean one by the "
                         "other; write one name to check it")
+                unknown = sorted(
+                    s.name for s in written.free_symbols
+                    if isinstance(s, sp.Symbol) and s not in self.definitions and
+                    not self._defined_anywhere(s.name) and
+                    not s.is_integer and  # a label in {0, 1}: data, whatever else
+                    s.name in self.document.conventional)
+                if unknown:  # BCE in ŷ, ŷ defined nowhere (its domain a convention's), by a:
+                    # ŷ, a probability, may be the model's output
+                    raise NotDecidable(
+                        f"{named.name} writes {pretty_name(unknown[0])}, which is defined "
+                        f"nowhere: how it depends on {pretty_name(str(variable.name))} is "
+                        "what the text means by it")
+                held = sorted(s.name for s in written.free_symbols
+                              if self._whole_array_of(s) is not None)
+                if held:  # L = −Σ y_k log z_k with z = softmax(a) defined whole, by a₁
+                    raise NotDecidable(
+                        f"{named.name} writes {pretty_name(held[0])}, an entry of "
+                        f"{pretty_name(str(self._whole_array_of(sp.Symbol(held[0]))))}, "
+                        "which is defined as a whole: how it depends on "
+                        f"{pretty_name(str(variable.name))} is not written out here")
                 raise Independent(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
         if named is None:
@@ -890,11 +923,8 @@ class _Checker:
             chained = self._chain_of_undefined(lhs, rhs, apart)
             if chained is not None:
                 return chained
-            whole = _family_base(sp.Symbol(error.name)) if error.name else None
-            value = self.definitions.get(self.context.symbol(whole)) if whole else None
-            if whole is not None and value is not None and (
-                    isinstance(value, sp.MatrixBase | sp.MatrixExpr) or
-                    bool(value.atoms(sp.MatrixSymbol))):
+            whole = self._whole_array_of(sp.Symbol(error.name)) if error.name else None
+            if whole is not None:
                 # y_j with y = softmax(z) defined whole: an entry of a defined array
                 shown = pretty_name(error.name)
                 return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
@@ -902,7 +932,8 @@ class _Checker:
                     f"its entries are not written out here; declare {pretty_name(whole)}'s "
                     "shape or write the claim with the whole array"))
             if error.name and _family_base(sp.Symbol(error.name)) is None and \
-                    error.name not in self._declared_names() and \
+                    (error.name not in self._declared_names() or
+                     error.name in self.document.conventional) and \
                     not self._defined_anywhere(error.name):
                 # L, E: a name the text writes and never defines (the loss, named in words);
                 # what its derivative is depends on what the text means by it
@@ -960,6 +991,64 @@ class _Checker:
                 # it refutes nothing
                 return LinkReport(lhs, rhs, verdict_of(under), under)
         return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _declared_variable(self, symbol: sp.Basic) -> bool:
+        """A name the file declares as a number (t, or t₁ of a declared family t_i) and
+        that nothing defines: a variable of the document."""
+        if not isinstance(symbol, sp.Symbol) or symbol in self.definitions or \
+                self._defined_anywhere(symbol.name) or symbol.name in self.document.conventional \
+                or _family_base(symbol) in self.document.conventional or \
+                symbol.name in self.function_definitions or symbol.name in self.unread or \
+                self.context.is_function(symbol.name):
+            return False
+        base = _family_base(symbol)
+        if base is not None and (self.context.symbol(base) in self.definitions or
+                                 self._defined_anywhere(base) or base in self.unread):
+            return False  # z₁ of z = softmax(a), read or not: an entry of a defined vector
+        info = self.context.symbols.get(symbol.name)
+        if info is not None:
+            return info.shape is None
+        if base is None or not _is_instance_entry(symbol):
+            return False
+        return any(_family_base(sp.Symbol(name)) == base and info.shape is None and
+                   name.rpartition("_")[2] in self.context.indices
+                   for name, info in self.context.symbols.items())
+
+    def _declared_as(self, symbol: sp.Basic) -> str:
+        """The name the file declares ``symbol`` by: t_i for t₁ of a family, else itself."""
+        name = str(symbol)
+        base = _family_base(symbol) if _is_instance_entry(symbol) else None
+        return next((declared for declared in self.context.symbols
+                     if base is not None and _family_base(sp.Symbol(declared)) == base and
+                     declared.rpartition("_")[2] in self.context.indices), name)
+
+    def _two_declared_variables(self, named: sp.Symbol, variables: Sequence[sp.Basic]) -> bool:
+        """∂t₁/∂w₁ with t_i and w_k declared and defined nowhere: two variables of the
+        document, each independent of the other (0, as inside any formula that writes t₁)."""
+        return len(variables) == 1 and variables[0] != named and \
+            self._declared_variable(named) and self._declared_variable(variables[0])
+
+    def _whole_array_of(self, entry: sp.Basic) -> str | None:
+        """The name y of which ``entry`` (y_j, y₁) is an entry, when the document defines y
+        as a whole and as an array: a formula of arrays (y = softmax(Wx)), or of a name
+        whose entries are defined or declared (z = softmax(a) beside a₁ = …). None for an
+        entry beside a scalar (E_j beside a loss E)."""
+        whole = _family_base(entry)
+        value = self.definitions.get(self.context.symbol(whole)) if whole else None
+        if whole is None or value is None:
+            return None
+        if isinstance(value, sp.MatrixBase | sp.MatrixExpr) or value.atoms(sp.MatrixSymbol):
+            return whole
+        names = {s.name for s in value.free_symbols if isinstance(s, sp.Symbol)}
+        if not names or not value.atoms(AppliedUndef):
+            return None
+        families = {_family_base(s) for s in self.definitions} | {
+            _family_base(sp.Symbol(name)) for name in self.context.symbols}
+        shaped = {name for name, info in self.context.symbols.items() if info.shape} | {
+            str(name) for name, defined in self.definitions.items()
+            if isinstance(defined, sp.MatrixBase | sp.MatrixExpr) or
+            (isinstance(defined, sp.Basic) and defined.atoms(sp.MatrixSymbol))}
+        return whole if names & (families | shaped) else None
 
     def _entries_of_a_declared_family(self, named: sp.Symbol,
                                       variables: Sequence[sp.Basic]) -> bool:
@@ -1471,7 +1560,9 @@ class _Checker:
             return None
         if not (frame.mentions_arrays(left) or frame.mentions_arrays(right)):
             return None
-        unread = sorted(set(frame.unread) & frame.used(left, right))
+        used = frame.used(left, right)
+        # y₁ with y = softmax(z) not read: an entry of it is no free number either
+        unread = sorted(set(frame.unread) & (used | {frame.defined_whole(n) for n in used}))
         if unread:  # without its definition a name would be a constant: never decide so
             name = unread[0]
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
@@ -1585,6 +1676,13 @@ class _Checker:
             return StepReport(claim, Verdict.UNREADABLE, message=error.message, error=error), None
         if relation.conditions:  # "= αe^x \quad x < 0": the claim holds under its condition
             claim = replace(claim, assume=(*claim.assume, *relation.conditions))
+        if relation.indices:  # k' read as q, running as k does: an index of this claim
+            self.context = replace(self.context, indices={
+                **self.context.indices, **{new: self.context.indices[old]
+                                           for new, old in relation.indices
+                                           if old in self.context.indices}})
+            claim = replace(claim, assume=tuple(_primes_renamed(text, relation.indices)
+                                                for text in claim.assume))
         bridged = ""
         named_in_words = ""
         # aliases are applied as the step is read, so a side carried to the next step keeps
@@ -1602,10 +1700,10 @@ class _Checker:
                 return StepReport(claim, Verdict.UNREADABLE, message=message), None
             sides.insert(0, _renamed(written, self.aliases))
         elif relation.continues and previous is None and self.last_side is None and \
-                relation.prose and len(sides) == 1:
+                _named_in_words(relation.prose) and len(sides) == 1:
             # \text{Attention(Q, K, V)} = softmax(…)V: a quantity named in words, as the
             # document's first line; the chain starts at its formula
-            named_in_words = relation.prose[0]
+            named_in_words = _named_in_words(relation.prose)
             relation = replace(relation, continues=False, readings=(
                 *relation.readings, f"'{named_in_words}' read as the name, in words, of "
                 "the formula after '='"))
@@ -1643,7 +1741,10 @@ class _Checker:
             defines, sides, operators = "σ", sides[1:], operators[1:]
             relation = replace(relation, readings=(*relation.readings, softmax))
         elif named_in_words:
-            defines = named_in_words  # a name in words: nothing to write in later lines
+            defines = named_in_words.strip()
+            if re.fullmatch(r"[A-Za-z]+", defines) and sides:
+                # \text{residual} = y − ŷ: one word, a name later lines write upright
+                self.definitions[self.context.symbol(defines)] = self._named(sides[0])
         elif claim.define or introduced:
             if len(sides) < 2:
                 return StepReport(claim, Verdict.ILL_FORMED,
@@ -1654,6 +1755,7 @@ class _Checker:
                 defined_side, formula = defined_side.expr, operand
             name = _defined_name(defined_side)
             if name is None:
+                self._unread_definition(claim)
                 return StepReport(claim, Verdict.ILL_FORMED,
                                   message=f"{defined_side} cannot be defined: the left side "
                                   "must be a name"), None
@@ -2013,7 +2115,9 @@ class _Checker:
             # y_j, an entry of y, which a line that could not be read defines
             written |= {base for name in written
                         if (base := _family_base(sp.Symbol(name))) is not None}
-            named = sorted(set(self.unread) & written)
+            # Z_j, defined by a line not taken in, is written Z_1 or Z[1] at an instance
+            named = sorted(name for name in self.unread if name in written or
+                           _family_base(sp.Symbol(name)) in written)
             if not named:
                 return ""
             steps = ", ".join(f"{pretty_name(n)} (step {self.unread[n]})" for n in named)
@@ -2162,8 +2266,8 @@ class _Checker:
         name = str(sides[0].name)
         if not self._written_first(name, self.seen) or sides[0] in sides[1].free_symbols:
             return ""
-        if power_on_left(claim.latex, name):
-            return ""
+        if power_on_left(claim.latex, name) or self._whole_array_of(sides[0]) is not None:
+            return ""  # y_i = … with y = softmax(z) defined whole: a claim about its entry
         return name
 
     # -- naming the mistake -------------------------------------------------------------
@@ -2423,10 +2527,13 @@ class _Checker:
                 entry if _is_kept_step(entry, claim) else None
             self._replay = kept[0] if kept is not None else None
             assumed, ran_out = len(self.assumed), BudgetExceeded.made
+            context = self.context  # a step may add index letters of its own (k' → q)
             try:
                 report, previous = self._step(claim, previous)
             except Exception as error:  # a bug costs its own step, never the run's report
                 report, previous = _internal_error(claim, error), None
+            finally:
+                self.context = context
             if kept is not None:
                 self.assumed.extend(a for a in kept[1] if a not in self.assumed)
                 if self.chain is not None:  # as judging its links would have left it
@@ -2470,6 +2577,23 @@ def _every_entry_written(depends: Mapping[sp.Symbol, list[sp.Symbol]],
         if not counts or any(count < 2 for count in counts.values()):
             return False
     return True
+
+
+def _primes_renamed(text: str, letters: Sequence[tuple[str, str]]) -> str:
+    """An assumption read as its claim is: k' (k^\\prime) written q where the claim reads
+    k' as q (``k \\neq k'`` → ``k \\neq q``)."""
+    for new, old in letters:
+        text = re.sub(rf"(?<![A-Za-z\\]){old}\s*(?:'|\^\s*\{{?\s*\\prime\s*\}}?)", new, text)
+    return text
+
+
+def _named_in_words(prose: Sequence[str]) -> str:
+    """The words before '=' that name the formula after it: the last that is not a
+    connective (``\\text{and } \\text{residual} =``: residual); empty when there is none."""
+    from derive.read.screen import PROSE_WORDS
+
+    named = [words for words in prose if words.strip().lower() not in PROSE_WORDS]
+    return named[-1] if named else ""
 
 
 def _family_base(entry: sp.Basic) -> str | None:
@@ -3213,9 +3337,11 @@ def _short_words(text: str) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-_NAME_DEFINED = re.compile(r"\s*&?\s*((?:\\(?:hat|bar|tilde)\s*\{?\s*)?\\?[A-Za-z]+\}?"
-                           r"(?:_\{?[A-Za-z0-9]{1,3}\}?)?)\s*&?\s*(?:=|:=|\\coloneqq)(?!=)")
-"""The left side of a line that defines a plain name."""
+_NAME_DEFINED = re.compile(r"\s*&?\s*((?:\\(?:hat|bar|tilde|textbf|mathbf|boldsymbol|bm)\s*\{?\s*)?"
+                           r"\\?[A-Za-z]+\}?"
+                           r"(?:_\{?[A-Za-z0-9]{1,3}\}?)?)(?:\s*\([^()=]*\))?\s*&?\s*"
+                           r"(?:=|:=|\\coloneqq)(?!=)")
+"""The left side of a line that defines a plain name (or a function of it, ``z(w) =``)."""
 
 
 def _summation_convention_undecided(links: tuple[LinkReport, ...]) -> tuple[LinkReport, ...]:

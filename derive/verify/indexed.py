@@ -572,7 +572,10 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
                         merged.update(c)
                 substitutions.append(merged)
         if not kept:
-            return plain
+            # refuted only where the assumptions fail: a counterexample to nothing claimed
+            return Decision(Verdict.UNDECIDED, message=(
+                f"false in general ({_refuted_text(plain.outcome)}); the assumptions hold at "
+                "none of the instances tried, so the claim is not decided under them"))
         under = []
         for done, (env, subs) in enumerate(zip(kept, substitutions, strict=True)):
             share = (deadline - time.monotonic()) / (len(kept) - done)
@@ -581,12 +584,12 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
     except Unsupported as error:
         return Decision(Verdict.UNDECIDED, message=f"index notation: {error}")
     wrong = next((u for u in under if u.verdict == Verdict.REFUTED), None)
-    if wrong is not None and any(subs for subs in substitutions):
+    if wrong is not None:
         # false where the assumptions hold: that counterexample, with the values they fix
         at = substitutions[under.index(wrong)]
         point = tuple((pretty_name(str(k)), str(v)) for k, v in at.items())
         outcome = wrong.outcome
-        if isinstance(outcome, Refuted):
+        if isinstance(outcome, Refuted) and point:
             outcome = replace(outcome, point=tuple(sorted(outcome.point + point)))
         return replace(wrong, outcome=outcome)
     if all(u.verdict == Verdict.CHECKED for u in under):
@@ -596,7 +599,11 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, frame: Frame, definitions: Mapping[sp.Sym
         return Decision(Verdict.CONDITIONAL, outcome, assumption=texts,
                         message=f"false in general ({_refuted_text(plain.outcome)}); holds when "
                         f"{texts}, at every instance kept ({len(kept)} of {len(envs)})")
-    return plain
+    # refuted without the assumptions, and not decided with them: the counterexample may
+    # break an assumption, so it refutes nothing the claim says
+    return Decision(Verdict.UNDECIDED, message=(
+        f"false in general ({_refuted_text(plain.outcome)}); not decided where "
+        f"{'; '.join(text for text, _ in assume)}"))
 
 
 def _again_larger(lhs: sp.Expr, rhs: sp.Expr, frame: Frame,

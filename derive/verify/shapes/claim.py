@@ -173,6 +173,12 @@ class Claim:
                 named = function.name if isinstance(function, Sym) else None
                 if named is not None and named not in self.frame.definitions and \
                         self.frame.declared(named) is None and named != node.var:
+                    whole = self.frame.defined_whole(named)
+                    if whole is not None:
+                        return Decision(Verdict.UNDECIDED, message=(
+                            f"{pretty_name(named)} is an entry of {pretty_name(whole)}, which "
+                            "is defined as a whole: its entries are not written out here, so "
+                            f"{show(node)} is not taken"))
                     return Decision(
                         Verdict.ILL_FORMED, message=f"{pretty_name(named)} is not defined, so "
                                    f"{show(node)} has no meaning here")
@@ -180,6 +186,14 @@ class Claim:
                     continue
                 if named is None and self._sibling_entries(function, node.var):
                     continue  # a term of a sum written out: ∂(ŷ₂ − y₂)/∂ŷ₁ is 0
+                held = sorted({entry for n in names_in(function)
+                               for entry in self.frame.entries_defined_whole(n)})
+                if held:  # L = −Σ y_k log z_k, z = softmax(a) defined whole, by a₁
+                    whole = self.frame.defined_whole(held[0])
+                    return Decision(Verdict.UNDECIDED, message=(
+                        f"{show(function)} writes {pretty_name(held[0])}, an entry of "
+                        f"{pretty_name(str(whole))}, which is defined as a whole: how it "
+                        f"depends on {pretty_name(node.var)} is not written out here"))
                 what = pretty_name(named) if named else show(function)
                 definition = self.frame.definitions.get(named) if named else None
                 written = f" ({what} = {show(definition)})" if definition is not None else ""

@@ -172,6 +172,31 @@ class Frame:
         return any(self.depends(n, on, seen | {name}, entries=entries)
                    for n in names_in(definition))
 
+    def defined_whole(self, name: str) -> str | None:
+        """The name z of which ``name`` (z_1, z_i) is an entry, when the document defines z
+        as a whole (z = softmax(a), a definition the claims about arrays may not have
+        lowered) and gives its entries no formula of their own."""
+        base, _, index = name.rpartition("_")
+        if not base or name in self.definitions or self.declared(name) is not None or \
+                (base not in self.definitions and base not in self.unread) or not (
+                    index.isdigit() or index in self.context.indices):
+            return None
+        return base
+
+    def entries_defined_whole(self, name: str, seen: frozenset[str] = frozenset()
+                              ) -> list[str]:
+        """The entries of names defined as a whole that ``name``'s value writes, through
+        the definitions (L = −Σ y_k log z_k with z = softmax(a): z_1, …)."""
+        if name in seen:
+            return []
+        if self.defined_whole(name) is not None:
+            return [name]
+        definition = self.definitions.get(name)
+        if definition is None:
+            return []
+        return sorted({entry for n in names_in(definition)
+                       for entry in self.entries_defined_whole(n, seen | {name})})
+
     def named_entry(self, name: str) -> tuple[str, str] | None:
         """(array, index) when the file names ``name`` an entry of an array (``entries =
         "\\hat{y}_1"``), even where a definition gives that entry a formula (ŷ_j = Σᵢ x_ji w_i):
