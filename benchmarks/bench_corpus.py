@@ -18,8 +18,8 @@ refuted and fails held (true steps refuted, false steps proved, checked or condi
 worst kinds), unreadable, undecided, other wrong verdicts,
 crashes, the median wall time per file; the same for each held-out set alone (HELD_SETS: the
 holdout, never tuned against; HOLDOUT2, added after the reader's tuning began; HOLDOUT3,
-HOLDOUT4 and HOLDOUT5, examined since, so held out no longer; HOLDOUT6, added after the
-fifth); and a line per post. With --reasons, the checker's messages for the
+HOLDOUT4, HOLDOUT5 and HOLDOUT6, examined since, so held out no longer; HOLDOUT7, added
+after the sixth); and a line per post. With --reasons, the checker's messages for the
 unreadable and wrongly decided steps are listed, grouped. It always exits 0:
 it is a measurement.
 
@@ -64,7 +64,7 @@ HELD_SETS: tuple[tuple[str, frozenset[str], str, str], ...] = (
     ("holdout3", HOLDOUT3, "after the second holdout", "since"),
     ("holdout4", HOLDOUT4, "when the third was examined", "when the fifth was added"),
     ("holdout5", HOLDOUT5, "after the fourth holdout", "when the sixth was added"),
-    ("holdout6", HOLDOUT6, "after the fifth holdout", ""),
+    ("holdout6", HOLDOUT6, "after the fifth holdout", "when the seventh was added"),
     ("holdout7", HOLDOUT7, "after the sixth holdout", ""),
 )
 """Each set kept apart from the development posts: its label, its posts, when it was added,
