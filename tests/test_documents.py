@@ -578,7 +578,7 @@ def test_a_name_defined_by_a_line_that_cannot_be_read_is_not_free(
     assert [str(s.verdict) for s in report.steps][:3] == ["unreadable", "undecided",
                                                           "undecided"]
     assert str(report.steps[3].verdict) in ("refuted", "ill-formed")  # x₁ is not z
-    assert "a step that could not be read defines it: z (step L1)" in \
+    assert "a step whose definition could not be taken in defines it: z (step L1)" in \
         report.steps[2].links[0].message
 
 

@@ -318,3 +318,43 @@ def test_a_primed_index_runs_as_its_letter_and_its_case_bounds_the_claim() -> No
     assert all(link.verdict != "refuted" for link in links), [link.message for link in links]
     assert any(link.verdict == "conditional" and "k \\neq q" in (link.message or "")
                for link in links)
+
+
+def test_a_name_defined_as_the_softmax_of_a_vector_gives_its_entries(
+        tmp_path: pathlib.Path) -> None:
+    """y = softmax(z) defines y_i = e^{z_i}/Σ_j e^{z_j}: the softmax Jacobian's two cases are
+    decided from it, a sign slip refuted; softmax(z) whole inside a claim is not decided."""
+    found = verdicts(tmp_path, HEAD + r"""
+[symbols]
+z_k = { domain = "real" }
+t_k = { domain = "real" }
+[indices]
+i = "K"
+j = "K"
+k = "K"
+[settings]
+sizes = { K = 3 }
+[[step]]
+id = "D"
+latex = 'y = \mathrm{softmax}(z)'
+define = true
+[[step]]
+id = "A"
+latex = '\frac{\partial y_i}{\partial z_i} = y_i(1 - y_i)'
+[[step]]
+id = "B"
+latex = '\frac{\partial y_i}{\partial z_j} = -y_i y_j'
+assume = ['i \neq j']
+[[step]]
+id = "C"
+latex = '\frac{\partial y_i}{\partial z_j} = y_i y_j'
+assume = ['i \neq j']
+[[step]]
+id = "W"
+latex = 'y - t = \mathrm{softmax}(z) - t'
+""")
+    assert found["D"][0] == Verdict.DEFINITION
+    assert found["A"][0] in (Verdict.CHECKED, Verdict.PROVED), found["A"]
+    assert found["B"][0] == Verdict.CONDITIONAL, found["B"]
+    assert found["C"][0] == Verdict.REFUTED, found["C"]
+    assert found["W"][0] == Verdict.UNDECIDED, found["W"]

@@ -134,6 +134,17 @@ class Grid(MatrixExpr):  # type: ignore[misc]
                 rf"\right]_{{{row},{column}={low}}}^{{{high}}}")
 
 
+class SoftmaxOfEntries(sp.Function):  # type: ignore[misc]
+    """``\\mathrm{softmax}(z)`` of a name whose entries z_k the document writes, taken whole:
+    the vector of e^{z_k}/Σ_j e^{z_j}. Read only as the definition of a name (``y =
+    softmax(z)``), which gives the entries y_k; anywhere else a claim with it is not decided."""
+
+    nargs = 1
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"softmax({printer._print(self.args[0])})"
+
+
 class Softmax(MatrixExpr):  # type: ignore[misc]
     """``\\mathrm{softmax}(A)`` of an array: of a vector, e^{a_i}/Σ_k e^{a_k} over its entries;
     of a matrix, the same over each row (as attention applies it to QKᵀ/√d_k)."""

@@ -31,6 +31,7 @@ from derive.read.nodes import (
     EntryOf,
     Grid,
     Softmax,
+    SoftmaxOfEntries,
     Stacked,
     _add,
     _apply,
@@ -751,6 +752,10 @@ class _Values(_Derivatives):
         if len(values) != 1 or not isinstance(values[0], sp.Symbol):
             self.fail("softmax is read of one vector's name, entry by entry: "
                       "\\mathrm{softmax}(z)_i", bracket)
+        if not postfixes and "_" not in values[0].name:  # y = softmax(z): y's entries y_k
+            self.note(f"softmax({values[0].name}) read as the vector of entries "
+                      f"e^{{{values[0].name}_k}} / Σ_j e^{{{values[0].name}_j}}", bracket)
+            return SoftmaxOfEntries(values[0])
         if not postfixes or postfixes[0].data != "sub":
             self.fail("softmax(z) is a vector: write its entry, \\mathrm{softmax}(z)_i", bracket)
         base = values[0].name

@@ -41,6 +41,7 @@ from derive.core.unicode import pretty_name
 from derive.decide.kept import derivative, limit_value
 from derive.read.documents import power_on_left
 from derive.read.families import index_entry
+from derive.read.nodes import SoftmaxOfEntries
 from derive.read.proofs import Claim, ProofDocument
 
 
@@ -899,6 +900,10 @@ class _Checker:
                           message="no point where the two sides differ was found")
 
     def _equal(self, lhs: sp.Expr, rhs: sp.Expr, assume: tuple[str, ...]) -> LinkReport:
+        if lhs.atoms(SoftmaxOfEntries) or rhs.atoms(SoftmaxOfEntries):
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, message=(
+                "softmax(…) of a vector written whole is read only as the definition of a "
+                "name (y = softmax(z)), entry by entry: write the claim with an entry"))
         matrix = self._matrix_link(lhs, rhs, assume)
         if matrix is not None:
             return matrix
@@ -991,6 +996,28 @@ class _Checker:
                 # it refutes nothing
                 return LinkReport(lhs, rhs, verdict_of(under), under)
         return LinkReport(lhs, rhs, verdict, outcome)
+
+    def _softmax_entries(self, name: str, vector: sp.Basic) -> tuple[str, sp.Expr] | None:
+        """y = softmax(z) as the definition of y's entries: (y_k, e^{z_k}/Σ_j e^{z_j}), k
+        the first index letter and j running over its range; None with no index letter."""
+        if not isinstance(vector, sp.Symbol) or "_" in name or "_" in vector.name:
+            return None  # o_b = softmax(b): an entry named by a class, not a vector's name
+        letters = sorted(self.context.indices)
+        if not letters:
+            return None
+        letter, count = letters[0], self.context.indices[letters[0]]
+        bound = next(c for c in "jklmnpqrs" if c != letter and c not in vector.name)
+        index = self.context.symbol(bound)
+        value = sp.exp(self.context.symbol(f"{vector.name}_{letter}")) / sp.Sum(
+            sp.exp(self.context.symbol(f"{vector.name}_{bound}")),
+            (index, sp.S.One, self.context.symbol(count)))
+        said = (f"{pretty_name(name)} = softmax({pretty_name(vector.name)}) read as the "
+                f"definition of its entries, {pretty_name(f'{name}_{letter}')} = "
+                f"e^{pretty_name(f'{vector.name}_{letter}')}/Σ_{bound} "
+                f"e^{pretty_name(f'{vector.name}_{bound}')}")
+        if said not in self.assumed:
+            self.assumed.append(said)
+        return f"{name}_{letter}", value
 
     def _declared_variable(self, symbol: sp.Basic) -> bool:
         """A name the file declares as a number (t, or t₁ of a declared family t_i) and
@@ -1759,6 +1786,14 @@ class _Checker:
                 return StepReport(claim, Verdict.ILL_FORMED,
                                   message=f"{defined_side} cannot be defined: the left side "
                                   "must be a name"), None
+            if isinstance(formula, SoftmaxOfEntries):  # y = softmax(z): its entries y_k
+                entry = self._softmax_entries(name, formula.args[0])
+                if entry is None:
+                    self.unread.setdefault(name, claim.id)
+                    return StepReport(claim, Verdict.DEFINITION, message=(
+                        f"defines {pretty_name(name)} = softmax(…), whose entries are not "
+                        "written out: no index letter gives their range")), None
+                name, formula = entry
             value = self._named(formula)
             self.definitions[self.context.symbol(name)] = value
             arguments: tuple[sp.Basic, ...] = \
@@ -2122,8 +2157,8 @@ class _Checker:
                 return ""
             steps = ", ".join(f"{pretty_name(n)} (step {self.unread[n]})" for n in named)
             return (f"{link.verdict} with {', '.join(pretty_name(n) for n in named)} free, but "
-                    f"a step that could not be read defines it: {steps}; the claim holds or "
-                    "fails with that definition")
+                    f"a step whose definition could not be taken in defines it: {steps}; the "
+                    "claim holds or fails with that definition")
 
         return _undecided_where(links, reason, (Verdict.REFUTED, Verdict.ILL_FORMED))
 
