@@ -358,3 +358,35 @@ latex = 'y - t = \mathrm{softmax}(z) - t'
     assert found["B"][0] == Verdict.CONDITIONAL, found["B"]
     assert found["C"][0] == Verdict.REFUTED, found["C"]
     assert found["W"][0] == Verdict.UNDECIDED, found["W"]
+
+
+@pytest.mark.parametrize(("posted", "latex"), [
+    (r"{\cal C} = x^2", r"\mathcal{C} = x^2"),
+    (r"y = {\bf x} + 1", r"y = \mathbf{x} + 1"),
+    (r"y = x ∗ x", r"y = x * x"),
+])
+def test_plain_tex_fonts_and_the_asterisk_operator(posted: str, latex: str) -> None:
+    assert read(posted).sides == read(latex).sides
+
+
+def test_a_case_said_in_a_sentence_with_inline_math_bounds_the_display_after_it(
+        tmp_path: pathlib.Path) -> None:
+    """"When $i=k$, using … $\\frac{∂\\log x}{∂x} = \\frac1x$ and …, we get:" puts the display
+    after it under i = k: conditional, never refuted at i ≠ k."""
+    steps = document(tmp_path, "\n".join([
+        "$$H = -\\sum_{k=1}^{C} Y_k \\log(\\sigma(A_k))$$", "",
+        "When $i=k$, using the derivative of the logarithm "
+        "$\\frac{\\partial \\log(x)}{\\partial x} = \\frac{1}{x}$ and the chain rule, we get:", "",
+        "$$\\frac{\\partial \\log(\\sigma(A_k))}{\\partial A_i} = "
+        "\\frac{\\partial \\log(\\sigma(A_i))}{\\partial A_i}$$", ""]))
+    assert steps[5][0] == "conditional", steps[5]
+
+
+def test_a_summation_index_given_a_number_refutes_nothing(tmp_path: pathlib.Path) -> None:
+    """loss = −Σ_i^N y^i ln(s^i), then loss = −y^i ln(s^i): i sampled as −1 is no point of
+    a claim about an index (the post may mean the one class its label marks)."""
+    steps = document(tmp_path, "\n".join([
+        "$$loss={-\\sum_i^Ny^i*ln(s^i)}$$", "", "$$loss=-y^i*ln(s^i)$$", ""]))
+    verdict, message = steps[3]
+    assert verdict == "undecided", steps[3]
+    assert "index i" in message

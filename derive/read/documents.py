@@ -1701,8 +1701,8 @@ _PARAMETERIZED = re.compile(
 """A name with a parameter as its subscript before a bracket: ``h_\\theta(x)``, ``f_{\\phi}(z)``
 (a model's function of its input, named by its parameters)."""
 
-_CALLIGRAPHIC = re.compile(r"(\\mathcal\s*\{\s*[A-Za-z]\s*(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9])\s*)?\})"
-                           r"\s*(?:\\left\s*)?\(")
+_CALLIGRAPHIC = re.compile(r"(\\mathcal\s*\{\s*[A-Za-z]\s*(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9])\s*)?\}"
+                           r"|\{\s*\\cal\s+[A-Za-z]\s*\})\s*(?:\\left\s*)?\(")
 """A calligraphic letter before a bracket: ``\\mathcal{C}(\\beta)``, ``\\mathcal{L}(\\theta)``, a
 cost or a likelihood as a function of its parameters, never the letter times them."""
 
@@ -1749,6 +1749,7 @@ def _declared_names(lines: list[Line], positions: _Positions, facts: _Facts) -> 
         candidates += [m.group(1) for m in _PARAMETERIZED.finditer(line.latex)]
         candidates += [m.group(1) for m in _CALLIGRAPHIC.finditer(line.latex)]
         for written in candidates:
+            written = re.sub(r"\{\s*\\cal\s+([A-Za-z])\s*\}", r"\\mathcal{\1}", written)
             plain = re.sub(r"\\(?:mathcal|mathrm|operatorname|text|mathit|mathbf|boldsymbol)"
                            r"\s*\{([A-Za-z]+)[^{}]*\}", r"\1", written)
             head = re.match(r"\\?([A-Za-z]+)", plain)
@@ -2057,17 +2058,18 @@ def _index_sentence(facts: _Facts) -> str:
             f"are checked at {sizes}")
 
 
-_CALLIGRAPHIC = re.compile(r"\\mathcal\s*\{\s*([A-Z])\s*\}")
+_CALLIGRAPHIC_LETTER = re.compile(r"\\mathcal\s*\{\s*([A-Z])\s*\}")
 
 
 def _styled_letters(lines: list[Line], facts: _Facts) -> None:
     """\\mathcal{L} and a plain L are two names when the document relates them in one line
     (ℒ = Σᵢ Lᵢ, ℒ = 2L) or gives each its own definition: read as one name they would be
     equated. Otherwise (one written for the other) they stay one name, as before."""
-    written = {m.group(1) for line in lines for m in _CALLIGRAPHIC.finditer(line.latex)}
+    written = {m.group(1) for line in lines
+               for m in _CALLIGRAPHIC_LETTER.finditer(line.latex)}
     for letter in sorted(written):
         def plain(text: str, letter: str = letter) -> bool:
-            bare = re.sub(r"\\[A-Za-z]+", " ", _CALLIGRAPHIC.sub(" ", text))
+            bare = re.sub(r"\\[A-Za-z]+", " ", _CALLIGRAPHIC_LETTER.sub(" ", text))
             return re.search(rf"(?<![A-Za-z]){letter}(?![A-Za-z])", bare) is not None
 
         def defines(text: str, left: str) -> bool:
@@ -2760,9 +2762,11 @@ def _cases(text: str, found: list[Display]) -> dict[int, str]:
         for following in (d for d in found[k + 1:] if _stands_alone(text, d)):
             between = text[previous.end + _OPENERS.get(previous.kind, 0):
                            following.start - _OPENERS.get(following.kind, 0)]
-            # "If $i = k$, then we have" and no more; then the displays that follow it with
-            # no words between them
-            if len(between.strip()) > (40 if previous is display else 0):
+            # "If $i = k$, then we have" and no more, or the rest of the case's sentence
+            # ("When $i=k$, using … $\frac{…}{…} = \frac{1}{x}$ and …, we get:"); then the
+            # displays that follow it with no words between them
+            if (previous is display and not _one_sentence(between)) or \
+                    (previous is not display and between.strip()):
                 break
             cases[following.number] = f"{case.group(1)} {relation} {case.group(3)}"
             previous = following
@@ -2776,6 +2780,15 @@ def _cases(text: str, found: list[Display]) -> dict[int, str]:
             relation = "=" if said.group(2) == "=" else "\\neq"
             cases[display.number] = f"{said.group(1)} {relation} {said.group(3)}"
     return cases
+
+
+def _one_sentence(text: str) -> bool:
+    """Words that go on with a sentence up to a display: short, or with no full stop, no
+    other mark that ends a sentence and no blank line outside their inline math."""
+    words = re.sub(r"\$[^$]*\$", " ", text).strip()
+    if len(words) <= 40:
+        return True
+    return len(words) <= 400 and re.search(r"\n\s*\n|[.!?](?:\s|$)", words) is None
 
 
 _CASE_IN_WORDS = re.compile(

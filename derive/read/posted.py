@@ -43,7 +43,7 @@ BREAK = "\ue000"
 """The line break the reader puts between two claims written on one line (the grammar reads
 it as ``\\\\``); refused in the text as given."""
 
-_TYPOGRAPHIC = {"’": "'", "′": "'", "−": "-"}
+_TYPOGRAPHIC = {"’": "'", "′": "'", "−": "-", "∗": "*"}
 """Characters read as their ASCII form without a note: the same sign, typed otherwise."""
 _DASHES = {"–": "-"}
 """Characters read as another sign, with a note."""
@@ -158,6 +158,7 @@ def prepare(text: str, lex: Callable[[str], Iterator[Token]], source: str = "<in
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         raise ParseError(error.message, text=text, line=line, column=column,
                          source=source) from None
+    _old_fonts(prepared)
     _wrappers(prepared)
     _over(prepared)
     _primed_indices(prepared, indices)
@@ -555,6 +556,25 @@ def _bare_group(text: str, start: int, end: int) -> bool:
     as a term), not an argument or a script (``\\sqrt{…}``, ``x^{…}``, ``\\frac{…}{…}``)."""
     return start >= 1 and end < len(text) and text[start - 1] == "{" and \
         text[end] == "}" and _TAKES_GROUP.search(text[: start - 1]) is None
+
+
+_OLD_FONTS = {"cal": "mathcal", "bf": "mathbf", "it": "mathit", "sf": "mathsf",
+              "tt": "mathtt", "bm": "bm"}
+_OLD_FONT = re.compile(r"\{\s*\\(cal|bf|it|sf|tt)\s+([A-Za-z])\s*\}|"
+                       r"\\(cal|bf)\s*([A-Za-z])(?![A-Za-z])")
+
+
+def _old_fonts(prepared: Prepared) -> None:
+    """Plain TeX's font switches on one letter, ``{\\cal C}``, ``{\\bf x}``, ``\\cal C``,
+    read as ``\\mathcal{C}``, ``\\mathbf{x}``; said."""
+    edits: list[tuple[int, int, str]] = []
+    for found in _OLD_FONT.finditer(prepared.text):
+        font = found.group(1) or found.group(3)
+        letter = found.group(2) or found.group(4)
+        command = f"\\{_OLD_FONTS[font]}{{{letter}}}"
+        edits.append((found.start(), found.end(), command))
+        prepared.note(found.start(), f"'{' '.join(found.group().split())}' read as {command}")
+    prepared.edit(edits)
 
 
 _SCRIPT_GROUP = re.compile(r"[_^]\s*\{([^{}]*)\}")

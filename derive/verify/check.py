@@ -976,6 +976,18 @@ class _Checker:
         # the symbolic route, the rest for the functions drawn in its place
         outcome = compare(left, right, domains, budget=budget / 3 if unknown else budget)
         verdict = verdict_of(outcome)
+        summed = {str(limit[0]).lstrip("_") for side in (left, right)
+                  for loop in side.atoms(sp.Sum) for limit in loop.limits}
+        loose = sorted(s.name for s in left.free_symbols | right.free_symbols
+                       if isinstance(s, sp.Symbol) and (s.name in self.context.indices or
+                                                        s.name.lstrip("_") in summed))
+        if verdict == Verdict.REFUTED and loose and not _whole_indices(outcome, loose):
+            # y^i·log(s^i) with i an index letter left free: a value such as i = −1 is no
+            # point of the claim, which is about i = 1, …, N
+            return LinkReport(lhs, rhs, Verdict.UNDECIDED, outcome, message=(
+                f"false only with the index {pretty_name(loose[0])} given a number's value "
+                f"({_short(outcome)}): an index runs over 1, 2, …, and nothing here binds "
+                f"{pretty_name(loose[0])}"))
         if verdict == Verdict.UNDECIDED and named_by and not unknown:
             return LinkReport(lhs, rhs, verdict, outcome, message=named_by)
         if verdict == Verdict.UNDECIDED and unknown:
@@ -2610,6 +2622,19 @@ def _every_entry_written(depends: Mapping[sp.Symbol, list[sp.Symbol]],
                     and variable not in defined:
                 counts[base] = counts.get(base, 0) + 1
         if not counts or any(count < 2 for count in counts.values()):
+            return False
+    return True
+
+
+def _whole_indices(outcome: Any, letters: Sequence[str]) -> bool:
+    """Whether a counterexample gives each index letter a whole value from 1 up (i = 6 at
+    m = 7 is a point of a claim about the i-th example; i = −1 or 0.3 is none)."""
+    if not isinstance(outcome, Refuted):
+        return False
+    given = dict(outcome.point)
+    for letter in letters:
+        value = given.get(letter)
+        if value is None or not re.fullmatch(r"[1-9][0-9]*", value.strip()):
             return False
     return True
 
