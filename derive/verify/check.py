@@ -525,8 +525,9 @@ class _Checker:
         current = expr
         for _ in range(len(mapping) + 2):
             following = _replaced(current, mapping)
-            if any(type(f).__name__ in self.function_definitions
-                   for f in following.atoms(AppliedUndef)):
+            if self.function_definitions and any(
+                    type(f).__name__ in self.function_definitions
+                    for f in following.atoms(AppliedUndef)):
                 following = self._named(following)  # y = g(2x) with g defined after y
             if following == current:
                 break
