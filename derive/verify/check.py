@@ -522,9 +522,10 @@ class _Checker:
 
     def _expand(self, expr: sp.Expr, keep: frozenset[sp.Symbol] = frozenset()) -> sp.Expr:
         mapping = {s: v for s, v in self.definitions.items() if s not in keep}
+        memo = _replacements(mapping)
         current = expr
         for _ in range(len(mapping) + 2):
-            following = _replaced(current, mapping)
+            following = _replaced(current, mapping, memo)
             if self.function_definitions and any(
                     type(f).__name__ in self.function_definitions
                     for f in following.atoms(AppliedUndef)):
@@ -2867,11 +2868,70 @@ def _renamed(expr: sp.Basic, mapping: Mapping[sp.Basic, sp.Basic]) -> Any:
     return expr.func(*args)
 
 
-def _replaced(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr]) -> sp.Basic:
+_KEPT_MAPPINGS = 8
+"""Mappings of definitions whose replacements are kept (the oldest goes first)."""
+_KEPT_REPLACEMENTS = 50_000
+"""Parts kept for one mapping; beyond it they are forgotten and kept anew."""
+_REPLACEMENTS: dict[tuple[tuple[sp.Basic, sp.Basic], ...],
+                    dict[sp.Basic, tuple[sp.Basic, bool]] | None] = {}
+
+
+def _replacements(mapping: Mapping[sp.Symbol, sp.Expr]
+                  ) -> dict[sp.Basic, tuple[sp.Basic, bool]] | None:
+    """The parts of trees already written out with ``mapping`` (each part's ``xreplace`` and
+    whether anything in it was replaced), shared by every side written out with the same
+    definitions: a diagnosis writes out thousands of candidate sides that differ in one
+    part. None when the mapping cannot key them (a value holds a ``Subs``, which SymPy deems
+    equal to another with its bound variable renamed)."""
+    try:
+        key = tuple(mapping.items())
+        hash(key)
+    except TypeError:
+        return None
+    if key in _REPLACEMENTS:
+        return _REPLACEMENTS[key]
+    if len(_REPLACEMENTS) >= _KEPT_MAPPINGS:
+        del _REPLACEMENTS[next(iter(_REPLACEMENTS))]
+    usable = all(isinstance(v, sp.Basic) and not v.has(sp.Subs) for v in mapping.values())
+    _REPLACEMENTS[key] = memo = {} if usable else None
+    return memo
+
+
+def _kept_xreplace(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr],
+                   memo: dict[sp.Basic, tuple[sp.Basic, bool]]) -> tuple[sp.Basic, bool]:
+    """``expr._xreplace(mapping)``, SymPy's own walk (a part is rebuilt exactly when
+    something in it was replaced), with each part's result kept in ``memo``."""
+    kept = memo.get(expr)
+    if kept is not None:
+        return kept
+    if expr in mapping:
+        found = (mapping[expr], True)
+    else:
+        args = []
+        changed = False
+        for argument in expr.args:
+            if isinstance(argument, sp.Basic):
+                value, replaced = _kept_xreplace(argument, mapping, memo)
+                args.append(value)
+                changed |= replaced
+            else:
+                args.append(argument)
+        found = (expr.func(*args), True) if changed else (expr, False)
+    if len(memo) >= _KEPT_REPLACEMENTS:
+        memo.clear()
+    memo[expr] = found
+    return found
+
+
+def _replaced(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr],
+              memo: dict[sp.Basic, tuple[sp.Basic, bool]] | None = None) -> sp.Basic:
     """``expr.xreplace(mapping)``, except that a derivative's variables stay as written: a
     defined name differentiated by (∂ℓ/∂p_j with p_j defined) is the variable, not its
     value, so neither the variable nor its occurrences in the derivative's function are
-    replaced there."""
+    replaced there. With ``memo`` (see ``_replacements``), parts written out before are
+    taken from it, unless the tree holds a ``Subs``."""
+    if memo is not None and mapping and not expr.has(sp.Derivative, sp.Subs):
+        return _kept_xreplace(expr, mapping, memo)[0]
     if not expr.has(sp.Derivative):
         return expr.xreplace(mapping)
     if isinstance(expr, sp.Derivative):
