@@ -2897,13 +2897,20 @@ def _replacements(mapping: Mapping[sp.Symbol, sp.Expr]
     return memo
 
 
+class _NotKept(Exception):
+    """A tree with a ``Derivative`` or a ``Subs``: written out the way ``_replaced`` says."""
+
+
 def _kept_xreplace(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr],
                    memo: dict[sp.Basic, tuple[sp.Basic, bool]]) -> tuple[sp.Basic, bool]:
     """``expr._xreplace(mapping)``, SymPy's own walk (a part is rebuilt exactly when
-    something in it was replaced), with each part's result kept in ``memo``."""
+    something in it was replaced), with each part's result kept in ``memo``; ``_NotKept`` at
+    a ``Derivative`` or a ``Subs`` (the parts walked whole before it stay kept)."""
     kept = memo.get(expr)
     if kept is not None:
         return kept
+    if isinstance(expr, sp.Derivative | sp.Subs):
+        raise _NotKept
     if expr in mapping:
         found = (mapping[expr], True)
     else:
@@ -2930,8 +2937,11 @@ def _replaced(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr],
     value, so neither the variable nor its occurrences in the derivative's function are
     replaced there. With ``memo`` (see ``_replacements``), parts written out before are
     taken from it, unless the tree holds a ``Subs``."""
-    if memo is not None and mapping and not expr.has(sp.Derivative, sp.Subs):
-        return _kept_xreplace(expr, mapping, memo)[0]
+    if memo is not None and mapping:
+        try:
+            return _kept_xreplace(expr, mapping, memo)[0]
+        except _NotKept:
+            pass
     if not expr.has(sp.Derivative):
         return expr.xreplace(mapping)
     if isinstance(expr, sp.Derivative):
