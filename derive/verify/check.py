@@ -2893,7 +2893,8 @@ def _replacements(mapping: Mapping[sp.Symbol, sp.Expr]
     if len(_REPLACEMENTS) >= _KEPT_MAPPINGS:
         del _REPLACEMENTS[next(iter(_REPLACEMENTS))]
     usable = all(isinstance(v, sp.Basic) and not v.has(sp.Subs) for v in mapping.values())
-    _REPLACEMENTS[key] = memo = {} if usable else None
+    memo: dict[sp.Basic, tuple[sp.Basic, bool]] | None = {} if usable else None
+    _REPLACEMENTS[key] = memo
     return memo
 
 

@@ -1,11 +1,12 @@
 """The judge: whether a candidate value equals the one it must reproduce.
 
 A mal-rule is named only when the judge confirms it: ``compare`` gives ``Proved`` or
-``Checked`` (asked with ``prove=False``: equal or not is all the judge needs, so sides the
-sampling finds equal are not given to ``simplify`` as well) between the candidate (a buggy derivation, a slip applied to the truth, or a slip
-undone on the claim) and its target. Scalar sides go to ``compare`` whole; matrix sides are
-written out at small, pairwise distinct sizes and compared entry by entry. The judge also
-evaluates sides (``value``) and screens them (``vector``, ``matches``) for the search.
+``Checked`` between the candidate (a buggy derivation, a slip applied to the truth, or a slip
+undone on the claim) and its target; asked with ``prove=False``, since equal or not is all
+the judge needs (sides the sampling finds equal are not given to ``simplify`` as well).
+Scalar sides go to ``compare`` whole; matrix sides are written out at small, pairwise
+distinct sizes and compared entry by entry. The judge also evaluates sides (``value``) and
+screens them (``vector``, ``matches``) for the search.
 """
 
 from __future__ import annotations
