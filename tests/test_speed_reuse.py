@@ -158,7 +158,7 @@ def test_equal_or_not_asks_no_proof_of_what_sampling_finds_equal() -> None:
 
 
 def test_definitions_written_out_by_parts_are_the_definitions_written_out() -> None:
-    from derive.verify.check import _replacements, _replaced
+    from derive.verify.check import _replaced, _replacements
 
     a, b, h, w, y = sp.symbols("a b h w y")
     mapping = {a: w * h + b, h: sp.tanh(w * X), y: sigmoid(a)}
