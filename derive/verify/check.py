@@ -254,8 +254,9 @@ class _Checker:
             if kept is not None:
                 return kept
             lines = parse_lines(latex, context, source=self.document.path)
-            # an aligned block: one chain, line after line
-            relation = _joined(lines) if len(lines) > 1 else \
+            # an aligned block: one chain, line after line; one line is the relation that
+            # parse_relation reads (the same reader), and no line is its error
+            relation = _joined(lines) if len(lines) > 1 else lines[0] if lines else \
                 parse_relation(latex, context, source=self.document.path)
             _keep_relation(name, relation)
             return relation
