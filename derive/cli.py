@@ -7,6 +7,7 @@ verdict other than the one expected), 2 when the input cannot be used.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import re
@@ -130,7 +131,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_COLLECT_AFTER = (50_000, 20, 100)
+"""The cyclic garbage collector's thresholds while a command runs (Python's are 700, 10,
+10). SymPy allocates millions of small objects and makes almost no cycles: at Python's
+thresholds the collector ran about 700 times in ``derive check proofs/``, a twentieth of its
+time, and freed next to nothing. Memory is still freed by reference counting as before."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*_COLLECT_AFTER)
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _tolerant_streams()
     parser = _parser()
     args = parser.parse_args(_minus_values(list(sys.argv[1:] if argv is None else argv),

@@ -142,3 +142,46 @@ def test_a_diagnosis_judge_gives_a_side_kept_only_for_the_same_tree() -> None:
     assert len(written) == 3
     judge.value(second)  # the very tree kept
     assert len(written) == 3
+
+
+def test_equal_or_not_asks_no_proof_of_what_sampling_finds_equal() -> None:
+    # simplify proves it; asked only whether the sides are equal, sampling says so
+    lhs, rhs = 1 - sp.tanh(X) ** 2, 1 / sp.cosh(X) ** 2
+    assert isinstance(compare(lhs, rhs, budget=5.0), Proved)
+    found = compare(lhs, rhs, budget=5.0, prove=False)
+    assert isinstance(found, equivalence.Checked)
+    assert isinstance(compare(lhs, rhs, budget=5.0), Proved)  # kept apart from the proof
+    # a cheap symbolic closure is still a proof, and a difference is still a counterexample
+    assert isinstance(compare((X + 1) ** 2, X**2 + 2 * X + 1, prove=False), Proved)
+    wrong = compare(1 - sp.tanh(X) ** 2, 1 / sp.cosh(X), budget=5.0, prove=False)
+    assert wrong == compare(1 - sp.tanh(X) ** 2, 1 / sp.cosh(X), budget=5.0)
+
+
+def test_definitions_written_out_by_parts_are_the_definitions_written_out() -> None:
+    from derive.verify.check import _replaced, _replacements
+
+    a, b, h, w, y = sp.symbols("a b h w y")
+    mapping = {a: w * h + b, h: sp.tanh(w * X), y: sigmoid(a)}
+    memo = _replacements(mapping)
+    assert memo is not None
+    for side in (y * (1 - y) * (y - X), 2 * (a + 1) * y, sp.log(1 + sp.exp(-a)) - h**2,
+                 y * (1 - y) * (y - X) + 3):
+        current, plain = side, side
+        for _ in range(4):
+            current, plain = _replaced(current, mapping, memo), _replaced(plain, mapping)
+            assert current == plain and sp.srepr(current) == sp.srepr(plain)
+    # a Subs is never kept (SymPy deems it equal to another with its variable renamed)
+    u = sp.Symbol("u")
+    subs = sp.Subs(sp.Function("f")(u) * a, u, X)
+    assert _replaced(subs, mapping, memo) == _replaced(subs, mapping)
+    assert _replacements({a: sp.Subs(sp.Function("f")(u), u, X)}) is None
+
+
+def test_a_command_leaves_the_collector_as_it_found_it() -> None:
+    import gc
+
+    from derive.cli import main
+
+    before = gc.get_threshold()
+    assert main(["models"]) == 0
+    assert gc.get_threshold() == before

@@ -1154,6 +1154,7 @@ def compare(
     digits: int = 40,
     seed: int = 0,
     relative_tolerance: float = 1e-12,
+    prove: bool = True,
 ) -> Outcome:
     """Decide whether ``lhs == rhs`` on the domains, within ``budget`` seconds.
 
@@ -1169,9 +1170,16 @@ def compare(
     cache (``derive.core.cache``), there under the package's source digest and the canonical
     text (:func:`derive.decide.kept.canonical`) of the two sides, the domains (in their
     order where it matters), the settings and SymPy's and mpmath's global switches.
+
+    ``prove=False`` asks only whether the sides are equal (the diagnosis's judge): sides the
+    sampling finds equal, with enough usable points for ``Checked``, are not given to the
+    slow symbolic steps (``simplify``), which could only turn that ``Checked`` into
+    ``Proved``. Equal or not is decided as with ``prove=True``.
     """
     _validate(budget, samples, digits, relative_tolerance)
-    settings = (samples, digits, seed, relative_tolerance)
+    settings: tuple[object, ...] = (samples, digits, seed, relative_tolerance)
+    if not prove:
+        settings += ("equal or not",)
     key = _outcome_key(lhs, rhs, domains, *settings)
     kept = _OUTCOMES.get(key) if key is not None else None
     if kept is not None and kept[1] <= budget:
@@ -1185,7 +1193,7 @@ def compare(
     notes: list[str] = []
     started = time.monotonic()
     outcome = _compared(lhs, rhs, domains, budget, samples, digits, seed, relative_tolerance,
-                        tried, notes)
+                        tried, notes, prove)
     took = time.monotonic() - started
     limited = notes or any("(no time left)" in t or "(timed out" in t for t in tried)
     if limited:
@@ -1288,7 +1296,7 @@ def _outcome_key(lhs: object, rhs: object, domains: Mapping[sp.Symbol, Domain] |
 
 def _compared(lhs: sp.Expr, rhs: sp.Expr, domains: Mapping[sp.Symbol, Domain] | None,
               budget: float, samples: int, digits: int, seed: int, relative_tolerance: float,
-              tried: list[str], notes: list[str]) -> Outcome:
+              tried: list[str], notes: list[str], prove: bool = True) -> Outcome:
     """:func:`compare`'s work; the steps tried go to ``tried``, the sampler's notes (time
     ran out) to ``notes``."""
     deadline = Deadline(budget)
@@ -1339,10 +1347,13 @@ def _compared(lhs: sp.Expr, rhs: sp.Expr, domains: Mapping[sp.Symbol, Domain] | 
         return Proved(method)
     if found.counterexample is not None:
         return found.counterexample
+    sampled = found.usable >= min(samples, 4) or (found.usable > 0 and not found.notes)
+    if sampled and not prove:
+        return Checked(found.usable, digits, found.worst)
     method = _run_steps(lhs - rhs, _SLOW_STEPS, deadline, tried)
     if method is not None:
         return Proved(method)
-    if found.usable >= min(samples, 4) or (found.usable > 0 and not found.notes):
+    if sampled:
         return Checked(found.usable, digits, found.worst)
     tried.append(numeric_note)
     reason = "; ".join(found.notes) or "no sample point could be evaluated"

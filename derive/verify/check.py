@@ -255,8 +255,9 @@ class _Checker:
             if kept is not None:
                 return kept
             lines = parse_lines(latex, context, source=self.document.path)
-            # an aligned block: one chain, line after line
-            relation = _joined(lines) if len(lines) > 1 else \
+            # an aligned block: one chain, line after line; one line is the relation that
+            # parse_relation reads (the same reader), and no line is its error
+            relation = _joined(lines) if len(lines) > 1 else lines[0] if lines else \
                 parse_relation(latex, context, source=self.document.path)
             _keep_relation(name, relation)
             return relation
@@ -523,11 +524,13 @@ class _Checker:
 
     def _expand(self, expr: sp.Expr, keep: frozenset[sp.Symbol] = frozenset()) -> sp.Expr:
         mapping = {s: v for s, v in self.definitions.items() if s not in keep}
+        memo = _replacements(mapping)
         current = expr
         for _ in range(len(mapping) + 2):
-            following = _replaced(current, mapping)
-            if any(type(f).__name__ in self.function_definitions
-                   for f in following.atoms(AppliedUndef)):
+            following = _replaced(current, mapping, memo)
+            if self.function_definitions and any(
+                    type(f).__name__ in self.function_definitions
+                    for f in following.atoms(AppliedUndef)):
                 following = self._named(following)  # y = g(2x) with g defined after y
             if following == current:
                 break
@@ -3050,11 +3053,81 @@ def _renamed(expr: sp.Basic, mapping: Mapping[sp.Basic, sp.Basic]) -> Any:
     return expr.func(*args)
 
 
-def _replaced(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr]) -> sp.Basic:
+_KEPT_MAPPINGS = 8
+"""Mappings of definitions whose replacements are kept (the oldest goes first)."""
+_KEPT_REPLACEMENTS = 50_000
+"""Parts kept for one mapping; beyond it they are forgotten and kept anew."""
+_REPLACEMENTS: dict[tuple[tuple[sp.Basic, sp.Basic], ...],
+                    dict[sp.Basic, tuple[sp.Basic, bool]] | None] = {}
+
+
+def _replacements(mapping: Mapping[sp.Symbol, sp.Expr]
+                  ) -> dict[sp.Basic, tuple[sp.Basic, bool]] | None:
+    """The parts of trees already written out with ``mapping`` (each part's ``xreplace`` and
+    whether anything in it was replaced), shared by every side written out with the same
+    definitions: a diagnosis writes out thousands of candidate sides that differ in one
+    part. None when the mapping cannot key them (a value holds a ``Subs``, which SymPy deems
+    equal to another with its bound variable renamed)."""
+    try:
+        key = tuple(mapping.items())
+        hash(key)
+    except TypeError:
+        return None
+    if key in _REPLACEMENTS:
+        return _REPLACEMENTS[key]
+    if len(_REPLACEMENTS) >= _KEPT_MAPPINGS:
+        del _REPLACEMENTS[next(iter(_REPLACEMENTS))]
+    usable = all(isinstance(v, sp.Basic) and not v.has(sp.Subs) for v in mapping.values())
+    memo: dict[sp.Basic, tuple[sp.Basic, bool]] | None = {} if usable else None
+    _REPLACEMENTS[key] = memo
+    return memo
+
+
+class _NotKept(Exception):
+    """A tree with a ``Derivative`` or a ``Subs``: written out the way ``_replaced`` says."""
+
+
+def _kept_xreplace(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr],
+                   memo: dict[sp.Basic, tuple[sp.Basic, bool]]) -> tuple[sp.Basic, bool]:
+    """``expr._xreplace(mapping)``, SymPy's own walk (a part is rebuilt exactly when
+    something in it was replaced), with each part's result kept in ``memo``; ``_NotKept`` at
+    a ``Derivative`` or a ``Subs`` (the parts walked whole before it stay kept)."""
+    kept = memo.get(expr)
+    if kept is not None:
+        return kept
+    if isinstance(expr, sp.Derivative | sp.Subs):
+        raise _NotKept
+    if expr in mapping:
+        found = (mapping[expr], True)
+    else:
+        args = []
+        changed = False
+        for argument in expr.args:
+            if isinstance(argument, sp.Basic):
+                value, replaced = _kept_xreplace(argument, mapping, memo)
+                args.append(value)
+                changed |= replaced
+            else:
+                args.append(argument)
+        found = (expr.func(*args), True) if changed else (expr, False)
+    if len(memo) >= _KEPT_REPLACEMENTS:
+        memo.clear()
+    memo[expr] = found
+    return found
+
+
+def _replaced(expr: sp.Basic, mapping: Mapping[sp.Symbol, sp.Expr],
+              memo: dict[sp.Basic, tuple[sp.Basic, bool]] | None = None) -> sp.Basic:
     """``expr.xreplace(mapping)``, except that a derivative's variables stay as written: a
     defined name differentiated by (∂ℓ/∂p_j with p_j defined) is the variable, not its
     value, so neither the variable nor its occurrences in the derivative's function are
-    replaced there."""
+    replaced there. With ``memo`` (see ``_replacements``), parts written out before are
+    taken from it, unless the tree holds a ``Subs``."""
+    if memo is not None and mapping:
+        try:
+            return _kept_xreplace(expr, mapping, memo)[0]
+        except _NotKept:
+            pass
     if not expr.has(sp.Derivative):
         return expr.xreplace(mapping)
     if isinstance(expr, sp.Derivative):

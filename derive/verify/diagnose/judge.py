@@ -2,9 +2,11 @@
 
 A mal-rule is named only when the judge confirms it: ``compare`` gives ``Proved`` or
 ``Checked`` between the candidate (a buggy derivation, a slip applied to the truth, or a slip
-undone on the claim) and its target. Scalar sides go to ``compare`` whole; matrix sides are
-written out at small, pairwise distinct sizes and compared entry by entry. The judge also
-evaluates sides (``value``) and screens them (``vector``, ``matches``) for the search.
+undone on the claim) and its target; asked with ``prove=False``, since equal or not is all
+the judge needs (sides the sampling finds equal are not given to ``simplify`` as well).
+Scalar sides go to ``compare`` whole; matrix sides are written out at small, pairwise
+distinct sizes and compared entry by entry. The judge also evaluates sides (``value``) and
+screens them (``vector``, ``matches``) for the search.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ class Judge:
         return both >= 3
 
     def compare(self, a: sp.Basic, b: sp.Basic, budget: float) -> Outcome | Differs:
-        return compare(a, b, self.domains, budget=budget)
+        return compare(a, b, self.domains, budget=budget, prove=False)
 
 
 class MatrixJudge(Judge):
@@ -149,7 +151,8 @@ class MatrixJudge(Judge):
         deadline = Deadline(budget)
         worst: Outcome = Proved("structural")
         for x, y in zip(left, right, strict=True):
-            outcome = compare(x, y, self.entry_domains, budget=max(deadline.remaining(), 0.01))
+            outcome = compare(x, y, self.entry_domains, budget=max(deadline.remaining(), 0.01),
+                              prove=False)
             if not confirmed(outcome):
                 return outcome
             if isinstance(outcome, Checked):

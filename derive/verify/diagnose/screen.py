@@ -28,6 +28,9 @@ POINTS = 6
 CLOSE = 1e-9
 """The relative difference below which two screened values agree."""
 
+_KEPT_FLOATS = 100_000
+"""Parts whose double value is kept at one point; beyond it they are forgotten."""
+
 Vector: TypeAlias = tuple[complex | None, ...]
 """An expression's values at the sample points (None where it has none)."""
 
@@ -40,6 +43,10 @@ class Sampler:
         self.by_name = {str(k): v for k, v in domains.items()}
         self.cache: dict[tuple[Any, int], sp.Expr] = {}
         self.discrete: dict[Any, int] = {}
+        # the double value of each part at each point: every value a part is given at point
+        # k is this sampler's (value(atom, k)), so a part shared by many candidates (a
+        # search's sides differ in one part) is computed once per point
+        self.floats: dict[int, dict[sp.Basic, float]] = {}
 
     def domain(self, atom: Any) -> Domain:
         if atom in self.domains:
@@ -89,8 +96,11 @@ class Sampler:
                 rest = {a: self.value(a, k) for a in scan.elements}
                 rest.update((s, self.value(s, k)) for s in scan.symbols if s not in whole)
             try:  # the screen only needs doubles: float_value is ~50× faster than evalf
+                memo = self.floats.setdefault(k, {})
+                if len(memo) > _KEPT_FLOATS:
+                    memo.clear()
                 value = complex(float_value(current, {s: float(v) for s, v in rest.items()},
-                                            {}))
+                                            memo))
             except TypeError:  # a function float_value does not know: SymPy evaluates it
                 number = current.xreplace(rest).evalf(30)
                 if not number.is_number:
