@@ -9,8 +9,9 @@ text as given, so that an error still points into what was written.
 
 Two passes:
 
-- on the text: typographic characters (``’``, ``−``, ``–``), Unicode Greek letters, signs
-  and scripts (``σ``, ``≠``, ``∑``, ``Z²``, ``Wᵀ``, ``x₁``) as their LaTeX, a post's own macros
+- on the text: typographic characters (``’``, ``−``, ``–``, ``∗``), Unicode Greek letters,
+  accented letters, signs and scripts (``σ``, ``ŷ``, ``≠``, ``∑``, ``Z²``, ``Wᵀ``, ``x₁``) as
+  their LaTeX, plain TeX's fonts on one letter (``{\cal C}``), a post's own macros
   (``\newcommand``, ``\def``, ``\DeclareMathOperator``: expanded textually, at most
   ``MAX_EXPANSIONS`` times and never past ``MAX_LENGTH`` characters; nothing is executed),
   ``\boxed{…}``, ``\underbrace{…}_{…}``, ``\overbrace{…}^{…}``, the null delimiters
@@ -21,7 +22,9 @@ Two passes:
   between two claims; the reader refuses it next to a condition, a definition or a step of
   solving), a ``\Rightarrow`` before a line, a clause after an upright ``where`` (left out: a
   definition said in passing), ``:=``, ``\coloneqq``, ``\triangleq`` and ``\equiv`` (a
-  definition: read as ``=``), and ``dy/dx``, ``d/dx`` written inline (a derivative).
+  definition: read as ``=``), ``dy/dx``, ``d/dx``, ``∂BCE/∂a`` written inline (a
+  derivative), a rule named in brackets after the equation (``[\text{chain rule}]``: left
+  out), the comma and full stop that end a case's row, and dots with a '+' on one side only.
 """
 
 from __future__ import annotations
@@ -558,8 +561,7 @@ def _bare_group(text: str, start: int, end: int) -> bool:
         text[end] == "}" and _TAKES_GROUP.search(text[: start - 1]) is None
 
 
-_OLD_FONTS = {"cal": "mathcal", "bf": "mathbf", "it": "mathit", "sf": "mathsf",
-              "tt": "mathtt", "bm": "bm"}
+_OLD_FONTS = {"cal": "mathcal", "bf": "mathbf", "it": "mathit", "sf": "mathsf", "tt": "mathtt"}
 _OLD_FONT = re.compile(r"\{\s*\\(cal|bf|it|sf|tt)\s+([A-Za-z])\s*\}|"
                        r"\\(cal|bf)\s*([A-Za-z])(?![A-Za-z])")
 
