@@ -972,7 +972,7 @@ def test_relation_is_frozen() -> None:
         (r"\foo", 1, 1, "unknown command '\\foo'", ()),
         (r"\#", 1, 1, "unknown control symbol '\\#'", ()),
         ("a @ b", 1, 3, "unexpected character '@'", ()),
-        ("a ŷ", 1, 3, "unexpected character 'ŷ'", ()),
+        ("a ☃", 1, 3, "unexpected character '☃'", ()),
         (r"\begin{vmatrix} a \end{vmatrix}", 1, 1, "cannot read the environment 'vmatrix'", ()),
         ("y'", 1, 1, None, ()),
         ("(a)_i", 1, 4, "a subscript needs a name", ()),
