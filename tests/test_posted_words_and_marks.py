@@ -154,7 +154,7 @@ latex = '\frac{\partial}{\partial w_j} t_i = 1'
 
 def test_a_name_a_definition_could_not_take_in_is_not_a_free_variable(
         tmp_path: pathlib.Path) -> None:
-    """z(w) = w·x with z a symbol (z·w, no definition): ∂z/∂w is not 0."""
+    """z(w²) = w·x with z a symbol (z·w², no definition): ∂z/∂w is not 0."""
     found = verdicts(tmp_path, HEAD + r"""
 [symbols]
 z = { domain = "real" }
@@ -162,7 +162,7 @@ w = { domain = "real" }
 x = { domain = "real" }
 [[step]]
 id = "D"
-latex = 'z(w) = w \cdot x'
+latex = 'z(w^2) = w \cdot x'
 define = true
 [[step]]
 id = "A"
@@ -390,3 +390,34 @@ def test_a_summation_index_given_a_number_refutes_nothing(tmp_path: pathlib.Path
     verdict, message = steps[3]
     assert verdict == "undecided", steps[3]
     assert "index i" in message
+
+
+def test_a_declared_symbol_applied_on_the_left_of_a_definition_is_a_function(
+        tmp_path: pathlib.Path) -> None:
+    """z(w) = w·x with z declared a symbol defines the function z (a definition's left side
+    is no product z·w): ∂l/∂z·∂z/∂w is then taken through it, and a slip refuted with a
+    real point."""
+    found = verdicts(tmp_path, HEAD + r"""
+[symbols]
+y = { domain = "{-1,1}" }
+z = { domain = "real" }
+w = { domain = "real" }
+x = { domain = "real" }
+[[step]]
+id = "L"
+latex = 'l(z) = \max\{0, 1 - yz\}'
+define = true
+[[step]]
+id = "Z"
+latex = 'z(w) = w \cdot x'
+define = true
+[[step]]
+id = "A"
+latex = '\frac{\partial z}{\partial w} = x'
+[[step]]
+id = "B"
+latex = '\frac{\partial l}{\partial z}\frac{\partial z}{\partial w} = \max\{0, - yx\}'
+""")
+    assert found["Z"][0] == Verdict.DEFINITION
+    assert found["A"][0] == Verdict.PROVED, found["A"]
+    assert found["B"][0] == Verdict.REFUTED, found["B"]

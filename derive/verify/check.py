@@ -1012,6 +1012,18 @@ class _Checker:
                 return LinkReport(lhs, rhs, verdict_of(under), under)
         return LinkReport(lhs, rhs, verdict, outcome)
 
+    def _declared_call(self, claim: Claim, side: sp.Expr) -> sp.Expr | None:
+        """``z(w) = w \\cdot x`` defining z, z declared a symbol (so z(w) was read z·w): the
+        call z(w), since a definition's left side is no product. None for any other side."""
+        written = re.match(r"\s*&?\s*([A-Za-z])\s*\(\s*([A-Za-z])\s*\)\s*&?\s*=", claim.latex)
+        if written is None or not isinstance(side, sp.Mul):
+            return None
+        name, argument = written.groups()
+        if name == argument or set(side.args) != {self.context.symbol(name),
+                                                  self.context.symbol(argument)}:
+            return None
+        return sp.Function(name)(self.context.symbol(argument))
+
     def _softmax_entries(self, name: str, vector: sp.Basic) -> tuple[str, sp.Expr] | None:
         """y = softmax(z) as the definition of y's entries: (y_k, e^{z_k}/Σ_j e^{z_j}), k
         the first index letter and j running over its range; None with no index letter."""
@@ -1795,6 +1807,13 @@ class _Checker:
             operand = _differentiated_formula(defined_side, formula)
             if operand is not None:  # ∂ℓ_j/∂p_j = ∂/∂p_j (−y_j log p_j): defines ℓ_j
                 defined_side, formula = defined_side.expr, operand
+            called = self._declared_call(claim, defined_side)
+            if called is not None:  # z(w) = w·x with z declared a symbol: the function z
+                defined_side = called
+                relation = replace(relation, readings=(
+                    *relation.readings, f"{math_text(called)} on the left of a definition read "
+                    f"as the function {pretty_name(type(called).__name__)} of "
+                    f"{pretty_name(str(called.args[0]))}, not a product"))
             name = _defined_name(defined_side)
             if name is None:
                 self._unread_definition(claim)
