@@ -662,14 +662,14 @@ class _Checker:
                         f"{named.name} writes {pretty_name(unknown[0])}, which is defined "
                         f"nowhere: how it depends on {pretty_name(str(variable.name))} is "
                         "what the text means by it")
-                held = sorted(s.name for s in written.free_symbols
-                              if self._whole_array_of(s) is not None)
+                held = sorted((s.name, whole) for s in written.free_symbols
+                              if (whole := self._whole_array_of(s)) is not None)
                 if held:  # L = −Σ y_k log z_k with z = softmax(a) defined whole, by a₁
+                    entry, whole = held[0]
                     raise NotDecidable(
-                        f"{named.name} writes {pretty_name(held[0])}, an entry of "
-                        f"{pretty_name(str(self._whole_array_of(sp.Symbol(held[0]))))}, "
-                        "which is defined as a whole: how it depends on "
-                        f"{pretty_name(str(variable.name))} is not written out here")
+                        f"{named.name} writes {pretty_name(entry)}, an entry of "
+                        f"{pretty_name(whole)}, which is defined as a whole: how it depends "
+                        f"on {pretty_name(str(variable.name))} is not written out here")
                 raise Independent(f"{named.name} does not depend on {variable.name}: "
                                 f"{named.name} = {written}")
         if named is None:
@@ -979,12 +979,9 @@ class _Checker:
         # the symbolic route, the rest for the functions drawn in its place
         outcome = compare(left, right, domains, budget=budget / 3 if unknown else budget)
         verdict = verdict_of(outcome)
-        summed = {str(limit[0]).lstrip("_") for side in (left, right)
-                  for loop in side.atoms(sp.Sum) for limit in loop.limits}
-        loose = sorted(s.name for s in left.free_symbols | right.free_symbols
-                       if isinstance(s, sp.Symbol) and (s.name in self.context.indices or
-                                                        s.name.lstrip("_") in summed))
-        if verdict == Verdict.REFUTED and loose and not _whole_indices(outcome, loose):
+        loose = _loose_indices(left, right, self.context.indices) \
+            if verdict == Verdict.REFUTED else []
+        if loose and not _whole_indices(outcome, loose):
             # y^i·log(s^i) with i an index letter left free: a value such as i = −1 is no
             # point of the claim, which is about i = 1, …, N
             return LinkReport(lhs, rhs, Verdict.UNDECIDED, outcome, message=(
@@ -1051,30 +1048,25 @@ class _Checker:
         that nothing defines: a variable of the document."""
         if not isinstance(symbol, sp.Symbol) or symbol in self.definitions or \
                 self._defined_anywhere(symbol.name) or symbol.name in self.document.conventional \
-                or _family_base(symbol) in self.document.conventional or \
-                symbol.name in self.function_definitions or symbol.name in self.unread or \
+                or symbol.name in self.function_definitions or symbol.name in self.unread or \
                 self.context.is_function(symbol.name):
             return False
         base = _family_base(symbol)
-        if base is not None and (self.context.symbol(base) in self.definitions or
+        if base is not None and (base in self.document.conventional or
+                                 self.context.symbol(base) in self.definitions or
                                  self._defined_anywhere(base) or base in self.unread):
             return False  # z₁ of z = softmax(a), read or not: an entry of a defined vector
         info = self.context.symbols.get(symbol.name)
         if info is not None:
             return info.shape is None
-        if base is None or not _is_instance_entry(symbol):
-            return False
-        return any(_family_base(sp.Symbol(name)) == base and info.shape is None and
-                   name.rpartition("_")[2] in self.context.indices
-                   for name, info in self.context.symbols.items())
+        family = self._declared_family(base) if _is_instance_entry(symbol) else None
+        return family is not None and self.context.symbols[family].shape is None
 
     def _declared_as(self, symbol: sp.Basic) -> str:
         """The name the file declares ``symbol`` by: t_i for t₁ of a family, else itself."""
-        name = str(symbol)
-        base = _family_base(symbol) if _is_instance_entry(symbol) else None
-        return next((declared for declared in self.context.symbols
-                     if base is not None and _family_base(sp.Symbol(declared)) == base and
-                     declared.rpartition("_")[2] in self.context.indices), name)
+        family = self._declared_family(_family_base(symbol)) \
+            if _is_instance_entry(symbol) else None
+        return family or str(symbol)
 
     def _two_declared_variables(self, named: sp.Symbol, variables: Sequence[sp.Basic]) -> bool:
         """∂t₁/∂w₁ with t_i and w_k declared and defined nowhere: two variables of the
@@ -1113,9 +1105,15 @@ class _Checker:
         if base is None or not _is_instance_entry(named) or not all(
                 _is_instance_entry(v) and _family_base(v) == base for v in variables):
             return False
-        return any(_family_base(sp.Symbol(name)) == base and
-                   name.rpartition("_")[2] in self.context.indices
-                   for name, info in self.context.symbols.items() if info.shape is None)
+        family = self._declared_family(base)
+        return family is not None and self.context.symbols[family].shape is None
+
+    def _declared_family(self, base: str | None) -> str | None:
+        """The name the file declares a family of entries by (w_j for w, j an index
+        letter); None when it declares none."""
+        return next((name for name in self.context.symbols if base is not None and
+                     _family_base(sp.Symbol(name)) == base and
+                     name.rpartition("_")[2] in self.context.indices), None)
 
     def _defined_anywhere(self, name: str) -> bool:
         """Whether the file or a step read so far defines the name (g = y_i − t_i, which an
@@ -2646,6 +2644,16 @@ def _every_entry_written(depends: Mapping[sp.Symbol, list[sp.Symbol]],
         if not counts or any(count < 2 for count in counts.values()):
             return False
     return True
+
+
+def _loose_indices(left: sp.Expr, right: sp.Expr, indices: Mapping[str, str]) -> list[str]:
+    """The index letters a link leaves free: the context's, and the letters a sum of the
+    same link runs over (i of Σ_i, written _i once SymPy renames it)."""
+    summed = {str(limit[0]).lstrip("_") for side in (left, right)
+              for loop in side.atoms(sp.Sum) for limit in loop.limits}
+    return sorted(s.name for s in left.free_symbols | right.free_symbols
+                  if isinstance(s, sp.Symbol) and (s.name in indices or
+                                                   s.name.lstrip("_") in summed))
 
 
 def _whole_indices(outcome: Any, letters: Sequence[str]) -> bool:

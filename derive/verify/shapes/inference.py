@@ -87,10 +87,8 @@ class Shapes:
             return SCALAR
         try:
             shape = self.of(definition, seen | {name})
-        except DefinitionShapeError:
-            raise
-        except LayoutNeeded:
-            raise
+        except (DefinitionShapeError, LayoutNeeded):
+            raise  # said already, or not a shape that fails
         except ShapeError as error:
             raise DefinitionShapeError(f"the definition of {pretty_name(name)} does not conform "
                                        f"with the shapes read: {error}") from None
